@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { CallRecordContent, CALL_STATUSES, CONTACT_ROUTES } from '../domain/call-record';
+
+const RecordId = z.string().uuid();
+
+export const CreateCallParams = z.object({
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  contactRoute: z.enum(CONTACT_ROUTES).optional(),
+});
+
+export const SaveCallParams = z.object({
+  id: RecordId,
+  /** The revision this edit was made on; a save against an older one is refused, never merged. */
+  revision: z.number().int().min(1),
+  content: CallRecordContent,
+});
+
+export const RecordRef = z.object({ id: RecordId });
+export const FinaliseCallParams = z.object({ id: RecordId, revision: z.number().int().min(1) });
+export const AddAddendumParams = z.object({ id: RecordId, text: z.string().trim().min(1, 'Write the addendum.').max(8000) });
+export const DiscardCallParams = z.object({ id: RecordId, revision: z.number().int().min(1), reason: z.string().trim().min(1, 'Say why the draft is discarded.').max(1000) });
+export const ListCallsParams = z.object({
+  statuses: z.array(z.enum(CALL_STATUSES)).min(1).optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+
+export interface SaveResult {
+  id: string;
+  revision: number;
+  savedAt: string;
+}
+
+export interface RevisionInfo {
+  revision: number;
+  savedAt: string;
+  kind: 'create' | 'edit' | 'finalise' | 'discard';
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** The first entry that does not match the chain, when ok is false. */
+  brokenAt: number | null;
+  reason: string | null;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { DirectoryService } from '../domain/directory';
+import { REFERRAL_ROUTES, SERVICE_TYPES } from '../domain/service-types';
+
+export const SearchParams = z.object({
+  /** Free text as typed; every word is matched as a prefix. */
+  text: z.string().max(200).optional(),
+  /** Caller postcode: full, sector ("SE5 8") or district ("SE5"), any case, with or without a space. */
+  postcode: z.string().max(12).optional(),
+  position: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
+  radiusKm: z.number().positive().max(500).optional(),
+  types: z.array(z.enum(SERVICE_TYPES)).max(SERVICE_TYPES.length).optional(),
+  /** The caller's age: services whose age range excludes it are left out. */
+  age: z.number().int().min(0).max(130).optional(),
+  referralRoutes: z.array(z.enum(REFERRAL_ROUTES)).max(REFERRAL_ROUTES.length).optional(),
+  openNow: z.boolean().optional(),
+  /** Judge "open" at this instant instead of now (planning a callback, for example). */
+  openAt: z.iso.datetime({ offset: true }).optional(),
+  includeTemporarilyClosed: z.boolean().optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+  offset: z.number().int().min(0).max(100_000).optional(),
+});
+export type SearchParams = z.infer<typeof SearchParams>;
+
+/** Where distances are measured from, and how precisely that place is known. */
+export interface SearchOrigin {
+  label: string;
+  lat: number;
+  lon: number;
+  precision: 'sector' | 'district' | 'position';
+  /** 90% of the postcodes in that sector or district lie within this many km of the point. */
+  radiusKm: number | null;
+}
+
+export interface OpenState {
+  open: boolean;
+  /** ISO instant the current opening ends; null when open around the clock. */
+  until: string | null;
+  /** ISO instant it next opens, when closed. */
+  nextOpen: string | null;
+  /** Why today differs from the weekly pattern. */
+  todayIs: 'bank_holiday' | 'exception' | null;
+  bankHolidayName: string | null;
+}
+
+export interface ServiceResult {
+  service: DirectoryService;
+  /** To the nearest site, from the origin; null without an origin or for a service with no site. */
+  distanceKm: number | null;
+  /** The service's coverage includes the caller's postcode (or it is national). */
+  coversOrigin: boolean;
+  openState: OpenState;
+  /** Days since the publisher last verified the details; null when never verified. */
+  dataAgeDays: number | null;
+  stale: boolean;
+  /** The ranking score (higher first within the same open tier); see README "Ranking". */
+  score: number;
+}
+
+export interface SearchResult {
+  results: ServiceResult[];
+  /** How many services matched in all (results holds one page). */
+  total: number;
+  origin: SearchOrigin | null;
+  /** The instant "open" was judged at. */
+  evaluatedAt: string;
+  directory: DirectoryInfo;
+}
+
+export interface DirectoryInfo {
+  services: number;
+  version: string | null;
+  publishedAt: string | null;
+  /** When this desk last received directory data from the server. */
+  syncedAt: string | null;
+  bankHolidaysCoverUntil: string;
+}

@@ -1,0 +1,47 @@
+/** Stable error codes: the renderer may branch on these, so they never change meaning. */
+export const ERROR_CODES = [
+  'invalid_params',
+  'unknown_method',
+  'not_found',
+  'revision_conflict',
+  'record_finalised',
+  'record_discarded',
+  'finalise_incomplete',
+  'postcode_invalid',
+  'postcode_not_found',
+  'directory_unavailable',
+  'db_newer_version',
+  'db_corrupt',
+  'db_wrong_key',
+  'storage_full',
+  'audit_broken',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ContractError {
+  code: ErrorCode;
+  /** A sentence a clinician can act on. */
+  message: string;
+  /** For invalid_params and finalise_incomplete: which fields, and what is wrong with each. */
+  fields?: { field: string; message: string }[];
+}
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ContractError };
+
+/** Thrown inside the core to answer with a specific code; never crosses the boundary as a throw. */
+export class CoreError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: { field: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'CoreError';
+  }
+
+  toContractError(): ContractError {
+    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+  }
+}

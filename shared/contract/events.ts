@@ -1,0 +1,10 @@
+import type { DirectoryInfo } from './directory';
+
+/** What the core pushes to the screen without being asked. */
+export interface CoreEvents {
+  'directory.updated': DirectoryInfo;
+  /** Something the clinician must know about the desk's own storage (a file moved aside, a full disk). */
+  'core.warning': { code: string; message: string };
+}
+
+export type EventName = keyof CoreEvents;

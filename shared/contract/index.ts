@@ -1,0 +1,6 @@
+export * from './calls';
+export * from './client';
+export * from './directory';
+export * from './errors';
+export * from './events';
+export * from './methods';

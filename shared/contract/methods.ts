@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { CallRecord, CallSummary } from '../domain/call-record';
+import type { DirectoryService } from '../domain/directory';
+import type { AuditVerification, RevisionInfo, SaveResult } from './calls';
+import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallParams, ListCallsParams, RecordRef, SaveCallParams } from './calls';
+import type { DirectoryInfo, OpenState, SearchOrigin, SearchResult } from './directory';
+import { SearchParams } from './directory';
+import type { Addendum } from '../domain/call-record';
+
+/** A method: the schema its parameters must pass, and (as a type only) what it answers. */
+export interface MethodSpec<P extends z.ZodType, R> {
+  params: P;
+  /** Never set: carries the result type. */
+  readonly result?: R;
+}
+
+const method =
+  <R>() =>
+  <P extends z.ZodType>(params: P): MethodSpec<P, R> => ({ params });
+
+const NoParams = z.object({}).strict();
+
+export interface SystemInfo {
+  appVersion: string;
+  clientId: string;
+  deskSchemaVersion: number;
+  directory: DirectoryInfo;
+}
+
+/**
+ * The whole surface between the screen and the core. Adding a feature means adding a method here;
+ * the core's handler table and the renderer's calls fail to compile until they agree.
+ */
+export const METHODS = {
+  'system.info': method<SystemInfo>()(NoParams),
+
+  'directory.search': method<SearchResult>()(SearchParams),
+  'directory.get': method<{ service: DirectoryService; openState: OpenState; dataAgeDays: number | null; stale: boolean }>()(
+    z.object({ id: z.string().min(1).max(200) }),
+  ),
+  'directory.lookupPostcode': method<SearchOrigin>()(z.object({ postcode: z.string().min(1).max(12) })),
+
+  'calls.create': method<CallRecord>()(CreateCallParams),
+  'calls.save': method<SaveResult>()(SaveCallParams),
+  'calls.get': method<CallRecord>()(RecordRef),
+  'calls.list': method<CallSummary[]>()(ListCallsParams),
+  'calls.finalise': method<CallRecord>()(FinaliseCallParams),
+  'calls.addAddendum': method<Addendum>()(AddAddendumParams),
+  'calls.discard': method<CallRecord>()(DiscardCallParams),
+  'calls.revisions': method<RevisionInfo[]>()(RecordRef),
+
+  'audit.verify': method<AuditVerification>()(NoParams),
+} as const;
+
+export type Methods = typeof METHODS;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = Methods[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(METHODS, name);
+}

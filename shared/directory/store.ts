@@ -1,0 +1,140 @@
+import type { DirectoryService } from '../domain/directory';
+import { Schedule } from '../domain/schedule';
+import { referralRouteMask, referralRoutesFromMask, type PhoneType, type ServiceStatus, type ServiceType } from '../domain/service-types';
+import { compileSchedule } from '../lib/opening-hours';
+import type { SqlDatabase, SqlStatement } from './sql-database';
+
+/** The words a service is found by beyond its name: where it is and what it covers. */
+function areaText(s: DirectoryService): string {
+  const parts = [s.coverage.description ?? '', ...s.coverage.postcodes];
+  for (const l of s.locations) parts.push(l.name ?? '', l.address ?? '', l.postcode ?? '');
+  return parts.filter(Boolean).join(' ');
+}
+
+/** Writes services into a directory.db in the shared schema; the caller owns the transaction. */
+export class DirectoryWriter {
+  private readonly stmts: Record<string, SqlStatement>;
+
+  constructor(db: SqlDatabase) {
+    const p = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      rowidOf: p('SELECT rowid FROM service WHERE id = ?'),
+      org: p('INSERT INTO organisation (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url'),
+      insert: p(`INSERT INTO service (rowid, id, organisation_id, name, description, type, status, alert, url, email, age_min, age_max,
+        eligibility, referral_routes, referral_how, national, coverage_description, keywords, last_verified, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      deleteService: p('DELETE FROM service WHERE rowid = ?'),
+      deleteLocations: p('DELETE FROM location WHERE service_rowid = ?'),
+      deletePhones: p('DELETE FROM phone WHERE service_rowid = ?'),
+      deleteCoverage: p('DELETE FROM coverage WHERE service_rowid = ?'),
+      deleteSchedule: p('DELETE FROM schedule WHERE service_rowid = ?'),
+      deleteFts: p('DELETE FROM service_fts WHERE rowid = ?'),
+      location: p('INSERT INTO location (service_rowid, ord, id, name, address, postcode, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      phone: p('INSERT INTO phone (service_rowid, ord, number, type, label) VALUES (?, ?, ?, ?, ?)'),
+      coverage: p('INSERT OR IGNORE INTO coverage (code, service_rowid) VALUES (?, ?)'),
+      schedule: p('INSERT INTO schedule (service_rowid, source, compiled) VALUES (?, ?, ?)'),
+      fts: p('INSERT INTO service_fts (rowid, name, organisation, area, keywords, description) VALUES (?, ?, ?, ?, ?, ?)'),
+      maxRowid: p('SELECT coalesce(max(rowid), 0) AS m FROM service'),
+    };
+  }
+
+  private removeChildren(rowid: number): void {
+    for (const k of ['deleteLocations', 'deletePhones', 'deleteCoverage', 'deleteSchedule', 'deleteFts', 'deleteService']) this.stmts[k]!.run(rowid);
+  }
+
+  /** Inserts or replaces a service; returns its rowid (kept when the service already existed). */
+  put(s: DirectoryService, version: number): number {
+    const existing = this.stmts.rowidOf!.get(s.id) as { rowid: number } | undefined;
+    const rowid = existing?.rowid ?? (this.stmts.maxRowid!.get() as { m: number }).m + 1;
+    if (existing) this.removeChildren(rowid);
+    const st = this.stmts;
+    st.org!.run(s.organisation.id, s.organisation.name, s.organisation.url ?? null);
+    st.insert!.run(
+      rowid, s.id, s.organisation.id, s.name, s.description ?? null, s.type, s.status, s.alert ?? null, s.url ?? null, s.email ?? null,
+      s.ageMin, s.ageMax, s.eligibility ?? null, referralRouteMask(s.referral.routes), s.referral.how, s.coverage.national ? 1 : 0,
+      s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, version,
+    );
+    s.locations.forEach((l, i) => st.location!.run(rowid, i, l.id, l.name ?? null, l.address ?? null, l.postcode ?? null, l.lat, l.lon));
+    s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null));
+    for (const code of s.coverage.postcodes) st.coverage!.run(code, rowid);
+    const compiled = compileSchedule(s.schedule);
+    st.schedule!.run(rowid, JSON.stringify(s.schedule), new Uint8Array(compiled.buffer, compiled.byteOffset, compiled.byteLength));
+    st.fts!.run(rowid, s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? '');
+    return rowid;
+  }
+
+  /** Removes a service; returns its former rowid, or null when it was not there. */
+  delete(id: string): number | null {
+    const existing = this.stmts.rowidOf!.get(id) as { rowid: number } | undefined;
+    if (!existing) return null;
+    this.removeChildren(existing.rowid);
+    return existing.rowid;
+  }
+}
+
+interface ServiceRow {
+  rowid: number; id: string; organisation_id: string; org_name: string; org_url: string | null; name: string; description: string | null;
+  type: ServiceType; status: ServiceStatus; alert: string | null; url: string | null; email: string | null; age_min: number | null;
+  age_max: number | null; eligibility: string | null; referral_routes: number; referral_how: string; national: number;
+  coverage_description: string | null; keywords: string; last_verified: string | null; schedule: string;
+}
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+/** Reads whole services by rowid, in one query per table whatever the number asked for. */
+export function readServices(db: SqlDatabase, rowids: readonly number[]): Map<number, DirectoryService> {
+  const ids = JSON.stringify(rowids);
+  const rows = db.prepare(`SELECT s.*, o.name AS org_name, o.url AS org_url, sc.source AS schedule
+    FROM service s JOIN organisation o ON o.id = s.organisation_id JOIN schedule sc ON sc.service_rowid = s.rowid
+    WHERE s.rowid IN (SELECT value FROM json_each(?))`).all(ids) as ServiceRow[];
+  const locations = db.prepare('SELECT * FROM location WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY service_rowid, ord').all(ids) as {
+    service_rowid: number; id: string; name: string | null; address: string | null; postcode: string | null; lat: number; lon: number;
+  }[];
+  const phones = db.prepare('SELECT * FROM phone WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY service_rowid, ord').all(ids) as {
+    service_rowid: number; number: string; type: PhoneType; label: string | null;
+  }[];
+  const coverage = db.prepare('SELECT service_rowid, code FROM coverage WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY code').all(ids) as {
+    service_rowid: number; code: string;
+  }[];
+
+  const out = new Map<number, DirectoryService>();
+  for (const r of rows) {
+    out.set(r.rowid, {
+      id: r.id,
+      organisation: { id: r.organisation_id, name: r.org_name, ...(r.org_url ? { url: r.org_url } : {}) },
+      name: r.name,
+      description: opt(r.description),
+      type: r.type,
+      status: r.status,
+      alert: opt(r.alert),
+      url: opt(r.url),
+      email: opt(r.email),
+      ageMin: r.age_min,
+      ageMax: r.age_max,
+      eligibility: opt(r.eligibility),
+      referral: { routes: referralRoutesFromMask(r.referral_routes), how: r.referral_how },
+      phones: [],
+      locations: [],
+      coverage: { national: r.national === 1, postcodes: [], description: opt(r.coverage_description) },
+      schedule: Schedule.parse(JSON.parse(r.schedule)),
+      keywords: JSON.parse(r.keywords) as string[],
+      lastVerified: r.last_verified,
+    });
+  }
+  for (const l of locations) {
+    out.get(l.service_rowid)?.locations.push({ id: l.id, name: opt(l.name), address: opt(l.address), postcode: opt(l.postcode), lat: l.lat, lon: l.lon });
+  }
+  for (const p of phones) out.get(p.service_rowid)?.phones.push({ number: p.number, type: p.type, label: opt(p.label) });
+  for (const c of coverage) out.get(c.service_rowid)?.coverage.postcodes.push(c.code);
+  for (const s of out.values()) stripUndefined(s);
+  return out;
+}
+
+/** Drops keys whose value is undefined so a read service deep-equals the one written. */
+function stripUndefined(o: Record<string, unknown> | DirectoryService): void {
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) delete (o as Record<string, unknown>)[k];
+    else if (v && typeof v === 'object' && !Array.isArray(v)) stripUndefined(v as Record<string, unknown>);
+    else if (Array.isArray(v)) for (const item of v) if (item && typeof item === 'object') stripUndefined(item as Record<string, unknown>);
+  }
+}
