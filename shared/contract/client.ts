@@ -13,3 +13,9 @@ export type WireMessage =
   | { kind: 'call'; id: number; method: string; params: unknown }
   | { kind: 'result'; id: number; envelope: Envelope<unknown> }
   | { kind: 'event'; event: EventName; payload: unknown };
+
+/** Messages between the process that starts the core and the core process itself. */
+export type CoreLifecycleMessage =
+  | { kind: 'init'; dataDir: string; geoDir: string; deskKeyHex: string; appVersion?: string }
+  | { kind: 'ready'; clientId: string }
+  | { kind: 'fatal'; error: import('./errors').ContractError };

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { CoreError, type DirectoryInfo, type OpenState, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
+import type { DirectoryService } from '../../../shared/domain/directory';
+import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
+import { readServices } from '../../../shared/directory/store';
+import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
+import { londonMomentOf } from '../../../shared/lib/calendar';
+import { dataAge, DirectorySearch } from './directory-search';
+import type { PostcodeCentroids } from './postcode-centroids';
+import { SearchIndex } from './search-index';
+
+/**
+ * directory.db: the desk's read-only copy of the published directory. Public data, so it is not
+ * encrypted (a snapshot is used exactly as the server built it, verified by its sha256). It is
+ * replaced whole on bootstrap, so nothing the clinician writes ever lives here.
+ */
+export function createEmptyDirectory(file: string): void {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.transaction(() => {
+      db.exec(DIRECTORY_SCHEMA);
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(META_KEYS.schemaVersion, String(DIRECTORY_SCHEMA_VERSION));
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+export function readMeta(db: Database.Database): Map<string, string> {
+  return new Map((db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]));
+}
+
+export class DirectoryDb {
+  private index: SearchIndex;
+  private searcher: DirectorySearch;
+
+  private constructor(
+    readonly db: Database.Database,
+    private readonly postcodes: PostcodeCentroids,
+    private readonly calendar: BankHolidayCalendar,
+  ) {
+    this.index = SearchIndex.build(db);
+    this.searcher = new DirectorySearch(db, this.index);
+  }
+
+  static open(file: string, postcodes: PostcodeCentroids, calendar: BankHolidayCalendar): DirectoryDb {
+    if (!existsSync(file)) createEmptyDirectory(file);
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    const version = Number(readMeta(db).get(META_KEYS.schemaVersion) ?? 0);
+    if (version !== DIRECTORY_SCHEMA_VERSION) {
+      db.close();
+      throw new CoreError('directory_unavailable', `The directory file is schema version ${version}; this desk reads version ${DIRECTORY_SCHEMA_VERSION}. It will be downloaded again at the next sync.`);
+    }
+    return new DirectoryDb(db, postcodes, calendar);
+  }
+
+  /** Rebuilds the in-memory index after the file's contents changed (catch-up applied). */
+  reload(): void {
+    this.index = SearchIndex.build(this.db);
+    this.searcher = new DirectorySearch(this.db, this.index);
+  }
+
+  info(): DirectoryInfo {
+    const meta = readMeta(this.db);
+    return {
+      services: this.index.size,
+      version: meta.get(META_KEYS.version) ?? null,
+      publishedAt: meta.get(META_KEYS.publishedAt) ?? null,
+      syncedAt: meta.get(META_KEYS.syncedAt) ?? null,
+      bankHolidaysCoverUntil: this.calendar.coversUntil,
+    };
+  }
+
+  search(params: SearchParams, at: Date): SearchResult {
+    let origin = null;
+    let originDistrict: string | null = null;
+    if (params.postcode?.trim()) {
+      origin = this.postcodes.lookup(params.postcode);
+      originDistrict = origin.label.split(' ')[0]!;
+    } else if (params.position) {
+      origin = { label: 'Position', ...params.position, precision: 'position' as const, radiusKm: null };
+    }
+    const result = this.searcher.search(params, { origin, originDistrict, at, calendar: this.calendar });
+    return { ...result, directory: this.info() };
+  }
+
+  lookupPostcode(postcode: string): SearchOrigin {
+    return this.postcodes.lookup(postcode);
+  }
+
+  get(id: string, at: Date): { service: DirectoryService; openState: OpenState; dataAgeDays: number | null; stale: boolean } {
+    const row = this.db.prepare('SELECT rowid FROM service WHERE id = ?').get(id) as { rowid: number } | undefined;
+    const i = row ? this.index.indexOf(row.rowid) : undefined;
+    if (!row || i === undefined) throw new CoreError('not_found', 'That service is no longer in the directory. Search again for an alternative.');
+    const service = readServices(this.db, [row.rowid]).get(row.rowid)!;
+    return {
+      service,
+      openState: this.searcher.openStateOf(i, service, { at, calendar: this.calendar }),
+      ...dataAge(this.index.verifiedDay[i]!, londonMomentOf(at).day),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
