@@ -1,0 +1,43 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function layerErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'crisis/layers').map((m) => m.message);
+}
+
+describe('layer rule (DESIGN.md §2)', () => {
+  const cases: [string, string, string, boolean][] = [
+    ['shared may not import node:', 'shared/lib/x.ts', "import { readFileSync } from 'node:fs';\nvoid readFileSync;", false],
+    ['shared may not import a Node-only package', 'shared/lib/x.ts', "import Database from 'better-sqlite3-multiple-ciphers';\nvoid Database;", false],
+    ['shared may not import the core', 'shared/lib/x.ts', "import { Core } from '../../electron/core/core';\nvoid Core;", false],
+    ['shared may use zod', 'shared/lib/x.ts', "import { z } from 'zod';\nvoid z;", true],
+    ['renderer may not import the core', 'renderer/src/app/x.ts', "import { Core } from '../../../electron/core/core';\nvoid Core;", false],
+    ['renderer may not import node built-ins', 'renderer/src/app/x.ts', "import fs from 'fs';\nvoid fs;", false],
+    ['renderer may not import electron', 'renderer/src/app/x.ts', "import { ipcRenderer } from 'electron';\nvoid ipcRenderer;", false],
+    ['renderer may import shared', 'renderer/src/app/x.ts', "import { METHODS } from '../../../shared/contract';\nvoid METHODS;", true],
+    ['core may not import electron', 'electron/core/x.ts', "import { app } from 'electron';\nvoid app;", false],
+    ['core may use SQLite and node:', 'electron/core/x.ts', "import Database from 'better-sqlite3-multiple-ciphers';\nimport fs from 'node:fs';\nvoid Database; void fs;", true],
+    ['main may not import core modules', 'electron/main/x.ts', "import { Core } from '../core/core';\nvoid Core;", false],
+    ['main may not run SQL', 'electron/main/x.ts', "import Database from 'better-sqlite3-multiple-ciphers';\nvoid Database;", false],
+    ['main may import electron', 'electron/main/x.ts', "import { app } from 'electron';\nvoid app;", true],
+    ['preload may use contextBridge', 'electron/preload/x.ts', "import { contextBridge, ipcRenderer } from 'electron';\nvoid contextBridge; void ipcRenderer;", true],
+    ['preload may not use main APIs', 'electron/preload/x.ts', "import { shell } from 'electron';\nvoid shell;", false],
+    ['preload may not import node:', 'electron/preload/x.ts', "import fs from 'node:fs';\nvoid fs;", false],
+    ['host may import the core', 'electron/host/x.ts', "import { Core } from '../core/core';\nvoid Core;", true],
+    ['host may not import electron', 'electron/host/x.ts', "import { app } from 'electron';\nvoid app;", false],
+    ['server may not import the core', 'server/src/x.ts', "import { Core } from '../../electron/core/core';\nvoid Core;", false],
+    ['server may not import the renderer', 'server/src/x.ts', "import x from '../../renderer/src/x';\nvoid x;", false],
+    ['a dynamic import is checked too', 'renderer/src/x.ts', "void import('node:fs');", false],
+    ['re-exports are checked too', 'shared/x.ts', "export * from '../electron/core/core';", false],
+  ];
+
+  it.each(cases)('%s', async (_name, file, code, allowed) => {
+    const errors = await layerErrors(file, code);
+    if (allowed) expect(errors).toEqual([]);
+    else expect(errors.length).toBeGreaterThan(0);
+  });
+
+});
