@@ -18,6 +18,9 @@ const LAYERS = [
 /** Pure libraries that shared/ may use: they run unchanged in Node, the browser and Electron. */
 const SHARED_PACKAGES = new Set(['zod', 'luxon', 'canonicalize', 'postcode', 'uuid', '@noble/hashes']);
 
+/** Test tooling that unit tests beside the code (`x.test.ts`) may use in any layer; never the code itself. */
+const TEST_PACKAGES = new Set(['vitest', 'fast-check']);
+
 /** Packages that only make sense in a Node process; the renderer and preload must never see them. */
 const NODE_ONLY_PACKAGES = new Set([
   'better-sqlite3-multiple-ciphers', 'pg', 'fastify', '@electric-sql/pglite', 'ws', 'pino', 'undici',
@@ -108,9 +111,12 @@ export const layersRule = {
     const file = context.filename;
     const layer = layerOf(file);
     if (!layer) return {};
+    const isTest = /\.test\.[cm]?[jt]sx?$/.test(file);
     const check = (node, source) => {
       if (!source || typeof source.value !== 'string') return;
-      const message = violation(layer, targetOf(source.value, file), importedNamesOf(node));
+      const target = targetOf(source.value, file);
+      if (isTest && target.kind === 'package' && TEST_PACKAGES.has(target.name)) return;
+      const message = violation(layer, target, importedNamesOf(node));
       if (message) context.report({ node: source, messageId: 'layer', data: { message } });
     };
     return {
