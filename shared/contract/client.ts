@@ -1,4 +1,4 @@
-import type { Envelope } from './errors';
+import type { ContractError, Envelope } from './errors';
 import type { CoreEvents, EventName } from './events';
 import type { MethodName, ParamsOf, ResultOf } from './methods';
 
@@ -18,4 +18,4 @@ export type WireMessage =
 export type CoreLifecycleMessage =
   | { kind: 'init'; dataDir: string; geoDir: string; deskKeyHex: string; appVersion?: string }
   | { kind: 'ready'; clientId: string }
-  | { kind: 'fatal'; error: import('./errors').ContractError };
+  | { kind: 'fatal'; error: ContractError };

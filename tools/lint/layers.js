@@ -115,7 +115,8 @@ export const layersRule = {
     const check = (node, source) => {
       if (!source || typeof source.value !== 'string') return;
       const target = targetOf(source.value, file);
-      if (isTest && target.kind === 'package' && TEST_PACKAGES.has(target.name)) return;
+      // Tests beside the code may use test tooling, Node and the shared test support in test/.
+      if (isTest && ((target.kind === 'package' && TEST_PACKAGES.has(target.name)) || target.kind === 'node' || (target.kind === 'layer' && target.layer === 'outside'))) return;
       const message = violation(layer, target, importedNamesOf(node));
       if (message) context.report({ node: source, messageId: 'layer', data: { message } });
     };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreError, type SearchParams } from '../../../shared/contract';
+import type { CoreError, SearchParams } from '../../../shared/contract';
 import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
 import { at, makeService, writeTestDirectory } from '../../../test/support/services';
 import { DirectoryDb } from './directory-db';
