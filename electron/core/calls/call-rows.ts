@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Addendum, CallRecord, CallRecordContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
+import { CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
+
+/** A call_record row as stored. */
+export interface CallRow {
+  id: string;
+  status: CallStatus;
+  revision: number;
+  base_revision: number | null;
+  origin_client_id: string;
+  created_at: string;
+  updated_at: string;
+  finalised_at: string | null;
+  discarded_at: string | null;
+  discard_reason: string | null;
+  content_hash: string | null;
+  content: string;
+}
+
+export interface AddendumRow {
+  id: string;
+  record_id: string;
+  created_at: string;
+  text: string;
+  content_hash: string;
+}
+
+/** The columns of a summary: read with json_extract so names and notes never leave SQLite. */
+export interface SummaryRow {
+  id: string;
+  status: CallStatus;
+  revision: number;
+  updated_at: string;
+  started_at: string;
+  caller_anonymous: number | null;
+  caller_type: keyof typeof CALLER_TYPE_LABELS | null;
+  outcome_code: OutcomeCode | null;
+  callback_required: number | null;
+  callback_due_at: string | null;
+  callback_completed_at: string | null;
+}
+
+export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
+  json_extract(content, '$.startedAt') AS started_at,
+  json_extract(content, '$.caller.anonymous') AS caller_anonymous,
+  json_extract(content, '$.caller.type') AS caller_type,
+  json_extract(content, '$.outcome.code') AS outcome_code,
+  json_extract(content, '$.callback.required') AS callback_required,
+  json_extract(content, '$.callback.dueAt') AS callback_due_at,
+  json_extract(content, '$.callback.completedAt') AS callback_completed_at`;
+
+/** RFC 8785 canonical JSON: the stored form of content, so equal content is equal text and hashes agree everywhere. */
+export function canonicalJson(value: unknown): string {
+  return canonicalize(value)!;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function toAddendum(row: AddendumRow): Addendum {
+  return { id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash };
+}
+
+export function toCallRecord(row: CallRow, addenda: AddendumRow[]): CallRecord {
+  return {
+    id: row.id,
+    status: row.status,
+    revision: row.revision,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finalisedAt: row.finalised_at,
+    discardedAt: row.discarded_at,
+    discardReason: row.discard_reason,
+    contentHash: row.content_hash,
+    content: JSON.parse(row.content) as CallRecordContent,
+    addenda: addenda.map(toAddendum),
+  };
+}
+
+function callerLabel(row: SummaryRow): string {
+  if (row.caller_anonymous) return 'Anonymous caller';
+  return row.caller_type ? CALLER_TYPE_LABELS[row.caller_type] : 'Caller not yet recorded';
+}
+
+export function toCallSummary(row: SummaryRow): CallSummary {
+  const callbackOutstanding = !!row.callback_required && !row.callback_completed_at;
+  return {
+    id: row.id,
+    status: row.status,
+    revision: row.revision,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    callerLabel: callerLabel(row),
+    outcomeCode: row.outcome_code,
+    // Only a callback still to be made is shown, so the list can flag those due or overdue.
+    callbackDueAt: callbackOutstanding ? row.callback_due_at : null,
+  };
+}
+
+/** What an outbox entry for a record carries: the whole record as now saved, so replaying it is harmless. */
+export function recordPayload(row: CallRow, content: CallRecordContent): string {
+  return JSON.stringify({
+    record: {
+      id: row.id,
+      originClientId: row.origin_client_id,
+      status: row.status,
+      revision: row.revision,
+      baseRevision: row.base_revision,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      finalisedAt: row.finalised_at,
+      discardedAt: row.discarded_at,
+      discardReason: row.discard_reason,
+      contentHash: row.content_hash,
+      content,
+    },
+  });
+}
