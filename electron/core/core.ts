@@ -7,7 +7,7 @@ import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
 import { openDeskDb, type DeskDb } from './db/desk-db';
 import { DirectoryDb } from './directory/directory-db';
-import { PostcodeCentroids } from './directory/postcode-centroids';
+import { loadPostcodeCentroids } from './directory/postcode-centroids';
 import { dispatch, type Handlers } from './dispatch';
 
 export interface CoreOptions {
@@ -55,7 +55,7 @@ export class Core {
     const desk = openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey);
     let directory: DirectoryDb;
     try {
-      directory = DirectoryDb.open(path.join(options.dataDir, 'directory.db'), PostcodeCentroids.load(options.geoDir), calendar);
+      directory = DirectoryDb.open(path.join(options.dataDir, 'directory.db'), loadPostcodeCentroids(options.geoDir), calendar);
     } catch (e) {
       desk.db.close();
       throw e;

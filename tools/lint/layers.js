@@ -16,7 +16,7 @@ const LAYERS = [
 ];
 
 /** Pure libraries that shared/ may use: they run unchanged in Node, the browser and Electron. */
-const SHARED_PACKAGES = new Set(['zod', 'luxon', 'canonicalize', 'postcode', 'uuid', '@noble/hashes']);
+const SHARED_PACKAGES = new Set(['zod', 'luxon', 'canonicalize', 'postcode', 'uuid', '@noble/hashes', 'csv-parse']);
 
 /** Test tooling that unit tests beside the code (`x.test.ts`) may use in any layer; never the code itself. */
 const TEST_PACKAGES = new Set(['vitest', 'fast-check']);

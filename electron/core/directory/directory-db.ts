@@ -7,7 +7,7 @@ import { readServices } from '../../../shared/directory/store';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
 import { londonMomentOf } from '../../../shared/lib/calendar';
 import { dataAge, DirectorySearch } from './directory-search';
-import type { PostcodeCentroids } from './postcode-centroids';
+import type { PostcodeCentroids } from '../../../shared/lib/postcode-centroids';
 import { SearchIndex } from './search-index';
 
 /**

@@ -7,7 +7,7 @@ import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
 import { at, makeService, writeTestDirectory } from '../../../test/support/services';
 import { DirectoryDb } from './directory-db';
 import { ftsQuery } from './directory-search';
-import { PostcodeCentroids } from './postcode-centroids';
+import { loadPostcodeCentroids } from './postcode-centroids';
 
 const GEO_DIR = path.resolve(import.meta.dirname, '../../../data/geo');
 
@@ -71,7 +71,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-search-'));
   const file = path.join(dir, 'directory.db');
   writeTestDirectory(file, services);
-  directory = DirectoryDb.open(file, PostcodeCentroids.load(GEO_DIR), calendar);
+  directory = DirectoryDb.open(file, loadPostcodeCentroids(GEO_DIR), calendar);
 });
 
 afterAll(() => {

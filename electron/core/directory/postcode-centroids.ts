@@ -1,62 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { CoreError, type SearchOrigin } from '../../../shared/contract';
-import { parsePostcodeQuery } from '../../../shared/lib/postcode';
+import { DISTRICTS_FILE, postcodeCentroidsFromCsv, SECTORS_FILE, type PostcodeCentroids } from '../../../shared/lib/postcode-centroids';
 
-interface Centroid {
-  lat: number;
-  lon: number;
-  radiusKm: number | null;
-}
-
-export const SECTORS_FILE = 'gb_postcode_sectors_codepointopen_2025-10.csv';
-export const DISTRICTS_FILE = 'gb_postcode_districts_codepointopen_2025-10.csv';
-
-function loadTable(file: string, keyColumn: string): Map<string, Centroid> {
-  const rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
-  const table = new Map<string, Centroid>();
-  for (const r of rows) {
-    // Rows without coordinates have no located postcode: treat them as unknown.
-    if (!r.latitude || !r.longitude) continue;
-    table.set(r[keyColumn]!, { lat: Number(r.latitude), lon: Number(r.longitude), radiusKm: r.p90_radius_km ? Number(r.p90_radius_km) : null });
-  }
-  return table;
-}
-
-/** Postcode → position from the OS Code-Point Open sector and district centroids (sector first). */
-export class PostcodeCentroids {
-  private constructor(
-    private readonly sectors: Map<string, Centroid>,
-    private readonly districts: Map<string, Centroid>,
-  ) {}
-
-  static load(geoDir: string): PostcodeCentroids {
-    return new PostcodeCentroids(loadTable(path.join(geoDir, SECTORS_FILE), 'sector'), loadTable(path.join(geoDir, DISTRICTS_FILE), 'outcode'));
-  }
-
-  hasDistrict(district: string): boolean {
-    return this.districts.has(district);
-  }
-
-  /** Throws postcode_invalid when the text cannot be a postcode, postcode_not_found when it is not in the tables. */
-  lookup(input: string): SearchOrigin {
-    const readings = parsePostcodeQuery(input);
-    if (readings.length === 0) {
-      throw new CoreError('postcode_invalid', `“${input.trim().slice(0, 12)}” is not a postcode. Enter a full postcode (SE5 8AZ), a sector (SE5 8) or a district (SE5).`, [
-        { field: 'postcode', message: 'Not a postcode' },
-      ]);
-    }
-    for (const r of readings) {
-      if (r.kind !== 'district') {
-        const s = this.sectors.get(r.sector);
-        if (s) return { label: r.kind === 'full' ? r.postcode : r.sector, lat: s.lat, lon: s.lon, precision: 'sector', radiusKm: s.radiusKm };
-      }
-      const d = this.districts.get(r.district);
-      if (d) return { label: r.kind === 'full' ? r.postcode : r.district, lat: d.lat, lon: d.lon, precision: 'district', radiusKm: d.radiusKm };
-    }
-    throw new CoreError('postcode_not_found', `${input.trim().toUpperCase().slice(0, 12)} is not a known postcode in Great Britain. Check it with the caller, or search by town name instead.`, [
-      { field: 'postcode', message: 'Unknown postcode' },
-    ]);
-  }
+/** Loads the centroid tables shipped in data/geo. */
+export function loadPostcodeCentroids(geoDir: string): PostcodeCentroids {
+  return postcodeCentroidsFromCsv(readFileSync(path.join(geoDir, SECTORS_FILE), 'utf8'), readFileSync(path.join(geoDir, DISTRICTS_FILE), 'utf8'));
 }

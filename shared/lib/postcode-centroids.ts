@@ -1,0 +1,66 @@
+import { parse } from 'csv-parse/sync';
+import type { SearchOrigin } from '../contract/directory';
+import { CoreError } from '../contract/errors';
+import { parsePostcodeQuery } from './postcode';
+
+export interface Centroid {
+  lat: number;
+  lon: number;
+  /** 90% of the postcodes lie within this many km of the centroid. */
+  radiusKm: number | null;
+}
+
+/**
+ * Postcode → position from the sector and district centroid tables (OS Code-Point Open), sector
+ * first. The tables are loaded by whoever has a file system (the core, the server) and handed in.
+ */
+export class PostcodeCentroids {
+  constructor(
+    private readonly sectors: ReadonlyMap<string, Centroid>,
+    private readonly districts: ReadonlyMap<string, Centroid>,
+  ) {}
+
+  hasDistrict(district: string): boolean {
+    return this.districts.has(district);
+  }
+
+  /** Throws postcode_invalid when the text cannot be a postcode, postcode_not_found when it is not in the tables. */
+  lookup(input: string): SearchOrigin {
+    const readings = parsePostcodeQuery(input);
+    if (readings.length === 0) {
+      throw new CoreError('postcode_invalid', `“${input.trim().slice(0, 12)}” is not a postcode. Enter a full postcode (SE5 8AZ), a sector (SE5 8) or a district (SE5).`, [
+        { field: 'postcode', message: 'Not a postcode' },
+      ]);
+    }
+    for (const r of readings) {
+      if (r.kind !== 'district') {
+        const s = this.sectors.get(r.sector);
+        if (s) return { label: r.kind === 'full' ? r.postcode : r.sector, lat: s.lat, lon: s.lon, precision: 'sector', radiusKm: s.radiusKm };
+      }
+      const d = this.districts.get(r.district);
+      if (d) return { label: r.kind === 'full' ? r.postcode : r.district, lat: d.lat, lon: d.lon, precision: 'district', radiusKm: d.radiusKm };
+    }
+    throw new CoreError('postcode_not_found', `${input.trim().toUpperCase().slice(0, 12)} is not a known postcode in Great Britain. Check it with the caller, or search by town name instead.`, [
+      { field: 'postcode', message: 'Unknown postcode' },
+    ]);
+  }
+}
+
+export const SECTORS_FILE = 'gb_postcode_sectors_codepointopen_2025-10.csv';
+export const DISTRICTS_FILE = 'gb_postcode_districts_codepointopen_2025-10.csv';
+
+function tableFromCsv(csv: string, keyColumn: string): Map<string, Centroid> {
+  const rows = parse(csv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const table = new Map<string, Centroid>();
+  for (const r of rows) {
+    // Rows without coordinates have no located postcode: treat them as unknown.
+    if (!r.latitude || !r.longitude) continue;
+    table.set(r[keyColumn]!, { lat: Number(r.latitude), lon: Number(r.longitude), radiusKm: r.p90_radius_km ? Number(r.p90_radius_km) : null });
+  }
+  return table;
+}
+
+/** Builds the lookup from the text of the two CSV files in data/geo (SECTORS_FILE, DISTRICTS_FILE). */
+export function postcodeCentroidsFromCsv(sectorsCsv: string, districtsCsv: string): PostcodeCentroids {
+  return new PostcodeCentroids(tableFromCsv(sectorsCsv, 'sector'), tableFromCsv(districtsCsv, 'outcode'));
+}
