@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { CallRecordContent } from '../domain/call-record';
+import { DirectoryService } from '../domain/directory';
+
+/*
+ * The sync protocol between desks and the central API (DESIGN.md §5): plain HTTPS + JSON/NDJSON.
+ * Both sides validate with these schemas, so a change here fails to compile or to parse on both.
+ */
+
+export const PROTOCOL_VERSION = 1;
+/** Header every desk sends; the server answers 426 when it no longer speaks that version. */
+export const PROTOCOL_HEADER = 'x-crisis-desk-protocol';
+
+// ---------------------------------------------------------------- directory (server → desk)
+
+export const DirectoryManifest = z.object({
+  /** Identifies the published directory version the snapshot holds. */
+  snapshotId: z.string(),
+  version: z.number().int().min(0),
+  /** Opaque: where a desk holding this snapshot continues the changes feed. */
+  cursor: z.string(),
+  schemaVersion: z.number().int(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().min(0),
+  /** Relative to the API base: /v1/directory/snapshots/{sha256}. */
+  url: z.string(),
+  publishedAt: z.iso.datetime({ offset: true }),
+  services: z.number().int().min(0),
+});
+export type DirectoryManifest = z.infer<typeof DirectoryManifest>;
+
+/** One line of GET /v1/directory/changes (NDJSON); the last line is always `end`. */
+export const DirectoryChangeLine = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('put'), version: z.number().int(), service: DirectoryService }),
+  z.object({ op: z.literal('del'), version: z.number().int(), id: z.string() }),
+  z.object({ op: z.literal('end'), cursor: z.string(), version: z.number().int(), more: z.boolean() }),
+]);
+export type DirectoryChangeLine = z.infer<typeof DirectoryChangeLine>;
+
+// ---------------------------------------------------------------- call records (desk → server)
+
+export const MUTATION_KINDS = ['upsert', 'finalise', 'addendum', 'discard'] as const;
+
+const Iso = z.iso.datetime({ offset: true });
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const MutationPayload = z.discriminatedUnion('kind', [
+  /** A draft's whole content as it stands (drafts are small; whole content keeps replay idempotent). */
+  z.object({ kind: z.literal('upsert'), content: CallRecordContent }),
+  z.object({ kind: z.literal('finalise'), content: CallRecordContent, contentHash: Sha256Hex, finalisedAt: Iso }),
+  z.object({ kind: z.literal('addendum'), addendumId: z.string().uuid(), text: z.string().min(1).max(8000), createdAt: Iso, contentHash: Sha256Hex }),
+  z.object({ kind: z.literal('discard'), reason: z.string().min(1).max(1000), discardedAt: Iso }),
+]);
+export type MutationPayload = z.infer<typeof MutationPayload>;
+
+export const Mutation = z.object({
+  /** Strictly increasing per client, with no gaps: the server applies each once, in order. */
+  seq: z.number().int().min(1),
+  mutationId: z.string().uuid(),
+  recordId: z.string().uuid(),
+  /**
+   * The server revision this change was made on (null for a record the server has never seen).
+   * When another desk has changed the record since, the server keeps both and reports a conflict.
+   */
+  baseRevision: z.number().int().min(0).nullable(),
+  /** Desk clock when the change was made: recorded and shown, never trusted for ordering. */
+  deskTime: Iso,
+  payload: MutationPayload,
+});
+export type Mutation = z.infer<typeof Mutation>;
+
+export const PushRequest = z.object({
+  clientId: z.string().uuid(),
+  mutations: z.array(Mutation).min(1).max(500),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const PUSH_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
+
+export const PushItemResult = z.object({
+  seq: z.number().int(),
+  mutationId: z.string().uuid(),
+  status: z.enum(PUSH_STATUSES),
+  /** The record's server revision after this item (applied/duplicate), or as it stands (conflict). */
+  serverRevision: z.number().int().nullable(),
+  /** For conflict/rejected: why, in words a clinician can act on. */
+  reason: z.string().nullable(),
+  /** For conflict: the server's current content, so the clinician can choose or merge. */
+  serverContent: CallRecordContent.nullable(),
+});
+export type PushItemResult = z.infer<typeof PushItemResult>;
+
+export const PushResponse = z.object({
+  results: z.array(PushItemResult),
+  /** The highest seq the server has applied for this client (after this batch). */
+  lastSeq: z.number().int().min(0),
+});
+export type PushResponse = z.infer<typeof PushResponse>;
+
+/** 409 body when the batch does not start right after the last applied seq. */
+export const SeqGap = z.object({ error: z.literal('seq_gap'), message: z.string(), expectedSeq: z.number().int() });
+
+// ---------------------------------------------------------------- records a user may see (server → desk)
+
+export const ServerCallRecord = z.object({
+  id: z.string().uuid(),
+  clientId: z.string().uuid(),
+  clinicianId: z.string(),
+  teamId: z.string(),
+  status: z.enum(['draft', 'finalised', 'discarded']),
+  revision: z.number().int(),
+  content: CallRecordContent,
+  contentHash: Sha256Hex.nullable(),
+  finalisedAt: Iso.nullable(),
+  discardedAt: Iso.nullable(),
+  discardReason: z.string().nullable(),
+  addenda: z.array(z.object({ id: z.string().uuid(), text: z.string(), createdAt: Iso, contentHash: Sha256Hex })),
+  updatedAt: Iso,
+});
+export type ServerCallRecord = z.infer<typeof ServerCallRecord>;
+
+export const PullResponse = z.object({
+  records: z.array(ServerCallRecord),
+  /** Opaque; pass back to get only what changed since. */
+  cursor: z.string(),
+  more: z.boolean(),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
