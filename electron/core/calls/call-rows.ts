@@ -99,23 +99,3 @@ export function toCallSummary(row: SummaryRow): CallSummary {
     callbackDueAt: callbackOutstanding ? row.callback_due_at : null,
   };
 }
-
-/** What an outbox entry for a record carries: the whole record as now saved, so replaying it is harmless. */
-export function recordPayload(row: CallRow, content: CallRecordContent): string {
-  return JSON.stringify({
-    record: {
-      id: row.id,
-      originClientId: row.origin_client_id,
-      status: row.status,
-      revision: row.revision,
-      baseRevision: row.base_revision,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      finalisedAt: row.finalised_at,
-      discardedAt: row.discarded_at,
-      discardReason: row.discard_reason,
-      contentHash: row.content_hash,
-      content,
-    },
-  });
-}

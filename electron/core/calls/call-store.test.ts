@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CoreError, type ErrorCode } from '../../../shared/contract';
 import type { CallRecordContent } from '../../../shared/domain/call-record';
+import { MutationPayload } from '../../../shared/sync/protocol';
 import { completeContent, makeTempDir, openTestDesk, randomKey, type TestDesk } from './test-fixtures';
 
 interface OutboxRow {
@@ -11,6 +12,8 @@ interface OutboxRow {
   record_id: string;
   kind: string;
   payload: string;
+  base_revision: number | null;
+  desk_time: string;
   attempts: number;
 }
 
@@ -213,37 +216,41 @@ describe('discarding', () => {
 });
 
 describe('outbox', () => {
-  it('queues an entry with each change, coalescing unsent draft upserts', () => {
+  it('queues a protocol mutation with each change, coalescing unsent draft upserts', () => {
+    const payloads = () => outbox().map((o) => MutationPayload.parse(JSON.parse(o.payload)));
     const draft = t.calls.create({});
-    expect(outbox().map((o) => o.kind)).toEqual(['upsert']);
+    expect(payloads()).toEqual([{ kind: 'upsert', content: draft.content }]);
 
     t.calls.save({ id: draft.id, revision: 1, content: withSummary(draft.content, 'autosave one') });
-    t.calls.save({ id: draft.id, revision: 2, content: withSummary(draft.content, 'autosave two') });
+    const second = withSummary(draft.content, 'autosave two');
+    const saved = t.calls.save({ id: draft.id, revision: 2, content: second });
     let rows = outbox();
     expect(rows).toHaveLength(1);
-    const payload = JSON.parse(rows[0]!.payload) as { record: { revision: number; status: string; content: CallRecordContent } };
-    expect(payload.record).toMatchObject({ id: draft.id, revision: 3, status: 'draft' });
-    expect(payload.record.content.presentingNeed.summary).toBe('autosave two');
+    expect(payloads()).toEqual([{ kind: 'upsert', content: second }]);
+    expect(rows[0]).toMatchObject({ record_id: draft.id, desk_time: saved.savedAt, base_revision: null });
 
     // Once the sync engine has attempted an entry it is never changed: the next save queues anew.
     t.desk.db.prepare('UPDATE outbox SET attempts = 1 WHERE seq = ?').run(rows[0]!.seq);
-    t.calls.save({ id: draft.id, revision: 3, content: completeContent(draft.content.startedAt) });
-    rows = outbox();
-    expect(rows).toHaveLength(2);
-    expect((JSON.parse(rows[0]!.payload) as { record: { revision: number } }).record.revision).toBe(3);
+    const complete = completeContent(draft.content.startedAt);
+    t.calls.save({ id: draft.id, revision: 3, content: complete });
+    expect(payloads()).toEqual([{ kind: 'upsert', content: second }, { kind: 'upsert', content: complete }]);
 
     const record = t.calls.finalise({ id: draft.id, revision: 4 });
     const addendum = t.calls.addAddendum({ id: draft.id, text: 'Later note' });
+    expect(payloads().slice(2)).toEqual([
+      { kind: 'finalise', content: record.content, contentHash: record.contentHash, finalisedAt: record.finalisedAt },
+      { kind: 'addendum', addendumId: addendum.id, text: 'Later note', createdAt: addendum.createdAt, contentHash: addendum.contentHash },
+    ]);
     rows = outbox();
-    expect(rows.map((o) => o.kind)).toEqual(['upsert', 'upsert', 'finalise', 'addendum']);
-    expect(JSON.parse(rows[2]!.payload)).toMatchObject({ record: { status: 'finalised', revision: 5, contentHash: record.contentHash } });
-    expect(JSON.parse(rows[3]!.payload)).toEqual({ addendum });
     expect(new Set(rows.map((o) => o.mutation_id)).size).toBe(4);
-    rows.slice(1).forEach((o, i) => expect(o.seq).toBeGreaterThan(rows[i]!.seq));
+    expect(rows.map((o) => o.seq)).toEqual([1, 2, 3, 4]);
 
     const other = t.calls.create({});
-    t.calls.discard({ id: other.id, revision: 1, reason: 'Duplicate' });
-    expect(outbox().filter((o) => o.record_id === other.id).map((o) => o.kind)).toEqual(['upsert', 'discard']);
+    const discarded = t.calls.discard({ id: other.id, revision: 1, reason: 'Duplicate' });
+    expect(outbox().filter((o) => o.record_id === other.id).map((o) => JSON.parse(o.payload) as unknown)).toEqual([
+      { kind: 'upsert', content: other.content },
+      { kind: 'discard', reason: 'Duplicate', discardedAt: discarded.discardedAt },
+    ]);
   });
 
   it('writes nothing, outbox included, when any part of a save fails', () => {

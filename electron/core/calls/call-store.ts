@@ -6,7 +6,6 @@ import { finaliseIssues } from '../../../shared/domain/finalise';
 import type { AuditLog } from '../audit/audit-log';
 import {
   canonicalJson,
-  recordPayload,
   sha256Hex,
   SUMMARY_COLUMNS,
   toAddendum,
@@ -16,7 +15,8 @@ import {
   type CallRow,
   type SummaryRow,
 } from './call-rows';
-import { Outbox, type OutboxKind } from './outbox';
+import type { MutationPayload } from '../../../shared/sync/protocol';
+import { Outbox } from './outbox';
 
 export interface CallStoreDeps {
   clientId: string;
@@ -99,7 +99,7 @@ export class CallStore {
         content: canonicalJson(content),
       };
       this.stmt.insertRecord.run(row);
-      this.recordChange(row, content, 'create', 'upsert');
+      this.recordChange(row, 'create', { kind: 'upsert', content });
       this.deps.audit.append({ action: 'create', recordId: row.id, detail: { revision: 1 } });
       return toCallRecord(row, []);
     });
@@ -117,7 +117,7 @@ export class CallStore {
       const at = this.stamp();
       const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
       this.stmt.updateDraft.run(row);
-      this.recordChange(row, p.content, 'edit', 'upsert');
+      this.recordChange(row, 'edit', { kind: 'upsert', content: p.content });
       this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision } });
       return { id: row.id, revision: row.revision, savedAt: at };
     });
@@ -162,7 +162,7 @@ export class CallStore {
         content: text,
       };
       this.stmt.updateDraft.run(row);
-      this.recordChange(row, content, 'finalise', 'finalise');
+      this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at });
       this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision } });
       return toCallRecord(row, []);
     });
@@ -182,7 +182,12 @@ export class CallStore {
       const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: sha256Hex(canonicalJson({ id, recordId: p.id, createdAt, text: p.text })) };
       this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash);
       const addendum = toAddendum(row);
-      this.outbox.enqueue({ recordId: p.id, kind: 'addendum', payload: JSON.stringify({ addendum }), baseRevision: record.base_revision, createdAt });
+      this.outbox.enqueue({
+        recordId: p.id,
+        baseRevision: record.base_revision,
+        deskTime: createdAt,
+        payload: { kind: 'addendum', addendumId: id, text: p.text, createdAt, contentHash: row.content_hash },
+      });
       this.deps.audit.append({ action: 'addendum', recordId: p.id, detail: { addendumId: id } });
       return addendum;
     });
@@ -195,7 +200,7 @@ export class CallStore {
       const at = this.stamp();
       const row: CallRow = { ...current, status: 'discarded', revision: current.revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
       this.stmt.updateDraft.run(row);
-      this.recordChange(row, JSON.parse(row.content) as CallRecordContent, 'discard', 'discard');
+      this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at });
       this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision } });
       return toCallRecord(row, []);
     });
@@ -207,9 +212,9 @@ export class CallStore {
   }
 
   /** Keeps the revision and queues the outbox entry for a record change, in the caller's transaction. */
-  private recordChange(row: CallRow, content: CallRecordContent, revisionKind: RevisionKind, outboxKind: OutboxKind): void {
+  private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload): void {
     this.stmt.insertRevision.run(row.id, row.revision, revisionKind, row.updated_at, row.content);
-    this.outbox.enqueue({ recordId: row.id, kind: outboxKind, payload: recordPayload(row, content), baseRevision: row.base_revision, createdAt: row.updated_at });
+    this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload });
   }
 
   private rowOf(id: string): CallRow {

@@ -1,20 +1,19 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
+import type { MutationPayload } from '../../../shared/sync/protocol';
 
-export type OutboxKind = 'upsert' | 'finalise' | 'addendum' | 'discard';
-
+/** A change to queue: what becomes a Mutation of the sync protocol once it has its seq and id. */
 export interface OutboxEntry {
   recordId: string;
-  kind: OutboxKind;
-  /** JSON text of what the server needs to apply the change. */
-  payload: string;
   baseRevision: number | null;
-  createdAt: string;
+  /** Desk clock when the change was made. */
+  deskTime: string;
+  payload: MutationPayload;
 }
 
 interface NewestEntry {
   seq: number;
-  kind: OutboxKind;
+  kind: MutationPayload['kind'];
   attempts: number;
   state: string;
 }
@@ -30,9 +29,9 @@ export class Outbox {
 
   constructor(db: Database.Database) {
     this.newestForRecord = db.prepare('SELECT seq, kind, attempts, state FROM outbox WHERE record_id = ? ORDER BY seq DESC LIMIT 1');
-    this.replacePayload = db.prepare('UPDATE outbox SET payload = ?, base_revision = ? WHERE seq = ?');
+    this.replacePayload = db.prepare('UPDATE outbox SET payload = ?, base_revision = ?, desk_time = ? WHERE seq = ?');
     this.insert = db.prepare(
-      'INSERT INTO outbox (mutation_id, record_id, kind, payload, base_revision, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO outbox (mutation_id, record_id, kind, payload, base_revision, desk_time) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -45,13 +44,14 @@ export class Outbox {
    * count the attempt (in a committed write) before it sends an entry.
    */
   enqueue(entry: OutboxEntry): void {
-    if (entry.kind === 'upsert') {
+    const payload = JSON.stringify(entry.payload);
+    if (entry.payload.kind === 'upsert') {
       const newest = this.newestForRecord.get(entry.recordId) as NewestEntry | undefined;
       if (newest && newest.kind === 'upsert' && newest.attempts === 0 && newest.state === 'pending') {
-        this.replacePayload.run(entry.payload, entry.baseRevision, newest.seq);
+        this.replacePayload.run(payload, entry.baseRevision, entry.deskTime, newest.seq);
         return;
       }
     }
-    this.insert.run(uuidv7(), entry.recordId, entry.kind, entry.payload, entry.baseRevision, entry.createdAt);
+    this.insert.run(uuidv7(), entry.recordId, entry.payload.kind, payload, entry.baseRevision, entry.deskTime);
   }
 }

@@ -60,8 +60,9 @@ const v1CallRecords: Migration = (db) => {
     ) STRICT;
     CREATE INDEX addendum_by_record ON addendum (record_id, created_at);
 
-    -- Mutations waiting to be pushed. seq orders them per client and never goes backwards
-    -- (AUTOINCREMENT never reuses a value, even after rows are removed).
+    -- Mutations of the sync protocol (shared/sync/protocol.ts) waiting to be pushed. seq is the
+    -- protocol's per-client seq: AUTOINCREMENT never reuses a value, and a rolled-back change
+    -- rolls back its number too, so it increases without gaps. payload is a MutationPayload.
     CREATE TABLE outbox (
       seq           INTEGER PRIMARY KEY AUTOINCREMENT,
       mutation_id   TEXT NOT NULL UNIQUE,
@@ -69,7 +70,7 @@ const v1CallRecords: Migration = (db) => {
       kind          TEXT NOT NULL CHECK (kind IN ('upsert', 'finalise', 'addendum', 'discard')),
       payload       TEXT NOT NULL,
       base_revision INTEGER,
-      created_at    TEXT NOT NULL,
+      desk_time     TEXT NOT NULL,
       attempts      INTEGER NOT NULL DEFAULT 0,
       state         TEXT NOT NULL DEFAULT 'pending'
     ) STRICT;
