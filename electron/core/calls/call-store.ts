@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, type ParsedParamsOf, type RevisionInfo, type SaveResult } from '../../../shared/contract';
-import { CALL_STATUSES, emptyCallRecordContent, type Addendum, type CallRecord, type CallRecordContent, type CallStatus, type CallSummary } from '../../../shared/domain/call-record';
+import { emptyCallRecordContent, type Addendum, type CallRecord, type CallRecordContent, type CallStatus, type CallSummary } from '../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../shared/domain/finalise';
+import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import {
   canonicalJson,
@@ -15,7 +16,6 @@ import {
   type CallRow,
   type SummaryRow,
 } from './call-rows';
-import type { MutationPayload } from '../../../shared/sync/protocol';
 import { Outbox } from './outbox';
 
 export interface CallStoreDeps {
@@ -116,7 +116,7 @@ export class CallStore {
       if (text === current.content) return { id: current.id, revision: current.revision, savedAt: current.updated_at };
       const at = this.stamp();
       const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
-      this.stmt.updateDraft.run(row);
+      this.updateDraft(row);
       this.recordChange(row, 'edit', { kind: 'upsert', content: p.content });
       this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision } });
       return { id: row.id, revision: row.revision, savedAt: at };
@@ -134,7 +134,7 @@ export class CallStore {
 
   /** Summaries for the list of calls, drafts in progress first, then the most recently changed. Not audited: no clinical detail. */
   list(p: ListParams): CallSummary[] {
-    const statuses = (p.statuses ?? DEFAULT_LIST_STATUSES).filter((s) => CALL_STATUSES.includes(s));
+    const statuses = p.statuses ?? DEFAULT_LIST_STATUSES;
     const rows = this.stmt.list.all(JSON.stringify(statuses), p.limit ?? DEFAULT_LIST_LIMIT) as SummaryRow[];
     return rows.map(toCallSummary);
   }
@@ -161,7 +161,7 @@ export class CallStore {
         content_hash: sha256Hex(text),
         content: text,
       };
-      this.stmt.updateDraft.run(row);
+      this.updateDraft(row);
       this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at });
       this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision } });
       return toCallRecord(row, []);
@@ -199,7 +199,7 @@ export class CallStore {
       const current = this.draftAt(p.id, p.revision);
       const at = this.stamp();
       const row: CallRow = { ...current, status: 'discarded', revision: current.revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
-      this.stmt.updateDraft.run(row);
+      this.updateDraft(row);
       this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at });
       this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision } });
       return toCallRecord(row, []);
@@ -215,6 +215,11 @@ export class CallStore {
   private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload): void {
     this.stmt.insertRevision.run(row.id, row.revision, revisionKind, row.updated_at, row.content);
     this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload });
+  }
+
+  private updateDraft(row: CallRow): void {
+    // draftAt() checked the status in this same transaction; a miss here is a bug, never ignored.
+    if (this.stmt.updateDraft.run(row).changes !== 1) throw new Error('call record changed state inside its own transaction');
   }
 
   private rowOf(id: string): CallRow {
