@@ -60,6 +60,11 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** An addendum's hash covers its id, record, time and text, so none of them can change unnoticed. */
+export function addendumHash(a: Omit<Addendum, 'contentHash'>): string {
+  return sha256Hex(canonicalJson({ id: a.id, recordId: a.recordId, createdAt: a.createdAt, text: a.text }));
+}
+
 export function toAddendum(row: AddendumRow): Addendum {
   return { id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash };
 }

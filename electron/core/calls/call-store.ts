@@ -6,6 +6,7 @@ import { finaliseIssues } from '../../../shared/domain/finalise';
 import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import {
+  addendumHash,
   canonicalJson,
   sha256Hex,
   SUMMARY_COLUMNS,
@@ -179,7 +180,7 @@ export class CallStore {
       }
       const id = uuidv7();
       const createdAt = this.stamp();
-      const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: sha256Hex(canonicalJson({ id, recordId: p.id, createdAt, text: p.text })) };
+      const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: addendumHash({ id, recordId: p.id, createdAt, text: p.text }) };
       this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash);
       const addendum = toAddendum(row);
       this.outbox.enqueue({
