@@ -51,9 +51,7 @@ class CoreProcess {
   }
 
   static start(dataDir: string, deskKeyHex: string): Promise<CoreProcess> {
-    // The working folder is outside the repository so tsx does not apply tsconfig `paths` (which
-    // points better-sqlite3-multiple-ciphers at its type declarations) at run time.
-    const child = fork(ENTRY, [], { cwd: path.dirname(dataDir), execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(ENTRY, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`the core exited (${code}) before it was ready`)));
