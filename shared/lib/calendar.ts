@@ -1,9 +1,28 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** Opening hours and "today" are always judged in England's civil time zone. */
 export const LONDON_ZONE = 'Europe/London';
 
 const MS_PER_DAY = 86_400_000;
+const MS_PER_MINUTE = 60_000;
+const MS_PER_HOUR = 3_600_000;
+const london = IANAZone.create(LONDON_ZONE);
+
+/** London's offset from UTC at an instant, in milliseconds (0 in GMT, one hour in BST). */
+function offsetAt(ms: number): number {
+  return london.offset(ms) * MS_PER_MINUTE;
+}
+
+/** The first whole minute in (lo, hi] with hi's offset; lo and hi are whole minutes either side of a change. */
+function changeBetween(lo: number, hi: number): number {
+  const before = offsetAt(lo);
+  while (hi - lo > MS_PER_MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / MS_PER_MINUTE / 2) * MS_PER_MINUTE;
+    if (offsetAt(mid) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
 
 /** Days since 1970-01-01 of a 'YYYY-MM-DD' calendar date (no time zone involved). */
 export function dayNumberOf(date: string): number {
@@ -34,16 +53,41 @@ export function londonMomentOf(instant: Date | number): LocalMoment {
 }
 
 /**
- * The instant at which London's clocks show `minute` minutes after midnight on `day` (minute may
- * exceed a day). A time skipped by the spring change resolves to the moment clocks jump forward.
+ * Where London's clocks stand for judging opening hours. The same as londonMomentOf except in the
+ * hour repeated when the clocks go back (01:00–01:59 shows first in BST, then again in GMT): during
+ * the second pass the minute is held at the last minute of that hour. A time inside the repeated
+ * hour so happens once, the first time the clocks show it, and a session that closes at 01:30 does
+ * not reopen when the clocks show 01:00 again. instantOfLondonWallClock is the inverse.
+ */
+export function londonScheduleMomentOf(instant: Date | number): LocalMoment {
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  const moment = londonMomentOf(ms);
+  const wentBack = offsetAt(ms - MS_PER_HOUR) - offsetAt(ms);
+  if (wentBack <= 0 || offsetAt(ms - wentBack) === offsetAt(ms)) return moment;
+  // In the second pass: hold the clock at the minute before the change, as the first pass showed it.
+  const whole = Math.floor(ms / MS_PER_MINUTE) * MS_PER_MINUTE;
+  return londonMomentOf(changeBetween(whole - wentBack, whole) - MS_PER_MINUTE);
+}
+
+/**
+ * The first instant at which London's clocks show `minute` minutes after midnight on `day` (minute
+ * may exceed a day), as londonScheduleMomentOf reads them. A time repeated when the clocks go back
+ * resolves to its first occurrence (BST); a time skipped when they go forward resolves to the moment
+ * they jump (01:00 UTC), which is when anything due to happen in the skipped hour happens.
  */
 export function instantOfLondonWallClock(day: number, minute: number): Date {
-  const wholeDays = Math.floor(minute / 1440);
-  const date = dateOfDayNumber(day + wholeDays);
-  const rest = minute - wholeDays * 1440;
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const t = DateTime.fromObject({ year: y, month: m, day: d, hour: Math.floor(rest / 60), minute: rest % 60 }, { zone: LONDON_ZONE });
-  return t.toJSDate();
+  const asIfUtc = day * MS_PER_DAY + minute * MS_PER_MINUTE;
+  const offsetBefore = offsetAt(asIfUtc - MS_PER_DAY);
+  const offsetAfter = offsetAt(asIfUtc + MS_PER_DAY);
+  if (offsetBefore === offsetAfter) return new Date(asIfUtc - offsetBefore);
+  const inOldOffset = asIfUtc - offsetBefore;
+  const inNewOffset = asIfUtc - offsetAfter;
+  const oldValid = offsetAt(inOldOffset) === offsetBefore;
+  const newValid = offsetAt(inNewOffset) === offsetAfter;
+  if (oldValid && newValid) return new Date(Math.min(inOldOffset, inNewOffset));
+  if (oldValid) return new Date(inOldOffset);
+  if (newValid) return new Date(inNewOffset);
+  return new Date(changeBetween(Math.min(inOldOffset, inNewOffset), Math.max(inOldOffset, inNewOffset)));
 }
 
 /** Today's date in London as 'YYYY-MM-DD'. */

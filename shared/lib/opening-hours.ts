@@ -1,6 +1,6 @@
 import type { Schedule, Session } from '../domain/schedule';
 import type { BankHolidayCalendar } from './bank-holidays';
-import { dayNumberOf, instantOfLondonWallClock, londonMomentOf, weekdayOfDayNumber, type LocalMoment } from './calendar';
+import { dayNumberOf, instantOfLondonWallClock, londonScheduleMomentOf, weekdayOfDayNumber, type LocalMoment } from './calendar';
 
 /*
  * Opening hours are London wall-clock sessions. A schedule is compiled once into a flat Int32Array
@@ -15,7 +15,11 @@ import { dayNumberOf, instantOfLondonWallClock, londonMomentOf, weekdayOfDayNumb
  *
  * "Open" means the wall clock in London lies inside a session that started today, or inside an
  * overnight session that started yesterday. The same rule serves the fast per-row test and the
- * full status with "until" and "next opens".
+ * full status with "until" and "next opens". When the clocks change, a session boundary inside the
+ * hour that is skipped (spring) happens at the jump, and one inside the hour that is repeated
+ * (autumn) happens the first time the clocks show it (see londonScheduleMomentOf), so a service
+ * never flickers open and shut because of the change, and "until" and "next opens" name the real
+ * instants at which the per-row test changes its answer.
  */
 export type CompiledSchedule = Int32Array;
 
@@ -110,7 +114,7 @@ export interface OpenContext extends LocalMoment {
 }
 
 export function openContextAt(instant: Date | number, calendar: BankHolidayCalendar): OpenContext {
-  const m = londonMomentOf(instant);
+  const m = londonScheduleMomentOf(instant);
   return { ...m, todayIsBankHoliday: calendar.isBankHoliday(m.day), yesterdayIsBankHoliday: calendar.isBankHoliday(m.day - 1) };
 }
 
@@ -169,11 +173,16 @@ export function openStatus(c: CompiledSchedule, instant: Date | number, calendar
   const horizonDay = ctx.day + LOOKAHEAD_DAYS;
   const intervals = wallClockIntervals(c, ctx.day - 1, horizonDay, calendar);
   const todayIs = exceptionCovers(c, ctx.day) ? 'exception' : ctx.todayIsBankHoliday && c[0] !== BH_AS_USUAL ? 'bank_holiday' : null;
-  const current = intervals.find(([s, e]) => s <= now && now < e);
-  if (current) {
-    const reachesHorizon = current[1] >= (horizonDay + 1) * DAY - 1;
-    return { open: true, until: reachesHorizon ? null : instantOfLondonWallClock(0, current[1]), nextOpen: null, todayIs };
+  const instantOf = (wallClock: number) => instantOfLondonWallClock(0, wallClock).getTime();
+  let i = intervals.findIndex(([s, e]) => s <= now && now < e);
+  if (i >= 0) {
+    // Apart on the wall clock but not in time: the hour skipped in spring can join two openings.
+    let end = intervals[i]![1];
+    while (i + 1 < intervals.length && instantOf(intervals[i + 1]![0]) <= instantOf(end)) end = Math.max(end, intervals[++i]![1]);
+    const reachesHorizon = end >= (horizonDay + 1) * DAY - 1;
+    return { open: true, until: reachesHorizon ? null : new Date(instantOf(end)), nextOpen: null, todayIs };
   }
-  const next = intervals.find(([s]) => s > now);
-  return { open: false, until: null, nextOpen: next ? instantOfLondonWallClock(0, next[0]) : null, todayIs };
+  // A session wholly inside the hour skipped in spring never opens.
+  const next = intervals.find(([s, e]) => s > now && instantOf(s) < instantOf(e));
+  return { open: false, until: null, nextOpen: next ? new Date(instantOf(next[0])) : null, todayIs };
 }

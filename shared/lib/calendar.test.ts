@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonDateOf, londonMomentOf, londonScheduleMomentOf, weekdayOfDayNumber,
+} from './calendar';
+
+const wall = (date: string, hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return instantOfLondonWallClock(dayNumberOf(date), h * 60 + m).toISOString();
+};
+const moment = (iso: string) => {
+  const m = londonMomentOf(new Date(iso));
+  return { date: dateOfDayNumber(m.day), weekday: m.weekday, time: `${String(Math.floor(m.minute / 60)).padStart(2, '0')}:${String(m.minute % 60).padStart(2, '0')}` };
+};
+const scheduleTime = (iso: string) => {
+  const m = londonScheduleMomentOf(new Date(iso));
+  return `${dateOfDayNumber(m.day)} ${String(Math.floor(m.minute / 60)).padStart(2, '0')}:${String(m.minute % 60).padStart(2, '0')}`;
+};
+
+describe('calendar days', () => {
+  it('numbers days from 1970-01-01 and back', () => {
+    expect(dayNumberOf('1970-01-01')).toBe(0);
+    expect(dayNumberOf('1969-12-31')).toBe(-1);
+    expect(dayNumberOf('2026-03-29') - dayNumberOf('2026-03-28')).toBe(1);
+    for (const d of ['2026-02-28', '2028-02-29', '2026-12-31', '2027-01-01', '1999-12-31']) expect(dateOfDayNumber(dayNumberOf(d))).toBe(d);
+  });
+
+  it('knows the weekday of a day number', () => {
+    expect(weekdayOfDayNumber(dayNumberOf('1970-01-01'))).toBe(4); // Thursday
+    expect(weekdayOfDayNumber(dayNumberOf('2026-12-25'))).toBe(5); // Friday
+    expect(weekdayOfDayNumber(dayNumberOf('2026-12-27'))).toBe(7); // Sunday
+    expect(weekdayOfDayNumber(dayNumberOf('2026-12-28'))).toBe(1); // Monday
+    expect(weekdayOfDayNumber(dayNumberOf('1969-12-29'))).toBe(1); // before the epoch too
+  });
+});
+
+describe('London wall clock', () => {
+  it('reads an instant as London time, GMT in winter and BST in summer', () => {
+    expect(moment('2026-12-09T08:30:00Z')).toEqual({ date: '2026-12-09', weekday: 3, time: '08:30' });
+    expect(moment('2026-06-10T08:30:00Z')).toEqual({ date: '2026-06-10', weekday: 3, time: '09:30' });
+    expect(moment('2026-06-30T23:30:00Z')).toEqual({ date: '2026-07-01', weekday: 3, time: '00:30' });
+    expect(londonDateOf(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
+    expect(londonDateOf(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('jumps from 00:59 GMT to 02:00 BST in spring', () => {
+    expect(moment('2026-03-29T00:59:00Z').time).toBe('00:59');
+    expect(moment('2026-03-29T01:00:00Z').time).toBe('02:00');
+    expect(moment('2027-03-28T01:00:00Z').time).toBe('02:00');
+  });
+
+  it('shows 01:00–01:59 twice in autumn; for opening hours the second pass is held at 01:59', () => {
+    expect(moment('2026-10-25T00:30:00Z').time).toBe('01:30');
+    expect(moment('2026-10-25T01:30:00Z').time).toBe('01:30');
+    expect(scheduleTime('2026-10-25T00:30:00Z')).toBe('2026-10-25 01:30');
+    expect(scheduleTime('2026-10-25T00:59:00Z')).toBe('2026-10-25 01:59');
+    expect(scheduleTime('2026-10-25T01:00:00Z')).toBe('2026-10-25 01:59');
+    expect(scheduleTime('2026-10-25T01:59:59Z')).toBe('2026-10-25 01:59');
+    expect(scheduleTime('2026-10-25T02:00:00Z')).toBe('2026-10-25 02:00');
+    expect(scheduleTime('2027-10-31T01:15:00Z')).toBe('2027-10-31 01:59');
+    // everywhere else the two readings agree
+    for (const iso of ['2026-10-24T01:30:00Z', '2026-10-25T00:00:00Z', '2026-10-25T02:30:00Z', '2026-03-29T01:00:00Z', '2026-06-10T12:00:00Z']) {
+      expect(londonScheduleMomentOf(new Date(iso)), iso).toEqual(londonMomentOf(new Date(iso)));
+    }
+  });
+
+  it('turns a wall-clock time back into an instant', () => {
+    expect(wall('2026-12-09', '09:00')).toBe('2026-12-09T09:00:00.000Z');
+    expect(wall('2026-06-10', '09:00')).toBe('2026-06-10T08:00:00.000Z');
+    expect(wall('2026-06-10', '24:00')).toBe('2026-06-10T23:00:00.000Z');
+    expect(instantOfLondonWallClock(dayNumberOf('2026-06-10'), 1440 + 360).toISOString()).toBe('2026-06-11T05:00:00.000Z');
+    expect(instantOfLondonWallClock(0, dayNumberOf('2026-12-09') * 1440 + 540).toISOString()).toBe('2026-12-09T09:00:00.000Z');
+  });
+
+  it('resolves a time skipped in spring to the moment the clocks jump', () => {
+    expect(wall('2026-03-29', '00:59')).toBe('2026-03-29T00:59:00.000Z');
+    for (const t of ['01:00', '01:01', '01:30', '01:59', '02:00']) expect(wall('2026-03-29', t), t).toBe('2026-03-29T01:00:00.000Z');
+    expect(wall('2026-03-29', '02:01')).toBe('2026-03-29T01:01:00.000Z');
+    expect(wall('2027-03-28', '01:45')).toBe('2027-03-28T01:00:00.000Z');
+  });
+
+  it('resolves a time repeated in autumn to its first occurrence, in BST', () => {
+    expect(wall('2026-10-25', '00:59')).toBe('2026-10-24T23:59:00.000Z');
+    expect(wall('2026-10-25', '01:00')).toBe('2026-10-25T00:00:00.000Z');
+    expect(wall('2026-10-25', '01:30')).toBe('2026-10-25T00:30:00.000Z');
+    expect(wall('2026-10-25', '01:59')).toBe('2026-10-25T00:59:00.000Z');
+    expect(wall('2026-10-25', '02:00')).toBe('2026-10-25T02:00:00.000Z');
+    expect(wall('2027-10-31', '01:30')).toBe('2027-10-31T00:30:00.000Z');
+  });
+
+  it('is the inverse of the schedule reading: the first instant at which the clocks show that time or later', () => {
+    // Minute by minute through both change nights of 2026 and 2027.
+    for (const start of ['2026-03-28T22:00:00Z', '2026-10-24T22:00:00Z', '2027-03-27T22:00:00Z', '2027-10-30T22:00:00Z']) {
+      let previous = -Infinity;
+      for (let ms = Date.parse(start); ms < Date.parse(start) + 8 * 3_600_000; ms += 60_000) {
+        const m = londonScheduleMomentOf(ms);
+        const wallClock = m.day * 1440 + m.minute;
+        expect(wallClock, new Date(ms).toISOString()).toBeGreaterThanOrEqual(previous); // never goes back
+        const first = instantOfLondonWallClock(0, wallClock).getTime();
+        expect(first, new Date(ms).toISOString()).toBeLessThanOrEqual(ms);
+        if (wallClock > previous) expect(first, new Date(ms).toISOString()).toBe(ms);
+        previous = wallClock;
+      }
+    }
+  });
+});
