@@ -1,3 +1,4 @@
+import { londonDateOf } from '../lib/calendar';
 import { isValidNhsNumber } from '../lib/nhs-number';
 import { EMERGENCY_INTERVENTIONS, type CallRecordContent } from './call-record';
 
@@ -9,14 +10,17 @@ export interface FinaliseIssue {
 
 const blank = (s: string) => s.trim().length === 0;
 
-/** Age in whole years on the day of the call, from the date of birth or the stated age. */
+/**
+ * Age in whole years on the day of the call (its date in London, not in UTC: a call at 00:30 BST
+ * on an 18th birthday is from an 18-year-old), from the date of birth or the stated age.
+ */
 export function callerAgeYears(content: CallRecordContent): number | null {
   const { dateOfBirth, ageYears } = content.caller;
   if (dateOfBirth) {
     const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
-    const on = new Date(content.startedAt);
-    let age = on.getUTCFullYear() - by;
-    if (on.getUTCMonth() + 1 < bm || (on.getUTCMonth() + 1 === bm && on.getUTCDate() < bd)) age--;
+    const [y, m, d] = londonDateOf(new Date(content.startedAt)).split('-').map(Number) as [number, number, number];
+    let age = y - by;
+    if (m < bm || (m === bm && d < bd)) age--;
     return age;
   }
   return ageYears;
