@@ -51,8 +51,9 @@ function main(): void {
   const writtenMs = performance.now() - t;
 
   const mib = (statSync(out).size / 2 ** 20).toFixed(1);
+  const shown = path.relative(process.cwd(), out).startsWith('..') ? out : path.relative(process.cwd(), out);
   console.log(`Generated ${services.length.toLocaleString('en-GB')} services (seed ${seed}, as of ${asOf}) in ${(generatedMs / 1000).toFixed(2)} s`);
-  console.log(`Wrote ${path.relative(process.cwd(), out) || out} (${format}, ${mib} MiB) in ${(writtenMs / 1000).toFixed(2)} s`);
+  console.log(`Wrote ${shown} (${format}, ${mib} MiB) in ${(writtenMs / 1000).toFixed(2)} s`);
 }
 
 try {

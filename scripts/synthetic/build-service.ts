@@ -72,7 +72,8 @@ function coverageOf(district: string, districts: number, hasSites: boolean, ctx:
 export function buildLocalService(id: string, rng: Random, env: BuildEnvironment): DirectoryService {
   const profile = rng.weighted(PROFILE_SHARES);
   const sector = env.geography.sampleSector(rng);
-  const ctx: ServiceContext = { rng, place: env.geography.localPlace(sector.district, rng), area: env.geography.authorityOf(sector.district), district: sector.district, orgs: env.orgs };
+  const g = env.geography;
+  const ctx: ServiceContext = { rng, place: g.localPlace(sector.district, rng), town: g.townOf(sector.district), area: g.authorityOf(sector.district), district: sector.district, orgs: env.orgs };
   const variant = profile.variant(ctx);
   const organisation = profile.organisation(ctx);
   const schedule = profile.schedule(rng);

@@ -54,9 +54,10 @@ describe('generateDirectory: determinism', () => {
     expect(new Set([...orgs.values()].map((o) => JSON.parse(o).name)).size).toBe(orgs.size);
   });
 
-  it('rejects a count or seed that is not a whole number', () => {
+  it('rejects a count or seed that is not a whole number, and a date that is not one', () => {
     expect(() => generateDirectory({ seed: 1, count: -1, sectors })).toThrow(/count/);
     expect(() => generateDirectory({ seed: 1.5, count: 1, sectors })).toThrow(/seed/);
+    expect(() => generateDirectory({ seed: 1, count: 1, sectors, asOf: '2027-13-01' })).toThrow(/asOf/);
   });
 });
 

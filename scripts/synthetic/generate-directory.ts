@@ -32,7 +32,8 @@ export function serviceId(index: number): string {
 export function generateDirectory(opts: GenerateDirectoryOptions): DirectoryService[] {
   if (!Number.isInteger(opts.count) || opts.count < 0) throw new Error(`count must be a whole number, not ${opts.count}`);
   if (!Number.isInteger(opts.seed)) throw new Error(`seed must be a whole number, not ${opts.seed}`);
-  const asOf = LocalDate.parse(opts.asOf ?? DEFAULT_AS_OF);
+  const asOf = opts.asOf ?? DEFAULT_AS_OF;
+  if (!LocalDate.safeParse(asOf).success) throw new Error(`asOf must be a date as YYYY-MM-DD, not "${asOf}"`);
   const geography = new Geography(opts.sectors);
   const env: BuildEnvironment = { geography, orgs: new OrganisationRegistry(opts.seed, geography), asOf };
   const services: DirectoryService[] = new Array(opts.count);

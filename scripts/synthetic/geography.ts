@@ -53,6 +53,9 @@ interface District {
   authority: string;
 }
 
+/** Districts within this distance of a post town's centre may be named after the town. */
+const TOWN_RADIUS_KM = 12;
+
 /** How many neighbouring districts are kept per district for coverage areas. */
 const NEIGHBOURS_KEPT = 40;
 
@@ -67,6 +70,8 @@ export class Geography {
   private readonly neighbours = new Map<number, string[]>();
   private readonly authoritiesByArea = new Map<string, string[]>();
   private readonly sectorsByDistrict = new Map<string, SectorCentroid[]>();
+  /** The most populous district of each postcode area: where its post town is. */
+  private readonly areaCentres = new Map<string, District>();
 
   constructor(readonly sectors: readonly SectorCentroid[]) {
     if (sectors.length === 0) throw new Error('No postcode sectors to place services at');
@@ -96,6 +101,8 @@ export class Geography {
       d.lat /= d.postcodes;
       d.lon /= d.postcodes;
       this.districtIndex.set(d.code, i);
+      const centre = this.areaCentres.get(areaOf(d.code));
+      if (!centre || d.postcodes > centre.postcodes) this.areaCentres.set(areaOf(d.code), d);
     });
     for (const [area, w] of areaWeights) this.authoritiesByArea.set(area, [...w.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name));
   }
@@ -158,14 +165,33 @@ export class Geography {
   }
 
   /**
+   * The post town of the district's postcode area when the district is close enough to the town to
+   * be known by it (CV1 is Coventry; CV37, 30 km away, is not); '' otherwise and in London.
+   */
+  private postTownOf(district: string): string {
+    const area = areaOf(district);
+    const town = POST_TOWNS[area];
+    const i = this.districtIndex.get(district);
+    const centre = this.areaCentres.get(area);
+    if (!town || town === 'London' || i === undefined || !centre) return '';
+    const d = this.districts[i]!;
+    return approxKm(d.lat, d.lon, centre.lat, centre.lon) <= TOWN_RADIUS_KM ? town : '';
+  }
+
+  /** The town a hospital or similar landmark would be named after: neighbourhood, post town or authority. */
+  townOf(district: string): string {
+    return LONDON_NEIGHBOURHOODS[district] || this.postTownOf(district) || this.authorityOf(district);
+  }
+
+  /**
    * The name a local site would be known by: a London neighbourhood (Camberwell), the post town
    * (Harrogate) or the local authority (North Yorkshire).
    */
   localPlace(district: string, rng: Random): string {
     const neighbourhood = LONDON_NEIGHBOURHOODS[district];
     if (neighbourhood && rng.chance(0.8)) return neighbourhood;
-    const town = POST_TOWNS[areaOf(district)];
-    if (town && town !== 'London' && rng.chance(0.5)) return town;
+    const town = this.postTownOf(district);
+    if (town && rng.chance(0.5)) return town;
     return this.authorityOf(district);
   }
 }

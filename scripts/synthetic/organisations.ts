@@ -25,7 +25,7 @@ export function websiteOf(name: string): string {
 }
 
 /** Kinds of voluntary-sector organisation, each with its own style of name. */
-export type CharityKind = 'crisis' | 'wellbeing' | 'bereavement' | 'recovery' | 'youth';
+export type CharityKind = 'crisis' | 'wellbeing' | 'therapy' | 'bereavement' | 'recovery' | 'youth';
 
 const CHARITY_NAMES: Record<CharityKind, ((place: string) => string)[]> = {
   crisis: [
@@ -43,6 +43,7 @@ const CHARITY_NAMES: Record<CharityKind, ((place: string) => string)[]> = {
     (p) => `${p} Listening Trust`,
     (p) => `${p} Community Mental Health Forum`,
   ],
+  therapy: [(p) => `${p} Psychological Therapies CIC`, (p) => `${p} Counselling Partnership`, (p) => `${p} Wellbeing Collective`],
   bereavement: [(p) => `${p} Bereavement Care`, (p) => `${p} Bereavement Trust`, (p) => `Forget-Me-Not ${p}`],
   recovery: [(p) => `${p} Recovery Partnership`, (p) => `Turning Tide ${p}`, (p) => `${p} Drug and Alcohol Trust`],
   youth: [(p) => `${p} Youth Wellbeing Trust`, (p) => `Young Minds Matter ${p}`, (p) => `${p} Young People's Network`],
@@ -105,7 +106,8 @@ export class OrganisationRegistry {
       ]);
     }
     const town = POST_TOWNS[area] ?? authorities[0] ?? area;
-    const other = authorities.find((a) => !a.includes(town) && !town.includes(a));
+    // A second authority for "Town and Other …" names; one that already has "and" in it reads badly.
+    const other = authorities.find((a) => !a.includes(town) && !town.includes(a) && !a.includes(' and '));
     const patterns = [`${town} Health and Care NHS Foundation Trust`, `${town} Community Partnership NHS Trust`];
     if (other) patterns.push(`${town} and ${other} NHS Foundation Trust`, `${town} and ${other} Partnership NHS Foundation Trust`, `${town} and ${other} Mental Health NHS Trust`);
     return rng.pick(patterns);

@@ -9,6 +9,8 @@ export interface ServiceContext {
   rng: Random;
   /** What a local site is known by: a neighbourhood, town or local authority ("Camberwell"). */
   place: string;
+  /** The town (or London neighbourhood) the base is in, which hospitals are named after ("Harrogate"). */
+  town: string;
   /** The local authority, which area-wide services are named after ("Southwark"). */
   area: string;
   /** The postcode district the service is based in ("SE5"). */

@@ -21,7 +21,8 @@ export class Random {
   private constructor(private readonly gen: RandomGenerator) {}
 
   static stream(seed: number, stream = 0): Random {
-    const a = mix32(seed ^ 0x9e3779b9);
+    // Seeds beyond 32 bits keep their high bits (1 and 2**32 + 1 are different seeds).
+    const a = mix32((seed ^ 0x9e3779b9) ^ mix32(Math.floor(seed / 2 ** 32)));
     const b = mix32(a ^ Math.imul(stream + 1, 0x632be5ab));
     const c = mix32(b ^ 0x7f4a7c15);
     const d = mix32(c ^ stream);

@@ -11,7 +11,7 @@ export const talkingTherapies: TypeProfile = {
   variant: ({ rng, area, place }) => ({
     name: rng.pick([`${area} Talking Therapies`, `Talking Therapies ${area}`, `${area} NHS Talking Therapies for Anxiety and Depression`, `${place} Talking Therapies Hub`, `Let's Talk ${area}`]),
   }),
-  organisation: ({ rng, orgs, district, area }) => (rng.chance(0.7) ? orgs.trustFor(district) : orgs.charity('wellbeing', area, rng)),
+  organisation: ({ rng, orgs, district, area }) => (rng.chance(0.8) ? orgs.trustFor(district) : orgs.charity('therapy', area, rng)),
   schedule: (rng) => {
     const bankHolidays = rng.chance(0.9) ? 'closed' : 'as_usual';
     return rng.weighted([

@@ -37,8 +37,8 @@ export const crisisResolutionHomeTreatment: TypeProfile = {
 export const liaisonPsychiatry: TypeProfile = {
   type: 'liaison_psychiatry',
   share: 5,
-  variant: ({ rng, place }) => {
-    const hospital = hospitalName(place, rng);
+  variant: ({ rng, place, town }) => {
+    const hospital = hospitalName(town, rng);
     return { name: rng.pick([`${hospital} Mental Health Liaison Team`, `${place} Psychiatric Liaison Service`, `${place} Liaison Psychiatry Service`]), siteName: hospital };
   },
   organisation: ({ orgs, district }) => orgs.trustFor(district),
