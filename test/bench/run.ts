@@ -1,0 +1,28 @@
+/*
+ * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
+ * Benchmarks only print and record; they never pass or fail on time.
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,…
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { printCoreFigures, runCoreBench } from './core-bench';
+
+const resultsDir = path.resolve(import.meta.dirname, '../../bench-results');
+const workDir = path.join(tmpdir(), 'crisis-desk-bench');
+const count = Number(process.env.BENCH_SERVICES ?? 100_000);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const only = process.env.BENCH_ONLY?.split(',');
+
+function record(name: string, figures: object): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name}.json`);
+  writeFileSync(file, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...figures }, null, 2)}\n`);
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+if (!only || only.includes('core')) {
+  const figures = await runCoreBench({ workDir, count, runs, rounds: 20, saves: 500 });
+  printCoreFigures(figures);
+  record('core', figures);
+}
