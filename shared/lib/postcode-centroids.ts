@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { SearchOrigin } from '../contract/directory';
 import { CoreError } from '../contract/errors';
+import { distanceKm } from './geo';
 import { parsePostcodeQuery } from './postcode';
 
 export interface Centroid {
@@ -15,10 +16,14 @@ export interface Centroid {
  * first. The tables are loaded by whoever has a file system (the core, the server) and handed in.
  */
 export class PostcodeCentroids {
+  private readonly districts: ReadonlyMap<string, Centroid>;
+
   constructor(
     private readonly sectors: ReadonlyMap<string, Centroid>,
-    private readonly districts: ReadonlyMap<string, Centroid>,
-  ) {}
+    districts: ReadonlyMap<string, Centroid>,
+  ) {
+    this.districts = withSplitDistricts(districts);
+  }
 
   hasDistrict(district: string): boolean {
     return this.districts.has(district);
@@ -44,6 +49,27 @@ export class PostcodeCentroids {
       { field: 'postcode', message: 'Unknown postcode' },
     ]);
   }
+}
+
+/**
+ * Central London districts such as W1, SW1 and EC1 are split into sub-districts (W1A … W1W) and
+ * have no row of their own, yet people say "W1". Each such parent gets the mean of its parts, and a
+ * radius that reaches the farthest part.
+ */
+function withSplitDistricts(districts: ReadonlyMap<string, Centroid>): Map<string, Centroid> {
+  const parts = new Map<string, Centroid[]>();
+  for (const [code, c] of districts) {
+    const parent = /^([A-Z]{1,2}\d)[A-Z]$/.exec(code)?.[1];
+    if (parent && !districts.has(parent)) parts.set(parent, [...(parts.get(parent) ?? []), c]);
+  }
+  const out = new Map(districts);
+  for (const [parent, list] of parts) {
+    const lat = list.reduce((a, c) => a + c.lat, 0) / list.length;
+    const lon = list.reduce((a, c) => a + c.lon, 0) / list.length;
+    const radiusKm = Math.max(...list.map((c) => distanceKm(lat, lon, c.lat, c.lon) + (c.radiusKm ?? 0)));
+    out.set(parent, { lat, lon, radiusKm: Math.round(radiusKm * 100) / 100 });
+  }
+  return out;
 }
 
 export const SECTORS_FILE = 'gb_postcode_sectors_codepointopen_2025-10.csv';

@@ -214,3 +214,25 @@ describe('ftsQuery', () => {
     expect(ftsQuery('  ')).toBeNull();
   });
 });
+
+describe('postcode lookup', () => {
+  const centroids = loadPostcodeCentroids(GEO_DIR);
+  it('prefers the sector centroid, falls back to the district, and reports which', () => {
+    expect(centroids.lookup('SE5 8AZ')).toMatchObject({ label: 'SE5 8AZ', precision: 'sector', lat: 51.46839, lon: -0.08623 });
+    expect(centroids.lookup('se5')).toMatchObject({ label: 'SE5', precision: 'district', lat: 51.4739, lon: -0.09149 });
+    expect(centroids.lookup('B33')).toMatchObject({ label: 'B33', precision: 'district' });
+  });
+
+  it('understands split central London districts such as W1 and SW1', () => {
+    const w1 = centroids.lookup('W1');
+    expect(w1.precision).toBe('district');
+    expect(w1.lat).toBeGreaterThan(51.5);
+    expect(w1.lat).toBeLessThan(51.53);
+    expect(centroids.lookup('sw1').lon).toBeLessThan(-0.1);
+  });
+
+  it('treats sectors without located postcodes as unknown and falls back to the district', () => {
+    // AB43 1 has no coordinates in Code-Point Open; AB43 does.
+    expect(centroids.lookup('AB43 1')).toMatchObject({ precision: 'district', label: 'AB43' });
+  });
+});
