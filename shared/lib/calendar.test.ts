@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonDateOf, londonMomentOf, londonScheduleMomentOf, weekdayOfDayNumber,
@@ -40,6 +41,18 @@ describe('London wall clock', () => {
     expect(moment('2026-06-30T23:30:00Z')).toEqual({ date: '2026-07-01', weekday: 3, time: '00:30' });
     expect(londonDateOf(new Date('2026-06-30T23:30:00Z'))).toBe('2026-07-01');
     expect(londonDateOf(new Date('2026-12-31T23:30:00Z'))).toBe('2026-12-31');
+  });
+
+  it('agrees with the time-zone database every 7 minutes from 2025 to 2028, and before 1970', () => {
+    const check = (ms: number) => {
+      const t = DateTime.fromMillis(ms, { zone: 'Europe/London' });
+      const m = londonMomentOf(ms);
+      if (m.day !== dayNumberOf(t.toISODate()!) || m.weekday !== t.weekday || m.minute !== t.hour * 60 + t.minute) {
+        expect(m, new Date(ms).toISOString()).toEqual({ day: dayNumberOf(t.toISODate()!), weekday: t.weekday, minute: t.hour * 60 + t.minute });
+      }
+    };
+    for (let ms = Date.parse('2025-01-01T00:00:00Z'); ms < Date.parse('2028-01-01T00:00:00Z'); ms += 7 * 60_000 + 13_001) check(ms);
+    for (let ms = Date.parse('1968-01-01T00:00:00Z'); ms < Date.parse('1972-12-31T00:00:00Z'); ms += 97 * 60_000 + 1) check(ms); // British Standard Time, 1968–71
   });
 
   it('jumps from 00:59 GMT to 02:00 BST in spring', () => {

@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
 
 /** Opening hours and "today" are always judged in England's civil time zone. */
 export const LONDON_ZONE = 'Europe/London';
@@ -8,9 +8,22 @@ const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 const london = IANAZone.create(LONDON_ZONE);
 
-/** London's offset from UTC at an instant, in milliseconds (0 in GMT, one hour in BST). */
+const offsetByHour = new Map<number, number>();
+
+/**
+ * London's offset from UTC at an instant, in milliseconds (0 in GMT, one hour in BST). Asking the
+ * time-zone database is slow, and the offset only changes on a whole UTC hour, so it is kept per
+ * hour (an hour in which it did change is never kept, so the answer is always exact).
+ */
 function offsetAt(ms: number): number {
-  return london.offset(ms) * MS_PER_MINUTE;
+  const hour = Math.floor(ms / MS_PER_HOUR);
+  const known = offsetByHour.get(hour);
+  if (known !== undefined) return known;
+  const offset = london.offset(hour * MS_PER_HOUR) * MS_PER_MINUTE;
+  if (london.offset((hour + 1) * MS_PER_HOUR - 1) * MS_PER_MINUTE !== offset) return london.offset(ms) * MS_PER_MINUTE;
+  if (offsetByHour.size >= 100_000) offsetByHour.clear();
+  offsetByHour.set(hour, offset);
+  return offset;
 }
 
 /** The first whole minute in (lo, hi] with hi's offset; lo and hi are whole minutes either side of a change. */
@@ -47,9 +60,10 @@ export interface LocalMoment {
 }
 
 export function londonMomentOf(instant: Date | number): LocalMoment {
-  const t = DateTime.fromMillis(typeof instant === 'number' ? instant : instant.getTime(), { zone: LONDON_ZONE });
-  const day = Math.round(Date.UTC(t.year, t.month - 1, t.day) / MS_PER_DAY);
-  return { day, weekday: t.weekday, minute: t.hour * 60 + t.minute };
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  const local = ms + offsetAt(ms);
+  const day = Math.floor(local / MS_PER_DAY);
+  return { day, weekday: weekdayOfDayNumber(day), minute: Math.floor((local - day * MS_PER_DAY) / MS_PER_MINUTE) };
 }
 
 /**

@@ -16,7 +16,7 @@ import { compileSchedule, isOpen, openContextAt, openStatus, type CompiledSchedu
  * prints the seed and path that replay it.
  */
 const SEED = Number(process.env.FC_SEED ?? 20_261_025);
-const NUM_RUNS = Number(process.env.FC_RUNS ?? 1500);
+const NUM_RUNS = Number(process.env.FC_RUNS ?? 3000);
 
 const cal = englandAndWalesCalendar();
 const MINUTE = 60_000;
@@ -125,7 +125,7 @@ describe('opening hours: the fast test and the full status agree (property)', ()
     );
   });
 
-  it('holds for the schedules that found bugs, every 5 minutes around each clock change', () => {
+  it('holds for the schedules that found bugs, every minute around each clock change', () => {
     const edgy: Schedule[] = [
       { alwaysOpen: false, weekly: [{ opens: '22:00', closes: '01:30', days: [1, 2, 3, 4, 5, 6, 7] }], bankHolidays: 'as_usual', exceptions: [] },
       { alwaysOpen: false, weekly: [{ opens: '01:30', closes: '05:00', days: [1, 2, 3, 4, 5, 6, 7] }], bankHolidays: 'as_usual', exceptions: [] },
@@ -134,7 +134,7 @@ describe('opening hours: the fast test and the full status agree (property)', ()
       { alwaysOpen: false, weekly: [{ opens: '01:00', closes: '01:20', days: [7] }, { opens: '01:40', closes: '03:00', days: [7] }], bankHolidays: 'as_usual', exceptions: [] },
     ];
     for (const s of edgy) {
-      for (const change of CLOCK_CHANGES) for (let t = change - 2 * HOUR; t <= change + 2 * HOUR; t += 5 * MINUTE) check(s, t);
+      for (const change of CLOCK_CHANGES) for (let t = change - 2 * HOUR; t <= change + 2 * HOUR; t += MINUTE) check(s, t);
     }
   });
 });
