@@ -92,10 +92,19 @@ export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: R
   const bankHolidays: BankHolidayRule = hours.closedOnBankHolidays ? 'closed' : 'as_usual';
   const onHoliday = (day: number) => holidays.some((h) => h.from <= day && day <= h.to);
 
-  // The weekly pattern: the set of schedules in force on the most days of the window.
+  // Each day's exact hours, and the last day of the window with any opening.
   const setOn = (day: number) => live.filter((p) => activeOn(p, day));
-  const tally = new Map<string, { count: number; set: WeeklyPattern[] }>();
+  const effective = (day: number, set: WeeklyPattern[]) => (bankHolidays === 'closed' && ctx.calendar.isBankHoliday(day) ? [] : sessionsOn(set, day));
+  const actual = new Map<number, Session[]>();
+  let lastOpen = first - 1;
   for (let day = first; day <= last; day++) {
+    const sessions = effective(day, setOn(day));
+    actual.set(day, sessions);
+    if (sessions.length > 0 || holidays.some((h) => h.from <= day && day <= h.to && h.sessions.length > 0)) lastOpen = day;
+  }
+  // The weekly pattern: the set of schedules in force on the most days of the window, up to its last opening.
+  const tally = new Map<string, { count: number; set: WeeklyPattern[] }>();
+  for (let day = first; day <= lastOpen; day++) {
     if (onHoliday(day)) continue;
     const set = setOn(day);
     const key = set.map((p) => live.indexOf(p)).join(',');
@@ -107,16 +116,8 @@ export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: R
   let best = 0;
   for (const { count, set } of tally.values()) if (count > best) [base, best] = [set, count];
 
-  // Where the weekly pattern has an end date, the service is shown closed from the day after its
-  // last published opening in the window, for good.
-  const effective = (day: number, set: WeeklyPattern[]) => (bankHolidays === 'closed' && ctx.calendar.isBankHoliday(day) ? [] : sessionsOn(set, day));
-  const actual = new Map<number, Session[]>();
-  let lastOpen = first - 1;
-  for (let day = first; day <= last; day++) {
-    const sessions = effective(day, setOn(day));
-    actual.set(day, sessions);
-    if (sessions.length > 0 || holidays.some((h) => h.from <= day && day <= h.to && h.sessions.length > 0)) lastOpen = day;
-  }
+  // Where the weekly pattern has an end date, the service is shown closed for good from the day after
+  // its last published opening in the window.
   const ends = base.flatMap((p) => (p.to === null ? [] : [p.to]));
   const closedFrom = ends.length > 0 ? lastOpen + 1 : null;
 
