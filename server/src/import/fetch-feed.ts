@@ -242,7 +242,8 @@ export async function fetchServiceRecords(baseUrl: string, source: string, optio
 export async function importFromApi(baseUrl: string, options: ImportOptions & { fetch?: FetchOptions }): Promise<ImportResult & { complete: boolean }> {
   checkImportOptions(options);
   const fetched = await fetchServiceRecords(baseUrl, options.source, options.fetch);
-  const result = importFeed({ format: 'records', records: fetched.records }, options);
+  const nothingRead = fetched.records.length === 0 && fetched.defects.length > 0;
+  const result = nothingRead ? { services: [], defects: [], stats: { read: 0, imported: 0, skipped: 0, repaired: 0 } } : importFeed({ format: 'records', records: fetched.records }, options);
   return {
     services: result.services,
     defects: [...fetched.defects, ...result.defects],

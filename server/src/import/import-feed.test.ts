@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DirectoryService } from '../../../shared/domain/directory';
-import { importOptions, ORUK_FIXTURES, orukFixture, readOrukJson } from '../../../test/support/oruk';
+import { expectSoundImport, importOptions, ORUK_FIXTURES, orukFixture, readOrukJson } from '../../../test/support/oruk';
 import type { ImportDefect } from './defects';
 import { importFeed, type ImportResult } from './import-feed';
 import type { JsonObject } from './json-values';
@@ -34,25 +33,6 @@ async function importPath(p: string): Promise<ImportResult> {
 const json = (...parts: string[]) => readOrukJson(...parts) as JsonObject;
 const reasons = (defects: ImportDefect[], severity?: ImportDefect['severity']) => defects.filter((d) => !severity || d.severity === severity).map((d) => d.reason);
 
-/** The invariants every import must keep, whatever the feed. */
-function expectSoundReport(r: ImportResult) {
-  for (const s of r.services) expect(() => DirectoryService.parse(s)).not.toThrow();
-  expect(r.stats.read).toBe(r.stats.imported + r.stats.skipped);
-  expect(r.stats.imported).toBe(r.services.length);
-  for (const d of r.defects) {
-    expect(d.source).toBe('test');
-    expect(d.reason.length).toBeGreaterThan(10);
-    expect(d.reason).not.toMatch(/importer fault/);
-  }
-  const published = new Set(r.services.map((s) => s.id.slice('test:'.length)));
-  // A record is either published or has a `skipped` defect, never both.
-  for (const d of r.defects.filter((x) => x.severity === 'skipped' && x.recordId !== null)) {
-    const alsoPublished = published.has(d.recordId!) && !reasons(r.defects.filter((x) => x.recordId === d.recordId), 'skipped').some((t) => t.includes('same id'));
-    expect(alsoPublished, `${d.recordId} both skipped and published`).toBe(false);
-  }
-  expect(r.defects.filter((d) => d.severity === 'skipped').length).toBeGreaterThanOrEqual(r.stats.skipped);
-}
-
 describe('every ORUK/HSDS sample file', () => {
   const inputs = fixtureInputs();
 
@@ -62,7 +42,7 @@ describe('every ORUK/HSDS sample file', () => {
 
   it.each(inputs.map((p) => [path.relative(ORUK_FIXTURES, p)]))('%s imports without crashing and reports every defect with its record', async (rel) => {
     const r = await importPath(path.join(ORUK_FIXTURES, rel));
-    expectSoundReport(r);
+    expectSoundImport(r);
     // Something was either published or explained.
     expect(r.services.length + r.defects.length).toBeGreaterThan(0);
     for (const d of r.defects.filter((x) => x.recordId !== null)) expect(d.recordName ?? d.field).toBeTruthy();
@@ -315,7 +295,7 @@ describe('list shapes', () => {
       service_taxonomys: [{ id: 't1', taxonomy: { id: 'x', name: 'Mental health', vocabulary: 'esdNeeds' } }],
     };
     const r = importFeed({ format: 'json', document: { totalElements: 1, totalPages: 1, number: 0, first: true, last: true, content: [v1Service] } }, opts);
-    expectSoundReport(r);
+    expectSoundImport(r);
     expect(r.services).toHaveLength(1);
     const s = r.services[0]!;
     expect(s).toMatchObject({

@@ -4,7 +4,7 @@ import { dateOfDayNumber, weekdayOfDayNumber } from '../../../shared/lib/calenda
 import { sessionRange } from '../../../shared/lib/opening-hours';
 import { truncate } from './clean-text';
 import type { RecordDefects } from './defects';
-import type { PublishedHours, WeeklyPattern } from './read-hours';
+import type { DatedHours, PublishedHours, WeeklyPattern } from './read-hours';
 
 /*
  * Published hours → our Schedule, as of the import date. Our model has one weekly pattern plus
@@ -73,28 +73,19 @@ function coversEveryHour(weekly: WeeklySession[]): boolean {
   return true;
 }
 
-export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: RecordDefects): ResolvedSchedule {
-  // Start a day early: an overnight session that began yesterday is still open today.
-  const first = ctx.asOf - 1;
-  const last = ctx.asOf + ctx.horizonDays;
-  const live = hours.patterns.filter((p) => {
-    if (p.to !== null && p.to < ctx.asOf) {
-      d.warn(p.field, `${p.label} ended on ${dateOfDayNumber(p.to)}; left out.`);
-      return false;
-    }
-    if (p.from !== null && p.from > last) {
-      d.warn(p.field, `${p.label} starts on ${dateOfDayNumber(p.from)}, beyond the ${ctx.horizonDays}-day window; a later import will include it.`);
-      return false;
-    }
-    return true;
-  });
-  const holidays = hours.holidays.filter((h) => h.to >= first);
-  const bankHolidays: BankHolidayRule = hours.closedOnBankHolidays ? 'closed' : 'as_usual';
+/** The weekly pattern and the dated exceptions that make the schedule exact across [first, last]. */
+function walkWindow(
+  live: WeeklyPattern[],
+  holidays: DatedHours[],
+  bankHolidays: BankHolidayRule,
+  first: number,
+  last: number,
+  calendar: BankHolidayCalendar,
+): { base: WeeklyPattern[]; exceptions: ScheduleException[] } {
   const onHoliday = (day: number) => holidays.some((h) => h.from <= day && day <= h.to);
-
   // Each day's exact hours, and the last day of the window with any opening.
   const setOn = (day: number) => live.filter((p) => activeOn(p, day));
-  const effective = (day: number, set: WeeklyPattern[]) => (bankHolidays === 'closed' && ctx.calendar.isBankHoliday(day) ? [] : sessionsOn(set, day));
+  const effective = (day: number, set: WeeklyPattern[]) => (bankHolidays === 'closed' && calendar.isBankHoliday(day) ? [] : sessionsOn(set, day));
   const actual = new Map<number, Session[]>();
   let lastOpen = first - 1;
   for (let day = first; day <= last; day++) {
@@ -142,6 +133,32 @@ export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: R
   }
   closeRun();
   if (closedFrom !== null) exceptions.push({ from: dateOfDayNumber(closedFrom), to: FAR_FUTURE, sessions: [], note: 'The published hours run out here.' });
+
+  return { base, exceptions };
+}
+
+export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: RecordDefects): ResolvedSchedule {
+  // Start a day early: an overnight session that began yesterday is still open today.
+  const first = ctx.asOf - 1;
+  const last = ctx.asOf + ctx.horizonDays;
+  const live = hours.patterns.filter((p) => {
+    if (p.to !== null && p.to < ctx.asOf) {
+      d.warn(p.field, `${p.label} ended on ${dateOfDayNumber(p.to)}; left out.`);
+      return false;
+    }
+    if (p.from !== null && p.from > last) {
+      d.warn(p.field, `${p.label} starts on ${dateOfDayNumber(p.from)}, beyond the ${ctx.horizonDays}-day window; a later import will include it.`);
+      return false;
+    }
+    return true;
+  });
+  const holidays = hours.holidays.filter((h) => h.to >= first);
+  const bankHolidays: BankHolidayRule = hours.closedOnBankHolidays ? 'closed' : 'as_usual';
+  // The common case, hours in force throughout: no need to walk the window.
+  const settled = live.every((p) => (p.from === null || p.from <= first) && p.to === null);
+  const { base, exceptions } = settled
+    ? { base: live, exceptions: holidays.map((h) => ({ from: dateOfDayNumber(h.from), to: dateOfDayNumber(h.to), sessions: h.sessions })) }
+    : walkWindow(live, holidays, bankHolidays, first, last, ctx.calendar);
 
   let weekly = weeklyOf(base);
   const alwaysOpen = weekly.length > 0 && coversEveryHour(weekly);
