@@ -24,7 +24,6 @@ export function withoutHtml(s: string): string | null {
   // Line breaks in HTML source mean nothing; only the markup makes lines.
   return s
     .replace(/\s+/g, ' ')
-    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li\b[^>]*>/gi, '\n• ')
     .replace(/<\/(p|div|ul|ol|h[1-6]|tr|table)\s*>/gi, '\n')
@@ -61,6 +60,9 @@ export function rawString(raw: unknown, field: string, d: RecordDefects): string
   return undefined;
 }
 
+/** Longest text worked on: far beyond every field's limit, and it keeps hostile input from costing much. */
+const MAX_SOURCE = 50_000;
+
 /**
  * A free-text field for display: HTML removed (reported as repaired), whitespace tidied, and cut
  * to `max` characters with a warning. Undefined when absent, empty or of the wrong type.
@@ -68,12 +70,12 @@ export function rawString(raw: unknown, field: string, d: RecordDefects): string
 export function readText(raw: unknown, field: string, max: number, d: RecordDefects): string | undefined {
   const s = rawString(raw, field, d);
   if (s === undefined) return undefined;
-  const plain = withoutHtml(s);
+  const plain = withoutHtml(s.slice(0, MAX_SOURCE));
   if (plain !== null) d.repair(field, `HTML markup removed from ${field}.`);
-  const text = tidyWhitespace(plain ?? s);
+  const text = tidyWhitespace(plain ?? s.slice(0, MAX_SOURCE));
   if (!text) return undefined;
   if (text.length > max) {
-    d.warn(field, `${field} was ${text.length} characters long; shortened to ${max}.`);
+    d.warn(field, `${field} was ${s.length > MAX_SOURCE ? `over ${MAX_SOURCE}` : text.length} characters long; shortened to ${max}.`);
     return truncate(text, max);
   }
   return text;
@@ -82,7 +84,7 @@ export function readText(raw: unknown, field: string, max: number, d: RecordDefe
 /** Quiet variant for text that is only matched against (no defects). */
 export function plainTextOf(raw: unknown): string {
   if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) return '';
-  const s = String(raw);
+  const s = String(raw).slice(0, MAX_SOURCE);
   return tidyWhitespace(withoutHtml(s) ?? s);
 }
 
@@ -92,6 +94,10 @@ const DOMAIN_LIKE = /^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]\S*)?$/i;
 export function readUrl(raw: unknown, field: string, max: number, d: RecordDefects): string | undefined {
   const s = rawString(raw, field, d)?.trim();
   if (!s) return undefined;
+  if (s.length > max) {
+    d.warn(field, `${field} is longer than ${max} characters; left out rather than cut into a broken link.`);
+    return undefined;
+  }
   let candidate = s;
   if (!/^[a-z][a-z\d+.-]*:/i.test(s) && DOMAIN_LIKE.test(s)) candidate = `https://${s}`;
   let url: URL;
@@ -118,7 +124,7 @@ const EMAIL = /^[^\s@<>()[\],;:"]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i;
 export function readEmail(raw: unknown, field: string, max: number, d: RecordDefects): string | undefined {
   const s = rawString(raw, field, d)?.trim().replace(/^mailto:/i, '');
   if (!s) return undefined;
-  if (!EMAIL.test(s) || s.length > max) {
+  if (s.length > max || !EMAIL.test(s)) {
     d.warn(field, `${field} ${quote(s)} is not an e-mail address; left out.`);
     return undefined;
   }
