@@ -4,7 +4,7 @@ import { plainTextOf } from './clean-text';
 import type { RecordDefects } from './defects';
 import type { FeedHolidaySchedule, FeedSchedule, FeedService } from './feed-model';
 import { quote } from './json-values';
-import { readDate, readTime, type TimeReading } from './read-times';
+import { readDate, readTime } from './read-times';
 
 /*
  * A service's published hours, read but not yet resolved against today's date: weekly patterns
@@ -105,8 +105,25 @@ function schedulesOfService(service: FeedService): FeedSchedule[] {
   });
 }
 
-function timesOf(opensRaw: unknown, closesRaw: unknown): { opens: TimeReading; closes: TimeReading } {
-  return { opens: readTime(opensRaw, 'opens'), closes: readTime(closesRaw, 'closes') };
+/** Opening and closing time of a weekly schedule; 00:00–00:00 is the whole day. */
+function readSession(s: FeedSchedule, field: string, label: string, d: RecordDefects): Session | null {
+  const times: string[] = [];
+  for (const [name, raw, role] of [['opening time', s.opensAt, 'opens'], ['closing time', s.closesAt, 'closes']] as const) {
+    const t = readTime(raw, role);
+    if ('error' in t) {
+      d.warn(field, `${label}: ${name} ${t.error}; left out.`);
+      return null;
+    }
+    if (t.repaired) d.repair(field, `${label}: ${t.repaired}.`);
+    times.push(t.time);
+  }
+  const [opens, closes] = times as [string, string];
+  if (opens !== closes && !(opens === '00:00' && closes === '24:00')) return { opens, closes };
+  if (opens !== '00:00') {
+    d.warn(field, `${label} opens and closes at the same time (${opens}); left out.`);
+    return null;
+  }
+  return { opens: '00:00', closes: '24:00' };
 }
 
 function readPattern(s: FeedSchedule, field: string, label: string, d: RecordDefects): WeeklyPattern | null {
@@ -148,23 +165,8 @@ function readPattern(s: FeedSchedule, field: string, label: string, d: RecordDef
     return null;
   }
 
-  const { opens, closes } = timesOf(s.opensAt, s.closesAt);
-  for (const [name, t] of [['opening time', opens], ['closing time', closes]] as const) {
-    if ('error' in t) {
-      d.warn(field, `${label}: ${name} ${t.error}; left out.`);
-      return null;
-    }
-    if (t.repaired) d.repair(field, `${label}: ${t.repaired}.`);
-  }
-  let opensAt = (opens as { time: string }).time;
-  let closesAt = (closes as { time: string }).time;
-  if (opensAt === closesAt || (opensAt === '00:00' && closesAt === '24:00')) {
-    if (opensAt !== '00:00') {
-      d.warn(field, `${label} opens and closes at the same time (${opensAt}); left out.`);
-      return null;
-    }
-    [opensAt, closesAt] = ['00:00', '24:00'];
-  }
+  const session = readSession(s, field, label, d);
+  if (!session) return null;
 
   const bounds: Record<string, number | undefined> = {};
   for (const [name, raw] of [['valid_from', s.validFrom], ['valid_to', s.validTo], ['dtstart', s.dtstart], ['until', s.until]] as const) {
@@ -192,7 +194,7 @@ function readPattern(s: FeedSchedule, field: string, label: string, d: RecordDef
     d.warn(field, `${label} ends before it starts; left out.`);
     return null;
   }
-  return { days, opens: opensAt, closes: closesAt, from, to, label, field };
+  return { days, ...session, from, to, label, field };
 }
 
 function readBoolean(raw: unknown): boolean | undefined {
@@ -224,7 +226,8 @@ function readHoliday(h: FeedHolidaySchedule, field: string, d: RecordDefects): D
   }
   const closed = readBoolean(h.closed);
   if (closed === true) return { from, to, sessions: [] };
-  const { opens, closes } = timesOf(h.opensAt, h.closesAt);
+  const opens = readTime(h.opensAt, 'opens');
+  const closes = readTime(h.closesAt, 'closes');
   if ('error' in opens || 'error' in closes) {
     // Unknown special hours on a holiday: showing the service closed is the safe reading.
     d.repair(field, `${label} gives no usable hours${closed === false ? ' although it is marked open' : ''}; treated as closed on those dates.`);
