@@ -14,6 +14,14 @@ CREATE TABLE organisation (
   url TEXT
 ) WITHOUT ROWID;
 
+CREATE TABLE schedule (
+  rowid INTEGER PRIMARY KEY,
+  -- The Schedule as published (JSON). Services share identical schedules, so each is stored once.
+  source TEXT NOT NULL UNIQUE,
+  -- The same schedule compiled for the "open now" test (shared/lib/opening-hours.ts), Int32 little-endian.
+  compiled BLOB NOT NULL
+);
+
 CREATE TABLE service (
   rowid INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -31,11 +39,17 @@ CREATE TABLE service (
   referral_routes INTEGER NOT NULL,
   referral_how TEXT NOT NULL,
   national INTEGER NOT NULL,
+  -- Postcode districts and areas served (JSON array, as published); the coverage table indexes them.
+  coverage_codes TEXT NOT NULL,
   coverage_description TEXT,
   keywords TEXT NOT NULL,
   last_verified TEXT,
+  schedule_id INTEGER NOT NULL REFERENCES schedule(rowid),
   version INTEGER NOT NULL
 );
+-- Covers every column the desk loads into its in-memory search index, so that loading scans this
+-- narrow index instead of the wide service rows.
+CREATE INDEX service_search_facts ON service(type, status, age_min, age_max, referral_routes, national, last_verified, schedule_id, name);
 
 CREATE TABLE location (
   service_rowid INTEGER NOT NULL REFERENCES service(rowid) ON DELETE CASCADE,
@@ -63,24 +77,16 @@ CREATE TABLE coverage (
   service_rowid INTEGER NOT NULL REFERENCES service(rowid) ON DELETE CASCADE,
   PRIMARY KEY (code, service_rowid)
 ) WITHOUT ROWID;
-CREATE INDEX coverage_by_service ON coverage(service_rowid);
-
-CREATE TABLE schedule (
-  service_rowid INTEGER PRIMARY KEY REFERENCES service(rowid) ON DELETE CASCADE,
-  source TEXT NOT NULL,
-  compiled BLOB NOT NULL
-);
 
 CREATE VIRTUAL TABLE service_fts USING fts5(
   name, organisation, area, keywords, description,
   content='', contentless_delete=1,
   tokenize="unicode61 remove_diacritics 2",
-  prefix='2 3'
+  prefix='2 3',
+  -- Column-level detail: the desk filters by column but never by phrase position; half the size.
+  detail=column
 );
 `;
-
-/** Column weights for bm25: a hit in the name counts most, the description least. */
-export const FTS_WEIGHTS = [10, 4, 3, 3, 1] as const;
 
 export const META_KEYS = {
   schemaVersion: 'schema_version',

@@ -14,60 +14,72 @@ function areaText(s: DirectoryService): string {
 /** Writes services into a directory.db in the shared schema; the caller owns the transaction. */
 export class DirectoryWriter {
   private readonly stmts: Record<string, SqlStatement>;
+  private readonly scheduleIds = new Map<string, number>();
 
   constructor(db: SqlDatabase) {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
-      rowidOf: p('SELECT rowid FROM service WHERE id = ?'),
+      existing: p('SELECT rowid, coverage_codes FROM service WHERE id = ?'),
       org: p('INSERT INTO organisation (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url'),
       insert: p(`INSERT INTO service (rowid, id, organisation_id, name, description, type, status, alert, url, email, age_min, age_max,
-        eligibility, referral_routes, referral_how, national, coverage_description, keywords, last_verified, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        eligibility, referral_routes, referral_how, national, coverage_codes, coverage_description, keywords, last_verified, schedule_id, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       deleteService: p('DELETE FROM service WHERE rowid = ?'),
       deleteLocations: p('DELETE FROM location WHERE service_rowid = ?'),
       deletePhones: p('DELETE FROM phone WHERE service_rowid = ?'),
-      deleteCoverage: p('DELETE FROM coverage WHERE service_rowid = ?'),
-      deleteSchedule: p('DELETE FROM schedule WHERE service_rowid = ?'),
+      deleteCoverage: p('DELETE FROM coverage WHERE code = ? AND service_rowid = ?'),
       deleteFts: p('DELETE FROM service_fts WHERE rowid = ?'),
       location: p('INSERT INTO location (service_rowid, ord, id, name, address, postcode, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       phone: p('INSERT INTO phone (service_rowid, ord, number, type, label) VALUES (?, ?, ?, ?, ?)'),
       coverage: p('INSERT OR IGNORE INTO coverage (code, service_rowid) VALUES (?, ?)'),
-      schedule: p('INSERT INTO schedule (service_rowid, source, compiled) VALUES (?, ?, ?)'),
+      scheduleId: p('SELECT rowid FROM schedule WHERE source = ?'),
+      schedule: p('INSERT INTO schedule (source, compiled) VALUES (?, ?)'),
       fts: p('INSERT INTO service_fts (rowid, name, organisation, area, keywords, description) VALUES (?, ?, ?, ?, ?, ?)'),
       maxRowid: p('SELECT coalesce(max(rowid), 0) AS m FROM service'),
     };
   }
 
-  private removeChildren(rowid: number): void {
-    for (const k of ['deleteLocations', 'deletePhones', 'deleteCoverage', 'deleteSchedule', 'deleteFts', 'deleteService']) this.stmts[k]!.run(rowid);
+  private remove(rowid: number, coverageCodes: string): void {
+    for (const code of JSON.parse(coverageCodes) as string[]) this.stmts.deleteCoverage!.run(code, rowid);
+    for (const k of ['deleteLocations', 'deletePhones', 'deleteFts', 'deleteService']) this.stmts[k]!.run(rowid);
+  }
+
+  /** The id of this schedule in the schedule table, adding it when no service has used it yet. */
+  private scheduleIdOf(schedule: Schedule): number {
+    const source = JSON.stringify(schedule);
+    let id = this.scheduleIds.get(source) ?? (this.stmts.scheduleId!.get(source) as { rowid: number } | undefined)?.rowid;
+    if (id === undefined) {
+      const compiled = compileSchedule(schedule);
+      id = Number(this.stmts.schedule!.run(source, new Uint8Array(compiled.buffer, compiled.byteOffset, compiled.byteLength)).lastInsertRowid);
+    }
+    this.scheduleIds.set(source, id);
+    return id;
   }
 
   /** Inserts or replaces a service; returns its rowid (kept when the service already existed). */
   put(s: DirectoryService, version: number): number {
-    const existing = this.stmts.rowidOf!.get(s.id) as { rowid: number } | undefined;
-    const rowid = existing?.rowid ?? (this.stmts.maxRowid!.get() as { m: number }).m + 1;
-    if (existing) this.removeChildren(rowid);
     const st = this.stmts;
+    const existing = st.existing!.get(s.id) as { rowid: number; coverage_codes: string } | undefined;
+    const rowid = existing?.rowid ?? (st.maxRowid!.get() as { m: number }).m + 1;
+    if (existing) this.remove(rowid, existing.coverage_codes);
     st.org!.run(s.organisation.id, s.organisation.name, s.organisation.url ?? null);
     st.insert!.run(
       rowid, s.id, s.organisation.id, s.name, s.description ?? null, s.type, s.status, s.alert ?? null, s.url ?? null, s.email ?? null,
       s.ageMin, s.ageMax, s.eligibility ?? null, referralRouteMask(s.referral.routes), s.referral.how, s.coverage.national ? 1 : 0,
-      s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, version,
+      JSON.stringify(s.coverage.postcodes), s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, this.scheduleIdOf(s.schedule), version,
     );
     s.locations.forEach((l, i) => st.location!.run(rowid, i, l.id, l.name ?? null, l.address ?? null, l.postcode ?? null, l.lat, l.lon));
     s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null));
     for (const code of s.coverage.postcodes) st.coverage!.run(code, rowid);
-    const compiled = compileSchedule(s.schedule);
-    st.schedule!.run(rowid, JSON.stringify(s.schedule), new Uint8Array(compiled.buffer, compiled.byteOffset, compiled.byteLength));
     st.fts!.run(rowid, s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? '');
     return rowid;
   }
 
   /** Removes a service; returns its former rowid, or null when it was not there. */
   delete(id: string): number | null {
-    const existing = this.stmts.rowidOf!.get(id) as { rowid: number } | undefined;
+    const existing = this.stmts.existing!.get(id) as { rowid: number; coverage_codes: string } | undefined;
     if (!existing) return null;
-    this.removeChildren(existing.rowid);
+    this.remove(existing.rowid, existing.coverage_codes);
     return existing.rowid;
   }
 }
@@ -76,58 +88,72 @@ interface ServiceRow {
   rowid: number; id: string; organisation_id: string; org_name: string; org_url: string | null; name: string; description: string | null;
   type: ServiceType; status: ServiceStatus; alert: string | null; url: string | null; email: string | null; age_min: number | null;
   age_max: number | null; eligibility: string | null; referral_routes: number; referral_how: string; national: number;
-  coverage_description: string | null; keywords: string; last_verified: string | null; schedule: string;
+  coverage_codes: string; coverage_description: string | null; keywords: string; last_verified: string | null; schedule: string;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
-/** Reads whole services by rowid, in one query per table whatever the number asked for. */
-export function readServices(db: SqlDatabase, rowids: readonly number[]): Map<number, DirectoryService> {
-  const ids = JSON.stringify(rowids);
-  const rows = db.prepare(`SELECT s.*, o.name AS org_name, o.url AS org_url, sc.source AS schedule
-    FROM service s JOIN organisation o ON o.id = s.organisation_id JOIN schedule sc ON sc.service_rowid = s.rowid
-    WHERE s.rowid IN (SELECT value FROM json_each(?))`).all(ids) as ServiceRow[];
-  const locations = db.prepare('SELECT * FROM location WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY service_rowid, ord').all(ids) as {
-    service_rowid: number; id: string; name: string | null; address: string | null; postcode: string | null; lat: number; lon: number;
-  }[];
-  const phones = db.prepare('SELECT * FROM phone WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY service_rowid, ord').all(ids) as {
-    service_rowid: number; number: string; type: PhoneType; label: string | null;
-  }[];
-  const coverage = db.prepare('SELECT service_rowid, code FROM coverage WHERE service_rowid IN (SELECT value FROM json_each(?)) ORDER BY code').all(ids) as {
-    service_rowid: number; code: string;
-  }[];
+interface LocationRow {
+  service_rowid: number; id: string; name: string | null; address: string | null; postcode: string | null; lat: number; lon: number;
+}
+interface PhoneRow {
+  service_rowid: number; number: string; type: PhoneType; label: string | null;
+}
 
-  const out = new Map<number, DirectoryService>();
-  for (const r of rows) {
-    out.set(r.rowid, {
-      id: r.id,
-      organisation: { id: r.organisation_id, name: r.org_name, ...(r.org_url ? { url: r.org_url } : {}) },
-      name: r.name,
-      description: opt(r.description),
-      type: r.type,
-      status: r.status,
-      alert: opt(r.alert),
-      url: opt(r.url),
-      email: opt(r.email),
-      ageMin: r.age_min,
-      ageMax: r.age_max,
-      eligibility: opt(r.eligibility),
-      referral: { routes: referralRoutesFromMask(r.referral_routes), how: r.referral_how },
-      phones: [],
-      locations: [],
-      coverage: { national: r.national === 1, postcodes: [], description: opt(r.coverage_description) },
-      schedule: Schedule.parse(JSON.parse(r.schedule)),
-      keywords: JSON.parse(r.keywords) as string[],
-      lastVerified: r.last_verified,
-    });
+/** Reads whole services by rowid, in one query per table whatever the number asked for. */
+export class DirectoryReader {
+  private readonly services: SqlStatement;
+  private readonly locations: SqlStatement;
+  private readonly phones: SqlStatement;
+
+  constructor(db: SqlDatabase) {
+    const inList = 'IN (SELECT value FROM json_each(?))';
+    this.services = db.prepare(`SELECT s.*, o.name AS org_name, o.url AS org_url, sc.source AS schedule
+      FROM service s JOIN organisation o ON o.id = s.organisation_id JOIN schedule sc ON sc.rowid = s.schedule_id
+      WHERE s.rowid ${inList}`);
+    this.locations = db.prepare(`SELECT * FROM location WHERE service_rowid ${inList} ORDER BY service_rowid, ord`);
+    this.phones = db.prepare(`SELECT * FROM phone WHERE service_rowid ${inList} ORDER BY service_rowid, ord`);
   }
-  for (const l of locations) {
-    out.get(l.service_rowid)?.locations.push({ id: l.id, name: opt(l.name), address: opt(l.address), postcode: opt(l.postcode), lat: l.lat, lon: l.lon });
+
+  read(rowids: readonly number[]): Map<number, DirectoryService> {
+    const ids = JSON.stringify(rowids);
+    const out = new Map<number, DirectoryService>();
+    for (const r of this.services.all(ids) as ServiceRow[]) out.set(r.rowid, serviceOf(r));
+    for (const l of this.locations.all(ids) as LocationRow[]) {
+      out.get(l.service_rowid)?.locations.push({ id: l.id, name: opt(l.name), address: opt(l.address), postcode: opt(l.postcode), lat: l.lat, lon: l.lon });
+    }
+    for (const p of this.phones.all(ids) as PhoneRow[]) out.get(p.service_rowid)?.phones.push({ number: p.number, type: p.type, label: opt(p.label) });
+    for (const s of out.values()) stripUndefined(s);
+    return out;
   }
-  for (const p of phones) out.get(p.service_rowid)?.phones.push({ number: p.number, type: p.type, label: opt(p.label) });
-  for (const c of coverage) out.get(c.service_rowid)?.coverage.postcodes.push(c.code);
-  for (const s of out.values()) stripUndefined(s);
-  return out;
+}
+
+export function readServices(db: SqlDatabase, rowids: readonly number[]): Map<number, DirectoryService> {
+  return new DirectoryReader(db).read(rowids);
+}
+
+function serviceOf(r: ServiceRow): DirectoryService {
+  return {
+    id: r.id,
+    organisation: { id: r.organisation_id, name: r.org_name, ...(r.org_url ? { url: r.org_url } : {}) },
+    name: r.name,
+    description: opt(r.description),
+    type: r.type,
+    status: r.status,
+    alert: opt(r.alert),
+    url: opt(r.url),
+    email: opt(r.email),
+    ageMin: r.age_min,
+    ageMax: r.age_max,
+    eligibility: opt(r.eligibility),
+    referral: { routes: referralRoutesFromMask(r.referral_routes), how: r.referral_how },
+    phones: [],
+    locations: [],
+    coverage: { national: r.national === 1, postcodes: JSON.parse(r.coverage_codes) as string[], description: opt(r.coverage_description) },
+    schedule: Schedule.parse(JSON.parse(r.schedule)),
+    keywords: JSON.parse(r.keywords) as string[],
+    lastVerified: r.last_verified,
+  };
 }
 
 /** Drops keys whose value is undefined so a read service deep-equals the one written. */

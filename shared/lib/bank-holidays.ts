@@ -34,6 +34,15 @@ export function englandAndWalesCalendar(feed: GovUkBankHolidayFeed = govUkFeed):
     listed.set(dayNumberOf(e.date), e.notes ? `${e.title} (${e.notes.toLowerCase()})` : e.title);
     if (e.date > last) last = e.date;
   }
-  const nameOf = (day: number): string | null => listed.get(day) ?? FIXED_DATE_HOLIDAYS[dateOfDayNumber(day).slice(5)] ?? null;
+  // Searches ask about the same few days thousands of times: remember each answer.
+  const known = new Map<number, string | null>();
+  const nameOf = (day: number): string | null => {
+    let name = known.get(day);
+    if (name === undefined) {
+      name = listed.get(day) ?? FIXED_DATE_HOLIDAYS[dateOfDayNumber(day).slice(5)] ?? null;
+      known.set(day, name);
+    }
+    return name;
+  };
   return { isBankHoliday: (day) => nameOf(day) !== null, nameOf, coversUntil: last };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
-import { runChild } from './fork-child';
+import { bundle, runChild } from './fork-child';
 import { BENCH_QUERIES } from './queries';
 import { median, mib, round, summary } from './stats';
 
@@ -50,14 +50,16 @@ export async function runCoreBench(opts: { workDir: string; count: number; runs:
   const writeMs = performance.now() - t;
   const dbBytes = statSync(dbFile).size;
 
+  const coreChild = await bundle(path.join(here, 'core-child.ts'));
+  const peerChild = await bundle(path.join(here, 'minisearch-child.ts'));
   const job = { dataDir, geoDir: GEO_DIR, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds, saves: opts.saves };
   const runs: CoreFigures[] = [];
   for (let i = 0; i < opts.runs; i++) {
     console.log(`core: run ${i + 1}/${opts.runs}`);
-    runs.push(await runChild<CoreFigures>(path.join(here, 'core-child.ts'), { ...job, saves: i === 0 ? opts.saves : 0 }));
+    runs.push(await runChild<CoreFigures>(coreChild, { ...job, saves: i === 0 ? opts.saves : 0 }));
   }
   console.log('core: peer (MiniSearch)…');
-  const peer = await runChild<PeerFigures>(path.join(here, 'minisearch-child.ts'), { geoDir: GEO_DIR, seed: SEED, count: opts.count, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds });
+  const peer = await runChild<PeerFigures>(peerChild, { geoDir: GEO_DIR, seed: SEED, count: opts.count, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds });
 
   const merged = (pick: (r: CoreFigures) => Record<string, number[]>) => {
     const out: Record<string, number[]> = {};

@@ -69,6 +69,8 @@ export function openDeskDb(file: string, key: Buffer): DeskDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // desk.db is small and written record by record; 2 MiB of page cache is plenty.
+    db.pragma('cache_size = -2048');
     const schemaVersion = runMigrations(db);
     return { db, clientId: ensureClientId(db), schemaVersion, warnings };
   } catch (e) {

@@ -6,7 +6,7 @@ import type { CoreError, SearchParams } from '../../../shared/contract';
 import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
 import { at, makeService, writeTestDirectory } from '../../../test/support/services';
 import { DirectoryDb } from './directory-db';
-import { ftsQuery } from './directory-search';
+import { ftsQuery, searchWords } from './directory-search';
 import { loadPostcodeCentroids } from './postcode-centroids';
 
 const GEO_DIR = path.resolve(import.meta.dirname, '../../../data/geo');
@@ -207,11 +207,19 @@ describe('directory search', () => {
   });
 });
 
-describe('ftsQuery', () => {
+describe('text query', () => {
   it('turns typed words into required prefix terms, dropping punctuation and accents', () => {
-    expect(ftsQuery('Crisis café')).toBe('"crisis"* "cafe"*');
-    expect(ftsQuery('"; DROP TABLE')).toBe('"drop"* "table"*');
-    expect(ftsQuery('  ')).toBeNull();
+    expect(ftsQuery(searchWords('Crisis café')!)).toBe('"crisis"* "cafe"*');
+    expect(ftsQuery(searchWords('"; DROP TABLE')!)).toBe('"drop"* "table"*');
+    expect(searchWords('  ')).toBeNull();
+  });
+
+  it('ranks services whose name holds the words above those matched elsewhere', () => {
+    // "Southwark" is only in the crisis line's coverage; "Camberwell" is in two names.
+    const r = directory.search({ text: 'camberwell' }, WED_MORNING).results;
+    expect(r.map((x) => x.service.id).sort()).toEqual(['cafe', 'therapies']);
+    expect(directory.search({ text: 'southwark' }, WED_MORNING).results[0]!.score).toBeCloseTo(0.4);
+    expect(r.every((x) => x.score === 1)).toBe(true);
   });
 });
 

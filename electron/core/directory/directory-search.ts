@@ -2,17 +2,19 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import type { OpenState, SearchOrigin, SearchParams, SearchResult, ServiceResult } from '../../../shared/contract';
 import { STALE_AFTER_DAYS, type DirectoryService } from '../../../shared/domain/directory';
 import { referralRouteMask, SERVICE_STATUSES, SERVICE_TYPES } from '../../../shared/domain/service-types';
-import { FTS_WEIGHTS } from '../../../shared/directory/schema';
-import { readServices } from '../../../shared/directory/store';
+import { DirectoryReader } from '../../../shared/directory/store';
+import { TopK } from './top-k';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
 import { londonMomentOf } from '../../../shared/lib/calendar';
 import { boundingBox, distanceKm } from '../../../shared/lib/geo';
 import { isOpen, openContextAt, openStatus } from '../../../shared/lib/opening-hours';
 import { areaOfDistrict } from '../../../shared/lib/postcode';
+import { foldText } from './fold-text';
 import type { SearchIndex } from './search-index';
 
 export const DEFAULT_RADIUS_KM = 25;
-export const DEFAULT_LIMIT = 50;
+/** A first screenful and some; the screen asks for the next page as the clinician scrolls. */
+export const DEFAULT_LIMIT = 25;
 
 const TEMPORARILY_CLOSED = SERVICE_STATUSES.indexOf('temporarily_closed');
 const DEFUNCT = SERVICE_STATUSES.indexOf('defunct');
@@ -23,21 +25,15 @@ const NATIONAL_PROXIMITY = 0.25;
 /** Distance at which proximity halves. */
 const PROXIMITY_HALF_KM = 3;
 
-/** FTS5 query: every word as a prefix, all words required. Returns null when nothing searchable was typed. */
-export function ftsQuery(text: string): string | null {
-  const words = text.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').match(/[\p{L}\p{N}]+/gu);
-  if (!words) return null;
-  return words.slice(0, 8).map((w) => `"${w}"*`).join(' ');
+/** The words typed, folded as FTS5's tokenizer folds them (lower case, no accents); null when none. */
+export function searchWords(text: string): string[] | null {
+  const words = foldText(text).match(/[\p{L}\p{N}]+/gu);
+  return words ? words.slice(0, 8) : null;
 }
 
-interface Candidate {
-  i: number;
-  distance: number;
-  covers: boolean;
-  relevance: number;
-  open: boolean;
-  tier: number;
-  score: number;
+/** FTS5 query: every word as a prefix, all words required. */
+export function ftsQuery(words: readonly string[]): string {
+  return words.map((w) => `"${w}"*`).join(' ');
 }
 
 export interface SearchContext {
@@ -47,64 +43,117 @@ export interface SearchContext {
   calendar: BankHolidayCalendar;
 }
 
-/** The search over one loaded directory: index in memory, text and pages in SQLite. */
+/** Text relevance: every typed word begins a word of the name, or they were found elsewhere. */
+const RELEVANCE = { name: 1, elsewhere: 0.4 } as const;
+const TIER = { open: 0, closed: 1, temporarilyClosed: 2 } as const;
+
+/**
+ * The search over one loaded directory: facts in memory, text and coverage in SQLite, whole
+ * services read from SQLite for the page shown. Scratch arrays are sized to the directory and
+ * reused, stamped with a per-search epoch instead of being cleared.
+ */
 export class DirectorySearch {
-  private readonly ftsStmt: Database.Statement;
+  private readonly ftsAll: Database.Statement;
+  private readonly covering: Database.Statement;
+  private readonly reader: DirectoryReader;
+  private epoch = 0;
+  private readonly inPool: Uint32Array;
+  private readonly textStamp: Uint32Array;
+  private readonly distStamp: Uint32Array;
+  private readonly dist: Float64Array;
+  private readonly coverStamp: Uint32Array;
+  private readonly pool: Int32Array;
+  private readonly tier: Uint8Array;
+  private readonly score: Float64Array;
 
   constructor(
     private readonly db: Database.Database,
     private readonly index: SearchIndex,
   ) {
-    this.ftsStmt = db.prepare(`SELECT rowid, bm25(service_fts, ${FTS_WEIGHTS.join(', ')}) FROM service_fts WHERE service_fts MATCH ?`).raw();
+    this.ftsAll = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
+    this.covering = db.prepare('SELECT service_rowid FROM coverage WHERE code IN (?, ?)').pluck();
+    this.reader = new DirectoryReader(db);
+    const n = index.size;
+    this.inPool = new Uint32Array(n);
+    this.textStamp = new Uint32Array(n);
+    this.distStamp = new Uint32Array(n);
+    this.dist = new Float64Array(n);
+    this.coverStamp = new Uint32Array(n);
+    this.pool = new Int32Array(n);
+    this.tier = new Uint8Array(n);
+    this.score = new Float64Array(n);
   }
 
-  /** rowid → bm25 rank (more negative is better) of every service matching the text. */
-  private textMatches(query: string): Map<number, number> {
-    const out = new Map<number, number>();
-    for (const [rowid, rank] of this.ftsStmt.all(query) as [number, number][]) {
+  /** Marks every service matching the text and passes each to visit. */
+  private matchText(query: string, epoch: number, visit: ((i: number) => void) | null): void {
+    for (const rowid of this.ftsAll.all(query) as number[]) {
       const i = this.index.indexOf(rowid);
-      if (i !== undefined) out.set(i, rank);
+      if (i === undefined) continue;
+      this.textStamp[i] = epoch;
+      visit?.(i);
     }
-    return out;
   }
 
   search(p: SearchParams, ctx: SearchContext): Omit<SearchResult, 'directory'> {
     const idx = this.index;
-    const query = p.text ? ftsQuery(p.text) : null;
-    const text = query ? this.textMatches(query) : null;
+    const epoch = ++this.epoch;
+    const words = p.text ? searchWords(p.text) : null;
     const origin = ctx.origin;
     const radius = p.radiusKm ?? DEFAULT_RADIUS_KM;
 
-    // Candidates with their distance (Infinity when not located near the origin).
-    const distance = new Map<number, number>();
-    const covers = new Set<number>();
+    // The pool: services near the origin or covering it; else those matching the text; else all.
+    let poolSize = 0;
+    const addToPool = (i: number) => {
+      if (this.inPool[i] !== epoch) {
+        this.inPool[i] = epoch;
+        this.pool[poolSize++] = i;
+      }
+    };
+    if (words) this.matchText(ftsQuery(words), epoch, origin ? null : addToPool);
     if (origin) {
       const box = boundingBox(origin, radius);
       idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (j) => {
         const i = idx.locService[j]!;
         if (i < 0) return;
         const d = distanceKm(origin.lat, origin.lon, idx.locLat[j]!, idx.locLon[j]!);
-        if (d <= radius && d < (distance.get(i) ?? Infinity)) distance.set(i, d);
+        if (d > radius) return;
+        if (this.distStamp[i] !== epoch || d < this.dist[i]!) {
+          this.distStamp[i] = epoch;
+          this.dist[i] = d;
+        }
+        addToPool(i);
       });
+      const cover = (i: number) => {
+        this.coverStamp[i] = epoch;
+        addToPool(i);
+      };
       if (ctx.originDistrict) {
-        for (const code of [ctx.originDistrict, areaOfDistrict(ctx.originDistrict)]) for (const i of idx.coveringCode(code)) covers.add(i);
+        for (const rowid of this.covering.all(ctx.originDistrict, areaOfDistrict(ctx.originDistrict)) as number[]) {
+          const i = idx.indexOf(rowid);
+          if (i !== undefined) cover(i);
+        }
       }
-      for (const i of idx.nationalServices) covers.add(i);
+      for (const i of idx.nationalServices) cover(i);
+    } else if (!words) {
+      for (let i = 0; i < idx.size; i++) addToPool(i);
     }
-
-    let pool: Iterable<number>;
-    if (origin) pool = new Set([...distance.keys(), ...covers]);
-    else if (text) pool = text.keys();
-    else pool = Array.from({ length: idx.size }, (_, i) => i);
 
     const typeMask = p.types?.length ? p.types.reduce((m, t) => m | (1 << SERVICE_TYPES.indexOf(t)), 0) : -1;
     const routeMask = p.referralRoutes?.length ? referralRouteMask(p.referralRoutes) : -1;
     const openCtx = openContextAt(ctx.at, ctx.calendar);
-    let bestRank = -1e-9;
-    if (text) for (const rank of text.values()) if (rank < bestRank) bestRank = rank;
+    const offset = p.offset ?? 0;
+    const top = new TopK(offset + (p.limit ?? DEFAULT_LIMIT), (a, b) => {
+      const byTier = this.tier[a]! - this.tier[b]!;
+      if (byTier !== 0) return byTier;
+      const byScore = this.score[b]! - this.score[a]!;
+      if (byScore !== 0) return byScore;
+      const na = idx.name[a]!, nb = idx.name[b]!;
+      return na < nb ? -1 : na > nb ? 1 : idx.rowid[a]! - idx.rowid[b]!;
+    });
 
-    const candidates: Candidate[] = [];
-    for (const i of pool) {
+    let total = 0;
+    for (let k = 0; k < poolSize; k++) {
+      const i = this.pool[k]!;
       const status = idx.status[i]!;
       if (status === DEFUNCT) continue;
       if (status === TEMPORARILY_CLOSED && p.includeTemporarilyClosed === false) continue;
@@ -114,42 +163,37 @@ export class DirectorySearch {
         const lo = idx.ageMin[i]!, hi = idx.ageMax[i]!;
         if ((lo >= 0 && p.age < lo) || (hi >= 0 && p.age > hi)) continue;
       }
-      let relevance = 1;
-      if (text) {
-        const rank = text.get(i);
-        if (rank === undefined) continue;
-        relevance = rank / bestRank;
-      }
+      if (words && this.textStamp[i] !== epoch) continue;
       const open = status !== TEMPORARILY_CLOSED && isOpen(idx.schedule(i), openCtx);
       if (p.openNow && !open) continue;
-      const d = distance.get(i) ?? Infinity;
-      const isCovered = covers.has(i);
+      const relevance: number = words ? (idx.nameStartsWords(i, words) ? RELEVANCE.name : RELEVANCE.elsewhere) : 1;
       let score = relevance;
       if (origin) {
-        let proximity = Number.isFinite(d) ? 1 / (1 + d / PROXIMITY_HALF_KM) : 0;
-        if (isCovered) proximity = Math.max(proximity, idx.national[i] ? NATIONAL_PROXIMITY : COVERS_AREA_PROXIMITY);
-        score = text ? (proximity + relevance) / 2 : proximity;
+        let proximity = this.distStamp[i] === epoch ? 1 / (1 + this.dist[i]! / PROXIMITY_HALF_KM) : 0;
+        if (this.coverStamp[i] === epoch) proximity = Math.max(proximity, idx.national[i] ? NATIONAL_PROXIMITY : COVERS_AREA_PROXIMITY);
+        score = words ? (proximity + relevance) / 2 : proximity;
       }
-      candidates.push({ i, distance: d, covers: isCovered, relevance, open, tier: status === TEMPORARILY_CLOSED ? 2 : open ? 0 : 1, score });
+      this.tier[i] = status === TEMPORARILY_CLOSED ? TIER.temporarilyClosed : open ? TIER.open : TIER.closed;
+      this.score[i] = score;
+      top.push(i);
+      total++;
     }
 
-    candidates.sort((a, b) => a.tier - b.tier || b.score - a.score || (idx.name[a.i]! < idx.name[b.i]! ? -1 : idx.name[a.i]! > idx.name[b.i]! ? 1 : 0));
-    const offset = p.offset ?? 0;
-    const page = candidates.slice(offset, offset + (p.limit ?? DEFAULT_LIMIT));
-    const services = readServices(this.db, page.map((c) => idx.rowid[c.i]!));
+    const page = top.sorted().slice(offset);
+    const services = this.reader.read(page.map((i) => idx.rowid[i]!));
     const today = londonMomentOf(ctx.at).day;
-    const results: ServiceResult[] = page.map((c) => {
-      const service = services.get(idx.rowid[c.i]!)!;
+    const results: ServiceResult[] = page.map((i) => {
+      const service = services.get(idx.rowid[i]!)!;
       return {
         service,
-        distanceKm: Number.isFinite(c.distance) ? Math.round(c.distance * 100) / 100 : null,
-        coversOrigin: c.covers,
-        openState: this.openStateOf(c.i, service, ctx),
-        ...dataAge(idx.verifiedDay[c.i]!, today),
-        score: Math.round(c.score * 1000) / 1000,
+        distanceKm: this.distStamp[i] === epoch ? Math.round(this.dist[i]! * 100) / 100 : null,
+        coversOrigin: this.coverStamp[i] === epoch,
+        openState: this.openStateOf(i, service, ctx),
+        ...dataAge(idx.verifiedDay[i]!, today),
+        score: Math.round(this.score[i]! * 1000) / 1000,
       };
     });
-    return { results, total: candidates.length, origin, evaluatedAt: ctx.at.toISOString() };
+    return { results, total, origin, evaluatedAt: ctx.at.toISOString() };
   }
 
   openStateOf(i: number, service: DirectoryService, ctx: Pick<SearchContext, 'at' | 'calendar'>): OpenState {

@@ -2,16 +2,17 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { SERVICE_STATUSES, SERVICE_TYPES, type ServiceStatus, type ServiceType } from '../../../shared/domain/service-types';
 import { dayNumberOf } from '../../../shared/lib/calendar';
 import type { CompiledSchedule } from '../../../shared/lib/opening-hours';
+import { foldText } from './fold-text';
 
 /** Grid cell size in degrees: about 11 km north–south, 7 km east–west in England. */
 const CELL_DEG = 0.1;
-
-const cellKey = (lat: number, lon: number) => Math.floor(lat / CELL_DEG) * 10_000 + Math.floor(lon / CELL_DEG);
+const cellKey = (latCell: number, lonCell: number) => latCell * 10_000 + lonCell;
 
 /**
  * The searchable facts of every service, held in typed arrays so that one keystroke can test
  * thousands of services for distance, type, age, route and "open now" without touching SQLite.
- * Text matching stays in SQLite (FTS5); whole services are read from SQLite only for the page shown.
+ * Text matching and coverage stay in SQLite (FTS5 and an index); whole services are read from
+ * SQLite only for the page shown. Services share schedules, so each compiled schedule is held once.
  */
 export class SearchIndex {
   readonly size: number;
@@ -24,24 +25,25 @@ export class SearchIndex {
   readonly national: Uint8Array;
   readonly verifiedDay: Int32Array;
   readonly name: string[];
-  private readonly scheduleData: Int32Array;
-  private readonly scheduleStart: Int32Array;
-  private readonly scheduleEnd: Int32Array;
-  private readonly indexOfRowid: Map<number, number>;
-  /** Locations: position and the service (index) they belong to. */
+  /** Names folded for word matching, made the first time a search needs them. */
+  private readonly foldedNames: (string | undefined)[];
+  private readonly scheduleOf: CompiledSchedule[];
+  /** rowid → index, -1 where no service has that rowid. */
+  private readonly indexOfRowid: Int32Array;
   readonly locLat: Float64Array;
   readonly locLon: Float64Array;
   readonly locService: Int32Array;
   private readonly grid: Map<number, number[]>;
-  private readonly coverage: Map<string, number[]>;
   readonly nationalServices: Int32Array;
 
   private constructor(db: Database.Database) {
-    const rows = db
-      .prepare('SELECT s.rowid, s.name, s.type, s.status, s.age_min, s.age_max, s.referral_routes, s.national, s.last_verified, sc.compiled FROM service s JOIN schedule sc ON sc.service_rowid = s.rowid ORDER BY s.rowid')
-      .raw()
-      .all() as [number, string, ServiceType, ServiceStatus, number | null, number | null, number, number, string | null, Buffer][];
-    const n = rows.length;
+    const schedules = new Map<number, CompiledSchedule>();
+    for (const [id, blob] of db.prepare('SELECT rowid, compiled FROM schedule').raw().iterate() as Iterable<[number, Buffer]>) {
+      // Copied out: the Buffer's memory belongs to the SQLite row and is not guaranteed 4-byte aligned.
+      schedules.set(id, new Int32Array(new Uint8Array(blob).buffer));
+    }
+
+    const { n, maxRowid } = db.prepare('SELECT count(*) AS n, coalesce(max(rowid), 0) AS maxRowid FROM service').get() as { n: number; maxRowid: number };
     this.size = n;
     this.rowid = new Int32Array(n);
     this.type = new Uint8Array(n);
@@ -52,59 +54,48 @@ export class SearchIndex {
     this.national = new Uint8Array(n);
     this.verifiedDay = new Int32Array(n);
     this.name = new Array<string>(n);
-    this.scheduleStart = new Int32Array(n);
-    this.scheduleEnd = new Int32Array(n);
-    this.indexOfRowid = new Map();
-    let total = 0;
-    for (const r of rows) total += r[9].byteLength >> 2;
-    this.scheduleData = new Int32Array(total);
+    this.foldedNames = new Array<string | undefined>(n);
+    this.scheduleOf = new Array<CompiledSchedule>(n);
+    this.indexOfRowid = new Int32Array(maxRowid + 1).fill(-1);
     const typeIndex = new Map(SERVICE_TYPES.map((t, i) => [t, i]));
     const statusIndex = new Map(SERVICE_STATUSES.map((s, i) => [s, i]));
-    let at = 0;
     const nationals: number[] = [];
-    rows.forEach((r, i) => {
+    const facts = db.prepare(
+      'SELECT rowid, name, type, status, age_min, age_max, referral_routes, national, last_verified, schedule_id FROM service INDEXED BY service_search_facts',
+    );
+    let i = 0;
+    for (const r of facts.raw().iterate() as Iterable<[number, string, ServiceType, ServiceStatus, number | null, number | null, number, number, string | null, number]>) {
       this.rowid[i] = r[0];
-      this.indexOfRowid.set(r[0], i);
+      this.indexOfRowid[r[0]] = i;
       this.name[i] = r[1];
       this.type[i] = typeIndex.get(r[2]) ?? 255;
-      this.status[i] = statusIndex.get(r[3]) ?? 2;
+      this.status[i] = statusIndex.get(r[3]) ?? SERVICE_STATUSES.indexOf('defunct');
       this.ageMin[i] = r[4] ?? -1;
       this.ageMax[i] = r[5] ?? -1;
       this.routes[i] = r[6];
       this.national[i] = r[7];
       if (r[7]) nationals.push(i);
       this.verifiedDay[i] = r[8] ? dayNumberOf(r[8]) : -1;
-      const blob = r[9];
-      const words = new Int32Array(blob.buffer, blob.byteOffset, blob.byteLength >> 2);
-      this.scheduleData.set(words, at);
-      this.scheduleStart[i] = at;
-      at += words.length;
-      this.scheduleEnd[i] = at;
-    });
+      this.scheduleOf[i] = schedules.get(r[9])!;
+      i++;
+    }
     this.nationalServices = Int32Array.from(nationals);
 
-    const locs = db.prepare('SELECT service_rowid, lat, lon FROM location').raw().all() as [number, number, number][];
-    this.locLat = new Float64Array(locs.length);
-    this.locLon = new Float64Array(locs.length);
-    this.locService = new Int32Array(locs.length);
+    const locationCount = (db.prepare('SELECT count(*) AS n FROM location').get() as { n: number }).n;
+    this.locLat = new Float64Array(locationCount);
+    this.locLon = new Float64Array(locationCount);
+    this.locService = new Int32Array(locationCount);
     this.grid = new Map();
-    locs.forEach(([rowid, lat, lon], j) => {
+    let j = 0;
+    for (const [rowid, lat, lon] of db.prepare('SELECT service_rowid, lat, lon FROM location').raw().iterate() as Iterable<[number, number, number]>) {
       this.locLat[j] = lat;
       this.locLon[j] = lon;
-      this.locService[j] = this.indexOfRowid.get(rowid) ?? -1;
-      const key = cellKey(lat, lon);
+      this.locService[j] = this.indexOf(rowid) ?? -1;
+      const key = cellKey(Math.floor(lat / CELL_DEG), Math.floor(lon / CELL_DEG));
       const bucket = this.grid.get(key);
       if (bucket) bucket.push(j);
       else this.grid.set(key, [j]);
-    });
-
-    this.coverage = new Map();
-    for (const [code, rowid] of db.prepare('SELECT code, service_rowid FROM coverage').raw().all() as [string, number][]) {
-      const i = this.indexOfRowid.get(rowid);
-      if (i === undefined) continue;
-      const list = this.coverage.get(code);
-      if (list) list.push(i);
-      else this.coverage.set(code, [i]);
+      j++;
     }
   }
 
@@ -113,11 +104,23 @@ export class SearchIndex {
   }
 
   indexOf(rowid: number): number | undefined {
-    return this.indexOfRowid.get(rowid);
+    const i = rowid >= 0 && rowid < this.indexOfRowid.length ? this.indexOfRowid[rowid]! : -1;
+    return i >= 0 ? i : undefined;
+  }
+
+  /** True when every word begins a word of the service's name (words already folded). */
+  nameStartsWords(i: number, words: readonly string[]): boolean {
+    let folded = this.foldedNames[i];
+    if (folded === undefined) {
+      folded = ` ${foldText(this.name[i]!).replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
+      this.foldedNames[i] = folded;
+    }
+    for (const w of words) if (!folded.includes(` ${w}`)) return false;
+    return true;
   }
 
   schedule(i: number): CompiledSchedule {
-    return this.scheduleData.subarray(this.scheduleStart[i], this.scheduleEnd[i]);
+    return this.scheduleOf[i]!;
   }
 
   /** Location indices in the grid cells overlapping the box (callers check the exact distance). */
@@ -126,14 +129,9 @@ export class SearchIndex {
     const lon0 = Math.floor(minLon / CELL_DEG), lon1 = Math.floor(maxLon / CELL_DEG);
     for (let a = lat0; a <= lat1; a++) {
       for (let o = lon0; o <= lon1; o++) {
-        const bucket = this.grid.get(a * 10_000 + o);
+        const bucket = this.grid.get(cellKey(a, o));
         if (bucket) for (const j of bucket) visit(j);
       }
     }
-  }
-
-  /** Services whose coverage names this postcode district or area. */
-  coveringCode(code: string): readonly number[] {
-    return this.coverage.get(code) ?? [];
   }
 }
