@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import layers from './tools/lint/layers.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'dist/', 'out/', 'test-results/', 'bench-results/', '.data/'] },
+  { ignores: ['node_modules/', '.tools/', '.scratch/', 'dist/', 'out/', 'test-results/', 'bench-results/', '.data/'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx,js,mjs,cjs}'],
