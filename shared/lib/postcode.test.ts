@@ -40,6 +40,11 @@ describe('parsePostcodeQuery', () => {
     ]);
   });
 
+  it('keeps the sector while the rest of a full postcode is being typed', () => {
+    expect(parsePostcodeQuery('SE5 8A')).toEqual([{ kind: 'sector', sector: 'SE5 8', district: 'SE5' }]);
+    expect(parsePostcodeQuery('se58a')).toEqual([{ kind: 'sector', sector: 'SE5 8', district: 'SE5' }]);
+  });
+
   it('reads a no-space partial that can only be a sector as a sector', () => {
     expect(parsePostcodeQuery('B331')).toEqual([{ kind: 'sector', sector: 'B33 1', district: 'B33' }]);
     expect(parsePostcodeQuery('SW1A1')).toEqual([{ kind: 'sector', sector: 'SW1A 1', district: 'SW1A' }]);

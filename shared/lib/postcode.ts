@@ -19,13 +19,14 @@ export function parsePostcodeQuery(input: string): PostcodeQuery[] {
 
   const spaced = input.toUpperCase().trim().replace(/\s+/g, ' ');
   if (spaced.includes(' ')) {
-    const m = /^(\S+) (\d)$/.exec(spaced);
+    // "SE5 8A": a postcode typed as far as its sector and one letter still reads as the sector.
+    const m = /^(\S+) (\d)[A-Z]?$/.exec(spaced);
     return m && validOutcode(m[1]!) ? [{ kind: 'sector', sector: `${m[1]} ${m[2]}`, district: m[1]! }] : [];
   }
   const readings: PostcodeQuery[] = [];
   if (validOutcode(compact)) readings.push({ kind: 'district', district: compact });
-  const outcode = compact.slice(0, -1);
-  if (/\d$/.test(compact) && validOutcode(outcode)) readings.push({ kind: 'sector', sector: `${outcode} ${compact.at(-1)}`, district: outcode });
+  const sector = /^(.+)(\d)[A-Z]?$/.exec(compact);
+  if (sector && validOutcode(sector[1]!)) readings.push({ kind: 'sector', sector: `${sector[1]} ${sector[2]}`, district: sector[1]! });
   return readings;
 }
 
