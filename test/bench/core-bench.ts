@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,7 +53,9 @@ export async function runCoreBench(opts: { workDir: string; count: number; runs:
 
   const coreChild = await bundle(path.join(here, 'core-child.ts'));
   const peerChild = await bundle(path.join(here, 'minisearch-child.ts'));
-  const job = { dataDir, geoDir: GEO_DIR, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds, saves: opts.saves };
+  // One desk key for every run: the runs reopen the same desk.db, as a restarted desk would.
+  const keyHex = randomBytes(32).toString('hex');
+  const job = { dataDir, keyHex, geoDir: GEO_DIR, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds, saves: opts.saves };
   const runs: CoreFigures[] = [];
   for (let i = 0; i < opts.runs; i++) {
     console.log(`core: run ${i + 1}/${opts.runs}`);
