@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['{shared,electron,renderer,server,tools,scripts}/**/*.test.ts', 'test/{integration,faults}/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

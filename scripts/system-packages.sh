@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need (Chromium for end-to-end tests, PostgreSQL for
+# integration tests, poppler for looking at PDFs) when they are missing and we are allowed to.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+  echo "system-packages: please install: ${need[*]} (apt-get install -y ${need[*]})" >&2
+  exit 1
+fi
+echo "system-packages: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian package starts a system-wide cluster we do not use; tests start their own.
+if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+  for c in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do $sudo pg_ctlcluster ${c%/*} ${c#*/} stop 2>/dev/null || true; done
+fi

@@ -1,0 +1,117 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Principal, Role } from './auth/principal';
+import { TokenError } from './auth/tokens';
+import type { ServerConfig } from './config';
+import type { Db } from './db/db';
+
+export type App = FastifyInstance<never, never, never, never, ZodTypeProvider> & FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface ServerDeps {
+  db: Db;
+  config: ServerConfig;
+  verifyToken: (token: string) => Promise<Principal>;
+}
+
+/** Route modules: each registers its routes on the app and gets the shared dependencies. */
+export type RouteModule = (app: App, deps: ServerDeps) => Promise<void> | void;
+
+/** An HTTP error with a stable code and a message a person can act on. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string) {
+  return { error: code, message };
+}
+
+/** preHandler: the caller must present a valid bearer token (and one of the roles, when given). */
+export function authenticate(deps: ServerDeps, ...roles: Role[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    try {
+      if (!token) throw new TokenError('missing', 'Sign in first: this needs an access token.');
+      request.principal = await deps.verifyToken(token);
+    } catch (e) {
+      if (!(e instanceof TokenError)) throw e;
+      const status = e.reason === 'forbidden' ? 403 : 401;
+      return reply
+        .code(status)
+        .header('www-authenticate', `Bearer error="${e.reason === 'missing' ? 'invalid_request' : 'invalid_token'}"`)
+        .send(errorBody(e.reason === 'expired' ? 'token_expired' : e.reason === 'revoked' ? 'token_revoked' : e.reason === 'forbidden' ? 'forbidden' : 'unauthorized', e.message));
+    }
+    if (roles.length > 0 && !roles.some((r) => request.principal!.roles.includes(r))) {
+      return reply.code(403).send(errorBody('forbidden', `This needs the ${roles.join(' or ')} role.`));
+    }
+  };
+}
+
+export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Promise<App> {
+  const app = Fastify({
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    logger: {
+      level: deps.config.LOG_LEVEL,
+      // Request logs carry method, route, status and timing only: bodies and headers may hold patient data or tokens.
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: req.routeOptions?.url ?? req.url.split('?')[0], id: req.id }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Crisis Desk central API', version: '1.0.0', description: 'Directory publishing, call-record sync, identity and shift summaries for Crisis Desk.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const first = error.validation[0];
+      const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : 'body';
+      return reply.code(400).send(errorBody('invalid_request', `${field}: ${first?.message ?? 'is not valid'}`));
+    }
+    if (error instanceof HttpError) return reply.code(error.statusCode).send(errorBody(error.code, error.message));
+    const err = error as Error & { statusCode?: number; code?: string };
+    const status = err.statusCode;
+    if (status === 413) return reply.code(413).send(errorBody('body_too_large', `The request is larger than ${deps.config.BODY_LIMIT_BYTES} bytes: send fewer records at a time.`));
+    if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', err.message));
+    request.log.error({ err: { type: err.name, code: err.code } }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal', 'The server hit an unexpected error. Nothing was lost on the desk; it will try again.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `There is no ${request.method} ${request.url.split('?')[0]} on this server.`)));
+
+  app.get('/health', { schema: { hide: true } }, async () => {
+    await deps.db.query('SELECT 1');
+    return { status: 'ok' };
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  for (const register of modules) await register(app, deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,17 @@
+export const ROLES = ['clinician', 'team_lead', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from a verified bearer token. Every query is scoped by trustId. */
+export interface Principal {
+  userId: string;
+  trustId: string;
+  teamId: string | null;
+  roles: Role[];
+  displayName: string;
+  /** The token's id, for revocation. */
+  jti: string | null;
+}
+
+export function hasRole(p: Principal, ...roles: Role[]): boolean {
+  return roles.some((r) => p.roles.includes(r));
+}
