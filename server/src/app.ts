@@ -14,10 +14,21 @@ declare module 'fastify' {
   }
 }
 
+/** What desks are told to fetch, pushed over the hint stream (server-sent events). */
+export type Hint = { kind: 'directory'; version: number } | { kind: 'records'; teamId: string; clinicianId: string };
+
+/** Tells connected desks that something changed for them; one implementation per deployment. */
+export interface HintBus {
+  notify(trustId: string, hint: Hint): Promise<void>;
+  subscribe(trustId: string, listener: (hint: Hint) => void): () => void;
+  close(): Promise<void>;
+}
+
 export interface ServerDeps {
   db: Db;
   config: ServerConfig;
   verifyToken: (token: string) => Promise<Principal>;
+  hints: HintBus;
 }
 
 /** Route modules: each registers its routes on the app and gets the shared dependencies. */
