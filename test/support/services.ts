@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DirectoryService } from '../../shared/domain/directory';
-import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../shared/directory/schema';
-import { DirectoryWriter } from '../../shared/directory/store';
+import { buildDirectorySnapshot } from '../../shared/directory/snapshot';
 
 type ServicePatch = Partial<Omit<DirectoryService, 'organisation'>> & Pick<DirectoryService, 'id' | 'name' | 'type'>;
 
@@ -32,14 +31,6 @@ export function at(id: string, lat: number, lon: number, postcode?: string) {
 /** Writes a directory.db in the shared schema holding exactly these services. */
 export function writeTestDirectory(file: string, services: DirectoryService[], version = '1'): void {
   const db = new Database(file);
-  db.transaction(() => {
-    db.exec(DIRECTORY_SCHEMA);
-    const meta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-    meta.run(META_KEYS.schemaVersion, String(DIRECTORY_SCHEMA_VERSION));
-    meta.run(META_KEYS.version, version);
-    meta.run(META_KEYS.publishedAt, '2026-11-01T00:00:00.000Z');
-    const writer = new DirectoryWriter(db);
-    for (const s of services) writer.put(s, 1);
-  })();
+  buildDirectorySnapshot(db, services, { version, publishedAt: '2026-11-01T00:00:00.000Z' });
   db.close();
 }
