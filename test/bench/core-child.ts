@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { SearchParams } from '../../shared/contract';
 import { emptyCallRecordContent } from '../../shared/domain/call-record';
 import { Core } from '../../electron/core/core';
+import { timeQueries } from './queries';
 
 interface Job {
   dataDir: string;
@@ -33,18 +34,7 @@ process.once('message', async (job: Job) => {
   const first = await must<{ total: number }>(core.handle('directory.search', { postcode: 'SE5 8AZ', openNow: true }));
   const firstResult = performance.now();
 
-  const latencies: Record<string, number[]> = {};
-  const totals: Record<string, number[]> = {};
-  for (let round = 0; round < job.rounds; round++) {
-    for (const [category, queries] of Object.entries(job.queries)) {
-      for (const q of queries) {
-        const s = performance.now();
-        const r = await must<{ total: number }>(core.handle('directory.search', q));
-        (latencies[category] ??= []).push(performance.now() - s);
-        if (round === 0) (totals[category] ??= []).push(r.total);
-      }
-    }
-  }
+  const { latencies, totals } = await timeQueries(job.queries, job.rounds, async (q) => (await must<{ total: number }>(core.handle('directory.search', q))).total);
 
   const saveMs: number[] = [];
   if (job.saves > 0) {

@@ -11,6 +11,7 @@ import { distanceKm } from '../../shared/lib/geo';
 import { compileSchedule, isOpen, openContextAt, type CompiledSchedule } from '../../shared/lib/opening-hours';
 import { loadPostcodeCentroids } from '../../electron/core/directory/postcode-centroids';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
+import { timeQueries } from './queries';
 
 interface Job {
   geoDir: string;
@@ -30,7 +31,7 @@ interface Doc {
   description: string;
 }
 
-process.once('message', (job: Job) => {
+process.once('message', async (job: Job) => {
   const services: DirectoryService[] = generateDirectory({ seed: job.seed, count: job.count, sectors: loadEnglandSectors(job.geoDir) });
   const postcodes = loadPostcodeCentroids(job.geoDir);
   const calendar = englandAndWalesCalendar();
@@ -55,38 +56,28 @@ process.once('message', (job: Job) => {
   const after = process.memoryUsage();
 
   const ctx = openContextAt(new Date(job.nowIso), calendar);
-  const latencies: Record<string, number[]> = {};
-  const totals: Record<string, number[]> = {};
-  for (let round = 0; round < job.rounds; round++) {
-    for (const [category, queries] of Object.entries(job.queries)) {
-      for (const q of queries) {
-        const s = performance.now();
-        const origin = q.postcode ? postcodes.lookup(q.postcode) : null;
-        const radius = q.radiusKm ?? 25;
-        const filter = (r: { id: number }) => {
-          const svc = services[r.id]!;
-          if (svc.status === 'defunct') return false;
-          if (q.types?.length && !q.types.includes(svc.type)) return false;
-          if (q.age !== undefined && ((svc.ageMin !== null && q.age < svc.ageMin) || (svc.ageMax !== null && q.age > svc.ageMax))) return false;
-          if (q.referralRoutes?.length && !svc.referral.routes.some((x) => q.referralRoutes!.includes(x))) return false;
-          if (q.openNow && (svc.status !== 'active' || !isOpen(schedules[r.id]!, ctx))) return false;
-          if (origin) {
-            const district = origin.label.split(' ')[0]!;
-            const near = svc.locations.some((l) => distanceKm(origin.lat, origin.lon, l.lat, l.lon) <= radius);
-            if (!near && !svc.coverage.national && !svc.coverage.postcodes.includes(district)) return false;
-          }
-          return true;
-        };
-        const hits = q.text
-          ? index.search(q.text, { prefix: true, combineWith: 'AND', filter })
-          : index.search(MiniSearch.wildcard, { filter });
-        const page = hits.slice(0, 50);
-        (latencies[category] ??= []).push(performance.now() - s);
-        if (round === 0) (totals[category] ??= []).push(hits.length);
-        void page;
+  const { latencies, totals } = await timeQueries(job.queries, job.rounds, (q) => {
+    const origin = q.postcode ? postcodes.lookup(q.postcode) : null;
+    const radius = q.radiusKm ?? 25;
+    const filter = (r: { id: number }) => {
+      const svc = services[r.id]!;
+      if (svc.status === 'defunct') return false;
+      if (q.types?.length && !q.types.includes(svc.type)) return false;
+      if (q.age !== undefined && ((svc.ageMin !== null && q.age < svc.ageMin) || (svc.ageMax !== null && q.age > svc.ageMax))) return false;
+      if (q.referralRoutes?.length && !svc.referral.routes.some((x) => q.referralRoutes!.includes(x))) return false;
+      if (q.openNow && (svc.status !== 'active' || !isOpen(schedules[r.id]!, ctx))) return false;
+      if (origin) {
+        const district = origin.label.split(' ')[0]!;
+        const near = svc.locations.some((l) => distanceKm(origin.lat, origin.lon, l.lat, l.lon) <= radius);
+        if (!near && !svc.coverage.national && !svc.coverage.postcodes.includes(district)) return false;
       }
-    }
-  }
+      return true;
+    };
+    const hits = q.text
+      ? index.search(q.text, { prefix: true, combineWith: 'AND', filter })
+      : index.search(MiniSearch.wildcard, { filter });
+    return hits.length;
+  });
   process.send!({
     buildMs,
     heapDeltaBytes: after.heapUsed - before.heapUsed,

@@ -48,3 +48,24 @@ export const BENCH_QUERIES: Record<'text' | 'postcode_open_now' | 'type_age' | '
     { text: 'talk', postcode: 'BS1 5', age: 40, referralRoutes: ['self', 'gp'] },
   ],
 };
+
+/** Times every query of every category, `rounds` times over; counts matches on the first round. */
+export async function timeQueries(
+  queries: Record<string, SearchParams[]>,
+  rounds: number,
+  run: (q: SearchParams) => number | Promise<number>,
+): Promise<{ latencies: Record<string, number[]>; totals: Record<string, number[]> }> {
+  const latencies: Record<string, number[]> = {};
+  const totals: Record<string, number[]> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [category, list] of Object.entries(queries)) {
+      for (const q of list) {
+        const started = performance.now();
+        const matches = await run(q);
+        (latencies[category] ??= []).push(performance.now() - started);
+        if (round === 0) (totals[category] ??= []).push(matches);
+      }
+    }
+  }
+  return { latencies, totals };
+}

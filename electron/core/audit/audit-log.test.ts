@@ -2,17 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { completeContent, makeTempDir, openTestDesk, randomKey, type TestDesk } from '../calls/test-fixtures';
-import { AuditLog } from './audit-log';
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  action: string;
-  record_id: string | null;
-  detail: string;
-  prev_mac: string;
-  mac: string;
-}
+import { AuditLog, type AuditRow } from './audit-log';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let t: TestDesk;

@@ -12,7 +12,7 @@ export interface AuditEntry {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-interface AuditRow {
+export interface AuditRow {
   seq: number;
   at: string;
   action: string;
