@@ -1,0 +1,46 @@
+/*
+ * The browser host as a program: opens a desk core on a data folder and serves the built screen
+ * to a browser on this machine.
+ *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port 0] [--open]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Core } from '../core/core';
+import { startBrowserHost } from './browser-host';
+import { loadOrCreateDeskKey } from './desk-key-file';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: path.join(root, '.data', 'desk') },
+    renderer: { type: 'string', default: path.join(root, 'dist', 'renderer') },
+    port: { type: 'string', default: '0' },
+    open: { type: 'boolean', default: false },
+  },
+});
+
+const dataDir = path.resolve(values.data!);
+const rendererDir = path.resolve(values.renderer!);
+if (!existsSync(path.join(rendererDir, 'index.html'))) {
+  console.error(`No built screen in ${rendererDir}: run \`npm run build:renderer\` first.`);
+  process.exit(1);
+}
+mkdirSync(dataDir, { recursive: true });
+const core = Core.open({ dataDir, geoDir: path.join(root, 'data', 'geo'), deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')) });
+core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
+const host = await startBrowserHost({ core, rendererDir, port: Number(values.port) });
+console.log(`Crisis Desk is running at ${host.url}`);
+if (values.open) {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  spawn(opener, [host.url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
+}
+
+const stop = async () => {
+  await host.close();
+  core.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
