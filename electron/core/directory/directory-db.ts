@@ -3,7 +3,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type DirectoryInfo, type OpenState, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
-import { readServices } from '../../../shared/directory/store';
+import { DirectoryWriter, readServices } from '../../../shared/directory/store';
+import type { DirectoryChangeLine } from '../../../shared/sync/protocol';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
 import { londonMomentOf } from '../../../shared/lib/calendar';
 import { dataAge, DirectorySearch } from './directory-search';
@@ -15,6 +16,9 @@ import { SearchIndex } from './search-index';
  * encrypted (a snapshot is used exactly as the server built it, verified by its sha256). It is
  * replaced whole on bootstrap, so nothing the clinician writes ever lives here.
  */
+/** A put or del line of the changes feed. */
+export type DirectoryChange = Exclude<DirectoryChangeLine, { op: 'end' }>;
+
 export function createEmptyDirectory(file: string): void {
   const db = new Database(file);
   try {
@@ -60,16 +64,50 @@ export class DirectoryDb {
     return new DirectoryDb(db, postcodes, calendar);
   }
 
-  /** Rebuilds the in-memory index after the file's contents changed (catch-up applied). */
+  /** Rebuilds the in-memory index from the file. */
   reload(): void {
     this.index = SearchIndex.build(this.db);
     this.searcher = new DirectorySearch(this.db, this.index);
   }
 
+  /**
+   * Applies a batch of changes from the server's feed in one transaction together with the cursor
+   * that follows them, then updates the in-memory index for just those services. Either the whole
+   * batch and its cursor are kept or nothing is.
+   */
+  applyChanges(changes: Iterable<DirectoryChange>, next: { cursor: string; version: number; syncedAt: string }): number {
+    const touched: number[] = [];
+    this.db.transaction(() => {
+      const writer = new DirectoryWriter(this.db);
+      for (const c of changes) {
+        const rowid = c.op === 'put' ? writer.put(c.service, c.version) : writer.delete(c.id);
+        if (rowid !== null) touched.push(rowid);
+      }
+      const meta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+      meta.run(META_KEYS.cursor, next.cursor);
+      meta.run(META_KEYS.version, String(next.version));
+      meta.run(META_KEYS.syncedAt, next.syncedAt);
+    })();
+    this.index.refresh(touched);
+    // Removed services leave empty slots behind; compact once they are a noticeable share.
+    if (this.index.emptiedShare > 0.2) this.reload();
+    return touched.length;
+  }
+
+  /** Records that the desk checked with the server and had nothing to apply. */
+  markSynced(syncedAt: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEYS.syncedAt, syncedAt);
+  }
+
+  /** Where the changes feed continues for this file, or null for a directory never synced. */
+  cursor(): string | null {
+    return readMeta(this.db).get(META_KEYS.cursor) ?? null;
+  }
+
   info(): DirectoryInfo {
     const meta = readMeta(this.db);
     return {
-      services: this.index.size,
+      services: this.index.count,
       version: meta.get(META_KEYS.version) ?? null,
       publishedAt: meta.get(META_KEYS.publishedAt) ?? null,
       syncedAt: meta.get(META_KEYS.syncedAt) ?? null,
@@ -96,7 +134,7 @@ export class DirectoryDb {
 
   get(id: string, at: Date): { service: DirectoryService; openState: OpenState; dataAgeDays: number | null; stale: boolean } {
     const row = this.db.prepare('SELECT rowid FROM service WHERE id = ?').get(id) as { rowid: number } | undefined;
-    const i = row ? this.index.indexOf(row.rowid) : undefined;
+    const i = row ? this.index.slotOf(row.rowid) : undefined;
     if (!row || i === undefined) throw new CoreError('not_found', 'That service is no longer in the directory. Search again for an alternative.');
     const service = readServices(this.db, [row.rowid]).get(row.rowid)!;
     return {

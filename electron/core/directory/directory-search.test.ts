@@ -244,3 +244,39 @@ describe('postcode lookup', () => {
     expect(centroids.lookup('AB43 1')).toMatchObject({ precision: 'district', label: 'AB43' });
   });
 });
+
+describe('applying directory changes', () => {
+  it('updates search in place exactly as a rebuilt index would answer', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-apply-'));
+    const file = path.join(d, 'directory.db');
+    writeTestDirectory(file, services);
+    const db = DirectoryDb.open(file, loadPostcodeCentroids(GEO_DIR), calendar);
+    const moved = { ...services.find((s) => s.id === 'haven')!, name: 'Peckham Rye Safe Haven', locations: at('haven', ...SE1_7) };
+    const added = makeService({ id: 'new', name: 'Denmark Hill Crisis Café', type: 'crisis_cafe', locations: at('new', ...SE5_8) });
+    const applied = db.applyChanges(
+      [
+        { op: 'put', version: 2, service: moved },
+        { op: 'del', version: 2, id: 'sanctuary' },
+        { op: 'put', version: 2, service: added },
+      ],
+      { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' },
+    );
+    expect(applied).toBe(3);
+    expect(db.cursor()).toBe('c2');
+    expect(db.info()).toMatchObject({ services: 10, version: '2' });
+    const queries: SearchParams[] = [{ postcode: 'SE5 8AZ', radiusKm: 10 }, { text: 'haven' }, { text: 'caf', postcode: 'SE5 8' }, { postcode: 'SE1 7', radiusKm: 1 }];
+    const rebuilt = path.join(d, 'rebuilt.db');
+    writeTestDirectory(rebuilt, [...services.filter((s) => s.id !== 'sanctuary' && s.id !== 'haven'), moved, added]);
+    const fresh = DirectoryDb.open(rebuilt, loadPostcodeCentroids(GEO_DIR), calendar);
+    for (const q of queries) {
+      const a = db.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
+      const b = fresh.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
+      expect(a).toEqual(b);
+    }
+    expect(db.search({ text: 'brixton sanct' }, WED_EVENING).results).toEqual([]);
+    expect(db.get('haven', WED_EVENING).service.name).toBe('Peckham Rye Safe Haven');
+    db.close();
+    fresh.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -57,37 +57,45 @@ export class DirectorySearch {
   private readonly covering: Database.Statement;
   private readonly reader: DirectoryReader;
   private epoch = 0;
-  private readonly inPool: Uint32Array;
-  private readonly textStamp: Uint32Array;
-  private readonly distStamp: Uint32Array;
-  private readonly dist: Float64Array;
-  private readonly coverStamp: Uint32Array;
-  private readonly pool: Int32Array;
-  private readonly tier: Uint8Array;
-  private readonly score: Float64Array;
+  // Scratch space, one entry per index slot, stamped with the search's epoch instead of cleared.
+  private inPool = new Uint32Array(0);
+  private textStamp = new Uint32Array(0);
+  private distStamp = new Uint32Array(0);
+  private dist = new Float64Array(0);
+  private coverStamp = new Uint32Array(0);
+  private pool = new Int32Array(0);
+  private tier = new Uint8Array(0);
+  private score = new Float64Array(0);
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly index: SearchIndex,
   ) {
     this.ftsAll = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
     this.covering = db.prepare('SELECT service_rowid FROM coverage WHERE code IN (?, ?)').pluck();
     this.reader = new DirectoryReader(db);
-    const n = index.size;
-    this.inPool = new Uint32Array(n);
-    this.textStamp = new Uint32Array(n);
-    this.distStamp = new Uint32Array(n);
-    this.dist = new Float64Array(n);
-    this.coverStamp = new Uint32Array(n);
-    this.pool = new Int32Array(n);
-    this.tier = new Uint8Array(n);
-    this.score = new Float64Array(n);
+  }
+
+  /** Grows the scratch space when the index has grown (new services from a catch-up). */
+  private fitScratch(): void {
+    const n = this.index.size;
+    if (this.pool.length >= n) return;
+    const capacity = Math.ceil(n * 1.25) + 16;
+    this.inPool = new Uint32Array(capacity);
+    this.textStamp = new Uint32Array(capacity);
+    this.distStamp = new Uint32Array(capacity);
+    this.dist = new Float64Array(capacity);
+    this.coverStamp = new Uint32Array(capacity);
+    this.pool = new Int32Array(capacity);
+    this.tier = new Uint8Array(capacity);
+    this.score = new Float64Array(capacity);
+    this.epoch = 0;
   }
 
   /** Marks every service matching the text and passes each to visit. */
   private matchText(query: string, epoch: number, visit: ((i: number) => void) | null): void {
     for (const rowid of this.ftsAll.all(query) as number[]) {
-      const i = this.index.indexOf(rowid);
+      const i = this.index.slotOf(rowid);
       if (i === undefined) continue;
       this.textStamp[i] = epoch;
       visit?.(i);
@@ -96,6 +104,7 @@ export class DirectorySearch {
 
   search(p: SearchParams, ctx: SearchContext): Omit<SearchResult, 'directory'> {
     const idx = this.index;
+    this.fitScratch();
     const epoch = ++this.epoch;
     const words = p.text ? searchWords(p.text) : null;
     const origin = ctx.origin;
@@ -129,11 +138,11 @@ export class DirectorySearch {
       };
       if (ctx.originDistrict) {
         for (const rowid of this.covering.all(ctx.originDistrict, areaOfDistrict(ctx.originDistrict)) as number[]) {
-          const i = idx.indexOf(rowid);
+          const i = idx.slotOf(rowid);
           if (i !== undefined) cover(i);
         }
       }
-      for (const i of idx.nationalServices) cover(i);
+      for (const i of idx.nationalServices()) cover(i);
     } else if (!words) {
       for (let i = 0; i < idx.size; i++) addToPool(i);
     }

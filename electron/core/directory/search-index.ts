@@ -6,132 +6,231 @@ import { foldText } from './fold-text';
 
 /** Grid cell size in degrees: about 11 km north–south, 7 km east–west in England. */
 const CELL_DEG = 0.1;
-const cellKey = (latCell: number, lonCell: number) => latCell * 10_000 + lonCell;
+const cellOf = (lat: number, lon: number) => Math.floor(lat / CELL_DEG) * 10_000 + Math.floor(lon / CELL_DEG);
+
+const DEFUNCT = SERVICE_STATUSES.indexOf('defunct');
+const TYPE_INDEX = new Map(SERVICE_TYPES.map((t, i) => [t, i]));
+const STATUS_INDEX = new Map(SERVICE_STATUSES.map((s, i) => [s, i]));
+
+const FACT_COLUMNS = 'rowid, name, type, status, age_min, age_max, referral_routes, national, last_verified, schedule_id';
+type FactRow = [number, string, ServiceType, ServiceStatus, number | null, number | null, number, number, string | null, number];
+
+function grown<T extends Int32Array | Uint8Array | Int16Array | Float64Array>(a: T, capacity: number, fill = 0): T {
+  if (a.length >= capacity) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(capacity, Math.ceil(a.length * 1.5) + 16));
+  next.set(a);
+  if (fill !== 0) next.fill(fill, a.length);
+  return next;
+}
 
 /**
  * The searchable facts of every service, held in typed arrays so that one keystroke can test
  * thousands of services for distance, type, age, route and "open now" without touching SQLite.
  * Text matching and coverage stay in SQLite (FTS5 and an index); whole services are read from
  * SQLite only for the page shown. Services share schedules, so each compiled schedule is held once.
+ *
+ * Slots are stable: a changed service is updated in its slot, a removed one is marked defunct (never
+ * shown) and its slot left empty, so applying a catch-up touches only the services that changed.
  */
 export class SearchIndex {
-  readonly size: number;
-  readonly rowid: Int32Array;
-  readonly type: Uint8Array;
-  readonly status: Uint8Array;
-  readonly ageMin: Int16Array;
-  readonly ageMax: Int16Array;
-  readonly routes: Uint8Array;
-  readonly national: Uint8Array;
-  readonly verifiedDay: Int32Array;
-  readonly name: string[];
+  /** Slots in use, including emptied ones. */
+  size = 0;
+  private removed = 0;
+  rowid = new Int32Array(0);
+  type = new Uint8Array(0);
+  status = new Uint8Array(0);
+  ageMin = new Int16Array(0);
+  ageMax = new Int16Array(0);
+  routes = new Uint8Array(0);
+  national = new Uint8Array(0);
+  verifiedDay = new Int32Array(0);
+  readonly name: string[] = [];
   /** Names folded for word matching, made the first time a search needs them. */
-  private readonly foldedNames: (string | undefined)[];
-  private readonly scheduleOf: CompiledSchedule[];
-  /** rowid → index, -1 where no service has that rowid. */
-  private readonly indexOfRowid: Int32Array;
-  readonly locLat: Float64Array;
-  readonly locLon: Float64Array;
-  readonly locService: Int32Array;
-  private readonly grid: Map<number, number[]>;
-  readonly nationalServices: Int32Array;
+  private readonly foldedNames: (string | undefined)[] = [];
+  private readonly scheduleOf: CompiledSchedule[] = [];
+  private readonly schedules = new Map<number, CompiledSchedule>();
+  /** rowid → slot, -1 where no service has that rowid. */
+  private slotOfRowid = new Int32Array(0);
+  /** Locations: position and the slot of their service (-1 once removed). */
+  locLat = new Float64Array(0);
+  locLon = new Float64Array(0);
+  locService = new Int32Array(0);
+  private locCount = 0;
+  private readonly locationsOf = new Map<number, number[]>();
+  private readonly grid = new Map<number, number[]>();
+  private readonly nationals = new Set<number>();
+  private readonly statements: { facts: Database.Statement; locations: Database.Statement; schedule: Database.Statement };
 
   private constructor(db: Database.Database) {
-    const schedules = new Map<number, CompiledSchedule>();
-    for (const [id, blob] of db.prepare('SELECT rowid, compiled FROM schedule').raw().iterate() as Iterable<[number, Buffer]>) {
-      // Copied out: the Buffer's memory belongs to the SQLite row and is not guaranteed 4-byte aligned.
-      schedules.set(id, new Int32Array(new Uint8Array(blob).buffer));
-    }
-
-    const { n, maxRowid } = db.prepare('SELECT count(*) AS n, coalesce(max(rowid), 0) AS maxRowid FROM service').get() as { n: number; maxRowid: number };
-    this.size = n;
-    this.rowid = new Int32Array(n);
-    this.type = new Uint8Array(n);
-    this.status = new Uint8Array(n);
-    this.ageMin = new Int16Array(n);
-    this.ageMax = new Int16Array(n);
-    this.routes = new Uint8Array(n);
-    this.national = new Uint8Array(n);
-    this.verifiedDay = new Int32Array(n);
-    this.name = new Array<string>(n);
-    this.foldedNames = new Array<string | undefined>(n);
-    this.scheduleOf = new Array<CompiledSchedule>(n);
-    this.indexOfRowid = new Int32Array(maxRowid + 1).fill(-1);
-    const typeIndex = new Map(SERVICE_TYPES.map((t, i) => [t, i]));
-    const statusIndex = new Map(SERVICE_STATUSES.map((s, i) => [s, i]));
-    const nationals: number[] = [];
-    const facts = db.prepare(
-      'SELECT rowid, name, type, status, age_min, age_max, referral_routes, national, last_verified, schedule_id FROM service INDEXED BY service_search_facts',
-    );
-    let i = 0;
-    for (const r of facts.raw().iterate() as Iterable<[number, string, ServiceType, ServiceStatus, number | null, number | null, number, number, string | null, number]>) {
-      this.rowid[i] = r[0];
-      this.indexOfRowid[r[0]] = i;
-      this.name[i] = r[1];
-      this.type[i] = typeIndex.get(r[2]) ?? 255;
-      this.status[i] = statusIndex.get(r[3]) ?? SERVICE_STATUSES.indexOf('defunct');
-      this.ageMin[i] = r[4] ?? -1;
-      this.ageMax[i] = r[5] ?? -1;
-      this.routes[i] = r[6];
-      this.national[i] = r[7];
-      if (r[7]) nationals.push(i);
-      this.verifiedDay[i] = r[8] ? dayNumberOf(r[8]) : -1;
-      this.scheduleOf[i] = schedules.get(r[9])!;
-      i++;
-    }
-    this.nationalServices = Int32Array.from(nationals);
-
-    const locationCount = (db.prepare('SELECT count(*) AS n FROM location').get() as { n: number }).n;
-    this.locLat = new Float64Array(locationCount);
-    this.locLon = new Float64Array(locationCount);
-    this.locService = new Int32Array(locationCount);
-    this.grid = new Map();
-    let j = 0;
-    for (const [rowid, lat, lon] of db.prepare('SELECT service_rowid, lat, lon FROM location').raw().iterate() as Iterable<[number, number, number]>) {
-      this.locLat[j] = lat;
-      this.locLon[j] = lon;
-      this.locService[j] = this.indexOf(rowid) ?? -1;
-      const key = cellKey(Math.floor(lat / CELL_DEG), Math.floor(lon / CELL_DEG));
-      const bucket = this.grid.get(key);
-      if (bucket) bucket.push(j);
-      else this.grid.set(key, [j]);
-      j++;
-    }
+    this.statements = {
+      facts: db.prepare(`SELECT ${FACT_COLUMNS} FROM service WHERE rowid IN (SELECT value FROM json_each(?))`).raw(),
+      locations: db.prepare('SELECT service_rowid, lat, lon FROM location WHERE service_rowid IN (SELECT value FROM json_each(?))').raw(),
+      schedule: db.prepare('SELECT compiled FROM schedule WHERE rowid = ?').pluck(),
+    };
   }
 
   static build(db: Database.Database): SearchIndex {
-    return new SearchIndex(db);
+    const index = new SearchIndex(db);
+    for (const [id, blob] of db.prepare('SELECT rowid, compiled FROM schedule').raw().iterate() as Iterable<[number, Buffer]>) {
+      index.schedules.set(id, toCompiled(blob));
+    }
+    const { n, maxRowid } = db.prepare('SELECT count(*) AS n, coalesce(max(rowid), 0) AS maxRowid FROM service').get() as { n: number; maxRowid: number };
+    index.reserve(n, maxRowid);
+    // The covering index makes this scan read a narrow b-tree instead of the wide service rows.
+    for (const r of db.prepare(`SELECT ${FACT_COLUMNS} FROM service INDEXED BY service_search_facts`).raw().iterate() as Iterable<FactRow>) {
+      index.setFacts(index.size++, r);
+    }
+    for (const [rowid, lat, lon] of db.prepare('SELECT service_rowid, lat, lon FROM location').raw().iterate() as Iterable<[number, number, number]>) {
+      const slot = index.slotOf(rowid);
+      if (slot !== undefined) index.addLocation(slot, lat, lon);
+    }
+    return index;
   }
 
-  indexOf(rowid: number): number | undefined {
-    const i = rowid >= 0 && rowid < this.indexOfRowid.length ? this.indexOfRowid[rowid]! : -1;
-    return i >= 0 ? i : undefined;
+  /**
+   * Brings the given services up to date with the database after a catch-up committed: each is
+   * re-read, added, or emptied when it is no longer there.
+   */
+  refresh(rowids: readonly number[]): void {
+    if (rowids.length === 0) return;
+    const ids = JSON.stringify(rowids);
+    const present = new Set<number>();
+    const facts = this.statements.facts.all(ids) as FactRow[];
+    let maxRowid = 0;
+    for (const r of rowids) if (r > maxRowid) maxRowid = r;
+    this.reserve(this.size + facts.length, maxRowid);
+    for (const r of facts) {
+      present.add(r[0]);
+      const existing = this.slotOf(r[0]);
+      const slot = existing ?? this.size++;
+      if (existing !== undefined) this.clearLocations(slot);
+      this.setFacts(slot, r);
+    }
+    for (const [rowid, lat, lon] of this.statements.locations.all(ids) as [number, number, number][]) {
+      const slot = this.slotOf(rowid);
+      if (slot !== undefined) this.addLocation(slot, lat, lon);
+    }
+    for (const rowid of rowids) if (!present.has(rowid)) this.remove(rowid);
+  }
+
+  /** Services in the directory (slots in use less those emptied). */
+  get count(): number {
+    return this.size - this.removed;
+  }
+
+  /** Share of slots emptied by removals; a full rebuild compacts them. */
+  get emptiedShare(): number {
+    return this.size === 0 ? 0 : this.removed / this.size;
+  }
+
+  private reserve(slots: number, maxRowid: number): void {
+    this.rowid = grown(this.rowid, slots);
+    this.type = grown(this.type, slots);
+    this.status = grown(this.status, slots);
+    this.ageMin = grown(this.ageMin, slots);
+    this.ageMax = grown(this.ageMax, slots);
+    this.routes = grown(this.routes, slots);
+    this.national = grown(this.national, slots);
+    this.verifiedDay = grown(this.verifiedDay, slots);
+    this.slotOfRowid = grown(this.slotOfRowid, maxRowid + 1, -1);
+  }
+
+  private setFacts(slot: number, r: FactRow): void {
+    this.rowid[slot] = r[0];
+    this.slotOfRowid[r[0]] = slot;
+    this.name[slot] = r[1];
+    this.foldedNames[slot] = undefined;
+    this.type[slot] = TYPE_INDEX.get(r[2]) ?? 255;
+    this.status[slot] = STATUS_INDEX.get(r[3]) ?? DEFUNCT;
+    this.ageMin[slot] = r[4] ?? -1;
+    this.ageMax[slot] = r[5] ?? -1;
+    this.routes[slot] = r[6];
+    this.national[slot] = r[7];
+    if (r[7]) this.nationals.add(slot);
+    else this.nationals.delete(slot);
+    this.verifiedDay[slot] = r[8] ? dayNumberOf(r[8]) : -1;
+    this.scheduleOf[slot] = this.scheduleById(r[9]);
+  }
+
+  private scheduleById(id: number): CompiledSchedule {
+    let compiled = this.schedules.get(id);
+    if (!compiled) {
+      compiled = toCompiled(this.statements.schedule.get(id) as Buffer);
+      this.schedules.set(id, compiled);
+    }
+    return compiled;
+  }
+
+  private addLocation(slot: number, lat: number, lon: number): void {
+    const j = this.locCount++;
+    this.locLat = grown(this.locLat, this.locCount);
+    this.locLon = grown(this.locLon, this.locCount);
+    this.locService = grown(this.locService, this.locCount);
+    this.locLat[j] = lat;
+    this.locLon[j] = lon;
+    this.locService[j] = slot;
+    const own = this.locationsOf.get(slot);
+    if (own) own.push(j);
+    else this.locationsOf.set(slot, [j]);
+    const key = cellOf(lat, lon);
+    const bucket = this.grid.get(key);
+    if (bucket) bucket.push(j);
+    else this.grid.set(key, [j]);
+  }
+
+  private clearLocations(slot: number): void {
+    for (const j of this.locationsOf.get(slot) ?? []) this.locService[j] = -1;
+    this.locationsOf.delete(slot);
+  }
+
+  private remove(rowid: number): void {
+    const slot = this.slotOf(rowid);
+    if (slot === undefined) return;
+    this.clearLocations(slot);
+    this.status[slot] = DEFUNCT;
+    this.nationals.delete(slot);
+    this.slotOfRowid[rowid] = -1;
+    this.removed++;
+  }
+
+  slotOf(rowid: number): number | undefined {
+    const slot = rowid >= 0 && rowid < this.slotOfRowid.length ? this.slotOfRowid[rowid]! : -1;
+    return slot >= 0 ? slot : undefined;
+  }
+
+  nationalServices(): Iterable<number> {
+    return this.nationals;
   }
 
   /** True when every word begins a word of the service's name (words already folded). */
-  nameStartsWords(i: number, words: readonly string[]): boolean {
-    let folded = this.foldedNames[i];
+  nameStartsWords(slot: number, words: readonly string[]): boolean {
+    let folded = this.foldedNames[slot];
     if (folded === undefined) {
-      folded = ` ${foldText(this.name[i]!).replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
-      this.foldedNames[i] = folded;
+      folded = ` ${foldText(this.name[slot]!).replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
+      this.foldedNames[slot] = folded;
     }
     for (const w of words) if (!folded.includes(` ${w}`)) return false;
     return true;
   }
 
-  schedule(i: number): CompiledSchedule {
-    return this.scheduleOf[i]!;
+  schedule(slot: number): CompiledSchedule {
+    return this.scheduleOf[slot]!;
   }
 
-  /** Location indices in the grid cells overlapping the box (callers check the exact distance). */
+  /** Location indices in the grid cells overlapping the box (callers check service and distance). */
   locationsInBox(minLat: number, maxLat: number, minLon: number, maxLon: number, visit: (loc: number) => void): void {
     const lat0 = Math.floor(minLat / CELL_DEG), lat1 = Math.floor(maxLat / CELL_DEG);
     const lon0 = Math.floor(minLon / CELL_DEG), lon1 = Math.floor(maxLon / CELL_DEG);
     for (let a = lat0; a <= lat1; a++) {
       for (let o = lon0; o <= lon1; o++) {
-        const bucket = this.grid.get(cellKey(a, o));
+        const bucket = this.grid.get(a * 10_000 + o);
         if (bucket) for (const j of bucket) visit(j);
       }
     }
   }
+}
+
+/** Copies a compiled schedule out of its SQLite Buffer (whose memory is not guaranteed 4-byte aligned). */
+function toCompiled(blob: Buffer): CompiledSchedule {
+  return new Int32Array(new Uint8Array(blob).buffer);
 }
