@@ -215,6 +215,14 @@ END $$;
 CREATE TRIGGER call_addendum_append_only BEFORE UPDATE OR DELETE ON call_addendum FOR EACH ROW EXECUTE FUNCTION append_only();
 `,
   },
+  {
+    version: 2,
+    name: 'directory snapshots record when their version was published',
+    sql: `
+-- The publish time of the snapshot's version, as written in its meta table and shown in the manifest.
+ALTER TABLE directory_snapshot ADD COLUMN published_at timestamptz;
+`,
+  },
 ];
 
 /** Applies the migrations this database has not seen; refuses a database newer than the code. */
