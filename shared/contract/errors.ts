@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'storage_full',
   'audit_broken',
   'internal',
+  /** Raised by the screen's own client, never by the core: the core could not be reached or did not answer. */
+  'core_unreachable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
