@@ -13,6 +13,13 @@ const Env = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_JWKS_URL: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().default('crisis-desk-api'),
+  /** Where an external provider's access tokens carry trust, team, roles and name (dots reach nested claims). */
+  OIDC_CLAIM_TRUST: z.string().min(1).default('trust_id'),
+  OIDC_CLAIM_TEAM: z.string().min(1).default('team_id'),
+  OIDC_CLAIM_ROLES: z.string().min(1).default('roles'),
+  OIDC_CLAIM_NAME: z.string().min(1).default('name'),
+  /** The provider's role values as ours, e.g. `R8000=clinician,R8001=team_lead`; unset, roles are read as named. */
+  OIDC_ROLE_MAP: z.string().optional(),
   /** Seed the demo trusts, users and directory (the built-in provider only). */
   DEMO: z.enum(['0', '1']).default('0'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
