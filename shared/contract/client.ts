@@ -14,8 +14,21 @@ export type WireMessage =
   | { kind: 'result'; id: number; envelope: Envelope<unknown> }
   | { kind: 'event'; event: EventName; payload: unknown };
 
-/** Messages between the process that starts the core and the core process itself. */
+/**
+ * Messages between the process that starts the core (Electron main, a test) and the core process.
+ * Sign-in belongs to the starter (it opens the system browser and keeps the refresh token); the
+ * core asks it for access tokens when it needs one and tells it when the clinician asks to sign in.
+ */
 export type CoreLifecycleMessage =
-  | { kind: 'init'; dataDir: string; geoDir: string; deskKeyHex: string; appVersion?: string }
+  | { kind: 'init'; dataDir: string; geoDir: string; deskKeyHex: string; appVersion?: string; serverUrl?: string }
   | { kind: 'ready'; clientId: string }
-  | { kind: 'fatal'; error: ContractError };
+  | { kind: 'fatal'; error: ContractError }
+  /** core → starter: an access token please; `expired` after the server refused the last one. */
+  | { kind: 'token-request'; id: number; reason: 'initial' | 'expired' }
+  /** starter → core: the token, or null when nobody is signed in. */
+  | { kind: 'token-response'; id: number; accessToken: string | null }
+  /** core → starter: the clinician asked to sign in (to sync) or out. */
+  | { kind: 'sign-in-requested' }
+  | { kind: 'sign-out-requested' }
+  /** starter → core: someone signed in or out; sync picks it up at once. */
+  | { kind: 'session-changed'; signedIn: boolean; userName: string | null };
