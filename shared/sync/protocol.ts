@@ -71,7 +71,13 @@ export type Mutation = z.infer<typeof Mutation>;
 
 export const PushRequest = z.object({
   clientId: z.string().uuid(),
+  /** Consecutive seqs (each one more than the last), starting at most one past the server's lastSeq. */
   mutations: z.array(Mutation).min(1).max(500),
+  /**
+   * How many changes the desk still has waiting after this batch (0 when this batch empties its
+   * outbox). Team leads see desks with changes still waiting; absent: the last report stands.
+   */
+  pending: z.number().int().min(0).max(10_000_000).optional(),
 });
 export type PushRequest = z.infer<typeof PushRequest>;
 
@@ -87,6 +93,12 @@ export const PushItemResult = z.object({
   reason: z.string().nullable(),
   /** For conflict: the server's current content, so the clinician can choose or merge. */
   serverContent: CallRecordContent.nullable(),
+  /**
+   * For duplicate: the first answer to this mutation. A desk that lost the response to a conflict
+   * or a rejection still learns of it on the replay: reason is repeated, and for a conflict
+   * serverRevision and serverContent are the record as it stands now.
+   */
+  original: z.enum(['applied', 'conflict', 'rejected']).optional(),
 });
 export type PushItemResult = z.infer<typeof PushItemResult>;
 
@@ -99,6 +111,20 @@ export type PushResponse = z.infer<typeof PushResponse>;
 
 /** 409 body when the batch does not start right after the last applied seq. */
 export const SeqGap = z.object({ error: z.literal('seq_gap'), message: z.string(), expectedSeq: z.number().int() });
+
+/**
+ * GET /v1/sync/hints is a text/event-stream: each event's name is the hint's kind and its data this
+ * JSON. `ready` comes first: pull once then, for anything changed while the stream was down.
+ * Comment lines are keep-alives. The server ends the stream now and then (and on shutdown): reconnect.
+ */
+export const SyncHint = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ready') }),
+  /** Records this user may see have changed: pull. */
+  z.object({ kind: z.literal('records') }),
+  /** A new directory version is published: catch up from the changes feed. */
+  z.object({ kind: z.literal('directory'), version: z.number().int() }),
+]);
+export type SyncHint = z.infer<typeof SyncHint>;
 
 // ---------------------------------------------------------------- records a user may see (server → desk)
 
