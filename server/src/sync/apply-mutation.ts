@@ -1,0 +1,161 @@
+import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import { finaliseIssues } from '../../../shared/domain/finalise';
+import type { Mutation } from '../../../shared/sync/protocol';
+import { addendumHashOf, contentHashOf } from './hashes';
+
+/*
+ * What one mutation does to a call record, decided without the database: the push loads the
+ * records a batch touches, runs every mutation through decide() in seq order against those
+ * in-memory states, and writes the final states in a few statements. The rules (DESIGN.md §5):
+ * a draft changed by another desk since the mutation's base revision is a conflict, never
+ * overwritten; finalised and discarded records never change; nobody learns of another's record.
+ */
+
+/** A call record as the push works on it. */
+export interface RecordState {
+  id: string;
+  trustId: string;
+  teamId: string;
+  clinicianId: string;
+  originClientId: string;
+  /** The desk whose change the server holds: its own later changes never conflict with it. */
+  lastClientId: string;
+  status: CallStatus;
+  revision: number;
+  content: CallRecordContent;
+  contentHash: string | null;
+  finalisedAt: string | null;
+  discardedAt: string | null;
+  discardReason: string | null;
+  deskUpdatedAt: string;
+}
+
+/** Who is pushing: the signed-in clinician on one desk. */
+export interface Writer {
+  userId: string;
+  trustId: string;
+  teamId: string;
+  clientId: string;
+}
+
+export interface NewAddendum {
+  id: string;
+  recordId: string;
+  trustId: string;
+  clientId: string;
+  text: string;
+  createdAt: string;
+  contentHash: string;
+}
+
+export type Decision =
+  /** record: the record's state after the change, or null when it is unchanged. */
+  | { status: 'applied'; record: RecordState | null; addendum: NewAddendum | null }
+  | { status: 'conflict'; reason: string }
+  | { status: 'rejected'; reason: string };
+
+/** Addenda the database already holds, by id. */
+export type KnownAddenda = (id: string) => { recordId: string; contentHash: string } | undefined;
+
+export const REASONS = {
+  notYours: 'The server holds no record with this id that you may change, so nothing was saved. Keep this copy on the desk and tell IT.',
+  finalised: 'This record has already been finalised on the server and cannot be changed. To add or correct something, add an addendum.',
+  discarded: 'This draft was discarded on the server and cannot be changed. Start a new call record if one is needed.',
+  conflict: 'This draft was changed on another desk since this desk last saw it. Nothing was overwritten: both versions are kept; choose which to keep or combine them.',
+  hashMismatch: 'The finalised content does not match its fingerprint (content hash), so it may have been altered on the way. Nothing was finalised; the desk keeps its copy.',
+  noDraftToDiscard: 'There is no draft with this id on the server to discard.',
+  noRecordForAddendum: 'There is no finalised record with this id on the server to add this addendum to.',
+  addendumOnDraft: 'This record is still a draft on the server: addenda are only for finalised records.',
+  addendumHashMismatch: 'The addendum does not match its fingerprint (content hash), so it may have been altered on the way. It was not added; the desk keeps its copy.',
+  addendumIdTaken: 'An addendum with this id already exists with other content, so this one was not added. The desk keeps its copy.',
+} as const;
+
+const applied = (record: RecordState | null, addendum: NewAddendum | null = null): Decision => ({ status: 'applied', record, addendum });
+const rejected = (reason: string): Decision => ({ status: 'rejected', reason });
+
+export function decide(current: RecordState | undefined, m: Mutation, writer: Writer, knownAddenda: KnownAddenda): Decision {
+  // One answer for a record of another clinician, team or trust, whatever it holds, so that it reveals nothing.
+  if (current && !(current.trustId === writer.trustId && current.teamId === writer.teamId && current.clinicianId === writer.userId)) {
+    return rejected(REASONS.notYours);
+  }
+  const p = m.payload;
+  switch (p.kind) {
+    case 'upsert': {
+      if (!current) return applied(newRecord(m, writer, p.content));
+      const unchangeable = refuseChange(current) ?? conflictWith(current, m, writer);
+      if (unchangeable) return unchangeable;
+      return applied(next(current, m, writer, { content: p.content }));
+    }
+    case 'finalise': {
+      const hashMatches = contentHashOf(p.content) === p.contentHash;
+      // Finalising exactly what the server already holds as final changes nothing and is no error.
+      if (current?.status === 'finalised' && hashMatches && current.contentHash === p.contentHash) return applied(null);
+      const unchangeable = current ? refuseChange(current) : null;
+      if (unchangeable) return unchangeable;
+      const issues = finaliseIssues(p.content);
+      if (issues.length > 0) {
+        const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+        return rejected(`The server cannot finalise this record: it is not complete. ${issues[0]!.message}${more}`);
+      }
+      if (!hashMatches) return rejected(REASONS.hashMismatch);
+      const finalised = { status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: p.finalisedAt };
+      if (!current) return applied({ ...newRecord(m, writer, p.content), ...finalised });
+      const conflict = conflictWith(current, m, writer);
+      if (conflict) return conflict;
+      return applied(next(current, m, writer, finalised));
+    }
+    case 'addendum': {
+      if (!current) return rejected(REASONS.noRecordForAddendum);
+      if (current.status === 'discarded') return rejected(REASONS.discarded);
+      if (current.status === 'draft') return rejected(REASONS.addendumOnDraft);
+      const addendum: NewAddendum = {
+        id: p.addendumId, recordId: m.recordId, trustId: writer.trustId, clientId: writer.clientId, text: p.text, createdAt: p.createdAt, contentHash: p.contentHash,
+      };
+      if (addendumHashOf(addendum) !== p.contentHash) return rejected(REASONS.addendumHashMismatch);
+      const known = knownAddenda(p.addendumId);
+      if (known) return known.recordId === m.recordId && known.contentHash === p.contentHash ? applied(null) : rejected(REASONS.addendumIdTaken);
+      return applied(null, addendum);
+    }
+    case 'discard': {
+      if (!current) return rejected(REASONS.noDraftToDiscard);
+      const unchangeable = refuseChange(current) ?? conflictWith(current, m, writer);
+      if (unchangeable) return unchangeable;
+      return applied(next(current, m, writer, { status: 'discarded', discardedAt: p.discardedAt, discardReason: p.reason }));
+    }
+  }
+}
+
+function refuseChange(current: RecordState): Decision | null {
+  if (current.status === 'finalised') return rejected(REASONS.finalised);
+  if (current.status === 'discarded') return rejected(REASONS.discarded);
+  return null;
+}
+
+/** Another desk's change the mutation was not based on: keep both, never overwrite. */
+function conflictWith(current: RecordState, m: Mutation, writer: Writer): Decision | null {
+  if (current.lastClientId === writer.clientId || m.baseRevision === current.revision) return null;
+  return { status: 'conflict', reason: REASONS.conflict };
+}
+
+function newRecord(m: Mutation, writer: Writer, content: CallRecordContent): RecordState {
+  return {
+    id: m.recordId,
+    trustId: writer.trustId,
+    teamId: writer.teamId,
+    clinicianId: writer.userId,
+    originClientId: writer.clientId,
+    lastClientId: writer.clientId,
+    status: 'draft',
+    revision: 1,
+    content,
+    contentHash: null,
+    finalisedAt: null,
+    discardedAt: null,
+    discardReason: null,
+    deskUpdatedAt: m.deskTime,
+  };
+}
+
+function next(current: RecordState, m: Mutation, writer: Writer, change: Partial<RecordState>): RecordState {
+  return { ...current, ...change, revision: current.revision + 1, lastClientId: writer.clientId, deskUpdatedAt: m.deskTime };
+}

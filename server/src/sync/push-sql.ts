@@ -1,0 +1,188 @@
+import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { Queryable } from '../db/db';
+import type { NewAddendum, RecordState } from './apply-mutation';
+
+/*
+ * The statements of a push, each taking a whole batch at once (rows passed as one JSON array and
+ * unpacked with jsonb_to_recordset), so a batch costs the same few round trips at 1 or 500 mutations.
+ */
+
+export interface SyncClientRow {
+  user_id: string;
+  last_seq: number;
+}
+
+/** The desk's sync_client row, locked until the transaction ends; claimed for the user on first use. */
+export async function lockSyncClient(tx: Queryable, w: { clientId: string; trustId: string; teamId: string; userId: string }): Promise<SyncClientRow> {
+  const select = () => tx.query<SyncClientRow>('SELECT user_id, last_seq FROM sync_client WHERE client_id = $1 FOR UPDATE', [w.clientId]);
+  const [row] = await select();
+  if (row) return row;
+  await tx.query('INSERT INTO sync_client (client_id, trust_id, team_id, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (client_id) DO NOTHING', [
+    w.clientId, w.trustId, w.teamId, w.userId,
+  ]);
+  return (await select())[0]!;
+}
+
+export async function saveSyncClient(tx: Queryable, clientId: string, teamId: string, lastSeq: number, pending: number | undefined): Promise<void> {
+  await tx.query(
+    'UPDATE sync_client SET last_seq = $2, team_id = $3, reported_pending = coalesce($4, reported_pending), last_seen_at = now() WHERE client_id = $1',
+    [clientId, lastSeq, teamId, pending ?? null],
+  );
+}
+
+export interface AppliedRow {
+  mutation_id: string;
+  seq: number;
+  record_id: string;
+  status: 'applied' | 'conflict' | 'rejected';
+  server_revision: number | null;
+  reason: string | null;
+}
+
+export async function answersForSeqs(tx: Queryable, clientId: string, fromSeq: number, toSeq: number): Promise<Map<number, AppliedRow>> {
+  const rows = await tx.query<AppliedRow>(
+    'SELECT mutation_id, seq, record_id, status, server_revision, reason FROM applied_mutation WHERE client_id = $1 AND seq BETWEEN $2 AND $3',
+    [clientId, fromSeq, toSeq],
+  );
+  return new Map(rows.map((r) => [r.seq, r]));
+}
+
+export async function usedMutationIds(tx: Queryable, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.query<{ mutation_id: string }>('SELECT mutation_id FROM applied_mutation WHERE mutation_id = ANY($1::uuid[])', [ids]);
+  return new Set(rows.map((r) => r.mutation_id));
+}
+
+export async function recordAnswers(tx: Queryable, clientId: string, rows: AppliedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.query(
+    `INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status, server_revision, reason)
+     SELECT x.mutation_id, $1, x.seq, x.record_id, x.status, x.server_revision, x.reason
+     FROM jsonb_to_recordset($2::jsonb) AS x(mutation_id uuid, seq bigint, record_id uuid, status text, server_revision integer, reason text)`,
+    [clientId, JSON.stringify(rows)],
+  );
+}
+
+interface RecordRow {
+  id: string;
+  trust_id: string;
+  team_id: string;
+  clinician_id: string;
+  origin_client_id: string;
+  last_client_id: string;
+  status: CallStatus;
+  revision: number;
+  content: CallRecordContent;
+  content_hash: string | null;
+  finalised_at: Date | null;
+  discarded_at: Date | null;
+  discard_reason: string | null;
+  desk_updated_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/**
+ * The records with these ids, whoever they belong to (the caller decides what it may do with them),
+ * locked until the transaction ends. Locked in id order, so two batches never wait on each other in a circle.
+ */
+export async function lockRecords(tx: Queryable, ids: string[]): Promise<Map<string, RecordState>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<RecordRow>(
+    `SELECT id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
+            finalised_at, discarded_at, discard_reason, desk_updated_at
+     FROM call_record WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        trustId: r.trust_id,
+        teamId: r.team_id,
+        clinicianId: r.clinician_id,
+        originClientId: r.origin_client_id,
+        lastClientId: r.last_client_id,
+        status: r.status,
+        revision: r.revision,
+        content: r.content,
+        contentHash: r.content_hash,
+        finalisedAt: iso(r.finalised_at),
+        discardedAt: iso(r.discarded_at),
+        discardReason: r.discard_reason,
+        deskUpdatedAt: iso(r.desk_updated_at)!,
+      },
+    ]),
+  );
+}
+
+export async function knownAddenda(tx: Queryable, ids: string[]): Promise<Map<string, { recordId: string; contentHash: string }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.query<{ id: string; record_id: string; content_hash: string }>('SELECT id, record_id, content_hash FROM call_addendum WHERE id = ANY($1::uuid[])', [ids]);
+  return new Map(rows.map((r) => [r.id, { recordId: r.record_id, contentHash: r.content_hash }]));
+}
+
+const recordJson = (r: RecordState) => ({
+  id: r.id,
+  trust_id: r.trustId,
+  team_id: r.teamId,
+  clinician_id: r.clinicianId,
+  origin_client_id: r.originClientId,
+  last_client_id: r.lastClientId,
+  status: r.status,
+  revision: r.revision,
+  content: r.content,
+  content_hash: r.contentHash,
+  started_at: r.content.startedAt,
+  finalised_at: r.finalisedAt,
+  discarded_at: r.discardedAt,
+  discard_reason: r.discardReason,
+  desk_updated_at: r.deskUpdatedAt,
+});
+
+const RECORD_COLUMNS = `id uuid, trust_id text, team_id text, clinician_id text, origin_client_id uuid, last_client_id uuid, status text,
+  revision integer, content jsonb, content_hash text, started_at timestamptz, finalised_at timestamptz, discarded_at timestamptz,
+  discard_reason text, desk_updated_at timestamptz`;
+
+/** New records. Another desk creating the same id at the same moment makes this fail (unique key) and the batch is retried. */
+export async function insertRecords(tx: Queryable, records: RecordState[]): Promise<void> {
+  if (records.length === 0) return;
+  await tx.query(
+    `INSERT INTO call_record (id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
+                              started_at, finalised_at, discarded_at, discard_reason, desk_updated_at)
+     SELECT id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
+            started_at, finalised_at, discarded_at, discard_reason, desk_updated_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS})`,
+    [JSON.stringify(records.map(recordJson))],
+  );
+}
+
+/** Drafts changed by the batch (their rows are locked); the database refuses any change to a finalised or discarded row. */
+export async function updateRecords(tx: Queryable, records: RecordState[]): Promise<void> {
+  if (records.length === 0) return;
+  await tx.query(
+    `UPDATE call_record c SET status = x.status, revision = x.revision, content = x.content, content_hash = x.content_hash,
+       started_at = x.started_at, finalised_at = x.finalised_at, discarded_at = x.discarded_at, discard_reason = x.discard_reason,
+       desk_updated_at = x.desk_updated_at, last_client_id = x.last_client_id, updated_at = now()
+     FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS})
+     WHERE c.id = x.id`,
+    [JSON.stringify(records.map(recordJson))],
+  );
+}
+
+/** Marks records as changed (a new addendum) without touching what is immutable, so pulls pick them up. */
+export async function touchRecords(tx: Queryable, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.query('UPDATE call_record SET updated_at = now() WHERE id = ANY($1::uuid[])', [ids]);
+}
+
+export async function insertAddenda(tx: Queryable, addenda: NewAddendum[]): Promise<void> {
+  if (addenda.length === 0) return;
+  await tx.query(
+    `INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash)
+     SELECT id, record_id, trust_id, client_id, text, created_at, content_hash
+     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, record_id uuid, trust_id text, client_id uuid, text text, created_at timestamptz, content_hash text)`,
+    [JSON.stringify(addenda.map((a) => ({ id: a.id, record_id: a.recordId, trust_id: a.trustId, client_id: a.clientId, text: a.text, created_at: a.createdAt, content_hash: a.contentHash })))],
+  );
+}
