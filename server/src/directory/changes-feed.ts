@@ -1,0 +1,100 @@
+import { HttpError } from '../app';
+import type { Queryable } from '../db/db';
+import { decodeCursor, DIRECTORY_TAG_SQL, encodeCursor, needsPurgedTombstones, type FeedPosition } from './cursor';
+
+export const DEFAULT_CHANGES_LIMIT = 10_000;
+export const MAX_CHANGES_LIMIT = 100_000;
+
+/** Rows per query while streaming: memory stays flat whatever the limit. */
+const CHUNK = 1000;
+
+const REBOOTSTRAP = 'Download the directory again from the manifest (snapshot), then continue from its cursor.';
+
+interface FeedState {
+  version: number;
+  purgedThrough: number;
+  directory: string;
+}
+
+async function feedState(db: Queryable, trustId: string): Promise<FeedState> {
+  const [row] = await db.query<{ version: number; purged_through: number; directory: string }>(
+    `SELECT coalesce(s.version, 0) AS version, coalesce(s.purged_through, 0) AS purged_through, ${DIRECTORY_TAG_SQL} AS directory
+     FROM trust t LEFT JOIN directory_state s ON s.trust_id = t.id WHERE t.id = $1`,
+    [trustId],
+  );
+  if (!row) throw new HttpError(404, 'not_found', 'This trust has no directory.');
+  return { version: row.version, purgedThrough: row.purged_through, directory: row.directory };
+}
+
+/** Where to continue from; throws 400 for something that is not a cursor, 410 for one this feed cannot continue. */
+function startingPosition(cursor: string | undefined, state: FeedState): FeedPosition {
+  if (cursor === undefined || cursor === '') return { directory: state.directory, version: 0, afterId: null, floor: state.purgedThrough };
+  const p = decodeCursor(cursor);
+  if (!p) throw new HttpError(400, 'invalid_cursor', 'The cursor is not one this server gave out. Pass the cursor from the manifest or from the last line of the changes feed, or none to start from the beginning.');
+  if (p.directory !== state.directory) throw new HttpError(410, 'cursor_unknown', `The cursor belongs to another directory (another trust, or a server that was reset). ${REBOOTSTRAP}`);
+  if (p.version > state.version) throw new HttpError(410, 'cursor_unknown', `The cursor is ahead of the published directory (the server was restored from an older state). ${REBOOTSTRAP}`);
+  if (needsPurgedTombstones(p, state.purgedThrough)) {
+    throw new HttpError(410, 'cursor_expired', `The cursor is older than the deletions this server keeps. ${REBOOTSTRAP}`);
+  }
+  return p;
+}
+
+interface ChangeRow {
+  id: string;
+  version: number;
+  doc: string | null;
+}
+
+function fetchRows(db: Queryable, trustId: string, from: FeedPosition, through: number, limit: number): Promise<ChangeRow[]> {
+  const select = 'SELECT id, version, doc::text AS doc FROM directory_service WHERE trust_id = $1 AND version <= $2';
+  const order = 'ORDER BY version, id LIMIT $3';
+  return from.afterId === null
+    ? db.query<ChangeRow>(`${select} AND version > $4 ${order}`, [trustId, through, limit, from.version])
+    : db.query<ChangeRow>(`${select} AND (version, id) > ($4, $5) ${order}`, [trustId, through, limit, from.version, from.afterId]);
+}
+
+// The stored document is already a valid DirectoryService as JSON: it goes out as it is, unparsed.
+const lineOf = (r: ChangeRow) =>
+  r.doc === null ? `${JSON.stringify({ op: 'del', version: r.version, id: r.id })}\n` : `{"op":"put","version":${r.version},"service":${r.doc}}\n`;
+
+/**
+ * The changes after `cursor` as NDJSON DirectoryChangeLine text, in (version, id) order, up to
+ * `limit` put/del lines, then the `end` line. Reads only versions published when the request came
+ * in, so `more: false` means the desk now holds exactly that version. Checks the cursor before
+ * returning (so errors are answered as errors); the rows are read as the text is consumed.
+ */
+export async function changesAfter(db: Queryable, trustId: string, cursor: string | undefined, limit: number): Promise<AsyncGenerator<string>> {
+  const state = await feedState(db, trustId);
+  const start = startingPosition(cursor, state);
+  const end = (p: FeedPosition, more: boolean) => `${JSON.stringify({ op: 'end', cursor: encodeCursor(p), version: p.version, more })}\n`;
+  const upToDate: FeedPosition = { directory: state.directory, version: state.version, afterId: null, floor: start.floor };
+
+  return (async function* () {
+    if (start.afterId === null && start.version === state.version) {
+      yield end(upToDate, false);
+      return;
+    }
+    let position = start;
+    let sent = 0;
+    for (;;) {
+      const room = limit - sent;
+      const want = Math.min(CHUNK, room + 1);
+      const rows = await fetchRows(db, trustId, position, state.version, want);
+      const taken = rows.length > room ? rows.slice(0, room) : rows;
+      if (taken.length > 0) {
+        yield taken.map(lineOf).join('');
+        sent += taken.length;
+        const last = taken.at(-1)!;
+        position = { ...position, version: last.version, afterId: last.id };
+      }
+      if (rows.length > room) {
+        yield end(position, true);
+        return;
+      }
+      if (rows.length < want) {
+        yield end(upToDate, false);
+        return;
+      }
+    }
+  })();
+}

@@ -1,0 +1,124 @@
+import { DirectoryService } from '../../../shared/domain/directory';
+import type { Db, Queryable } from '../db/db';
+
+export interface PublishOptions {
+  /** Key of the feed the services came from. A complete import withdraws only this feed's services. */
+  source: string;
+  /** Whether `services` is the whole feed: only then are this feed's services missing from it withdrawn. */
+  complete: boolean;
+  /** Tombstones older than this many days are purged (config TOMBSTONE_DAYS). */
+  tombstoneDays: number;
+  /** The publish time; the clock when absent. */
+  now?: Date;
+}
+
+export interface PublishResult {
+  /** The trust's directory version after this publish (the same as before when nothing changed). */
+  version: number;
+  changed: boolean;
+  /** Services added, changed or brought back (a `put` each). */
+  put: number;
+  /** Services withdrawn (a `del` each). */
+  deleted: number;
+  unchanged: number;
+  /** Old tombstones removed; cursors at or before `purgedThrough` can no longer be continued. */
+  purged: number;
+  purgedThrough: number;
+}
+
+export class PublishError extends Error {}
+
+/** Rows per statement when loading the new set into the database. */
+const BATCH = 1000;
+
+/** Valid services, each id once; throws PublishError naming what is wrong. */
+function checkedServices(services: readonly DirectoryService[]): DirectoryService[] {
+  const out: DirectoryService[] = [];
+  const ids = new Set<string>();
+  const invalid: string[] = [];
+  for (const s of services) {
+    const parsed = DirectoryService.safeParse(s);
+    if (!parsed.success) {
+      invalid.push(`${String((s as { id?: unknown }).id)}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+      continue;
+    }
+    if (ids.has(parsed.data.id)) throw new PublishError(`The service id ${parsed.data.id} occurs more than once; nothing was published.`);
+    ids.add(parsed.data.id);
+    out.push(parsed.data);
+  }
+  if (invalid.length > 0) throw new PublishError(`${invalid.length} services are not valid (${invalid.slice(0, 3).join('; ')}); nothing was published.`);
+  return out;
+}
+
+async function count(tx: Queryable, sql: string, params: unknown[]): Promise<number> {
+  const [row] = await tx.query<{ n: number }>(sql, params);
+  return row?.n ?? 0;
+}
+
+/**
+ * Publishes a feed's services for a trust: compared with what is published, new and changed
+ * services are `put` and, when the import is complete, this feed's services missing from it become
+ * tombstones (`del`), all at the next version, in one transaction. Unchanged services keep their
+ * version, so nothing changed means no new version. Tombstones older than tombstoneDays are purged.
+ */
+export async function publishDirectory(db: Db, trustId: string, services: readonly DirectoryService[], options: PublishOptions): Promise<PublishResult> {
+  const incoming = checkedServices(services);
+  const now = (options.now ?? new Date()).toISOString();
+  return db.transaction(async (tx) => {
+    if ((await tx.query('SELECT 1 FROM trust WHERE id = $1', [trustId])).length === 0) throw new PublishError(`There is no trust ${trustId}.`);
+    await tx.query('INSERT INTO directory_state (trust_id) VALUES ($1) ON CONFLICT DO NOTHING', [trustId]);
+    // Locks the trust's directory: publishes of one trust take turns, so versions commit in order.
+    const [state] = await tx.query<{ version: number }>('SELECT version FROM directory_state WHERE trust_id = $1 FOR UPDATE', [trustId]);
+    const next = state!.version + 1;
+
+    await tx.query('CREATE TEMP TABLE incoming (id text PRIMARY KEY, doc jsonb NOT NULL) ON COMMIT DROP');
+    for (let i = 0; i < incoming.length; i += BATCH) {
+      await tx.query("INSERT INTO incoming (id, doc) SELECT x->>'id', x FROM jsonb_array_elements($1::jsonb) AS x", [JSON.stringify(incoming.slice(i, i + BATCH))]);
+    }
+    const put = await count(
+      tx,
+      `WITH up AS (
+        INSERT INTO directory_service AS d (trust_id, id, version, deleted, doc, source, updated_at)
+        SELECT $1, i.id, $2, false, i.doc, $3, $4 FROM incoming i
+        ON CONFLICT (trust_id, id) DO UPDATE SET version = excluded.version, deleted = false, doc = excluded.doc, source = excluded.source, updated_at = excluded.updated_at
+        WHERE d.deleted OR d.doc IS DISTINCT FROM excluded.doc OR d.source <> excluded.source
+        RETURNING 1)
+      SELECT count(*)::int AS n FROM up`,
+      [trustId, next, options.source, now],
+    );
+    const deleted = !options.complete
+      ? 0
+      : await count(
+          tx,
+          `WITH gone AS (
+            UPDATE directory_service d SET deleted = true, doc = NULL, version = $2, updated_at = $4
+            WHERE d.trust_id = $1 AND d.source = $3 AND NOT d.deleted AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.id = d.id)
+            RETURNING 1)
+          SELECT count(*)::int AS n FROM gone`,
+          [trustId, next, options.source, now],
+        );
+    const changed = put + deleted > 0;
+    if (changed) await tx.query('UPDATE directory_state SET version = $2, published_at = $3 WHERE trust_id = $1', [trustId, next, now]);
+
+    const [purge] = await tx.query<{ n: number; through: number | null }>(
+      `WITH gone AS (
+        DELETE FROM directory_service WHERE trust_id = $1 AND deleted AND updated_at < $2::timestamptz - make_interval(days => $3)
+        RETURNING version)
+      SELECT count(*)::int AS n, max(version) AS through FROM gone`,
+      [trustId, now, options.tombstoneDays],
+    );
+    const [after] = await tx.query<{ purged_through: number }>(
+      'UPDATE directory_state SET purged_through = greatest(purged_through, $2) WHERE trust_id = $1 RETURNING purged_through',
+      [trustId, purge?.through ?? 0],
+    );
+    return {
+      version: changed ? next : state!.version,
+      changed,
+      put,
+      deleted,
+      unchanged: incoming.length - put,
+      purged: purge?.n ?? 0,
+      purgedThrough: after!.purged_through,
+    };
+  });
+}
