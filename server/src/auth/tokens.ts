@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { ROLES, type Principal, type Role } from './principal';
 
 /** Claims we read from an access token (names configurable for an external identity provider). */
@@ -21,12 +21,19 @@ export class TokenError extends Error {
   }
 }
 
+/** The issuer's keys could not be fetched: the token may be fine, so this is not the caller's fault. */
+export class KeySetUnavailableError extends Error {}
+
 export interface TokenVerifierOptions {
   issuer: string;
   audience: string;
   /** A JWKS URL (an external OIDC provider) or a key set held in memory (the built-in provider). */
   jwks: URL | { keys: JWK[] };
   claims?: ClaimNames;
+  /** The provider's role values as ours; values not in the map are read as named. */
+  roleMap?: Readonly<Record<string, Role>>;
+  /** The JOSE `typ` header the tokens must carry (the built-in provider's are `at+jwt`). */
+  typ?: string;
   isRevoked?: (jti: string) => Promise<boolean>;
 }
 
@@ -37,31 +44,61 @@ export function createTokenVerifier(opts: TokenVerifierOptions): (token: string)
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keys, { issuer: opts.issuer, audience: opts.audience, clockTolerance: 30 }));
+      ({ payload } = await jwtVerify(token, keys, { issuer: opts.issuer, audience: opts.audience, clockTolerance: 30, ...(opts.typ ? { typ: opts.typ } : {}) }));
     } catch (e) {
+      if (opts.jwks instanceof URL && isKeySetFailure(e)) throw new KeySetUnavailableError('The identity provider’s signing keys could not be fetched.', { cause: e });
       const code = (e as { code?: string }).code;
       if (code === 'ERR_JWT_EXPIRED') throw new TokenError('expired', 'Your session has expired: sign in again.');
       throw new TokenError('invalid', 'The access token is not valid: sign in again.');
     }
     if (payload.jti && (await opts.isRevoked?.(payload.jti))) throw new TokenError('revoked', 'This session was signed out: sign in again.');
-    const trustId = payload[claims.trust];
-    const roles = payload[claims.roles];
-    if (typeof payload.sub !== 'string' || typeof trustId !== 'string' || !Array.isArray(roles)) {
+    const trustId = readClaim(payload, claims.trust);
+    const roles = readRoles(readClaim(payload, claims.roles), opts.roleMap);
+    if (typeof payload.sub !== 'string' || typeof trustId !== 'string' || roles === null) {
       throw new TokenError('invalid', 'The access token does not say who you are or which trust you work for.');
     }
-    const known = roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r as string));
-    if (known.length === 0) throw new TokenError('forbidden', 'Your account has no Crisis Desk role. Ask your trust’s administrator.');
-    const team = payload[claims.team];
-    const name = payload[claims.name];
+    if (roles.length === 0) throw new TokenError('forbidden', 'Your account has no Crisis Desk role. Ask your trust’s administrator.');
+    const team = readClaim(payload, claims.team);
+    const name = readClaim(payload, claims.name);
     return {
       userId: payload.sub,
       trustId,
       teamId: typeof team === 'string' ? team : null,
-      roles: known,
+      roles,
       displayName: typeof name === 'string' ? name : payload.sub,
       jti: payload.jti ?? null,
     };
   };
+}
+
+/** A claim by name; dots reach into nested objects (`realm_access.roles`). */
+function readClaim(payload: JWTPayload, path: string): unknown {
+  if (Object.hasOwn(payload, path)) return payload[path];
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Our roles in a roles claim (an array, or a space-separated string); null when there is no such claim. */
+function readRoles(claim: unknown, roleMap: Readonly<Record<string, Role>> = {}): Role[] | null {
+  const values = typeof claim === 'string' ? claim.split(' ') : Array.isArray(claim) ? claim : null;
+  if (values === null) return null;
+  const roles = new Set<Role>();
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const role = Object.hasOwn(roleMap, v) ? roleMap[v] : v;
+    if ((ROLES as readonly string[]).includes(role as string)) roles.add(role as Role);
+  }
+  return [...roles];
+}
+
+/** jose's errors when fetching a remote key set (as opposed to errors about the token itself). */
+function isKeySetFailure(e: unknown): boolean {
+  if (!(e instanceof errors.JOSEError)) return true;
+  return e.code === 'ERR_JWKS_TIMEOUT' || e.code === 'ERR_JWKS_INVALID' || e.code === 'ERR_JOSE_GENERIC';
 }
 
 /** A signing key with its public half as a JWKS entry. */

@@ -1,0 +1,8 @@
+import type { RouteModule } from './app';
+import { devIdentityProvider } from './auth/dev-idp/dev-identity-provider';
+
+/**
+ * Every route module the server registers, in order. Add a module by appending it here; the
+ * route tests (every route needs a token, no input makes a 5xx) pick it up from /openapi.json.
+ */
+export const routeModules: RouteModule[] = [devIdentityProvider];

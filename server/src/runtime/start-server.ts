@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BaseLogger } from 'pino';
+import { buildServer, type App, type RouteModule, type ServerDeps } from '../app';
+import { createServerAuth } from '../auth/server-auth';
+import type { ServerConfig } from '../config';
+import { connectPostgres, openPglite, type Db } from '../db/db';
+import { migrate } from '../db/migrations';
+import { seedDemoUsers } from '../demo/seed-users';
+import { createLocalHintBus } from '../hints/local-hint-bus';
+import { routeModules } from '../routes';
+import { endEventStreamsOnClose } from './event-streams';
+
+/** How long shutdown waits for in-flight requests before cutting the connections still open. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface StartOptions {
+  log: BaseLogger;
+  /** The route modules to register (default: all of routes.ts). */
+  modules?: RouteModule[];
+  /** An open database to use instead of the configured one; it is closed on stop. */
+  db?: Db;
+  graceMs?: number;
+}
+
+export interface RunningServer {
+  app: App;
+  deps: ServerDeps;
+  url: string;
+  /** Graceful stop: refuse new requests, finish in-flight ones, end event streams, close the database. */
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite. */
+export async function openDatabase(config: ServerConfig): Promise<Db> {
+  if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
+  const dir = path.join(config.DATA_DIR, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  return openPglite(dir);
+}
+
+/** Opens and migrates the database, seeds the demo, builds the app and listens on HOST:PORT. */
+export async function startServer(config: ServerConfig, options: StartOptions): Promise<RunningServer> {
+  const { log } = options;
+  if (config.PORT === 0 && !config.PUBLIC_URL && !config.OIDC_ISSUER) {
+    throw new Error('PORT=0 needs PUBLIC_URL: the built-in identity provider names itself by the URL desks reach it at.');
+  }
+  const db = options.db ?? (await openDatabase(config));
+  try {
+    const schemaVersion = await migrate(db);
+    log.info({ database: db.kind, schemaVersion }, 'database ready');
+    if (config.DEMO === '1') {
+      const { created } = await seedDemoUsers(db);
+      log.info({ created: created.length }, 'demo trusts, teams and users in place');
+      if (config.OIDC_ISSUER) log.warn('DEMO=1 with OIDC_ISSUER: the demo users have passwords only for the built-in provider, which is off');
+    }
+    const auth = await createServerAuth(db, config, { log });
+    const hints = createLocalHintBus();
+    const deps: ServerDeps = { db, config, verifyToken: auth.verifyToken, hints };
+    const app = await buildServer(deps, [endEventStreamsOnClose, ...(options.modules ?? routeModules)]);
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = config.PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await closeGracefully(app, options.graceMs ?? SHUTDOWN_GRACE_MS);
+        auth.close();
+        await hints.close();
+        await db.close();
+        log.info('stopped');
+      })());
+    return { app, deps, url, stop };
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Stops accepting connections and waits for in-flight requests; after graceMs, connections still
+ * open (a stuck client, a stream that did not end) are cut so the database can still close cleanly.
+ */
+async function closeGracefully(app: App, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
