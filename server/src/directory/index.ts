@@ -1,0 +1,24 @@
+import type { RouteModule } from '../app';
+import { registerReferenceRoutes } from '../reference/bank-holidays-route';
+import { registerDirectoryAdminRoutes } from './admin-routes';
+import type { ImportContext } from './imports';
+import { registerDirectorySyncRoutes } from './sync-routes';
+
+/**
+ * Directory publishing: manifest, snapshots and changes for desks; imports and the taxonomy
+ * mapping for admins; the bank holiday list desks refresh their own from.
+ */
+export function createDirectoryRoutes(imports: ImportContext = {}): RouteModule {
+  return (app, deps) => {
+    registerDirectorySyncRoutes(app, deps);
+    registerDirectoryAdminRoutes(app, deps, imports);
+    registerReferenceRoutes(app, deps);
+  };
+}
+
+export const directoryRoutes: RouteModule = createDirectoryRoutes();
+
+export { publishAndDistribute, type Publication, type PublishDeps } from './publisher';
+export { publishDirectory, PublishError, type PublishOptions, type PublishResult } from './publish';
+export { buildSnapshot, latestSnapshot, snapshotPath, type SnapshotRecord } from './snapshots';
+export { runImport, type ImportReport, type ImportRequest } from './imports';

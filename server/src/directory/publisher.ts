@@ -1,0 +1,52 @@
+import type { DirectoryService } from '../../../shared/domain/directory';
+import type { ServerDeps } from '../app';
+import { publishDirectory, type PublishResult } from './publish';
+import { buildSnapshot, latestSnapshot, type SnapshotRecord } from './snapshots';
+
+export type PublishDeps = Pick<ServerDeps, 'db' | 'config' | 'hints'>;
+
+export interface Publication {
+  publish: PublishResult;
+  /** The trust's newest snapshot after publishing (null when none could be built). */
+  snapshot: SnapshotRecord | null;
+  /** Why the snapshot could not be built; desks still catch up from the changes feed. */
+  snapshotError: string | null;
+}
+
+// One snapshot build per trust at a time in this process: a second publish waits for the first build.
+const builds = new Map<string, Promise<unknown>>();
+
+function serialised<T>(trustId: string, work: () => Promise<T>): Promise<T> {
+  const run = (builds.get(trustId) ?? Promise.resolve()).then(work, work);
+  const settled = run.catch(() => {});
+  builds.set(trustId, settled);
+  void settled.then(() => builds.get(trustId) === settled && builds.delete(trustId));
+  return run;
+}
+
+/**
+ * Publishes a feed's services (publishDirectory), then makes sure the trust's newest snapshot holds
+ * the published version (also when an earlier build failed and nothing changed now), then hints
+ * the trust's desks to catch up.
+ */
+export async function publishAndDistribute(
+  deps: PublishDeps,
+  trustId: string,
+  services: readonly DirectoryService[],
+  options: { source: string; complete: boolean; now?: Date },
+): Promise<Publication> {
+  const publish = await publishDirectory(deps.db, trustId, services, { ...options, tombstoneDays: deps.config.TOMBSTONE_DAYS });
+  let snapshot: SnapshotRecord | null = null;
+  let snapshotError: string | null = null;
+  try {
+    snapshot = await serialised(trustId, async () => {
+      const latest = await latestSnapshot(deps.db, trustId);
+      return latest && latest.version >= publish.version ? latest : buildSnapshot(deps.db, trustId, deps.config.DATA_DIR);
+    });
+  } catch (e) {
+    snapshotError = `The snapshot could not be built (${(e as Error).message}); desks catch up from the changes feed meanwhile.`;
+  }
+  // A hint that cannot be sent is not an error: desks also catch up on their own schedule.
+  if (publish.changed) await deps.hints.notify(trustId, { kind: 'directory', version: publish.version }).catch(() => {});
+  return { publish, snapshot, snapshotError };
+}

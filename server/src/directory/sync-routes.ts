@@ -1,0 +1,131 @@
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { DIRECTORY_SCHEMA_VERSION } from '../../../shared/directory/schema';
+import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
+import { authenticate, errorBody, HttpError, type App, type ServerDeps } from '../app';
+import { byteRangeOf } from './byte-range';
+import { etagMatches, notModified, sendRaw } from './http-caching';
+import { changesAfter, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT } from './changes-feed';
+import { findSnapshot, latestSnapshot, snapshotCursor, snapshotPath } from './snapshots';
+
+export const ErrorBody = z.object({ error: z.string(), message: z.string() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+
+/** GET /v1/directory/manifest, /snapshots/{sha256} and /changes: the directory, server → desk (DESIGN.md §5). */
+export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
+  app.get(
+    '/v1/directory/manifest',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['directory'],
+        summary: 'The newest directory snapshot of the caller’s trust',
+        description: 'Download the snapshot at url (check its sha256), then continue the changes feed from cursor. 404 while the trust has published nothing.',
+        security: [{ bearer: [] }],
+        response: { 200: DirectoryManifest, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { trustId } = request.principal!;
+      const snapshot = await latestSnapshot(deps.db, trustId);
+      if (!snapshot) throw new HttpError(404, 'not_published', 'Your trust has not published a directory yet: an administrator imports one first (POST /v1/admin/directory/imports).');
+      reply.header('cache-control', 'no-cache');
+      return {
+        snapshotId: `${snapshot.version}-${snapshot.sha256.slice(0, 16)}`,
+        version: snapshot.version,
+        cursor: await snapshotCursor(deps.db, trustId, snapshot.version),
+        schemaVersion: DIRECTORY_SCHEMA_VERSION,
+        sha256: snapshot.sha256,
+        bytes: snapshot.bytes,
+        url: `/v1/directory/snapshots/${snapshot.sha256}`,
+        publishedAt: snapshot.publishedAt,
+        services: snapshot.services,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/directory/snapshots/:sha256',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['directory'],
+        summary: 'A directory snapshot: an indexed SQLite file in the desk’s schema, immutable',
+        description: 'Only the caller’s trust’s snapshots. Supports Range (resume a dropped download, 206) and If-None-Match (304); the ETag is the sha256.',
+        security: [{ bearer: [] }],
+        params: z.object({ sha256: Sha256 }),
+        produces: ['application/vnd.sqlite3'],
+        response: { ...errors, 416: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      const notFound = () => new HttpError(404, 'not_found', 'There is no such snapshot for your trust (it may have been replaced): fetch the manifest again.');
+      const snapshot = await findSnapshot(deps.db, request.principal!.trustId, sha256);
+      if (!snapshot) throw notFound();
+      // Opened before answering: a snapshot pruned meanwhile is a 404, not a broken download.
+      const file = await open(snapshotPath(deps.config.DATA_DIR, sha256)).catch(() => null);
+      if (!file) {
+        request.log.warn('a recorded directory snapshot is missing from DATA_DIR/snapshots');
+        throw notFound();
+      }
+      try {
+        const { size } = await file.stat();
+        const etag = `"${sha256}"`;
+        const cacheHeaders = { etag, 'cache-control': 'private, max-age=31536000, immutable', 'accept-ranges': 'bytes' };
+        if (etagMatches(request.headers['if-none-match'], etag)) {
+          await file.close();
+          return notModified(reply.headers(cacheHeaders));
+        }
+        const ifRange = request.headers['if-range'];
+        const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, size) : { kind: 'full' as const };
+        if (range.kind === 'unsatisfiable') {
+          await file.close();
+          return reply
+            .code(416)
+            .header('content-range', `bytes */${size}`)
+            .send(errorBody('range_not_satisfiable', `The snapshot is ${size} bytes; the range asked for starts past its end.`));
+        }
+        reply.headers(cacheHeaders);
+        reply.type('application/vnd.sqlite3');
+        if (range.kind === 'partial') {
+          reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
+          return sendRaw(reply, file.createReadStream({ start: range.start, end: range.end }));
+        }
+        reply.header('content-length', size);
+        return sendRaw(reply, file.createReadStream());
+      } catch (e) {
+        await file.close().catch(() => {});
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/directory/changes',
+    {
+      preHandler: authenticate(deps),
+      schema: {
+        tags: ['directory'],
+        summary: 'Directory changes after a cursor (NDJSON)',
+        description:
+          'application/x-ndjson: put and del lines in (version, id) order, at most limit of them, then an end line with the next cursor and more. No cursor starts from the beginning. 410 when the cursor cannot be continued (deletions older than it were purged, or it belongs to another directory): download the snapshot again.',
+        security: [{ bearer: [] }],
+        querystring: z.object({
+          cursor: z.string().max(2000).optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_CHANGES_LIMIT).default(DEFAULT_CHANGES_LIMIT),
+        }),
+        produces: ['application/x-ndjson'],
+        response: { 200: DirectoryChangeLine.describe('One of these per line'), ...errors, 410: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const lines = await changesAfter(deps.db, request.principal!.trustId, request.query.cursor, request.query.limit);
+      reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store');
+      return sendRaw(reply, Readable.from(lines, { objectMode: false }));
+    },
+  );
+}
