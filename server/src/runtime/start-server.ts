@@ -7,7 +7,7 @@ import type { ServerConfig } from '../config';
 import { connectPostgres, openPglite, type Db } from '../db/db';
 import { migrate } from '../db/migrations';
 import { seedDemoUsers } from '../demo/seed-users';
-import { createLocalHintBus } from '../hints/local-hint-bus';
+import { createHintBus } from '../hints/create-hint-bus';
 import { routeModules } from '../routes';
 import { endEventStreamsOnClose } from './event-streams';
 
@@ -46,6 +46,12 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     throw new Error('PORT=0 needs PUBLIC_URL: the built-in identity provider names itself by the URL desks reach it at.');
   }
   const db = options.db ?? (await openDatabase(config));
+  // What is open so far, closed in reverse on stop, or when a later step of starting fails.
+  const opened: (() => Promise<void> | void)[] = [() => db.close()];
+  const closeOpened = async () => {
+    for (const close of opened.reverse()) await close();
+  };
+  let app: App | undefined;
   try {
     const schemaVersion = await migrate(db);
     log.info({ database: db.kind, schemaVersion }, 'database ready');
@@ -55,9 +61,12 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
       if (config.OIDC_ISSUER) log.warn('DEMO=1 with OIDC_ISSUER: the demo users have passwords only for the built-in provider, which is off');
     }
     const auth = await createServerAuth(db, config, { log });
-    const hints = createLocalHintBus();
+    opened.push(() => auth.close());
+    const hints = createHintBus(db, config, (e) => log.warn({ err: { type: e.name, code: (e as { code?: unknown }).code } }, 'hint bus connection problem'));
+    opened.push(() => hints.close());
     const deps: ServerDeps = { db, config, verifyToken: auth.verifyToken, hints };
-    const app = await buildServer(deps, [endEventStreamsOnClose, ...(options.modules ?? routeModules)]);
+    app = await buildServer(deps, [endEventStreamsOnClose, ...(options.modules ?? routeModules)]);
+    const running = app;
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -66,15 +75,14 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
-        await closeGracefully(app, options.graceMs ?? SHUTDOWN_GRACE_MS);
-        auth.close();
-        await hints.close();
-        await db.close();
+        await closeGracefully(running, options.graceMs ?? SHUTDOWN_GRACE_MS);
+        await closeOpened();
         log.info('stopped');
       })());
     return { app, deps, url, stop };
   } catch (e) {
-    await db.close().catch(() => {});
+    await app?.close().catch(() => {});
+    await closeOpened().catch(() => {});
     throw e;
   }
 }
