@@ -106,6 +106,23 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     expect(await count('sync_client WHERE client_id = $1', [fresh.clientId])).toBe(0);
   });
 
+  it('refuses a different change under an applied seq, and a reused mutation id, without applying either', async () => {
+    const desk = new ScriptedDesk();
+    const id = newRecordId();
+    const first = desk.upsert(id, withSummary(completeContent(), 'first'));
+    await pushOk(USERS.a1Clinician, desk, [first]);
+    const impostor = { ...first, mutationId: newRecordId(), payload: { kind: 'upsert' as const, content: withSummary(completeContent(), 'impostor') } };
+    const reusedId = { ...desk.upsert(id, withSummary(completeContent(), 'reused id')), mutationId: first.mutationId };
+    const res = await pushOk(USERS.a1Clinician, desk, [impostor, reusedId]);
+    expect(res.results.map((r) => [r.status, r.original])).toEqual([['rejected', undefined], ['rejected', undefined]]);
+    expect(res.results[0]!.reason).toMatch(/different change under this sequence number/);
+    expect(res.results[1]!.reason).toMatch(/id of a change the server already holds/);
+    expect(await summaryOf(id)).toBe('first');
+    // A replay of the refused seq gets the same refusal.
+    const replay = await pushOk(USERS.a1Clinician, desk, [reusedId]);
+    expect(replay.results[0]).toMatchObject({ status: 'duplicate', original: 'rejected', reason: res.results[1]!.reason });
+  });
+
   it('refuses a batch whose seqs do not follow one another, or that repeats a mutation, as malformed', async () => {
     const desk = new ScriptedDesk();
     const [m1, , m3] = [desk.upsert(newRecordId(), completeContent()), desk.upsert(newRecordId(), completeContent()), desk.upsert(newRecordId(), completeContent())];

@@ -32,7 +32,7 @@ export interface PushOutcome {
   changedRecords: boolean;
 }
 
-const REPLAY_REASONS = {
+const BATCH_REASONS = {
   seqReused: 'The server already holds a different change under this sequence number from this desk, so this one was not applied. The desk keeps its copy; tell IT.',
   mutationIdTaken: 'This change carries the id of a change the server already holds, so it was not applied. The desk keeps its copy; tell IT.',
   unstorable: 'This change contains a character that cannot be stored (a NUL or a broken Unicode character), so it was not saved. Retype the affected text.',
@@ -90,11 +90,11 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
     }
     if (takenIds.has(m.mutationId)) {
       // Not recorded (the id is the key of applied_mutation): a replay of this seq finds no answer and says the same.
-      results.push(item(m, 'rejected', { reason: REPLAY_REASONS.mutationIdTaken }));
+      results.push(item(m, 'rejected', { reason: BATCH_REASONS.mutationIdTaken }));
       continue;
     }
     const decision: Decision = unstorableText(m)
-      ? { status: 'rejected', reason: REPLAY_REASONS.unstorable }
+      ? { status: 'rejected', reason: BATCH_REASONS.unstorable }
       : decide(records.get(m.recordId), m, writer, (id) => addenda.get(id));
     if (decision.status === 'applied') {
       if (decision.record) {
@@ -115,7 +115,7 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
           ? item(m, 'conflict', { serverRevision: current!.revision, reason: decision.reason, serverContent: current!.content })
           : item(m, 'rejected', { reason: decision.reason });
     results.push(result);
-    answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: result.status as AppliedRow['status'], server_revision: result.serverRevision, reason: result.reason });
+    answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: decision.status, server_revision: result.serverRevision, reason: result.reason });
   }
 
   await recordAnswers(tx, writer.clientId, answers);
@@ -136,8 +136,8 @@ function item(m: Mutation, status: PushItemResult['status'], extra: Partial<Push
 
 /** The answer to a mutation the server has already answered, from what it recorded then. */
 function replayAnswer(m: Mutation, first: AppliedRow | undefined, current: RecordState | undefined): PushItemResult {
-  if (!first) return item(m, 'duplicate', { original: 'rejected', reason: REPLAY_REASONS.mutationIdTaken });
-  if (first.mutation_id !== m.mutationId) return item(m, 'rejected', { reason: REPLAY_REASONS.seqReused });
+  if (!first) return item(m, 'duplicate', { original: 'rejected', reason: BATCH_REASONS.mutationIdTaken });
+  if (first.mutation_id !== m.mutationId) return item(m, 'rejected', { reason: BATCH_REASONS.seqReused });
   switch (first.status) {
     case 'applied':
       return item(m, 'duplicate', { original: 'applied', serverRevision: first.server_revision });
