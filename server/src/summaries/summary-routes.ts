@@ -40,7 +40,7 @@ export function createSummaryRoutes(options: SummaryRouteOptions = {}): RouteMod
     app.get(
       '/v1/summaries/shift',
       {
-        preHandler: authenticate(deps, 'team_lead', 'admin'),
+        onRequest: authenticate(deps, 'team_lead', 'admin'),
         schema: {
           tags: ['summaries'],
           summary: 'Shift summary of a team for a time range',

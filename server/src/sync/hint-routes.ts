@@ -39,7 +39,7 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
     app.get(
       '/v1/sync/hints',
       {
-        preHandler: [checkProtocolVersion, authenticate(deps)],
+        onRequest: [authenticate(deps), checkProtocolVersion],
         schema: {
           tags: ['sync'],
           summary: 'Hints to pull (server-sent events)',

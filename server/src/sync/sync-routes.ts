@@ -11,7 +11,7 @@ export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 426: ErrorBody };
 
-/** A desk that names a protocol version this server does not speak is asked to update, not misread. */
+/** onRequest, after authenticate: a desk that names a protocol version this server does not speak is asked to update, not misread. */
 export async function checkProtocolVersion(request: FastifyRequest, reply: FastifyReply) {
   const version = request.headers[PROTOCOL_HEADER];
   if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
@@ -24,7 +24,7 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
   app.post(
     '/v1/sync/push',
     {
-      preHandler: [checkProtocolVersion, authenticate(deps, 'clinician')],
+      onRequest: [authenticate(deps, 'clinician'), checkProtocolVersion],
       schema: {
         tags: ['sync'],
         summary: 'Apply a desk’s batch of call-record changes, each once, in seq order',
@@ -58,7 +58,7 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
   app.get(
     '/v1/sync/records',
     {
-      preHandler: [checkProtocolVersion, authenticate(deps, 'clinician', 'team_lead')],
+      onRequest: [authenticate(deps, 'clinician', 'team_lead'), checkProtocolVersion],
       schema: {
         tags: ['sync'],
         summary: 'Call records the caller may see, changed since the cursor',
