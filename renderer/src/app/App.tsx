@@ -1,0 +1,175 @@
+import { useEffect } from 'react';
+import { Kbd } from '../components/Dialog';
+import { Icon } from '../components/Icon';
+import { CallDialogsHost } from '../features/call/CallDialogsHost';
+import { CallPanel } from '../features/call/CallPanel';
+import { DirectoryPanel } from '../features/directory/DirectoryPanel';
+import { ServiceDetails } from '../features/directory/ServiceDetails';
+import { dateDMY, relativeMoment, timeHM } from '../lib/time';
+import { useApp } from '../stores/app';
+import { useCallSession } from '../stores/call-session';
+import { shortcutKeys } from './shortcuts';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { useShortcuts } from './useShortcuts';
+
+function Header() {
+  const now = new Date(useApp((s) => s.now));
+  const openDialog = useApp((s) => s.openDialog);
+  const newCall = useCallSession((s) => s.newCall);
+  const refreshCalls = useCallSession((s) => s.refreshCalls);
+  const drafts = useCallSession((s) => s.calls.filter((c) => c.status === 'draft').length);
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <svg className="brand__mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+          <rect width="32" height="32" rx="6" />
+          <path d="M9 16h14M16 9v14" />
+        </svg>
+        <span className="brand__name">Crisis Desk</span>
+        <span className="brand__sub">Mental health crisis line</span>
+      </div>
+      <div className="app-header__actions">
+        <button type="button" className="header-button" onClick={() => void newCall()}>
+          <Icon name="plus" />
+          New call <Kbd>{shortcutKeys('newCall')}</Kbd>
+        </button>
+        <button
+          type="button"
+          className="header-button"
+          onClick={() => {
+            void refreshCalls();
+            openDialog('calls');
+          }}
+        >
+          <Icon name="list" />
+          Calls{drafts > 0 ? ` (${drafts} in progress)` : ''} <Kbd>{shortcutKeys('callsList')}</Kbd>
+        </button>
+        <button type="button" className="header-button" onClick={() => openDialog('shortcuts')}>
+          <Icon name="keyboard" />
+          Shortcuts <Kbd>?</Kbd>
+        </button>
+      </div>
+      <p className="app-header__clock">
+        <time dateTime={now.toISOString()}>
+          <strong>{timeHM(now)}</strong> {dateDMY(now)}
+        </time>
+        <span className="muted-on-dark"> London</span>
+      </p>
+    </header>
+  );
+}
+
+function StatusBar() {
+  const connection = useApp((s) => s.connection);
+  const directory = useApp((s) => s.directory);
+  const now = new Date(useApp((s) => s.now));
+  const calls = useCallSession((s) => s.calls);
+  const overdue = calls.filter((c) => c.callbackDueAt && new Date(c.callbackDueAt).getTime() < now.getTime());
+  const nextDue = calls
+    .filter((c) => c.callbackDueAt && new Date(c.callbackDueAt).getTime() >= now.getTime())
+    .sort((a, b) => a.callbackDueAt!.localeCompare(b.callbackDueAt!))[0];
+  const conn =
+    connection.status === 'open'
+      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk core connected' }
+      : connection.status === 'connecting'
+        ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…' }
+        : { tone: 'bad', icon: 'cloudOff' as const, text: `Desk core not reachable since ${timeHM(connection.since)}: reconnecting (attempt ${connection.attempts}). What you type stays on screen.` };
+  return (
+    <footer className="status-bar" aria-label="Status">
+      <p className={`status-item status-item--${conn.tone}`} role="status">
+        <Icon name={conn.icon} />
+        {conn.text}
+      </p>
+      {/* Sync status (online, offline since, N waiting, conflicts) arrives with the sync engine; it takes this slot. */}
+      <p className="status-item status-item--muted" data-slot="sync-status">
+        <Icon name="cloudOff" />
+        Sync not set up: records are kept on this desk
+      </p>
+      {overdue.length > 0 ? (
+        <p className="status-item status-item--bad">
+          <Icon name="warning" />
+          {overdue.length === 1 ? '1 callback overdue' : `${overdue.length} callbacks overdue`} (Alt+L)
+        </p>
+      ) : nextDue ? (
+        <p className="status-item">
+          <Icon name="clock" />
+          Next callback {relativeMoment(nextDue.callbackDueAt!, now)}
+        </p>
+      ) : null}
+      <span className="spacer" />
+      {directory && (
+        <p className="status-item status-item--muted">
+          Directory {directory.version ?? 'local'} · {directory.services.toLocaleString('en-GB')} services
+          {directory.publishedAt ? ` · published ${dateDMY(directory.publishedAt)}` : ''}
+        </p>
+      )}
+    </footer>
+  );
+}
+
+function CoreWarnings() {
+  const warnings = useApp((s) => s.warnings);
+  const dismiss = useApp((s) => s.dismissWarning);
+  if (warnings.length === 0) return null;
+  return (
+    <div className="core-warnings" role="alert">
+      {warnings.map((w, i) => (
+        <p key={i} className="notice notice--error">
+          <Icon name="warning" />
+          <span className="notice__body">{w}</span>
+          <button type="button" className="button button--small button--secondary" onClick={() => dismiss(i)}>
+            Dismiss
+          </button>
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function Toast() {
+  const toast = useApp((s) => s.toast);
+  const clear = useApp((s) => s.clearToast);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => clear(toast.id), 5000);
+    return () => clearTimeout(t);
+  }, [toast, clear]);
+  return (
+    <div className={`toast${toast ? ` toast--${toast.tone} toast--shown` : ''}`} role="status" aria-live="polite" aria-atomic="true">
+      {toast && (
+        <>
+          <Icon name={toast.tone === 'success' ? 'check' : toast.tone === 'warning' ? 'warning' : 'info'} />
+          <span>{toast.message}</span>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function App() {
+  useShortcuts();
+  return (
+    <div className="app">
+      <a className="skip-link" href="#call-record">
+        Skip to the call record
+      </a>
+      <a className="skip-link" href="#directory">
+        Skip to the directory
+      </a>
+      <Header />
+      <main className="workspace" aria-labelledby="page-title">
+        <h1 className="visually-hidden" id="page-title">
+          Call workspace
+        </h1>
+        <CoreWarnings />
+        <CallPanel />
+        <DirectoryPanel />
+      </main>
+      <StatusBar />
+      <Toast />
+      <ShortcutsDialog />
+      <ServiceDetails />
+      <CallDialogsHost />
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+import { useMemo } from 'react';
+import { finaliseIssues } from '../../../../shared/domain/finalise';
+import { londonDateOf } from '../../../../shared/lib/calendar';
+import { shortcutKeys } from '../../app/shortcuts';
+import { Kbd } from '../../components/Dialog';
+import { Icon } from '../../components/Icon';
+import { ageOf, dateDMY, timeHM } from '../../lib/time';
+import { useApp } from '../../stores/app';
+import { useCallSession } from '../../stores/call-session';
+import { Addenda } from './Addenda';
+import { CallRecordForm } from './CallRecordForm';
+import { CallsList } from './CallsList';
+import { RecordView } from './RecordView';
+import { SaveStatus } from './SaveStatus';
+
+const SECTIONS = [
+  ['sec-caller', 'Caller'],
+  ['sec-need', 'Need'],
+  ['sec-risk', 'Risk'],
+  ['sec-interventions', 'Interventions'],
+  ['sec-outcome', 'Outcome'],
+  ['sec-referrals', 'Referrals'],
+  ['sec-callback', 'Callback'],
+  ['sec-consent', 'Consent'],
+] as const;
+
+function Notice() {
+  const notice = useCallSession((s) => s.notice);
+  const dismiss = useCallSession((s) => s.dismissNotice);
+  if (!notice) return null;
+  return (
+    <div className={`notice notice--${notice.tone}`} role="alert">
+      <Icon name={notice.tone === 'info' ? 'info' : 'warning'} />
+      <div className="notice__body">
+        <p className="notice__title">{notice.title}</p>
+        <p>{notice.body}</p>
+        {notice.unsaved && notice.unsaved.length > 0 && (
+          <dl className="notice__unsaved">
+            {notice.unsaved.map((u) => (
+              <div key={u.field}>
+                <dt>{u.field}</dt>
+                <dd className="prewrap">{u.mine}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </div>
+      <button type="button" className="button button--small button--secondary" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
+function EmptyState() {
+  const newCall = useCallSession((s) => s.newCall);
+  return (
+    <div className="empty-call">
+      <div className="empty-call__start">
+        <h3 className="empty-call__title">No call open</h3>
+        <p>Start a record as soon as you answer: it saves as you type, and nothing is lost if this window closes.</p>
+        <button type="button" className="button button--large" onClick={() => void newCall()}>
+          <Icon name="plus" />
+          Start a new call <Kbd>{shortcutKeys('newCall')}</Kbd>
+        </button>
+      </div>
+      <CallsList />
+    </div>
+  );
+}
+
+function Readiness() {
+  const live = useCallSession((s) => s.live);
+  const request = useCallSession((s) => s.requestFinalise);
+  const count = useMemo(() => (live ? finaliseIssues(live).length : 0), [live]);
+  return (
+    <button type="button" className={`readiness ${count ? 'readiness--todo' : 'readiness--ready'}`} onClick={() => void request()}>
+      <Icon name={count ? 'list' : 'open'} />
+      {count ? `${count} to complete before finalising` : 'Ready to finalise'}
+    </button>
+  );
+}
+
+export function CallPanel() {
+  const record = useCallSession((s) => s.record);
+  const formKey = useCallSession((s) => s.formKey);
+  const requestFinalise = useCallSession((s) => s.requestFinalise);
+  const closeRecord = useCallSession((s) => s.closeRecord);
+  const openDialog = useApp((s) => s.openDialog);
+  const now = new Date(useApp((s) => s.now));
+
+  return (
+    <section className="pane pane--record" aria-labelledby="record-heading" id="call-record">
+      <header className="pane__header record-header">
+        <div className="record-header__top">
+          <h2 className="pane__title" id="record-heading">
+            Call record
+          </h2>
+          {record && (
+            <>
+              <span className={`tag ${record.status === 'draft' ? 'tag--blue' : 'tag--green'}`}>
+                {record.status === 'draft' ? (
+                  'Draft'
+                ) : (
+                  <>
+                    <Icon name="lock" /> Finalised
+                  </>
+                )}
+              </span>
+              <span className="record-header__meta">
+                Started {timeHM(record.content.startedAt)}
+                {londonDateOf(new Date(record.content.startedAt)) !== londonDateOf(now) ? ` on ${dateDMY(record.content.startedAt)}` : ''} · {ageOf(record.content.startedAt, now)}
+              </span>
+            </>
+          )}
+          <span className="spacer" />
+          <SaveStatus />
+        </div>
+        {record?.status === 'draft' && (
+          <>
+            <div className="record-header__bar">
+              <Readiness />
+              <span className="spacer" />
+              <button type="button" className="button button--compact" onClick={() => void requestFinalise()}>
+                <Icon name="lock" />
+                Finalise <Kbd>{shortcutKeys('finalise')}</Kbd>
+              </button>
+              <button type="button" className="button button--compact button--secondary" onClick={() => openDialog('discard')}>
+                <Icon name="trash" />
+                Discard…
+              </button>
+            </div>
+            <nav aria-label="Sections of the record" className="jump">
+              <ul>
+                {SECTIONS.map(([id, label]) => (
+                  <li key={id}>
+                    <a
+                      href={`#${id}`}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        const el = document.getElementById(id);
+                        el?.scrollIntoView({ block: 'start' });
+                        el?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+                      }}
+                    >
+                      {label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </>
+        )}
+        {record && record.status !== 'draft' && (
+          <div className="record-header__bar">
+            <p className="finalised-banner">
+              <Icon name="lock" />
+              <span>
+                Finalised {record.finalisedAt ? `${timeHM(record.finalisedAt)} on ${dateDMY(record.finalisedAt)}` : ''} · read-only · content hash{' '}
+                <span className="mono" title={record.contentHash ?? ''}>
+                  {record.contentHash?.slice(0, 16)}…
+                </span>
+              </span>
+            </p>
+            <span className="spacer" />
+            <button type="button" className="button button--secondary" onClick={() => void closeRecord()}>
+              Close record
+            </button>
+          </div>
+        )}
+      </header>
+      <div className="pane__body" tabIndex={-1} id="record-body">
+        <Notice />
+        {!record && <EmptyState />}
+        {record?.status === 'draft' && <CallRecordForm key={formKey} record={record} />}
+        {record && record.status !== 'draft' && (
+          <>
+            <Addenda record={record} />
+            <RecordView record={record} />
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,160 @@
+import type { ContractError, Envelope, SaveResult } from '../../../../shared/contract';
+import type { CallRecordContent } from '../../../../shared/domain/call-record';
+
+/*
+ * Autosave of one draft: the clinician never presses save. Changes are saved ~400 ms after typing
+ * stops, at once on flush() (Ctrl+S, leaving a field, hiding the window), one save at a time, each
+ * naming the revision it was made on. A save that fails because the core is unreachable is retried
+ * with backoff while the text stays on screen; a revision conflict is never overwritten: the owner
+ * is told, reloads the record and shows the clinician what differed.
+ */
+
+export type SaveState =
+  | { kind: 'saved'; at: string }
+  | { kind: 'pending' }
+  | { kind: 'saving' }
+  | { kind: 'failed'; reason: string; retrying: boolean };
+
+export interface AutosaverOptions {
+  id: string;
+  revision: number;
+  content: CallRecordContent;
+  savedAt: string;
+  save(params: { id: string; revision: number; content: CallRecordContent }): Promise<Envelope<SaveResult>>;
+  onState(state: SaveState): void;
+  onRevision?(revision: number): void;
+  /** The stored record moved on without us (another window, finalised, discarded): reload it. */
+  onConflict(error: ContractError, unsaved: CallRecordContent): void;
+  debounceMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+const CONFLICTS = new Set(['revision_conflict', 'record_finalised', 'record_discarded', 'not_found']);
+const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'directory_unavailable']);
+
+export class Autosaver {
+  private latest: CallRecordContent;
+  private latestJson: string;
+  private savedJson: string;
+  private rev: number;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
+  private pump: Promise<void> | null = null;
+  private lastFailed = false;
+  private stopped = false;
+  private state: SaveState;
+
+  constructor(private readonly o: AutosaverOptions) {
+    this.latest = o.content;
+    this.latestJson = this.savedJson = JSON.stringify(o.content);
+    this.rev = o.revision;
+    this.state = { kind: 'saved', at: o.savedAt };
+  }
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get dirty(): boolean {
+    return this.latestJson !== this.savedJson;
+  }
+
+  get current(): SaveState {
+    return this.state;
+  }
+
+  /** The form changed. */
+  change(content: CallRecordContent): void {
+    if (this.stopped) return;
+    this.latest = content;
+    this.latestJson = JSON.stringify(content);
+    if (!this.dirty) {
+      if (!this.pump && this.state.kind !== 'saved' && !this.retry) this.setState({ kind: 'saved', at: new Date().toISOString() });
+      return;
+    }
+    if (this.state.kind !== 'saving' && !(this.state.kind === 'failed' && this.retry)) this.setState({ kind: 'pending' });
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      void this.ensurePump();
+    }, this.o.debounceMs ?? 400);
+  }
+
+  /** Saves now. Resolves true when everything on screen is saved. */
+  async flush(): Promise<boolean> {
+    if (this.stopped) return !this.dirty;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    await this.ensurePump();
+    if (this.dirty && !this.lastFailed && !this.stopped) await this.ensurePump();
+    return !this.dirty;
+  }
+
+  /** No more saves (the record was finalised, discarded or closed). */
+  stop(): void {
+    this.stopped = true;
+    if (this.debounce) clearTimeout(this.debounce);
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  private setState(s: SaveState) {
+    this.state = s;
+    this.o.onState(s);
+  }
+
+  private ensurePump(): Promise<void> {
+    this.pump ??= this.drain().finally(() => {
+      this.pump = null;
+    });
+    return this.pump;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.dirty) {
+      if (!(await this.saveOnce())) return;
+    }
+  }
+
+  private async saveOnce(): Promise<boolean> {
+    const content = this.latest;
+    const json = this.latestJson;
+    this.setState({ kind: 'saving' });
+    const r = await this.o.save({ id: this.o.id, revision: this.rev, content });
+    if (this.stopped) return false;
+    if (r.ok) {
+      this.lastFailed = false;
+      this.retries = 0;
+      this.savedJson = json;
+      if (r.value.revision !== this.rev) {
+        this.rev = r.value.revision;
+        this.o.onRevision?.(this.rev);
+      }
+      this.setState(this.dirty ? { kind: 'pending' } : { kind: 'saved', at: r.value.savedAt });
+      return true;
+    }
+    this.lastFailed = true;
+    const { error } = r;
+    if (CONFLICTS.has(error.code)) {
+      this.stop();
+      this.setState({ kind: 'failed', reason: error.message, retrying: false });
+      this.o.onConflict(error, this.latest);
+      return false;
+    }
+    const retrying = RETRYABLE.has(error.code);
+    const reason = error.fields?.length ? `${error.message} (${error.fields.map((f) => f.field).join(', ')})` : error.message;
+    this.setState({ kind: 'failed', reason, retrying });
+    if (retrying) {
+      const delay = Math.min(this.o.retryMaxMs ?? 10_000, (this.o.retryBaseMs ?? 1000) * 2 ** Math.min(this.retries++, 6));
+      if (this.retry) clearTimeout(this.retry);
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        void this.ensurePump();
+      }, delay);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,94 @@
+import { useFormContext, useWatch, type FieldArrayWithId } from 'react-hook-form';
+import { REFERRAL_METHODS } from '../../../../../shared/domain/call-record';
+import { SERVICE_TYPE_LABELS } from '../../../../../shared/domain/service-types';
+import { Icon } from '../../../components/Icon';
+import { timeHM } from '../../../lib/time';
+import { useCallSession } from '../../../stores/call-session';
+import { ageOutsideRange, ageRangeLabel } from '../../directory/format';
+import { fieldId, type FormValues } from '../form-model';
+import { REFERRAL_METHOD_LABELS } from '../labels';
+import { IssuesContext, Section } from '../fields';
+import { useContext } from 'react';
+import { shortcutKeys } from '../../../app/shortcuts';
+
+export function ReferralsSection({ fields, remove }: { fields: FieldArrayWithId<FormValues, 'referrals'>[]; remove: (i: number) => void }) {
+  const { control, register } = useFormContext<FormValues>();
+  const referrals = useWatch({ control, name: 'referrals' });
+  const age = useCallSession((s) => s.context.age);
+  const issues = useContext(IssuesContext).get('referrals') ?? [];
+  const id = fieldId('referrals');
+
+  return (
+    <Section id="sec-referrals" title="Referrals">
+      <div id={id} tabIndex={-1} className={`field${issues.length ? ' field--error' : ''}`}>
+        {issues.length > 0 && (
+          <p className="field__error">
+            {issues.map((m, i) => (
+              <span key={i}>
+                <span className="visually-hidden">Error: </span>
+                {m}
+              </span>
+            ))}
+          </p>
+        )}
+        {fields.length === 0 ? (
+          <p className="empty-note">
+            No services linked yet. Find one in the directory and choose <strong>Refer</strong> (<kbd className="kbd">{shortcutKeys('refer')}</kbd> on the selected result).
+          </p>
+        ) : (
+          <ol className="referrals">
+            {fields.map((f, i) => {
+              const r = referrals[i] ?? f;
+              const outside = ageOutsideRange(age, r.serviceAgeMin, r.serviceAgeMax);
+              const rid = `${id}-${i}`;
+              return (
+                <li key={f.id} className={`referral${outside ? ' referral--warning' : ''}`}>
+                  <div className="referral__head">
+                    <div>
+                      <h4 className="referral__name">{r.serviceName}</h4>
+                      <p className="referral__meta">
+                        {SERVICE_TYPE_LABELS[r.serviceType]} · <span className="referral__age">{ageRangeLabel(r.serviceAgeMin, r.serviceAgeMax)}</span> · linked {timeHM(r.at)}
+                      </p>
+                    </div>
+                    <button type="button" className="button button--small button--secondary" onClick={() => remove(i)} aria-label={`Remove ${r.serviceName} from the referrals`}>
+                      <Icon name="trash" />
+                      Remove
+                    </button>
+                  </div>
+                  {outside && (
+                    <p className="inline-alert inline-alert--error">
+                      <Icon name="warning" />
+                      <span>
+                        <strong>Age mismatch:</strong> this service takes {ageRangeLabel(r.serviceAgeMin, r.serviceAgeMax).toLowerCase()}; the caller is {age}. Choose a service for this age.
+                      </span>
+                    </p>
+                  )}
+                  <div className="grid grid--referral">
+                    <div className="field">
+                      <label className="field__label field__label--small" htmlFor={`${rid}-method`}>
+                        How
+                      </label>
+                      <select id={`${rid}-method`} className="select" {...register(`referrals.${i}.method`)}>
+                        {REFERRAL_METHODS.map((m) => (
+                          <option key={m} value={m}>
+                            {REFERRAL_METHOD_LABELS[m]}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                    <div className="field">
+                      <label className="field__label field__label--small" htmlFor={`${rid}-notes`}>
+                        Notes
+                      </label>
+                      <input id={`${rid}-notes`} className="input input--full" autoComplete="off" {...register(`referrals.${i}.notes`)} />
+                    </div>
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </div>
+    </Section>
+  );
+}

@@ -1,0 +1,238 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { REFERRAL_ROUTE_LABELS, REFERRAL_ROUTES, SERVICE_TYPE_LABELS, SERVICE_TYPES, type ReferralRoute, type ServiceType } from '../../../../shared/domain/service-types';
+import { shortcutKeys } from '../../app/shortcuts';
+import { Kbd } from '../../components/Dialog';
+import { Icon } from '../../components/Icon';
+import { useCallSession } from '../../stores/call-session';
+import { RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
+import { originLabel } from './format';
+import { ResultsList } from './ResultsList';
+
+function MultiPicker<V extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  id,
+}: {
+  label: string;
+  options: readonly { value: V; label: string }[];
+  value: V[];
+  onChange: (v: V[]) => void;
+  id: string;
+}) {
+  const summary = value.length === 0 ? 'Any' : value.length === 1 ? options.find((o) => o.value === value[0])?.label : `${value.length} chosen`;
+  return (
+    <details className="picker" id={id}>
+      <summary className="picker__summary">
+        <span className="picker__label">{label}</span>
+        <span className="picker__value">{summary}</span>
+      </summary>
+      <fieldset className="picker__body">
+        <legend className="visually-hidden">{label}</legend>
+        {options.map((o) => (
+          <div className="choice choice--check choice--small" key={o.value}>
+            <input
+              className="choice__input"
+              type="checkbox"
+              id={`${id}-${o.value}`}
+              checked={value.includes(o.value)}
+              onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((x) => x !== o.value))}
+            />
+            <label className="choice__label" htmlFor={`${id}-${o.value}`}>
+              {o.label}
+            </label>
+          </div>
+        ))}
+        {value.length > 0 && (
+          <button type="button" className="link-button" onClick={() => onChange([])}>
+            Clear {label.toLowerCase()}
+          </button>
+        )}
+      </fieldset>
+    </details>
+  );
+}
+
+function ResultsCount() {
+  const total = useDirectory((s) => s.total);
+  const answered = useDirectory((s) => s.answered);
+  const origin = useDirectory((s) => s.origin);
+  const error = useDirectory((s) => s.error);
+  const loading = useDirectory((s) => s.loading);
+  let text = '';
+  if (error) text = error.code === 'postcode_invalid' || error.code === 'postcode_not_found' ? 'No results: check the postcode.' : `Search failed: ${error.message}`;
+  else if (answered) {
+    const bits = [
+      answered.text ? `matching “${answered.text}”` : null,
+      answered.openNow ? 'open now' : null,
+      origin ? `within ${answered.radiusKm ?? 25} km of ${origin.label} or covering it` : null,
+    ].filter(Boolean);
+    text = `${total.toLocaleString('en-GB')} service${total === 1 ? '' : 's'}${bits.length ? ` ${bits.join(', ')}` : ''}`;
+  }
+  return (
+    <p className="results-count" role="status" aria-live="polite" aria-busy={loading || undefined} data-testid="results-count">
+      {text}
+      {loading && <span className="results-count__loading"> · searching…</span>}
+    </p>
+  );
+}
+
+export function DirectoryPanel() {
+  const filters = useDirectory((s) => s.filters);
+  const sources = useDirectory((s) => s.sources);
+  const setFilters = useDirectory((s) => s.setFilters);
+  const origin = useDirectory((s) => s.origin);
+  const postcodeError = useDirectory((s) => s.postcodeError);
+  const answered = useDirectory((s) => s.answered);
+  const results = useDirectory((s) => s.results.length);
+  const moveActive = useDirectory((s) => s.moveActive);
+  const context = useCallSession((s) => s.context);
+  const id = useId();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [showFilters] = useState(true);
+
+  useEffect(() => {
+    useDirectory.getState().followRecord(context);
+  }, [context]);
+
+  const typeOptions = SERVICE_TYPES.map((t) => ({ value: t, label: SERVICE_TYPE_LABELS[t] }));
+  const routeOptions = REFERRAL_ROUTES.map((r) => ({ value: r, label: REFERRAL_ROUTE_LABELS[r] }));
+  const recordAge = context.age === null ? '' : String(context.age);
+
+  return (
+    <section className="pane pane--directory" aria-labelledby="directory-heading" id="directory">
+      <header className="pane__header directory-header">
+        <div className="record-header__top">
+          <h2 className="pane__title" id="directory-heading">
+            Directory
+          </h2>
+          <span className="spacer" />
+          <span className="muted small">
+            <Kbd>{shortcutKeys('nextResult')}</Kbd> <Kbd>{shortcutKeys('prevResult')}</Kbd> move · <Kbd>{shortcutKeys('copyPhone')}</Kbd> copy number · <Kbd>{shortcutKeys('refer')}</Kbd> refer
+          </span>
+        </div>
+        <form className="search" role="search" aria-label="Directory" onSubmit={(e) => e.preventDefault()}>
+          <div className="search__main">
+            <label className="visually-hidden" htmlFor="directory-search">
+              Search services by name, place or need
+            </label>
+            <Icon name="search" className="search__icon" />
+            <input
+              id="directory-search"
+              ref={searchRef}
+              className="search__input"
+              type="search"
+              placeholder="Search services: name, place or need"
+              autoComplete="off"
+              spellCheck={false}
+              value={filters.text}
+              onChange={(e) => setFilters({ text: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'ArrowDown' && !e.altKey && results > 0) {
+                  e.preventDefault();
+                  moveActive(1);
+                }
+              }}
+              aria-describedby="directory-search-hint"
+            />
+            <span className="search__keys" id="directory-search-hint">
+              <Kbd>{shortcutKeys('search')}</Kbd> or <Kbd>/</Kbd>
+            </span>
+          </div>
+          {showFilters && (
+            <div className="filters">
+              <div className={`filter filter--postcode${postcodeError ? ' filter--error' : ''}`}>
+                <label className="filter__label" htmlFor="directory-postcode">
+                  Postcode <Kbd>{shortcutKeys('postcode')}</Kbd>
+                </label>
+                <input
+                  id="directory-postcode"
+                  className="input input--s"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={filters.postcode}
+                  onChange={(e) => setFilters({ postcode: e.target.value })}
+                  aria-invalid={!!postcodeError || undefined}
+                  aria-describedby={postcodeError ? 'directory-postcode-error' : undefined}
+                />
+              </div>
+              <div className="filter">
+                <label className="filter__label" htmlFor="directory-radius">
+                  Within
+                </label>
+                <select id="directory-radius" className="select select--s" value={filters.radiusKm} onChange={(e) => setFilters({ radiusKm: Number(e.target.value) })}>
+                  {RADIUS_OPTIONS.map((r) => (
+                    <option key={r} value={r}>
+                      {r} km
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="filter">
+                <label className="filter__label" htmlFor="directory-age">
+                  Caller’s age
+                </label>
+                <input
+                  id="directory-age"
+                  className="input input--xs"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  value={filters.age}
+                  onChange={(e) => setFilters({ age: e.target.value })}
+                  aria-describedby={`${id}-age-hint`}
+                />
+              </div>
+              <div className="filter filter--check">
+                <div className="choice choice--check choice--small">
+                  <input className="choice__input" type="checkbox" id="directory-open-now" checked={filters.openNow} onChange={(e) => setFilters({ openNow: e.target.checked })} />
+                  <label className="choice__label" htmlFor="directory-open-now">
+                    Open now <Kbd>{shortcutKeys('openNow')}</Kbd>
+                  </label>
+                </div>
+              </div>
+              <MultiPicker<ServiceType> id={`${id}-types`} label="Service types" options={typeOptions} value={filters.types} onChange={(types) => setFilters({ types })} />
+              <MultiPicker<ReferralRoute> id={`${id}-routes`} label="Referral route" options={routeOptions} value={filters.routes} onChange={(routes) => setFilters({ routes })} />
+            </div>
+          )}
+          <div className="search__context" id={`${id}-age-hint`}>
+            {postcodeError && (
+              <p className="field__error" id="directory-postcode-error">
+                <span className="visually-hidden">Error: </span>
+                {postcodeError}
+              </p>
+            )}
+            {origin && !postcodeError && (
+              <p className="origin">
+                <Icon name="pin" />
+                Distances from {originLabel(origin)}
+              </p>
+            )}
+            {sources.age === 'record' && filters.age && <p className="origin">Age {filters.age} from the call record: services that do not take this age are left out.</p>}
+            {sources.age === 'manual' && recordAge !== filters.age && recordAge && (
+              <p className="origin">
+                The call record says age {recordAge}.{' '}
+                <button type="button" className="link-button" onClick={() => setFilters({ age: recordAge }, { source: 'record' })}>
+                  Use it
+                </button>
+              </p>
+            )}
+          </div>
+        </form>
+        <ResultsCount />
+      </header>
+      {answered || results > 0 ? (
+        <ResultsList />
+      ) : (
+        <div className="pane__body directory-empty">
+          <Icon name="search" className="directory-empty__icon" />
+          <p className="directory-empty__title">Find a service for the caller</p>
+          <p>Type a name, place or need, or enter the caller’s postcode. Results appear as you type, open services first.</p>
+          <p className="muted small">
+            The postcode and age follow the call record until you change them here. Press <Kbd>{shortcutKeys('search')}</Kbd> to search from anywhere.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+import { memo } from 'react';
+import type { SearchOrigin, ServiceResult } from '../../../../shared/contract';
+import type { Phone } from '../../../../shared/domain/directory';
+import { PHONE_TYPE_LABELS, SERVICE_TYPE_LABELS } from '../../../../shared/domain/service-types';
+import { Icon } from '../../components/Icon';
+import { copyText } from '../../lib/clipboard';
+import { dataAge } from '../../lib/time';
+import { announce } from '../../stores/app';
+import { ageOutsideRange, ageRangeLabel, openSummary, orderedPhones, routesLabel, whereLabel } from './format';
+
+export async function copyPhone(phone: Phone, serviceName: string): Promise<void> {
+  const ok = await copyText(phone.number);
+  announce(ok ? `Copied ${phone.number} (${serviceName}${phone.type === 'professionals' ? ', professionals only' : ''}).` : `Could not copy. The number is ${phone.number}.`, ok ? 'success' : 'warning');
+}
+
+export function PhoneButton({ phone, serviceName, compact }: { phone: Phone; serviceName: string; compact?: boolean }) {
+  const kind = phone.type;
+  return (
+    <button type="button" className={`phone phone--${kind}${compact ? ' phone--compact' : ''}`} onClick={() => void copyPhone(phone, serviceName)}>
+      <span className="visually-hidden">Copy </span>
+      <Icon name={kind === 'text' ? 'text' : 'phone'} />
+      <span className="phone__number">{phone.number}</span>
+      {kind !== 'public' && <span className={`phone__tag phone__tag--${kind}`}>{PHONE_TYPE_LABELS[kind]}</span>}
+      {phone.label && <span className={compact ? 'visually-hidden' : 'phone__label'}>{compact ? `, ${phone.label}` : phone.label}</span>}
+      <Icon name="copy" className="phone__copy" />
+    </button>
+  );
+}
+
+export function OpenBadge({ result, now }: { result: Pick<ServiceResult, 'openState' | 'service'>; now: Date }) {
+  const o = openSummary(result.openState, result.service, now);
+  return (
+    <span className={`open-badge open-badge--${o.tone}`}>
+      <Icon name={o.tone === 'open' ? 'open' : o.tone === 'closed' ? 'closed' : 'stop'} />
+      <strong>{o.label}</strong>
+      <span>{o.detail}</span>
+    </span>
+  );
+}
+
+interface Props {
+  result: ServiceResult;
+  index: number;
+  active: boolean;
+  origin: SearchOrigin | null;
+  now: number;
+  callerAge: number | null;
+  canRefer: boolean;
+  onFocus(index: number): void;
+  onOpen(index: number): void;
+  onRefer(index: number): void;
+}
+
+export const ResultCard = memo(function ResultCard({ result, index, active, origin, now, callerAge, canRefer, onFocus, onOpen, onRefer }: Props) {
+  const s = result.service;
+  const when = new Date(now);
+  const o = openSummary(result.openState, s, when);
+  const where = whereLabel(result, s, origin);
+  const phones = orderedPhones(s);
+  const ageMismatch = ageOutsideRange(callerAge, s.ageMin, s.ageMax);
+  const titleId = `result-${s.id}`;
+  return (
+    <article className={`result${active ? ' result--active' : ''} result--${o.tone}`} aria-labelledby={titleId} onFocus={() => onFocus(index)}>
+      <div className="result__top">
+        <OpenBadge result={result} now={when} />
+        {active && <span className="tag tag--blue result__selected">Selected</span>}
+        {where && (
+          <span className="result__where">
+            <Icon name={s.coverage.national ? 'globe' : 'pin'} />
+            {where}
+          </span>
+        )}
+      </div>
+      <h3 className="result__title">
+        <button type="button" className="result__name" id={titleId} data-result-index={index} onClick={() => onOpen(index)}>
+          {s.name}
+        </button>
+      </h3>
+      <p className="result__org">
+        {SERVICE_TYPE_LABELS[s.type]} · {s.organisation.name}
+      </p>
+      {o.note && (
+        <p className="result__note">
+          <Icon name="calendar" />
+          {o.note}
+        </p>
+      )}
+      {s.alert && (
+        <p className="inline-alert inline-alert--warning">
+          <Icon name="warning" />
+          <span>{s.alert}</span>
+        </p>
+      )}
+      <dl className="result__facts">
+        <div className={ageMismatch ? 'fact fact--warning' : 'fact'}>
+          <dt>
+            <Icon name="people" />
+            <span className="visually-hidden">Ages</span>
+          </dt>
+          <dd>
+            {ageRangeLabel(s.ageMin, s.ageMax)}
+            {ageMismatch && <strong> — not for age {callerAge}</strong>}
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>
+            <Icon name="route" />
+            <span className="visually-hidden">Referral</span>
+          </dt>
+          <dd>{routesLabel(s)}</dd>
+        </div>
+      </dl>
+      {phones.length > 0 ? (
+        <div className="result__phones">
+          {phones.map((p, i) => (
+            <PhoneButton key={`${p.number}-${i}`} phone={p} serviceName={s.name} compact />
+          ))}
+        </div>
+      ) : (
+        <p className="inline-alert inline-alert--warning">
+          <Icon name="warning" />
+          <span>No phone number published: check the service’s details before referring.</span>
+        </p>
+      )}
+      <div className="result__bottom">
+        <span className={`data-age${result.stale || result.dataAgeDays === null ? ' data-age--stale' : ''}`}>
+          {result.stale || result.dataAgeDays === null ? <Icon name="warning" /> : <Icon name="clock" />}
+          {dataAge(result.dataAgeDays)}
+          {(result.stale || result.dataAgeDays === null) && ': check the details with the service'}
+        </span>
+        <span className="spacer" />
+        <button type="button" className="button button--small button--secondary" onClick={() => onOpen(index)} aria-label={`Details of ${s.name}`}>
+          Details
+        </button>
+        <button
+          type="button"
+          className={`button button--small${canRefer ? '' : ' button--muted'}`}
+          onClick={() => onRefer(index)}
+          aria-label={`Refer: link ${s.name} to the call${canRefer ? '' : ' (start or open a draft call first)'}`}
+        >
+          <Icon name="link" />
+          Refer
+        </button>
+      </div>
+    </article>
+  );
+});

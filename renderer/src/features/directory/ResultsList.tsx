@@ -1,0 +1,119 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useRef } from 'react';
+import { useApp } from '../../stores/app';
+import { useCallSession } from '../../stores/call-session';
+import { useDirectory } from '../../stores/directory';
+import { ResultCard } from './ResultCard';
+
+/*
+ * The results, virtualised: only the cards near the viewport are in the page, so a list of
+ * thousands scrolls as smoothly as one of ten. The next page is fetched (by offset) as the end
+ * comes into view. Positions are set through the CSSOM (element.style), which the CSP allows;
+ * the HTML itself carries no inline style.
+ */
+export function ResultsList() {
+  const results = useDirectory((s) => s.results);
+  const total = useDirectory((s) => s.total);
+  const hasMore = useDirectory((s) => s.hasMore);
+  const origin = useDirectory((s) => s.origin);
+  const active = useDirectory((s) => s.active);
+  const setActive = useDirectory((s) => s.setActive);
+  const more = useDirectory((s) => s.more);
+  const now = useApp((s) => s.now);
+  const openDialog = useApp((s) => s.openDialog);
+  const callerAge = useCallSession((s) => s.context.age);
+  const canRefer = useCallSession((s) => s.record?.status === 'draft');
+  const linkService = useCallSession((s) => s.linkService);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const count = results.length + (hasMore ? 1 : 0);
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 236,
+    overscan: 3,
+    getItemKey: (i) => results[i]?.service.id ?? `more-${i}`,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items[items.length - 1];
+
+  useEffect(() => {
+    if (last && hasMore && last.index >= results.length - 4) more();
+  }, [last, hasMore, results.length, more]);
+
+  // The keyboard's selected result (Alt+↓/↑): bring it into view, then focus its name.
+  useEffect(() => {
+    if (active < 0) return;
+    const focusIt = () => scrollRef.current?.querySelector<HTMLElement>(`[data-result-index="${active}"]`);
+    const el = focusIt();
+    if (el && document.activeElement?.closest('.result') === el.closest('.result')) return;
+    virtualizer.scrollToIndex(active, { align: 'auto' });
+    requestAnimationFrame(() => requestAnimationFrame(() => focusIt()?.focus({ preventScroll: true })));
+  }, [active, virtualizer]);
+
+  // A new search starts at the top.
+  const first = results[0]?.service.id;
+  useEffect(() => {
+    scrollRef.current?.scrollTo?.({ top: 0 });
+  }, [first]);
+
+  const onOpen = useCallback(
+    (i: number) => {
+      const r = useDirectory.getState().results[i];
+      if (r) {
+        setActive(i);
+        openDialog('service', r.service.id);
+      }
+    },
+    [openDialog, setActive],
+  );
+  const onRefer = useCallback(
+    (i: number) => {
+      const r = useDirectory.getState().results[i];
+      if (r) linkService(r);
+    },
+    [linkService],
+  );
+
+  return (
+    <div className="results" ref={scrollRef} role="region" aria-label="Search results" tabIndex={-1}>
+      <div className="results__inner" role="list" aria-label={`${total} services`} ref={(el) => void el?.style.setProperty('height', `${virtualizer.getTotalSize()}px`)}>
+        {items.map((v) => {
+          const r = results[v.index];
+          return (
+            <div
+              key={v.key}
+              role="listitem"
+              aria-posinset={v.index + 1}
+              aria-setsize={total}
+              className="results__item"
+              data-index={v.index}
+              ref={(el) => {
+                if (!el) return;
+                el.style.setProperty('transform', `translateY(${v.start}px)`);
+                virtualizer.measureElement(el);
+              }}
+            >
+              {r ? (
+                <ResultCard
+                  result={r}
+                  index={v.index}
+                  active={v.index === active}
+                  origin={origin}
+                  now={now}
+                  callerAge={callerAge}
+                  canRefer={canRefer}
+                  onFocus={setActive}
+                  onOpen={onOpen}
+                  onRefer={onRefer}
+                />
+              ) : (
+                <p className="results__loading">Loading more services…</p>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,207 @@
+import { useEffect, useState } from 'react';
+import type { ContractError, ResultOf } from '../../../../shared/contract';
+import { REFERRAL_ROUTE_LABELS, SERVICE_TYPE_LABELS } from '../../../../shared/domain/service-types';
+import { londonDateOf } from '../../../../shared/lib/calendar';
+import { desk } from '../../client/desk';
+import { Dialog } from '../../components/Dialog';
+import { Icon } from '../../components/Icon';
+import { dataAge, localDateLabel } from '../../lib/time';
+import { useApp } from '../../stores/app';
+import { useCallSession } from '../../stores/call-session';
+import { useDirectory } from '../../stores/directory';
+import { ageOutsideRange, ageRangeLabel, bankHolidayLabel, openSummary, orderedPhones, upcomingExceptions, weeklyHours, whereLabel } from './format';
+import { OpenBadge, PhoneButton } from './ResultCard';
+
+type Details = ResultOf<'directory.get'>;
+
+/** Everything about one service: description, eligibility, the week's hours, sites and phones. */
+export function ServiceDetails() {
+  const open = useApp((s) => s.dialog === 'service');
+  const id = useApp((s) => s.serviceId);
+  const close = useApp((s) => s.closeDialog);
+  const now = new Date(useApp((s) => s.now));
+  const fromList = useDirectory((s) => s.results.find((r) => r.service.id === id));
+  const origin = useDirectory((s) => s.origin);
+  const callerAge = useCallSession((s) => s.context.age);
+  const canRefer = useCallSession((s) => s.record?.status === 'draft');
+  const linkService = useCallSession((s) => s.linkService);
+  const [details, setDetails] = useState<Details | null>(null);
+  const [error, setError] = useState<ContractError | null>(null);
+
+  useEffect(() => {
+    if (!open || !id) return;
+    let live = true;
+    setDetails(null);
+    setError(null);
+    void desk()
+      .call('directory.get', { id })
+      .then((r) => {
+        if (!live) return;
+        if (r.ok) setDetails(r.value);
+        else setError(r.error);
+      });
+    return () => {
+      live = false;
+    };
+  }, [open, id]);
+
+  const d = details ?? (fromList ? { service: fromList.service, openState: fromList.openState, dataAgeDays: fromList.dataAgeDays, stale: fromList.stale } : null);
+  const s = d?.service;
+  const o = d && s ? openSummary(d.openState, s, now) : null;
+  const where = fromList && s ? whereLabel(fromList, s, origin) : null;
+
+  return (
+    <Dialog open={open} title={s?.name ?? 'Service details'} onClose={close} size="large" initialFocus="[data-autofocus]">
+      {error && (
+        <p className="inline-alert inline-alert--error">
+          <Icon name="warning" />
+          <span>{error.message}</span>
+        </p>
+      )}
+      {d && s && o && (
+        <div className="details">
+          <div className="details__summary">
+            <OpenBadge result={d} now={now} />
+            {where && (
+              <span className="result__where">
+                <Icon name={s.coverage.national ? 'globe' : 'pin'} />
+                {where}
+              </span>
+            )}
+            <span className="tag tag--grey">{SERVICE_TYPE_LABELS[s.type]}</span>
+          </div>
+          <p className="details__org">{s.organisation.name}</p>
+          {o.note && (
+            <p className="result__note">
+              <Icon name="calendar" />
+              {o.note}
+            </p>
+          )}
+          {s.alert && (
+            <p className="inline-alert inline-alert--warning">
+              <Icon name="warning" />
+              <span>{s.alert}</span>
+            </p>
+          )}
+          {(d.stale || d.dataAgeDays === null) && (
+            <p className="inline-alert inline-alert--warning">
+              <Icon name="warning" />
+              <span>
+                {dataAge(d.dataAgeDays)}
+                {s.lastVerified ? ` (last checked ${localDateLabel(s.lastVerified)})` : ''}. Details may be out of date: confirm with the service before referring.
+              </span>
+            </p>
+          )}
+          <div className="details__actions">
+            <button
+              type="button"
+              className={`button${canRefer ? '' : ' button--muted'}`}
+              data-autofocus
+              onClick={() => {
+                const r = fromList ?? { ...d, distanceKm: null, coversOrigin: false, score: 0 };
+                linkService(r);
+                if (canRefer) close();
+              }}
+            >
+              <Icon name="link" />
+              Refer: link to this call
+            </button>
+            {ageOutsideRange(callerAge, s.ageMin, s.ageMax) && (
+              <p className="inline-alert inline-alert--error">
+                <Icon name="warning" />
+                <span>
+                  Not for the caller’s age ({callerAge}): {ageRangeLabel(s.ageMin, s.ageMax).toLowerCase()}.
+                </span>
+              </p>
+            )}
+          </div>
+
+          <div className="details__grid">
+            <div>
+              <h3 className="details__heading">Phone numbers</h3>
+              {s.phones.length === 0 ? (
+                <p className="muted">No phone number published.</p>
+              ) : (
+                <ul className="details__phones">
+                  {orderedPhones(s).map((p, i) => (
+                    <li key={`${p.number}-${i}`}>
+                      <PhoneButton phone={p} serviceName={s.name} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {(s.email || s.url) && (
+                <p className="small">
+                  {s.email && <span className="block">Email: {s.email}</span>}
+                  {s.url && <span className="block break">Web: {s.url}</span>}
+                </p>
+              )}
+
+              <h3 className="details__heading">Who it is for</h3>
+              <p>
+                <strong>{ageRangeLabel(s.ageMin, s.ageMax)}</strong>
+                {s.eligibility ? `. ${s.eligibility}` : ''}
+              </p>
+              <h3 className="details__heading">How to refer</h3>
+              <p>
+                <strong>{s.referral.routes.map((r) => REFERRAL_ROUTE_LABELS[r]).join(', ') || 'No route published'}.</strong> {s.referral.how}
+              </p>
+              {s.description && (
+                <>
+                  <h3 className="details__heading">About the service</h3>
+                  <p>{s.description}</p>
+                </>
+              )}
+            </div>
+            <div>
+              <h3 className="details__heading">Opening hours (London time)</h3>
+              <table className="hours">
+                <caption className="visually-hidden">Opening hours for each day of the week</caption>
+                <tbody>
+                  {weeklyHours(s.schedule).map((row) => (
+                    <tr key={row.day}>
+                      <th scope="row">{row.day}</th>
+                      <td>{row.hours}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="small">{bankHolidayLabel(s.schedule)}</p>
+              {upcomingExceptions(s.schedule, londonDateOf(now)).map((e) => (
+                <p className="small" key={e}>
+                  <Icon name="calendar" /> {e}
+                </p>
+              ))}
+              {s.schedule.note && <p className="small">{s.schedule.note}</p>}
+
+              <h3 className="details__heading">Where</h3>
+              {s.locations.length === 0 ? (
+                <p className="muted">No site: a telephone or outreach service.</p>
+              ) : (
+                <ul className="details__sites">
+                  {s.locations.map((l) => (
+                    <li key={l.id}>
+                      <Icon name="pin" />
+                      <span>
+                        {l.address ?? l.name}
+                        {l.postcode ? `, ${l.postcode}` : ''}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              <p className="small">
+                {s.coverage.national ? 'Takes callers from anywhere in England.' : s.coverage.description ?? (s.coverage.postcodes.length ? `Covers ${s.coverage.postcodes.slice(0, 12).join(', ')}${s.coverage.postcodes.length > 12 ? '…' : ''}` : '')}
+              </p>
+              <p className="small muted">
+                {dataAge(d.dataAgeDays)}
+                {s.lastVerified ? ` (${localDateLabel(s.lastVerified)})` : ''}.
+              </p>
+            </div>
+          </div>
+        </div>
+      )}
+      {!d && !error && <p className="muted">Loading…</p>}
+    </Dialog>
+  );
+}

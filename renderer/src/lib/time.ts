@@ -1,0 +1,97 @@
+import { dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, LONDON_ZONE, londonDateOf, londonMomentOf } from '../../../shared/lib/calendar';
+
+/*
+ * Every time on the screen is London wall-clock time, whatever the desk's own zone: opening hours,
+ * callbacks and the call's start are all judged in Europe/London (DESIGN.md §8).
+ */
+
+const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-GB', { timeZone: LONDON_ZONE, ...o });
+const hm = fmt({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const hms = fmt({ hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const weekday = fmt({ weekday: 'short' });
+const dayMonth = fmt({ day: 'numeric', month: 'short' });
+const dayMonthYear = fmt({ day: 'numeric', month: 'short', year: 'numeric' });
+const longDay = fmt({ weekday: 'long', day: 'numeric', month: 'long' });
+
+const toDate = (t: string | number | Date) => (t instanceof Date ? t : new Date(t));
+
+/** "14:02" */
+export const timeHM = (t: string | number | Date) => hm.format(toDate(t));
+/** "14:02:11" */
+export const timeHMS = (t: string | number | Date) => hms.format(toDate(t));
+/** "22 Nov 2026" */
+export const dateDMY = (t: string | number | Date) => dayMonthYear.format(toDate(t));
+/** "Sunday 22 November" */
+export const dateLong = (t: string | number | Date) => longDay.format(toDate(t));
+
+/** A London calendar date 'YYYY-MM-DD' as "3 Dec 2026" (no time-zone shift). */
+export function localDateLabel(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+function daysBetween(from: Date, to: Date): number {
+  return dayNumberOf(londonDateOf(to)) - dayNumberOf(londonDateOf(from));
+}
+
+/**
+ * A moment near now, the way a clinician says it: "14:00" today, "tomorrow 09:00",
+ * "Thu 09:00" within the week, "Thu 3 Dec 09:00" beyond.
+ */
+export function relativeMoment(t: string | Date, now: Date): string {
+  const d = toDate(t);
+  const days = daysBetween(now, d);
+  if (days === 0) return timeHM(d);
+  if (days === 1) return `tomorrow ${timeHM(d)}`;
+  if (days === -1) return `yesterday ${timeHM(d)}`;
+  if (days > 1 && days < 7) return `${weekday.format(d)} ${timeHM(d)}`;
+  return `${weekday.format(d)} ${dayMonth.format(d)} ${timeHM(d)}`;
+}
+
+/** "just now", "4 min ago", "2 h 5 min ago", "3 days ago". */
+export function ageOf(t: string | Date, now: Date): string {
+  const mins = Math.floor((now.getTime() - toDate(t).getTime()) / 60_000);
+  if (mins < 1) return 'just now';
+  if (mins < 60) return `${mins} min ago`;
+  const hours = Math.floor(mins / 60);
+  if (hours < 24) return mins % 60 ? `${hours} h ${mins % 60} min ago` : `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return `${days} day${days === 1 ? '' : 's'} ago`;
+}
+
+/** Data age in words: "verified 3 days ago", "… 5 months ago", "… over a year ago (14 months)". */
+export function dataAge(days: number | null): string {
+  if (days === null) return 'Never verified by the publisher';
+  if (days <= 0) return 'Verified today';
+  if (days === 1) return 'Verified yesterday';
+  if (days < 31) return `Verified ${days} days ago`;
+  const months = Math.floor(days / 30.44);
+  if (days < 365) return `Verified ${months} month${months === 1 ? '' : 's'} ago`;
+  return `Verified over a year ago (${months} months)`;
+}
+
+/** The value of an <input type="datetime-local"> (London wall clock) for an instant. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return '';
+  const m = londonMomentOf(new Date(iso));
+  const hh = String(Math.floor(m.minute / 60)).padStart(2, '0');
+  const mm = String(m.minute % 60).padStart(2, '0');
+  return `${dateOfDayNumber(m.day)}T${hh}:${mm}`;
+}
+
+/** The instant a datetime-local value names in London; null when it is not one. */
+export function fromLocalInput(value: string): string | null {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
+  if (!m) return null;
+  const [, date, h, min] = m as unknown as [string, string, string, string];
+  const hour = Number(h);
+  const minute = Number(min);
+  if (hour > 23 || minute > 59 || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return null;
+  return instantOfLondonWallClock(dayNumberOf(date), hour * 60 + minute).toISOString();
+}
+
+/** Today's London date plus `days`, at hh:mm, as a datetime-local value. */
+export function localInputAt(now: Date, days: number, hour: number, minute: number): string {
+  const day = dayNumberOf(londonDateOf(now)) + days;
+  return `${dateOfDayNumber(day)}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}

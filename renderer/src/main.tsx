@@ -1,0 +1,35 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { installDeskClient, watchConnection } from './client/desk';
+import { useApp } from './stores/app';
+import { flushOnHide, useCallSession } from './stores/call-session';
+import './styles/index.css';
+
+const client = installDeskClient();
+const app = useApp.getState();
+
+let wasOpen = false;
+watchConnection((c) => {
+  useApp.getState().setConnection(c);
+  if (c.status === 'open') {
+    // After a reconnection, refresh what the core knows (the list of calls, the directory's date).
+    if (wasOpen) void useCallSession.getState().refreshCalls();
+    wasOpen = true;
+  }
+});
+client.on('directory.updated', (d) => useApp.getState().setDirectory(d));
+client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
+
+void client.call('system.info', {}).then((r) => {
+  if (r.ok) app.setDirectory(r.value.directory);
+});
+void useCallSession.getState().restore();
+flushOnHide();
+setInterval(() => useApp.getState().tick(), 20_000);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

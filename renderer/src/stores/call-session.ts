@@ -1,0 +1,342 @@
+import { create } from 'zustand';
+import type { ContractError, ServiceResult } from '../../../shared/contract';
+import type { CallRecord, CallRecordContent, CallSummary } from '../../../shared/domain/call-record';
+import type { FinaliseIssue } from '../../../shared/domain/finalise';
+import { callerAgeYears, finaliseIssues } from '../../../shared/domain/finalise';
+import { desk } from '../client/desk';
+import { Autosaver, type SaveState } from '../features/call/autosave';
+import { FIELD_LABELS } from '../features/call/labels';
+import { announce, useApp } from './app';
+
+/*
+ * The call open on the screen: the record as the core last gave it, its autosave, and what the
+ * form currently holds. Only one record is open at a time; opening another flushes this one first.
+ */
+
+const OPEN_CALL_KEY = 'crisis-desk.open-call';
+
+export interface Notice {
+  tone: 'warning' | 'error' | 'info';
+  title: string;
+  body: string;
+  /** Text that was on screen but not saved when the record changed elsewhere, by field. */
+  unsaved?: { field: string; mine: string }[];
+}
+
+/** What the form lets others do to it (the directory panel links services through this). */
+export interface FormApi {
+  addReferral(result: ServiceResult): 'added' | 'already';
+}
+
+interface CallSessionState {
+  record: CallRecord | null;
+  /** Bumped whenever the form must start again from `record` (opened, reloaded after a conflict). */
+  formKey: number;
+  save: SaveState;
+  /** The content as the form holds it now (saved or not). */
+  live: CallRecordContent | null;
+  /** The caller's age and postcode as typed, for the directory's filters. */
+  context: { age: number | null; postcode: string };
+  /** Show the finalise issues at the top of the record (after a finalise was asked for). */
+  showIssues: boolean;
+  /** Issues the core answered with when it refused to finalise. */
+  coreIssues: FinaliseIssue[] | null;
+  notice: Notice | null;
+  busy: boolean;
+  calls: CallSummary[];
+  callsLoaded: boolean;
+  formApi: FormApi | null;
+
+  newCall(): Promise<void>;
+  open(id: string): Promise<void>;
+  closeRecord(): Promise<void>;
+  restore(): Promise<void>;
+  contentChanged(content: CallRecordContent): void;
+  saveNow(): Promise<boolean>;
+  /** Saves what is pending without announcing it (leaving a field). */
+  flush(): void;
+  requestFinalise(): Promise<void>;
+  confirmFinalise(): Promise<void>;
+  discard(reason: string): Promise<ContractError | null>;
+  addAddendum(text: string): Promise<ContractError | null>;
+  refreshCalls(): Promise<void>;
+  linkService(result: ServiceResult): void;
+  setFormApi(api: FormApi | null): void;
+  dismissNotice(): void;
+}
+
+let saver: Autosaver | null = null;
+
+function remember(id: string | null) {
+  try {
+    if (id) sessionStorage.setItem(OPEN_CALL_KEY, id);
+    else sessionStorage.removeItem(OPEN_CALL_KEY);
+  } catch {
+    // Private mode or storage refused: resuming then goes through the list of calls.
+  }
+}
+
+function contextOf(c: CallRecordContent | null) {
+  return { age: c ? callerAgeYears(c) : null, postcode: c?.caller.postcode.trim() ?? '' };
+}
+
+/** Leaf text fields that differ between what was on screen and what is stored now. */
+export function unsavedDifferences(mine: CallRecordContent, stored: CallRecordContent): { field: string; mine: string }[] {
+  const out: { field: string; mine: string }[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    if (typeof a === 'string') {
+      if (a !== b && a.trim()) out.push({ field: path, mine: a });
+      return;
+    }
+    if (a && typeof a === 'object' && !Array.isArray(a)) {
+      for (const k of Object.keys(a)) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown> | undefined)?.[k], path ? `${path}.${k}` : k);
+    }
+  };
+  walk(mine, stored, '');
+  return out;
+}
+
+export const useCallSession = create<CallSessionState>((set, get) => {
+  const startAutosave = (record: CallRecord) => {
+    saver?.stop();
+    saver = null;
+    if (record.status !== 'draft') return;
+    saver = new Autosaver({
+      id: record.id,
+      revision: record.revision,
+      content: record.content,
+      savedAt: record.updatedAt,
+      save: (p) => desk().call('calls.save', p),
+      onState: (save) => set({ save }),
+      onRevision: (revision) => set((s) => (s.record ? { record: { ...s.record, revision } } : {})),
+      onConflict: (error, unsaved) => void reloadAfterConflict(record.id, error, unsaved),
+    });
+  };
+
+  const show = (record: CallRecord) => {
+    startAutosave(record);
+    remember(record.status === 'discarded' ? null : record.id);
+    set((s) => ({
+      record,
+      live: record.content,
+      context: contextOf(record.content),
+      formKey: s.formKey + 1,
+      save: { kind: 'saved', at: record.updatedAt },
+      showIssues: false,
+      coreIssues: null,
+    }));
+  };
+
+  const reloadAfterConflict = async (id: string, error: ContractError, unsaved: CallRecordContent) => {
+    const r = await desk().call('calls.get', { id });
+    if (!r.ok) {
+      set({ notice: { tone: 'error', title: 'This record could not be reloaded', body: r.error.message } });
+      return;
+    }
+    const differences = unsavedDifferences(unsaved, r.value.content);
+    show(r.value);
+    if (differences.length === 0) {
+      // Our own save had landed before the answer was lost: nothing differs, nothing to say.
+      if (error.code === 'revision_conflict') return;
+    }
+    const what =
+      r.value.status === 'finalised' ? 'It has been finalised elsewhere, so it can no longer be changed: add an addendum instead.' : r.value.status === 'discarded' ? 'It has been discarded.' : 'The saved version is shown now.';
+    set({
+      notice: {
+        tone: 'warning',
+        title: 'This record changed elsewhere and has been reloaded',
+        body: `${error.message} ${what}${differences.length ? ' What you had typed that is not in the saved version is below: copy anything still needed back into the record.' : ''}`,
+        unsaved: differences,
+      },
+    });
+  };
+
+  return {
+    record: null,
+    formKey: 0,
+    save: { kind: 'saved', at: new Date().toISOString() },
+    live: null,
+    context: { age: null, postcode: '' },
+    showIssues: false,
+    coreIssues: null,
+    notice: null,
+    busy: false,
+    calls: [],
+    callsLoaded: false,
+    formApi: null,
+
+    async newCall() {
+      if (saver) await saver.flush();
+      const r = await desk().call('calls.create', {});
+      if (!r.ok) {
+        set({ notice: { tone: 'error', title: 'A new call could not be started', body: r.error.message } });
+        return;
+      }
+      set({ notice: null });
+      show(r.value);
+      announce('New call started. The record saves as you type.', 'success');
+      void get().refreshCalls();
+    },
+
+    async open(id) {
+      if (get().record?.id === id) return;
+      if (saver) await saver.flush();
+      const r = await desk().call('calls.get', { id });
+      if (!r.ok) {
+        set({ notice: { tone: 'error', title: 'That call could not be opened', body: r.error.message } });
+        return;
+      }
+      set({ notice: null });
+      show(r.value);
+      void get().refreshCalls();
+    },
+
+    async closeRecord() {
+      if (saver) await saver.flush();
+      saver?.stop();
+      saver = null;
+      remember(null);
+      set({ record: null, live: null, context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
+      void get().refreshCalls();
+    },
+
+    async restore() {
+      let id: string | null = null;
+      try {
+        id = sessionStorage.getItem(OPEN_CALL_KEY);
+      } catch {
+        id = null;
+      }
+      await get().refreshCalls();
+      if (!id) return;
+      const r = await desk().call('calls.get', { id });
+      if (r.ok && r.value.status !== 'discarded') show(r.value);
+      else remember(null);
+    },
+
+    contentChanged(content) {
+      set({ live: content, context: contextOf(content) });
+      saver?.change(content);
+    },
+
+    async saveNow() {
+      if (!saver) return true;
+      const ok = await saver.flush();
+      if (ok) announce('Saved.', 'success');
+      return ok;
+    },
+
+    flush() {
+      void saver?.flush();
+    },
+
+    async requestFinalise() {
+      const { record, live } = get();
+      if (!record || record.status !== 'draft' || !live) return;
+      const issues = finaliseIssues(live);
+      if (issues.length > 0) {
+        set({ showIssues: true, coreIssues: null });
+        requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+        return;
+      }
+      useApp.getState().openDialog('finalise');
+    },
+
+    async confirmFinalise() {
+      const { record } = get();
+      if (!record || !saver) return;
+      set({ busy: true });
+      const saved = await saver.flush();
+      if (!saved) {
+        set({ busy: false });
+        useApp.getState().closeDialog();
+        const state = saver?.current;
+        set({ notice: { tone: 'error', title: 'Not finalised: the latest changes are not saved yet', body: state?.kind === 'failed' ? state.reason : 'Try again in a moment.' } });
+        return;
+      }
+      const r = await desk().call('calls.finalise', { id: record.id, revision: saver.revision });
+      set({ busy: false });
+      useApp.getState().closeDialog();
+      if (!r.ok) {
+        if (r.error.code === 'finalise_incomplete') {
+          set({ showIssues: true, coreIssues: r.error.fields?.map((f) => ({ field: f.field, message: f.message })) ?? [] });
+          requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+        } else if (r.error.code === 'revision_conflict' || r.error.code === 'record_finalised' || r.error.code === 'record_discarded') {
+          await reloadAfterConflict(record.id, r.error, get().live ?? record.content);
+        } else {
+          set({ notice: { tone: 'error', title: 'The record was not finalised', body: r.error.message } });
+        }
+        return;
+      }
+      show({ ...r.value, addenda: record.addenda });
+      set({ notice: null });
+      announce('Call record finalised. It can no longer be changed; add an addendum to correct or add to it.', 'success');
+      void get().refreshCalls();
+    },
+
+    async discard(reason) {
+      const { record } = get();
+      if (!record || !saver) return null;
+      await saver.flush();
+      const r = await desk().call('calls.discard', { id: record.id, revision: saver.revision, reason });
+      if (!r.ok) return r.error;
+      saver.stop();
+      saver = null;
+      remember(null);
+      set({ record: null, live: null, context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
+      announce('Draft discarded.', 'info');
+      void get().refreshCalls();
+      return null;
+    },
+
+    async addAddendum(text) {
+      const { record } = get();
+      if (!record) return null;
+      const r = await desk().call('calls.addAddendum', { id: record.id, text });
+      if (!r.ok) return r.error;
+      set((s) => (s.record ? { record: { ...s.record, addenda: [...s.record.addenda, r.value] } } : {}));
+      announce('Addendum added to the record.', 'success');
+      return null;
+    },
+
+    async refreshCalls() {
+      const r = await desk().call('calls.list', { statuses: ['draft', 'finalised'], limit: 100 });
+      if (r.ok) set({ calls: r.value, callsLoaded: true });
+    },
+
+    linkService(result) {
+      const { record, formApi } = get();
+      if (!record) {
+        announce('Start or open a call first (Alt+N), then link the service to it.', 'warning');
+        return;
+      }
+      if (record.status !== 'draft' || !formApi) {
+        announce('This record is finalised: add an addendum to record another referral.', 'warning');
+        return;
+      }
+      const outcome = formApi.addReferral(result);
+      announce(outcome === 'added' ? `${result.service.name} added to the call’s referrals.` : `${result.service.name} is already in this call’s referrals.`, outcome === 'added' ? 'success' : 'info');
+    },
+
+    setFormApi: (formApi) => set({ formApi }),
+    dismissNotice: () => set({ notice: null }),
+  };
+});
+
+/** Saves at once when the window is hidden or closed (best effort: the socket may already be going). */
+export function flushOnHide(): () => void {
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') void saver?.flush();
+  };
+  const onPageHide = () => void saver?.flush();
+  document.addEventListener('visibilitychange', onHide);
+  window.addEventListener('pagehide', onPageHide);
+  return () => {
+    document.removeEventListener('visibilitychange', onHide);
+    window.removeEventListener('pagehide', onPageHide);
+  };
+}
+
+export function labelOfField(path: string): string {
+  return FIELD_LABELS[path] ?? path;
+}

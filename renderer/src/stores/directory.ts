@@ -1,0 +1,159 @@
+import { create } from 'zustand';
+import type { ContractError, SearchOrigin, SearchParams, ServiceResult } from '../../../shared/contract';
+import type { ReferralRoute, ServiceType } from '../../../shared/domain/service-types';
+import { desk } from '../client/desk';
+import { SearchRunner } from '../features/directory/search-runner';
+import { useApp } from './app';
+
+/*
+ * The directory panel: its filters, the results of the current search (one page at a time), and
+ * which result the keyboard is on. Text is searched as it is typed (lightly debounced); the
+ * postcode once the clinician pauses; every other filter at once.
+ */
+
+export interface Filters {
+  text: string;
+  postcode: string;
+  radiusKm: number;
+  types: ServiceType[];
+  /** The caller's age as text; empty for any age. */
+  age: string;
+  routes: ReferralRoute[];
+  openNow: boolean;
+}
+
+/** Whether age and postcode follow the call record or were set here by hand. */
+export interface Sources {
+  age: 'record' | 'manual';
+  postcode: 'record' | 'manual';
+}
+
+interface DirectoryState {
+  filters: Filters;
+  sources: Sources;
+  results: ServiceResult[];
+  total: number;
+  origin: SearchOrigin | null;
+  evaluatedAt: string | null;
+  loading: boolean;
+  error: ContractError | null;
+  /** The postcode error from the core, shown at the postcode field. */
+  postcodeError: string | null;
+  /** The query the results answer, for the live count. */
+  answered: SearchParams | null;
+  hasMore: boolean;
+  active: number;
+  setFilters(patch: Partial<Filters>, opts?: { source?: 'record' | 'manual' }): void;
+  /** The call record's age and postcode changed. */
+  followRecord(ctx: { age: number | null; postcode: string }): void;
+  more(): void;
+  setActive(i: number): void;
+  moveActive(delta: number): number;
+  searchNow(): void;
+}
+
+export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
+
+const initialFilters: Filters = { text: '', postcode: '', radiusKm: 25, types: [], age: '', routes: [], openNow: false };
+
+function paramsOf(f: Filters): SearchParams | null {
+  const text = f.text.trim();
+  const postcode = f.postcode.trim();
+  if (!text && !postcode && f.types.length === 0) return null;
+  const age = /^\d{1,3}$/.test(f.age.trim()) ? Math.min(130, Number(f.age.trim())) : undefined;
+  return {
+    ...(text ? { text } : {}),
+    ...(postcode ? { postcode, radiusKm: f.radiusKm } : {}),
+    ...(f.types.length ? { types: f.types } : {}),
+    ...(age !== undefined ? { age } : {}),
+    ...(f.routes.length ? { referralRoutes: f.routes } : {}),
+    ...(f.openNow ? { openNow: true } : {}),
+    includeTemporarilyClosed: true,
+  };
+}
+
+export const useDirectory = create<DirectoryState>((set, get) => {
+  const runner = new SearchRunner((p) => desk().call('directory.search', p), {
+    onResults: (r, params) => {
+      useApp.getState().setDirectory(r.directory);
+      set({ results: r.results, total: r.total, origin: r.origin, evaluatedAt: r.evaluatedAt, error: null, postcodeError: null, answered: params, hasMore: runner.hasMore, active: -1 });
+    },
+    onPage: (r) => set((s) => ({ results: [...s.results, ...r.results], total: r.total, hasMore: runner.hasMore })),
+    onError: (error, params) => {
+      const postcode = error.code === 'postcode_invalid' || error.code === 'postcode_not_found';
+      set({ results: [], total: 0, origin: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
+    },
+    onLoading: (loading) => set({ loading }),
+  });
+
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const schedule = (delay: number) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const run = () => {
+      timer = null;
+      const params = paramsOf(get().filters);
+      if (!params) {
+        set({ results: [], total: 0, origin: null, error: null, postcodeError: null, answered: null, hasMore: false, active: -1, loading: false });
+        runner.cancel();
+        return;
+      }
+      void runner.run(params);
+    };
+    if (delay <= 0) run();
+    else timer = setTimeout(run, delay);
+  };
+
+  return {
+    filters: initialFilters,
+    sources: { age: 'record', postcode: 'record' },
+    results: [],
+    total: 0,
+    origin: null,
+    evaluatedAt: null,
+    loading: false,
+    error: null,
+    postcodeError: null,
+    answered: null,
+    hasMore: false,
+    active: -1,
+
+    setFilters(patch, opts) {
+      const before = get().filters;
+      const filters = { ...before, ...patch };
+      const sources = { ...get().sources };
+      if ('age' in patch) sources.age = opts?.source ?? 'manual';
+      if ('postcode' in patch) sources.postcode = opts?.source ?? 'manual';
+      set({ filters, sources });
+      const onlyText = Object.keys(patch).every((k) => k === 'text');
+      const postcodeTyped = 'postcode' in patch && opts?.source !== 'record';
+      schedule(onlyText ? 120 : postcodeTyped || 'age' in patch ? 350 : 0);
+    },
+
+    followRecord(ctx) {
+      const { sources, filters } = get();
+      const patch: Partial<Filters> = {};
+      const age = ctx.age === null ? '' : String(ctx.age);
+      if (sources.age === 'record' && filters.age !== age) patch.age = age;
+      if (sources.postcode === 'record' && ctx.postcode && filters.postcode !== ctx.postcode) patch.postcode = ctx.postcode;
+      if (Object.keys(patch).length) get().setFilters(patch, { source: 'record' });
+    },
+
+    more() {
+      void runner.more();
+    },
+
+    setActive: (active) => set({ active }),
+
+    moveActive(delta) {
+      const { results, active, hasMore } = get();
+      if (results.length === 0) return -1;
+      const next = Math.max(0, Math.min(results.length - 1, active < 0 ? (delta > 0 ? 0 : results.length - 1) : active + delta));
+      set({ active: next });
+      if (hasMore && next >= results.length - 5) void runner.more();
+      return next;
+    },
+
+    searchNow: () => schedule(0),
+  };
+});

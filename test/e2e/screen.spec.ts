@@ -1,0 +1,296 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startDeskHost, type DeskHost } from './desk-host';
+
+/*
+ * The clinician's screen, end to end: a real core and browser host on a temp folder, Debian's
+ * Chromium, driven from the keyboard (shortcuts, Tab, Space, typing; no mouse). Each step checks
+ * what the clinician would rely on, runs axe (WCAG 2.2 AA) on what is shown, and writes a
+ * screenshot at 1366×768 and 1920×1080 to test-results/ui/.
+ */
+
+const SHOTS = path.resolve(import.meta.dirname, '../../test-results/ui');
+const SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+let host: DeskHost;
+let page: Page;
+
+async function screenshots(name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
+  }
+  await page.setViewportSize(SIZES[0]);
+}
+
+async function expectAccessible(what: string) {
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
+  expect(summary, `axe on ${what}`).toEqual([]);
+}
+
+/** Focuses a field without the mouse (as Tab would), then types into it. */
+async function typeInto(label: string | RegExp, text: string) {
+  const field = page.getByLabel(label, { exact: typeof label === 'string' });
+  await field.focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type(text);
+}
+
+async function tick(label: string | RegExp, within?: string) {
+  const scope = within ? page.locator(within) : page;
+  const box = scope.getByLabel(label, { exact: typeof label === 'string' });
+  await box.focus();
+  if (!(await box.isChecked())) await page.keyboard.press('Space');
+  await expect(box).toBeChecked();
+}
+
+async function savedState() {
+  await expect(page.getByTestId('save-status')).toContainText(/Saved \d\d:\d\d:\d\d/);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }) => {
+  host = await startDeskHost();
+  const context = await browser.newContext({ viewport: SIZES[0], locale: 'en-GB', timezoneId: 'Europe/London' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
+  page = await context.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  await page.goto(host.url);
+});
+
+test.afterAll(async () => {
+  await page?.context().close();
+  await host?.stop();
+});
+
+test('the empty workspace shows the call record, the directory and the status bar, connected', async () => {
+  await expect(page.getByRole('heading', { name: 'Call record' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Directory' })).toBeVisible();
+  await expect(page.getByText('Desk core connected')).toBeVisible();
+  await expect(page.getByText(/3,000 services/)).toBeVisible();
+  await expect(page.getByRole('button', { name: /Start a new call/ })).toBeVisible();
+  await expectAccessible('the empty workspace');
+  await screenshots('01-empty-workspace');
+});
+
+test('searching near SE5 8AZ, open now, shows open services with distance, ages, phones and data age', async () => {
+  await page.keyboard.press('Alt+p');
+  await expect(page.locator('#directory-postcode')).toBeFocused();
+  await page.keyboard.type('SE5 8AZ');
+  await page.keyboard.press('Alt+o');
+  await expect(page.getByTestId('results-count')).toContainText(/\d+ services? open now, within 25 km of SE5 8AZ/);
+  await expect(page.getByText('Distances from SE5 8AZ (postcode sector')).toBeVisible();
+  const cards = page.locator('.result');
+  await expect(cards.first()).toBeVisible();
+  const shown = await cards.count();
+  expect(shown).toBeGreaterThan(2);
+  expect(shown).toBeLessThan(20); // virtualised: only the cards near the viewport are in the page
+  for (let i = 0; i < Math.min(shown, 4); i++) {
+    await expect(cards.nth(i).locator('.open-badge')).toContainText('Open now');
+    await expect(cards.nth(i).locator('.result__where')).toContainText(/km|Covers this area|National/);
+    await expect(cards.nth(i).locator('.result__facts')).toContainText(/Ages|All ages/);
+    await expect(cards.nth(i).locator('.data-age')).toContainText(/Verified|Never verified/);
+  }
+
+  // Alt+↓ selects the first result; Alt+C copies its first public number.
+  await page.keyboard.press('Alt+ArrowDown');
+  const first = cards.first();
+  await expect(first).toHaveClass(/result--active/);
+  await expect(first.locator('.result__name')).toBeFocused();
+  const publicNumber = (await first.locator('.phone:not(.phone--professionals) .phone__number').first().textContent())!;
+  await page.keyboard.press('Alt+c');
+  await expect(page.locator('.toast')).toContainText(`Copied ${publicNumber}`);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(publicNumber);
+
+  await expectAccessible('search results');
+  await screenshots('02-search-SE5-8AZ-open-now');
+});
+
+test('a postcode that does not exist shows the core’s message at the field', async () => {
+  await page.keyboard.press('Alt+p');
+  await page.keyboard.type('ZZ9 9ZZ');
+  await expect(page.locator('#directory-postcode-error')).toContainText('is not a known postcode');
+  await expect(page.locator('#directory-postcode')).toHaveAttribute('aria-invalid', 'true');
+  await page.keyboard.press('Alt+p');
+  await page.keyboard.type('SE5 8AZ');
+  await expect(page.getByTestId('results-count')).toContainText('within 25 km of SE5 8AZ');
+});
+
+test('opening a result shows its details: hours for the week, sites, phones; Esc closes it', async () => {
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'Opening hours (London time)' })).toBeVisible();
+  await expect(dialog.getByRole('rowheader', { name: 'Monday' })).toBeVisible();
+  await expect(dialog.getByRole('heading', { name: 'How to refer' })).toBeVisible();
+  await expectAccessible('service details');
+  await screenshots('03-service-details');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});
+
+test('a new call: finalising too early lists what is missing, each a link to its field', async () => {
+  await page.keyboard.press('Alt+n');
+  await expect(page.getByText('Draft', { exact: true })).toBeVisible();
+  await expect(page.locator('#f-caller-type-self')).toBeFocused();
+  await page.keyboard.press('Space');
+  await typeInto('Name', 'Alex Example');
+  await page.keyboard.press('ControlOrMeta+Enter');
+  const summary = page.locator('#finalise-issues');
+  await expect(summary).toBeFocused();
+  await expect(summary).toContainText('things to complete before finalising');
+  await expect(summary.getByRole('link', { name: /Presenting need: Summarise why the person called/ })).toBeVisible();
+  await expect(summary.getByRole('link', { name: /Risk to self: Record the risk assessment/ })).toBeVisible();
+  await expectAccessible('finalise issues');
+  await screenshots('04-finalise-issues');
+  // Following an issue's link puts the cursor in that field.
+  await summary.getByRole('link', { name: /Presenting need/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#f-presentingNeed-summary')).toBeFocused();
+});
+
+test('filling the record by keyboard, linking a service from the directory as a referral', async () => {
+  await page.keyboard.type('Low mood for weeks, thoughts of ending life tonight; called after an argument at home.');
+  await typeInto('Date of birth', '14/02/1990');
+  await expect(page.getByText(/Age \d+ on the day of the call/)).toBeVisible();
+  await typeInto('NHS number', '943 476 5919');
+  await expect(page.getByText('Valid NHS number')).toBeVisible();
+  await typeInto('Phone number', '07700 900123');
+  await typeInto('Postcode', 'SE5 8AZ');
+  await tick('Low mood');
+  await tick('Suicidal thoughts');
+
+  // Risk: structured per area, formulation in words.
+  await page.locator('#f-risk-toSelf-status-present').focus();
+  await page.keyboard.press('Space');
+  await tick('Suicidal ideation', '#f-risk-toSelf');
+  await tick('Access to means', '#f-risk-toSelf');
+  for (const area of ['toOthers', 'fromOthers', 'safeguarding']) {
+    await page.locator(`#f-risk-${area}-status-none_identified`).focus();
+    await page.keyboard.press('Space');
+  }
+  await typeInto('Risk formulation', 'Thoughts of suicide with access to medication at home; protective: sister nearby, engaged on the call, agreed safety plan.');
+  await tick('Listening and support');
+  await tick('Safety plan created');
+  await tick('Referral made');
+
+  // The directory follows the record: age and postcode come from it.
+  await expect(page.locator('#directory-age')).toHaveValue(/\d+/);
+  await page.keyboard.press('Alt+s');
+  await page.keyboard.type('crisis team');
+  await expect(page.getByTestId('results-count')).toContainText(/services? matching “crisis team”/);
+  await page.keyboard.press('Alt+ArrowDown');
+  const chosen = (await page.locator('.result--active .result__name').textContent())!;
+  await page.keyboard.press('Alt+r');
+  const referrals = page.locator('#sec-referrals');
+  await expect(referrals.getByRole('heading', { name: chosen })).toBeVisible();
+  await expect(referrals).toContainText(/Ages|All ages/);
+
+  await page.locator('#f-outcome-code-04').focus();
+  await page.keyboard.press('Space');
+  await tick('A callback is needed');
+  await page.getByRole('button', { name: 'In 1 hour' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#f-callback-dueAt')).toHaveValue(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  await typeInto('Reason for the callback', 'Check the safety plan held overnight.');
+  await page.locator('#f-consent-informationSharing-given').focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ControlOrMeta+s');
+  await savedState();
+  await expect(page.locator('.readiness')).toContainText('Ready to finalise');
+  await page.locator('#sec-caller').scrollIntoViewIfNeeded();
+  await expectAccessible('a filled call record');
+  await screenshots('05-filled-call-record');
+});
+
+test('autosave persisted it: after a reload the draft is back, exactly as typed', async () => {
+  await page.reload();
+  await expect(page.getByText('Draft', { exact: true })).toBeVisible();
+  await expect(page.locator('#f-caller-name')).toHaveValue('Alex Example');
+  await expect(page.locator('#f-caller-dateOfBirth')).toHaveValue('14/02/1990');
+  await expect(page.locator('#f-presentingNeed-summary')).toHaveValue(/thoughts of ending life tonight/);
+  await expect(page.locator('#f-risk-toSelf-indicators-access_to_means')).toBeChecked();
+  await expect(page.locator('#sec-referrals .referral')).toHaveCount(1);
+  await savedState();
+});
+
+test('autosave without pressing anything: typing is saved within half a second and survives a reload', async () => {
+  await page.locator('#f-interventions-notes').focus();
+  await page.keyboard.type('Stayed on the line until sister arrived.');
+  await expect(page.getByTestId('save-status')).toContainText(/Saved/, { timeout: 3000 });
+  await page.waitForTimeout(700);
+  await page.reload();
+  await expect(page.locator('#f-interventions-notes')).toHaveValue('Stayed on the line until sister arrived.');
+});
+
+test('finalising makes the record read-only with its content hash; an addendum can be added', async () => {
+  await page.keyboard.press('ControlOrMeta+Enter');
+  const dialog = page.getByRole('dialog', { name: 'Finalise this call record?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Finalise record' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.finalised-banner')).toContainText(/content hash [0-9a-f]{16}/);
+  await expect(page.locator('#f-caller-name')).toHaveCount(0);
+  await expect(page.locator('.record-view')).toContainText('Alex Example');
+  await page.getByLabel('New addendum').focus();
+  await page.keyboard.type('Sister phoned back at 03:10: he is asleep and safe.');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.addendum')).toContainText('Sister phoned back');
+  await expect(page.locator('.addendum')).toContainText(/hash [0-9a-f]{12}/);
+  await expectAccessible('a finalised record with an addendum');
+  await screenshots('06-finalised-with-addendum');
+});
+
+test('discarding a draft asks for a reason, then keeps it out of the list', async () => {
+  await page.keyboard.press('Alt+n');
+  await expect(page.getByText('Draft', { exact: true })).toBeVisible();
+  await page.keyboard.type(' ');
+  await typeInto('Name', 'Opened by mistake');
+  await page.getByRole('button', { name: 'Discard…' }).focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Discard this draft?' });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter'); // submit without a reason
+  await expect(dialog.getByText('Say why the draft is discarded.')).toBeVisible();
+  await expectAccessible('the discard dialog');
+  await screenshots('07-discard-dialog');
+  await page.getByLabel('Why is it being discarded?').focus();
+  await page.keyboard.type('Opened for the wrong call');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('Draft discarded', { exact: true })).toBeVisible();
+  await page.keyboard.press('Alt+l');
+  const list = page.getByRole('dialog', { name: 'Calls on this desk' });
+  await expect(list).toContainText('In progress (0)');
+  await expect(list).toContainText('Recently finalised');
+  await expectAccessible('the list of calls');
+  await screenshots('08-calls-list');
+  await page.keyboard.press('Escape');
+});
+
+test('the shortcuts help lists every shortcut', async () => {
+  await page.keyboard.press('ControlOrMeta+/');
+  const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(dialog).toBeVisible();
+  for (const keys of ['Alt+N', 'Alt+S', 'Ctrl+S', 'Ctrl+Enter', 'Alt+↓', 'Alt+C', 'Alt+R', 'Esc']) await expect(dialog.locator('.shortcuts').getByText(keys, { exact: true })).toBeVisible();
+  await expectAccessible('the shortcuts help');
+  await screenshots('09-shortcuts-help');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+});
