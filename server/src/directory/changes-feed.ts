@@ -76,23 +76,28 @@ export async function changesAfter(db: Queryable, trustId: string, cursor: strin
     }
     let position = start;
     let sent = 0;
+    let want = Math.min(CHUNK, limit + 1);
+    let pending = fetchRows(db, trustId, position, state.version, want);
     for (;;) {
+      const rows = await pending;
       const room = limit - sent;
-      const want = Math.min(CHUNK, room + 1);
-      const rows = await fetchRows(db, trustId, position, state.version, want);
       const taken = rows.length > room ? rows.slice(0, room) : rows;
       if (taken.length > 0) {
-        yield taken.map(lineOf).join('');
         sent += taken.length;
         const last = taken.at(-1)!;
         position = { ...position, version: last.version, afterId: last.id };
       }
-      if (rows.length > room) {
-        yield end(position, true);
-        return;
+      const more = rows.length > room;
+      const done = more || rows.length < want;
+      if (!done) {
+        // The next chunk is read while this one is written out.
+        want = Math.min(CHUNK, limit - sent + 1);
+        pending = fetchRows(db, trustId, position, state.version, want);
+        pending.catch(() => {}); // awaited on the next turn; handled here in case the client goes away first
       }
-      if (rows.length < want) {
-        yield end(upToDate, false);
+      if (taken.length > 0) yield taken.map(lineOf).join('');
+      if (done) {
+        yield end(more ? position : upToDate, more);
         return;
       }
     }

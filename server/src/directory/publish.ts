@@ -31,23 +31,32 @@ export class PublishError extends Error {}
 /** Rows per statement when loading the new set into the database. */
 const BATCH = 1000;
 
-/** Valid services, each id once; throws PublishError naming what is wrong. */
-function checkedServices(services: readonly DirectoryService[]): DirectoryService[] {
-  const out: DirectoryService[] = [];
+/**
+ * Loads the services into the transaction's `incoming` table a batch at a time, validated on the
+ * way (only one batch of copies is in memory at once); throws PublishError naming what is wrong.
+ */
+async function loadIncoming(tx: Queryable, services: readonly DirectoryService[]): Promise<number> {
+  await tx.query('CREATE TEMP TABLE incoming (id text PRIMARY KEY, doc jsonb NOT NULL) ON COMMIT DROP');
   const ids = new Set<string>();
   const invalid: string[] = [];
-  for (const s of services) {
-    const parsed = DirectoryService.safeParse(s);
-    if (!parsed.success) {
-      invalid.push(`${String((s as { id?: unknown }).id)}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-      continue;
+  for (let i = 0; i < services.length; i += BATCH) {
+    const batch: DirectoryService[] = [];
+    for (const s of services.slice(i, i + BATCH)) {
+      const parsed = DirectoryService.safeParse(s);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        invalid.push(`${String((s as { id?: unknown }).id)}: ${issue?.path.join('.')} ${issue?.message}`);
+        continue;
+      }
+      if (ids.has(parsed.data.id)) throw new PublishError(`The service id ${parsed.data.id} occurs more than once.`);
+      ids.add(parsed.data.id);
+      batch.push(parsed.data);
     }
-    if (ids.has(parsed.data.id)) throw new PublishError(`The service id ${parsed.data.id} occurs more than once; nothing was published.`);
-    ids.add(parsed.data.id);
-    out.push(parsed.data);
+    if (invalid.length === 0) await tx.query("INSERT INTO incoming (id, doc) SELECT x->>'id', x FROM jsonb_array_elements($1::jsonb) AS x", [JSON.stringify(batch)]);
   }
-  if (invalid.length > 0) throw new PublishError(`${invalid.length} services are not valid (${invalid.slice(0, 3).join('; ')}); nothing was published.`);
-  return out;
+  if (invalid.length > 0) throw new PublishError(`${invalid.length} services are not valid (${invalid.slice(0, 3).join('; ')}).`);
+  await tx.query('ANALYZE incoming');
+  return ids.size;
 }
 
 async function count(tx: Queryable, sql: string, params: unknown[]): Promise<number> {
@@ -62,7 +71,6 @@ async function count(tx: Queryable, sql: string, params: unknown[]): Promise<num
  * version, so nothing changed means no new version. Tombstones older than tombstoneDays are purged.
  */
 export async function publishDirectory(db: Db, trustId: string, services: readonly DirectoryService[], options: PublishOptions): Promise<PublishResult> {
-  const incoming = checkedServices(services);
   const now = (options.now ?? new Date()).toISOString();
   return db.transaction(async (tx) => {
     if ((await tx.query('SELECT 1 FROM trust WHERE id = $1', [trustId])).length === 0) throw new PublishError(`There is no trust ${trustId}.`);
@@ -71,17 +79,16 @@ export async function publishDirectory(db: Db, trustId: string, services: readon
     const [state] = await tx.query<{ version: number }>('SELECT version FROM directory_state WHERE trust_id = $1 FOR UPDATE', [trustId]);
     const next = state!.version + 1;
 
-    await tx.query('CREATE TEMP TABLE incoming (id text PRIMARY KEY, doc jsonb NOT NULL) ON COMMIT DROP');
-    for (let i = 0; i < incoming.length; i += BATCH) {
-      await tx.query("INSERT INTO incoming (id, doc) SELECT x->>'id', x FROM jsonb_array_elements($1::jsonb) AS x", [JSON.stringify(incoming.slice(i, i + BATCH))]);
-    }
+    const incoming = await loadIncoming(tx, services);
+    // Only new, changed or withdrawn services are written: unchanged rows are not even locked.
     const put = await count(
       tx,
       `WITH up AS (
         INSERT INTO directory_service AS d (trust_id, id, version, deleted, doc, source, updated_at)
         SELECT $1, i.id, $2, false, i.doc, $3, $4 FROM incoming i
+        LEFT JOIN directory_service old ON old.trust_id = $1 AND old.id = i.id
+        WHERE old.id IS NULL OR old.deleted OR old.doc IS DISTINCT FROM i.doc OR old.source <> $3
         ON CONFLICT (trust_id, id) DO UPDATE SET version = excluded.version, deleted = false, doc = excluded.doc, source = excluded.source, updated_at = excluded.updated_at
-        WHERE d.deleted OR d.doc IS DISTINCT FROM excluded.doc OR d.source <> excluded.source
         RETURNING 1)
       SELECT count(*)::int AS n FROM up`,
       [trustId, next, options.source, now],
@@ -116,7 +123,7 @@ export async function publishDirectory(db: Db, trustId: string, services: readon
       changed,
       put,
       deleted,
-      unchanged: incoming.length - put,
+      unchanged: incoming - put,
       purged: purge?.n ?? 0,
       purgedThrough: after!.purged_through,
     };

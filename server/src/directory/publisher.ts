@@ -11,6 +11,7 @@ export interface Publication {
   snapshot: SnapshotRecord | null;
   /** Why the snapshot could not be built; desks still catch up from the changes feed. */
   snapshotError: string | null;
+  timings: { publishMs: number; snapshotMs: number };
 }
 
 // One snapshot build per trust at a time in this process: a second publish waits for the first build.
@@ -35,7 +36,9 @@ export async function publishAndDistribute(
   services: readonly DirectoryService[],
   options: { source: string; complete: boolean; now?: Date },
 ): Promise<Publication> {
+  const started = performance.now();
   const publish = await publishDirectory(deps.db, trustId, services, { ...options, tombstoneDays: deps.config.TOMBSTONE_DAYS });
+  const published = performance.now();
   let snapshot: SnapshotRecord | null = null;
   let snapshotError: string | null = null;
   try {
@@ -46,7 +49,8 @@ export async function publishAndDistribute(
   } catch (e) {
     snapshotError = `The snapshot could not be built (${(e as Error).message}); desks catch up from the changes feed meanwhile.`;
   }
+  const timings = { publishMs: published - started, snapshotMs: performance.now() - published };
   // A hint that cannot be sent is not an error: desks also catch up on their own schedule.
   if (publish.changed) await deps.hints.notify(trustId, { kind: 'directory', version: publish.version }).catch(() => {});
-  return { publish, snapshot, snapshotError };
+  return { publish, snapshot, snapshotError, timings };
 }
