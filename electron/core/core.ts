@@ -1,14 +1,32 @@
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CoreError, type CoreEvents, type Envelope, type EventName } from '../../shared/contract';
+import { CoreError, type CoreEvents, type Envelope, type EventName, type SyncStatus } from '../../shared/contract';
 import { englandAndWalesCalendar, type BankHolidayCalendar } from '../../shared/lib/bank-holidays';
+import type { PostcodeCentroids } from '../../shared/lib/postcode-centroids';
 import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
+import { SyncIssues } from './calls/conflicts';
 import { openDeskDb, type DeskDb } from './db/desk-db';
 import { DirectoryDb } from './directory/directory-db';
 import { loadPostcodeCentroids } from './directory/postcode-centroids';
 import { dispatch, type Handlers } from './dispatch';
+import { DirectorySync } from './sync/directory-sync';
+import { OutboxPush } from './sync/outbox-push';
+import { PulledRecords } from './sync/pulled-records';
+import { SyncEngine } from './sync/sync-engine';
+import { SyncHttp } from './sync/sync-http';
+import type { TokenSource } from './sync/token-source';
+
+export interface SyncOptions {
+  /** The central API, e.g. https://crisis-desk.trust.nhs.uk */
+  serverUrl: string;
+  tokens: TokenSource;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  idleTimeoutMs?: number;
+  watchdogMs?: number;
+}
 
 export interface CoreOptions {
   /** Folder holding desk.db and directory.db. */
@@ -20,6 +38,8 @@ export interface CoreOptions {
   appVersion?: string;
   now?: () => Date;
   calendar?: BankHolidayCalendar;
+  /** Sync with the central API; without it the desk works entirely offline. */
+  sync?: SyncOptions;
   /** Told about unexpected errors, without patient data; defaults to stderr. */
   logError?: (message: string) => void;
 }
@@ -31,63 +51,157 @@ function deriveKey(deskKey: Buffer, purpose: string): Buffer {
   return createHmac('sha256', deskKey).update(`crisis-desk:${purpose}`).digest();
 }
 
+const NOT_CONFIGURED: SyncStatus = {
+  connection: 'unknown',
+  offlineSince: null,
+  activity: 'idle',
+  waiting: 0,
+  lastSyncedAt: null,
+  conflicts: 0,
+  rejected: 0,
+  paused: { reason: 'not_configured', message: 'This desk has no server configured: it works offline only.' },
+  signedIn: false,
+  userName: null,
+  directoryProgress: null,
+};
+
 /**
- * The desk's core: its two databases and every method of the contract. Transport-free: the
- * Electron utility process, the browser host and the tests all drive it through handle().
+ * The desk's core: its two databases, sync, and every method of the contract. Transport-free:
+ * the Electron utility process, the browser host and the tests all drive it through handle().
  */
 export class Core {
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly pendingWarnings: CoreEvents['core.warning'][] = [];
+  private readonly handlers: Handlers;
+  private directoryDb: DirectoryDb;
+  readonly calls: CallStore;
+  readonly audit: AuditLog;
+  readonly issues: SyncIssues;
+  readonly sync: SyncEngine | null;
 
   private constructor(
-    private readonly opts: Required<Omit<CoreOptions, 'calendar' | 'logError'>> & Pick<CoreOptions, 'logError'>,
+    private readonly opts: Required<Omit<CoreOptions, 'calendar' | 'logError' | 'sync'>> & Pick<CoreOptions, 'logError' | 'sync'>,
     readonly desk: DeskDb,
-    readonly directory: DirectoryDb,
-    readonly calls: CallStore,
-    readonly audit: AuditLog,
-  ) {}
+    private readonly postcodes: PostcodeCentroids,
+    private readonly calendar: BankHolidayCalendar,
+  ) {
+    this.directoryDb = DirectoryDb.open(this.directoryFile, postcodes, calendar);
+    this.audit = new AuditLog(desk.db, deriveKey(opts.deskKey, 'audit'));
+    this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit });
+    this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now);
+    this.sync = opts.sync ? this.createSync(opts.sync) : null;
+    this.handlers = this.createHandlers();
+  }
 
   static open(options: CoreOptions): Core {
     if (options.deskKey.length !== 32) throw new CoreError('db_wrong_key', 'The desk key must be 32 bytes.');
     mkdirSync(options.dataDir, { recursive: true });
-    const now = options.now ?? (() => new Date());
-    const calendar = options.calendar ?? englandAndWalesCalendar();
+    const postcodes = loadPostcodeCentroids(options.geoDir);
     const desk = openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey);
-    let directory: DirectoryDb;
+    let core: Core;
     try {
-      directory = DirectoryDb.open(path.join(options.dataDir, 'directory.db'), loadPostcodeCentroids(options.geoDir), calendar);
+      core = new Core(
+        { ...options, now: options.now ?? (() => new Date()), appVersion: options.appVersion ?? '0.0.0-dev' },
+        desk,
+        postcodes,
+        options.calendar ?? englandAndWalesCalendar(),
+      );
     } catch (e) {
       desk.db.close();
       throw e;
     }
-    const audit = new AuditLog(desk.db, deriveKey(options.deskKey, 'audit'));
-    const calls = new CallStore(desk.db, { clientId: desk.clientId, now, audit });
-    const core = new Core({ ...options, now, appVersion: options.appVersion ?? '0.0.0-dev' }, desk, directory, calls, audit);
     core.pendingWarnings.push(...desk.warnings);
+    core.sync?.start();
     return core;
   }
 
-  private get handlers(): Handlers {
+  get directory(): DirectoryDb {
+    return this.directoryDb;
+  }
+
+  private get directoryFile(): string {
+    return path.join(this.opts.dataDir, 'directory.db');
+  }
+
+  private createSync(o: SyncOptions): SyncEngine {
+    const http = new SyncHttp({ serverUrl: o.serverUrl, tokens: o.tokens, fetch: o.fetch, timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs });
+    let engine: SyncEngine | null = null;
+    const directory = new DirectorySync(
+      http,
+      { current: () => this.directoryDb, install: (file) => this.installDirectory(file) },
+      this.opts.dataDir,
+      (p) => engine?.directoryProgress(p),
+      this.opts.now,
+    );
+    engine = new SyncEngine({
+      http,
+      tokens: o.tokens,
+      outbox: new OutboxPush(this.desk.db, this.opts.now),
+      pulled: new PulledRecords(this.desk.db),
+      directory,
+      issues: this.issues,
+      clientId: this.desk.clientId,
+      now: this.opts.now,
+      watchdogMs: o.watchdogMs,
+      onStatus: (s) => this.emit('sync.status', s),
+      onDirectoryChanged: () => this.emit('directory.updated', this.directoryDb.info()),
+      onError: (e) => this.logError(e),
+    });
+    return engine;
+  }
+
+  /** Replaces directory.db with a verified new file; desk.db is not involved. */
+  private installDirectory(file: string): void {
+    this.directoryDb.close();
+    for (const suffix of ['-wal', '-shm']) rmSync(this.directoryFile + suffix, { force: true });
+    renameSync(file, this.directoryFile);
+    this.directoryDb = DirectoryDb.open(this.directoryFile, this.postcodes, this.calendar);
+  }
+
+  private createHandlers(): Handlers {
     const now = this.opts.now;
+    // After a change to a call record, sync pushes it (when a server is configured).
+    const written = <T>(value: T): T => {
+      this.sync?.localWrite();
+      return value;
+    };
+    const status = () => this.sync?.status() ?? NOT_CONFIGURED;
     return {
       'system.info': () => ({
         appVersion: this.opts.appVersion,
         clientId: this.desk.clientId,
         deskSchemaVersion: this.desk.schemaVersion,
-        directory: this.directory.info(),
+        directory: this.directoryDb.info(),
       }),
-      'directory.search': (p) => this.directory.search(p, p.openAt ? new Date(p.openAt) : now()),
-      'directory.get': (p) => this.directory.get(p.id, now()),
-      'directory.lookupPostcode': (p) => this.directory.lookupPostcode(p.postcode),
-      'calls.create': (p) => this.calls.create(p),
-      'calls.save': (p) => this.calls.save(p),
+      'directory.search': (p) => this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now()),
+      'directory.get': (p) => this.directoryDb.get(p.id, now()),
+      'directory.lookupPostcode': (p) => this.directoryDb.lookupPostcode(p.postcode),
+      'calls.create': (p) => written(this.calls.create(p)),
+      'calls.save': (p) => written(this.calls.save(p)),
       'calls.get': (p) => this.calls.get(p.id),
       'calls.list': (p) => this.calls.list(p),
-      'calls.finalise': (p) => this.calls.finalise(p),
-      'calls.addAddendum': (p) => this.calls.addAddendum(p),
-      'calls.discard': (p) => this.calls.discard(p),
+      'calls.finalise': (p) => written(this.calls.finalise(p)),
+      'calls.addAddendum': (p) => written(this.calls.addAddendum(p)),
+      'calls.discard': (p) => written(this.calls.discard(p)),
       'calls.revisions': (p) => this.calls.revisions(p.id),
       'audit.verify': () => this.audit.verify(),
+      'sync.status': status,
+      'sync.now': () => {
+        this.sync?.kickAll();
+        return status();
+      },
+      'sync.conflicts': () => this.issues.conflicts(),
+      'sync.resolveConflict': (p) => written(this.issues.resolve(p)),
+      'sync.rejections': (p) => this.issues.rejections(p.includeAcknowledged),
+      'sync.acknowledgeRejection': (p) => this.issues.acknowledgeRejection(p.mutationId),
+      'auth.signIn': () => {
+        this.opts.sync?.tokens.requestSignIn();
+        return status();
+      },
+      'auth.signOut': () => {
+        this.opts.sync?.tokens.requestSignOut();
+        return status();
+      },
     };
   }
 
@@ -116,7 +230,8 @@ export class Core {
   }
 
   close(): void {
-    this.directory.close();
+    this.sync?.stop();
+    this.directoryDb.close();
     this.desk.db.close();
   }
 }

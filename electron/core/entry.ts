@@ -7,6 +7,7 @@
 import type { CoreLifecycleMessage } from '../../shared/contract';
 import { toContractError } from './dispatch';
 import { Core } from './core';
+import { ParentTokenSource } from './transport/parent-token-source';
 import { serveChannel, type Channel } from './transport/serve-channel';
 
 
@@ -33,11 +34,14 @@ channel.onMessage((message) => {
   if (started || init?.kind !== 'init') return;
   started = true;
   try {
+    const tokens = init.serverUrl ? new ParentTokenSource((m) => channel.send(m)) : null;
+    if (tokens) channel.onMessage((m) => tokens.receive(m as CoreLifecycleMessage));
     const core = Core.open({
       dataDir: String(init.dataDir),
       geoDir: String(init.geoDir),
       deskKey: Buffer.from(String(init.deskKeyHex), 'hex'),
       appVersion: init.appVersion,
+      sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens } : undefined,
     });
     serveChannel(core, channel);
     channel.send({ kind: 'ready', clientId: core.desk.clientId });

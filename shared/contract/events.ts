@@ -1,8 +1,10 @@
 import type { DirectoryInfo } from './directory';
+import type { SyncStatus } from './sync';
 
 /** What the core pushes to the screen without being asked. */
 export interface CoreEvents {
   'directory.updated': DirectoryInfo;
+  'sync.status': SyncStatus;
   /** Something the clinician must know about the desk's own storage (a file moved aside, a full disk). */
   'core.warning': { code: string; message: string };
 }

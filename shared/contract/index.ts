@@ -4,3 +4,4 @@ export * from './directory';
 export * from './errors';
 export * from './events';
 export * from './methods';
+export * from './sync';

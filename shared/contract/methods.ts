@@ -6,6 +6,8 @@ import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallPar
 import type { DirectoryInfo, OpenState, SearchOrigin, SearchResult } from './directory';
 import { SearchParams } from './directory';
 import type { Addendum } from '../domain/call-record';
+import type { ConflictView, RejectionView, SyncStatus } from './sync';
+import { ResolveConflictParams } from './sync';
 
 /** A method: the schema its parameters must pass, and (as a type only) what it answers. */
 export interface MethodSpec<P extends z.ZodType, R> {
@@ -50,6 +52,16 @@ export const METHODS = {
   'calls.revisions': method<RevisionInfo[]>()(RecordRef),
 
   'audit.verify': method<AuditVerification>()(NoParams),
+
+  'sync.status': method<SyncStatus>()(NoParams),
+  /** Sync now (the clinician pressed "sync"): pushes, pulls and checks the directory. */
+  'sync.now': method<SyncStatus>()(NoParams),
+  'sync.conflicts': method<ConflictView[]>()(NoParams),
+  'sync.resolveConflict': method<ConflictView[]>()(ResolveConflictParams),
+  'sync.rejections': method<RejectionView[]>()(z.object({ includeAcknowledged: z.boolean().optional() })),
+  'sync.acknowledgeRejection': method<RejectionView[]>()(z.object({ mutationId: z.string().uuid() })),
+  'auth.signIn': method<SyncStatus>()(NoParams),
+  'auth.signOut': method<SyncStatus>()(NoParams),
 } as const;
 
 export type Methods = typeof METHODS;

@@ -207,6 +207,24 @@ export class CallStore {
     });
   }
 
+  /**
+   * Queues the record's current state again, on the base revision it now has: after a conflict is
+   * resolved in the desk's favour, the server must be sent the version the clinician chose.
+   */
+  requeue(id: string): void {
+    this.write(() => {
+      const row = this.rowOf(id);
+      const content = JSON.parse(row.content) as CallRecordContent;
+      const payload: MutationPayload =
+        row.status === 'draft'
+          ? { kind: 'upsert', content }
+          : row.status === 'finalised'
+            ? { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: row.finalised_at! }
+            : { kind: 'discard', reason: row.discard_reason!, discardedAt: row.discarded_at! };
+      this.outbox.enqueue({ recordId: id, baseRevision: row.base_revision, deskTime: this.stamp(), payload });
+    });
+  }
+
   revisions(id: string): RevisionInfo[] {
     this.rowOf(id);
     return this.stmt.revisions.all(id) as RevisionInfo[];

@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type { DirectoryProgress } from '../../../shared/contract';
+import { DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
+import { DirectoryWriter } from '../../../shared/directory/store';
+import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
+import { createEmptyDirectory, readMeta, type DirectoryChange, type DirectoryDb } from '../directory/directory-db';
+import { textLines } from './line-streams';
+import { ServerRefused, ServerUnreachable, type SyncHttp } from './sync-http';
+
+/** Where the desk's directory lives, and how a new file replaces it. */
+export interface DirectoryHolder {
+  current(): DirectoryDb;
+  /** Closes the current directory, renames `file` over it and opens it. */
+  install(file: string): void;
+}
+
+export type DirectorySyncResult = 'not_published' | 'up_to_date' | 'caught_up' | 'bootstrapped';
+
+/** Changes read per request: a page is applied, with its cursor, in one transaction. */
+export const CHANGES_PAGE = 2000;
+
+/** A snapshot or page file that is not what the server said it was. */
+class BadDownload extends Error {}
+
+/**
+ * Keeps directory.db up to date with the server. A desk with a cursor catches up from the changes
+ * feed; a new desk (or one whose cursor is too old: 410) downloads the snapshot, checks its sha256
+ * and SQLite's quick_check, and swaps it in whole before catching up. Should the snapshot be
+ * unavailable, it builds the file from the changes feed instead. desk.db is never touched here.
+ */
+export class DirectorySync {
+  private readonly downloadFile: string;
+  private readonly downloadMeta: string;
+  private readonly stagingFile: string;
+
+  constructor(
+    private readonly http: SyncHttp,
+    private readonly holder: DirectoryHolder,
+    dataDir: string,
+    private readonly progress: (p: DirectoryProgress | null) => void,
+    private readonly now: () => Date,
+  ) {
+    this.downloadFile = path.join(dataDir, 'directory.download');
+    this.downloadMeta = path.join(dataDir, 'directory.download.json');
+    this.stagingFile = path.join(dataDir, 'directory.staging');
+  }
+
+  async run(signal?: AbortSignal): Promise<DirectorySyncResult> {
+    try {
+      const cursor = this.holder.current().cursor();
+      if (cursor) {
+        try {
+          return (await this.catchUp(cursor, signal)) ? 'caught_up' : 'up_to_date';
+        } catch (e) {
+          if (!(e instanceof ServerRefused && e.status === 410)) throw e;
+        }
+      }
+      return await this.bootstrap(signal);
+    } finally {
+      this.progress(null);
+    }
+  }
+
+  private async bootstrap(signal?: AbortSignal): Promise<DirectorySyncResult> {
+    this.progress({ phase: 'manifest', bytes: 0, totalBytes: null, rows: 0 });
+    let manifest: DirectoryManifest;
+    try {
+      manifest = await this.http.json('/v1/directory/manifest', (v) => DirectoryManifest.parse(v), { signal });
+    } catch (e) {
+      if (e instanceof ServerRefused && e.status === 404) return 'not_published';
+      throw e;
+    }
+    let installed: boolean;
+    try {
+      await this.downloadSnapshot(manifest, signal);
+      installed = true;
+    } catch (e) {
+      // The snapshot is gone (replaced meanwhile) or keeps arriving damaged: build from the feed.
+      if (!(e instanceof BadDownload || (e instanceof ServerRefused && e.status === 404))) throw e;
+      installed = false;
+    }
+    if (installed) {
+      this.progress({ phase: 'install', bytes: manifest.bytes, totalBytes: manifest.bytes, rows: 0 });
+      this.holder.install(this.downloadFile);
+      rmSync(this.downloadMeta, { force: true });
+      await this.catchUp(manifest.cursor, signal);
+    } else {
+      await this.buildFromPages(signal);
+    }
+    return 'bootstrapped';
+  }
+
+  /** Downloads the snapshot to a side file (resuming a partial one of the same snapshot), then checks it. */
+  private async downloadSnapshot(m: DirectoryManifest, signal?: AbortSignal): Promise<void> {
+    let hash = createHash('sha256');
+    let have = 0;
+    if (existsSync(this.downloadFile) && existsSync(this.downloadMeta) && readFileSync(this.downloadMeta, 'utf8') === m.sha256) {
+      have = statSync(this.downloadFile).size;
+      if (have <= m.bytes) hash.update(readFileSync(this.downloadFile));
+      else have = 0;
+    }
+    if (have === 0) {
+      rmSync(this.downloadFile, { force: true });
+      writeFileSync(this.downloadMeta, m.sha256);
+    }
+    if (have < m.bytes) {
+      const res = await this.http.request(m.url, { signal, headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+      if (have > 0 && res.status !== 206) {
+        // The server sent the whole file instead of the rest: start again from the beginning.
+        rmSync(this.downloadFile, { force: true });
+        hash = createHash('sha256');
+        have = 0;
+      }
+      await this.appendBody(res, have, m.bytes, hash);
+    }
+    this.verify(m, hash.digest('hex'));
+  }
+
+  private async appendBody(res: Response, start: number, total: number, hash: ReturnType<typeof createHash>): Promise<void> {
+    const fd = openSync(this.downloadFile, start > 0 ? 'a' : 'w');
+    let bytes = start;
+    let reported = 0;
+    try {
+      for await (const chunk of this.http.bytes(res)) {
+        writeSync(fd, chunk);
+        hash.update(chunk);
+        bytes += chunk.length;
+        if (bytes > total) throw new BadDownload('The snapshot is larger than the manifest says.');
+        if (bytes - reported > 1 << 20 || bytes === total) {
+          reported = bytes;
+          this.progress({ phase: 'download', bytes, totalBytes: total, rows: 0 });
+        }
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (bytes !== total) throw new ServerUnreachable('The snapshot download stopped before the end; it resumes next time.');
+  }
+
+  private verify(m: DirectoryManifest, sha256: string): void {
+    this.progress({ phase: 'verify', bytes: m.bytes, totalBytes: m.bytes, rows: 0 });
+    const fail = (why: string) => {
+      rmSync(this.downloadFile, { force: true });
+      rmSync(this.downloadMeta, { force: true });
+      return new BadDownload(`The downloaded directory was rejected (${why}).`);
+    };
+    if (sha256 !== m.sha256) throw fail('its sha256 does not match the manifest');
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(this.downloadFile, { readonly: true, fileMustExist: true });
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw fail(`quick_check said ${String(check).slice(0, 80)}`);
+      if (readMeta(db).get(META_KEYS.schemaVersion) !== String(DIRECTORY_SCHEMA_VERSION)) throw fail('it is for another version of Crisis Desk');
+    } catch (e) {
+      if (e instanceof BadDownload) throw e;
+      throw fail('it is not a readable SQLite file');
+    } finally {
+      db?.close();
+    }
+  }
+
+  /** Reads the changes feed from a cursor to its end, applying page by page. True when anything changed. */
+  private async catchUp(cursor: string, signal?: AbortSignal): Promise<boolean> {
+    let changed = false;
+    let rows = 0;
+    for (let next: string | null = cursor; next; ) {
+      const page = await this.readPage(next, signal);
+      rows += page.changes.length;
+      if (page.changes.length > 0 || page.end.cursor !== next) {
+        this.progress({ phase: 'catch_up', bytes: 0, totalBytes: null, rows });
+        this.holder.current().applyChanges(page.changes, { cursor: page.end.cursor, version: page.end.version, syncedAt: this.now().toISOString() });
+        changed ||= page.changes.length > 0;
+      } else {
+        this.holder.current().markSynced(this.now().toISOString());
+      }
+      next = page.end.more ? page.end.cursor : null;
+    }
+    return changed;
+  }
+
+  /** One page of the feed; nothing counts unless its end line arrived (a cut-off page is read again). */
+  private async readPage(cursor: string | null, signal?: AbortSignal): Promise<{ changes: DirectoryChange[]; end: Extract<DirectoryChangeLine, { op: 'end' }> }> {
+    const query = new URLSearchParams({ limit: String(CHANGES_PAGE), ...(cursor ? { cursor } : {}) });
+    const res = await this.http.request(`/v1/directory/changes?${query}`, { signal });
+    const changes: DirectoryChange[] = [];
+    for await (const line of textLines(this.http.bytes(res))) {
+      if (!line.trim()) continue;
+      let parsed: DirectoryChangeLine;
+      try {
+        parsed = DirectoryChangeLine.parse(JSON.parse(line));
+      } catch {
+        throw new ServerUnreachable('A directory change arrived garbled; the page is read again.');
+      }
+      if (parsed.op === 'end') return { changes, end: parsed };
+      changes.push(parsed);
+    }
+    throw new ServerUnreachable('The directory changes stopped before their end; the page is read again.');
+  }
+
+  /** No snapshot to download: build the whole file from the changes feed in a side file, then swap it in. */
+  private async buildFromPages(signal?: AbortSignal): Promise<void> {
+    if (!existsSync(this.stagingFile)) createEmptyDirectory(this.stagingFile);
+    const db = new Database(this.stagingFile);
+    let rows = 0;
+    try {
+      const writer = new DirectoryWriter(db);
+      const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+      // A staging file left by an interrupted build continues from its own cursor.
+      let cursor = readMeta(db).get(META_KEYS.cursor) ?? null;
+      for (;;) {
+        const page = await this.readPage(cursor, signal);
+        db.transaction(() => {
+          for (const c of page.changes) {
+            if (c.op === 'put') writer.put(c.service, c.version);
+            else writer.delete(c.id);
+          }
+          setMeta.run(META_KEYS.cursor, page.end.cursor);
+          setMeta.run(META_KEYS.version, String(page.end.version));
+        })();
+        rows += page.changes.length;
+        this.progress({ phase: 'pages', bytes: 0, totalBytes: null, rows });
+        cursor = page.end.cursor;
+        if (!page.end.more) break;
+      }
+      setMeta.run(META_KEYS.syncedAt, this.now().toISOString());
+      db.exec("INSERT INTO service_fts(service_fts) VALUES ('optimize')");
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+    this.progress({ phase: 'install', bytes: 0, totalBytes: null, rows });
+    this.holder.install(this.stagingFile);
+  }
+}

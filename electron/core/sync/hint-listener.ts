@@ -1,0 +1,85 @@
+import { SyncHint } from '../../../shared/sync/protocol';
+import { fullJitterDelay } from './backoff';
+import { serverSentEvents } from './line-streams';
+import { SignInRequired, type SyncHttp } from './sync-http';
+
+/** The server sends a keep-alive every 25 s: a stream silent for longer than this has died. */
+const HINT_IDLE_TIMEOUT_MS = 70_000;
+
+export interface HintListenerEvents {
+  onHint(hint: SyncHint): void;
+  /** The stream connected: the server is reachable. */
+  onConnected(): void;
+  onUnreachable(e: Error): void;
+  onSignInRequired(): void;
+}
+
+/**
+ * Holds the server's hint stream open (server-sent events) and passes each hint on, reconnecting
+ * with backoff when it drops. Hints are only nudges: everything they announce is also found by the
+ * engine's own checks, so a missed hint delays sync but loses nothing.
+ */
+export class HintListener {
+  private stopped = false;
+  private controller: AbortController | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly http: SyncHttp,
+    private readonly events: HintListenerEvents,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  /** Reconnect at once (after a sign-in, say) instead of waiting out the backoff. */
+  reconnectNow(): void {
+    if (this.stopped || this.controller) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.controller?.abort();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped || this.controller) return;
+    this.controller = new AbortController();
+    try {
+      const res = await this.http.request('/v1/sync/hints', { signal: this.controller.signal, headers: { accept: 'text/event-stream' } });
+      this.failures = 0;
+      this.events.onConnected();
+      for await (const e of serverSentEvents(this.http.bytes(res, HINT_IDLE_TIMEOUT_MS))) {
+        const hint = SyncHint.safeParse(safeJson(e.data) ?? { kind: e.event });
+        if (hint.success) this.events.onHint(hint.data);
+      }
+    } catch (e) {
+      if (this.stopped) return;
+      if (e instanceof SignInRequired) {
+        this.events.onSignInRequired();
+        return; // A sign-in calls reconnectNow().
+      }
+      this.failures++;
+      this.events.onUnreachable(e as Error);
+    } finally {
+      this.controller = null;
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures));
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

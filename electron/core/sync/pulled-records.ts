@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3-multiple-ciphers';
+import type { ServerCallRecord } from '../../../shared/sync/protocol';
+import { canonicalJson, type CallRow } from '../calls/call-rows';
+import { META_KEYS } from '../db/migrations';
+
+/**
+ * Writes records pulled from the server into desk.db: records from the clinician's other desks (or,
+ * for a team lead, the team's), and later versions of records this desk already holds. A record
+ * with changes still waiting on this desk is left alone: those changes reach the server next, and
+ * either apply on top or come back as a conflict with both texts kept.
+ */
+export class PulledRecords {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      local: db.prepare('SELECT * FROM call_record WHERE id = ?'),
+      waiting: db.prepare("SELECT 1 FROM outbox WHERE record_id = ? AND state = 'pending' LIMIT 1").pluck(),
+      insert: db.prepare(`INSERT INTO call_record (id, status, revision, base_revision, origin_client_id, created_at, updated_at, finalised_at,
+        discarded_at, discard_reason, content_hash, content) VALUES (@id, @status, @revision, @base_revision, @origin_client_id, @created_at,
+        @updated_at, @finalised_at, @discarded_at, @discard_reason, @content_hash, @content)`),
+      update: db.prepare(`UPDATE call_record SET status = @status, revision = @revision, base_revision = @base_revision, updated_at = @updated_at,
+        finalised_at = @finalised_at, discarded_at = @discarded_at, discard_reason = @discard_reason, content_hash = @content_hash, content = @content
+        WHERE id = @id AND status = 'draft'`),
+      setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
+      revision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES (?, ?, ?, ?, ?)'),
+      addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash) VALUES (?, ?, ?, ?, ?)'),
+      getCursor: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setCursor: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  cursor(): string | null {
+    return (this.s.getCursor.get(META_KEYS.recordsCursor) as string | undefined) ?? null;
+  }
+
+  /** Applies one page of pulled records and the cursor after it, in one transaction. Returns how many changed here. */
+  apply(records: readonly ServerCallRecord[], cursor: string): number {
+    let changed = 0;
+    this.db
+      .transaction(() => {
+        for (const r of records) if (this.applyOne(r)) changed++;
+        this.s.setCursor.run(META_KEYS.recordsCursor, cursor);
+      })
+      .immediate();
+    return changed;
+  }
+
+  private applyOne(r: ServerCallRecord): boolean {
+    if (this.s.waiting.get(r.id)) return false;
+    const local = this.s.local.get(r.id) as CallRow | undefined;
+    const content = canonicalJson(r.content);
+    const kind = r.status === 'finalised' ? 'finalise' : r.status === 'discarded' ? 'discard' : 'edit';
+    let changed = false;
+    if (!local) {
+      this.s.insert.run({
+        id: r.id, status: r.status, revision: 1, base_revision: r.revision, origin_client_id: r.clientId, created_at: r.content.startedAt,
+        updated_at: r.updatedAt, finalised_at: r.finalisedAt, discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
+      });
+      this.s.revision.run(r.id, 1, r.status === 'draft' ? 'create' : kind, r.updatedAt, content);
+      changed = true;
+    } else if (local.status === 'draft' && (r.revision > (local.base_revision ?? -1) || r.status !== 'draft')) {
+      if (local.content !== content || local.status !== r.status) {
+        const revision = local.revision + 1;
+        this.s.update.run({
+          id: r.id, status: r.status, revision, base_revision: r.revision, updated_at: r.updatedAt, finalised_at: r.finalisedAt,
+          discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
+        });
+        this.s.revision.run(r.id, revision, kind, r.updatedAt, content);
+        changed = true;
+      } else this.s.setBase.run(r.revision, r.id);
+    } else if (r.revision > (local.base_revision ?? -1)) {
+      this.s.setBase.run(r.revision, r.id);
+    }
+    if (r.status === 'finalised') {
+      for (const a of r.addenda) changed = this.s.addendum.run(a.id, r.id, a.createdAt, a.text, a.contentHash).changes > 0 || changed;
+    }
+    return changed;
+  }
+}
