@@ -85,6 +85,7 @@ export class DirectorySync {
     if (installed) {
       this.progress({ phase: 'install', bytes: manifest.bytes, totalBytes: manifest.bytes, rows: 0 });
       this.holder.install(this.downloadFile);
+      this.holder.current().markSynced(this.now().toISOString());
       rmSync(this.downloadMeta, { force: true });
       await this.catchUp(manifest.cursor, signal);
     } else {

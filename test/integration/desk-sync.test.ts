@@ -1,0 +1,145 @@
+/*
+ * The desk's sync engine against the real server on loopback (PostgreSQL): a new desk bootstraps
+ * the directory, catches up on a hint, pushes call records, pulls another desk's, keeps both texts
+ * on a conflict, pauses for a sign-in, and carries on offline until the server is back.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishAndDistribute } from '../../server/src/directory/publisher';
+import { routeModules } from '../../server/src/routes';
+import type { CallRecord, CallSummary } from '../../shared/domain/call-record';
+import type { ConflictView, SearchResult } from '../../shared/contract';
+import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
+import { finalisable, GEO_DIR, TestDesk, TestTokens, waitFor } from '../support/desk-harness';
+import { createTestServer, USERS, type TestServer } from '../support/server-fixtures';
+import { openSeededDatabase, type OpenedDatabase } from '../support/server-databases';
+
+describe('desk sync against the central API', () => {
+  let opened: OpenedDatabase;
+  let server: TestServer;
+  let serverDir: string;
+  let base: string;
+  const desks: TestDesk[] = [];
+  const services = generateDirectory({ seed: 7, count: 400, sectors: loadEnglandSectors(GEO_DIR) });
+
+  const newDesk = (tokens = new TestTokens(server.tokenFor, USERS.a1Clinician)) => {
+    const desk = new TestDesk({ serverUrl: base, tokens, timeoutMs: 5000, idleTimeoutMs: 5000 });
+    desks.push(desk);
+    return { desk, tokens };
+  };
+  const serverRecord = async (id: string) =>
+    (await opened.db.query<{ status: string; revision: number; content_hash: string | null; content: { presentingNeed: { summary: string } } }>(
+      'SELECT status, revision, content_hash, content FROM call_record WHERE id = $1',
+      [id],
+    ))[0];
+
+  beforeAll(async () => {
+    opened = await openSeededDatabase('postgres');
+    serverDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-server-'));
+    server = await createTestServer(opened.db, routeModules, { DATA_DIR: serverDir });
+    await server.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    await publishAndDistribute(server.deps, 'trust-a', services, { source: 'test', complete: true });
+  });
+
+  afterAll(async () => {
+    for (const d of desks) d.close();
+    await server.close();
+    await opened.close();
+    rmSync(serverDir, { recursive: true, force: true });
+  });
+
+  it('a new desk downloads the directory snapshot and can search it', async () => {
+    const { desk } = newDesk();
+    await waitFor('the directory', () => desk.core.directory.info().services === services.length);
+    const info = desk.core.directory.info();
+    expect(info.version).toBe('1');
+    expect(info.syncedAt).not.toBeNull();
+    const found = await desk.call<SearchResult>('directory.search', { text: services[0]!.name });
+    expect(found.results.map((r) => r.service.id)).toContain(services[0]!.id);
+  });
+
+  it('catches up when a new directory version is published', async () => {
+    const { desk } = newDesk();
+    await waitFor('the directory', () => desk.core.directory.info().version === '1');
+    const renamed = { ...services[1]!, name: 'Renamed Crisis Café For Catch Up' };
+    const next = [renamed, ...services.slice(2)]; // services[0] removed
+    await publishAndDistribute(server.deps, 'trust-a', next, { source: 'test', complete: true });
+    await waitFor('the catch-up', () => desk.core.directory.info().version === '2');
+    expect((await desk.call<SearchResult>('directory.search', { text: 'renamed catch' })).results.map((r) => r.service.id)).toEqual([renamed.id]);
+    await expect(desk.call('directory.get', { id: services[0]!.id })).rejects.toThrow(/not_found/);
+    expect(desk.core.directory.info().services).toBe(next.length);
+  });
+
+  it('pushes call records as they are written, and a finalised record reaches the server intact', async () => {
+    const { desk } = newDesk();
+    const draft = await desk.createDraft('Synthetic: pushed as written');
+    await waitFor('the draft on the server', async () => (await serverRecord(draft.id))?.content.presentingNeed.summary === 'Synthetic: pushed as written');
+    const edited = await desk.edit(draft.id, (c) => Object.assign(c, finalisable(c)));
+    const final = await desk.call<CallRecord>('calls.finalise', { id: draft.id, revision: edited.revision });
+    await waitFor('the finalised record on the server', async () => (await serverRecord(draft.id))?.status === 'finalised');
+    expect((await serverRecord(draft.id))!.content_hash).toBe(final.contentHash);
+    await waitFor('an empty queue', () => desk.status().waiting === 0);
+    expect(desk.status()).toMatchObject({ connection: 'online', conflicts: 0, rejected: 0, paused: null });
+  });
+
+  it('pulls a record written on another desk by the same clinician', async () => {
+    const a = newDesk().desk;
+    const b = newDesk().desk;
+    const draft = await a.createDraft('Synthetic: started on desk A');
+    await waitFor('the record on desk B', async () => (await b.call<CallSummary[]>('calls.list', {})).some((s) => s.id === draft.id));
+    await waitFor('its latest text on desk B', async () => (await b.call<CallRecord>('calls.get', { id: draft.id })).content.presentingNeed.summary === 'Synthetic: started on desk A');
+    expect(b.status().waiting).toBe(0);
+  });
+
+  it('keeps both texts when two desks change the same draft, and sends the one the clinician keeps', async () => {
+    const a = newDesk();
+    const b = newDesk();
+    const draft = await a.desk.createDraft('Synthetic: original');
+    await waitFor('the record on desk B', async () => (await b.desk.call<CallRecord>('calls.get', { id: draft.id }).catch(() => null))?.content.presentingNeed.summary === 'Synthetic: original');
+    // Desk A is signed out while desk B changes the record, so A edits without seeing B's change.
+    a.tokens.setSignedIn(false);
+    await waitFor('desk A paused', () => a.desk.status().paused?.reason === 'sign_in');
+    await b.desk.edit(draft.id, (c) => (c.presentingNeed.summary = 'Synthetic: desk B version'));
+    await waitFor('B on the server', async () => (await serverRecord(draft.id))?.content.presentingNeed.summary === 'Synthetic: desk B version');
+    await a.desk.edit(draft.id, (c) => (c.presentingNeed.summary = 'Synthetic: desk A version'));
+    expect(a.desk.status().waiting).toBeGreaterThan(0);
+    a.tokens.setSignedIn(true);
+    const [conflict] = await waitFor('a conflict on desk A', async () => {
+      const list = await a.desk.call<ConflictView[]>('sync.conflicts');
+      return list.length > 0 ? list : null;
+    });
+    expect(conflict!.localContent.presentingNeed.summary).toBe('Synthetic: desk A version');
+    expect(conflict!.serverContent!.presentingNeed.summary).toBe('Synthetic: desk B version');
+    // The server kept B's text: nothing was overwritten.
+    expect((await serverRecord(draft.id))!.content.presentingNeed.summary).toBe('Synthetic: desk B version');
+    await a.desk.call('sync.resolveConflict', { id: conflict!.id, choice: 'keep_mine' });
+    await waitFor('A’s text on the server', async () => (await serverRecord(draft.id))?.content.presentingNeed.summary === 'Synthetic: desk A version');
+    expect(await a.desk.call<ConflictView[]>('sync.conflicts')).toEqual([]);
+    expect(a.desk.status().conflicts).toBe(0);
+  });
+
+  it('renews an expired token once, and pauses for a sign-in when the session cannot be renewed', async () => {
+    const { desk, tokens } = newDesk();
+    await waitFor('online', () => desk.status().connection === 'online');
+    tokens.expireNext = true;
+    const draft = await desk.createDraft('Synthetic: after an expired token');
+    await waitFor('the draft on the server', async () => Boolean(await serverRecord(draft.id)));
+    expect(tokens.renewals).toBeGreaterThan(0);
+
+    tokens.signedIn = false;
+    tokens.expireNext = false;
+    const offline = await desk.createDraft('Synthetic: while signed out');
+    await waitFor('paused for sign-in', () => desk.status().paused?.reason === 'sign_in');
+    expect(desk.status().waiting).toBeGreaterThan(0);
+    expect(await serverRecord(offline.id)).toBeUndefined();
+    await desk.call('auth.signIn');
+    expect(tokens.signInRequests).toBe(1);
+    tokens.setSignedIn(true);
+    await waitFor('the draft on the server after sign-in', async () => Boolean(await serverRecord(offline.id)));
+    await waitFor('nothing waiting', () => desk.status().waiting === 0 && desk.status().paused === null);
+  });
+});
