@@ -22,7 +22,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
   app.post(
     '/v1/admin/directory/imports',
     {
-      preHandler: authenticate(deps, 'admin'),
+      onRequest: authenticate(deps, 'admin'),
       bodyLimit: Math.max(IMPORT_BODY_LIMIT_BYTES, deps.config.BODY_LIMIT_BYTES),
       schema: {
         tags: ['directory admin'],
@@ -44,7 +44,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
   app.get(
     '/v1/admin/directory/imports/:id',
     {
-      preHandler: authenticate(deps, 'admin'),
+      onRequest: authenticate(deps, 'admin'),
       schema: {
         tags: ['directory admin'],
         summary: 'The report of an import',
@@ -63,7 +63,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
   app.get(
     '/v1/admin/taxonomy-mapping',
     {
-      preHandler: authenticate(deps, 'admin'),
+      onRequest: authenticate(deps, 'admin'),
       schema: {
         tags: ['directory admin'],
         summary: 'How feed taxonomy terms map to crisis service types (the default until the trust sets its own)',
@@ -77,7 +77,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
   app.put(
     '/v1/admin/taxonomy-mapping',
     {
-      preHandler: authenticate(deps, 'admin'),
+      onRequest: authenticate(deps, 'admin'),
       schema: {
         tags: ['directory admin'],
         summary: 'Replace the trust’s taxonomy mapping; used by the next import',

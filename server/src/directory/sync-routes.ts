@@ -19,7 +19,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/manifest',
     {
-      preHandler: authenticate(deps),
+      onRequest: authenticate(deps),
       schema: {
         tags: ['directory'],
         summary: 'The newest directory snapshot of the caller’s trust',
@@ -50,7 +50,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/snapshots/:sha256',
     {
-      preHandler: authenticate(deps),
+      onRequest: authenticate(deps),
       schema: {
         tags: ['directory'],
         summary: 'A directory snapshot: an indexed SQLite file in the desk’s schema, immutable',
@@ -107,7 +107,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/changes',
     {
-      preHandler: authenticate(deps),
+      onRequest: authenticate(deps),
       schema: {
         tags: ['directory'],
         summary: 'Directory changes after a cursor (NDJSON)',
