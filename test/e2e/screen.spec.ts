@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDeskHost, type DeskHost } from './desk-host';
@@ -20,6 +20,9 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-
 
 let host: DeskHost;
 let page: Page;
+/** The contract's WebSocket passes through Playwright, so a test can cut it as a host restart would. */
+let coreDown = false;
+const sockets: WebSocketRoute[] = [];
 
 async function screenshots(name: string) {
   mkdirSync(SHOTS, { recursive: true });
@@ -66,6 +69,11 @@ test.beforeAll(async ({ browser }) => {
   page = await context.newPage();
   page.on('pageerror', (e) => {
     throw e;
+  });
+  await page.routeWebSocket(/\/contract$/, (ws) => {
+    if (coreDown) return ws.close({ code: 1006, reason: 'core down' });
+    ws.connectToServer();
+    sockets.push(ws);
   });
   await page.goto(host.url);
 });
@@ -130,6 +138,7 @@ test('a postcode that does not exist shows the core’s message at the field', a
 
 test('opening a result shows its details: hours for the week, sites, phones; Esc closes it', async () => {
   await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.locator('.result--active .result__name')).toBeFocused();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog');
   await expect(dialog).toBeVisible();
@@ -193,6 +202,7 @@ test('filling the record by keyboard, linking a service from the directory as a 
   await page.keyboard.type('crisis team');
   await expect(page.getByTestId('results-count')).toContainText(/services? matching “crisis team”/);
   await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.locator('.result--active .result__name')).toBeFocused();
   const chosen = (await page.locator('.result--active .result__name').textContent())!;
   await page.keyboard.press('Alt+r');
   const referrals = page.locator('#sec-referrals');
@@ -211,9 +221,13 @@ test('filling the record by keyboard, linking a service from the directory as a 
   await page.keyboard.press('ControlOrMeta+s');
   await savedState();
   await expect(page.locator('.readiness')).toContainText('Ready to finalise');
-  await page.locator('#sec-caller').scrollIntoViewIfNeeded();
+  await page.locator('#record-body').evaluate((el) => el.scrollTo({ top: 0 }));
   await expectAccessible('a filled call record');
   await screenshots('05-filled-call-record');
+  await page.locator('#sec-risk').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshots('05b-filled-call-record-risk');
+  await page.locator('#sec-outcome').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshots('05c-filled-call-record-outcome-referrals');
 });
 
 test('autosave persisted it: after a reload the draft is back, exactly as typed', async () => {
@@ -282,6 +296,27 @@ test('discarding a draft asks for a reason, then keeps it out of the list', asyn
   await expectAccessible('the list of calls');
   await screenshots('08-calls-list');
   await page.keyboard.press('Escape');
+});
+
+test('the core going away mid-call: typing stays on screen, marked not saved, and is saved when it is back', async () => {
+  await page.keyboard.press('Alt+n');
+  await expect(page.getByText('Draft', { exact: true })).toBeVisible();
+  await page.keyboard.press('Space');
+  coreDown = true;
+  for (const ws of sockets.splice(0)) await ws.close({ code: 1006, reason: 'host restarting' });
+  await expect(page.getByText(/Desk core not reachable since \d\d:\d\d: reconnecting/)).toBeVisible();
+  await page.locator('#f-presentingNeed-summary').focus();
+  await page.keyboard.type('Typed while the core was away.');
+  await expect(page.getByTestId('save-status')).toContainText('Not saved —');
+  await expect(page.getByTestId('save-status')).toContainText('stays on this screen');
+  await expectAccessible('the screen with the core unreachable');
+  await screenshots('10-core-unreachable-not-saved');
+  await expect(page.locator('#f-presentingNeed-summary')).toHaveValue('Typed while the core was away.');
+  coreDown = false;
+  await expect(page.getByText('Desk core connected')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId('save-status')).toContainText(/Saved \d\d:\d\d:\d\d/, { timeout: 15_000 });
+  await page.reload();
+  await expect(page.locator('#f-presentingNeed-summary')).toHaveValue('Typed while the core was away.');
 });
 
 test('the shortcuts help lists every shortcut', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { REFERRAL_ROUTE_LABELS, REFERRAL_ROUTES, SERVICE_TYPE_LABELS, SERVICE_TYPES, type ReferralRoute, type ServiceType } from '../../../../shared/domain/service-types';
 import { shortcutKeys } from '../../app/shortcuts';
 import { Kbd } from '../../components/Dialog';
@@ -8,48 +8,52 @@ import { RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
 import { originLabel } from './format';
 import { ResultsList } from './ResultsList';
 
-function MultiPicker<V extends string>({
-  label,
-  options,
-  value,
-  onChange,
-  id,
-}: {
-  label: string;
-  options: readonly { value: V; label: string }[];
-  value: V[];
-  onChange: (v: V[]) => void;
-  id: string;
-}) {
-  const summary = value.length === 0 ? 'Any' : value.length === 1 ? options.find((o) => o.value === value[0])?.label : `${value.length} chosen`;
+function Checks<V extends string>({ legend, options, value, onChange, id }: { legend: string; options: readonly { value: V; label: string }[]; value: V[]; onChange: (v: V[]) => void; id: string }) {
+  return (
+    <fieldset className="picker__group">
+      <legend className="picker__legend">{legend}</legend>
+      {options.map((o) => (
+        <div className="choice choice--check choice--small" key={o.value}>
+          <input
+            className="choice__input"
+            type="checkbox"
+            id={`${id}-${o.value}`}
+            checked={value.includes(o.value)}
+            onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((x) => x !== o.value))}
+          />
+          <label className="choice__label" htmlFor={`${id}-${o.value}`}>
+            {o.label}
+          </label>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Service types and referral routes, folded into one drop-down so the filters fit one row. */
+function MoreFilters({ id }: { id: string }) {
+  const types = useDirectory((s) => s.filters.types);
+  const routes = useDirectory((s) => s.filters.routes);
+  const setFilters = useDirectory((s) => s.setFilters);
+  const summary =
+    types.length || routes.length
+      ? [types.length ? `${types.length} type${types.length === 1 ? '' : 's'}` : null, routes.length ? `${routes.length} route${routes.length === 1 ? '' : 's'}` : null].filter(Boolean).join(', ')
+      : 'Any';
   return (
     <details className="picker" id={id}>
       <summary className="picker__summary">
-        <span className="picker__label">{label}</span>
+        <span className="picker__label">Type, route</span>
         <span className="picker__value">{summary}</span>
       </summary>
-      <fieldset className="picker__body">
-        <legend className="visually-hidden">{label}</legend>
-        {options.map((o) => (
-          <div className="choice choice--check choice--small" key={o.value}>
-            <input
-              className="choice__input"
-              type="checkbox"
-              id={`${id}-${o.value}`}
-              checked={value.includes(o.value)}
-              onChange={(e) => onChange(e.target.checked ? [...value, o.value] : value.filter((x) => x !== o.value))}
-            />
-            <label className="choice__label" htmlFor={`${id}-${o.value}`}>
-              {o.label}
-            </label>
-          </div>
-        ))}
-        {value.length > 0 && (
-          <button type="button" className="link-button" onClick={() => onChange([])}>
-            Clear {label.toLowerCase()}
+      <div className="picker__body">
+        <Checks<ServiceType> id={`${id}-types`} legend="Service types" options={SERVICE_TYPES.map((t) => ({ value: t, label: SERVICE_TYPE_LABELS[t] }))} value={types} onChange={(v) => setFilters({ types: v })} />
+        <Checks<ReferralRoute> id={`${id}-routes`} legend="Referral route" options={REFERRAL_ROUTES.map((r) => ({ value: r, label: REFERRAL_ROUTE_LABELS[r] }))} value={routes} onChange={(v) => setFilters({ routes: v })} />
+        {(types.length > 0 || routes.length > 0) && (
+          <button type="button" className="link-button" onClick={() => setFilters({ types: [], routes: [] })}>
+            Clear type and route
           </button>
         )}
-      </fieldset>
+      </div>
     </details>
   );
 }
@@ -90,14 +94,11 @@ export function DirectoryPanel() {
   const context = useCallSession((s) => s.context);
   const id = useId();
   const searchRef = useRef<HTMLInputElement>(null);
-  const [showFilters] = useState(true);
 
   useEffect(() => {
     useDirectory.getState().followRecord(context);
   }, [context]);
 
-  const typeOptions = SERVICE_TYPES.map((t) => ({ value: t, label: SERVICE_TYPE_LABELS[t] }));
-  const routeOptions = REFERRAL_ROUTES.map((r) => ({ value: r, label: REFERRAL_ROUTE_LABELS[r] }));
   const recordAge = context.age === null ? '' : String(context.age);
 
   return (
@@ -108,7 +109,7 @@ export function DirectoryPanel() {
             Directory
           </h2>
           <span className="spacer" />
-          <span className="muted small">
+          <span className="muted small directory-hints">
             <Kbd>{shortcutKeys('nextResult')}</Kbd> <Kbd>{shortcutKeys('prevResult')}</Kbd> move · <Kbd>{shortcutKeys('copyPhone')}</Kbd> copy number · <Kbd>{shortcutKeys('refer')}</Kbd> refer
           </span>
         </div>
@@ -140,7 +141,6 @@ export function DirectoryPanel() {
               <Kbd>{shortcutKeys('search')}</Kbd> or <Kbd>/</Kbd>
             </span>
           </div>
-          {showFilters && (
             <div className="filters">
               <div className={`filter filter--postcode${postcodeError ? ' filter--error' : ''}`}>
                 <label className="filter__label" htmlFor="directory-postcode">
@@ -171,7 +171,7 @@ export function DirectoryPanel() {
               </div>
               <div className="filter">
                 <label className="filter__label" htmlFor="directory-age">
-                  Caller’s age
+                  Age<span className="visually-hidden"> of the caller</span>
                 </label>
                 <input
                   id="directory-age"
@@ -191,10 +191,8 @@ export function DirectoryPanel() {
                   </label>
                 </div>
               </div>
-              <MultiPicker<ServiceType> id={`${id}-types`} label="Service types" options={typeOptions} value={filters.types} onChange={(types) => setFilters({ types })} />
-              <MultiPicker<ReferralRoute> id={`${id}-routes`} label="Referral route" options={routeOptions} value={filters.routes} onChange={(routes) => setFilters({ routes })} />
+              <MoreFilters id={`${id}-more`} />
             </div>
-          )}
           <div className="search__context" id={`${id}-age-hint`}>
             {postcodeError && (
               <p className="field__error" id="directory-postcode-error">
@@ -202,13 +200,15 @@ export function DirectoryPanel() {
                 {postcodeError}
               </p>
             )}
-            {origin && !postcodeError && (
+            {((origin && !postcodeError) || (sources.age === 'record' && filters.age)) && (
               <p className="origin">
                 <Icon name="pin" />
-                Distances from {originLabel(origin)}
+                <span>
+                  {origin && !postcodeError && <>Distances from {originLabel(origin)}. </>}
+                  {sources.age === 'record' && filters.age && <>Age {filters.age} from the call record: services not taking this age are left out.</>}
+                </span>
               </p>
             )}
-            {sources.age === 'record' && filters.age && <p className="origin">Age {filters.age} from the call record: services that do not take this age are left out.</p>}
             {sources.age === 'manual' && recordAge !== filters.age && recordAge && (
               <p className="origin">
                 The call record says age {recordAge}.{' '}

@@ -59,11 +59,19 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
   const phones = orderedPhones(s);
   const ageMismatch = ageOutsideRange(callerAge, s.ageMin, s.ageMax);
   const titleId = `result-${s.id}`;
+  const stale = result.stale || result.dataAgeDays === null;
   return (
     <article className={`result${active ? ' result--active' : ''} result--${o.tone}`} aria-labelledby={titleId} onFocus={() => onFocus(index)}>
       <div className="result__top">
         <OpenBadge result={result} now={when} />
         {active && <span className="tag tag--blue result__selected">Selected</span>}
+        <span className="spacer" />
+        {!stale && (
+          <span className="data-age">
+            <Icon name="clock" />
+            {dataAge(result.dataAgeDays)}
+          </span>
+        )}
         {where && (
           <span className="result__where">
             <Icon name={s.coverage.national ? 'globe' : 'pin'} />
@@ -77,7 +85,7 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
         </button>
       </h3>
       <p className="result__org">
-        {SERVICE_TYPE_LABELS[s.type]} · {s.organisation.name}
+        <strong>{SERVICE_TYPE_LABELS[s.type]}</strong> · {s.organisation.name}
       </p>
       {o.note && (
         <p className="result__note">
@@ -110,37 +118,37 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
           <dd>{routesLabel(s)}</dd>
         </div>
       </dl>
-      {phones.length > 0 ? (
-        <div className="result__phones">
-          {phones.map((p, i) => (
-            <PhoneButton key={`${p.number}-${i}`} phone={p} serviceName={s.name} compact />
-          ))}
-        </div>
-      ) : (
+      {stale && (
+        <p className="data-age data-age--stale">
+          <Icon name="warning" />
+          {dataAge(result.dataAgeDays)}: check the details with the service before referring
+        </p>
+      )}
+      {phones.length === 0 && (
         <p className="inline-alert inline-alert--warning">
           <Icon name="warning" />
           <span>No phone number published: check the service’s details before referring.</span>
         </p>
       )}
       <div className="result__bottom">
-        <span className={`data-age${result.stale || result.dataAgeDays === null ? ' data-age--stale' : ''}`}>
-          {result.stale || result.dataAgeDays === null ? <Icon name="warning" /> : <Icon name="clock" />}
-          {dataAge(result.dataAgeDays)}
-          {(result.stale || result.dataAgeDays === null) && ': check the details with the service'}
-        </span>
+        {phones.map((p, i) => (
+          <PhoneButton key={`${p.number}-${i}`} phone={p} serviceName={s.name} compact />
+        ))}
         <span className="spacer" />
-        <button type="button" className="button button--small button--secondary" onClick={() => onOpen(index)} aria-label={`Details of ${s.name}`}>
-          Details
-        </button>
-        <button
-          type="button"
-          className={`button button--small${canRefer ? '' : ' button--muted'}`}
-          onClick={() => onRefer(index)}
-          aria-label={`Refer: link ${s.name} to the call${canRefer ? '' : ' (start or open a draft call first)'}`}
-        >
-          <Icon name="link" />
-          Refer
-        </button>
+        <span className="result__actions">
+          <button type="button" className="button button--small button--secondary" onClick={() => onOpen(index)} aria-label={`Details of ${s.name}`}>
+            Details
+          </button>
+          <button
+            type="button"
+            className={`button button--small${canRefer ? '' : ' button--muted'}`}
+            onClick={() => onRefer(index)}
+            aria-label={`Refer: link ${s.name} to the call${canRefer ? '' : ' (start or open a draft call first)'}`}
+          >
+            <Icon name="link" />
+            Refer
+          </button>
+        </span>
       </div>
     </article>
   );

@@ -37,37 +37,41 @@ export function CallerSection() {
           <span>The caller is anonymous but identifying details are filled in below. Clear them unless the caller gave them.</span>
         </p>
       )}
-      {showIdentity && (
-        <div className="grid grid--identity">
-          <TextField name="caller.name" label="Name" width="full" autoComplete="off" />
-          <TextField
-            name="caller.dateOfBirth"
-            label="Date of birth"
-            hint={age !== null ? <strong className="hint-strong">Age {age} on the day of the call</strong> : 'For example, 27/03/1985'}
-            width="s"
-            inputMode="numeric"
-          />
-          <TextField
-            name="caller.nhsNumber"
-            label="NHS number"
-            hint={
-              nhsOk ? (
-                <span className="hint-ok">
-                  <Icon name="check" /> Valid NHS number
-                </span>
-              ) : (
-                '10 digits, checked as you type'
-              )
-            }
-            width="m"
-            inputMode="numeric"
-          />
-          <TextField name="caller.phone" label="Phone number" width="m" type="tel" inputMode="tel" />
-        </div>
-      )}
       <div className="grid grid--identity">
-        {!dob.trim() && <TextField name="caller.ageYears" label="Age (stated or estimated)" hint="When there is no date of birth" width="xs" inputMode="numeric" />}
-        <TextField name="caller.postcode" label="Postcode" hint="Full or partial (SE5 8AZ, SE5 8, SE5): the directory searches near it" width="s" />
+        {showIdentity && (
+          <>
+            <TextField name="caller.name" label="Name" width="full" autoComplete="off" />
+            <TextField
+              name="caller.dateOfBirth"
+              label="Date of birth"
+              hint={age !== null ? <strong className="hint-strong">Age {age} on the day of the call</strong> : 'For example, 27/03/1985'}
+              width="s"
+              inputMode="numeric"
+            />
+          </>
+        )}
+        {!dob.trim() && <TextField name="caller.ageYears" label="Age" hint="Stated or estimated" width="xs" inputMode="numeric" />}
+        {showIdentity && (
+          <>
+            <TextField
+              name="caller.nhsNumber"
+              label="NHS number"
+              hint={
+                nhsOk ? (
+                  <span className="hint-ok">
+                    <Icon name="check" /> Valid NHS number
+                  </span>
+                ) : (
+                  '10 digits, checked as you type'
+                )
+              }
+              width="m"
+              inputMode="numeric"
+            />
+            <TextField name="caller.phone" label="Phone number" width="m" type="tel" inputMode="tel" />
+          </>
+        )}
+        <TextField name="caller.postcode" label="Postcode" hint="Full or partial: SE5 8AZ, SE5 8, SE5" width="s" />
       </div>
       {type !== '' && type !== 'self' && (
         <TextField name="caller.aboutPerson" label="Who is the call about?" hint="Name or description, and their relationship to the caller" />

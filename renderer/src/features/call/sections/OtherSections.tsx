@@ -35,7 +35,8 @@ export function InterventionsSection() {
 }
 
 export function OutcomeSection() {
-  const codes = Object.keys(OUTCOME_CODES) as OutcomeCode[];
+  // Sorted: '98' is an integer-like key, which JavaScript would list first.
+  const codes = (Object.keys(OUTCOME_CODES) as OutcomeCode[]).sort();
   return (
     <Section id="sec-outcome" title="Outcome" aside={<span className="section-note">National MHSDS crisis-line outcome codes</span>}>
       <RadioGroup name="outcome.code" legend="Outcome of the call" options={codes.map((c) => ({ value: c, label: `${c} · ${OUTCOME_CODES[c]}` }))} />

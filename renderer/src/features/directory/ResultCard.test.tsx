@@ -1,0 +1,86 @@
+// @vitest-environment happy-dom
+import { cleanup, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ServiceResult } from '../../../../shared/contract';
+import type { DirectoryService } from '../../../../shared/domain/directory';
+import { ResultCard } from './ResultCard';
+
+const service: DirectoryService = {
+  id: 'svc-1',
+  organisation: { id: 'org-1', name: 'Southwark Mind' },
+  name: 'Peckham Crisis Café',
+  type: 'crisis_cafe',
+  status: 'active',
+  ageMin: 18,
+  ageMax: null,
+  referral: { routes: ['self'], how: 'Walk in.' },
+  phones: [
+    { number: '020 7946 0999', type: 'professionals', label: 'Referrals' },
+    { number: '0800 123 4567', type: 'public' },
+    { number: '85258', type: 'text' },
+  ],
+  locations: [],
+  coverage: { national: false, postcodes: ['SE15'] },
+  schedule: { alwaysOpen: false, weekly: [{ days: [1, 2, 3, 4, 5], opens: '18:00', closes: '23:00' }], bankHolidays: 'closed', exceptions: [] },
+  keywords: [],
+  lastVerified: null,
+};
+
+const result = (over: Partial<ServiceResult> = {}): ServiceResult => ({
+  service,
+  distanceKm: 1.34,
+  coversOrigin: true,
+  openState: { open: true, until: '2026-11-24T23:00:00Z', nextOpen: null, todayIs: null, bankHolidayName: null },
+  dataAgeDays: null,
+  stale: true,
+  score: 1,
+  ...over,
+});
+
+const origin = { label: 'SE5 8AZ', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 0.8 };
+const noop = () => {};
+
+function show(r: ServiceResult, callerAge: number | null = null) {
+  render(
+    <ResultCard result={r} index={0} active={false} origin={origin} now={Date.parse('2026-11-24T19:00:00Z')} callerAge={callerAge} canRefer onFocus={noop} onOpen={noop} onRefer={noop} />,
+  );
+}
+
+afterEach(cleanup);
+
+describe('a directory result', () => {
+  it('says open until when, the distance, the age range and how to refer', () => {
+    show(result());
+    expect(screen.getByText('Open now')).toBeTruthy();
+    expect(screen.getByText('until 23:00')).toBeTruthy();
+    expect(screen.getByText('1.3 km')).toBeTruthy();
+    expect(screen.getByText('Ages 18+')).toBeTruthy();
+    expect(screen.getByText('Self-referral')).toBeTruthy();
+  });
+
+  it('puts the public number first and marks professionals-only and text numbers in words', () => {
+    show(result());
+    const phones = screen.getAllByRole('button', { name: /^Copy / });
+    expect(phones.map((p) => p.textContent)).toEqual([
+      'Copy 0800 123 4567',
+      'Copy 85258Text',
+      'Copy 020 7946 0999Professionals only, Referrals',
+    ]);
+  });
+
+  it('warns when the data was never verified, and when the caller is too young', () => {
+    show(result(), 15);
+    expect(screen.getByText(/Never verified by the publisher/)).toBeTruthy();
+    expect(screen.getByText(/not for age 15/)).toBeTruthy();
+  });
+
+  it('says when a closed service opens next, and flags a temporary closure', () => {
+    show(result({ openState: { open: false, until: null, nextOpen: '2026-11-26T18:00:00Z', todayIs: null, bankHolidayName: null } }));
+    expect(screen.getByText('Closed')).toBeTruthy();
+    expect(screen.getByText('opens Thu 18:00')).toBeTruthy();
+    cleanup();
+    show(result({ service: { ...service, status: 'temporarily_closed', alert: 'Closed for refurbishment until January.' } }));
+    expect(screen.getByText('Temporarily closed')).toBeTruthy();
+    expect(screen.getByText('Closed for refurbishment until January.')).toBeTruthy();
+  });
+});

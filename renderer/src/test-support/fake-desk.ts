@@ -1,0 +1,76 @@
+import type { CrisisDeskClient, Envelope, MethodName, ParamsOf, ResultOf } from '../../../shared/contract';
+import { emptyCallRecordContent, type CallRecord } from '../../../shared/domain/call-record';
+
+/*
+ * A stand-in for the core in component tests: call records in memory with the core's revision
+ * rule, and any method answered by a handler the test sets. Every call is recorded.
+ */
+
+type Handler = (params: unknown) => Envelope<unknown> | Promise<Envelope<unknown>>;
+
+export interface FakeDesk extends CrisisDeskClient {
+  calls: { method: MethodName; params: unknown }[];
+  records: Map<string, CallRecord>;
+  handle<M extends MethodName>(method: M, fn: (params: ParamsOf<M>) => Envelope<ResultOf<M>> | Promise<Envelope<ResultOf<M>>>): void;
+}
+
+export function fakeDesk(): FakeDesk {
+  const records = new Map<string, CallRecord>();
+  const handlers = new Map<string, Handler>();
+  let n = 0;
+  const at = () => new Date(Date.UTC(2026, 10, 22, 14, 0, n++)).toISOString();
+  const ok = <T>(value: T): Envelope<T> => ({ ok: true, value });
+
+  const defaults: Partial<Record<MethodName, Handler>> = {
+    'calls.create': () => {
+      const id = `0190f0f0-0000-7000-8000-${String(records.size + 1).padStart(12, '0')}`;
+      const now = at();
+      const r: CallRecord = {
+        id,
+        status: 'draft',
+        revision: 1,
+        createdAt: now,
+        updatedAt: now,
+        finalisedAt: null,
+        discardedAt: null,
+        discardReason: null,
+        contentHash: null,
+        content: emptyCallRecordContent(now),
+        addenda: [],
+      };
+      records.set(id, r);
+      return ok(structuredClone(r));
+    },
+    'calls.get': (p) => {
+      const r = records.get((p as { id: string }).id);
+      return r ? ok(structuredClone(r)) : { ok: false, error: { code: 'not_found', message: 'There is no call record with this id on this desk.' } };
+    },
+    'calls.save': (p) => {
+      const { id, revision, content } = p as { id: string; revision: number; content: CallRecord['content'] };
+      const r = records.get(id)!;
+      if (r.revision !== revision) return { ok: false, error: { code: 'revision_conflict', message: `This record has changed since this copy was opened.` } };
+      r.revision++;
+      r.content = structuredClone(content);
+      r.updatedAt = at();
+      return ok({ id, revision: r.revision, savedAt: r.updatedAt });
+    },
+    'calls.list': () => ok([]),
+    'directory.search': () => ok({ results: [], total: 0, origin: null, evaluatedAt: at(), directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-31' } }),
+  };
+
+  const desk: FakeDesk = {
+    calls: [],
+    records,
+    async call(method, params) {
+      desk.calls.push({ method, params });
+      const h = handlers.get(method) ?? defaults[method];
+      if (!h) return { ok: false, error: { code: 'unknown_method', message: `No fake for ${method}` } } as never;
+      return (await h(params)) as never;
+    },
+    on: () => () => {},
+    handle(method, fn) {
+      handlers.set(method, fn as Handler);
+    },
+  };
+  return desk;
+}
