@@ -8,7 +8,7 @@ import { createTestServer, USERS, type TestServer, type TestUser } from '../../.
 import { openSeededDatabase, type OpenedDatabase } from '../../../test/support/server-databases';
 import { makeService } from '../../../test/support/services';
 import type { DirectoryService } from '../../../shared/domain/directory';
-import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
+import { DirectoryChangeLine, DirectoryManifest, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../shared/sync/protocol';
 import type { Hint } from '../app';
 import { directoryRoutes } from './index';
 import { publishAndDistribute } from './publisher';
@@ -60,8 +60,12 @@ describe('directory sync routes (real HTTP, PostgreSQL)', () => {
     expect(feed.end).toMatchObject({ version: 0, more: false });
   });
 
-  it('needs a signed-in user for the manifest, snapshots and changes', async () => {
-    for (const url of ['/v1/directory/manifest', `/v1/directory/snapshots/${'0'.repeat(64)}`, '/v1/directory/changes']) expect((await get(null, url)).status).toBe(401);
+  it('needs a signed-in user for the manifest, snapshots and changes, and asks a desk speaking another protocol to update', async () => {
+    for (const url of ['/v1/directory/manifest', `/v1/directory/snapshots/${'0'.repeat(64)}`, '/v1/directory/changes']) {
+      expect((await get(null, url)).status).toBe(401);
+      const r = await get(USERS.a1Clinician, url, { [PROTOCOL_HEADER]: String(PROTOCOL_VERSION + 1) });
+      expect(r.status).toBe(426);
+    }
   });
 
   it('publishes a snapshot whose sha256 and size are those of the bytes served, and hints the trust’s desks', async () => {

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import { DIRECTORY_SCHEMA_VERSION } from '../../../shared/directory/schema';
 import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
 import { authenticate, errorBody, HttpError, type App, type ServerDeps } from '../app';
+import { checkProtocolVersion } from '../sync/sync-routes';
 import { byteRangeOf } from './byte-range';
 import { etagMatches, notModified, sendRaw } from './http-caching';
 import { changesAfter, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT } from './changes-feed';
 import { findSnapshot, latestSnapshot, snapshotCursor, snapshotPath } from './snapshots';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 426: ErrorBody };
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
 
@@ -19,7 +20,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/manifest',
     {
-      onRequest: authenticate(deps),
+      onRequest: [authenticate(deps), checkProtocolVersion],
       schema: {
         tags: ['directory'],
         summary: 'The newest directory snapshot of the caller’s trust',
@@ -50,7 +51,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/snapshots/:sha256',
     {
-      onRequest: authenticate(deps),
+      onRequest: [authenticate(deps), checkProtocolVersion],
       schema: {
         tags: ['directory'],
         summary: 'A directory snapshot: an indexed SQLite file in the desk’s schema, immutable',
@@ -107,7 +108,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
   app.get(
     '/v1/directory/changes',
     {
-      onRequest: authenticate(deps),
+      onRequest: [authenticate(deps), checkProtocolVersion],
       schema: {
         tags: ['directory'],
         summary: 'Directory changes after a cursor (NDJSON)',
