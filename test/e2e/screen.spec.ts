@@ -23,6 +23,8 @@ let page: Page;
 /** The contract's WebSocket passes through Playwright, so a test can cut it as a host restart would. */
 let coreDown = false;
 const sockets: WebSocketRoute[] = [];
+/** Anything the page's strict CSP refused (an inline style or script would show up here). */
+const cspViolations: string[] = [];
 
 async function screenshots(name: string) {
   mkdirSync(SHOTS, { recursive: true });
@@ -69,6 +71,9 @@ test.beforeAll(async ({ browser }) => {
   page = await context.newPage();
   page.on('pageerror', (e) => {
     throw e;
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   await page.routeWebSocket(/\/contract$/, (ws) => {
     if (coreDown) return ws.close({ code: 1006, reason: 'core down' });
@@ -134,6 +139,21 @@ test('a postcode that does not exist shows the core’s message at the field', a
   await page.keyboard.press('Alt+p');
   await page.keyboard.type('SE5 8AZ');
   await expect(page.getByTestId('results-count')).toContainText('within 25 km of SE5 8AZ');
+});
+
+test('a long list is virtualised and fetches its next page as the clinician moves down it', async () => {
+  await page.keyboard.press('Alt+o'); // open or closed: several hundred services
+  const count = page.getByTestId('results-count');
+  await expect(count).toContainText(/^\d{3,} services within 25 km of SE5 8AZ/);
+  const total = Number((await count.textContent())!.match(/^(\d+)/)![1]);
+  for (let i = 0; i < 56; i++) await page.keyboard.press('Alt+ArrowDown');
+  const item = page.locator('[role="listitem"][aria-posinset="56"]');
+  await expect(item.locator('.result')).toHaveClass(/result--active/);
+  await expect(item.locator('.result__name')).toBeFocused();
+  await expect(item).toHaveAttribute('aria-setsize', String(total));
+  expect(await page.locator('.result').count()).toBeLessThan(25);
+  await page.keyboard.press('Alt+o');
+  await expect(count).toContainText('open now');
 });
 
 test('opening a result shows its details: hours for the week, sites, phones; Esc closes it', async () => {
@@ -328,4 +348,8 @@ test('the shortcuts help lists every shortcut', async () => {
   await screenshots('09-shortcuts-help');
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+});
+
+test('the strict CSP refused nothing on any screen (no inline script or style)', () => {
+  expect(cspViolations).toEqual([]);
 });

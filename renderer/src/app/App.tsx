@@ -73,7 +73,14 @@ function StatusBar() {
       ? { tone: 'ok', icon: 'plug' as const, text: 'Desk core connected' }
       : connection.status === 'connecting'
         ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…' }
-        : { tone: 'bad', icon: 'cloudOff' as const, text: `Desk core not reachable since ${timeHM(connection.since)}: reconnecting (attempt ${connection.attempts}). What you type stays on screen.` };
+        : {
+            tone: 'bad',
+            icon: 'cloudOff' as const,
+            text:
+              connection.attempts < 8
+                ? `Desk core not reachable since ${timeHM(connection.since)}: reconnecting (attempt ${connection.attempts}). What you type stays on screen.`
+                : `Desk core not reachable since ${timeHM(connection.since)}. Still trying. If Crisis Desk was restarted, copy anything unsaved, then open it again from the address it printed.`,
+          };
   return (
     <footer className="status-bar" aria-label="Status">
       <p className={`status-item status-item--${conn.tone}`} role="status">
