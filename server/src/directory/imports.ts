@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { DirectoryService } from '../../../shared/domain/directory';
 import type { Queryable } from '../db/db';
 import { importFeed, importFromApi, type FetchOptions, type ImportDefect, type ImportOptions, type ImportStats } from '../import';
 import { readJsonDocument } from '../import/read-json-document';
@@ -161,7 +160,7 @@ export async function runImport(deps: PublishDeps, trustId: string, userId: stri
       defects.push(feedDefect(request.source, 'warning', 'Nothing was published: the import gave no services, so the published directory was left as it was.'));
     } else {
       if (!complete) defects.push(feedDefect(request.source, 'warning', 'Only part of the feed was read, so services missing from it were kept as they were (not withdrawn).'));
-      const published = await publishAndDistribute(deps, trustId, result.services as DirectoryService[], { source: request.source, complete });
+      const published = await publishAndDistribute(deps, trustId, result.services, { source: request.source, complete });
       const { put, deleted, unchanged, purged, version } = published.publish;
       publishedVersion = version;
       const snapshot = published.snapshot && { sha256: published.snapshot.sha256, bytes: published.snapshot.bytes, version: published.snapshot.version };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, USERS, type TestServer, type TestUser } from '../../../test/support/server-fixtures';
-import { openSeededDatabase, type OpenedDatabase } from '../../../test/support/server-databases';
+import { DATABASE_KINDS, openSeededDatabase, type OpenedDatabase } from '../../../test/support/server-databases';
 import { makeService } from '../../../test/support/services';
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DirectoryChangeLine, DirectoryManifest, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../shared/sync/protocol';
@@ -17,7 +17,7 @@ import { KEEP_SNAPSHOTS, snapshotDir } from './snapshots';
 const svc = (id: string, name = `Service ${id}`) => makeService({ id, name, type: 'crisis_cafe' });
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-describe('directory sync routes (real HTTP, PostgreSQL)', () => {
+describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_name, kind) => {
   let opened: OpenedDatabase;
   let server: TestServer;
   let dataDir: string;
@@ -39,7 +39,7 @@ describe('directory sync routes (real HTTP, PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    opened = await openSeededDatabase('postgres');
+    opened = await openSeededDatabase(kind);
     dataDir = mkdtempSync(path.join(tmpdir(), 'directory-routes-'));
     server = await createTestServer(opened.db, [directoryRoutes], { DATA_DIR: dataDir });
     await server.app.listen({ port: 0, host: '127.0.0.1' });
