@@ -48,7 +48,11 @@ export function ResultsList() {
     const el = focusIt();
     if (el && document.activeElement?.closest('.result') === el.closest('.result')) return;
     virtualizer.scrollToIndex(active, { align: 'auto' });
-    requestAnimationFrame(() => requestAnimationFrame(() => focusIt()?.focus({ preventScroll: true })));
+    // Only if the selection has not moved on meanwhile: a late focus would select an older result.
+    const focusIfCurrent = () => {
+      if (useDirectory.getState().active === active) focusIt()?.focus({ preventScroll: true });
+    };
+    requestAnimationFrame(() => requestAnimationFrame(focusIfCurrent));
   }, [active, virtualizer]);
 
   // The benchmark reads keystroke → painted from this measure (after the next frame is drawn).
