@@ -234,7 +234,7 @@ test('filling the record by keyboard, linking a service from the directory as a 
   await tick('A callback is needed');
   await page.getByRole('button', { name: 'In 1 hour' }).focus();
   await page.keyboard.press('Enter');
-  await expect(page.locator('#f-callback-dueAt')).toHaveValue(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  await expect(page.locator('#f-callback-dueAt')).toHaveValue(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
   await typeInto('Reason for the callback', 'Check the safety plan held overnight.');
   await page.locator('#f-consent-informationSharing-given').focus();
   await page.keyboard.press('Space');
@@ -246,8 +246,8 @@ test('filling the record by keyboard, linking a service from the directory as a 
   await screenshots('05-filled-call-record');
   await page.locator('#sec-risk').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await screenshots('05b-filled-call-record-risk');
-  await page.locator('#sec-outcome').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  await screenshots('05c-filled-call-record-outcome-referrals');
+  await page.locator('#sec-referrals').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshots('05c-filled-call-record-referrals-callback');
 });
 
 test('autosave persisted it: after a reload the draft is back, exactly as typed', async () => {
@@ -324,7 +324,7 @@ test('the core going away mid-call: typing stays on screen, marked not saved, an
   await page.keyboard.press('Space');
   coreDown = true;
   for (const ws of sockets.splice(0)) await ws.close({ code: 1006, reason: 'host restarting' });
-  await expect(page.getByText(/Desk core not reachable since \d\d:\d\d: reconnecting/)).toBeVisible();
+  await expect(page.getByText(/Desk core not reachable since \d\d:\d\d · reconnecting/)).toBeVisible();
   await page.locator('#f-presentingNeed-summary').focus();
   await page.keyboard.type('Typed while the core was away.');
   await expect(page.getByTestId('save-status')).toContainText('Not saved —');

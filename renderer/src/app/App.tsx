@@ -70,20 +70,21 @@ function StatusBar() {
     .sort((a, b) => a.callbackDueAt!.localeCompare(b.callbackDueAt!))[0];
   const conn =
     connection.status === 'open'
-      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk core connected' }
+      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk core connected', title: '' }
       : connection.status === 'connecting'
-        ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…' }
+        ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…', title: '' }
         : {
             tone: 'bad',
             icon: 'cloudOff' as const,
             text:
-              connection.attempts < 8
-                ? `Desk core not reachable since ${timeHM(connection.since)}: reconnecting (attempt ${connection.attempts}). What you type stays on screen.`
-                : `Desk core not reachable since ${timeHM(connection.since)}. Still trying. If Crisis Desk was restarted, copy anything unsaved, then open it again from the address it printed.`,
+              Date.now() - connection.since < 30_000
+                ? `Desk core not reachable since ${timeHM(connection.since)} · reconnecting · your typing stays on screen`
+                : `Desk core not reachable since ${timeHM(connection.since)} · if Crisis Desk restarted, copy unsaved text, then reopen it`,
+            title: 'Crisis Desk keeps trying to reconnect. If it was restarted, open it again from the address it printed; copy anything not yet saved first.',
           };
   return (
     <footer className="status-bar" aria-label="Status">
-      <p className={`status-item status-item--${conn.tone}`} role="status">
+      <p className={`status-item status-item--${conn.tone}`} role="status" title={conn.title || undefined}>
         <Icon name={conn.icon} />
         {conn.text}
       </p>

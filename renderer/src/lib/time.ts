@@ -70,28 +70,33 @@ export function dataAge(days: number | null): string {
   return `Verified over a year ago (${months} months)`;
 }
 
-/** The value of an <input type="datetime-local"> (London wall clock) for an instant. */
-export function toLocalInput(iso: string | null): string {
+/**
+ * A London wall-clock moment as typed and shown: "22/11/2026 15:30" (day first, 24-hour clock).
+ * A browser's own date-time input follows the machine's locale (and may show 03:15 PM); this does not.
+ */
+export function toLocalText(iso: string | null): string {
   if (!iso) return '';
   const m = londonMomentOf(new Date(iso));
+  const [y, mo, d] = dateOfDayNumber(m.day).split('-');
   const hh = String(Math.floor(m.minute / 60)).padStart(2, '0');
   const mm = String(m.minute % 60).padStart(2, '0');
-  return `${dateOfDayNumber(m.day)}T${hh}:${mm}`;
+  return `${d}/${mo}/${y} ${hh}:${mm}`;
 }
 
-/** The instant a datetime-local value names in London; null when it is not one. */
-export function fromLocalInput(value: string): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
+/** The instant "22/11/2026 15:30" (or 22-11-2026 15.30, 22/11/2026 9:05) names in London; null when it is not one. */
+export function fromLocalText(text: string): string | null {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})[\s,T]+(\d{1,2})[:.](\d{2})$/.exec(text.trim());
   if (!m) return null;
-  const [, date, h, min] = m as unknown as [string, string, string, string];
-  const hour = Number(h);
-  const minute = Number(min);
-  if (hour > 23 || minute > 59 || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) return null;
-  return instantOfLondonWallClock(dayNumberOf(date), hour * 60 + minute).toISOString();
+  const [d, mo, y, h, min] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (h > 23 || min > 59 || mo < 1 || mo > 12) return null;
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1) return null;
+  const iso = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return instantOfLondonWallClock(dayNumberOf(iso), h * 60 + min).toISOString();
 }
 
-/** Today's London date plus `days`, at hh:mm, as a datetime-local value. */
-export function localInputAt(now: Date, days: number, hour: number, minute: number): string {
-  const day = dayNumberOf(londonDateOf(now)) + days;
-  return `${dateOfDayNumber(day)}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+/** Today's London date plus `days`, at hh:mm, as text for toLocalText's field. */
+export function localTextAt(now: Date, days: number, hour: number, minute: number): string {
+  const [y, mo, d] = dateOfDayNumber(dayNumberOf(londonDateOf(now)) + days).split('-');
+  return `${d}/${mo}/${y} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }

@@ -84,6 +84,7 @@ describe('autosave', () => {
     await vi.advanceTimersByTimeAsync(400);
     expect(h.saver.current).toMatchObject({ kind: 'failed', retrying: true });
     await vi.advanceTimersByTimeAsync(1000);
+    expect(h.states.slice(-3)).toEqual(['saving', 'failed', 'failed']); // never "saving" again until it works
     expect(h.calls).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(2000);
     expect(h.calls.map((c) => c.summary)).toEqual(['keep me', 'keep me', 'keep me']);

@@ -122,7 +122,8 @@ export class Autosaver {
   private async saveOnce(): Promise<boolean> {
     const content = this.latest;
     const json = this.latestJson;
-    this.setState({ kind: 'saving' });
+    // While retrying after a failure, keep saying "not saved" until a save succeeds.
+    if (!this.lastFailed) this.setState({ kind: 'saving' });
     const r = await this.o.save({ id: this.o.id, revision: this.rev, content });
     if (this.stopped) return false;
     if (r.ok) {

@@ -57,7 +57,7 @@ export function TextField({
   inputMode?: 'numeric' | 'tel' | 'text';
   autoComplete?: string;
   after?: ReactNode;
-  type?: 'text' | 'tel' | 'datetime-local';
+  type?: 'text' | 'tel';
   onBlurExtra?: () => void;
 }) {
   const { register } = useFormContext<FormValues>();

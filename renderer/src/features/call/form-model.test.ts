@@ -14,7 +14,7 @@ describe('the form model of the call record', () => {
   it('shows the callback time as London wall clock (BST in summer)', () => {
     const c = emptyCallRecordContent('2026-07-01T10:00:00.000Z');
     c.callback = { ...c.callback, required: true, dueAt: '2026-07-01T15:00:00.000Z' };
-    expect(fromContent(c).callback.dueAt).toBe('2026-07-01T16:00');
+    expect(fromContent(c).callback.dueAt).toBe('01/07/2026 16:00');
   });
 
   it('keeps half-typed text in the form and stores it as empty until it reads', () => {

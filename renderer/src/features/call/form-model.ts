@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Callback, Caller, CallRecordContent, CALLER_TYPES, Outcome, OUTCOME_CODES, type OutcomeCode } from '../../../../shared/domain/call-record';
 import { isValidNhsNumber, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
-import { fromLocalInput, toLocalInput } from '../../lib/time';
+import { fromLocalText, toLocalText } from '../../lib/time';
 
 /*
  * The call record as the form holds it. It is the shared CallRecordContent schema with the few
@@ -14,7 +14,7 @@ const OUTCOME_VALUES = Object.keys(OUTCOME_CODES) as [OutcomeCode, ...OutcomeCod
 
 const DOB_MESSAGE = 'Enter the date of birth as day/month/year, for example 27/03/1985.';
 const AGE_MESSAGE = 'Enter the age in whole years, from 0 to 130.';
-const DUE_MESSAGE = 'Enter the date and time the callback is due.';
+const DUE_MESSAGE = 'Enter when the callback is due as day/month/year and 24-hour time, for example 22/11/2026 15:30.';
 
 /** A date of birth as typed (27/03/1985, 27-3-1985, 27 3 1985 or 1985-03-27) → 'YYYY-MM-DD', or null. */
 export function parseDateOfBirth(text: string, today: Date = new Date()): string | null {
@@ -56,7 +56,7 @@ export const FormSchema = CallRecordContent.extend({
     nhsNumber: Caller.shape.nhsNumber.refine(blankOr((s) => isValidNhsNumber(s)), 'This is not a valid NHS number: check the 10 digits with the caller.'),
   }),
   outcome: Outcome.extend({ code: z.union([z.enum(OUTCOME_VALUES), z.literal('')]) }),
-  callback: Callback.extend({ dueAt: z.string().refine(blankOr((s) => fromLocalInput(s) !== null), DUE_MESSAGE) }),
+  callback: Callback.extend({ dueAt: z.string().refine(blankOr((s) => fromLocalText(s) !== null), DUE_MESSAGE) }),
 });
 
 export type FormValues = z.input<typeof FormSchema>;
@@ -66,7 +66,7 @@ export function fromContent(c: CallRecordContent): FormValues {
     ...c,
     caller: { ...c.caller, type: c.caller.type ?? '', dateOfBirth: formatDateOfBirth(c.caller.dateOfBirth), ageYears: c.caller.ageYears === null ? '' : String(c.caller.ageYears) },
     outcome: { ...c.outcome, code: c.outcome.code ?? '' },
-    callback: { ...c.callback, dueAt: toLocalInput(c.callback.dueAt) },
+    callback: { ...c.callback, dueAt: toLocalText(c.callback.dueAt) },
   };
 }
 
@@ -83,7 +83,7 @@ export function toContent(v: FormValues): CallRecordContent {
       nhsNumber: normaliseNhsNumber(nhs) ?? nhs,
     },
     outcome: { ...v.outcome, code: v.outcome.code === '' ? null : v.outcome.code },
-    callback: { ...v.callback, dueAt: v.callback.dueAt.trim() ? fromLocalInput(v.callback.dueAt) : null },
+    callback: { ...v.callback, dueAt: v.callback.dueAt.trim() ? fromLocalText(v.callback.dueAt) : null },
   };
 }
 

@@ -1,6 +1,6 @@
 import { useFormContext, useWatch } from 'react-hook-form';
 import { CONSENT_STATES, EMERGENCY_INTERVENTIONS, INTERVENTIONS, OUTCOME_CODES, PRESENTING_CATEGORIES, type OutcomeCode } from '../../../../../shared/domain/call-record';
-import { localInputAt, toLocalInput } from '../../../lib/time';
+import { dateLong, fromLocalText, localTextAt, timeHM, toLocalText } from '../../../lib/time';
 import { Checkbox, CheckboxGroup, RadioGroup, Section, TextArea, TextField } from '../fields';
 import type { FormValues } from '../form-model';
 import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS } from '../labels';
@@ -47,12 +47,13 @@ export function OutcomeSection() {
 
 export function CallbackSection() {
   const { control, setValue } = useFormContext<FormValues>();
-  const [required, callerPhone] = useWatch({ control, name: ['callback.required', 'caller.phone'] });
-  const set = (days: number, h: number, m: number) => setValue('callback.dueAt', localInputAt(new Date(), days, h, m), { shouldDirty: true, shouldValidate: true });
+  const [required, callerPhone, dueText] = useWatch({ control, name: ['callback.required', 'caller.phone', 'callback.dueAt'] });
+  const due = dueText.trim() ? fromLocalText(dueText) : null;
+  const set = (days: number, h: number, m: number) => setValue('callback.dueAt', localTextAt(new Date(), days, h, m), { shouldDirty: true, shouldValidate: true });
   const inHours = (hours: number) => {
     const t = new Date(Date.now() + hours * 3_600_000);
     t.setUTCMinutes(Math.ceil(t.getUTCMinutes() / 15) * 15, 0, 0);
-    setValue('callback.dueAt', toLocalInput(t.toISOString()), { shouldDirty: true, shouldValidate: true });
+    setValue('callback.dueAt', toLocalText(t.toISOString()), { shouldDirty: true, shouldValidate: true });
   };
   return (
     <Section id="sec-callback" title="Callback">
@@ -62,7 +63,17 @@ export function CallbackSection() {
           <TextField
             name="callback.dueAt"
             label="Due (London time)"
-            type="datetime-local"
+            hint={
+              due ? (
+                <strong className="hint-strong">
+                  {dateLong(due)} at {timeHM(due)}
+                  {Date.parse(due) < Date.now() ? ': this is in the past' : ''}
+                </strong>
+              ) : (
+                'Day/month/year and 24-hour time, for example 22/11/2026 15:30'
+              )
+            }
+            inputMode="numeric"
             width="m"
             after={
               <span className="quick-set">
