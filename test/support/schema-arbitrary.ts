@@ -76,7 +76,8 @@ function conforming(schema: JsonSchema, components: Record<string, JsonSchema>, 
     case 'array':
       return fc.array(schema.items ? next(schema.items) : hostileValue, { minLength: Math.min(schema.minItems ?? 0, 3), maxLength: Math.max(Math.min(schema.maxItems ?? 3, 3), Math.min(schema.minItems ?? 0, 3)) });
     case 'string':
-      return stringFor(schema);
+      // NUL passes most string checks but no PostgreSQL text or jsonb column can hold it.
+      return fc.oneof({ weight: 4, arbitrary: stringFor(schema) }, { weight: 1, arbitrary: stringFor(schema).map((v) => `${v.slice(0, 1)}\u0000${v.slice(1)}`) });
     case 'integer':
       return fc.integer({ min: Math.max(schema.minimum ?? -(2 ** 31), -(2 ** 31)), max: Math.min(schema.maximum ?? 2 ** 31, 2 ** 31) });
     case 'number':
