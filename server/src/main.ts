@@ -14,15 +14,14 @@ function errorShape(e: unknown) {
   return { type: err?.name ?? typeof e, code: err?.code, stack: err?.stack?.split('\n').slice(1).join('\n') };
 }
 
-const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
-
 let config;
 try {
   config = loadConfig();
 } catch (e) {
-  log.fatal((e as Error).message);
+  pino().fatal((e as Error).message);
   process.exit(1);
 }
+const log = pino({ level: config.LOG_LEVEL });
 
 let server;
 try {
