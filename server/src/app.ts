@@ -110,6 +110,10 @@ export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Pro
     const status = err.statusCode;
     if (status === 413) return reply.code(413).send(errorBody('body_too_large', `The request is larger than ${deps.config.BODY_LIMIT_BYTES} bytes: send fewer records at a time.`));
     if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody('bad_request', err.message));
+    // PostgreSQL cannot store some text (a NUL character, invalid byte sequences): that is bad input, not a fault.
+    if (err.code === '22P05' || err.code === '22021' || err.code === '22P02') {
+      return reply.code(400).send(errorBody('unstorable_text', 'The request holds text the server cannot store (for example a NUL character): remove it and send again.'));
+    }
     request.log.error({ err: { type: err.name, code: err.code } }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'The server hit an unexpected error. Nothing was lost on the desk; it will try again.'));
   });
