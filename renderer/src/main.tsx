@@ -4,6 +4,7 @@ import { App } from './app/App';
 import { installDeskClient, watchConnection } from './client/desk';
 import { useApp } from './stores/app';
 import { flushOnHide, useCallSession } from './stores/call-session';
+import { useDirectory } from './stores/directory';
 import './styles/index.css';
 
 const client = installDeskClient();
@@ -18,7 +19,11 @@ watchConnection((c) => {
     wasOpen = true;
   }
 });
-client.on('directory.updated', (d) => useApp.getState().setDirectory(d));
+client.on('directory.updated', (d) => {
+  useApp.getState().setDirectory(d);
+  // The results on screen may describe services that changed: ask again.
+  if (useDirectory.getState().answered) useDirectory.getState().searchNow();
+});
 client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
 
 void client.call('system.info', {}).then((r) => {
