@@ -16,6 +16,7 @@ import { OutboxPush } from './sync/outbox-push';
 import { PulledRecords } from './sync/pulled-records';
 import { SyncEngine } from './sync/sync-engine';
 import { SyncHttp } from './sync/sync-http';
+import type { BackoffPolicy } from './sync/backoff';
 import type { TokenSource } from './sync/token-source';
 
 export interface SyncOptions {
@@ -26,6 +27,7 @@ export interface SyncOptions {
   timeoutMs?: number;
   idleTimeoutMs?: number;
   watchdogMs?: number;
+  backoff?: BackoffPolicy;
 }
 
 export interface CoreOptions {
@@ -143,6 +145,7 @@ export class Core {
       clientId: this.desk.clientId,
       now: this.opts.now,
       watchdogMs: o.watchdogMs,
+      backoff: o.backoff,
       onStatus: (s) => this.emit('sync.status', s),
       onDirectoryChanged: () => this.emit('directory.updated', this.directoryDb.info()),
       onError: (e) => this.logError(e),

@@ -27,6 +27,12 @@ function parentChannel(): Channel {
   throw new Error('The core must be started by Electron (utilityProcess) or with an IPC channel (child_process.fork).');
 }
 
+function syncTuning(t: Extract<CoreLifecycleMessage, { kind: 'init' }>['syncTuning']) {
+  if (!t) return {};
+  const backoff = t.backoffBaseMs && t.backoffCapMs ? { baseMs: t.backoffBaseMs, capMs: t.backoffCapMs } : undefined;
+  return { timeoutMs: t.timeoutMs, idleTimeoutMs: t.idleTimeoutMs, watchdogMs: t.watchdogMs, backoff };
+}
+
 const channel = parentChannel();
 let started = false;
 channel.onMessage((message) => {
@@ -41,7 +47,7 @@ channel.onMessage((message) => {
       geoDir: String(init.geoDir),
       deskKey: Buffer.from(String(init.deskKeyHex), 'hex'),
       appVersion: init.appVersion,
-      sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens } : undefined,
+      sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens, ...syncTuning(init.syncTuning) } : undefined,
     });
     serveChannel(core, channel);
     channel.send({ kind: 'ready', clientId: core.desk.clientId });

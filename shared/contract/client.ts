@@ -20,7 +20,16 @@ export type WireMessage =
  * core asks it for access tokens when it needs one and tells it when the clinician asks to sign in.
  */
 export type CoreLifecycleMessage =
-  | { kind: 'init'; dataDir: string; geoDir: string; deskKeyHex: string; appVersion?: string; serverUrl?: string }
+  | {
+      kind: 'init';
+      dataDir: string;
+      geoDir: string;
+      deskKeyHex: string;
+      appVersion?: string;
+      serverUrl?: string;
+      /** Sync timings; the defaults suit a trust desk, tests shorten them. */
+      syncTuning?: { timeoutMs?: number; idleTimeoutMs?: number; watchdogMs?: number; backoffBaseMs?: number; backoffCapMs?: number };
+    }
   | { kind: 'ready'; clientId: string }
   | { kind: 'fatal'; error: ContractError }
   /** core → starter: an access token please; `expired` after the server refused the last one. */

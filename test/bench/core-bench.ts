@@ -4,7 +4,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
-import { bundle, runChild } from './fork-child';
+import { bundle } from '../support/bundle';
+import { runChild } from './fork-child';
 import { BENCH_QUERIES } from './queries';
 import { median, mib, round, summary } from './stats';
 

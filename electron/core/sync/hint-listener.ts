@@ -1,5 +1,5 @@
 import { SyncHint } from '../../../shared/sync/protocol';
-import { fullJitterDelay } from './backoff';
+import { fullJitterDelay, type BackoffPolicy } from './backoff';
 import { serverSentEvents } from './line-streams';
 import { SignInRequired, type SyncHttp } from './sync-http';
 
@@ -27,6 +27,7 @@ export class HintListener {
 
   constructor(
     private readonly http: SyncHttp,
+    private readonly backoff: BackoffPolicy,
     private readonly events: HintListenerEvents,
   ) {}
 
@@ -72,7 +73,7 @@ export class HintListener {
     } finally {
       this.controller = null;
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures));
+    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff));
   }
 }
 

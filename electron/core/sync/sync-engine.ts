@@ -1,7 +1,7 @@
 import type { DirectoryProgress, SyncStatus } from '../../../shared/contract';
 import { PullResponse, PushResponse, SeqGap } from '../../../shared/sync/protocol';
 import type { SyncIssues } from '../calls/conflicts';
-import { fullJitterDelay } from './backoff';
+import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import type { DirectorySync } from './directory-sync';
 import { HintListener } from './hint-listener';
 import type { OutboxPush } from './outbox-push';
@@ -27,6 +27,7 @@ export interface SyncEngineDeps {
   onError?: (e: Error) => void;
   /** How often to look for work anyway, in case a hint was missed. */
   watchdogMs?: number;
+  backoff?: BackoffPolicy;
   /** How often to check the directory and pull without a hint. */
   periodicMs?: number;
 }
@@ -72,7 +73,7 @@ export class SyncEngine {
   };
 
   constructor(private readonly deps: SyncEngineDeps) {
-    this.hints = new HintListener(deps.http, {
+    this.hints = new HintListener(deps.http, deps.backoff ?? SYNC_BACKOFF, {
       onHint: (h) => {
         if (h.kind === 'ready') this.kickAll();
         else if (h.kind === 'records') this.kick('pull', true);
@@ -238,7 +239,7 @@ export class SyncEngine {
     else if (!(e instanceof ServerRefused)) this.deps.onError?.(e);
     t.failures++;
     const asked = e instanceof ServerRefused ? e.retryAfterMs : null;
-    const delay = Math.max(asked ?? 0, fullJitterDelay(t.failures - 1));
+    const delay = Math.max(asked ?? 0, fullJitterDelay(t.failures - 1, this.deps.backoff ?? SYNC_BACKOFF));
     t.retry = setTimeout(() => {
       t.retry = null;
       void this.run(name);

@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+// Inside the repository so that the bundle resolves the external native module from node_modules.
+const bundleDir = path.resolve(import.meta.dirname, '../../node_modules/.cache/crisis-desk-bundles');
+
+/**
+ * Bundles a program (a benchmark child, the core for fault tests) the way the product ships its
+ * core: one JavaScript file, no TypeScript loader in the process, so that start-up time and memory
+ * are the product's own. `name` keeps bundles of different entries apart.
+ */
+export async function bundle(entry: string, name = path.basename(entry, '.ts')): Promise<string> {
+  mkdirSync(bundleDir, { recursive: true });
+  const outfile = path.join(bundleDir, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['better-sqlite3-multiple-ciphers'],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
