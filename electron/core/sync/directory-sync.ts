@@ -169,10 +169,10 @@ export class DirectorySync {
     let changed = false;
     let rows = 0;
     for (let next: string | null = cursor; next; ) {
+      this.progress({ phase: 'catch_up', bytes: 0, totalBytes: null, rows });
       const page = await this.readPage(next, signal);
       rows += page.changes.length;
       if (page.changes.length > 0 || page.end.cursor !== next) {
-        this.progress({ phase: 'catch_up', bytes: 0, totalBytes: null, rows });
         this.holder.current().applyChanges(page.changes, { cursor: page.end.cursor, version: page.end.version, syncedAt: this.now().toISOString() });
         changed ||= page.changes.length > 0;
       } else {

@@ -1,0 +1,130 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/*
+ * An HTTP proxy between the desk and the server that misbehaves the way trust networks do:
+ * connections dropped before or during an answer, answers cut short, delays and slow bodies,
+ * bursts of 503, requests that hang until the desk gives up, and requests delivered twice (the
+ * server sees a replay; the desk sees only the second answer).
+ */
+
+export const FAULTS = ['none', 'drop', 'reset_mid_body', 'delay', 'slow_body', 'status_503', 'hang', 'truncate', 'duplicate'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+}
+
+export class FaultProxy {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  readonly counts = new Map<Fault, number>();
+  /** Decides each request's fault; 'none' passes it straight through. */
+  choose: (req: ProxiedRequest) => Fault = () => 'none';
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async start(): Promise<number> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  /** Cuts every open connection (hung requests and event streams included). */
+  dropAll(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async stop(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readAll(req).catch(() => null);
+    if (body === null) return;
+    const fault = this.choose({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    this.counts.set(fault, (this.counts.get(fault) ?? 0) + 1);
+    switch (fault) {
+      case 'drop':
+        return void req.socket.destroy();
+      case 'hang':
+        return; // Never answered: the desk's timeout must fire.
+      case 'status_503':
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' });
+        return void res.end(JSON.stringify({ error: 'unavailable', message: 'Injected outage.' }));
+      case 'delay':
+        await sleep(100 + Math.floor(Math.random() * 400));
+        break;
+      case 'duplicate': {
+        const first = await this.forward(req, body).catch(() => null);
+        first?.resume();
+        break;
+      }
+    }
+    let upstream: IncomingMessage;
+    try {
+      upstream = await this.forward(req, body);
+    } catch {
+      return void req.socket.destroy();
+    }
+    const headers = { ...upstream.headers };
+    if (fault === 'truncate') {
+      // A clean end after half the body: only the answer's own structure can tell it is short.
+      delete headers['content-length'];
+      res.writeHead(upstream.statusCode ?? 502, headers);
+      const all = await readAll(upstream).catch(() => Buffer.alloc(0));
+      return void res.end(all.subarray(0, Math.floor(all.length / 2)));
+    }
+    res.writeHead(upstream.statusCode ?? 502, headers);
+    if (fault === 'reset_mid_body') {
+      upstream.once('data', (chunk: Buffer) => {
+        res.write(chunk.subarray(0, Math.max(1, Math.floor(chunk.length / 2))), () => {
+          upstream.destroy();
+          req.socket.destroy();
+        });
+      });
+      upstream.once('end', () => req.socket.destroy());
+      return;
+    }
+    if (fault === 'slow_body') {
+      for await (const chunk of upstream as AsyncIterable<Buffer>) {
+        for (let i = 0; i < chunk.length; i += 16 * 1024) {
+          if (!res.write(chunk.subarray(i, i + 16 * 1024))) await new Promise((r) => res.once('drain', r));
+          await sleep(15);
+        }
+      }
+      return void res.end();
+    }
+    upstream.pipe(res);
+    res.on('close', () => upstream.destroy());
+  }
+
+  private forward(req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const out = httpRequest(
+        { host: this.target.host, port: this.target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${this.target.host}:${this.target.port}` } },
+        resolve,
+      );
+      out.on('error', reject);
+      out.end(body);
+    });
+  }
+}
+
+function readAll(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (c: Buffer) => parts.push(c));
+    stream.on('end', () => resolve(Buffer.concat(parts)));
+    stream.on('error', reject);
+    stream.on('aborted', () => reject(new Error('aborted')));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
