@@ -197,10 +197,7 @@ export class Core {
       'sync.resolveConflict': (p) => written(this.issues.resolve(p)),
       'sync.rejections': (p) => this.issues.rejections(p.includeAcknowledged),
       'sync.acknowledgeRejection': (p) => this.issues.acknowledgeRejection(p.mutationId),
-      'auth.signIn': () => {
-        this.opts.sync?.tokens.requestSignIn();
-        return status();
-      },
+      'auth.signIn': () => ({ openUrl: this.opts.sync?.tokens.requestSignIn() ?? null, status: status() }),
       'auth.signOut': () => {
         this.opts.sync?.tokens.requestSignOut();
         return status();

@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { Core } from '../core/core';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
+import { OidcSession } from './oidc-session';
+import { signInRoutes } from './sign-in-routes';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -18,6 +20,8 @@ const { values } = parseArgs({
     renderer: { type: 'string', default: path.join(root, 'dist', 'renderer') },
     port: { type: 'string', default: '0' },
     open: { type: 'boolean', default: false },
+    /** The central API to sync with (and sign in at); without it the desk works offline only. */
+    server: { type: 'string' },
   },
 });
 
@@ -28,9 +32,17 @@ if (!existsSync(path.join(rendererDir, 'index.html'))) {
   process.exit(1);
 }
 mkdirSync(dataDir, { recursive: true });
-const core = Core.open({ dataDir, geoDir: path.join(root, 'data', 'geo'), deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')) });
+let hostPort = 0;
+const session = values.server ? new OidcSession(values.server, () => `http://127.0.0.1:${hostPort}/auth/callback`) : null;
+const core = Core.open({
+  dataDir,
+  geoDir: path.join(root, 'data', 'geo'),
+  deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')),
+  sync: session && values.server ? { serverUrl: values.server, tokens: session } : undefined,
+});
 core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
-const host = await startBrowserHost({ core, rendererDir, port: Number(values.port) });
+const host = await startBrowserHost({ core, rendererDir, port: Number(values.port), extraRoutes: session ? signInRoutes(session) : undefined });
+hostPort = host.port;
 console.log(`Crisis Desk is running at ${host.url}`);
 if (values.open) {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';

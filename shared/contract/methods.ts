@@ -60,7 +60,8 @@ export const METHODS = {
   'sync.resolveConflict': method<ConflictView[]>()(ResolveConflictParams),
   'sync.rejections': method<RejectionView[]>()(z.object({ includeAcknowledged: z.boolean().optional() })),
   'sync.acknowledgeRejection': method<RejectionView[]>()(z.object({ mutationId: z.string().uuid() })),
-  'auth.signIn': method<SyncStatus>()(NoParams),
+  /** Starts a sign-in; openUrl is an address the screen must open itself (the browser host), else null. */
+  'auth.signIn': method<{ openUrl: string | null; status: SyncStatus }>()(NoParams),
   'auth.signOut': method<SyncStatus>()(NoParams),
 } as const;
 

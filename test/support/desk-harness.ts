@@ -40,8 +40,9 @@ export class TestTokens implements TokenSource {
     return this.signedIn ? this.mint(this.user) : null;
   }
 
-  requestSignIn(): void {
+  requestSignIn(): null {
     this.signInRequests++;
+    return null;
   }
 
   requestSignOut(): void {

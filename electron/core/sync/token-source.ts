@@ -8,8 +8,11 @@ export interface TokenSource {
   accessToken(): Promise<string | null>;
   /** A fresh access token after the server refused the last one (refreshes once), or null. */
   renewAccessToken(): Promise<string | null>;
-  /** The clinician asked to sign in: open the identity provider. */
-  requestSignIn(): void;
+  /**
+   * The clinician asked to sign in. The starter opens the identity provider itself (Electron: the
+   * system browser) and answers null, or answers an address the screen should open (the browser host).
+   */
+  requestSignIn(): string | null;
   requestSignOut(): void;
   /** Called when someone signs in or out, so sync resumes at once. */
   onSessionChanged(listener: (session: { signedIn: boolean; userName: string | null }) => void): void;

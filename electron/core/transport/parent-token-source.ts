@@ -52,8 +52,9 @@ export class ParentTokenSource implements TokenSource {
     return this.cached;
   }
 
-  requestSignIn(): void {
+  requestSignIn(): null {
     this.send({ kind: 'sign-in-requested' });
+    return null;
   }
 
   requestSignOut(): void {

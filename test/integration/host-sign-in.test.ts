@@ -1,0 +1,124 @@
+/*
+ * Signing in on the browser host against the server's identity provider, as a clinician does:
+ * the host's /auth/start sends the browser to the sign-in page, the provider redirects back to the
+ * host on 127.0.0.1 with a code, the host exchanges it (PKCE), and the desk starts syncing.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Core } from '../../electron/core/core';
+import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';
+import { OidcSession } from '../../electron/host/oidc-session';
+import { signInRoutes } from '../../electron/host/sign-in-routes';
+import { loadConfig } from '../../server/src/config';
+import { openPglite, type Db } from '../../server/src/db/db';
+import { DEMO_PASSWORD } from '../../server/src/demo/seed-users';
+import { startServer, type RunningServer } from '../../server/src/runtime/start-server';
+import type { SyncStatus } from '../../shared/contract';
+import type { CallSummary } from '../../shared/domain/call-record';
+import { GEO_DIR, waitFor } from '../support/desk-harness';
+import { freePort } from '../support/free-port';
+import { hiddenFields } from '../support/oidc-client';
+
+describe('signing in on the browser host', () => {
+  let db: Db;
+  let server: RunningServer;
+  let serverUrl: string;
+  let dir: string;
+  let core: Core;
+  let host: BrowserHost;
+  let session: OidcSession;
+  let clock = Date.now();
+  let cookie = '';
+
+  const hostGet = (p: string) => fetch(`http://127.0.0.1:${host.port}${p}`, { headers: { cookie }, redirect: 'manual' });
+
+  async function signInAs(username: string, password: string): Promise<Response> {
+    const start = await hostGet('/auth/start');
+    expect(start.status).toBe(302);
+    const authorize = start.headers.get('location')!;
+    expect(authorize.startsWith(`${serverUrl}/oidc/authorize?`)).toBe(true);
+    expect(new URL(authorize).searchParams.get('code_challenge_method')).toBe('S256');
+    const page = await fetch(authorize, { headers: { accept: 'text/html' } });
+    const form = new URLSearchParams({ ...hiddenFields(await page.text()), username, password });
+    const posted = await fetch(new URL('authorize', authorize), { method: 'POST', headers: { accept: 'text/html' }, body: form, redirect: 'manual' });
+    const back = posted.headers.get('location');
+    if (!back) return posted;
+    expect(back.startsWith(`http://127.0.0.1:${host.port}/auth/callback?`)).toBe(true);
+    return hostGet(new URL(back).pathname + new URL(back).search);
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    serverUrl = `http://127.0.0.1:${port}`;
+    dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-signin-'));
+    db = await openPglite();
+    const config = loadConfig({ PORT: String(port), PUBLIC_URL: serverUrl, DEMO: '1', LOG_LEVEL: 'silent', DATA_DIR: path.join(dir, 'server') });
+    server = await startServer(config, { log: pino({ level: 'silent' }), db, graceMs: 1000 });
+
+    mkdirSync(path.join(dir, 'renderer'));
+    writeFileSync(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>Crisis Desk</title>');
+    let hostPort = 0;
+    session = new OidcSession(serverUrl, () => `http://127.0.0.1:${hostPort}/auth/callback`, () => clock);
+    core = Core.open({ dataDir: path.join(dir, 'desk'), geoDir: GEO_DIR, deskKey: randomBytes(32), sync: { serverUrl, tokens: session, watchdogMs: 200 } });
+    host = await startBrowserHost({ core, rendererDir: path.join(dir, 'renderer'), extraRoutes: signInRoutes(session) });
+    hostPort = host.port;
+    const first = await fetch(host.url, { redirect: 'manual' });
+    cookie = String(first.headers.get('set-cookie')).split(';')[0]!;
+  });
+
+  afterAll(async () => {
+    await host.close();
+    core.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts signed out: sync waits for a sign-in and the desk keeps working', async () => {
+    await waitFor('the sign-in pause', () => core.sync!.status().paused?.reason === 'sign_in');
+    const draft = await core.handle('calls.create', {});
+    expect(draft.ok).toBe(true);
+    const r = await core.handle('auth.signIn', {});
+    expect(r).toMatchObject({ ok: true, value: { openUrl: '/auth/start' } });
+  });
+
+  it('refuses a wrong password and a callback it did not start', async () => {
+    const wrong = await signInAs('clinician.south', 'not-the-password');
+    expect(wrong.status).toBe(401);
+    const forged = await hostGet('/auth/callback?code=abc&state=never-issued');
+    expect(forged.status).toBe(400);
+    expect(session.signedIn).toBe(false);
+  });
+
+  it('signs in through the provider and pushes what was written while signed out', async () => {
+    const done = await signInAs('clinician.south', DEMO_PASSWORD);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Signed in');
+    await waitFor('signed in and synced', () => {
+      const s: SyncStatus = core.sync!.status();
+      return s.signedIn && s.paused === null && s.waiting === 0;
+    });
+    const list = (await core.handle('calls.list', {})) as { ok: true; value: CallSummary[] };
+    const onServer = await db.query<{ id: string }>('SELECT id FROM call_record');
+    expect(onServer.map((r) => r.id)).toEqual(list.value.map((r) => r.id));
+  });
+
+  it('refreshes an expired access token with the rotating refresh token', async () => {
+    const before = await session.accessToken();
+    clock += 60 * 60 * 1000;
+    const after = await session.accessToken();
+    expect(after).not.toBeNull();
+    expect(after).not.toBe(before);
+    clock = Date.now();
+  });
+
+  it('signs out: the refresh token is revoked and sync pauses', async () => {
+    await core.handle('auth.signOut', {});
+    await waitFor('the sign-in pause', () => core.sync!.status().paused?.reason === 'sign_in' || !core.sync!.status().signedIn);
+    expect(session.signedIn).toBe(false);
+    expect(await session.accessToken()).toBeNull();
+  });
+});
