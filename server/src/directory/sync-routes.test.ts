@@ -46,7 +46,10 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    await server.close();
+    // close() reaps only connections idle at that moment; a response still finishing would keep its connection for the keep-alive timeout.
+    const closing = server.close();
+    server.app.server.closeAllConnections();
+    await closing;
     await opened.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
