@@ -22,6 +22,8 @@ const Env = z.object({
   OIDC_ROLE_MAP: z.string().optional(),
   /** Seed the demo trusts, users and directory (the built-in provider only). */
   DEMO: z.enum(['0', '1']).default('0'),
+  /** With DEMO=1: a directory (NDJSON of services) to publish for each demo trust that has none yet. */
+  DEMO_DIRECTORY_FILE: z.string().optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   TOMBSTONE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

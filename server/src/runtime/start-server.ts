@@ -6,6 +6,7 @@ import { createServerAuth } from '../auth/server-auth';
 import type { ServerConfig } from '../config';
 import { connectPostgres, openPglite, type Db } from '../db/db';
 import { migrate } from '../db/migrations';
+import { seedDemoDirectory } from '../demo/seed-directory';
 import { seedDemoUsers } from '../demo/seed-users';
 import { createHintBus } from '../hints/create-hint-bus';
 import { routeModules } from '../routes';
@@ -65,6 +66,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     const hints = createHintBus(db, config, (e) => log.warn({ err: { type: e.name, code: (e as { code?: unknown }).code } }, 'hint bus connection problem'));
     opened.push(() => hints.close());
     const deps: ServerDeps = { db, config, verifyToken: auth.verifyToken, hints };
+    if (config.DEMO === '1' && config.DEMO_DIRECTORY_FILE) await seedDemoDirectory(deps, config.DEMO_DIRECTORY_FILE, log);
     app = await buildServer(deps, [endEventStreamsOnClose, ...(options.modules ?? routeModules)]);
     const running = app;
     await app.listen({ host: config.HOST, port: config.PORT });
