@@ -45,6 +45,13 @@ describe('dispatch of calls.*', () => {
     expect(await dispatch(handlers, { evil: true }, {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
   });
 
+  it('leaves the shell’s app.* methods to the desktop app', async () => {
+    const { handlers, called } = spyHandlers();
+    const answer = await dispatch(handlers, 'app.lockNow', {});
+    expect(answer).toMatchObject({ ok: false, error: { code: 'unknown_method', message: expect.stringMatching(/desktop app/) } });
+    expect(called).toEqual([]);
+  });
+
   it('turns what a handler throws into an error envelope, never a throw', async () => {
     const onInternal = vi.fn();
     const throwing = (e: unknown) => spyHandlers(() => { throw e; }).handlers;

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
-import { CoreError, isMethodName, METHODS, type ContractError, type Envelope, type MethodName, type ParsedParamsOf, type ResultOf } from '../../shared/contract';
+import { CoreError, isMethodName, isShellMethod, METHODS, type ContractError, type CoreMethodName, type Envelope, type ParsedParamsOf, type ResultOf } from '../../shared/contract';
 import { describeSqliteError } from './db/sqlite-errors';
 
+/** One handler per method the core serves (the shell's `app.*` methods are Electron main's). */
 export type Handlers = {
-  [M in MethodName]: (params: ParsedParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>;
+  [M in CoreMethodName]: (params: ParsedParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>;
 };
 
 function fieldPath(path: PropertyKey[]): string {
@@ -32,10 +33,13 @@ export async function dispatch(handlers: Handlers, method: unknown, params: unkn
   if (!isMethodName(method)) {
     return { ok: false, error: { code: 'unknown_method', message: `The desk has no method called ${JSON.stringify(String(method)).slice(0, 80)}.` } };
   }
+  if (isShellMethod(method)) {
+    return { ok: false, error: { code: 'unknown_method', message: `${method} is answered by the Crisis Desk desktop app; this desk has no screen lock.` } };
+  }
   const parsed = METHODS[method].params.safeParse(params ?? {});
   if (!parsed.success) return { ok: false, error: invalidParams(method, parsed.error.issues) };
   try {
-    const handler = handlers[method] as (p: unknown) => unknown;
+    const handler = handlers[method as CoreMethodName] as (p: unknown) => unknown;
     return { ok: true, value: await handler(parsed.data) };
   } catch (e) {
     const error = toContractError(e);

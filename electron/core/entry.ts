@@ -3,23 +3,55 @@
  * started with an IPC channel (the tests and tools). The parent's first message configures it:
  *   { kind: 'init', dataDir, geoDir, deskKeyHex, appVersion? }  →  { kind: 'ready', clientId } | { kind: 'fatal', error }
  * The key arrives by message so it never appears in argv or the environment.
+ *
+ * Under Electron the parent port carries only the lifecycle (init, tokens, sign-in, status counts);
+ * the screen talks to the core directly over MessagePorts that main hands over with
+ * { kind: 'connect' } — one per page load, each served until it closes. A Node child has no ports:
+ * it serves the contract on its IPC channel, as the tests use it.
  */
-import type { CoreLifecycleMessage } from '../../shared/contract';
+import type { CoreLifecycleMessage, SyncStatus } from '../../shared/contract';
 import { toContractError } from './dispatch';
 import { Core } from './core';
 import { ParentTokenSource } from './transport/parent-token-source';
 import { serveChannel, type Channel } from './transport/serve-channel';
 
 
-interface ParentPortLike {
+/** Electron's MessagePortMain, as far as the core uses it (the core never imports electron). */
+interface PortLike {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  start(): void;
 }
 
+interface ParentPortLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown; ports?: PortLike[] }) => void): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+
+/** Ports handed over by Electron main, waiting for the core to be ready (or served at once after). */
+const screenPorts: PortLike[] = [];
+let servePort: ((port: PortLike) => void) | null = null;
+
 function parentChannel(): Channel {
-  const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
   if (parentPort) {
-    return { send: (m) => parentPort.postMessage(m), onMessage: (l) => parentPort.on('message', (e) => l(e.data)) };
+    return {
+      send: (m) => parentPort.postMessage(m),
+      onMessage: (l) =>
+        parentPort.on('message', (e) => {
+          const m = e.data as Partial<CoreLifecycleMessage> | null;
+          if (m?.kind === 'connect') {
+            for (const port of e.ports ?? []) {
+              if (servePort) servePort(port);
+              else screenPorts.push(port);
+            }
+            return;
+          }
+          l(e.data);
+        }),
+    };
   }
   if (process.send) {
     return { send: (m) => process.send!(m), onMessage: (l) => process.on('message', l) };
@@ -49,8 +81,21 @@ channel.onMessage((message) => {
       appVersion: init.appVersion,
       sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens, ...syncTuning(init.syncTuning) } : undefined,
     });
-    serveChannel(core, channel);
+    if (parentPort) {
+      servePort = (port) => {
+        const stop = serveChannel(core, { send: (m) => port.postMessage(m), onMessage: (l) => port.on('message', (e) => l(e.data)) });
+        port.on('close', stop);
+        port.start();
+      };
+      for (const port of screenPorts.splice(0)) servePort(port);
+    } else {
+      serveChannel(core, channel);
+    }
+    const sendStatus = (s: SyncStatus) =>
+      channel.send({ kind: 'status', waiting: s.waiting, conflicts: s.conflicts, rejected: s.rejected, lastSyncedAt: s.lastSyncedAt });
+    core.on('sync.status', sendStatus);
     channel.send({ kind: 'ready', clientId: core.desk.clientId });
+    if (core.sync) sendStatus(core.sync.status());
     const shutdown = () => {
       core.close();
       process.exit(0);

@@ -34,10 +34,23 @@ export type CoreLifecycleMessage =
   | { kind: 'fatal'; error: ContractError }
   /** core → starter: an access token please; `expired` after the server refused the last one. */
   | { kind: 'token-request'; id: number; reason: 'initial' | 'expired' }
-  /** starter → core: the token, or null when nobody is signed in. */
-  | { kind: 'token-response'; id: number; accessToken: string | null }
+  /**
+   * starter → core: the token, or null when nobody is signed in. `unreachable`: someone is signed in
+   * but the identity provider could not be reached to renew the token (sync backs off as offline).
+   */
+  | { kind: 'token-response'; id: number; accessToken: string | null; unreachable?: boolean }
   /** core → starter: the clinician asked to sign in (to sync) or out. */
   | { kind: 'sign-in-requested' }
   | { kind: 'sign-out-requested' }
   /** starter → core: someone signed in or out; sync picks it up at once. */
-  | { kind: 'session-changed'; signedIn: boolean; userName: string | null };
+  | { kind: 'session-changed'; signedIn: boolean; userName: string | null }
+  /**
+   * starter → core (Electron): the MessagePort that comes with this message (in `ports`) leads to a
+   * screen; serve the contract on it until it closes. The lifecycle stays on the parent channel.
+   */
+  | { kind: 'connect' }
+  /**
+   * core → starter: counts from the latest sync status, without any record content. Electron main
+   * keeps the last one so that it can warn how much is unsynced when desk.db can no longer be opened.
+   */
+  | { kind: 'status'; waiting: number; conflicts: number; rejected: number; lastSyncedAt: string | null };

@@ -4,4 +4,5 @@ export * from './directory';
 export * from './errors';
 export * from './events';
 export * from './methods';
+export * from './shell';
 export * from './sync';

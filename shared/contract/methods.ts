@@ -8,6 +8,7 @@ import { SearchParams } from './directory';
 import type { Addendum } from '../domain/call-record';
 import type { ConflictView, RejectionView, SyncStatus } from './sync';
 import { ResolveConflictParams } from './sync';
+import type { LockState } from './shell';
 
 /** A method: the schema its parameters must pass, and (as a type only) what it answers. */
 export interface MethodSpec<P extends z.ZodType, R> {
@@ -63,10 +64,18 @@ export const METHODS = {
   /** Starts a sign-in; openUrl is an address the screen must open itself (the browser host), else null. */
   'auth.signIn': method<{ openUrl: string | null; status: SyncStatus }>()(NoParams),
   'auth.signOut': method<SyncStatus>()(NoParams),
+
+  /** Served by the desktop shell, not the core (shell.ts): lock the screen now. */
+  'app.lockNow': method<LockState>()(NoParams),
+  /** Served by the desktop shell: whether the screen is locked, and after how long idle it locks. */
+  'app.lockState': method<LockState>()(NoParams),
 } as const;
 
 export type Methods = typeof METHODS;
 export type MethodName = keyof Methods;
+/** Methods the desktop shell answers (the `app.` prefix); the core answers the rest. */
+export type ShellMethodName = Extract<MethodName, `app.${string}`>;
+export type CoreMethodName = Exclude<MethodName, ShellMethodName>;
 export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = Methods[M] extends MethodSpec<z.ZodType, infer R> ? R : never;

@@ -1,4 +1,5 @@
 import type { CoreLifecycleMessage } from '../../../shared/contract';
+import { ServerUnreachable } from '../sync/sync-http';
 import type { TokenSource } from '../sync/token-source';
 
 /** How long the starter has to answer a token request before sync treats it as "not signed in". */
@@ -10,7 +11,7 @@ const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
  */
 export class ParentTokenSource implements TokenSource {
   private nextId = 1;
-  private readonly waiting = new Map<number, (token: string | null) => void>();
+  private readonly waiting = new Map<number, (answer: { accessToken: string | null; unreachable: boolean }) => void>();
   private readonly sessionListeners: ((s: { signedIn: boolean; userName: string | null }) => void)[] = [];
   private cached: string | null = null;
 
@@ -19,7 +20,7 @@ export class ParentTokenSource implements TokenSource {
   /** Feed every lifecycle message from the starter through here. */
   receive(m: CoreLifecycleMessage): void {
     if (m.kind === 'token-response') {
-      this.waiting.get(m.id)?.(m.accessToken);
+      this.waiting.get(m.id)?.({ accessToken: m.accessToken, unreachable: m.unreachable === true });
       this.waiting.delete(m.id);
     } else if (m.kind === 'session-changed') {
       this.cached = null;
@@ -29,14 +30,16 @@ export class ParentTokenSource implements TokenSource {
 
   private ask(reason: 'initial' | 'expired'): Promise<string | null> {
     const id = this.nextId++;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         resolve(null);
       }, TOKEN_REQUEST_TIMEOUT_MS);
-      this.waiting.set(id, (token) => {
+      this.waiting.set(id, ({ accessToken, unreachable }) => {
         clearTimeout(timer);
-        resolve(token);
+        // Signed in, but the sign-in service is out of reach: sync waits as it does when offline.
+        if (unreachable) reject(new ServerUnreachable('The sign-in service cannot be reached to renew the session.'));
+        else resolve(accessToken);
       });
       this.send({ kind: 'token-request', id, reason });
     });
