@@ -1,0 +1,115 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/*
+ * The app:// protocol. The screen is served from app://desk/ (the built renderer, never file://),
+ * the shell's own pages (lock, passcode, fatal) from app://shell/. Both answer with a strict CSP
+ * header; nothing else is reachable.
+ */
+
+export const APP_SCHEME = 'app';
+export const RENDERER_ORIGIN = 'app://desk';
+export const SHELL_ORIGIN = 'app://shell';
+export const RENDERER_ENTRY = `${RENDERER_ORIGIN}/index.html`;
+
+/** How app:// is registered before the app is ready: a standard, secure scheme; no CSP bypass, no service workers. */
+export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, codeCache: true } as const;
+
+/**
+ * The screen's CSP: its own scripts and styles only, no inline code, no network at all (it talks
+ * to the core over a MessagePort), no frames, no forms, no plugins.
+ */
+export const RENDERER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+  "frame-ancestors 'none'",
+  "worker-src 'none'",
+  "manifest-src 'none'",
+].join('; ');
+
+/** The shell's pages: no script at all; forms post back to app://shell only. */
+export const SHELL_CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+export function securityHeaders(csp: string): Record<string, string> {
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=()',
+    'cache-control': 'no-store',
+  };
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Resolves a URL path inside root, or null when it would leave it: `..` (plain or percent-encoded,
+ * once or twice), backslashes, NUL, drive letters and absolute paths are all refused.
+ */
+export function resolveInside(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  // A second layer of encoding, a backslash (a separator on Windows) or NUL is never a real asset.
+  if (/%[0-9a-f]{2}/i.test(decoded) || decoded.includes('\\') || decoded.includes('\0')) return null;
+  const segments = decoded.split('/');
+  if (segments.some((s) => s === '..' || /^[a-z]:$/i.test(s))) return null;
+  const base = path.resolve(root);
+  const full = path.resolve(base, `.${path.posix.normalize(`/${decoded}`)}`);
+  return full.startsWith(base + path.sep) ? full : null;
+}
+
+function notFound(): Response {
+  return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(RENDERER_CSP) } });
+}
+
+/** Answers a request for app://desk/… from the built renderer in root. */
+export async function serveRenderer(root: string, request: { url: string; method: string }): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.origin !== RENDERER_ORIGIN) return notFound();
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405, headers: securityHeaders(RENDERER_CSP) });
+  const file = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
+  if (!file) return notFound();
+  try {
+    if (!(await stat(file)).isFile()) return notFound();
+    const body = await readFile(file);
+    return new Response(request.method === 'HEAD' ? null : body, {
+      status: 200,
+      headers: { ...securityHeaders(RENDERER_CSP), 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' },
+    });
+  } catch {
+    return notFound();
+  }
+}

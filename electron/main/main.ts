@@ -1,0 +1,382 @@
+/*
+ * Electron main: the desktop shell (DESIGN.md §2, §7). Thin on purpose: it connects Electron's
+ * objects and events to the plain modules beside it, which hold the rules and are unit-tested
+ * without Electron. Nothing here touches SQL or sync; the core runs in a utilityProcess.
+ *
+ *   main ──utilityProcess.fork──► core (entry bundle): init · tokens · status counts (parentPort)
+ *     │  MessageChannelMain per page load: port1 → core, port2 → preload
+ *     ▼
+ *   BaseWindow ┬─ screen view  (app://desk, preload → window.crisisDesk: call / on over the port)
+ *              └─ shell view   (app://shell, no script: lock, passcode, fatal screen) on top when shown
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import {
+  app,
+  BaseWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MessageChannelMain,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  utilityProcess,
+  WebContentsView,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type WebContents,
+} from 'electron';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
+import { CoreSupervisor, type CoreState } from './core-supervisor';
+import { DeskKeyStore } from './desk-key';
+import { readTextIfExists, writeFileDurably } from './durable-file';
+import { IdleLock } from './idle-lock';
+import { LastSyncFile, unsyncedWarning } from './last-sync';
+import { loopbackOrHttps, SHELL_CHANNEL, shellCall } from './shell-ipc';
+import { menuTemplate, type ScreenShortcut } from './menu';
+import { openidClientOps } from './oidc-client';
+import { PasscodeFile } from './passcode';
+import { effectiveSettings, loadPolicy, parseUserSettings, policyFile, type EffectiveSettings } from './policy';
+import { handleShellRequest, type ShellView } from './shell-pages';
+import { DesktopSignIn } from './sign-in';
+import { startLoopbackRedirect } from './loopback-redirect';
+import { allowNavigation, isTrustedSender, permissionCheckHandler, permissionRequestHandler, secureWebPreferences, weakWebPreferences, windowOpenDecision } from './web-security';
+import { restoreWindowState, serializeWindowState } from './window-state';
+
+const PORT_CHANNEL = 'crisis-desk:port';
+const HELLO_CHANNEL = 'crisis-desk:hello';
+const CORE_DOWN_CHANNEL = 'crisis-desk:core-down';
+const EVENT_CHANNEL = 'crisis-desk:event';
+
+const here = import.meta.dirname;
+const preloadPath = path.join(here, 'preload.cjs');
+const coreEntry = path.join(here, 'core.mjs');
+
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void main();
+}
+
+async function main(): Promise<void> {
+  let window: BaseWindow | null = null;
+  let screenView: WebContentsView | null = null;
+  let shellView: WebContentsView | null = null;
+  let screenConnected = false;
+  let refused: Extract<ShellView, { page: 'refused' }> | null = null;
+  let keyFailed = false;
+  let deskKeyHex: string | null = null;
+  const csrf = randomBytes(32).toString('base64url');
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+
+  // Every web contents, whoever makes it: no webviews, no navigation away, no new windows, no weakened preferences.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    const guard = (event: Electron.Event, url: string) => {
+      if (!allowNavigation(url, contents === shellView?.webContents ? 'shell' : 'renderer')) event.preventDefault();
+    };
+    contents.on('will-navigate', (event) => guard(event, event.url));
+    contents.on('will-frame-navigate', (event) => guard(event, event.url));
+    contents.on('will-redirect', (event) => guard(event, event.url));
+    contents.setWindowOpenHandler(({ url }) => {
+      if (windowOpenDecision(url).openExternally) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  await app.whenReady();
+
+  // The machine policy first: a bad one fails closed before anything opens.
+  const policyPath = (!app.isPackaged && process.env.CRISIS_DESK_POLICY_FILE) || policyFile(process.platform, process.env);
+  const policy = loadPolicy(policyPath, readTextIfExists);
+  if (policy.kind === 'invalid') {
+    dialog.showErrorBox('Crisis Desk cannot start', policy.message);
+    app.exit(1);
+    return;
+  }
+  if (policy.kind === 'ok' && policy.ignoredKeys.length) console.warn(`policy: ignoring unknown keys in ${policy.file}: ${policy.ignoredKeys.join(', ')}`);
+  const userDir = app.getPath('userData');
+  const dataDir = (!app.isPackaged && process.env.CRISIS_DESK_DATA_DIR) || path.join(userDir, 'desk');
+  const settings: EffectiveSettings = effectiveSettings(
+    policy.kind === 'ok' ? policy.policy : null,
+    parseUserSettings(readTextIfExists(path.join(userDir, 'settings.json')), app.isPackaged ? {} : process.env),
+    { packaged: app.isPackaged },
+  );
+
+  // Sessions: every permission denied, no network for web contents (the screen talks to the core over a port).
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler(permissionRequestHandler);
+  ses.setPermissionCheckHandler(permissionCheckHandler);
+  ses.setDevicePermissionHandler(() => false);
+  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'file://*/*'] }, (_d, callback) => callback({ cancel: true }));
+  ses.on('will-download', (event) => event.preventDefault());
+  const rendererRoot = path.join(app.getAppPath(), 'dist', 'renderer');
+
+  const keys = new DeskKeyStore(dataDir, safeStorage);
+  const lastSync = new LastSyncFile(dataDir);
+  const passcodes = new PasscodeFile(dataDir);
+  const signIn = settings.serverUrl
+    ? new DesktopSignIn({
+        oidc: openidClientOps(settings.serverUrl),
+        safeStorage,
+        dir: dataDir,
+        trust: settings.trust,
+        startLoopback: startLoopbackRedirect,
+        openBrowser: async (url) => {
+          if (!loopbackOrHttps(url)) throw new Error('The sign-in address is not https.');
+          await shell.openExternal(url);
+        },
+      })
+    : null;
+
+  const lock = new IdleLock({ passcodes, idleSeconds: () => powerMonitor.getSystemIdleTime(), onChange: () => refresh() }, settings.idleLockMinutes);
+  powerMonitor.on('lock-screen', () => lock.lock('system'));
+  powerMonitor.on('suspend', () => lock.lock('system'));
+
+  const supervisor = new CoreSupervisor({
+    spawn: () => utilityProcess.fork(coreEntry, [], { serviceName: 'Crisis Desk core', stdio: 'inherit' }),
+    init: () => ({
+      kind: 'init',
+      dataDir,
+      geoDir: app.isPackaged ? path.join(process.resourcesPath, 'geo') : path.join(app.getAppPath(), 'data', 'geo'),
+      deskKeyHex: deskKeyHex!,
+      appVersion: app.getVersion(),
+      ...(settings.serverUrl ? { serverUrl: settings.serverUrl } : {}),
+    }),
+    tokens: { token: async () => (signIn ? signIn.token() : { accessToken: null }), renew: async () => (signIn ? signIn.renew() : { accessToken: null }) },
+    onState: (state) => coreChanged(state),
+    onSignInRequested: () => void startSignIn(),
+    onSignOutRequested: () => signIn?.signOut(),
+    onStatus: (counts) => {
+      try {
+        lastSync.record(counts);
+      } catch {
+        // the counts are a convenience for the reset warning; never a reason to stop
+      }
+    },
+  });
+
+  signIn?.onChange((s) => {
+    supervisor.sessionChanged(s.status === 'signed_in', s.status === 'signed_in' ? s.userName : null);
+    buildMenu();
+    refresh();
+  });
+
+  async function startSignIn(): Promise<void> {
+    if (!signIn) return;
+    const before = signIn.current.status;
+    const after = await signIn.signIn();
+    if (after.status === 'signed_in' && (before !== 'signed_in' || lock.current.screen !== 'none')) lock.signedIn();
+    else if (after.status === 'signed_in' && !lock.armed) lock.signedIn();
+    refresh();
+  }
+
+  function coreChanged(state: CoreState): void {
+    if (state.status === 'ready') {
+      if (screenConnected) connectScreen();
+    } else if (state.status !== 'starting') {
+      screenView?.webContents.send(CORE_DOWN_CHANNEL);
+    }
+    refresh();
+  }
+
+  /** What covers the screen now: refusals, then the lock, then the core's troubles. */
+  function currentView(): ShellView {
+    if (refused) return refused;
+    const l = lock.current;
+    if (l.screen === 'lock') return { page: 'lock', reason: l.reason, message: l.message, retryAt: l.retryAt, signingIn: signIn?.current.status === 'signing_in', signInAvailable: signIn !== null };
+    if (l.screen === 'set-passcode') return { page: 'set-passcode', message: l.message };
+    const warning = () => unsyncedWarning(lastSync.read(), settings.serverUrl !== null);
+    if (keyFailed) return { page: 'failed', message: 'Crisis Desk cannot unlock the encryption key of this desk’s records. This happens when the desk’s files were copied from another computer or user account, or the computer’s key storage was reset.', canReset: true, unsyncedWarning: warning(), canRetry: true };
+    const core = supervisor.current;
+    if (core.status === 'starting' && !screenConnected) return { page: 'starting' };
+    if (core.status === 'restarting') return { page: 'restarting', message: core.error.message, inMs: core.inMs, attempt: core.attempt };
+    if (core.status === 'failed') return { page: 'failed', message: core.error.message, canReset: core.needsReset, unsyncedWarning: core.needsReset ? warning() : null, canRetry: true };
+    return { page: 'none' };
+  }
+
+  let lastLockState = JSON.stringify(lock.state);
+  function refresh(): void {
+    if (!window || !screenView || !shellView) return;
+    const view = currentView();
+    const covered = view.page !== 'none';
+    shellView.setVisible(covered);
+    screenView.setVisible(!covered);
+    if (covered) void shellView.webContents.loadURL(`${SHELL_ORIGIN}/`);
+    else screenView.webContents.focus();
+    const lockState = JSON.stringify(lock.state);
+    if (lockState !== lastLockState) {
+      lastLockState = lockState;
+      screenView.webContents.send(EVENT_CHANNEL, 'app.lock', lock.state);
+    }
+  }
+
+  function connectScreen(): void {
+    if (!screenView) return;
+    const { port1, port2 } = new MessageChannelMain();
+    if (!supervisor.connect(port1)) return;
+    screenView.webContents.postMessage(PORT_CHANNEL, null, [port2]);
+  }
+
+  const screenIds = new Set<number>();
+  const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) => isTrustedSender({ sender: event.sender, senderFrame: event.senderFrame }, screenIds);
+  ipcMain.on(HELLO_CHANNEL, (event) => {
+    if (!trusted(event)) return;
+    screenConnected = true;
+    connectScreen();
+    refresh();
+  });
+  ipcMain.handle(SHELL_CHANNEL, (event, method: unknown, params: unknown) => {
+    if (!trusted(event)) return { ok: false, error: { code: 'unknown_method', message: 'Refused.' } };
+    return shellCall(method, params, { lockNow: () => lock.lock('manual'), lockState: () => lock.state });
+  });
+
+  protocol.handle(APP_SCHEME, (request) => {
+    const url = new URL(request.url);
+    if (url.origin === SHELL_ORIGIN) {
+      return handleShellRequest(request, {
+        view: currentView,
+        csrf,
+        actions: {
+          unlock: async (passcode) => void (await lock.unlock(passcode)),
+          signIn: () => void startSignIn(),
+          choosePasscode: async (p, c) => void (await lock.choosePasscode(p, c)),
+          retry: () => {
+            if (keyFailed) void openDesk();
+            else supervisor.retry();
+          },
+          resetDesk: async () => {
+            keys.resetDesk();
+            await openDesk();
+          },
+          quit: () => app.quit(),
+        },
+      });
+    }
+    return serveRenderer(rendererRoot, request);
+  });
+
+  /** Unwraps (or makes) the desk key and starts the core; a key problem shows the fatal screen instead. */
+  async function openDesk(): Promise<void> {
+    const key = await keys.load();
+    keyFailed = key.kind === 'unwrap_failed';
+    if (key.kind === 'refused') refused = { page: 'refused', title: 'Crisis Desk cannot protect patient data here', message: key.message };
+    if (key.kind !== 'ok') return refresh();
+    deskKeyHex = key.key.toString('hex');
+    if (supervisor.current.status === 'stopped') supervisor.start();
+    else supervisor.retry();
+  }
+
+  function buildMenu(): void {
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        menuTemplate({
+          platform: process.platform,
+          devTools: settings.devTools,
+          signedIn: signIn?.signedIn ?? false,
+          lockArmed: lock.armed,
+          actions: {
+            sendKey: (sc: ScreenShortcut) => sendKey(sc),
+            lockNow: () => lock.lock('manual'),
+            signIn: () => void startSignIn(),
+            signOut: () => signIn?.signOut(),
+            quit: () => app.quit(),
+            about: () => void dialog.showMessageBox({ type: 'info', title: 'About Crisis Desk', message: `Crisis Desk ${app.getVersion()}`, detail: `Server: ${settings.serverUrl ?? 'none (offline only)'}\nIdle lock: ${settings.idleLockMinutes} minutes (${settings.sources.idleLockMinutes})` }),
+            toggleDevTools: () => settings.devTools && screenView?.webContents.toggleDevTools(),
+          },
+        }),
+      ),
+    );
+  }
+
+  function sendKey(sc: ScreenShortcut): void {
+    if (!screenView || currentView().page !== 'none') return;
+    screenView.webContents.focus();
+    screenView.webContents.sendInputEvent({ type: 'keyDown', keyCode: sc.keyCode, modifiers: sc.modifiers });
+    screenView.webContents.sendInputEvent({ type: 'keyUp', keyCode: sc.keyCode, modifiers: sc.modifiers });
+  }
+
+  function hardenView(contents: WebContents): void {
+    if (!settings.devTools) contents.on('devtools-opened', () => contents.closeDevTools());
+    contents.on('render-process-gone', () => {
+      screenConnected = false;
+    });
+  }
+
+  function createWindow(): void {
+    const stateFile = path.join(userDir, 'window-state.json');
+    const saved = restoreWindowState(readTextIfExists(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+    const win = new BaseWindow({ ...saved.bounds, minWidth: 1024, minHeight: 640, title: 'Crisis Desk', show: false, backgroundColor: '#f0f4f5' });
+    window = win;
+    if (saved.maximized) win.maximize();
+    win.setContentProtection(settings.contentProtection);
+    const prefs = secureWebPreferences(preloadPath, settings.devTools);
+    const weak = weakWebPreferences(prefs, [preloadPath]);
+    if (weak.length) throw new Error(`refusing weak webPreferences: ${weak.join(', ')}`);
+    screenView = new WebContentsView({ webPreferences: prefs });
+    shellView = new WebContentsView({ webPreferences: secureWebPreferences(null, false) });
+    screenIds.add(screenView.webContents.id);
+    hardenView(screenView.webContents);
+    hardenView(shellView.webContents);
+    win.contentView.addChildView(screenView);
+    win.contentView.addChildView(shellView);
+    const layout = () => {
+      const { width, height } = win.getContentBounds();
+      screenView?.setBounds({ x: 0, y: 0, width, height });
+      shellView?.setBounds({ x: 0, y: 0, width, height });
+    };
+    layout();
+    let saveTimer: ReturnType<typeof setTimeout> | null = null;
+    const save = () => {
+      try {
+        writeFileDurably(stateFile, serializeWindowState(win.getNormalBounds(), win.isMaximized()));
+      } catch {
+        // the window's position is a comfort, never a reason to fail
+      }
+    };
+    win.on('resize', () => {
+      layout();
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = setTimeout(save, 500);
+    });
+    win.on('move', () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = setTimeout(save, 500);
+    });
+    win.on('close', save);
+    win.on('closed', () => {
+      window = null;
+      screenView = null;
+      shellView = null;
+    });
+    void screenView.webContents.loadURL(RENDERER_ENTRY);
+    refresh();
+    win.show();
+  }
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    lock.stop();
+    supervisor.stop();
+  });
+
+  createWindow();
+  buildMenu();
+  await signIn?.restore();
+  lock.start();
+  await openDesk();
+  refresh();
+}

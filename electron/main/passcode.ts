@@ -1,0 +1,87 @@
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { readTextIfExists, writeFileDurably } from './durable-file';
+
+/*
+ * The local unlock passcode, chosen at the first sign-in. Stored only as a slow, salted hash:
+ * scrypt from Node's own crypto (OpenSSL's implementation: no native add-on in the main process),
+ * 64 MiB and about a fifth of a second per guess, run off the main thread. The cost parameters are
+ * stored with the hash so that they can be raised later.
+ */
+
+export const MIN_PASSCODE_LENGTH = 6;
+export const MAX_PASSCODE_LENGTH = 128;
+const LOG2_N = 16;
+const R = 8;
+const P = 1;
+const KEY_LENGTH = 32;
+
+function scrypt(passcode: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
+  const options: ScryptOptions = { N: 2 ** log2N, r, p, maxmem: 256 * 2 ** log2N * r };
+  return new Promise((resolve, reject) => scryptCallback(passcode.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** Why a new passcode is not acceptable, or null. */
+export function passcodeProblem(passcode: string, confirmation: string): string | null {
+  if (passcode.length < MIN_PASSCODE_LENGTH) return `Choose a passcode of at least ${MIN_PASSCODE_LENGTH} characters.`;
+  if (passcode.length > MAX_PASSCODE_LENGTH) return `Choose a passcode of at most ${MAX_PASSCODE_LENGTH} characters.`;
+  if (/^(.)\1*$/.test(passcode) || '0123456789012345678909876543210'.includes(passcode)) return 'That passcode is too easy to guess: choose another.';
+  if (passcode !== confirmation) return 'The two passcodes are not the same: type them again.';
+  return null;
+}
+
+export async function hashPasscode(passcode: string, log2N = LOG2_N): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(passcode, salt, log2N, R, P);
+  return ['scrypt', log2N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+/** True when passcode matches the stored hash; a malformed hash never matches. */
+export async function verifyPasscode(passcode: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  const [scheme, log2N, r, p, salt, hash] = parts;
+  const cost = [Number(log2N), Number(r), Number(p)] as const;
+  if (parts.length !== 6 || scheme !== 'scrypt' || !cost.every((n) => Number.isInteger(n) && n > 0) || cost[0] > 20 || cost[0] < 10) return false;
+  const expected = Buffer.from(hash!, 'base64url');
+  const actual = await scrypt(passcode, Buffer.from(salt!, 'base64url'), ...cost);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** The passcode's hash in a small file beside the desk's data. */
+export class PasscodeFile {
+  constructor(
+    private readonly dir: string,
+    private readonly log2N = LOG2_N,
+  ) {}
+
+  private get file(): string {
+    return path.join(this.dir, 'passcode.json');
+  }
+
+  private stored(): string | null {
+    try {
+      const v = JSON.parse(readTextIfExists(this.file) ?? 'null') as { hash?: unknown } | null;
+      return typeof v?.hash === 'string' ? v.hash : null;
+    } catch {
+      return null;
+    }
+  }
+
+  exists(): boolean {
+    return this.stored() !== null;
+  }
+
+  async set(passcode: string): Promise<void> {
+    writeFileDurably(this.file, `${JSON.stringify({ version: 1, hash: await hashPasscode(passcode, this.log2N) })}\n`);
+  }
+
+  async verify(passcode: string): Promise<boolean> {
+    const stored = this.stored();
+    return stored !== null && verifyPasscode(passcode, stored);
+  }
+
+  clear(): void {
+    rmSync(this.file, { force: true });
+  }
+}

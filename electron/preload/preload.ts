@@ -1,0 +1,28 @@
+/*
+ * The preload of the clinician's screen (sandboxed, context-isolated). It exposes exactly one thing,
+ * window.crisisDesk = { call, on } (shared/contract), and never ipcRenderer, a port or any Electron
+ * object: the MessagePort to the core stays in this isolated world.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { CrisisDeskClient, Envelope, EventName } from '../../shared/contract';
+import { createPortClient, type PortLike } from './port-client';
+
+const desk = createPortClient({
+  shellCall: (method, params) => ipcRenderer.invoke('crisis-desk:shell', method, params) as Promise<Envelope<unknown>>,
+});
+
+ipcRenderer.on('crisis-desk:port', (event) => {
+  const port = (event as unknown as { ports?: PortLike[] }).ports?.[0];
+  if (port) desk.attach(port);
+});
+ipcRenderer.on('crisis-desk:core-down', () => desk.detach());
+ipcRenderer.on('crisis-desk:event', (_event, name: unknown, payload: unknown) => {
+  if (typeof name === 'string') desk.emit(name as EventName, payload);
+});
+
+const api: CrisisDeskClient = {
+  call: (method, params) => desk.client.call(method, params),
+  on: (event, listener) => desk.client.on(event, listener),
+};
+contextBridge.exposeInMainWorld('crisisDesk', api);
+ipcRenderer.send('crisis-desk:hello');
