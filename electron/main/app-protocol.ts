@@ -12,6 +12,19 @@ export const RENDERER_ORIGIN = 'app://desk';
 export const SHELL_ORIGIN = 'app://shell';
 export const RENDERER_ENTRY = `${RENDERER_ORIGIN}/index.html`;
 
+/**
+ * The origin of an address as scheme://host. (Node's URL gives custom schemes a "null" origin;
+ * Chromium gives a registered standard scheme a real one: this agrees with Chromium.)
+ */
+export function originOf(url: string | URL): string | null {
+  try {
+    const u = typeof url === 'string' ? new URL(url) : url;
+    return u.host ? `${u.protocol}//${u.host}` : null;
+  } catch {
+    return null;
+  }
+}
+
 /** How app:// is registered before the app is ready: a standard, secure scheme; no CSP bypass, no service workers. */
 export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, codeCache: true } as const;
 
@@ -98,7 +111,7 @@ function notFound(): Response {
 /** Answers a request for app://desk/… from the built renderer in root. */
 export async function serveRenderer(root: string, request: { url: string; method: string }): Promise<Response> {
   const url = new URL(request.url);
-  if (url.origin !== RENDERER_ORIGIN) return notFound();
+  if (originOf(url) !== RENDERER_ORIGIN) return notFound();
   if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405, headers: securityHeaders(RENDERER_CSP) });
   const file = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
   if (!file) return notFound();

@@ -115,7 +115,7 @@ export class CoreSupervisor {
         // A core that stays up for a while has recovered: later deaths start the delays afresh.
         this.timer = setTimeout(() => {
           this.timer = null;
-          if (this.child === child) this.attempt = 0;
+          if (this.child === child) this.attempt = 1;
         }, this.deps.healthyAfterMs ?? HEALTHY_AFTER_MS);
         this.set({ status: 'ready', clientId: m.clientId });
         return;

@@ -30,7 +30,7 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
 import { readTextIfExists, writeFileDurably } from './durable-file';
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
 
   protocol.handle(APP_SCHEME, (request) => {
     const url = new URL(request.url);
-    if (url.origin === SHELL_ORIGIN) {
+    if (originOf(url) === SHELL_ORIGIN) {
       return handleShellRequest(request, {
         view: currentView,
         csrf,

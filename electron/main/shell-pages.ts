@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { SHELL_CSP, SHELL_ORIGIN, securityHeaders } from './app-protocol';
+import { originOf, SHELL_CSP, SHELL_ORIGIN, securityHeaders } from './app-protocol';
 
 /*
  * The shell's own screens, shown in a view that covers the clinician's screen: the lock, choosing
@@ -130,7 +130,7 @@ export async function handleShellRequest(
   ctx: { view(): ShellView; csrf: string; actions: ShellActions; now?: () => number },
 ): Promise<Response> {
   const url = new URL(request.url);
-  if (url.origin !== SHELL_ORIGIN) return html(404, 'Not found');
+  if (originOf(url) !== SHELL_ORIGIN) return html(404, 'Not found');
   if (request.method === 'GET' && url.pathname === '/style.css') {
     return new Response(SHELL_STYLE, { headers: { ...securityHeaders(SHELL_CSP), 'content-type': 'text/css; charset=utf-8' } });
   }

@@ -1,4 +1,4 @@
-import { RENDERER_ORIGIN, SHELL_ORIGIN } from './app-protocol';
+import { originOf, RENDERER_ORIGIN, SHELL_ORIGIN } from './app-protocol';
 
 /*
  * The rules every window and web contents lives by (DESIGN.md §7), as plain functions: main.ts
@@ -60,12 +60,7 @@ export function weakWebPreferences(p: WebPreferencesLike, allowedPreloads: strin
 
 /** Where a web contents may navigate: the shell's own pages may post their forms to app://shell; nothing else moves. */
 export function allowNavigation(url: string, kind: 'renderer' | 'shell'): boolean {
-  if (kind !== 'shell') return false;
-  try {
-    return new URL(url).origin === SHELL_ORIGIN;
-  } catch {
-    return false;
-  }
+  return kind === 'shell' && originOf(url) === SHELL_ORIGIN;
 }
 
 /** Links the clinician may open in their browser: https only, on these hosts (and their subdomains). */
@@ -119,11 +114,7 @@ export function isTrustedSender(event: IpcEventLike, screenIds: ReadonlySet<numb
   if (!screenIds.has(event.sender.id)) return false;
   const frame = event.senderFrame;
   if (!frame || frame.parent) return false;
-  try {
-    return new URL(frame.url).origin === RENDERER_ORIGIN;
-  } catch {
-    return false;
-  }
+  return originOf(frame.url) === RENDERER_ORIGIN;
 }
 
 /** DevTools: always in development; in a packaged build only when the machine policy allows them. */
