@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../../electron/core/calls/test-fixtures';
+import { makeTempDir } from './test-temp-dir';
 import { RENDERER_CSP, resolveInside, serveRenderer } from './app-protocol';
 
 let tmp: ReturnType<typeof makeTempDir>;

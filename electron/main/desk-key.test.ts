@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir } from '../core/calls/test-fixtures';
+import { makeTempDir } from './test-temp-dir';
 import { BASIC_TEXT_MESSAGE, DeskKeyStore, WRAPPED_KEY_FILE, type SafeStorageLike } from './desk-key';
 import { LastSyncFile, unsyncedWarning } from './last-sync';
 

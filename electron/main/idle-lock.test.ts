@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir } from '../core/calls/test-fixtures';
+import { makeTempDir } from './test-temp-dir';
 import { FREE_ATTEMPTS, IDLE_POLL_MS, IdleLock, type LockView, type PasscodeStore } from './idle-lock';
 import { hashPasscode, passcodeProblem, PasscodeFile, verifyPasscode } from './passcode';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeTempDir } from '../core/calls/test-fixtures';
+import { makeTempDir } from './test-temp-dir';
 import { startLoopbackRedirect } from './loopback-redirect';
 import { DesktopSignIn, IdpRefused, jwtClaims, type OidcOps, type SessionState, type TokenSet } from './sign-in';
 
