@@ -2,11 +2,13 @@
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
  *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,…
+ *   BENCH_DESK_SECONDS (default 30): how long the server part's 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { printCoreFigures, runCoreBench } from './core-bench';
+import { printServerFigures, runServerBench } from './server-bench';
 
 const resultsDir = path.resolve(import.meta.dirname, '../../bench-results');
 const workDir = path.join(tmpdir(), 'crisis-desk-bench');
@@ -25,4 +27,10 @@ if (!only || only.includes('core')) {
   const figures = await runCoreBench({ workDir, count, runs, rounds: 20, saves: 500 });
   printCoreFigures(figures);
   record('core', figures);
+}
+
+if (!only || only.includes('server')) {
+  const figures = await runServerBench({ workDir, count, runs, deskSeconds: Number(process.env.BENCH_DESK_SECONDS ?? 30) });
+  printServerFigures(figures);
+  record('server', figures);
 }
