@@ -40,7 +40,11 @@ function run(bin: string, args: string[]): string {
   return asRoot ? execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { encoding: 'utf8' }) : execFileSync(bin, args, { encoding: 'utf8' });
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/**
+ * Tests trade durability for speed (fsync off); benchmarks pass `durable` so that commits cost what
+ * they cost in production, and get more shared memory.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresCluster> {
   const bin = binDir();
   const dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-pg-'));
   if (asRoot) {
@@ -49,9 +53,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
   const dataDir = path.join(dir, 'data');
   const user = asRoot ? 'postgres' : (process.env.USER ?? 'postgres');
-  run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+  run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', ...(options.durable ? [] : ['--no-sync'])]);
   const port = await freePort();
-  const args = ['-D', dataDir, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=64MB'];
+  const tuning = options.durable ? ['-c', 'shared_buffers=256MB'] : ['-c', 'fsync=off', '-c', 'shared_buffers=64MB'];
+  const args = ['-D', dataDir, '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...tuning];
   const server = asRoot
     ? spawn('runuser', ['-u', 'postgres', '--', path.join(bin, 'postgres'), ...args], { stdio: 'ignore' })
     : spawn(path.join(bin, 'postgres'), args, { stdio: 'ignore' });

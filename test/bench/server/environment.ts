@@ -55,7 +55,7 @@ export async function startBenchEnvironment(opts: { workDir: string; desks: numb
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
-  const cluster = await startPostgres();
+  const cluster = await startPostgres({ durable: true });
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: Error) => console.error(`server bench: stopping: ${e.message}`));
