@@ -97,7 +97,7 @@ export async function startBenchEnvironment(opts: { workDir: string; desks: numb
   }
 }
 
-/** The bench's database in the cluster (which runs with fsync off, as startPostgres starts it for tests). */
+/** The bench's database in the cluster (started durable: fsync on, as in production). */
 async function createDatabase(cluster: PostgresCluster): Promise<string> {
   const admin = new pg.Client({ connectionString: cluster.adminUrl });
   await admin.connect();
