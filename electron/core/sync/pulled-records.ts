@@ -7,7 +7,9 @@ import { META_KEYS } from '../db/migrations';
  * Writes records pulled from the server into desk.db: records from the clinician's other desks (or,
  * for a team lead, the team's), and later versions of records this desk already holds. A record
  * with changes still waiting on this desk is left alone: those changes reach the server next, and
- * either apply on top or come back as a conflict with both texts kept.
+ * either apply on top or come back as a conflict with both texts kept. A draft with an open
+ * conflict is left alone too, until the clinician chooses: a newer server draft only refreshes the
+ * conflict's "theirs", so this desk's text (what "keep mine" sends) is never replaced under it.
  */
 export class PulledRecords {
   private readonly s;
@@ -16,6 +18,8 @@ export class PulledRecords {
     this.s = {
       local: db.prepare('SELECT * FROM call_record WHERE id = ?'),
       waiting: db.prepare("SELECT 1 FROM outbox WHERE record_id = ? AND state = 'pending' LIMIT 1").pluck(),
+      inConflict: db.prepare('SELECT 1 FROM conflict WHERE record_id = ? AND resolved_at IS NULL LIMIT 1').pluck(),
+      refreshTheirs: db.prepare('UPDATE conflict SET server_revision = ?, server_content = ? WHERE record_id = ? AND resolved_at IS NULL AND server_revision < ?'),
       insert: db.prepare(`INSERT INTO call_record (id, status, revision, base_revision, origin_client_id, created_at, updated_at, finalised_at,
         discarded_at, discard_reason, content_hash, content) VALUES (@id, @status, @revision, @base_revision, @origin_client_id, @created_at,
         @updated_at, @finalised_at, @discarded_at, @discard_reason, @content_hash, @content)`),
@@ -50,6 +54,9 @@ export class PulledRecords {
     if (this.s.waiting.get(r.id)) return false;
     const local = this.s.local.get(r.id) as CallRow | undefined;
     const content = canonicalJson(r.content);
+    if (local?.status === 'draft' && r.status === 'draft' && this.s.inConflict.get(r.id)) {
+      return this.s.refreshTheirs.run(r.revision, content, r.id, r.revision).changes > 0;
+    }
     const kind = r.status === 'finalised' ? 'finalise' : r.status === 'discarded' ? 'discard' : 'edit';
     let changed = false;
     if (!local) {
