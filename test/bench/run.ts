@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { printCoreFigures, runCoreBench } from './core-bench';
 import { printServerFigures, runServerBench } from './server-bench';
+import { printSyncFigures, runSyncBench } from './sync-bench';
 
 const resultsDir = path.resolve(import.meta.dirname, '../../bench-results');
 const workDir = path.join(tmpdir(), 'crisis-desk-bench');
@@ -27,6 +28,12 @@ if (!only || only.includes('core')) {
   const figures = await runCoreBench({ workDir, count, runs, rounds: 20, saves: 500 });
   printCoreFigures(figures);
   record('core', figures);
+}
+
+if (!only || only.includes('sync')) {
+  const figures = await runSyncBench({ workDir, count, runs });
+  printSyncFigures(figures);
+  record('sync', figures);
 }
 
 if (!only || only.includes('server')) {

@@ -1,0 +1,200 @@
+/*
+ * Our desk, bundled, in a fresh process per job (sync-bench.ts): the product's core and sync engine
+ * against the real server. The only bench-made parts are the network (a fetch that can be "down",
+ * or that answers 404 for snapshot downloads to force the paging path) and a fixed access token.
+ */
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SearchResult, SyncStatus } from '../../shared/contract';
+import type { CallRecord } from '../../shared/domain/call-record';
+import { Core } from '../../electron/core/core';
+import { DirectorySync } from '../../electron/core/sync/directory-sync';
+import { SyncHttp } from '../../electron/core/sync/sync-http';
+import type { TokenSource } from '../../electron/core/sync/token-source';
+import { benchRecordContent, peakRssBytes, type BootstrapAnswer, type BootstrapJob, type CatchUpAnswer, type CatchUpJob, type Probe, type PushAnswer, type PushJob, type SyncJob } from './sync-jobs';
+
+type Job<K> = K & SyncJob;
+
+/** A signed-in clinician whose token the benchmark minted for the whole job. */
+class FixedToken implements TokenSource {
+  constructor(private readonly token: string) {}
+  accessToken = async () => this.token;
+  renewAccessToken = async () => null;
+  requestSignIn = () => null;
+  requestSignOut() {}
+  onSessionChanged() {}
+}
+
+/** The network as the desk sees it: down while `online` is false; snapshot downloads refused in `noSnapshots`. */
+function benchNetwork(opts: { noSnapshots?: boolean }) {
+  const state = { online: true };
+  const fetchThrough: typeof fetch = (input, init) => {
+    if (!state.online) return Promise.reject(new TypeError('fetch failed (bench: network down)'));
+    if (opts.noSnapshots && String(input).includes('/v1/directory/snapshots/')) {
+      return Promise.resolve(new Response(JSON.stringify({ error: 'not_found', message: 'bench: no snapshot' }), { status: 404, headers: { 'content-type': 'application/json' } }));
+    }
+    return fetch(input, init);
+  };
+  return { state, fetch: fetchThrough };
+}
+
+function openDesk(job: SyncJob, net?: ReturnType<typeof benchNetwork>): Core {
+  return Core.open({
+    dataDir: job.dataDir,
+    geoDir: job.geoDir!,
+    deskKey: Buffer.from(job.keyHex!, 'hex'),
+    sync: net ? { serverUrl: job.serverUrl, tokens: new FixedToken(job.token!), fetch: net.fetch } : undefined,
+    logError: (m) => process.stderr.write(`sync-desk-child: ${m}\n`),
+  });
+}
+
+async function must<T>(core: Core, method: string, params: unknown): Promise<T> {
+  const r = await core.handle(method, params);
+  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+  return r.value as T;
+}
+
+/** A search that must find the probe under its expected name. */
+async function findProbe(core: Core, probe: Probe): Promise<void> {
+  const found = await must<SearchResult>(core, 'directory.search', { text: probe.text });
+  const hit = found.results.find((r) => r.service.id === probe.id);
+  if (hit?.service.name !== probe.name) throw new Error(`the search for "${probe.text}" did not find ${probe.id} as "${probe.name}"`);
+}
+
+/** Resolves with the first status that passes the check (the current one included). */
+function whenStatus(core: Core, check: (s: SyncStatus) => boolean, timeoutMs = 120_000): Promise<SyncStatus> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no such sync status within ${timeoutMs} ms (last: ${JSON.stringify(core.sync?.status())})`)), timeoutMs);
+    const done = (s: SyncStatus) => {
+      clearTimeout(timer);
+      off();
+      resolve(s);
+    };
+    const off = core.on('sync.status', (s) => check(s) && done(s));
+    const now = core.sync!.status();
+    if (check(now)) done(now);
+  });
+}
+
+/** A new desk until its first search is answered; the engine decides everything once open. */
+async function bootstrap(job: Job<BootstrapJob>): Promise<BootstrapAnswer> {
+  const t0 = performance.now();
+  const core = openDesk(job, benchNetwork({ noSnapshots: job.path === 'pages' }));
+  const start = performance.now();
+  // The manifest phase began inside Core.open, which starts the engine.
+  const phases: Record<string, number> = { manifest: 0 };
+  core.on('sync.status', (s) => {
+    const phase = s.directoryProgress?.phase;
+    if (phase && !(phase in phases)) phases[phase] = performance.now() - start;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the directory did not arrive within 5 minutes')), 300_000);
+    core.on('directory.updated', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const synced = performance.now();
+  await findProbe(core, job.probe);
+  const queryable = performance.now();
+  const services = core.directory.info().services;
+  const answer = { syncedMs: synced - start, queryableMs: queryable - start, openMs: start - t0, phases, peakRssBytes: peakRssBytes(), services };
+  core.close();
+  return answer;
+}
+
+/**
+ * A desk in use (one search answered already) catches up with the engine's directory sync, then
+ * checks again with nothing to do. DirectorySync is the engine's own; the engine adds only its
+ * scheduling around run().
+ */
+async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
+  const core = openDesk(job);
+  await must(core, 'directory.search', { text: 'crisis' });
+  const http = new SyncHttp({ serverUrl: job.serverUrl, tokens: new FixedToken(job.token!) });
+  const holder = {
+    current: () => core.directory,
+    install: () => {
+      throw new Error('a catch-up of the benchmark must not download the directory again');
+    },
+  };
+  const directory = new DirectorySync(http, holder, job.dataDir, () => {}, () => new Date());
+  const before = Number(core.directory.info().version);
+  const start = performance.now();
+  const result = await directory.run();
+  await findProbe(core, job.probe);
+  const catchUpMs = performance.now() - start;
+  if (result !== 'caught_up') throw new Error(`the catch-up answered ${result}`);
+  const noneMs: number[] = [];
+  for (let i = 0; i < job.noneChecks; i++) {
+    const t = performance.now();
+    const again = await directory.run();
+    noneMs.push(performance.now() - t);
+    if (again !== 'up_to_date') throw new Error(`a check with nothing new answered ${again}`);
+  }
+  const applied = Number(core.directory.info().version) - before;
+  core.close();
+  return { catchUpMs, applied, noneMs };
+}
+
+/** Opens the desk with the network down, brings it back and times until the server acknowledged everything. */
+async function timedPush(job: Job<PushJob>): Promise<{ ms: number; mutations: number }> {
+  const net = benchNetwork({});
+  net.state.online = false;
+  const core = openDesk(job, net);
+  try {
+    await whenStatus(core, (s) => s.connection === 'offline', 30_000);
+    // A record's first save may queue a second change when the first was already tried offline.
+    const waiting = core.sync!.status().waiting;
+    if (waiting < job.records) throw new Error(`expected ${job.records} or more changes waiting, found ${waiting}`);
+    net.state.online = true;
+    const start = performance.now();
+    const done = whenStatus(core, (s) => s.waiting === 0);
+    await must(core, 'sync.now', {});
+    const s = await done;
+    const ms = performance.now() - start;
+    if (s.rejected + s.conflicts > 0) throw new Error(`the push ended with ${s.rejected} rejected and ${s.conflicts} conflicts`);
+    return { ms, mutations: waiting };
+  } finally {
+    core.close();
+  }
+}
+
+/**
+ * Records written while the server is unreachable, then pushed when it is back. Then the state
+ * from before the server's answers is restored (as if every answer had been lost) and the same
+ * push runs again: the server answers each item as a duplicate.
+ */
+async function push(job: Job<PushJob>): Promise<PushAnswer> {
+  if (job.directoryFile) cpSync(job.directoryFile, path.join(job.dataDir, 'directory.db'));
+  const net = benchNetwork({});
+  net.state.online = false;
+  const core = openDesk(job, net);
+  const t = performance.now();
+  for (let i = 0; i < job.records; i++) {
+    const created = await must<CallRecord>(core, 'calls.create', {});
+    await must(core, 'calls.save', { id: created.id, revision: created.revision, content: benchRecordContent(i, created.content.startedAt) });
+  }
+  const writeMs = performance.now() - t;
+  core.close();
+  rmSync(job.backupDir, { recursive: true, force: true });
+  cpSync(job.dataDir, job.backupDir, { recursive: true });
+  const pushed = await timedPush(job);
+  rmSync(job.dataDir, { recursive: true, force: true });
+  cpSync(job.backupDir, job.dataDir, { recursive: true });
+  const replayed = await timedPush(job);
+  return { pushMs: pushed.ms, replayMs: replayed.ms, writeMs, records: job.records, sent: pushed.mutations };
+}
+
+process.once('message', (job: SyncJob) => {
+  const work = job.kind === 'bootstrap' ? bootstrap(job) : job.kind === 'catch-up' ? catchUp(job) : push(job);
+  work.then(
+    // Exits once the answer is out (a CPU profile, when asked for, is written at exit).
+    (answer) => process.send!(answer, () => process.exit(0)),
+    (e: Error) => {
+      process.stderr.write(`sync-desk-child: ${e.stack ?? e.message}\n`);
+      process.exit(1);
+    },
+  );
+});

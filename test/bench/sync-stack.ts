@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../../server/src/config';
+import { connectPostgres, type Db } from '../../server/src/db/db';
+import { migrate } from '../../server/src/db/migrations';
+import { publishAndDistribute, type Publication } from '../../server/src/directory/publisher';
+import { createLocalHintBus } from '../../server/src/hints/local-hint-bus';
+import type { DirectoryService } from '../../shared/domain/directory';
+import { ServerProcess } from '../faults/server-process';
+import { FAULT_AUDIENCE, TestIssuer } from '../faults/test-issuer';
+import { freePort } from '../support/free-port';
+import { startPostgres, type PostgresCluster } from '../support/postgres';
+import { seedTestUsers, type TestUser } from '../support/server-fixtures';
+
+export const BENCH_TRUST = 'trust-a';
+
+/**
+ * Our side of the sync benchmark: a throwaway PostgreSQL, the central API as a process of its own
+ * (as deployed: its own event loop, on loopback), an identity provider for desk tokens, and
+ * publishing from this process into the same database and snapshot folder.
+ */
+export class SyncStack {
+  private cluster: PostgresCluster | null = null;
+  private db: Db | null = null;
+  private readonly issuer = new TestIssuer();
+  private server: ServerProcess | null = null;
+  private readonly hints = createLocalHintBus();
+
+  constructor(private readonly dataDir: string) {}
+
+  get url(): string {
+    return this.server!.url;
+  }
+
+  async start(): Promise<void> {
+    this.cluster = await startPostgres();
+    const admin = new pg.Client({ connectionString: this.cluster.adminUrl });
+    await admin.connect();
+    await admin.query('CREATE DATABASE crisis_desk_bench');
+    await admin.end();
+    const url = new URL(this.cluster.adminUrl);
+    url.pathname = '/crisis_desk_bench';
+    this.db = connectPostgres(url.toString());
+    await migrate(this.db);
+    await seedTestUsers(this.db);
+    await this.issuer.start();
+    mkdirSync(this.dataDir, { recursive: true });
+    this.server = new ServerProcess(await freePort(), {
+      DATABASE_URL: url.toString(),
+      DATA_DIR: this.dataDir,
+      OIDC_ISSUER: this.issuer.url,
+      OIDC_AUDIENCE: FAULT_AUDIENCE,
+    });
+    await this.server.start();
+  }
+
+  /** Publishes the trust's whole directory (a new version when anything changed) and builds its snapshot. */
+  async publish(services: readonly DirectoryService[]): Promise<Publication> {
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: path.resolve(this.dataDir) });
+    const p = await publishAndDistribute({ db: this.db!, config, hints: this.hints }, BENCH_TRUST, services, { source: 'bench', complete: true });
+    if (p.snapshotError) throw new Error(p.snapshotError);
+    return p;
+  }
+
+  /** A clinician of the benchmark trust; each name is a user of its own (whose records nobody else pulls). */
+  token(userId: string): Promise<string> {
+    const user: TestUser = { userId, trustId: BENCH_TRUST, teamId: 'team-a1', roles: ['clinician'] };
+    return this.issuer.token(user, 3600);
+  }
+
+  /** How many call records the server holds for a user (the benchmark checks every push arrived once). */
+  async recordsOf(userId: string): Promise<number> {
+    const [row] = await this.db!.query<{ n: string }>('SELECT count(*) AS n FROM call_record WHERE clinician_id = $1', [userId]);
+    return Number(row!.n);
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    await this.issuer.close();
+    await this.db?.close();
+    await this.cluster?.stop();
+  }
+}
