@@ -4,9 +4,12 @@
  *   preload.cjs  the screen's preload: one CommonJS file, as a sandboxed preload must be
  *   core.mjs     the core for the utilityProcess (better-sqlite3 stays external: a native module)
  *   ../renderer  the screen (vite build)
- *   tsx scripts/build-desktop.ts [--skip-renderer]
+ * With --stage it also lays out dist/app, the folder electron-builder packages: the bundles, the
+ * screen, a package.json of its own and the one native module (nothing else from node_modules).
+ *   tsx scripts/build-desktop.ts [--skip-renderer] [--stage]
  */
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 
@@ -40,8 +43,26 @@ export function buildRenderer(): void {
   if (r.status !== 0) throw new Error('The screen did not build (see above).');
 }
 
+export const APP_STAGE = path.join(root, 'dist', 'app');
+const NATIVE = 'better-sqlite3-multiple-ciphers';
+
+/** Lays out dist/app for electron-builder (build first). */
+export function stageApp(): void {
+  rmSync(APP_STAGE, { recursive: true, force: true });
+  mkdirSync(APP_STAGE, { recursive: true });
+  cpSync(DESKTOP_OUT, path.join(APP_STAGE, 'dist', 'desktop'), { recursive: true });
+  cpSync(path.join(root, 'dist', 'renderer'), path.join(APP_STAGE, 'dist', 'renderer'), { recursive: true });
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, string>;
+  const nativeDir = path.join(root, 'node_modules', NATIVE);
+  const native = JSON.parse(readFileSync(path.join(nativeDir, 'package.json'), 'utf8')) as { version: string };
+  const appPkg = { name: pkg.name, productName: 'Crisis Desk', version: pkg.version, description: pkg.description, license: pkg.license, type: 'module', main: 'dist/desktop/main.mjs', dependencies: { [NATIVE]: native.version } };
+  writeFileSync(path.join(APP_STAGE, 'package.json'), `${JSON.stringify(appPkg, null, 2)}\n`);
+  for (const part of ['package.json', 'lib', 'prebuilds', 'LICENSE']) cpSync(path.join(nativeDir, part), path.join(APP_STAGE, 'node_modules', NATIVE, part), { recursive: true });
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   await Promise.all([buildMain(), buildPreload(), buildCore()]);
   if (!process.argv.includes('--skip-renderer')) buildRenderer();
+  if (process.argv.includes('--stage')) stageApp();
   console.log(`Desktop app built in ${path.relative(root, DESKTOP_OUT)} (main.mjs, preload.cjs, core.mjs) and dist/renderer.`);
 }

@@ -6,9 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { electronBinary } from './electron-binary';
 import { generateDirectory, loadEnglandSectors } from './synthetic/generate-directory';
 import { writeDirectoryNdjson } from './synthetic/write-ndjson';
 
@@ -82,16 +82,6 @@ async function waitForHealth(url: string): Promise<void> {
   throw new Error(`The server at ${url} did not start within a minute.`);
 }
 
-/** The Electron binary, when this machine has one (it cannot be downloaded everywhere). */
-function electronBinary(): string | null {
-  try {
-    const binary = createRequire(import.meta.url)('electron') as unknown;
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
 let stopping = false;
 async function stop(code = 0): Promise<void> {
   stopping = true;
@@ -129,6 +119,8 @@ try {
   const electron = electronBinary();
   if (electron) {
     console.log('Starting the Crisis Desk desktop app…');
+    const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-desktop.ts', '--skip-renderer'], { cwd: root, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('The desktop app did not build (see above).');
     const app = spawn(electron, ['.'], { cwd: root, env: { ...process.env, CRISIS_DESK_SERVER_URL: serverUrl, CRISIS_DESK_DATA_DIR: path.join(dataDir, 'desktop') }, stdio: 'inherit' });
     app.on('exit', () => void stop());
     children.push(app);

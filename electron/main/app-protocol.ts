@@ -29,39 +29,14 @@ export function originOf(url: string | URL): string | null {
 export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, codeCache: true } as const;
 
 /**
+ * The response headers of app://desk (the screen) and app://shell (the shell's pages).
  * The screen's CSP: its own scripts and styles only, no inline code, no network at all (it talks
- * to the core over a MessagePort), no frames, no forms, no plugins.
+ * to the core over a MessagePort), no frames, no forms, no plugins. The shell's pages: no script
+ * at all; forms post back to app://shell only. (Written out literally so that Electronegativity
+ * can evaluate them.)
  */
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "worker-src 'none'",
-  "manifest-src 'none'",
-].join('; ');
-
-/** The shell's pages: no script at all; forms post back to app://shell only. */
-export const SHELL_CSP = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
-
-export function securityHeaders(csp: string): Record<string, string> {
-  return {
-    'content-security-policy': csp,
+export function appHeaders(kind: 'renderer' | 'shell'): Record<string, string> {
+  const headers: Record<string, string> = {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
@@ -69,7 +44,17 @@ export function securityHeaders(csp: string): Record<string, string> {
     'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), bluetooth=()',
     'cache-control': 'no-store',
   };
+  if (kind === 'renderer') {
+    headers['content-security-policy'] =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'; frame-ancestors 'none'; worker-src 'none'; manifest-src 'none'";
+  } else {
+    headers['content-security-policy'] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'";
+  }
+  return headers;
 }
+
+export const RENDERER_CSP = appHeaders('renderer')['content-security-policy']!;
+export const SHELL_CSP = appHeaders('shell')['content-security-policy']!;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -105,14 +90,14 @@ export function resolveInside(root: string, urlPath: string): string | null {
 }
 
 function notFound(): Response {
-  return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(RENDERER_CSP) } });
+  return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...appHeaders('renderer') } });
 }
 
 /** Answers a request for app://desk/… from the built renderer in root. */
 export async function serveRenderer(root: string, request: { url: string; method: string }): Promise<Response> {
   const url = new URL(request.url);
   if (originOf(url) !== RENDERER_ORIGIN) return notFound();
-  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405, headers: securityHeaders(RENDERER_CSP) });
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed', { status: 405, headers: appHeaders('renderer') });
   const file = resolveInside(root, url.pathname === '/' ? '/index.html' : url.pathname);
   if (!file) return notFound();
   try {
@@ -120,7 +105,7 @@ export async function serveRenderer(root: string, request: { url: string; method
     const body = await readFile(file);
     return new Response(request.method === 'HEAD' ? null : body, {
       status: 200,
-      headers: { ...securityHeaders(RENDERER_CSP), 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' },
+      headers: { ...appHeaders('renderer'), 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' },
     });
   } catch {
     return notFound();

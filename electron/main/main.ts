@@ -44,7 +44,7 @@ import { effectiveSettings, loadPolicy, parseUserSettings, policyFile, type Effe
 import { handleShellRequest, type ShellView } from './shell-pages';
 import { DesktopSignIn } from './sign-in';
 import { startLoopbackRedirect } from './loopback-redirect';
-import { allowNavigation, isTrustedSender, permissionCheckHandler, permissionRequestHandler, secureWebPreferences, weakWebPreferences, windowOpenDecision } from './web-security';
+import { allowNavigation, isAllowedExternalLink, isTrustedSender, permissionCheckHandler, permissionRequestHandler, secureWebPreferences, weakWebPreferences, windowOpenDecision } from './web-security';
 import { restoreWindowState, serializeWindowState } from './window-state';
 
 const PORT_CHANNEL = 'crisis-desk:port';
@@ -63,6 +63,17 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   void main();
+}
+
+/**
+ * The one place an address leaves for the system browser: an allow-listed https link the screen
+ * tried to open, or the identity provider's sign-in page (https, or the demo provider on this
+ * machine). Anything else is refused here, whoever asked.
+ */
+async function openInBrowser(url: string, purpose: 'link' | 'sign-in'): Promise<void> {
+  const allowed = purpose === 'link' ? isAllowedExternalLink(url) : loopbackOrHttps(url);
+  if (!allowed) throw new Error(`Refused to open ${purpose === 'link' ? 'a link' : 'a sign-in page'} that is not allowed.`);
+  await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK: the address passed the allow-list just above
 }
 
 async function main(): Promise<void> {
@@ -92,7 +103,7 @@ async function main(): Promise<void> {
     contents.on('will-frame-navigate', (event) => guard(event, event.url));
     contents.on('will-redirect', (event) => guard(event, event.url));
     contents.setWindowOpenHandler(({ url }) => {
-      if (windowOpenDecision(url).openExternally) void shell.openExternal(url);
+      if (windowOpenDecision(url).openExternally) void openInBrowser(url, 'link').catch(() => {});
       return { action: 'deny' };
     });
   });
@@ -135,10 +146,7 @@ async function main(): Promise<void> {
         dir: dataDir,
         trust: settings.trust,
         startLoopback: startLoopbackRedirect,
-        openBrowser: async (url) => {
-          if (!loopbackOrHttps(url)) throw new Error('The sign-in address is not https.');
-          await shell.openExternal(url);
-        },
+        openBrowser: (url) => openInBrowser(url, 'sign-in'),
       })
     : null;
 

@@ -19,6 +19,7 @@ export const MAX_IDLE_LOCK_MINUTES = 15;
 const httpsUrl = z
   .string()
   .max(2000)
+  .regex(/^https:\/\//, 'must be an https:// address')
   .refine((s) => {
     try {
       const u = new URL(s);

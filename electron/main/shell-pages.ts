@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { originOf, SHELL_CSP, SHELL_ORIGIN, securityHeaders } from './app-protocol';
+import { appHeaders, originOf, SHELL_ORIGIN } from './app-protocol';
 
 /*
  * The shell's own screens, shown in a view that covers the clinician's screen: the lock, choosing
@@ -121,7 +121,7 @@ function sameToken(a: string | null, b: string): boolean {
 const MAX_FORM_BYTES = 4096;
 
 function html(status: number, body: string): Response {
-  return new Response(body, { status, headers: { ...securityHeaders(SHELL_CSP), 'content-type': 'text/html; charset=utf-8' } });
+  return new Response(body, { status, headers: { ...appHeaders('shell'), 'content-type': 'text/html; charset=utf-8' } });
 }
 
 /** Answers app://shell/…: the current page, its stylesheet, and the forms' posts (then back to the page). */
@@ -132,7 +132,7 @@ export async function handleShellRequest(
   const url = new URL(request.url);
   if (originOf(url) !== SHELL_ORIGIN) return html(404, 'Not found');
   if (request.method === 'GET' && url.pathname === '/style.css') {
-    return new Response(SHELL_STYLE, { headers: { ...securityHeaders(SHELL_CSP), 'content-type': 'text/css; charset=utf-8' } });
+    return new Response(SHELL_STYLE, { headers: { ...appHeaders('shell'), 'content-type': 'text/css; charset=utf-8' } });
   }
   if (request.method === 'GET' && url.pathname === '/') return html(200, renderShellPage(ctx.view(), ctx.csrf, ctx.now?.()));
   if (request.method !== 'POST') return html(404, 'Not found');
@@ -164,5 +164,5 @@ export async function handleShellRequest(
     default:
       return html(404, 'Not found');
   }
-  return new Response(null, { status: 303, headers: { ...securityHeaders(SHELL_CSP), location: `${SHELL_ORIGIN}/` } });
+  return new Response(null, { status: 303, headers: { ...appHeaders('shell'), location: `${SHELL_ORIGIN}/` } });
 }
