@@ -272,6 +272,31 @@ describe('Electron main', () => {
     expect(existsSync(path.join(tmp.dir, 'desk', 'desk.key.wrapped'))).toBe(false);
   });
 
+  it('starts locked when the desk has a passcode, hides the screen, and unlocks through the shell page', async () => {
+    const { PasscodeFile } = await import('./passcode');
+    await new PasscodeFile(path.join(tmp.dir, 'desk'), 10).set('harbour-7');
+    const { screen, shellView, core } = await start();
+    core!.emit('message', { kind: 'ready', clientId: 'c1' });
+    fake.electron.ipcMain.emit('crisis-desk:hello', trustedEvent(screen.webContents));
+    expect(shellView.visible).toBe(true);
+    expect(screen.visible).toBe(false);
+    const page = await (await fake.state.protocolHandler!(new Request('app://shell/'))).text();
+    expect(page).toContain('Crisis Desk is locked');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
+    const post = (passcode: string) => fake.state.protocolHandler!(new Request('app://shell/unlock', { method: 'POST', body: new URLSearchParams({ csrf, passcode }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    expect((await post('wrong-one')).status).toBe(303);
+    expect(screen.visible).toBe(false);
+    await post('harbour-7');
+    expect(screen.visible).toBe(true);
+    expect(shellView.visible).toBe(false);
+    expect(screen.webContents.send).toHaveBeenCalledWith('crisis-desk:event', 'app.lock', { locked: false, reason: null, idleMinutes: 15 });
+    const shellCall = fake.state.ipcHandlers.get('crisis-desk:shell')!;
+    expect(await shellCall(trustedEvent(screen.webContents), 'app.lockNow', {})).toEqual({ ok: true, value: { locked: true, reason: 'manual', idleMinutes: 15 } });
+    expect(screen.visible).toBe(false);
+    fake.electron.powerMonitor.emit('lock-screen');
+    expect(screen.visible).toBe(false);
+  });
+
   it('applies the policy’s content protection', async () => {
     writeFileSync(path.join(tmp.dir, 'policy.json'), '{"contentProtection": true}');
     await start();

@@ -150,7 +150,17 @@ async function main(): Promise<void> {
       })
     : null;
 
-  const lock = new IdleLock({ passcodes, idleSeconds: () => powerMonitor.getSystemIdleTime(), onChange: () => refresh() }, settings.idleLockMinutes);
+  const lock = new IdleLock(
+    {
+      passcodes,
+      idleSeconds: () => powerMonitor.getSystemIdleTime(),
+      onChange: () => {
+        buildMenu(); // "Lock" is enabled once a passcode exists
+        refresh();
+      },
+    },
+    settings.idleLockMinutes,
+  );
   powerMonitor.on('lock-screen', () => lock.lock('system'));
   powerMonitor.on('suspend', () => lock.lock('system'));
 
@@ -183,12 +193,11 @@ async function main(): Promise<void> {
     refresh();
   });
 
+  /** A fresh sign-in also opens the lock, and the first one asks for the desk's passcode. */
   async function startSignIn(): Promise<void> {
     if (!signIn) return;
-    const before = signIn.current.status;
     const after = await signIn.signIn();
-    if (after.status === 'signed_in' && (before !== 'signed_in' || lock.current.screen !== 'none')) lock.signedIn();
-    else if (after.status === 'signed_in' && !lock.armed) lock.signedIn();
+    if (after.status === 'signed_in') lock.signedIn();
     refresh();
   }
 
@@ -210,21 +219,27 @@ async function main(): Promise<void> {
     const warning = () => unsyncedWarning(lastSync.read(), settings.serverUrl !== null);
     if (keyFailed) return { page: 'failed', message: 'Crisis Desk cannot unlock the encryption key of this desk’s records. This happens when the desk’s files were copied from another computer or user account, or the computer’s key storage was reset.', canReset: true, unsyncedWarning: warning(), canRetry: true };
     const core = supervisor.current;
-    if (core.status === 'starting' && !screenConnected) return { page: 'starting' };
+    // The first start shows the screen as soon as it is there (its calls wait for the core); a restart stays covered until ready.
+    if (core.status === 'starting' && (!screenConnected || core.attempt > 1)) return { page: 'starting' };
     if (core.status === 'restarting') return { page: 'restarting', message: core.error.message, inMs: core.inMs, attempt: core.attempt };
     if (core.status === 'failed') return { page: 'failed', message: core.error.message, canReset: core.needsReset, unsyncedWarning: core.needsReset ? warning() : null, canRetry: true };
     return { page: 'none' };
   }
 
   let lastLockState = JSON.stringify(lock.state);
+  let lastView = '';
   function refresh(): void {
     if (!window || !screenView || !shellView) return;
     const view = currentView();
+    const key = JSON.stringify(view);
+    const changed = key !== lastView;
+    lastView = key;
     const covered = view.page !== 'none';
     shellView.setVisible(covered);
     screenView.setVisible(!covered);
-    if (covered) void shellView.webContents.loadURL(`${SHELL_ORIGIN}/`);
-    else screenView.webContents.focus();
+    // Reloaded only when what it shows changed, so a half-typed passcode is not wiped.
+    if (covered && changed) void shellView.webContents.loadURL(`${SHELL_ORIGIN}/`);
+    if (!covered && changed) screenView.webContents.focus();
     const lockState = JSON.stringify(lock.state);
     if (lockState !== lastLockState) {
       lastLockState = lockState;
@@ -319,9 +334,6 @@ async function main(): Promise<void> {
 
   function hardenView(contents: WebContents): void {
     if (!settings.devTools) contents.on('devtools-opened', () => contents.closeDevTools());
-    contents.on('render-process-gone', () => {
-      screenConnected = false;
-    });
   }
 
   function createWindow(): void {
@@ -339,6 +351,12 @@ async function main(): Promise<void> {
     screenIds.add(screenView.webContents.id);
     hardenView(screenView.webContents);
     hardenView(shellView.webContents);
+    // The screen's own process crashed: load it again (its preload says hello and gets a new port).
+    const screenContents = screenView.webContents;
+    screenContents.on('render-process-gone', () => {
+      screenConnected = false;
+      setTimeout(() => void screenContents.loadURL(RENDERER_ENTRY), 1000);
+    });
     win.contentView.addChildView(screenView);
     win.contentView.addChildView(shellView);
     const layout = () => {
