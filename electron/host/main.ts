@@ -1,7 +1,9 @@
 /*
  * The browser host as a program: opens a desk core on a data folder and serves the built screen
  * to a browser on this machine.
- *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port 0] [--open]
+ *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port 0] [--open] [--server URL]
+ * CRISIS_DESK_SYNC_TUNING (JSON: watchdogMs, backoffBaseMs, backoffCapMs, timeoutMs, idleTimeoutMs)
+ * shortens sync's timings for tests; a trust desk keeps the defaults.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -25,6 +27,17 @@ const { values } = parseArgs({
   },
 });
 
+/** Sync timings from CRISIS_DESK_SYNC_TUNING (tests); anything missing keeps its default. */
+function syncTuning(): { watchdogMs?: number; timeoutMs?: number; idleTimeoutMs?: number; backoff?: { baseMs: number; capMs: number } } {
+  const raw = process.env.CRISIS_DESK_SYNC_TUNING;
+  if (!raw) return {};
+  const t = JSON.parse(raw) as Record<string, unknown>;
+  const ms = (k: string) => (typeof t[k] === 'number' && Number.isFinite(t[k]) && t[k] > 0 ? t[k] : undefined);
+  const baseMs = ms('backoffBaseMs');
+  const capMs = ms('backoffCapMs');
+  return { watchdogMs: ms('watchdogMs'), timeoutMs: ms('timeoutMs'), idleTimeoutMs: ms('idleTimeoutMs'), backoff: baseMs && capMs ? { baseMs, capMs } : undefined };
+}
+
 const dataDir = path.resolve(values.data!);
 const rendererDir = path.resolve(values.renderer!);
 if (!existsSync(path.join(rendererDir, 'index.html'))) {
@@ -38,7 +51,7 @@ const core = Core.open({
   dataDir,
   geoDir: path.join(root, 'data', 'geo'),
   deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')),
-  sync: session && values.server ? { serverUrl: values.server, tokens: session } : undefined,
+  sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncTuning() } : undefined,
 });
 core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
 const host = await startBrowserHost({ core, rendererDir, port: Number(values.port), extraRoutes: session ? signInRoutes(session) : undefined });

@@ -5,6 +5,7 @@ import { installDeskClient, watchConnection } from './client/desk';
 import { useApp } from './stores/app';
 import { flushOnHide, useCallSession } from './stores/call-session';
 import { useDirectory } from './stores/directory';
+import { useSync } from './stores/sync';
 import './styles/index.css';
 
 const client = installDeskClient();
@@ -14,21 +15,28 @@ let wasOpen = false;
 watchConnection((c) => {
   useApp.getState().setConnection(c);
   if (c.status === 'open') {
-    // After a reconnection, refresh what the core knows (the list of calls, the directory's date).
-    if (wasOpen) void useCallSession.getState().refreshCalls();
+    // After a reconnection, refresh what the core knows (the list of calls, sync, the directory's date).
+    if (wasOpen) {
+      void useCallSession.getState().refreshCalls();
+      void useSync.getState().refresh();
+    }
     wasOpen = true;
   }
 });
 client.on('directory.updated', (d) => {
+  const before = useApp.getState().directory;
   useApp.getState().setDirectory(d);
+  if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
   // The results on screen may describe services that changed: ask again.
   if (useDirectory.getState().answered) useDirectory.getState().searchNow();
 });
 client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
+client.on('sync.status', (s) => useSync.getState().setStatus(s));
 
 void client.call('system.info', {}).then((r) => {
   if (r.ok) app.setDirectory(r.value.directory);
 });
+void useSync.getState().refresh();
 void useCallSession.getState().restore();
 flushOnHide();
 setInterval(() => useApp.getState().tick(), 20_000);

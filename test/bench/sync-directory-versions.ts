@@ -7,10 +7,12 @@ const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 
 /**
  * The benchmark's directory, version by version, identical for our server and PouchDB's. Version 1
  * is the generated directory with one service renamed as its probe; each later version renames
- * `changes` more services (the next block, its first one the new probe), keeping earlier changes.
+ * `changes` more services (the next block, its first active one the new probe), keeping earlier
+ * changes.
  */
 export class DirectoryVersions {
   private current: DirectoryService[];
+  private probeIndex: number;
   version = 1;
 
   constructor(
@@ -19,7 +21,8 @@ export class DirectoryVersions {
   ) {
     if (generated.length === 0) throw new Error('the benchmark needs at least one service');
     this.current = [...generated];
-    this.rename(generated.length - 1, this.probeName(1));
+    this.probeIndex = this.activeFrom(generated.length - 1, -1);
+    this.rename(this.probeIndex, this.probeName(1));
   }
 
   get services(): readonly DirectoryService[] {
@@ -28,26 +31,32 @@ export class DirectoryVersions {
 
   /** The service a desk must find by text once it holds this version. */
   probe(): Probe {
-    const index = this.version === 1 ? this.current.length - 1 : this.blockStart(this.version);
-    const s = this.current[index]!;
+    const s = this.current[this.probeIndex]!;
     return { id: s.id, name: s.name, text: s.name };
   }
 
   /** The next version; answers the services it changed. */
   next(): DirectoryService[] {
     this.version++;
-    const start = this.blockStart(this.version);
+    const start = ((this.version - 2) * this.changes) % this.current.length;
+    this.probeIndex = this.activeFrom(start, 1);
     const changed: DirectoryService[] = [];
     for (let k = 0; k < this.changes; k++) {
       const i = (start + k) % this.current.length;
       const base = this.current[i]!.name.replace(/ · v\d+$/, '');
-      changed.push(this.rename(i, k === 0 ? this.probeName(this.version) : `${base} · v${this.version}`));
+      changed.push(this.rename(i, i === this.probeIndex ? this.probeName(this.version) : `${base} · v${this.version}`));
     }
     return changed;
   }
 
-  private blockStart(version: number): number {
-    return ((version - 2) * this.changes) % this.current.length;
+  /** The first active service from an index on, going by step: searches leave closed services out. */
+  private activeFrom(index: number, step: 1 | -1): number {
+    const n = this.current.length;
+    for (let k = 0; k < n; k++) {
+      const i = (((index + k * step) % n) + n) % n;
+      if (this.current[i]!.status === 'active') return i;
+    }
+    throw new Error('the benchmark needs an active service');
   }
 
   private probeName(version: number): string {

@@ -60,6 +60,10 @@ export class SyncStack {
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: path.resolve(this.dataDir) });
     const p = await publishAndDistribute({ db: this.db!, config, hints: this.hints }, BENCH_TRUST, services, { source: 'bench', complete: true });
     if (p.snapshotError) throw new Error(p.snapshotError);
+    // As autovacuum would within a minute or two: until then the changes feed's page query runs
+    // on no statistics and is some 20 times slower (docs/benchmarks.md, Central API), which would
+    // time PostgreSQL's plan instead of the desk's paging path.
+    await this.db!.query('ANALYZE directory_service');
     return p;
   }
 

@@ -12,16 +12,25 @@ export interface DeskHost {
   stop(): Promise<void>;
 }
 
+/** Sync timings short enough for a test to watch an outage end (the defaults wait up to minutes). */
+export const TEST_SYNC_TUNING = { watchdogMs: 500, backoffBaseMs: 200, backoffCapMs: 1500, timeoutMs: 5000, idleTimeoutMs: 5000 };
+
 /**
- * A desk core and browser host on a fresh temp folder with a generated demo directory, as a
- * separate process (exactly `tsx electron/host/main.ts`), so the screen is tested as it runs.
+ * A desk core and browser host on a fresh temp folder, as a separate process (exactly
+ * `tsx electron/host/main.ts`), so the screen is tested as it runs. Without a server it gets a
+ * generated demo directory; with one (`server`), it syncs with it and downloads the directory
+ * from it once a clinician signs in, as a new desk does.
  */
-export async function startDeskHost({ services = 3000 }: { services?: number } = {}): Promise<DeskHost> {
+export async function startDeskHost({ services = 3000, server }: { services?: number; server?: string } = {}): Promise<DeskHost> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-e2e-'));
-  execFileSync(tsx, ['scripts/generate-directory.ts', '--count', String(services), '--seed', '1', '--out', path.join(dataDir, 'directory.db')], { cwd: root, stdio: 'pipe' });
-  const child: ChildProcess = spawn(tsx, ['electron/host/main.ts', '--data', dataDir, '--renderer', path.join(root, 'dist/renderer'), '--port', '0'], {
+  if (!server) {
+    execFileSync(tsx, ['scripts/generate-directory.ts', '--count', String(services), '--seed', '1', '--out', path.join(dataDir, 'directory.db')], { cwd: root, stdio: 'pipe' });
+  }
+  const args = ['electron/host/main.ts', '--data', dataDir, '--renderer', path.join(root, 'dist/renderer'), '--port', '0', ...(server ? ['--server', server] : [])];
+  const child: ChildProcess = spawn(tsx, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CRISIS_DESK_SYNC_TUNING: JSON.stringify(TEST_SYNC_TUNING) },
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {

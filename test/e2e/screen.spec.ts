@@ -91,7 +91,7 @@ test.afterAll(async () => {
 test('the empty workspace shows the call record, the directory and the status bar, connected', async () => {
   await expect(page.getByRole('heading', { name: 'Call record' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Directory' })).toBeVisible();
-  await expect(page.getByText('Desk core connected')).toBeVisible();
+  await expect(page.getByText('Desk ready', { exact: true })).toBeVisible();
   await expect(page.getByText(/3,000 services/)).toBeVisible();
   await expect(page.getByRole('button', { name: /Start a new call/ })).toBeVisible();
   await expectAccessible('the empty workspace');
@@ -333,7 +333,7 @@ test('the core going away mid-call: typing stays on screen, marked not saved, an
   await screenshots('10-core-unreachable-not-saved');
   await expect(page.locator('#f-presentingNeed-summary')).toHaveValue('Typed while the core was away.');
   coreDown = false;
-  await expect(page.getByText('Desk core connected')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByText('Desk ready', { exact: true })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('save-status')).toContainText(/Saved \d\d:\d\d:\d\d/, { timeout: 15_000 });
   await page.reload();
   await expect(page.locator('#f-presentingNeed-summary')).toHaveValue('Typed while the core was away.');

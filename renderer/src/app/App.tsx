@@ -5,6 +5,9 @@ import { CallDialogsHost } from '../features/call/CallDialogsHost';
 import { CallPanel } from '../features/call/CallPanel';
 import { DirectoryPanel } from '../features/directory/DirectoryPanel';
 import { ServiceDetails } from '../features/directory/ServiceDetails';
+import { ConflictsDialog } from '../features/sync/ConflictsDialog';
+import { RejectionsDialog } from '../features/sync/RejectionsDialog';
+import { DirectoryStatus, SyncAnnouncer, SyncStatusBar, UserArea } from '../features/sync/SyncStatusBar';
 import { dateDMY, relativeMoment, timeHM } from '../lib/time';
 import { useApp } from '../stores/app';
 import { useCallSession } from '../stores/call-session';
@@ -49,6 +52,7 @@ function Header() {
           Shortcuts <Kbd>?</Kbd>
         </button>
       </div>
+      <UserArea />
       <p className="app-header__clock">
         <time dateTime={now.toISOString()}>
           <strong>{timeHM(now)}</strong> {dateDMY(now)}
@@ -61,7 +65,6 @@ function Header() {
 
 function StatusBar() {
   const connection = useApp((s) => s.connection);
-  const directory = useApp((s) => s.directory);
   const now = new Date(useApp((s) => s.now));
   const calls = useCallSession((s) => s.calls);
   const overdue = calls.filter((c) => c.callbackDueAt && new Date(c.callbackDueAt).getTime() < now.getTime());
@@ -70,7 +73,7 @@ function StatusBar() {
     .sort((a, b) => a.callbackDueAt!.localeCompare(b.callbackDueAt!))[0];
   const conn =
     connection.status === 'open'
-      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk core connected', title: '' }
+      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk ready', title: 'This desk’s own store and search are connected: records save here first, whatever the network does.' }
       : connection.status === 'connecting'
         ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…', title: '' }
         : {
@@ -88,11 +91,7 @@ function StatusBar() {
         <Icon name={conn.icon} />
         {conn.text}
       </p>
-      {/* Sync status (online, offline since, N waiting, conflicts) arrives with the sync engine; it takes this slot. */}
-      <p className="status-item status-item--muted" data-slot="sync-status">
-        <Icon name="cloudOff" />
-        Sync not set up: records are kept on this desk
-      </p>
+      <SyncStatusBar />
       {overdue.length > 0 ? (
         <p className="status-item status-item--bad">
           <Icon name="warning" />
@@ -105,12 +104,8 @@ function StatusBar() {
         </p>
       ) : null}
       <span className="spacer" />
-      {directory && (
-        <p className="status-item status-item--muted">
-          Directory {directory.version ?? 'local'} · {directory.services.toLocaleString('en-GB')} services
-          {directory.publishedAt ? ` · published ${dateDMY(directory.publishedAt)}` : ''}
-        </p>
-      )}
+      <DirectoryStatus />
+      <SyncAnnouncer />
     </footer>
   );
 }
@@ -178,6 +173,8 @@ export function App() {
       <ShortcutsDialog />
       <ServiceDetails />
       <CallDialogsHost />
+      <ConflictsDialog />
+      <RejectionsDialog />
     </div>
   );
 }

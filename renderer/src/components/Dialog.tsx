@@ -18,7 +18,7 @@ export function Dialog({
   title: string;
   onClose: () => void;
   children: ReactNode;
-  size?: 'small' | 'medium' | 'large';
+  size?: 'small' | 'medium' | 'large' | 'wide';
   /** CSS selector of the element to focus first (defaults to the first field or button). */
   initialFocus?: string;
   describedBy?: string;

@@ -55,6 +55,10 @@ interface CallSessionState {
   saveNow(): Promise<boolean>;
   /** Saves what is pending without announcing it (leaving a field). */
   flush(): void;
+  /** Saves what is pending and waits for it; true when everything on screen is saved. */
+  settle(): Promise<boolean>;
+  /** The stored record changed outside the form (a conflict was resolved): show it again if it is open. */
+  reloadIfOpen(id: string): Promise<void>;
   requestFinalise(): Promise<void>;
   confirmFinalise(): Promise<void>;
   discard(reason: string): Promise<ContractError | null>;
@@ -228,6 +232,18 @@ export const useCallSession = create<CallSessionState>((set, get) => {
 
     flush() {
       void saver?.flush();
+    },
+
+    async settle() {
+      return saver ? saver.flush() : true;
+    },
+
+    async reloadIfOpen(id) {
+      if (get().record?.id !== id) return;
+      const r = await desk().call('calls.get', { id });
+      if (!r.ok || get().record?.id !== id) return;
+      show(r.value);
+      void get().refreshCalls();
     },
 
     async requestFinalise() {

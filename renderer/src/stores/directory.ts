@@ -7,7 +7,7 @@ import { useApp } from './app';
 
 /*
  * The directory panel: its filters, the results of the current search (one page at a time), and
- * which result the keyboard is on. Text is searched as it is typed (lightly debounced); the
+ * which result the keyboard is on. Text is searched at every keystroke (one search at a time, the newest winning); the
  * postcode once the clinician pauses; every other filter at once.
  */
 
@@ -43,6 +43,8 @@ interface DirectoryState {
   answered: SearchParams | null;
   hasMore: boolean;
   active: number;
+  /** The last search-box keystroke the results on screen answer (for the benchmark's measure). */
+  answeredKeystroke: number;
   setFilters(patch: Partial<Filters>, opts?: { source?: 'record' | 'manual' }): void;
   /** The call record's age and postcode changed. */
   followRecord(ctx: { age: number | null; postcode: string }): void;
@@ -52,28 +54,58 @@ interface DirectoryState {
   searchNow(): void;
 }
 
-/** Performance marks read by the screen benchmark: from a keystroke in the search box to the results painted. */
+/**
+ * Performance marks read by the screen benchmark: from a keystroke in the search box to the first
+ * frame showing results at least as new as that keystroke. A keystroke whose own results were
+ * never shown (the next key came first) is measured to the results that answered a later one, so
+ * a slow search is never hidden by fast typing.
+ */
 export const KEYSTROKE_MARK = 'crisis-desk:search-keystroke';
 export const PAINT_MEASURE = 'crisis-desk:keystroke-to-paint';
 
+let keystrokeSeq = 0;
+const keystrokes: { seq: number; at: number }[] = [];
+
 function markKeystroke() {
+  keystrokes.push({ seq: ++keystrokeSeq, at: performance.now() });
   performance.clearMarks(KEYSTROKE_MARK);
   performance.mark(KEYSTROKE_MARK);
 }
 
-/** Called once results are on screen: measures from the last keystroke, once. */
+function forgetKeystrokes(upTo: number) {
+  while (keystrokes.length && keystrokes[0]!.seq <= upTo) keystrokes.shift();
+}
+
+/** Called once results are on screen: measures every keystroke they answer, once. */
 export function measurePaint(): void {
-  if (performance.getEntriesByName(KEYSTROKE_MARK, 'mark').length === 0) return;
-  performance.measure(PAINT_MEASURE, KEYSTROKE_MARK);
-  performance.clearMarks(KEYSTROKE_MARK);
+  const upTo = useDirectory.getState().answeredKeystroke;
+  const end = performance.now();
+  while (keystrokes.length && keystrokes[0]!.seq <= upTo) {
+    performance.measure(PAINT_MEASURE, { start: keystrokes.shift()!.at, end });
+  }
 }
 
 export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
 
 const initialFilters: Filters = { text: '', postcode: '', radiusKm: 25, types: [], age: '', routes: [], openNow: false };
 
+/**
+ * Text shorter than this is not searched: a single letter matches most of the directory, tells the
+ * clinician nothing, and is the slowest search there is. The other filters still apply. For the
+ * same reason a last word of one letter ("crisis c") waits for the next one ("crisis ca").
+ */
+export const MIN_TEXT = 2;
+
+/** The text to search for, as typed: empty when too short, without a one-letter last word. */
+export function searchableText(typed: string): string {
+  const words = typed.trim().split(/\s+/);
+  while (words.length > 1 && words[words.length - 1]!.length < MIN_TEXT) words.pop();
+  const text = words.join(' ');
+  return text.length >= MIN_TEXT ? text : '';
+}
+
 function paramsOf(f: Filters): SearchParams | null {
-  const text = f.text.trim();
+  const text = searchableText(f.text);
   const postcode = f.postcode.trim();
   if (!text && !postcode && f.types.length === 0) return null;
   const age = /^\d{1,3}$/.test(f.age.trim()) ? Math.min(130, Number(f.age.trim())) : undefined;
@@ -89,35 +121,85 @@ function paramsOf(f: Filters): SearchParams | null {
 }
 
 export const useDirectory = create<DirectoryState>((set, get) => {
+  // The keystroke the query in flight was asked after.
+  let askedKeystroke = 0;
   const runner = new SearchRunner((p) => desk().call('directory.search', p), {
     onResults: (r, params) => {
       useApp.getState().setDirectory(r.directory);
-      set({ results: r.results, total: r.total, origin: r.origin, evaluatedAt: r.evaluatedAt, error: null, postcodeError: null, answered: params, hasMore: runner.hasMore, active: -1 });
+      set({
+        results: r.results,
+        total: r.total,
+        origin: r.origin,
+        evaluatedAt: r.evaluatedAt,
+        error: null,
+        postcodeError: null,
+        answered: params,
+        hasMore: runner.hasMore,
+        active: -1,
+        answeredKeystroke: askedKeystroke,
+      });
     },
     onPage: (r) => set((s) => ({ results: [...s.results, ...r.results], total: r.total, hasMore: runner.hasMore })),
     onError: (error, params) => {
       const postcode = error.code === 'postcode_invalid' || error.code === 'postcode_not_found';
+      forgetKeystrokes(askedKeystroke);
       set({ results: [], total: 0, origin: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },
     onLoading: (loading) => set({ loading }),
   });
 
+  /*
+   * Searches run as soon as they are asked for (the core answers in a few milliseconds), one at a
+   * time: while one is on its way, the next waits for it, its answer is dropped, and only the
+   * newest query then runs. Typing faster than the core answers never queues stale searches.
+   */
+  let inFlight = false;
+  let again = false;
+  // The query last sent (in flight or answered), to skip asking the same again.
+  let lastAsked: string | null = null;
+  const runLatest = (force = false) => {
+    const params = paramsOf(get().filters);
+    if (!params) {
+      forgetKeystrokes(keystrokeSeq);
+      lastAsked = null;
+      set({ results: [], total: 0, origin: null, error: null, postcodeError: null, answered: null, hasMore: false, active: -1, loading: false });
+      runner.cancel();
+      return;
+    }
+    const key = JSON.stringify(params);
+    if (!force && key === lastAsked && !again) {
+      // The same query (a trailing space, a first letter): the results shown, or on their way, answer it.
+      if (inFlight) askedKeystroke = keystrokeSeq;
+      else forgetKeystrokes(keystrokeSeq);
+      return;
+    }
+    if (inFlight) {
+      again = true;
+      runner.supersede();
+      return;
+    }
+    inFlight = true;
+    lastAsked = key;
+    askedKeystroke = keystrokeSeq;
+    void runner.run(params).finally(() => {
+      inFlight = false;
+      if (again) {
+        again = false;
+        runLatest(true);
+      }
+    });
+  };
+
   let timer: ReturnType<typeof setTimeout> | null = null;
-  const schedule = (delay: number) => {
+  const schedule = (delay: number, force = false) => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const run = () => {
-      timer = null;
-      const params = paramsOf(get().filters);
-      if (!params) {
-        set({ results: [], total: 0, origin: null, error: null, postcodeError: null, answered: null, hasMore: false, active: -1, loading: false });
-        runner.cancel();
-        return;
-      }
-      void runner.run(params);
-    };
-    if (delay <= 0) run();
-    else timer = setTimeout(run, delay);
+    if (delay <= 0) runLatest(force);
+    else
+      timer = setTimeout(() => {
+        timer = null;
+        runLatest(force);
+      }, delay);
   };
 
   return {
@@ -133,6 +215,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     answered: null,
     hasMore: false,
     active: -1,
+    answeredKeystroke: 0,
 
     setFilters(patch, opts) {
       if ('text' in patch) markKeystroke();
@@ -144,7 +227,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       set({ filters, sources });
       const onlyText = Object.keys(patch).every((k) => k === 'text');
       const postcodeTyped = 'postcode' in patch && opts?.source !== 'record';
-      schedule(onlyText ? 120 : postcodeTyped || 'age' in patch ? 350 : 0);
+      schedule(onlyText ? 0 : postcodeTyped || 'age' in patch ? 350 : 0);
     },
 
     followRecord(ctx) {
@@ -171,6 +254,6 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       return next;
     },
 
-    searchNow: () => schedule(0),
+    searchNow: () => schedule(0, true),
   };
 });

@@ -7,6 +7,7 @@ import { Icon } from '../../components/Icon';
 import { ageOf, dateDMY, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
+import { useSync } from '../../stores/sync';
 import { Addenda } from './Addenda';
 import { CallRecordForm } from './CallRecordForm';
 import { CallsList } from './CallsList';
@@ -49,6 +50,43 @@ function Notice() {
         Dismiss
       </button>
     </div>
+  );
+}
+
+/**
+ * The open record has a conflict or a refused change waiting: said in the record's header, which
+ * never scrolls away, with the way to settle it.
+ */
+function SyncIssues({ recordId }: { recordId: string }) {
+  const conflict = useSync((s) => s.conflicts.some((c) => c.recordId === recordId));
+  const refused = useSync((s) => s.rejections.filter((r) => r.recordId === recordId && !r.acknowledgedAt).length);
+  const openDialog = useApp((s) => s.openDialog);
+  if (!conflict && refused === 0) return null;
+  return (
+    <>
+      {conflict && (
+        <div className="record-alert record-alert--warning" data-testid="record-conflict">
+          <Icon name="compare" />
+          <p className="record-alert__text">
+            <strong>Also changed on another desk.</strong> Both versions are kept: choose which to keep, or merge them.
+          </p>
+          <button type="button" className="button button--small" onClick={() => openDialog('conflicts')}>
+            Compare and choose
+          </button>
+        </div>
+      )}
+      {refused > 0 && (
+        <div className="record-alert record-alert--error" data-testid="record-refused">
+          <Icon name="warning" />
+          <p className="record-alert__text">
+            <strong>The server refused {refused === 1 ? 'a change' : `${refused} changes`} to this record.</strong> {refused === 1 ? 'It is' : 'They are'} kept on this desk.
+          </p>
+          <button type="button" className="button button--small" onClick={() => openDialog('rejections')}>
+            See why
+          </button>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -168,6 +206,7 @@ export function CallPanel() {
             </button>
           </div>
         )}
+        {record && <SyncIssues recordId={record.id} />}
       </header>
       <div className="pane__body" tabIndex={-1} id="record-body">
         <Notice />

@@ -13,6 +13,18 @@ type Path = FieldPath<FormValues>;
 /** Finalise issues by field path, shown at the fields once a finalise has been asked for. */
 export const IssuesContext = createContext<ReadonlyMap<string, string[]>>(new Map());
 
+/**
+ * A prefix for every id the fields make, so a second copy of the form (the merge editor of the
+ * conflicts view, while the record is also open behind it) never repeats the record's ids.
+ */
+export const IdPrefixContext = createContext('');
+
+/** The DOM id of a field (or of a section, with `raw`) in this copy of the form. */
+export function useFieldId(path: string, raw = false): string {
+  const prefix = useContext(IdPrefixContext);
+  return prefix + (raw ? path : fieldId(path));
+}
+
 function useMessages(path: string): string[] {
   const { formState } = useFormContext<FormValues>();
   const issues = useContext(IssuesContext);
@@ -61,7 +73,7 @@ export function TextField({
   onBlurExtra?: () => void;
 }) {
   const { register } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   const reg = register(name, { onBlur: onBlurExtra });
   return (
@@ -95,7 +107,7 @@ export function TextField({
 
 export function TextArea({ name, label, hint, rows = 3, large }: { name: Path; label: string; hint?: ReactNode; rows?: number; large?: boolean }) {
   const { register } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   return (
     <div className={`field${messages.length ? ' field--error' : ''}`}>
@@ -137,7 +149,7 @@ export function RadioGroup<V extends string>({
   small?: boolean;
 }) {
   const { register } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   return (
     <fieldset
@@ -183,7 +195,7 @@ export function CheckboxGroup<V extends string>({
   small?: boolean;
 }) {
   const { control } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   return (
     <Controller
@@ -235,7 +247,7 @@ export function CheckboxGroup<V extends string>({
 
 export function Checkbox({ name, label, hint, emphasis }: { name: Path; label: string; hint?: string; emphasis?: boolean }) {
   const { register } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   return (
     <div className={`field field--tight${messages.length ? ' field--error' : ''}`}>
@@ -257,7 +269,7 @@ export function Checkbox({ name, label, hint, emphasis }: { name: Path; label: s
 
 export function SelectField<V extends string>({ name, label, options, hint }: { name: Path; label: string; options: readonly { value: V; label: string }[]; hint?: string }) {
   const { register } = useFormContext<FormValues>();
-  const id = fieldId(name);
+  const id = useFieldId(name);
   const messages = useMessages(name);
   return (
     <div className={`field${messages.length ? ' field--error' : ''}`}>
@@ -281,7 +293,8 @@ export function SelectField<V extends string>({ name, label, options, hint }: { 
   );
 }
 
-export function Section({ id, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
+export function Section({ id: sectionId, title, children, aside }: { id: string; title: string; children: ReactNode; aside?: ReactNode }) {
+  const id = useFieldId(sectionId, true);
   return (
     <section className="record-section" id={id} aria-labelledby={`${id}-title`}>
       <div className="record-section__head">

@@ -55,6 +55,35 @@ describe('the directory panel', () => {
     render(<DirectoryPanel />);
     fireEvent.click(screen.getByLabelText(/Open now/));
     fireEvent.change(screen.getByLabelText(/Search services/), { target: { value: 'sanctuary' } });
-    await waitFor(() => expect(searches().at(-1)).toMatchObject({ text: 'sanctuary', openNow: true, limit: 50, offset: 0 }));
+    await waitFor(() => expect(searches().at(-1)).toMatchObject({ text: 'sanctuary', openNow: true, limit: 25, offset: 0 }));
+  });
+
+  it('searches at every keystroke, one search at a time, and only the newest of those typed meanwhile', async () => {
+    const asked: string[] = [];
+    const answers: (() => void)[] = [];
+    desk.handle('directory.search', (p) => {
+      asked.push(p.text ?? '');
+      return new Promise((resolve) =>
+        answers.push(() =>
+          resolve({ ok: true, value: { results: [], total: 0, origin: null, evaluatedAt: '2026-11-22T14:00:00Z', directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-28' } } }),
+        ),
+      );
+    });
+    render(<DirectoryPanel />);
+    const box = screen.getByLabelText(/Search services/);
+    fireEvent.change(box, { target: { value: 's' } });
+    expect(asked).toEqual([]); // one letter is not searched
+    expect(screen.getByText(/Keep typing: the search starts from 2 letters/)).toBeTruthy();
+    fireEvent.change(box, { target: { value: 'sa' } });
+    await waitFor(() => expect(asked).toEqual(['sa'])); // at once, no debounce
+    fireEvent.change(box, { target: { value: 'san' } });
+    fireEvent.change(box, { target: { value: 'sanc' } });
+    fireEvent.change(box, { target: { value: 'sanct' } });
+    expect(asked).toEqual(['sa']); // 'sa' is still on its way
+    await act(async () => answers.shift()!());
+    await waitFor(() => expect(asked).toEqual(['sa', 'sanct'])); // then only the newest
+    fireEvent.change(box, { target: { value: 'sanct ' } });
+    await act(async () => answers.shift()!());
+    expect(asked).toEqual(['sa', 'sanct']); // a trailing space asks nothing new
   });
 });

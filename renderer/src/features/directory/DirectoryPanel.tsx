@@ -4,7 +4,7 @@ import { shortcutKeys } from '../../app/shortcuts';
 import { Kbd } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useCallSession } from '../../stores/call-session';
-import { RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
+import { MIN_TEXT, RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
 import { originLabel } from './format';
 import { ResultsList } from './ResultsList';
 
@@ -70,6 +70,7 @@ function ResultsCount() {
     const bits = [
       answered.text ? `matching “${answered.text}”` : null,
       answered.openNow ? 'open now' : null,
+      answered.age !== undefined ? `taking age ${answered.age}` : null,
       origin ? `within ${answered.radiusKm ?? 25} km of ${origin.label} or covering it` : null,
     ].filter(Boolean);
     text = `${total.toLocaleString('en-GB')} service${total === 1 ? '' : 's'}${bits.length ? ` ${bits.join(', ')}` : ''}`;
@@ -227,7 +228,11 @@ export function DirectoryPanel() {
         <div className="pane__body directory-empty">
           <Icon name="search" className="directory-empty__icon" />
           <p className="directory-empty__title">Find a service for the caller</p>
-          <p>Type a name, place or need, or enter the caller’s postcode. Results appear as you type, open services first.</p>
+          {filters.text.trim().length > 0 && filters.text.trim().length < MIN_TEXT ? (
+            <p>Keep typing: the search starts from {MIN_TEXT} letters.</p>
+          ) : (
+            <p>Type a name, place or need, or enter the caller’s postcode. Results appear as you type, open services first.</p>
+          )}
           <p className="muted small">
             The postcode and age follow the call record until you change them here. Press <Kbd>{shortcutKeys('search')}</Kbd> to search from anywhere.
           </p>

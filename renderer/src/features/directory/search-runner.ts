@@ -7,6 +7,8 @@ import type { ContractError, Envelope, SearchParams, SearchResult } from '../../
  * are appended only in order.
  */
 
+/** The first page is small (a few cards fill the panel) so the first answer is quick; later pages are larger. */
+export const FIRST_PAGE = 25;
 export const PAGE_SIZE = 50;
 
 export interface RunnerCallbacks {
@@ -44,13 +46,18 @@ export class SearchRunner {
     this.cb.onLoading(false);
   }
 
+  /** Drops the answer on its way (a newer query will follow) without clearing what is shown. */
+  supersede(): void {
+    this.generation++;
+  }
+
   async run(params: SearchParams): Promise<void> {
     const gen = ++this.generation;
     this.params = params;
     this.pageInFlight = false;
     this.queryInFlight++;
     this.cb.onLoading(true);
-    const r = await this.search({ ...params, limit: PAGE_SIZE, offset: 0 });
+    const r = await this.search({ ...params, limit: FIRST_PAGE, offset: 0 });
     this.queryInFlight--;
     if (gen !== this.generation) return;
     this.cb.onLoading(false);

@@ -5,18 +5,28 @@ import { Icon } from '../../../components/Icon';
 import { timeHM } from '../../../lib/time';
 import { useCallSession } from '../../../stores/call-session';
 import { ageOutsideRange, ageRangeLabel } from '../../directory/format';
-import { fieldId, type FormValues } from '../form-model';
+import type { FormValues } from '../form-model';
 import { REFERRAL_METHOD_LABELS } from '../labels';
-import { IssuesContext, Section } from '../fields';
+import { IssuesContext, Section, useFieldId } from '../fields';
 import { useContext } from 'react';
 import { shortcutKeys } from '../../../app/shortcuts';
 
-export function ReferralsSection({ fields, remove }: { fields: FieldArrayWithId<FormValues, 'referrals'>[]; remove: (i: number) => void }) {
+export function ReferralsSection({
+  fields,
+  remove,
+  callerAge,
+}: {
+  fields: FieldArrayWithId<FormValues, 'referrals'>[];
+  remove: (i: number) => void;
+  /** The caller's age for the age-range check; defaults to the open call's. */
+  callerAge?: number | null;
+}) {
   const { control, register } = useFormContext<FormValues>();
   const referrals = useWatch({ control, name: 'referrals' });
-  const age = useCallSession((s) => s.context.age);
+  const openCallAge = useCallSession((s) => s.context.age);
+  const age = callerAge === undefined ? openCallAge : callerAge;
   const issues = useContext(IssuesContext).get('referrals') ?? [];
-  const id = fieldId('referrals');
+  const id = useFieldId('referrals');
 
   return (
     <Section id="sec-referrals" title="Referrals">

@@ -1,8 +1,8 @@
 import { useFormContext, useWatch } from 'react-hook-form';
 import { RISK_INDICATORS, RISK_STATUS_LABELS, RISK_STATUSES } from '../../../../../shared/domain/call-record';
 import { Icon } from '../../../components/Icon';
-import { Checkbox, CheckboxGroup, RadioGroup, Section, TextArea } from '../fields';
-import { fieldId, type FormValues } from '../form-model';
+import { Checkbox, CheckboxGroup, RadioGroup, Section, TextArea, useFieldId } from '../fields';
+import type { FormValues } from '../form-model';
 import { RISK_AREA_LABELS, RISK_INDICATOR_LABELS } from '../labels';
 
 const STATUS_OPTIONS = RISK_STATUSES.map((v) => ({ value: v, label: RISK_STATUS_LABELS[v] }));
@@ -10,8 +10,9 @@ const STATUS_OPTIONS = RISK_STATUSES.map((v) => ({ value: v, label: RISK_STATUS_
 function Area({ area }: { area: 'toSelf' | 'toOthers' | 'fromOthers' }) {
   const { control } = useFormContext<FormValues>();
   const status = useWatch({ control, name: `risk.${area}.status` });
+  const id = useFieldId(`risk.${area}`);
   return (
-    <div className={`risk-area risk-area--${status}`} id={fieldId(`risk.${area}`)}>
+    <div className={`risk-area risk-area--${status}`} id={id}>
       <h4 className="risk-area__title">
         {status === 'present' && <Icon name="warning" />}
         {RISK_AREA_LABELS[area]}
@@ -34,6 +35,7 @@ function Area({ area }: { area: 'toSelf' | 'toOthers' | 'fromOthers' }) {
 export function RiskSection() {
   const { control } = useFormContext<FormValues>();
   const [danger, sgStatus] = useWatch({ control, name: ['risk.immediateDanger', 'risk.safeguarding.status'] });
+  const safeguardingId = useFieldId('risk.safeguarding');
   return (
     <Section id="sec-risk" title="Risk" aside={<span className="section-note">Structured by area, with your formulation. No risk score.</span>}>
       <div className={`danger-box${danger ? ' danger-box--on' : ''}`}>
@@ -48,7 +50,7 @@ export function RiskSection() {
         <Area area="toSelf" />
         <Area area="toOthers" />
         <Area area="fromOthers" />
-        <div className={`risk-area risk-area--${sgStatus}`} id={fieldId('risk.safeguarding')}>
+        <div className={`risk-area risk-area--${sgStatus}`} id={safeguardingId}>
           <h4 className="risk-area__title">
             {sgStatus === 'present' && <Icon name="shield" />}
             Safeguarding

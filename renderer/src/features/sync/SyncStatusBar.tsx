@@ -1,0 +1,160 @@
+import { Icon } from '../../components/Icon';
+import { useApp } from '../../stores/app';
+import { useSync } from '../../stores/sync';
+import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, waitingLine } from './sync-text';
+
+/*
+ * Sync in the status bar, always visible: online or offline since when, what is waiting, when it
+ * last all reached the server, what needs the clinician (sign in, conflicts, refused changes), and
+ * the directory (a download's progress, or how old it is). Every state has words and an icon;
+ * colour only repeats them. Changes that matter are announced once, politely (SyncAnnouncer).
+ */
+
+export function SyncStatusBar() {
+  const status = useSync((s) => s.status);
+  const signInLink = useSync((s) => s.signInLink);
+  const signIn = useSync((s) => s.signIn);
+  const syncNow = useSync((s) => s.syncNow);
+  const openDialog = useApp((s) => s.openDialog);
+  const now = new Date(useApp((s) => s.now));
+
+  if (!status) {
+    return (
+      <div className="sync-status" data-slot="sync-status">
+        <p className="status-item status-item--pending">
+          <Icon name="saving" />
+          Sync: checking…
+        </p>
+      </div>
+    );
+  }
+  const conn = connectionLine(status, now);
+  const waiting = waitingLine(status, now);
+  const paused = pausedLine(status);
+  const canRetry = !status.paused && (status.connection === 'offline' || (status.waiting > 0 && status.activity === 'idle'));
+
+  return (
+    <div className="sync-status" data-slot="sync-status" data-testid="sync-status">
+      <p className={`status-item status-item--${conn.tone}`} data-testid="sync-connection">
+        <Icon name={conn.icon} className={conn.icon === 'saving' && status.activity !== 'idle' ? 'spin' : undefined} />
+        {conn.text}
+      </p>
+      {paused?.kind === 'sign_in' && (
+        <button type="button" className="status-button status-button--action" onClick={() => void signIn()} title={paused.detail} data-testid="sync-sign-in">
+          <Icon name="user" />
+          {paused.text}
+        </button>
+      )}
+      {paused && paused.kind !== 'sign_in' && (
+        <p className="status-item status-item--bad" title={paused.detail} data-testid="sync-paused">
+          <Icon name="warning" />
+          {paused.text}
+          <span className="visually-hidden">. {paused.detail}</span>
+        </p>
+      )}
+      {signInLink && (
+        <a className="status-link" href={signInLink} target="_blank" rel="noopener noreferrer">
+          Open the sign-in page
+        </a>
+      )}
+      {waiting && (
+        <p className={`status-item status-item--${waiting.tone}`} data-testid="sync-waiting">
+          {waiting.tone === 'muted' ? <Icon name="check" /> : <Icon name="clock" />}
+          {waiting.text}
+        </p>
+      )}
+      {canRetry && (
+        <button type="button" className="status-button" onClick={() => void syncNow()}>
+          <Icon name="refresh" />
+          Try now
+        </button>
+      )}
+      {status.conflicts > 0 && (
+        <button type="button" className="status-button status-button--bad" onClick={() => openDialog('conflicts')} data-testid="sync-conflicts">
+          <Icon name="compare" />
+          {plural(status.conflicts, 'conflict')} to resolve
+        </button>
+      )}
+      {status.rejected > 0 && (
+        <button type="button" className="status-button status-button--bad" onClick={() => openDialog('rejections')} data-testid="sync-rejected">
+          <Icon name="warning" />
+          {changes(status.rejected)} refused
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The polite live region for sync: one sentence when something that matters changed. */
+export function SyncAnnouncer() {
+  const announcement = useSync((s) => s.announcement);
+  return (
+    <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="sync-announcement">
+      {announcement?.text ?? ''}
+    </p>
+  );
+}
+
+/** The directory at the end of the status bar: a download's progress, or its age and any warning. */
+export function DirectoryStatus() {
+  const directory = useApp((s) => s.directory);
+  const progress = useSync((s) => s.status?.directoryProgress ?? null);
+  const configured = useSync((s) => s.status !== null && s.status.paused?.reason !== 'not_configured');
+  const now = new Date(useApp((s) => s.now));
+  if (progress) {
+    const p = progressLine(progress);
+    return (
+      <div className="status-item directory-progress" data-testid="directory-progress">
+        <Icon name="book" />
+        {p.value === null ? (
+          <progress className="directory-progress__bar" aria-label="Directory download" />
+        ) : (
+          <progress className="directory-progress__bar" aria-label="Directory download" value={p.value} max={p.max} />
+        )}
+        <span>{p.text}</span>
+      </div>
+    );
+  }
+  if (!directory) return null;
+  const line = directoryLine(directory, configured, now);
+  const warning = line.warnings[0];
+  return (
+    <p className={`status-item ${warning ? 'status-item--warn' : 'status-item--muted'}`} title={[...line.warnings, line.detail].join('. ')} data-testid="directory-status">
+      <Icon name={warning ? 'warning' : 'book'} />
+      {warning ? `${warning} · ${line.text}` : line.text}
+      <span className="visually-hidden">. {line.detail}</span>
+    </p>
+  );
+}
+
+/** Who is signed in (for sync), with sign out; or a sign-in button. Nothing when sync is not set up. */
+export function UserArea() {
+  const status = useSync((s) => s.status);
+  const signIn = useSync((s) => s.signIn);
+  const signOut = useSync((s) => s.signOut);
+  if (!status || status.paused?.reason === 'not_configured') return null;
+  if (status.signedIn) {
+    return (
+      <div className="user-area" data-testid="user-area">
+        <Icon name="user" />
+        <span className="user-area__name" title={status.userName ?? undefined}>
+          <span className="visually-hidden">Signed in as </span>
+          {status.userName ?? 'Signed in'}
+        </span>
+        <button type="button" className="header-button header-button--small" onClick={() => void signOut()}>
+          <Icon name="signOut" />
+          Sign out
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="user-area" data-testid="user-area">
+      <span className="user-area__name user-area__name--none">Not signed in</span>
+      <button type="button" className="header-button header-button--small" onClick={() => void signIn()}>
+        <Icon name="user" />
+        Sign in
+      </button>
+    </div>
+  );
+}

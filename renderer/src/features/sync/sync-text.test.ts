@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
+import { connectionLine, directoryLine, pausedLine, progressLine, syncAnnouncement, waitingLine } from './sync-text';
+
+const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
+
+const status = (s: Partial<SyncStatus> = {}): SyncStatus => ({
+  connection: 'online',
+  offlineSince: null,
+  activity: 'idle',
+  waiting: 0,
+  lastSyncedAt: '2026-11-22T14:25:00Z',
+  conflicts: 0,
+  rejected: 0,
+  paused: null,
+  signedIn: true,
+  userName: 'Sam Clinician',
+  directoryProgress: null,
+  ...s,
+});
+
+const directory = (d: Partial<DirectoryInfo> = {}): DirectoryInfo => ({
+  services: 3000,
+  version: '4',
+  publishedAt: '2026-11-20T09:00:00Z',
+  syncedAt: '2026-11-22T14:27:00Z',
+  bankHolidaysCoverUntil: '2027-12-28',
+  ...d,
+});
+
+describe('the sync status line', () => {
+  it('says online, syncing, offline since when, or paused, in words', () => {
+    expect(connectionLine(status(), NOW).text).toBe('Online');
+    expect(connectionLine(status({ activity: 'pushing' }), NOW).text).toBe('Online · syncing…');
+    expect(connectionLine(status({ connection: 'offline', offlineSince: '2026-11-22T14:02:00Z' }), NOW)).toMatchObject({ tone: 'warn', text: 'Offline since 14:02' });
+    expect(connectionLine(status({ connection: 'offline', offlineSince: '2026-11-21T23:10:00Z' }), NOW).text).toBe('Offline since yesterday 23:10');
+    // Paused for a sign-in, the desk does not try the server: it is not called offline.
+    expect(connectionLine(status({ connection: 'offline', offlineSince: '2026-11-22T14:02:00Z', paused: { reason: 'sign_in', message: 'Sign in to sync.' } }), NOW).text).toBe('Sync paused');
+    expect(connectionLine(status({ connection: 'unknown' }), NOW).text).toBe('Connecting to the server…');
+    expect(connectionLine(status({ paused: { reason: 'not_configured', message: '' } }), NOW).text).toBe('Sync not set up: records are kept on this desk');
+  });
+
+  it('counts what waits, or says when everything last reached the server', () => {
+    expect(waitingLine(status(), NOW)).toEqual({ tone: 'muted', text: 'All synced 14:25' });
+    expect(waitingLine(status({ waiting: 1 }), NOW)).toEqual({ tone: 'pending', text: '1 change being sent' });
+    expect(waitingLine(status({ waiting: 3, connection: 'offline' }), NOW)).toEqual({ tone: 'warn', text: '3 changes waiting, kept on this desk' });
+    // Waiting for a sign-in: the sign-in button carries the count.
+    expect(waitingLine(status({ waiting: 3, paused: { reason: 'sign_in', message: '' } }), NOW)).toBeNull();
+    expect(waitingLine(status({ lastSyncedAt: null }), NOW)).toBeNull();
+    expect(waitingLine(status({ conflicts: 1 }), NOW)!.text).toBe('Nothing waiting · synced 14:25');
+  });
+
+  it('gives each pause its action', () => {
+    expect(pausedLine(status({ waiting: 3, paused: { reason: 'sign_in', message: 'Sign in to sync.' } }))).toMatchObject({ kind: 'sign_in', text: 'Sign in to sync 3 changes' });
+    expect(pausedLine(status({ paused: { reason: 'sign_in', message: 'Sign in to sync.' } }))!.text).toBe('Sign in to sync');
+    expect(pausedLine(status({ paused: { reason: 'update_required', message: 'Install the update.' } }))).toEqual({ kind: 'update_required', text: 'Update required: sync paused', detail: 'Install the update.' });
+    expect(pausedLine(status({ paused: { reason: 'sequence_gap', message: 'Out of step.' } }))!.text).toBe('Out of step with the server: call IT');
+    expect(pausedLine(status({ paused: { reason: 'not_configured', message: '' } }))).toBeNull();
+  });
+
+  it('describes a directory download by bytes, or by services when the size is unknown', () => {
+    expect(progressLine({ phase: 'download', bytes: 2_150_000, totalBytes: 4_600_000, rows: 0 })).toEqual({ text: 'Downloading the directory: 2.2 of 4.6 MB', value: 2_150_000, max: 4_600_000 });
+    expect(progressLine({ phase: 'pages', bytes: 0, totalBytes: null, rows: 12_000 }).text).toBe('Downloading the directory: 12,000 services so far');
+    expect(progressLine({ phase: 'verify', bytes: 10, totalBytes: 10, rows: 0 }).text).toBe('Directory downloaded: checking it…');
+    expect(progressLine({ phase: 'catch_up', bytes: 0, totalBytes: null, rows: 0 }).value).toBeNull();
+  });
+});
+
+describe('the directory’s age', () => {
+  it('says how long ago it was checked with the server', () => {
+    expect(directoryLine(directory(), true, NOW)).toMatchObject({ text: 'Directory updated 3 min ago · 3,000 services', warnings: [] });
+  });
+
+  it('warns when it has not been updated for a day (hazard H3)', () => {
+    const line = directoryLine(directory({ syncedAt: '2026-11-19T10:00:00Z' }), true, NOW);
+    expect(line.warnings).toEqual(['Directory not updated for 3 days: check details with the service']);
+  });
+
+  it('warns when the bank-holiday list runs out soon, or has run out (hazard H11)', () => {
+    expect(directoryLine(directory({ bankHolidaysCoverUntil: '2026-12-31' }), true, NOW).warnings).toEqual(['Bank holiday list ends 31 Dec 2026']);
+    expect(directoryLine(directory({ bankHolidaysCoverUntil: '2026-11-01' }), true, NOW).warnings[0]).toMatch(/^Bank holidays known only until 1 Nov 2026/);
+  });
+
+  it('says when a new desk has no directory yet, and why', () => {
+    const line = directoryLine(directory({ services: 0, version: null, publishedAt: null, syncedAt: null }), true, NOW);
+    expect(line.text).toBe('No directory on this desk yet · 0 services');
+    expect(line.warnings).toEqual(['The directory downloads once you are signed in.']);
+  });
+});
+
+describe('what is announced', () => {
+  const run = (steps: SyncStatus[]) => {
+    let memory = { backlog: false };
+    let prev: SyncStatus | null = null;
+    const said: (string | null)[] = [];
+    for (const s of steps) {
+      const r = syncAnnouncement(prev, s, memory);
+      memory = r.memory;
+      said.push(r.message);
+      prev = s;
+    }
+    return said;
+  };
+
+  it('never the churn of autosaves being sent', () => {
+    expect(run([status(), status({ waiting: 1, activity: 'pushing' }), status({ waiting: 0 }), status({ waiting: 1 }), status()])).toEqual([null, null, null, null, null]);
+  });
+
+  it('going offline, coming back, and the backlog reaching the server', () => {
+    const said = run([
+      status(),
+      status({ connection: 'offline', offlineSince: '2026-11-22T14:02:00Z' }),
+      status({ connection: 'offline', offlineSince: '2026-11-22T14:02:00Z', waiting: 2 }),
+      status({ connection: 'online', waiting: 2, activity: 'pushing' }),
+      status({ waiting: 0 }),
+    ]);
+    expect(said[1]).toMatch(/^The server cannot be reached/);
+    expect(said[2]).toBeNull();
+    expect(said[3]).toBe('Connected to the server again.');
+    expect(said[4]).toBe('All changes have reached the server.');
+  });
+
+  it('a sign-in needed, signing in, new conflicts and refused changes', () => {
+    const said = run([
+      status(),
+      status({ signedIn: false, userName: null, paused: { reason: 'sign_in', message: 'Sign in to sync.' }, waiting: 1 }),
+      status({ signedIn: true, waiting: 1 }),
+      status({ conflicts: 1, rejected: 2 }),
+    ]);
+    expect(said[1]).toBe('Sync paused: sign in to send your changes. Everything stays saved on this desk.');
+    expect(said[2]).toBe('Signed in as Sam Clinician. Syncing.');
+    expect(said[3]).toBe(
+      'A record was also changed on another desk: both versions are kept until you choose. The server refused 2 changes; they are kept on this desk. All changes have reached the server.',
+    );
+  });
+});

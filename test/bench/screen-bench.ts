@@ -1,0 +1,240 @@
+/*
+ * The clinician's screen, measured through the browser host in Debian's Chromium (Playwright):
+ *   - keystroke → results painted: realistic queries typed a key at a time at a person's pace;
+ *     the screen's own performance measure `crisis-desk:keystroke-to-paint` (from the key to the
+ *     frame after the results were rendered) is read from the page;
+ *   - start → usable search: from spawning the host (bundled, as it ships: no TypeScript loader)
+ *     on a desk that already holds a 100k directory, to the first results painted for a query
+ *     typed as soon as the search box is there;
+ *   - the renderer's JS heap after the typing (CDP, after a garbage collection).
+ * The host runs as its own process, like the product; Chromium is started once, as a browser
+ * already open on the desk would be.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
+import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
+import { median, mib, round, summary } from './stats';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const GEO_DIR = path.join(root, 'data', 'geo');
+const RENDERER = path.join(root, 'dist', 'renderer');
+const SEED = 42;
+const MEASURE = 'crisis-desk:keystroke-to-paint';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** What a clinician types, with the filters already set (postcode, open now, age) as during a call. */
+export const SCREEN_QUERIES: { filters: { postcode?: string; openNow?: boolean; age?: string }; text: string }[] = [
+  { filters: {}, text: 'sanctuary' },
+  { filters: {}, text: 'crisis cafe' },
+  { filters: {}, text: 'safe haven' },
+  { filters: {}, text: 'home treatment' },
+  { filters: {}, text: 'camberwell' },
+  { filters: {}, text: 'bereavement' },
+  { filters: { postcode: 'SE5 8AZ', openNow: true }, text: 'crisis' },
+  { filters: { postcode: 'SE5 8AZ', openNow: true }, text: 'talking' },
+  { filters: { postcode: 'M1 1AE', age: '16' }, text: 'young people' },
+  { filters: { postcode: 'LS1 4', openNow: true }, text: 'haven' },
+];
+
+/** Gaps between keys, ms: a seeded spread from a fast typist (60 ms) to a hesitant one (260 ms). */
+function keyGaps(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return 60 + Math.round((s / 2 ** 32) * 200);
+  };
+}
+
+interface RunFigures {
+  hostReadyMs: number;
+  screenReadyMs: number;
+  firstPaintMs: number;
+  latencies: number[];
+  keystrokes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
+function ensureDirectory(dir: string, count: number): { file: string; fileMiB: number; generatedMs: number | null } {
+  const file = path.join(dir, 'directory.db');
+  const marker = path.join(dir, 'directory.count');
+  if (existsSync(file) && existsSync(marker) && readFileSync(marker, 'utf8') === `${count}:${SEED}`) return { file, fileMiB: mib(statSync(file).size), generatedMs: null };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const t = performance.now();
+  const services = generateDirectory({ seed: SEED, count, sectors: loadEnglandSectors(GEO_DIR) });
+  writeDirectoryDb(file, services, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
+  writeFileSync(marker, `${count}:${SEED}`);
+  return { file, fileMiB: mib(statSync(file).size), generatedMs: round(performance.now() - t) };
+}
+
+/** The host as it ships: one JavaScript file. Written under dist/ so that it finds data/geo and node_modules as the source does. */
+async function bundleHost(): Promise<string> {
+  const outfile = path.join(root, 'dist', 'bench', 'host.mjs');
+  await build({
+    entryPoints: [path.join(root, 'electron', 'host', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    external: ['better-sqlite3-multiple-ciphers'],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function startHost(bundleFile: string, dataDir: string): { child: ChildProcess; url: Promise<string> } {
+  const child = spawn(process.execPath, [bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = /running at (http:\/\/\S+)/.exec(log);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    child.once('exit', (code) => reject(new Error(`the host exited (${code}):\n${log}`)));
+  });
+  return { child, url };
+}
+
+async function stopHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+const measures = (page: Page) => page.evaluate((name) => performance.getEntriesByName(name, 'measure').map((e) => e.duration), MEASURE);
+
+async function setFilters(page: Page, f: (typeof SCREEN_QUERIES)[number]['filters']) {
+  await page.locator('#directory-postcode').fill(f.postcode ?? '');
+  await page.locator('#directory-age').fill(f.age ?? '');
+  const open = page.locator('#directory-open-now');
+  if ((await open.isChecked()) !== Boolean(f.openNow)) await open.setChecked(Boolean(f.openNow));
+  await page.waitForTimeout(600); // the postcode and age searches settle
+}
+
+async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run: number): Promise<RunFigures> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+  const page = await context.newPage();
+  const started = Date.now();
+  const host = startHost(bundleFile, dataDir);
+  try {
+    const url = await host.url;
+    const hostReadyMs = Date.now() - started;
+    await page.goto(url);
+    const search = page.locator('#directory-search');
+    await search.waitFor({ state: 'visible' });
+    const screenReadyMs = Date.now() - started;
+    await search.focus();
+    await page.keyboard.type('sanct');
+    await page.waitForFunction((name) => performance.getEntriesByName(name, 'measure').length > 0, MEASURE, { polling: 'raf' });
+    const firstPaintMs = await page.evaluate(
+      ({ name, startedAt }) => {
+        const m = performance.getEntriesByName(name, 'measure')[0]!;
+        return performance.timeOrigin + m.startTime + m.duration - startedAt;
+      },
+      { name: MEASURE, startedAt: started },
+    );
+    await page.evaluate(() => performance.clearMeasures());
+
+    const gap = keyGaps(1000 + run);
+    let keystrokes = 0;
+    for (const q of SCREEN_QUERIES) {
+      await setFilters(page, q.filters);
+      await search.focus();
+      await search.fill(''); // select all and delete: one more keystroke
+      keystrokes++;
+      await page.waitForTimeout(300);
+      for (const ch of q.text) {
+        await page.keyboard.type(ch);
+        keystrokes++;
+        await page.waitForTimeout(gap());
+      }
+      await page.waitForTimeout(600);
+    }
+    const latencies = await measures(page);
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
+    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize };
+  } finally {
+    await context.close();
+    await stopHost(host.child);
+  }
+}
+
+export async function runScreenBench(opts: { workDir: string; count: number; runs: number }) {
+  const dataDir = path.join(opts.workDir, 'screen');
+  console.log(`screen: directory of ${opts.count.toLocaleString()} services…`);
+  const directory = ensureDirectory(dataDir, opts.count);
+  if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync(path.join(RENDERER, 'index.html'))) {
+    console.log('screen: building the screen…');
+    execFileSync(path.join(root, 'node_modules/.bin/vite'), ['build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  }
+  const bundleFile = await bundleHost();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const runs: RunFigures[] = [];
+  try {
+    // A first start opens desk.db for the first time and warms the file cache: not counted.
+    console.log('screen: warm-up start');
+    await oneRun(browser, bundleFile, dataDir, 0);
+    for (let i = 1; i <= opts.runs; i++) {
+      console.log(`screen: run ${i}/${opts.runs}`);
+      runs.push(await oneRun(browser, bundleFile, dataDir, i));
+    }
+  } finally {
+    await browser.close();
+  }
+  const all = runs.flatMap((r) => r.latencies);
+  const keystrokes = runs.reduce((n, r) => n + r.keystrokes, 0);
+  return {
+    services: opts.count,
+    seed: SEED,
+    directory: { fileMiB: directory.fileMiB, generatedAndWrittenMs: directory.generatedMs },
+    browser: 'Debian Chromium (headless), 1366×768, through the browser host (loopback WebSocket)',
+    keystrokeToPaint: {
+      ...summary(all),
+      keystrokes,
+      /** Keystrokes that needed no new search (a first letter, or the same query again): nothing to paint. */
+      keystrokesWithoutSearch: keystrokes - all.length,
+      queries: SCREEN_QUERIES.map((q) => ({ ...q.filters, text: q.text })),
+      target: 'p95 ≤ 50 ms',
+    },
+    startToUsable: {
+      runs: runs.length,
+      medianHostReadyMs: round(median(runs.map((r) => r.hostReadyMs))),
+      medianScreenReadyMs: round(median(runs.map((r) => r.screenReadyMs))),
+      medianFirstResultsPaintedMs: round(median(runs.map((r) => r.firstPaintMs))),
+      each: runs.map((r) => round(r.firstPaintMs)),
+      target: 'start to usable search ≤ 1 s',
+    },
+    rendererHeap: { medianUsedMiB: mib(median(runs.map((r) => r.heapUsedBytes))), medianTotalMiB: mib(median(runs.map((r) => r.heapTotalBytes))) },
+  };
+}
+
+export function printScreenFigures(f: Awaited<ReturnType<typeof runScreenBench>>): void {
+  const k = f.keystrokeToPaint;
+  const s = f.startToUsable;
+  console.log(`\nScreen, ${f.services.toLocaleString()} services (${f.browser})`);
+  console.log(`keystroke → painted   p50 ${k.p50} ms  p95 ${k.p95} ms  p99 ${k.p99} ms  max ${k.max} ms  (${k.n} keystrokes measured of ${k.keystrokes}; ${k.keystrokesWithoutSearch} needed no search)   target ${k.target}`);
+  console.log(`start → usable        ${s.medianFirstResultsPaintedMs} ms (host ready ${s.medianHostReadyMs} ms, screen ready ${s.medianScreenReadyMs} ms; runs ${s.each.join(', ')})   target ${s.target}`);
+  console.log(`renderer JS heap      ${f.rendererHeap.medianUsedMiB} MiB used (${f.rendererHeap.medianTotalMiB} MiB allocated)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { tmpdir } = await import('node:os');
+  const figures = await runScreenBench({ workDir: path.join(tmpdir(), 'crisis-desk-bench'), count: Number(process.env.BENCH_SERVICES ?? 100_000), runs: Number(process.env.BENCH_RUNS ?? 3) });
+  printScreenFigures(figures);
+}
