@@ -35,9 +35,10 @@ export function SyncStatusBar() {
 
   return (
     <div className="sync-status" data-slot="sync-status" data-testid="sync-status">
-      <p className={`status-item status-item--${conn.tone}`} data-testid="sync-connection">
+      <p className={`status-item status-item--${conn.tone}`} title={conn.detail} data-testid="sync-connection">
         <Icon name={conn.icon} className={conn.icon === 'saving' && status.activity !== 'idle' ? 'spin' : undefined} />
         {conn.text}
+        {conn.detail && <span className="visually-hidden">. {conn.detail}</span>}
       </p>
       {paused?.kind === 'sign_in' && (
         <button type="button" className="status-button status-button--action" onClick={() => void signIn()} title={paused.detail} data-testid="sync-sign-in">

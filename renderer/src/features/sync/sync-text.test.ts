@@ -37,7 +37,7 @@ describe('the sync status line', () => {
     // Paused for a sign-in, the desk does not try the server: it is not called offline.
     expect(connectionLine(status({ connection: 'offline', offlineSince: '2026-11-22T14:02:00Z', paused: { reason: 'sign_in', message: 'Sign in to sync.' } }), NOW).text).toBe('Sync paused');
     expect(connectionLine(status({ connection: 'unknown' }), NOW).text).toBe('Connecting to the server…');
-    expect(connectionLine(status({ paused: { reason: 'not_configured', message: '' } }), NOW).text).toBe('Sync not set up: records are kept on this desk');
+    expect(connectionLine(status({ paused: { reason: 'not_configured', message: '' } }), NOW).text).toBe('Sync not set up');
   });
 
   it('counts what waits, or says when everything last reached the server', () => {

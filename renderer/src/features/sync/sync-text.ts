@@ -17,11 +17,13 @@ export interface ConnectionLine {
   tone: Tone;
   icon: 'cloud' | 'cloudOff' | 'saving' | 'warning';
   text: string;
+  /** More than fits in the status bar: its tooltip and what a screen reader hears after the text. */
+  detail?: string;
 }
 
 /** The connection to the server, in a few words. */
 export function connectionLine(s: SyncStatus, now: Date): ConnectionLine {
-  if (s.paused?.reason === 'not_configured') return { tone: 'muted', icon: 'cloudOff', text: 'Sync not set up: records are kept on this desk' };
+  if (s.paused?.reason === 'not_configured') return { tone: 'muted', icon: 'cloudOff', text: 'Sync not set up', detail: 'No server is configured: every record is kept on this desk.' };
   // Paused, the desk does not talk to the server, so whether it could is not known: say what matters.
   if (s.paused) return { tone: 'warn', icon: 'cloudOff', text: 'Sync paused' };
   if (s.connection === 'offline') {
