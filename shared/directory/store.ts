@@ -11,6 +11,11 @@ function areaText(s: DirectoryService): string {
   return parts.filter(Boolean).join(' ');
 }
 
+const SERVICE_COLUMNS = [
+  'id', 'organisation_id', 'name', 'description', 'type', 'status', 'alert', 'url', 'email', 'age_min', 'age_max', 'eligibility',
+  'referral_routes', 'referral_how', 'national', 'coverage_codes', 'coverage_description', 'keywords', 'last_verified', 'schedule_id', 'version',
+] as const;
+
 /** Writes services into a directory.db in the shared schema; the caller owns the transaction. */
 export class DirectoryWriter {
   private readonly stmts: Record<string, SqlStatement>;
@@ -21,9 +26,8 @@ export class DirectoryWriter {
     this.stmts = {
       existing: p('SELECT rowid, coverage_codes FROM service WHERE id = ?'),
       org: p('INSERT INTO organisation (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url'),
-      insert: p(`INSERT INTO service (rowid, id, organisation_id, name, description, type, status, alert, url, email, age_min, age_max,
-        eligibility, referral_routes, referral_how, national, coverage_codes, coverage_description, keywords, last_verified, schedule_id, version)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insert: p(`INSERT INTO service (${SERVICE_COLUMNS.join(', ')}, rowid) VALUES (${SERVICE_COLUMNS.map(() => '?').join(', ')}, ?)`),
+      update: p(`UPDATE service SET ${SERVICE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`),
       deleteService: p('DELETE FROM service WHERE rowid = ?'),
       deleteLocations: p('DELETE FROM location WHERE service_rowid = ?'),
       deletePhones: p('DELETE FROM phone WHERE service_rowid = ?'),
@@ -60,19 +64,41 @@ export class DirectoryWriter {
   put(s: DirectoryService, version: number): number {
     const st = this.stmts;
     const existing = st.existing!.get(s.id) as { rowid: number; coverage_codes: string } | undefined;
-    const rowid = existing?.rowid ?? (st.maxRowid!.get() as { m: number }).m + 1;
-    if (existing) this.remove(rowid, existing.coverage_codes);
     st.org!.run(s.organisation.id, s.organisation.name, s.organisation.url ?? null);
-    st.insert!.run(
-      rowid, s.id, s.organisation.id, s.name, s.description ?? null, s.type, s.status, s.alert ?? null, s.url ?? null, s.email ?? null,
-      s.ageMin, s.ageMax, s.eligibility ?? null, referralRouteMask(s.referral.routes), s.referral.how, s.coverage.national ? 1 : 0,
-      JSON.stringify(s.coverage.postcodes), s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, this.scheduleIdOf(s.schedule), version,
-    );
+    const values = this.serviceValues(s, version);
+    let rowid: number;
+    if (existing) {
+      // Updated in place: deleting the row would make SQLite check every child table's foreign key.
+      rowid = existing.rowid;
+      st.update!.run(...values, rowid);
+      for (const k of ['deleteLocations', 'deletePhones', 'deleteFts']) st[k]!.run(rowid);
+      this.updateCoverage(rowid, JSON.parse(existing.coverage_codes) as string[], s.coverage.postcodes);
+    } else {
+      rowid = (st.maxRowid!.get() as { m: number }).m + 1;
+      st.insert!.run(...values, rowid);
+      for (const code of s.coverage.postcodes) st.coverage!.run(code, rowid);
+    }
     s.locations.forEach((l, i) => st.location!.run(rowid, i, l.id, l.name ?? null, l.address ?? null, l.postcode ?? null, l.lat, l.lon));
     s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null));
-    for (const code of s.coverage.postcodes) st.coverage!.run(code, rowid);
     st.fts!.run(rowid, s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? '');
     return rowid;
+  }
+
+  /** Values of SERVICE_COLUMNS, in order. */
+  private serviceValues(s: DirectoryService, version: number): unknown[] {
+    return [
+      s.id, s.organisation.id, s.name, s.description ?? null, s.type, s.status, s.alert ?? null, s.url ?? null, s.email ?? null,
+      s.ageMin, s.ageMax, s.eligibility ?? null, referralRouteMask(s.referral.routes), s.referral.how, s.coverage.national ? 1 : 0,
+      JSON.stringify(s.coverage.postcodes), s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, this.scheduleIdOf(s.schedule), version,
+    ];
+  }
+
+  /** Changes only the coverage rows that differ: most updates leave the area served as it was. */
+  private updateCoverage(rowid: number, before: readonly string[], after: readonly string[]): void {
+    const keep = new Set(after);
+    const had = new Set(before);
+    for (const code of had) if (!keep.has(code)) this.stmts.deleteCoverage!.run(code, rowid);
+    for (const code of keep) if (!had.has(code)) this.stmts.coverage!.run(code, rowid);
   }
 
   /** Removes a service; returns its former rowid, or null when it was not there. */

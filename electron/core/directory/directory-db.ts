@@ -56,6 +56,11 @@ export class DirectoryDb {
     // 4 MiB of page cache: the search facts live in memory, so SQLite mostly serves FTS lookups
     // and one page of whole services; a bigger cache bought little speed for its memory.
     db.pragma('cache_size = -4096');
+    // DirectoryWriter keeps child rows in step itself (it deletes a service's locations, phones,
+    // coverage and text before rewriting them), and a copy brought forward by the feed is tested
+    // equal to the server's next snapshot. Enforcing the foreign keys as well made every updated
+    // service row cost four times as much: a third of a 1,000-change catch-up.
+    db.pragma('foreign_keys = OFF');
     const version = Number(readMeta(db).get(META_KEYS.schemaVersion) ?? 0);
     if (version !== DIRECTORY_SCHEMA_VERSION) {
       db.close();

@@ -253,25 +253,45 @@ describe('applying directory changes', () => {
     const db = DirectoryDb.open(file, loadPostcodeCentroids(GEO_DIR), calendar);
     const moved = { ...services.find((s) => s.id === 'haven')!, name: 'Peckham Rye Safe Haven', locations: at('haven', ...SE1_7) };
     const added = makeService({ id: 'new', name: 'Denmark Hill Crisis Café', type: 'crisis_cafe', locations: at('new', ...SE5_8) });
+    // The crisis line stops covering SW9 and SE15 and starts covering SE1.
+    const line = services.find((s) => s.id === 'line')!;
+    const recovered = { ...line, coverage: { ...line.coverage, postcodes: ['SE1', 'SE5'], description: 'Southwark' } };
     const applied = db.applyChanges(
       [
         { op: 'put', version: 2, service: moved },
         { op: 'del', version: 2, id: 'sanctuary' },
         { op: 'put', version: 2, service: added },
+        { op: 'put', version: 2, service: recovered },
       ],
       { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' },
     );
-    expect(applied).toBe(3);
+    expect(applied).toBe(4);
     expect(db.cursor()).toBe('c2');
     expect(db.info()).toMatchObject({ services: 10, version: '2' });
-    const queries: SearchParams[] = [{ postcode: 'SE5 8AZ', radiusKm: 10 }, { text: 'haven' }, { text: 'caf', postcode: 'SE5 8' }, { postcode: 'SE1 7', radiusKm: 1 }];
+    const queries: SearchParams[] = [
+      { postcode: 'SE5 8AZ', radiusKm: 10 }, { text: 'haven' }, { text: 'caf', postcode: 'SE5 8' }, { postcode: 'SE1 7', radiusKm: 1 },
+      { postcode: 'SW9 8', radiusKm: 1 }, { postcode: 'SE15 5', radiusKm: 1 }, { text: 'southwark' }, { text: 'lambeth' },
+    ];
     const rebuilt = path.join(d, 'rebuilt.db');
-    writeTestDirectory(rebuilt, [...services.filter((s) => s.id !== 'sanctuary' && s.id !== 'haven'), moved, added]);
+    const after = [...services.filter((s) => !['sanctuary', 'haven', 'line'].includes(s.id)), moved, added, recovered];
+    writeTestDirectory(rebuilt, after);
     const fresh = DirectoryDb.open(rebuilt, loadPostcodeCentroids(GEO_DIR), calendar);
     for (const q of queries) {
       const a = db.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
       const b = fresh.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
       expect(a).toEqual(b);
+    }
+    expect(db.search({ postcode: 'SW9 8', radiusKm: 1 }, WED_EVENING).results.map((r) => r.service.id)).not.toContain('line');
+    expect(db.search({ postcode: 'SE1 7', radiusKm: 1 }, WED_EVENING).results.map((r) => r.service.id)).toContain('line');
+    // Every child row in step, by service id: nothing left behind by a replaced or removed service.
+    for (const table of ['coverage', 'location', 'phone', 'service_fts']) {
+      const key = table === 'service_fts' ? 't.rowid' : 't.service_rowid';
+      const rows = (x: DirectoryDb) =>
+        x.db.prepare(`SELECT s.id AS sid, t.* FROM ${table} t LEFT JOIN service s ON s.rowid = ${key}`).all().map((r) => {
+          const { service_rowid: _r, rowid: _i, ...rest } = r as Record<string, unknown>;
+          return JSON.stringify(rest);
+        }).sort();
+      expect(rows(db), table).toEqual(rows(fresh));
     }
     expect(db.search({ text: 'brixton sanct' }, WED_EVENING).results).toEqual([]);
     expect(db.get('haven', WED_EVENING).service.name).toBe('Peckham Rye Safe Haven');
