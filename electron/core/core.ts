@@ -3,13 +3,12 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CoreError, type CoreEvents, type Envelope, type EventName, type SyncStatus } from '../../shared/contract';
 import { englandAndWalesCalendar, type BankHolidayCalendar } from '../../shared/lib/bank-holidays';
-import type { PostcodeCentroids } from '../../shared/lib/postcode-centroids';
 import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
 import { SyncIssues } from './calls/conflicts';
 import { openDeskDb, type DeskDb } from './db/desk-db';
 import { DirectoryDb } from './directory/directory-db';
-import { loadPostcodeCentroids } from './directory/postcode-centroids';
+import { LazyPostcodeCentroids } from './directory/postcode-centroids';
 import { dispatch, type Handlers } from './dispatch';
 import { DirectorySync } from './sync/directory-sync';
 import { OutboxPush } from './sync/outbox-push';
@@ -84,7 +83,7 @@ export class Core {
   private constructor(
     private readonly opts: Required<Omit<CoreOptions, 'calendar' | 'logError' | 'sync'>> & Pick<CoreOptions, 'logError' | 'sync'>,
     readonly desk: DeskDb,
-    private readonly postcodes: PostcodeCentroids,
+    private readonly postcodes: LazyPostcodeCentroids,
     private readonly calendar: BankHolidayCalendar,
   ) {
     this.directoryDb = DirectoryDb.open(this.directoryFile, postcodes, calendar);
@@ -98,7 +97,7 @@ export class Core {
   static open(options: CoreOptions): Core {
     if (options.deskKey.length !== 32) throw new CoreError('db_wrong_key', 'The desk key must be 32 bytes.');
     mkdirSync(options.dataDir, { recursive: true });
-    const postcodes = loadPostcodeCentroids(options.geoDir);
+    const postcodes = new LazyPostcodeCentroids(options.geoDir);
     const desk = openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey);
     let core: Core;
     try {
@@ -227,6 +226,18 @@ export class Core {
     const err = e as { name?: string; code?: string; stack?: string };
     const where = err.stack?.split('\n').slice(1, 4).join(' | ') ?? '';
     (this.opts.logError ?? ((m: string) => process.stderr.write(`${m}\n`)))(`core: unexpected ${err.name ?? 'error'} ${err.code ?? ''} at ${where}`);
+  }
+
+  /**
+   * Work left out of open() so that the desk answers sooner, done once it is up: the postcode
+   * tables. Safe to skip (the first postcode search would read them) and to call again.
+   */
+  warmUp(): void {
+    try {
+      this.postcodes.warm();
+    } catch (e) {
+      this.logError(e);
+    }
   }
 
   close(): void {

@@ -57,6 +57,7 @@ core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
 const host = await startBrowserHost({ core, rendererDir, port: Number(values.port), extraRoutes: session ? signInRoutes(session) : undefined });
 hostPort = host.port;
 console.log(`Crisis Desk is running at ${host.url}`);
+setImmediate(() => core.warmUp());
 if (values.open) {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   spawn(opener, [host.url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();

@@ -11,11 +11,16 @@ export interface Centroid {
   radiusKm: number | null;
 }
 
+/** What a directory search needs of the centroids: a postcode's position. */
+export interface PostcodeLookup {
+  lookup(input: string): SearchOrigin;
+}
+
 /**
  * Postcode → position from the sector and district centroid tables (OS Code-Point Open), sector
  * first. The tables are loaded by whoever has a file system (the core, the server) and handed in.
  */
-export class PostcodeCentroids {
+export class PostcodeCentroids implements PostcodeLookup {
   private readonly districts: ReadonlyMap<string, Centroid>;
 
   constructor(

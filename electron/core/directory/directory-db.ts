@@ -8,7 +8,7 @@ import type { DirectoryChangeLine } from '../../../shared/sync/protocol';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
 import { londonMomentOf } from '../../../shared/lib/calendar';
 import { dataAge, DirectorySearch } from './directory-search';
-import type { PostcodeCentroids } from '../../../shared/lib/postcode-centroids';
+import type { PostcodeLookup } from '../../../shared/lib/postcode-centroids';
 import { SearchIndex } from './search-index';
 
 /**
@@ -42,14 +42,14 @@ export class DirectoryDb {
 
   private constructor(
     readonly db: Database.Database,
-    private readonly postcodes: PostcodeCentroids,
+    private readonly postcodes: PostcodeLookup,
     private readonly calendar: BankHolidayCalendar,
   ) {
     this.index = SearchIndex.build(db);
     this.searcher = new DirectorySearch(db, this.index);
   }
 
-  static open(file: string, postcodes: PostcodeCentroids, calendar: BankHolidayCalendar): DirectoryDb {
+  static open(file: string, postcodes: PostcodeLookup, calendar: BankHolidayCalendar): DirectoryDb {
     if (!existsSync(file)) createEmptyDirectory(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
