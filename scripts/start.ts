@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { CORE_PROCESS_V8_FLAGS } from '../shared/core-process';
 import { electronBinary } from './electron-binary';
 import { generateDirectory, loadEnglandSectors } from './synthetic/generate-directory';
 import { writeDirectoryNdjson } from './synthetic/write-ndjson';
@@ -127,7 +128,7 @@ try {
   } else {
     console.log('The Electron binary is not available here: running the desk in your browser instead.');
     const canOpen = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-    run(['--import', 'tsx', 'electron/host/main.ts', '--data', path.join(dataDir, 'desk'), '--server', serverUrl, ...(canOpen ? ['--open'] : [])], {}, 'The browser host');
+    run([...CORE_PROCESS_V8_FLAGS, '--import', 'tsx', 'electron/host/main.ts', '--data', path.join(dataDir, 'desk'), '--server', serverUrl, ...(canOpen ? ['--open'] : [])], {}, 'The browser host');
   }
 } catch (e) {
   console.error((e as Error).message);

@@ -30,6 +30,7 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
+import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   powerMonitor.on('suspend', () => lock.lock('system'));
 
   const supervisor = new CoreSupervisor({
-    spawn: () => utilityProcess.fork(coreEntry, [], { serviceName: 'Crisis Desk core', stdio: 'inherit' }),
+    spawn: () => utilityProcess.fork(coreEntry, [], { serviceName: 'Crisis Desk core', stdio: 'inherit', execArgv: [...CORE_PROCESS_V8_FLAGS] }),
     init: () => ({
       kind: 'init',
       dataDir,

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
+import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
 import { median, mib, round, summary } from './stats';
@@ -91,7 +92,7 @@ async function bundleHost(): Promise<string> {
 }
 
 function startHost(bundleFile: string, dataDir: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, [bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
