@@ -206,14 +206,18 @@ export class DirectorySync {
   private async buildFromPages(signal?: AbortSignal): Promise<void> {
     if (!existsSync(this.stagingFile)) createEmptyDirectory(this.stagingFile);
     const db = new Database(this.stagingFile);
+    // As for the installed copy (DirectoryDb.open): DirectoryWriter keeps child rows in step itself.
+    db.pragma('foreign_keys = OFF');
     let rows = 0;
     try {
       const writer = new DirectoryWriter(db);
       const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
       // A staging file left by an interrupted build continues from its own cursor.
-      let cursor = readMeta(db).get(META_KEYS.cursor) ?? null;
+      let page = await this.readPage(readMeta(db).get(META_KEYS.cursor) ?? null, signal);
       for (;;) {
-        const page = await this.readPage(cursor, signal);
+        // The next page is asked for before this one is written, so the server reads it meanwhile.
+        const next = page.end.more ? this.readPage(page.end.cursor, signal) : null;
+        next?.catch(() => {}); // awaited below; a write that fails first must not leave it unhandled
         db.transaction(() => {
           for (const c of page.changes) {
             if (c.op === 'put') writer.put(c.service, c.version);
@@ -224,8 +228,8 @@ export class DirectorySync {
         })();
         rows += page.changes.length;
         this.progress({ phase: 'pages', bytes: 0, totalBytes: null, rows });
-        cursor = page.end.cursor;
-        if (!page.end.more) break;
+        if (!next) break;
+        page = await next;
       }
       setMeta.run(META_KEYS.syncedAt, this.now().toISOString());
       db.exec("INSERT INTO service_fts(service_fts) VALUES ('optimize')");
