@@ -74,6 +74,31 @@ describe('desk sync against the central API', () => {
     expect(desk.core.directory.info().services).toBe(next.length);
   });
 
+  it('builds the directory from the changes feed, page by page, when the snapshot cannot be downloaded', async () => {
+    // Another trust's directory, large enough for three pages of the feed.
+    const many = generateDirectory({ seed: 8, count: 4500, sectors: loadEnglandSectors(GEO_DIR) });
+    await publishAndDistribute(server.deps, 'trust-b', many, { source: 'test', complete: true });
+    const snapshotRequests: string[] = [];
+    // As a server whose snapshot files were lost: every snapshot download answers 404.
+    const noSnapshots: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('/v1/directory/snapshots/')) {
+        snapshotRequests.push(url);
+        return Promise.resolve(new Response('{"error":"not_found"}', { status: 404, headers: { 'content-type': 'application/json' } }));
+      }
+      return fetch(input, init);
+    };
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.b1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: noSnapshots });
+    desks.push(desk);
+    await waitFor('the directory', () => desk.core.directory.info().services === many.length, 30_000);
+    expect(snapshotRequests.length).toBeGreaterThan(0);
+    const ids = desk.core.directory.db.prepare('SELECT id FROM service ORDER BY id').pluck().all();
+    expect(ids).toEqual(many.map((s) => s.id).sort());
+    const last = many.at(-1)!;
+    expect((await desk.call<SearchResult>('directory.search', { text: last.name })).results.map((r) => r.service.id)).toContain(last.id);
+    expect(desk.core.directory.info()).toMatchObject({ version: '1' });
+  });
+
   it('pushes call records as they are written, and a finalised record reaches the server intact', async () => {
     const { desk } = newDesk();
     const draft = await desk.createDraft('Synthetic: pushed as written');
