@@ -26,7 +26,8 @@ export class FaultProxy {
   constructor(private readonly target: { host: string; port: number }) {}
 
   async start(): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // The server can die mid-answer (the suite kills it): whatever breaks, the desk sees a cut connection.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => req.socket.destroy()));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -63,7 +64,7 @@ export class FaultProxy {
         break;
       case 'duplicate': {
         const first = await this.forward(req, body).catch(() => null);
-        first?.resume();
+        first?.on('error', () => {}).resume();
         break;
       }
     }
@@ -112,6 +113,8 @@ export class FaultProxy {
         resolve,
       );
       out.on('error', reject);
+      // An answer cut short by the server's death is an 'error' on the answer: end the desk's side.
+      out.on('response', (r) => r.on('error', () => req.socket.destroy()));
       out.end(body);
     });
   }
