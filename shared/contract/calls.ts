@@ -17,7 +17,12 @@ export const SaveCallParams = z.object({
 
 export const RecordRef = z.object({ id: RecordId });
 export const FinaliseCallParams = z.object({ id: RecordId, revision: z.number().int().min(1) });
-export const AddAddendumParams = z.object({ id: RecordId, text: z.string().trim().min(1, 'Write the addendum.').max(8000) });
+export const AddAddendumParams = z.object({
+  id: RecordId,
+  text: z.string().trim().min(1, 'Write the addendum.').max(8000),
+  /** This addendum records the callback the record asked for as made (now). */
+  callbackMade: z.boolean().optional(),
+});
 export const DiscardCallParams = z.object({ id: RecordId, revision: z.number().int().min(1), reason: z.string().trim().min(1, 'Say why the draft is discarded.').max(1000) });
 export const ListCallsParams = z.object({
   statuses: z.array(z.enum(CALL_STATUSES)).min(1).optional(),

@@ -169,6 +169,20 @@ export interface Addendum {
   createdAt: string;
   text: string;
   contentHash: string;
+  /**
+   * Set when this addendum records the callback the record asked for as made (its time): a
+   * finalised record cannot change, so the callback is closed by an addendum.
+   */
+  callbackMadeAt: string | null;
+}
+
+/**
+ * What an addendum's content hash covers: its id, record, time and text, and that it closed the
+ * callback when it did (left out otherwise, so older addenda keep their hashes). The desk and the
+ * server hash exactly this, as RFC 8785 JSON.
+ */
+export function addendumHashFields(a: Omit<Addendum, 'contentHash'>): Record<string, string> {
+  return { id: a.id, recordId: a.recordId, createdAt: a.createdAt, text: a.text, ...(a.callbackMadeAt ? { callbackMadeAt: a.callbackMadeAt } : {}) };
 }
 
 /** A call record as the core returns it. */

@@ -48,7 +48,15 @@ export const MutationPayload = z.discriminatedUnion('kind', [
   /** A draft's whole content as it stands (drafts are small; whole content keeps replay idempotent). */
   z.object({ kind: z.literal('upsert'), content: CallRecordContent }),
   z.object({ kind: z.literal('finalise'), content: CallRecordContent, contentHash: Sha256Hex, finalisedAt: Iso }),
-  z.object({ kind: z.literal('addendum'), addendumId: z.string().uuid(), text: z.string().min(1).max(8000), createdAt: Iso, contentHash: Sha256Hex }),
+  z.object({
+    kind: z.literal('addendum'),
+    addendumId: z.string().uuid(),
+    text: z.string().min(1).max(8000),
+    createdAt: Iso,
+    contentHash: Sha256Hex,
+    /** The addendum records the record's callback as made, at this time. Absent from older desks. */
+    callbackMadeAt: Iso.nullable().optional(),
+  }),
   z.object({ kind: z.literal('discard'), reason: z.string().min(1).max(1000), discardedAt: Iso }),
 ]);
 export type MutationPayload = z.infer<typeof MutationPayload>;
@@ -140,7 +148,7 @@ export const ServerCallRecord = z.object({
   finalisedAt: Iso.nullable(),
   discardedAt: Iso.nullable(),
   discardReason: z.string().nullable(),
-  addenda: z.array(z.object({ id: z.string().uuid(), text: z.string(), createdAt: Iso, contentHash: Sha256Hex })),
+  addenda: z.array(z.object({ id: z.string().uuid(), text: z.string(), createdAt: Iso, contentHash: Sha256Hex, callbackMadeAt: Iso.nullable() })),
   updatedAt: Iso,
 });
 export type ServerCallRecord = z.infer<typeof ServerCallRecord>;

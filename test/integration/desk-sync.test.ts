@@ -111,6 +111,28 @@ describe('desk sync against the central API', () => {
     expect(desk.status()).toMatchObject({ connection: 'online', conflicts: 0, rejected: 0, paused: null });
   });
 
+  it('a callback recorded as made after finalising reaches the server, and another desk stops showing it due', async () => {
+    const a = newDesk().desk;
+    const b = newDesk().desk;
+    const draft = await a.createDraft('Synthetic: callback owed');
+    const dueAt = new Date(Date.now() - 60_000).toISOString(); // already overdue
+    const edited = await a.edit(draft.id, (c) => {
+      Object.assign(c, finalisable(c));
+      c.callback = { required: true, dueAt, phone: '07700 900123', reason: 'Synthetic: check in.', completedAt: null };
+    });
+    await a.call('calls.finalise', { id: draft.id, revision: edited.revision });
+    const dueOn = async (desk: TestDesk) => (await desk.call<CallSummary[]>('calls.list', {})).find((s) => s.id === draft.id)?.callbackDueAt;
+    await waitFor('the callback due on desk B', async () => (await dueOn(b)) === dueAt);
+
+    const addendum = await a.call<{ id: string; callbackMadeAt: string }>('calls.addAddendum', { id: draft.id, text: 'Synthetic: called back, safe at home.', callbackMade: true });
+    expect(await dueOn(a)).toBeNull();
+    await waitFor('the addendum on the server', async () =>
+      (await opened.db.query<{ callback_made_at: Date | null }>('SELECT callback_made_at FROM call_addendum WHERE id = $1', [addendum.id]))[0]?.callback_made_at?.toISOString() === addendum.callbackMadeAt,
+    );
+    await waitFor('the callback no longer due on desk B', async () => (await dueOn(b)) === null);
+    expect(a.status()).toMatchObject({ rejected: 0, conflicts: 0 });
+  });
+
   it('pulls a record written on another desk by the same clinician', async () => {
     const a = newDesk().desk;
     const b = newDesk().desk;

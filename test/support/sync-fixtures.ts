@@ -50,9 +50,10 @@ export class ScriptedDesk {
     return this.mutation(recordId, { kind: 'finalise', content, contentHash, finalisedAt: new Date().toISOString() }, baseRevision);
   }
 
-  addendum(recordId: string, text: string, addendumId: string = uuidv7()): Mutation {
+  addendum(recordId: string, text: string, addendumId: string = uuidv7(), callbackMadeAt: string | null = null): Mutation {
     const createdAt = new Date().toISOString();
-    return this.mutation(recordId, { kind: 'addendum', addendumId, text, createdAt, contentHash: addendumHashOf({ id: addendumId, recordId, createdAt, text }) });
+    const contentHash = addendumHashOf({ id: addendumId, recordId, createdAt, text, callbackMadeAt });
+    return this.mutation(recordId, { kind: 'addendum', addendumId, text, createdAt, contentHash, ...(callbackMadeAt ? { callbackMadeAt } : {}) });
   }
 
   discard(recordId: string, reason = 'Opened by mistake.', baseRevision: number | null = null): Mutation {

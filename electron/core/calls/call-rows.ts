@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Addendum, CallRecord, CallRecordContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
-import { CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
+import { addendumHashFields, CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
 
 /** A call_record row as stored. */
 export interface CallRow {
@@ -25,6 +25,7 @@ export interface AddendumRow {
   created_at: string;
   text: string;
   content_hash: string;
+  callback_made_at: string | null;
 }
 
 /** The columns of a summary: read with json_extract so names and notes never leave SQLite. */
@@ -40,6 +41,8 @@ export interface SummaryRow {
   callback_required: number | null;
   callback_due_at: string | null;
   callback_completed_at: string | null;
+  /** When an addendum recorded the callback as made (a finalised record's content cannot). */
+  callback_made_at: string | null;
 }
 
 export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
@@ -49,7 +52,11 @@ export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
   json_extract(content, '$.outcome.code') AS outcome_code,
   json_extract(content, '$.callback.required') AS callback_required,
   json_extract(content, '$.callback.dueAt') AS callback_due_at,
-  json_extract(content, '$.callback.completedAt') AS callback_completed_at`;
+  json_extract(content, '$.callback.completedAt') AS callback_completed_at,
+  (SELECT min(a.callback_made_at) FROM addendum a WHERE a.record_id = call_record.id) AS callback_made_at`;
+
+/** True (1) for a record whose callback is still to be made; over SUMMARY_COLUMNS. */
+export const CALLBACK_OUTSTANDING = '(callback_required = 1 AND callback_completed_at IS NULL AND callback_made_at IS NULL)';
 
 /** RFC 8785 canonical JSON: the stored form of content, so equal content is equal text and hashes agree everywhere. */
 export function canonicalJson(value: unknown): string {
@@ -62,11 +69,11 @@ export function sha256Hex(text: string): string {
 
 /** An addendum's hash covers its id, record, time and text, so none of them can change unnoticed. */
 export function addendumHash(a: Omit<Addendum, 'contentHash'>): string {
-  return sha256Hex(canonicalJson({ id: a.id, recordId: a.recordId, createdAt: a.createdAt, text: a.text }));
+  return sha256Hex(canonicalJson(addendumHashFields(a)));
 }
 
 export function toAddendum(row: AddendumRow): Addendum {
-  return { id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash };
+  return { id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash, callbackMadeAt: row.callback_made_at };
 }
 
 export function toCallRecord(row: CallRow, addenda: AddendumRow[]): CallRecord {
@@ -90,8 +97,12 @@ function callerLabel(row: SummaryRow): string {
   return row.caller_type ? CALLER_TYPE_LABELS[row.caller_type] : 'Caller not yet recorded';
 }
 
+/** The record asked for a callback that has not been recorded as made (in the record or by an addendum). */
+export function callbackOutstanding(row: SummaryRow): boolean {
+  return !!row.callback_required && !row.callback_completed_at && !row.callback_made_at;
+}
+
 export function toCallSummary(row: SummaryRow): CallSummary {
-  const callbackOutstanding = !!row.callback_required && !row.callback_completed_at;
   return {
     id: row.id,
     status: row.status,
@@ -101,6 +112,6 @@ export function toCallSummary(row: SummaryRow): CallSummary {
     callerLabel: callerLabel(row),
     outcomeCode: row.outcome_code,
     // Only a callback still to be made is shown, so the list can flag those due or overdue.
-    callbackDueAt: callbackOutstanding ? row.callback_due_at : null,
+    callbackDueAt: callbackOutstanding(row) ? row.callback_due_at : null,
   };
 }

@@ -186,13 +186,61 @@ describe('addenda', () => {
     const record = finalisedRecord();
     const addendum = t.calls.addAddendum({ id: record.id, text: 'Caller rang back: now safe at home.' });
     expect(addendum).toMatchObject({ recordId: record.id, text: 'Caller rang back: now safe at home.' });
-    const { contentHash, ...fields } = addendum;
+    // An ordinary note hashes exactly as addenda always have: id, record, time and text.
+    const { contentHash, callbackMadeAt, ...fields } = addendum;
+    expect(callbackMadeAt).toBeNull();
     expect(contentHash).toBe(createHash('sha256').update(canonicalize(fields)!).digest('hex'));
     expect(t.calls.get(record.id).addenda).toEqual([addendum]);
     expect(t.calls.get(record.id).revision).toBe(record.revision);
 
     expect(() => db.prepare("UPDATE addendum SET text = 'changed' WHERE id = ?").run(addendum.id)).toThrow(/cannot be changed/);
     expect(() => db.prepare('DELETE FROM addendum WHERE id = ?').run(addendum.id)).toThrow(/cannot be deleted/);
+  });
+});
+
+describe('a callback made after finalising', () => {
+  const withCallback = (startedAt: string, dueAt: string): CallRecordContent => ({
+    ...completeContent(startedAt),
+    callback: { required: true, dueAt, phone: '07700 900123', reason: 'Synthetic: check she got home safely.', completedAt: null },
+  });
+  const finaliseWith = (content: (startedAt: string) => CallRecordContent) => {
+    const draft = t.calls.create({});
+    const saved = t.calls.save({ id: draft.id, revision: 1, content: content(draft.content.startedAt) });
+    return t.calls.finalise({ id: draft.id, revision: saved.revision });
+  };
+
+  it('is recorded by an addendum: the record stays unchanged, the list stops showing it due, the outbox carries it', () => {
+    const record = finaliseWith((at) => withCallback(at, '2026-05-11T22:00:00.000Z'));
+    expect(t.calls.list({}).find((c) => c.id === record.id)!.callbackDueAt).toBe('2026-05-11T22:00:00.000Z');
+
+    const addendum = t.calls.addAddendum({ id: record.id, text: 'Synthetic: called back at 21:50, home and safe.', callbackMade: true });
+    expect(addendum.callbackMadeAt).toBe(addendum.createdAt);
+    // The hash covers the callback too: the same text without it would hash differently.
+    const { contentHash, ...fields } = addendum;
+    expect(contentHash).toBe(createHash('sha256').update(canonicalize(fields)!).digest('hex'));
+    const after = t.calls.get(record.id);
+    expect(after.content).toEqual(record.content);
+    expect(after.contentHash).toBe(record.contentHash);
+    expect(t.calls.list({}).find((c) => c.id === record.id)!.callbackDueAt).toBeNull();
+    const queued = t.desk.db.prepare("SELECT payload FROM outbox WHERE record_id = ? AND kind = 'addendum'").pluck().get(record.id) as string;
+    expect(MutationPayload.parse(JSON.parse(queued))).toMatchObject({ kind: 'addendum', callbackMadeAt: addendum.createdAt, contentHash });
+    // Only once.
+    expect(expectCode(() => t.calls.addAddendum({ id: record.id, text: 'again', callbackMade: true }), 'invalid_params').message).toMatch(/already been recorded as made/);
+  });
+
+  it('is refused for a record that asked for no callback', () => {
+    const record = finalisedRecord();
+    expect(expectCode(() => t.calls.addAddendum({ id: record.id, text: 'Synthetic: rang back.', callbackMade: true }), 'invalid_params').fields?.[0]?.field).toBe('callbackMade');
+    expect(t.calls.get(record.id).addenda).toEqual([]);
+  });
+
+  it('lists records with a callback still to make before other finalised records, so no limit hides one', () => {
+    const owed = finaliseWith((at) => withCallback(at, '2026-05-11T22:00:00.000Z'));
+    for (let i = 0; i < 3; i++) finalisedRecord();
+    const listed = t.calls.list({ statuses: ['finalised'], limit: 2 });
+    expect(listed[0]!.id).toBe(owed.id);
+    t.calls.addAddendum({ id: owed.id, text: 'Synthetic: called back.', callbackMade: true });
+    expect(t.calls.list({ statuses: ['finalised'], limit: 2 }).map((c) => c.id)).not.toContain(owed.id);
   });
 });
 

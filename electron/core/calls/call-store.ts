@@ -7,6 +7,8 @@ import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import {
   addendumHash,
+  CALLBACK_OUTSTANDING,
+  callbackOutstanding,
   canonicalJson,
   sha256Hex,
   SUMMARY_COLUMNS,
@@ -52,11 +54,12 @@ function prepareStatements(db: Database.Database) {
     ),
     insertRevision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES (?, ?, ?, ?, ?)'),
     revisions: db.prepare('SELECT revision, saved_at AS savedAt, kind FROM call_revision WHERE record_id = ? ORDER BY revision'),
-    insertAddendum: db.prepare('INSERT INTO addendum (id, record_id, created_at, text, content_hash) VALUES (?, ?, ?, ?, ?)'),
+    insertAddendum: db.prepare('INSERT INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
     list: db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM call_record
        WHERE status IN (SELECT value FROM json_each(?))
-       ORDER BY status = 'draft' DESC, updated_at DESC, id DESC LIMIT ?`,
+       ORDER BY status = 'draft' DESC, ${CALLBACK_OUTSTANDING} DESC, updated_at DESC, id DESC LIMIT ?`,
     ),
   };
 }
@@ -133,7 +136,11 @@ export class CallStore {
     });
   }
 
-  /** Summaries for the list of calls, drafts in progress first, then the most recently changed. Not audited: no clinical detail. */
+  /**
+   * Summaries for the list of calls: drafts in progress first, then records with a callback still to
+   * make (so that no limit ever hides one), then the most recently changed. Not audited: no clinical
+   * detail.
+   */
   list(p: ListParams): CallSummary[] {
     const statuses = p.statuses ?? DEFAULT_LIST_STATUSES;
     const rows = this.stmt.list.all(JSON.stringify(statuses), p.limit ?? DEFAULT_LIST_LIMIT) as SummaryRow[];
@@ -178,20 +185,33 @@ export class CallStore {
         const message = 'This record is still a draft: change it directly. Addenda are for records that have been finalised.';
         throw new CoreError('invalid_params', message, [{ field: 'id', message }]);
       }
+      if (p.callbackMade) this.checkCallbackOutstanding(record);
       const id = uuidv7();
       const createdAt = this.stamp();
-      const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: addendumHash({ id, recordId: p.id, createdAt, text: p.text }) };
-      this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash);
+      const callbackMadeAt = p.callbackMade ? createdAt : null;
+      const contentHash = addendumHash({ id, recordId: p.id, createdAt, text: p.text, callbackMadeAt });
+      const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: contentHash, callback_made_at: callbackMadeAt };
+      this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash, row.callback_made_at);
       const addendum = toAddendum(row);
       this.outbox.enqueue({
         recordId: p.id,
         baseRevision: record.base_revision,
         deskTime: createdAt,
-        payload: { kind: 'addendum', addendumId: id, text: p.text, createdAt, contentHash: row.content_hash },
+        payload: { kind: 'addendum', addendumId: id, text: p.text, createdAt, contentHash, ...(callbackMadeAt ? { callbackMadeAt } : {}) },
       });
-      this.deps.audit.append({ action: 'addendum', recordId: p.id, detail: { addendumId: id } });
+      this.deps.audit.append({ action: 'addendum', recordId: p.id, detail: { addendumId: id, ...(callbackMadeAt ? { callbackMade: true } : {}) } });
       return addendum;
     });
+  }
+
+  /** Only a callback the record asked for, and not yet made, can be recorded as made. */
+  private checkCallbackOutstanding(record: CallRow): void {
+    if (callbackOutstanding(this.stmt.summary.get(record.id) as SummaryRow)) return;
+    const callback = (JSON.parse(record.content) as CallRecordContent).callback;
+    const message = callback.required
+      ? 'The callback for this call has already been recorded as made.'
+      : 'This call record did not ask for a callback, so there is none to record as made. Add the addendum without it.';
+    throw new CoreError('invalid_params', message, [{ field: 'callbackMade', message }]);
   }
 
   /** Marks a draft as discarded, with the reason. The record and its revisions are kept. */

@@ -8,7 +8,7 @@ import { CoreError } from '../../../shared/contract';
 import { completeContent, makeTempDir, openTestDesk, randomKey } from '../calls/test-fixtures';
 import { openDeskDb } from './desk-db';
 import { keyCheckFile } from './key-check';
-import { DESK_SCHEMA_VERSION, readSchemaVersion, runMigrations } from './migrations';
+import { DESK_SCHEMA_VERSION, MIGRATIONS, readSchemaVersion, runMigrations } from './migrations';
 
 const DISTINCTIVE = 'Heliotrope-Zanzibar-4471';
 
@@ -137,6 +137,19 @@ describe('schema versions', () => {
     expect(e.message).toContain(`up to ${DESK_SCHEMA_VERSION}`);
     expect(sha256(file)).toBe(hash);
     expect(listing().some((f) => f.includes('corrupt'))).toBe(false);
+  });
+
+  it('brings a desk.db of the first release up to date, keeping its records and addenda (steps only add)', () => {
+    const db = new Database(path.join(tmp.dir, 'v1.db'));
+    runMigrations(db, MIGRATIONS.slice(0, 1));
+    db.prepare("INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content, content_hash, finalised_at) VALUES ('r1', 'draft', 1, 'c', 't', 't', '{}', NULL, NULL)").run();
+    db.prepare("UPDATE call_record SET status = 'finalised', content_hash = 'h', finalised_at = 't' WHERE id = 'r1'").run();
+    db.prepare("INSERT INTO addendum (id, record_id, created_at, text, content_hash) VALUES ('a1', 'r1', 't', 'Synthetic note.', 'ah')").run();
+    const before = db.prepare('SELECT * FROM addendum').all();
+    expect(runMigrations(db)).toBe(DESK_SCHEMA_VERSION);
+    expect(db.prepare('SELECT * FROM addendum').all()).toEqual(before.map((a) => ({ ...(a as object), callback_made_at: null })));
+    expect(db.prepare("SELECT status FROM call_record WHERE id = 'r1'").pluck().get()).toBe('finalised');
+    db.close();
   });
 
   it('runs pending migrations in one transaction: a failing step leaves no trace', () => {

@@ -149,7 +149,12 @@ const v1CallRecords: Migration = (db) => {
   `);
 };
 
-export const MIGRATIONS: readonly Migration[] = [v1CallRecords];
+/** An addendum can record the callback a finalised record asked for as made. */
+const v2CallbackMadeByAddendum: Migration = (db) => {
+  db.exec('ALTER TABLE addendum ADD COLUMN callback_made_at TEXT');
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1CallRecords, v2CallbackMadeByAddendum];
 
 /** The schema version this code writes: the number of migrations it knows. */
 export const DESK_SCHEMA_VERSION = MIGRATIONS.length;

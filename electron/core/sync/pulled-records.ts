@@ -28,7 +28,7 @@ export class PulledRecords {
         WHERE id = @id AND status = 'draft'`),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
       revision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES (?, ?, ?, ?, ?)'),
-      addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash) VALUES (?, ?, ?, ?, ?)'),
+      addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at) VALUES (?, ?, ?, ?, ?, ?)'),
       getCursor: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setCursor: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -80,7 +80,7 @@ export class PulledRecords {
       this.s.setBase.run(r.revision, r.id);
     }
     if (r.status === 'finalised') {
-      for (const a of r.addenda) changed = this.s.addendum.run(a.id, r.id, a.createdAt, a.text, a.contentHash).changes > 0 || changed;
+      for (const a of r.addenda) changed = this.s.addendum.run(a.id, r.id, a.createdAt, a.text, a.contentHash, a.callbackMadeAt).changes > 0 || changed;
     }
     return changed;
   }

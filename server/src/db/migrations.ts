@@ -242,6 +242,14 @@ CREATE INDEX call_record_team_changes ON call_record (trust_id, team_id, change_
 CREATE INDEX call_record_clinician_changes ON call_record (trust_id, clinician_id, change_seq);
 `,
   },
+  {
+    version: 4,
+    name: 'an addendum can record a finalised record’s callback as made',
+    sql: `
+-- A finalised record never changes, so the callback it asked for is closed by an addendum.
+ALTER TABLE call_addendum ADD COLUMN callback_made_at timestamptz;
+`,
+  },
 ];
 
 /** Applies the migrations this database has not seen; refuses a database newer than the code. */

@@ -113,6 +113,22 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
     });
   });
 
+  it('counts a callback as done when an addendum recorded it as made after the record was finalised', async () => {
+    const day = (h: number) => `2026-04-10T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const withCallback = (startedAt: string) =>
+      at(startedAt, 10, (c) => (c.callback = { required: true, dueAt: day(18), phone: '07700 900123', reason: 'Synthetic.', completedAt: null }));
+    const [made, owed] = [newRecordId(), newRecordId()];
+    await pushAs(USERS.b1Clinician, (d) => [
+      d.finalise(made, withCallback(day(9))),
+      d.finalise(owed, withCallback(day(10))),
+      d.addendum(made, 'Synthetic: called back, safe.', undefined, day(17)),
+      d.addendum(owed, 'Synthetic: a note that is not the callback.'),
+    ]);
+    const r = await summary(USERS.b1Lead, range('team-b1', day(0), day(23)));
+    expect(r.statusCode, r.body).toBe(200);
+    expect(ShiftSummary.parse(r.json()).callbacks).toEqual({ scheduled: 2, done: 1, outstanding: 1, overdue: 0 });
+  });
+
   it('refuses a malformed range with 400', async () => {
     for (const q of [
       range('team-a1', TO, FROM),

@@ -6,7 +6,8 @@ import type { Queryable } from '../db/db';
 /*
  * The rows a shift summary is made from. The records query builds, inside the database, an object
  * holding only the dates, codes, flags and directory ids the summary counts: names, notes and
- * every other free text never leave PostgreSQL for a summary.
+ * every other free text never leave PostgreSQL for a summary. A callback counts as done when the
+ * record says so or an addendum recorded it as made.
  */
 
 const SUMMARY_FACTS = `jsonb_build_object(
@@ -27,7 +28,10 @@ const SUMMARY_FACTS = `jsonb_build_object(
   'callback', jsonb_build_object(
     'required', content#>'{callback,required}',
     'dueAt', content#>'{callback,dueAt}',
-    'completedAt', content#>'{callback,completedAt}'))`;
+    -- Made before the record was finalised (in it), or afterwards (recorded by an addendum).
+    'completedAt', coalesce(
+      nullif(content#>'{callback,completedAt}', 'null'::jsonb),
+      (SELECT to_jsonb(min(a.callback_made_at)) FROM call_addendum a WHERE a.record_id = call_record.id))))`;
 
 export async function teamRecordsStartedBetween(db: Queryable, trustId: string, teamId: string, from: Date, to: Date): Promise<SummaryRecord[]> {
   return db.query<SummaryRecord>(

@@ -46,6 +46,8 @@ export interface NewAddendum {
   text: string;
   createdAt: string;
   contentHash: string;
+  /** The addendum records the record's callback as made. */
+  callbackMadeAt: string | null;
 }
 
 export type Decision =
@@ -110,6 +112,7 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current.status === 'draft') return rejected(REASONS.addendumOnDraft);
       const addendum: NewAddendum = {
         id: p.addendumId, recordId: m.recordId, trustId: writer.trustId, clientId: writer.clientId, text: p.text, createdAt: p.createdAt, contentHash: p.contentHash,
+        callbackMadeAt: p.callbackMadeAt ?? null,
       };
       if (addendumHashOf(addendum) !== p.contentHash) return rejected(REASONS.addendumHashMismatch);
       const known = knownAddenda(p.addendumId);

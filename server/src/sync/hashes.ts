@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { CallRecordContent } from '../../../shared/domain/call-record';
+import { addendumHashFields, type CallRecordContent } from '../../../shared/domain/call-record';
 
 /*
  * The fingerprints a desk puts on what it finalises, recomputed here exactly as the desk computes
@@ -16,6 +16,6 @@ export function contentHashOf(content: CallRecordContent): string {
   return sha256Hex(canonicalize(content)!);
 }
 
-export function addendumHashOf(a: { id: string; recordId: string; createdAt: string; text: string }): string {
-  return sha256Hex(canonicalize({ id: a.id, recordId: a.recordId, createdAt: a.createdAt, text: a.text })!);
+export function addendumHashOf(a: { id: string; recordId: string; createdAt: string; text: string; callbackMadeAt: string | null }): string {
+  return sha256Hex(canonicalize(addendumHashFields(a))!);
 }

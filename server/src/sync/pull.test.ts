@@ -71,7 +71,7 @@ describe.each(SERVER_DATABASES)('pull on %s', (_name, open) => {
   it('includes the finalised state and its addenda', async () => {
     const record = (await pullAll(USERS.a1Clinician)).find((r) => r.id === finalisedId)!;
     expect(record).toMatchObject({ status: 'finalised', revision: 3, clinicianId: 'a1-clin', teamId: 'team-a1', contentHash: contentHashOf(record.content) });
-    expect(record.addenda).toEqual([{ id: expect.any(String), text: 'Called back: safe.', createdAt: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(record.addenda).toEqual([{ id: expect.any(String), text: 'Called back: safe.', createdAt: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), callbackMadeAt: null }]);
   });
 
   it('returns only what changed since the cursor, including a record that only gained an addendum', async () => {

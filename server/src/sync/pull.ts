@@ -28,6 +28,7 @@ interface AddendumRow {
   text: string;
   created_at: Date;
   content_hash: string;
+  callback_made_at: Date | null;
 }
 
 /**
@@ -46,7 +47,7 @@ export async function pullRecords(db: Queryable, scope: RecordScope, cursor: str
   );
   const page = rows.slice(0, limit);
   const addenda = page.length === 0 ? [] : await db.query<AddendumRow>(
-    'SELECT id, record_id, text, created_at, content_hash FROM call_addendum WHERE record_id = ANY($1::uuid[]) ORDER BY created_at, id',
+    'SELECT id, record_id, text, created_at, content_hash, callback_made_at FROM call_addendum WHERE record_id = ANY($1::uuid[]) ORDER BY created_at, id',
     [page.map((r) => r.id)],
   );
   const byRecord = new Map<string, AddendumRow[]>();
@@ -71,7 +72,7 @@ function toServerRecord(r: PulledRow, addenda: AddendumRow[]): ServerCallRecord 
     finalisedAt: r.finalised_at?.toISOString() ?? null,
     discardedAt: r.discarded_at?.toISOString() ?? null,
     discardReason: r.discard_reason,
-    addenda: addenda.map((a) => ({ id: a.id, text: a.text, createdAt: a.created_at.toISOString(), contentHash: a.content_hash })),
+    addenda: addenda.map((a) => ({ id: a.id, text: a.text, createdAt: a.created_at.toISOString(), contentHash: a.content_hash, callbackMadeAt: a.callback_made_at?.toISOString() ?? null })),
     updatedAt: r.updated_at.toISOString(),
   };
 }

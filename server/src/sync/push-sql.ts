@@ -180,9 +180,17 @@ export async function touchRecords(tx: Queryable, ids: string[]): Promise<void> 
 export async function insertAddenda(tx: Queryable, addenda: NewAddendum[]): Promise<void> {
   if (addenda.length === 0) return;
   await tx.query(
-    `INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash)
-     SELECT id, record_id, trust_id, client_id, text, created_at, content_hash
-     FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, record_id uuid, trust_id text, client_id uuid, text text, created_at timestamptz, content_hash text)`,
-    [JSON.stringify(addenda.map((a) => ({ id: a.id, record_id: a.recordId, trust_id: a.trustId, client_id: a.clientId, text: a.text, created_at: a.createdAt, content_hash: a.contentHash })))],
+    `INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at)
+     SELECT id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at
+     FROM jsonb_to_recordset($1::jsonb)
+       AS x(id uuid, record_id uuid, trust_id text, client_id uuid, text text, created_at timestamptz, content_hash text, callback_made_at timestamptz)`,
+    [
+      JSON.stringify(
+        addenda.map((a) => ({
+          id: a.id, record_id: a.recordId, trust_id: a.trustId, client_id: a.clientId, text: a.text, created_at: a.createdAt, content_hash: a.contentHash,
+          callback_made_at: a.callbackMadeAt,
+        })),
+      ),
+    ],
   );
 }

@@ -242,6 +242,21 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     await expect(db.query('UPDATE call_addendum SET text = $2 WHERE record_id = $1', [finalId, 'edited'])).rejects.toThrow(/append-only/);
   });
 
+  it('keeps an addendum that records the callback as made, and refuses one whose callback time was altered on the way', async () => {
+    const desk = new ScriptedDesk();
+    const id = newRecordId();
+    const madeAt = '2026-05-11T21:50:00.000Z';
+    const finalise = desk.finalise(id, completeContent());
+    const made = desk.addendum(id, 'Synthetic: called back, safe.', undefined, madeAt);
+    const plain = desk.addendum(id, 'Synthetic: a later note.');
+    // The callback claimed on a note that was hashed without it: the fingerprint no longer matches.
+    const forged = { ...plain, payload: { ...plain.payload, callbackMadeAt: madeAt } } as Mutation;
+    const res = await pushOk(USERS.a1Clinician, desk, [finalise, made, forged]);
+    expect(res.results.map((r) => [r.status, r.reason])).toEqual([['applied', null], ['applied', null], ['rejected', REASONS.addendumHashMismatch]]);
+    const rows = await db.query<{ text: string; callback_made_at: Date | null }>('SELECT text, callback_made_at FROM call_addendum WHERE record_id = $1', [id]);
+    expect(rows.map((r) => [r.text, r.callback_made_at?.toISOString() ?? null])).toEqual([['Synthetic: called back, safe.', madeAt]]);
+  });
+
   it('refuses changes to a record of another clinician, team or trust, in the same words as for a missing record, revealing nothing', async () => {
     const owner = new ScriptedDesk();
     const id = newRecordId();

@@ -19,7 +19,7 @@ export interface ExpectedRecord {
   finalisedAt: string | null;
   discardedAt: string | null;
   discardReason: string | null;
-  addenda: { id: string; text: string; createdAt: string; contentHash: string }[];
+  addenda: { id: string; text: string; createdAt: string; contentHash: string; callbackMadeAt: string | null }[];
 }
 
 interface OpenCall {
@@ -140,9 +140,9 @@ export class SimulatedDesk {
   }
 
   private addendum(recordId: string): Mutation {
-    const a = { id: uuidv7(), recordId, createdAt: new Date(this.clock).toISOString(), text: this.rng.pick(ADDENDUM_TEXTS) };
+    const a = { id: uuidv7(), recordId, createdAt: new Date(this.clock).toISOString(), text: this.rng.pick(ADDENDUM_TEXTS), callbackMadeAt: null };
     const contentHash = addendumHashOf(a);
-    this.expected.get(recordId)!.addenda.push({ id: a.id, text: a.text, createdAt: a.createdAt, contentHash });
+    this.expected.get(recordId)!.addenda.push({ id: a.id, text: a.text, createdAt: a.createdAt, contentHash, callbackMadeAt: null });
     return this.mutation(recordId, { kind: 'addendum', addendumId: a.id, text: a.text, createdAt: a.createdAt, contentHash });
   }
 
