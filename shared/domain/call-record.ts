@@ -176,6 +176,15 @@ export interface Addendum {
   callbackMadeAt: string | null;
 }
 
+/** When the callback a record asked for was made (in the record, or later by an addendum); null while still owed or never asked for. */
+export function callbackMadeAt(record: Pick<CallRecord, 'content' | 'addenda'>): string | null {
+  if (!record.content.callback.required) return null;
+  return record.content.callback.completedAt ?? record.addenda.find((a) => a.callbackMadeAt)?.callbackMadeAt ?? null;
+}
+
+/** The record asked for a callback that has not been made yet. */
+export const callbackOwed = (record: Pick<CallRecord, 'content' | 'addenda'>): boolean => record.content.callback.required && callbackMadeAt(record) === null;
+
 /**
  * What an addendum's content hash covers: its id, record, time and text, and that it closed the
  * callback when it did (left out otherwise, so older addenda keep their hashes). The desk and the

@@ -279,14 +279,36 @@ test('finalising makes the record read-only with its content hash; an addendum c
   await expect(page.locator('.finalised-banner')).toContainText(/content hash [0-9a-f]{16}/);
   await expect(page.locator('#f-caller-name')).toHaveCount(0);
   await expect(page.locator('.record-view')).toContainText('Alex Example');
+  // The callback asked for is still owed: the record, the status bar and the list say so.
+  await expect(page.getByTestId('callback-owed')).toContainText('Not yet made');
+  await expect(page.locator('.status-bar')).toContainText(/Next callback (tomorrow )?\d\d:\d\d/);
   await page.getByLabel('New addendum').focus();
   await page.keyboard.type('Sister phoned back at 03:10: he is asleep and safe.');
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(page.locator('.addendum')).toContainText('Sister phoned back');
   await expect(page.locator('.addendum')).toContainText(/hash [0-9a-f]{12}/);
+  await expect(page.locator('.addendum')).not.toContainText('Callback made');
+  await expect(page.getByTestId('callback-owed')).toBeVisible();
   await expectAccessible('a finalised record with an addendum');
   await screenshots('06-finalised-with-addendum');
+
+  // The callback is made: an addendum records it, and it is no longer due anywhere.
+  await page.getByLabel('New addendum').focus();
+  await page.keyboard.type('Called back at 09:05: slept, safety plan held, GP appointment booked.');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('This addendum records the callback as made')).toBeFocused();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.addendum').nth(1)).toContainText('Callback made');
+  await expect(page.getByTestId('callback-owed')).toHaveCount(0);
+  await expect(page.locator('#record-body')).toContainText('(recorded in an addendum)');
+  await expect(page.getByLabel('This addendum records the callback as made')).toHaveCount(0);
+  await expect(page.locator('.status-bar')).not.toContainText('callback');
+  await expectAccessible('a finalised record whose callback was recorded as made');
+  await screenshots('06b-callback-made-by-addendum');
 });
 
 test('discarding a draft asks for a reason, then keeps it out of the list', async () => {

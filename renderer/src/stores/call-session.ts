@@ -62,7 +62,8 @@ interface CallSessionState {
   requestFinalise(): Promise<void>;
   confirmFinalise(): Promise<void>;
   discard(reason: string): Promise<ContractError | null>;
-  addAddendum(text: string): Promise<ContractError | null>;
+  /** `callbackMade`: this addendum records the record's callback as made. */
+  addAddendum(text: string, callbackMade?: boolean): Promise<ContractError | null>;
   refreshCalls(): Promise<void>;
   linkService(result: ServiceResult): void;
   setFormApi(api: FormApi | null): void;
@@ -305,13 +306,15 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       return null;
     },
 
-    async addAddendum(text) {
+    async addAddendum(text, callbackMade = false) {
       const { record } = get();
       if (!record) return null;
-      const r = await desk().call('calls.addAddendum', { id: record.id, text });
+      const r = await desk().call('calls.addAddendum', { id: record.id, text, ...(callbackMade ? { callbackMade } : {}) });
       if (!r.ok) return r.error;
       set((s) => (s.record ? { record: { ...s.record, addenda: [...s.record.addenda, r.value] } } : {}));
-      announce('Addendum added to the record.', 'success');
+      announce(callbackMade ? 'Addendum added: the callback is recorded as made.' : 'Addendum added to the record.', 'success');
+      // The list of calls (and the status bar's callbacks due) changes with a callback made.
+      if (callbackMade) void get().refreshCalls();
       return null;
     },
 

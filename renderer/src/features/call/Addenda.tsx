@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { CallRecord } from '../../../../shared/domain/call-record';
+import { callbackOwed, type CallRecord } from '../../../../shared/domain/call-record';
 import { Icon } from '../../components/Icon';
 import { dateDMY, timeHM } from '../../lib/time';
 import { useCallSession } from '../../stores/call-session';
@@ -8,7 +8,9 @@ import { useCallSession } from '../../stores/call-session';
 export function Addenda({ record }: { record: CallRecord }) {
   const addAddendum = useCallSession((s) => s.addAddendum);
   const [text, setText] = useState('');
+  const [callbackMade, setCallbackMade] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const owed = callbackOwed(record);
   const [busy, setBusy] = useState(false);
   const id = useId();
 
@@ -19,11 +21,12 @@ export function Addenda({ record }: { record: CallRecord }) {
       return;
     }
     setBusy(true);
-    const e = await addAddendum(text.trim());
+    const e = await addAddendum(text.trim(), owed && callbackMade);
     setBusy(false);
     if (e) setError(e.message);
     else {
       setText('');
+      setCallbackMade(false);
       setError(null);
     }
   };
@@ -44,6 +47,12 @@ export function Addenda({ record }: { record: CallRecord }) {
             <li key={a.id} className="addendum">
               <p className="addendum__meta">
                 <Icon name="clock" /> {timeHM(a.createdAt)} on {dateDMY(a.createdAt)} · <span className="mono">hash {a.contentHash.slice(0, 12)}…</span>
+                {a.callbackMadeAt && (
+                  <span className="tag tag--green">
+                    <Icon name="check" />
+                    Callback made
+                  </span>
+                )}
               </p>
               <p className="prewrap">{a.text}</p>
             </li>
@@ -81,6 +90,19 @@ export function Addenda({ record }: { record: CallRecord }) {
             onChange={(e) => setText(e.target.value)}
           />
         </div>
+        {owed && (
+          <div className="field field--tight">
+            <div className="choice choice--check">
+              <input className="choice__input" type="checkbox" id={`${id}-callback`} checked={callbackMade} onChange={(e) => setCallbackMade(e.target.checked)} aria-describedby={`${id}-callback-hint`} />
+              <label className="choice__label" htmlFor={`${id}-callback`}>
+                This addendum records the callback as made
+                <span className="choice__hint" id={`${id}-callback-hint`}>
+                  Write what happened on the callback. It is then no longer listed as due.
+                </span>
+              </label>
+            </div>
+          </div>
+        )}
         <button type="submit" className="button" disabled={busy}>
           <Icon name="plus" />
           Add addendum

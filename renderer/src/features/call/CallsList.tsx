@@ -14,7 +14,10 @@ export function CallsList({ onOpened }: { onOpened?: () => void }) {
 
   if (!loaded) return <p className="muted">Loading the calls on this desk…</p>;
   const drafts = calls.filter((c) => c.status === 'draft');
-  const finalised = calls.filter((c) => c.status === 'finalised').slice(0, 20);
+  // Finalised calls still owed a callback are all listed, soonest due first; the core lists them
+  // before other finalised records, so a limit never hides one.
+  const owed = calls.filter((c) => c.status === 'finalised' && c.callbackDueAt).sort((a, b) => a.callbackDueAt!.localeCompare(b.callbackDueAt!));
+  const finalised = calls.filter((c) => c.status === 'finalised' && !c.callbackDueAt).slice(0, 20);
 
   const row = (c: CallSummary) => {
     const due = c.callbackDueAt ? new Date(c.callbackDueAt) : null;
@@ -51,6 +54,12 @@ export function CallsList({ onOpened }: { onOpened?: () => void }) {
     <div className="calls">
       <h3 className="calls__heading">In progress ({drafts.length})</h3>
       {drafts.length === 0 ? <p className="empty-note">No drafts on this desk.</p> : <ul className="calls__list">{drafts.map(row)}</ul>}
+      {owed.length > 0 && (
+        <>
+          <h3 className="calls__heading">Callbacks to make ({owed.length})</h3>
+          <ul className="calls__list">{owed.map(row)}</ul>
+        </>
+      )}
       {finalised.length > 0 && (
         <>
           <h3 className="calls__heading">Recently finalised</h3>

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import {
+  callbackMadeAt,
   CALLER_TYPE_LABELS,
   CONTACT_ROUTE_LABELS,
   OUTCOME_CODES,
@@ -11,7 +12,8 @@ import { callerAgeYears } from '../../../../shared/domain/finalise';
 import { formatNhsNumber, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
 import { SERVICE_TYPE_LABELS } from '../../../../shared/domain/service-types';
 import { Icon } from '../../components/Icon';
-import { dateDMY, timeHM } from '../../lib/time';
+import { dateDMY, relativeMoment, timeHM } from '../../lib/time';
+import { useApp } from '../../stores/app';
 import { ageRangeLabel } from '../directory/format';
 import { formatDateOfBirth } from './form-model';
 import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS, REFERRAL_METHOD_LABELS, RISK_AREA_LABELS, RISK_INDICATOR_LABELS } from './labels';
@@ -39,6 +41,20 @@ function Block({ title, children }: { title: string; children: ReactNode }) {
       </div>
       <dl className="summary">{children}</dl>
     </section>
+  );
+}
+
+function CallbackMade({ record }: { record: CallRecord }) {
+  const now = new Date(useApp((s) => s.now));
+  const made = callbackMadeAt(record);
+  if (made) return <>{`${timeHM(made)} on ${dateDMY(made)}${record.content.callback.completedAt ? '' : ' (recorded in an addendum)'}`}</>;
+  const due = record.content.callback.dueAt;
+  const overdue = due !== null && Date.parse(due) < now.getTime();
+  return (
+    <span className={`tag ${overdue ? 'tag--red' : 'tag--yellow'}`} data-testid="callback-owed">
+      <Icon name={overdue ? 'warning' : 'clock'} />
+      {overdue ? `Not yet made: overdue since ${relativeMoment(due!, now)}` : 'Not yet made'}. Record it with an addendum below.
+    </span>
   );
 }
 
@@ -117,6 +133,9 @@ export function RecordView({ record }: { record: CallRecord }) {
             <Row label="Due">{c.callback.dueAt ? `${timeHM(c.callback.dueAt)} on ${dateDMY(c.callback.dueAt)}` : none}</Row>
             <Row label="Number">{c.callback.phone || c.caller.phone || none}</Row>
             <Row label="Reason">{text(c.callback.reason)}</Row>
+            <Row label="Made">
+              <CallbackMade record={record} />
+            </Row>
           </>
         ) : (
           <Row label="Callback">Not needed</Row>
