@@ -15,10 +15,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { build } from 'esbuild';
 import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
+import { bundle } from '../support/bundle';
 import { median, mib, round, summary } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -75,21 +75,7 @@ function ensureDirectory(dir: string, count: number): { file: string; fileMiB: n
 }
 
 /** The host as it ships: one JavaScript file. Written under dist/ so that it finds data/geo and node_modules as the source does. */
-async function bundleHost(): Promise<string> {
-  const outfile = path.join(root, 'dist', 'bench', 'host.mjs');
-  await build({
-    entryPoints: [path.join(root, 'electron', 'host', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    external: ['better-sqlite3-multiple-ciphers'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  return outfile;
-}
+const bundleHost = () => bundle(path.join(root, 'electron', 'host', 'main.ts'), 'host', path.join(root, 'dist', 'bench'));
 
 function startHost(bundleFile: string, dataDir: string): { child: ChildProcess; url: Promise<string> } {
   const child = spawn(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,8 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { startDeskHost, type DeskHost } from './desk-host';
+import { expectAccessible as expectAccessibleOn, screenshots as screenshotsOf, SIZES } from './screen-checks';
 
 /*
  * The clinician's screen, end to end: a real core and browser host on a temp folder, Debian's
@@ -10,13 +8,6 @@ import { startDeskHost, type DeskHost } from './desk-host';
  * what the clinician would rely on, runs axe (WCAG 2.2 AA) on what is shown, and writes a
  * screenshot at 1366×768 and 1920×1080 to test-results/ui/.
  */
-
-const SHOTS = path.resolve(import.meta.dirname, '../../test-results/ui');
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-] as const;
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
 let host: DeskHost;
 let page: Page;
@@ -26,21 +17,8 @@ const sockets: WebSocketRoute[] = [];
 /** Anything the page's strict CSP refused (an inline style or script would show up here). */
 const cspViolations: string[] = [];
 
-async function screenshots(name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  for (const size of SIZES) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${size.width}x${size.height}.png`) });
-  }
-  await page.setViewportSize(SIZES[0]);
-}
-
-async function expectAccessible(what: string) {
-  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
-  expect(summary, `axe on ${what}`).toEqual([]);
-}
+const screenshots = (name: string) => screenshotsOf(page, name);
+const expectAccessible = (what: string) => expectAccessibleOn(page, what);
 
 /** Focuses a field without the mouse (as Tab would), then types into it. */
 async function typeInto(label: string | RegExp, text: string) {

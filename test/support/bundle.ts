@@ -8,11 +8,13 @@ const bundleDir = path.resolve(import.meta.dirname, '../../node_modules/.cache/c
 /**
  * Bundles a program (a benchmark child, the core for fault tests) the way the product ships its
  * core: one JavaScript file, no TypeScript loader in the process, so that start-up time and memory
- * are the product's own. `name` keeps bundles of different entries apart.
+ * are the product's own. `name` keeps bundles of different entries apart; `dir` puts the bundle
+ * elsewhere (a program that finds its data relative to its own file needs a folder as deep as its
+ * source's).
  */
-export async function bundle(entry: string, name = path.basename(entry, '.ts')): Promise<string> {
-  mkdirSync(bundleDir, { recursive: true });
-  const outfile = path.join(bundleDir, `${name}.mjs`);
+export async function bundle(entry: string, name = path.basename(entry, '.ts'), dir = bundleDir): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const outfile = path.join(dir, `${name}.mjs`);
   await build({
     entryPoints: [entry],
     outfile,

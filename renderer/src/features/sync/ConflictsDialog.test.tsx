@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConflictView, RejectionView, SyncStatus } from '../../../../shared/contract';
+import type { ConflictView, RejectionView } from '../../../../shared/contract';
 import { setDeskClient } from '../../client/desk';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
@@ -10,23 +10,11 @@ import { fakeDesk, type FakeDesk } from '../../test-support/fake-desk';
 import { ConflictsDialog } from './ConflictsDialog';
 import { RejectionsDialog } from './RejectionsDialog';
 import { SyncStatusBar } from './SyncStatusBar';
+import { syncStatus } from '../../test-support/sync-status';
 
 let desk: FakeDesk;
 
-const status = (s: Partial<SyncStatus> = {}): SyncStatus => ({
-  connection: 'online',
-  offlineSince: null,
-  activity: 'idle',
-  waiting: 0,
-  lastSyncedAt: '2026-11-22T14:25:00Z',
-  conflicts: 0,
-  rejected: 0,
-  paused: null,
-  signedIn: true,
-  userName: 'Sam Clinician',
-  directoryProgress: null,
-  ...s,
-});
+const status = syncStatus;
 
 beforeEach(() => {
   desk = fakeDesk();

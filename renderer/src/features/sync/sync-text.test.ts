@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
 import { connectionLine, directoryLine, pausedLine, progressLine, syncAnnouncement, waitingLine } from './sync-text';
+import { syncStatus } from '../../test-support/sync-status';
 
 const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
 
-const status = (s: Partial<SyncStatus> = {}): SyncStatus => ({
-  connection: 'online',
-  offlineSince: null,
-  activity: 'idle',
-  waiting: 0,
-  lastSyncedAt: '2026-11-22T14:25:00Z',
-  conflicts: 0,
-  rejected: 0,
-  paused: null,
-  signedIn: true,
-  userName: 'Sam Clinician',
-  directoryProgress: null,
-  ...s,
-});
+const status = syncStatus;
 
 const directory = (d: Partial<DirectoryInfo> = {}): DirectoryInfo => ({
   services: 3000,
