@@ -25,7 +25,9 @@ export class DirectoryWriter {
     const p = (sql: string) => db.prepare(sql);
     this.stmts = {
       existing: p('SELECT rowid, coverage_codes FROM service WHERE id = ?'),
-      org: p('INSERT INTO organisation (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url'),
+      // Many services share an organisation: rewrite its row only when it changed.
+      org: p(`INSERT INTO organisation (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, url = excluded.url
+        WHERE name IS NOT excluded.name OR url IS NOT excluded.url`),
       insert: p(`INSERT INTO service (${SERVICE_COLUMNS.join(', ')}, rowid) VALUES (${SERVICE_COLUMNS.map(() => '?').join(', ')}, ?)`),
       update: p(`UPDATE service SET ${SERVICE_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE rowid = ?`),
       deleteService: p('DELETE FROM service WHERE rowid = ?'),

@@ -255,7 +255,7 @@ describe('applying directory changes', () => {
     const added = makeService({ id: 'new', name: 'Denmark Hill Crisis Café', type: 'crisis_cafe', locations: at('new', ...SE5_8) });
     // The crisis line stops covering SW9 and SE15 and starts covering SE1.
     const line = services.find((s) => s.id === 'line')!;
-    const recovered = { ...line, coverage: { ...line.coverage, postcodes: ['SE1', 'SE5'], description: 'Southwark' } };
+    const recovered = { ...line, coverage: { ...line.coverage, postcodes: ['SE1', 'SE5'], description: 'Southwark' }, organisation: { ...line.organisation, name: 'South London Lines (renamed)' } };
     const applied = db.applyChanges(
       [
         { op: 'put', version: 2, service: moved },
@@ -293,6 +293,9 @@ describe('applying directory changes', () => {
         }).sort();
       expect(rows(db), table).toEqual(rows(fresh));
     }
+    const organisations = (x: DirectoryDb) => x.db.prepare('SELECT * FROM organisation WHERE id IN (SELECT organisation_id FROM service) ORDER BY id').all();
+    expect(organisations(db)).toEqual(organisations(fresh));
+    expect(db.search({ text: 'south london lines' }, WED_EVENING).results.map((r) => r.service.id)).toEqual(['line']);
     expect(db.search({ text: 'brixton sanct' }, WED_EVENING).results).toEqual([]);
     expect(db.get('haven', WED_EVENING).service.name).toBe('Peckham Rye Safe Haven');
     db.close();
