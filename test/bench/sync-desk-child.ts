@@ -105,7 +105,7 @@ async function bootstrap(job: Job<BootstrapJob>): Promise<BootstrapAnswer> {
 }
 
 /**
- * A desk in use (one search answered already) catches up with the engine's directory sync, then
+ * A desk in use (one search answered, one request made to the server) catches up with the engine's directory sync, then
  * checks again with nothing to do. DirectorySync is the engine's own; the engine adds only its
  * scheduling around run().
  */
@@ -120,6 +120,9 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
     },
   };
   const directory = new DirectorySync(http, holder, job.dataDir, () => {}, () => new Date());
+  // A desk in use has talked to the server already (its hint stream, pulls): its HTTP client is
+  // loaded and connected. One manifest request makes this fresh process such a desk.
+  await http.json('/v1/directory/manifest', (v) => v);
   const before = Number(core.directory.info().version);
   const start = performance.now();
   const result = await directory.run();
