@@ -42,7 +42,8 @@ export class DeskProcess {
         for (const l of this.statusListeners) l(this.lastStatus);
       } else if (m.kind === 'token-request') {
         void this.opts.token().then((accessToken) => {
-          if (this.running) child.send({ kind: 'token-response', id: m.id, accessToken } satisfies CoreLifecycleMessage);
+          // A desk killed meanwhile cannot take it: the send fails, and that is fine.
+          if (this.running) child.send({ kind: 'token-response', id: m.id, accessToken } satisfies CoreLifecycleMessage, () => {});
         });
       }
     });
@@ -75,7 +76,13 @@ export class DeskProcess {
     return new Promise((resolve) => {
       if (!this.running) return resolve({ ok: false, error: { code: 'core_unreachable', message: 'not running' } });
       this.pending.set(id, resolve);
-      this.child!.send({ kind: 'call', id, method, params } satisfies WireMessage);
+      // Killed a moment ago but not yet reaped: the channel is closed (EPIPE), so the call fails as
+      // it would against a dead core.
+      this.child!.send({ kind: 'call', id, method, params } satisfies WireMessage, (e) => {
+        if (!e || !this.pending.has(id)) return;
+        this.pending.delete(id);
+        resolve({ ok: false, error: { code: 'core_unreachable', message: `the core cannot be reached (${e.message})` } });
+      });
     });
   }
 
