@@ -70,7 +70,7 @@ test('the empty workspace shows the call record, the directory and the status ba
   await expect(page.getByRole('heading', { name: 'Call record' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Directory' })).toBeVisible();
   await expect(page.getByText('Desk ready', { exact: true })).toBeVisible();
-  await expect(page.getByText(/3,000 services/)).toBeVisible();
+  await expect(page.getByTestId('directory-status')).toContainText('3,000 services');
   await expect(page.getByRole('button', { name: /Start a new call/ })).toBeVisible();
   await expectAccessible('the empty workspace');
   await screenshots('01-empty-workspace');
@@ -260,6 +260,14 @@ test('finalising makes the record read-only with its content hash; an addendum c
   // The callback asked for is still owed: the record, the status bar and the list say so.
   await expect(page.getByTestId('callback-owed')).toContainText('Not yet made');
   await expect(page.locator('.status-bar')).toContainText(/Next callback (tomorrow )?\d\d:\d\d/);
+  await page.keyboard.press('Alt+l');
+  const list = page.getByRole('dialog', { name: 'Calls on this desk' });
+  await expect(list.getByRole('heading', { name: 'Callbacks to make (1)' })).toBeVisible();
+  await expect(list.locator('.calls__list').first()).toContainText(/Callback due (tomorrow )?\d\d:\d\d/);
+  await expectAccessible('the list of calls with a callback to make');
+  await screenshots('06a-calls-list-callback-to-make');
+  await page.keyboard.press('Escape');
+  await expect(list).toBeHidden();
   await page.getByLabel('New addendum').focus();
   await page.keyboard.type('Sister phoned back at 03:10: he is asleep and safe.');
   await page.keyboard.press('Tab');

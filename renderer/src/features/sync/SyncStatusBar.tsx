@@ -120,9 +120,9 @@ export function DirectoryStatus() {
   const line = directoryLine(directory, configured, now);
   const warning = line.warnings[0];
   return (
-    <p className={`status-item ${warning ? 'status-item--warn' : 'status-item--muted'}`} title={[...line.warnings, line.detail].join('. ')} data-testid="directory-status">
+    <p className={`status-item status-item--directory ${warning ? 'status-item--warn' : 'status-item--muted'}`} title={[...line.warnings, line.detail].join('. ')} data-testid="directory-status">
       <Icon name={warning ? 'warning' : 'book'} />
-      {warning ? `${warning} · ${line.text}` : line.text}
+      <span className="status-item__text">{warning ? `${warning} · ${line.text}` : line.text}</span>
       <span className="visually-hidden">. {line.detail}</span>
     </p>
   );
