@@ -107,6 +107,7 @@ export class DirectorySearch {
     this.fitScratch();
     const epoch = ++this.epoch;
     const words = p.text ? searchWords(p.text) : null;
+    const wordStarts = words?.map((w) => ` ${w}`) ?? null;
     const origin = ctx.origin;
     const radius = p.radiusKm ?? DEFAULT_RADIUS_KM;
 
@@ -175,7 +176,7 @@ export class DirectorySearch {
       if (words && this.textStamp[i] !== epoch) continue;
       const open = status !== TEMPORARILY_CLOSED && isOpen(idx.schedule(i), openCtx);
       if (p.openNow && !open) continue;
-      const relevance: number = words ? (idx.nameStartsWords(i, words) ? RELEVANCE.name : RELEVANCE.elsewhere) : 1;
+      const relevance: number = wordStarts ? (idx.nameStartsWords(i, wordStarts) ? RELEVANCE.name : RELEVANCE.elsewhere) : 1;
       let score = relevance;
       if (origin) {
         let proximity = this.distStamp[i] === epoch ? 1 / (1 + this.dist[i]! / PROXIMITY_HALF_KM) : 0;

@@ -202,14 +202,14 @@ export class SearchIndex {
     return this.nationals;
   }
 
-  /** True when every word begins a word of the service's name (words already folded). */
-  nameStartsWords(slot: number, words: readonly string[]): boolean {
+  /** True when every word begins a word of the service's name: `wordStarts` are the folded words, each after a space. */
+  nameStartsWords(slot: number, wordStarts: readonly string[]): boolean {
     let folded = this.foldedNames[slot];
     if (folded === undefined) {
       folded = ` ${foldText(this.name[slot]!).replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
       this.foldedNames[slot] = folded;
     }
-    for (const w of words) if (!folded.includes(` ${w}`)) return false;
+    for (const w of wordStarts) if (!folded.includes(w)) return false;
     return true;
   }
 
