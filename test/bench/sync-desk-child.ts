@@ -12,7 +12,7 @@ import { Core } from '../../electron/core/core';
 import { DirectorySync } from '../../electron/core/sync/directory-sync';
 import { SyncHttp } from '../../electron/core/sync/sync-http';
 import type { TokenSource } from '../../electron/core/sync/token-source';
-import { benchRecordContent, peakRssBytes, sleep, type BootstrapAnswer, type BootstrapJob, type CatchUpAnswer, type CatchUpJob, type Probe, type PushAnswer, type PushJob, type SyncJob } from './sync-jobs';
+import { benchRecordContent, peakRssBytes, type BootstrapAnswer, type BootstrapJob, type CatchUpAnswer, type CatchUpJob, type Probe, type PushAnswer, type PushJob, type SyncJob } from './sync-jobs';
 
 type Job<K> = K & SyncJob;
 
@@ -148,10 +148,6 @@ async function timedPush(job: Job<PushJob>): Promise<{ ms: number; mutations: nu
   const core = openDesk(job, net);
   try {
     await whenStatus(core, (s) => s.connection === 'offline', 30_000);
-    // Let the other failing first attempts end: a "sync now" that arrives while an attempt is still
-    // failing is swallowed by that attempt's backoff (see docs/benchmarks.md), which would time
-    // the backoff instead of the push.
-    await sleep(300);
     // A record's first save may queue a second change when the first was already tried offline.
     const waiting = core.sync!.status().waiting;
     if (waiting < job.records) throw new Error(`expected ${job.records} or more changes waiting, found ${waiting}`);

@@ -133,6 +133,36 @@ describe('desk sync against the central API', () => {
     expect(a.status()).toMatchObject({ rejected: 0, conflicts: 0 });
   });
 
+  it('“sync now” during an attempt that then fails is not held back by that failure’s backoff', async () => {
+    let outage = true;
+    let releasePush!: () => void;
+    const pushHeld = new Promise<void>((r) => (releasePush = r));
+    let pushStarted!: () => void;
+    const pushing = new Promise<void>((r) => (pushStarted = r));
+    // While the outage lasts the server asks for two minutes' patience; the first push waits to be
+    // let go. Only pushes get through after it, so nothing else (a "ready" hint, a pull finding the
+    // server back) can restart the push instead.
+    const flaky: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const push = url.includes('/v1/sync/push');
+      if (!outage && push) return fetch(input, init);
+      if (push) {
+        pushStarted();
+        await pushHeld;
+      }
+      return new Response('{"error":"unavailable","message":"Injected outage."}', { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '120' } });
+    };
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: flaky });
+    desks.push(desk);
+    const draft = await desk.createDraft('Synthetic: written during the outage');
+    await pushing;
+    await desk.call('sync.now'); // the clinician presses "Try now" while that push is on its way
+    outage = false;
+    releasePush(); // …and it fails, asking for 120 s
+    await waitFor('the draft on the server', async () => (await serverRecord(draft.id))?.content.presentingNeed.summary === 'Synthetic: written during the outage');
+    await waitFor('an empty queue', () => desk.status().waiting === 0);
+  });
+
   it('pulls a record written on another desk by the same clinician', async () => {
     const a = newDesk().desk;
     const b = newDesk().desk;

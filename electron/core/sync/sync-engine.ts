@@ -36,7 +36,8 @@ type TaskName = 'push' | 'pull' | 'directory';
 
 interface Task {
   running: boolean;
-  again: boolean;
+  /** Asked for again while running; `urgent` when the asking should cut a backoff short. */
+  again: false | 'when_due' | 'urgent';
   failures: number;
   retry: NodeJS.Timeout | null;
 }
@@ -146,7 +147,8 @@ export class SyncEngine {
     // A sequence gap stops only the push; a sign-in or an update stops everything.
     if (this.stopped || (paused && (paused.reason !== 'sequence_gap' || name === 'push'))) return;
     if (t.running) {
-      t.again = true;
+      // An attempt that then fails leaves a backoff behind: an urgent ask must still get through.
+      t.again = urgent ? 'urgent' : t.again || 'when_due';
       return;
     }
     if (t.retry) {
@@ -177,7 +179,9 @@ export class SyncEngine {
       this.state.activity = 'idle';
       this.emit();
     }
-    if (t.again && !t.retry) void this.run(name);
+    const again = t.again;
+    t.again = false;
+    if (again) this.kick(name, again === 'urgent');
   }
 
   private async push(): Promise<void> {
