@@ -77,10 +77,6 @@ CREATE TABLE coverage (
   service_rowid INTEGER NOT NULL REFERENCES service(rowid) ON DELETE CASCADE,
   PRIMARY KEY (code, service_rowid)
 ) WITHOUT ROWID;
--- Deleting or replacing a service makes SQLite look for its coverage rows (the foreign key): without
--- this index that is a scan of all coverage (800,000 rows at 100k services) for every service a
--- catch-up changes.
-CREATE INDEX coverage_service ON coverage(service_rowid);
 
 CREATE VIRTUAL TABLE service_fts USING fts5(
   name, organisation, area, keywords, description,

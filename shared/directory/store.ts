@@ -70,7 +70,7 @@ export class DirectoryWriter {
     const values = this.serviceValues(s, version);
     let rowid: number;
     if (existing) {
-      // Updated in place: deleting the row would make SQLite check every child table's foreign key.
+      // Updated in place, keeping its rowid: only the rows and coverage codes that change are rewritten.
       rowid = existing.rowid;
       st.update!.run(...values, rowid);
       for (const k of ['deleteLocations', 'deletePhones', 'deleteFts']) st[k]!.run(rowid);
