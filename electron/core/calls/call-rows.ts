@@ -38,11 +38,9 @@ export interface SummaryRow {
   caller_anonymous: number | null;
   caller_type: keyof typeof CALLER_TYPE_LABELS | null;
   outcome_code: OutcomeCode | null;
-  callback_required: number | null;
   callback_due_at: string | null;
-  callback_completed_at: string | null;
-  /** When an addendum recorded the callback as made (a finalised record's content cannot). */
-  callback_made_at: string | null;
+  /** 1 when the record asked for a callback not yet made: neither in the record nor, after finalising, by an addendum. */
+  callback_outstanding: number;
 }
 
 export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
@@ -50,13 +48,9 @@ export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
   json_extract(content, '$.caller.anonymous') AS caller_anonymous,
   json_extract(content, '$.caller.type') AS caller_type,
   json_extract(content, '$.outcome.code') AS outcome_code,
-  json_extract(content, '$.callback.required') AS callback_required,
   json_extract(content, '$.callback.dueAt') AS callback_due_at,
-  json_extract(content, '$.callback.completedAt') AS callback_completed_at,
-  (SELECT min(a.callback_made_at) FROM addendum a WHERE a.record_id = call_record.id) AS callback_made_at`;
-
-/** True (1) for a record whose callback is still to be made; over SUMMARY_COLUMNS. */
-export const CALLBACK_OUTSTANDING = '(callback_required = 1 AND callback_completed_at IS NULL AND callback_made_at IS NULL)';
+  (json_extract(content, '$.callback.required') = 1 AND json_extract(content, '$.callback.completedAt') IS NULL
+    AND NOT EXISTS (SELECT 1 FROM addendum a WHERE a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)) AS callback_outstanding`;
 
 /** RFC 8785 canonical JSON: the stored form of content, so equal content is equal text and hashes agree everywhere. */
 export function canonicalJson(value: unknown): string {
@@ -97,11 +91,6 @@ function callerLabel(row: SummaryRow): string {
   return row.caller_type ? CALLER_TYPE_LABELS[row.caller_type] : 'Caller not yet recorded';
 }
 
-/** The record asked for a callback that has not been recorded as made (in the record or by an addendum). */
-export function callbackOutstanding(row: SummaryRow): boolean {
-  return !!row.callback_required && !row.callback_completed_at && !row.callback_made_at;
-}
-
 export function toCallSummary(row: SummaryRow): CallSummary {
   return {
     id: row.id,
@@ -112,6 +101,6 @@ export function toCallSummary(row: SummaryRow): CallSummary {
     callerLabel: callerLabel(row),
     outcomeCode: row.outcome_code,
     // Only a callback still to be made is shown, so the list can flag those due or overdue.
-    callbackDueAt: callbackOutstanding(row) ? row.callback_due_at : null,
+    callbackDueAt: row.callback_outstanding ? row.callback_due_at : null,
   };
 }

@@ -7,8 +7,6 @@ import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import {
   addendumHash,
-  CALLBACK_OUTSTANDING,
-  callbackOutstanding,
   canonicalJson,
   sha256Hex,
   SUMMARY_COLUMNS,
@@ -59,7 +57,7 @@ function prepareStatements(db: Database.Database) {
     list: db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM call_record
        WHERE status IN (SELECT value FROM json_each(?))
-       ORDER BY status = 'draft' DESC, ${CALLBACK_OUTSTANDING} DESC, updated_at DESC, id DESC LIMIT ?`,
+       ORDER BY status = 'draft' DESC, callback_outstanding DESC, updated_at DESC, id DESC LIMIT ?`,
     ),
   };
 }
@@ -206,7 +204,7 @@ export class CallStore {
 
   /** Only a callback the record asked for, and not yet made, can be recorded as made. */
   private checkCallbackOutstanding(record: CallRow): void {
-    if (callbackOutstanding(this.stmt.summary.get(record.id) as SummaryRow)) return;
+    if ((this.stmt.summary.get(record.id) as SummaryRow).callback_outstanding) return;
     const callback = (JSON.parse(record.content) as CallRecordContent).callback;
     const message = callback.required
       ? 'The callback for this call has already been recorded as made.'
