@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SearchOrigin } from '../../../shared/contract';
 import { DISTRICTS_FILE, postcodeCentroidsFromCsv, SECTORS_FILE, type PostcodeCentroids, type PostcodeLookup } from '../../../shared/lib/postcode-centroids';
 
 /** Loads the centroid tables shipped in data/geo. */
@@ -20,7 +21,7 @@ export class LazyPostcodeCentroids implements PostcodeLookup {
     return (this.loaded ??= loadPostcodeCentroids(this.geoDir));
   }
 
-  lookup(input: string): ReturnType<PostcodeLookup['lookup']> {
+  lookup(input: string): SearchOrigin {
     return this.centroids.lookup(input);
   }
 
