@@ -10,7 +10,7 @@
  * The host runs as its own process, like the product; Chromium is started once, as a browser
  * already open on the desk would be.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
 import { bundle } from '../support/bundle';
+import { launchHost, stopProcess } from '../support/host-process';
 import { median, mib, round, summary } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -77,28 +78,8 @@ function ensureDirectory(dir: string, count: number): { file: string; fileMiB: n
 /** The host as it ships: one JavaScript file. Written under dist/ so that it finds data/geo and node_modules as the source does. */
 const bundleHost = () => bundle(path.join(root, 'electron', 'host', 'main.ts'), 'host', path.join(root, 'dist', 'bench'));
 
-function startHost(bundleFile: string, dataDir: string): { child: ChildProcess; url: Promise<string> } {
-  const child = spawn(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const url = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /running at (http:\/\/\S+)/.exec(log);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    child.once('exit', (code) => reject(new Error(`the host exited (${code}):\n${log}`)));
-  });
-  return { child, url };
-}
-
-async function stopHost(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
+const startHost = (bundleFile: string, dataDir: string) =>
+  launchHost(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root });
 
 const measures = (page: Page) => page.evaluate((name) => performance.getEntriesByName(name, 'measure').map((e) => e.duration), MEASURE);
 
@@ -158,7 +139,7 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
     return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize };
   } finally {
     await context.close();
-    await stopHost(host.child);
+    await stopProcess(host.child);
   }
 }
 

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { launchHost, stopProcess } from '../support/host-process';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -27,39 +28,13 @@ export async function startDeskHost({ services = 3000, server }: { services?: nu
     execFileSync(tsx, ['scripts/generate-directory.ts', '--count', String(services), '--seed', '1', '--out', path.join(dataDir, 'directory.db')], { cwd: root, stdio: 'pipe' });
   }
   const args = ['electron/host/main.ts', '--data', dataDir, '--renderer', path.join(root, 'dist/renderer'), '--port', '0', ...(server ? ['--server', server] : [])];
-  const child: ChildProcess = spawn(tsx, args, {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CRISIS_DESK_SYNC_TUNING: JSON.stringify(TEST_SYNC_TUNING) },
-  });
-  let log = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The browser host did not start:\n${log}`)), 30_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      const m = /running at (http:\/\/\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The browser host exited (${code}):\n${log}`));
-    });
-  });
+  const { child, url: started } = launchHost(tsx, args, { cwd: root, env: { ...process.env, CRISIS_DESK_SYNC_TUNING: JSON.stringify(TEST_SYNC_TUNING) } });
+  const url = await started;
   return {
     url,
     dataDir,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
