@@ -11,11 +11,13 @@
  * already open on the desk would be.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
 import { bundle } from '../support/bundle';
@@ -65,13 +67,15 @@ interface RunFigures {
 function ensureDirectory(dir: string, count: number): { file: string; fileMiB: number; generatedMs: number | null } {
   const file = path.join(dir, 'directory.db');
   const marker = path.join(dir, 'directory.count');
-  if (existsSync(file) && existsSync(marker) && readFileSync(marker, 'utf8') === `${count}:${SEED}`) return { file, fileMiB: mib(statSync(file).size), generatedMs: null };
+  // A directory kept from an earlier run is used only if it was made the same way, schema included.
+  const made = `${count}:${SEED}:${createHash('sha256').update(DIRECTORY_SCHEMA).digest('hex')}`;
+  if (existsSync(file) && existsSync(marker) && readFileSync(marker, 'utf8') === made) return { file, fileMiB: mib(statSync(file).size), generatedMs: null };
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const t = performance.now();
   const services = generateDirectory({ seed: SEED, count, sectors: loadEnglandSectors(GEO_DIR) });
   writeDirectoryDb(file, services, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
-  writeFileSync(marker, `${count}:${SEED}`);
+  writeFileSync(marker, made);
   return { file, fileMiB: mib(statSync(file).size), generatedMs: round(performance.now() - t) };
 }
 
