@@ -12,6 +12,7 @@
 import type { CoreLifecycleMessage, SyncStatus } from '../../shared/contract';
 import { toContractError } from './dispatch';
 import { Core } from './core';
+import { syncOptionsOf } from './sync/sync-tuning';
 import { ParentTokenSource } from './transport/parent-token-source';
 import { serveChannel, type Channel } from './transport/serve-channel';
 
@@ -59,12 +60,6 @@ function parentChannel(): Channel {
   throw new Error('The core must be started by Electron (utilityProcess) or with an IPC channel (child_process.fork).');
 }
 
-function syncTuning(t: Extract<CoreLifecycleMessage, { kind: 'init' }>['syncTuning']) {
-  if (!t) return {};
-  const backoff = t.backoffBaseMs && t.backoffCapMs ? { baseMs: t.backoffBaseMs, capMs: t.backoffCapMs } : undefined;
-  return { timeoutMs: t.timeoutMs, idleTimeoutMs: t.idleTimeoutMs, watchdogMs: t.watchdogMs, backoff };
-}
-
 const channel = parentChannel();
 let started = false;
 channel.onMessage((message) => {
@@ -79,7 +74,7 @@ channel.onMessage((message) => {
       geoDir: String(init.geoDir),
       deskKey: Buffer.from(String(init.deskKeyHex), 'hex'),
       appVersion: init.appVersion,
-      sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens, ...syncTuning(init.syncTuning) } : undefined,
+      sync: init.serverUrl && tokens ? { serverUrl: init.serverUrl, tokens, ...syncOptionsOf(init.syncTuning) } : undefined,
     });
     if (parentPort) {
       servePort = (port) => {

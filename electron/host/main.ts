@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../core/core';
+import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
 import { OidcSession } from './oidc-session';
@@ -27,15 +28,13 @@ const { values } = parseArgs({
   },
 });
 
-/** Sync timings from CRISIS_DESK_SYNC_TUNING (tests); anything missing keeps its default. */
-function syncTuning(): { watchdogMs?: number; timeoutMs?: number; idleTimeoutMs?: number; backoff?: { baseMs: number; capMs: number } } {
+/** Sync timings from CRISIS_DESK_SYNC_TUNING (tests): positive numbers only, anything else keeps its default. */
+function syncTuning(): SyncTuning | undefined {
   const raw = process.env.CRISIS_DESK_SYNC_TUNING;
-  if (!raw) return {};
+  if (!raw) return undefined;
   const t = JSON.parse(raw) as Record<string, unknown>;
-  const ms = (k: string) => (typeof t[k] === 'number' && Number.isFinite(t[k]) && t[k] > 0 ? t[k] : undefined);
-  const baseMs = ms('backoffBaseMs');
-  const capMs = ms('backoffCapMs');
-  return { watchdogMs: ms('watchdogMs'), timeoutMs: ms('timeoutMs'), idleTimeoutMs: ms('idleTimeoutMs'), backoff: baseMs && capMs ? { baseMs, capMs } : undefined };
+  const ms = (k: keyof SyncTuning) => (typeof t[k] === 'number' && Number.isFinite(t[k]) && t[k] > 0 ? t[k] : undefined);
+  return { watchdogMs: ms('watchdogMs'), timeoutMs: ms('timeoutMs'), idleTimeoutMs: ms('idleTimeoutMs'), backoffBaseMs: ms('backoffBaseMs'), backoffCapMs: ms('backoffCapMs') };
 }
 
 const dataDir = path.resolve(values.data!);
@@ -51,7 +50,7 @@ const core = Core.open({
   dataDir,
   geoDir: path.join(root, 'data', 'geo'),
   deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')),
-  sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncTuning() } : undefined,
+  sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncOptionsOf(syncTuning()) } : undefined,
 });
 core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
 const host = await startBrowserHost({ core, rendererDir, port: Number(values.port), extraRoutes: session ? signInRoutes(session) : undefined });
