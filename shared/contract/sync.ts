@@ -22,6 +22,25 @@ export interface SyncStatus {
   userName: string | null;
   /** Directory download in progress, for a progress bar. */
   directoryProgress: DirectoryProgress | null;
+  /**
+   * The server answered but refused (an HTTP error status): it is reachable, so the desk is not
+   * offline, and this says why sync is not going through. Cleared when that part of sync next
+   * succeeds. Absent from cores that predate it.
+   */
+  lastRefusal?: SyncRefusal | null;
+}
+
+/** A refusal from the server, with its reason as the server gave it. */
+export interface SyncRefusal {
+  /** Which part of sync was refused. */
+  task: 'push' | 'pull' | 'directory' | 'hints';
+  /** The HTTP status (e.g. 503, 429, 403). */
+  status: number;
+  /** The server's error code (e.g. `forbidden`), or `http_<status>` when it gave none. */
+  code: string;
+  /** The server's own message. */
+  message: string;
+  at: string;
 }
 
 export interface DirectoryProgress {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishAndDistribute } from '../../server/src/directory/publisher';
 import { routeModules } from '../../server/src/routes';
 import type { CallRecord, CallSummary } from '../../shared/domain/call-record';
-import type { ConflictView, SearchResult } from '../../shared/contract';
+import type { ConflictView, SearchResult, SyncStatus } from '../../shared/contract';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { finalisable, GEO_DIR, TestDesk, TestTokens, waitFor } from '../support/desk-harness';
 import { createTestServer, USERS, type TestServer } from '../support/server-fixtures';
@@ -197,6 +197,36 @@ describe('desk sync against the central API', () => {
     await waitFor('A’s text on the server', async () => (await serverRecord(draft.id))?.content.presentingNeed.summary === 'Synthetic: desk A version');
     expect(await a.desk.call<ConflictView[]>('sync.conflicts')).toEqual([]);
     expect(a.desk.status().conflicts).toBe(0);
+  });
+
+  it('a healthy server: the hints stream outlives many request timeouts and the desk never shows offline', async () => {
+    // A header timeout of 1 s, and 8 s watched: on a whole-request deadline the stream was cut at
+    // every timeout (every ~21 s with the defaults) and the desk flipped to offline each time.
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 1000, idleTimeoutMs: 5000 });
+    desks.push(desk);
+    await waitFor('online and the directory in place', () => desk.status().connection === 'online' && desk.core.directory.info().services > 0 && desk.status().activity === 'idle');
+    const seen: SyncStatus[] = [];
+    const stop = desk.core.on('sync.status', (s) => seen.push(s));
+    await new Promise((r) => setTimeout(r, 8000));
+    stop();
+    expect(seen.filter((s) => s.connection !== 'online')).toEqual([]);
+    expect(desk.status()).toMatchObject({ connection: 'online', offlineSince: null, lastRefusal: null });
+    // The stream is still the one it opened: a hint sent now arrives through it.
+    const before = desk.core.directory.info().version;
+    await publishAndDistribute(server.deps, 'trust-a', services.slice(0, 300), { source: 'test', complete: true });
+    await waitFor('the catch-up the hint asked for', () => desk.core.directory.info().version !== before);
+  });
+
+  it('a server that refuses is reachable, not offline: the status carries its reason until that part of sync succeeds', async () => {
+    // An admin is not a clinician: the server refuses this desk's push (403) with its reason.
+    const { desk } = newDesk(new TestTokens(server.tokenFor, USERS.aAdmin));
+    await desk.createDraft('Synthetic: written on a desk signed in as an admin');
+    await waitFor('the refusal in the status', () => desk.status().lastRefusal?.task === 'push');
+    const s = desk.status();
+    expect(s.connection).toBe('online');
+    expect(s.offlineSince).toBeNull();
+    expect(s.lastRefusal).toMatchObject({ status: 403, code: 'forbidden', message: 'This needs the clinician role.' });
+    expect(s.waiting).toBeGreaterThan(0);
   });
 
   it('renews an expired token once, and pauses for a sign-in when the session cannot be renewed', async () => {

@@ -1,7 +1,7 @@
 import { SyncHint } from '../../../shared/sync/protocol';
 import { fullJitterDelay, type BackoffPolicy } from './backoff';
 import { serverSentEvents } from './line-streams';
-import { SignInRequired, type SyncHttp } from './sync-http';
+import { ServerRefused, SignInRequired, type SyncHttp } from './sync-http';
 
 /** The server sends a keep-alive every 25 s: a stream silent for longer than this has died. */
 const HINT_IDLE_TIMEOUT_MS = 70_000;
@@ -11,6 +11,8 @@ export interface HintListenerEvents {
   /** The stream connected: the server is reachable. */
   onConnected(): void;
   onUnreachable(e: Error): void;
+  /** The server answered the stream with an error status: it is reachable, and said no. */
+  onRefused(e: ServerRefused): void;
   onSignInRequired(): void;
 }
 
@@ -24,6 +26,8 @@ export class HintListener {
   private controller: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** The open stream is being closed on purpose (reopen()): not a failure, say nothing. */
+  private reopening = false;
 
   constructor(
     private readonly http: SyncHttp,
@@ -42,6 +46,18 @@ export class HintListener {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.connect();
+  }
+
+  /**
+   * Closes the open stream and opens a new one at once, with whatever session there is now: after a
+   * sign-out a stream must not go on under the previous clinician's token (nor stay open with none).
+   */
+  reopen(): void {
+    if (this.stopped) return;
+    if (this.controller) {
+      this.reopening = true;
+      this.controller.abort();
+    } else this.reconnectNow();
   }
 
   stop(): void {
@@ -64,14 +80,22 @@ export class HintListener {
       }
     } catch (e) {
       if (this.stopped) return;
-      if (e instanceof SignInRequired) {
+      if (this.reopening) {
+        // Closed on purpose by reopen(): not a failure.
+      } else if (e instanceof SignInRequired) {
         this.events.onSignInRequired();
         return; // A sign-in calls reconnectNow().
+      } else {
+        this.failures++;
+        if (e instanceof ServerRefused) this.events.onRefused(e);
+        else this.events.onUnreachable(e as Error);
       }
-      this.failures++;
-      this.events.onUnreachable(e as Error);
     } finally {
       this.controller = null;
+    }
+    if (this.reopening) {
+      this.reopening = false;
+      return void this.connect();
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff));
   }

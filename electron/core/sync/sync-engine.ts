@@ -1,4 +1,4 @@
-import type { DirectoryProgress, SyncStatus } from '../../../shared/contract';
+import type { DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
 import { PullResponse, PushResponse, SeqGap } from '../../../shared/sync/protocol';
 import type { SyncIssues } from '../calls/conflicts';
 import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
@@ -71,6 +71,7 @@ export class SyncEngine {
     signedIn: false,
     userName: null,
     directoryProgress: null,
+    lastRefusal: null,
   };
 
   constructor(private readonly deps: SyncEngineDeps) {
@@ -80,8 +81,16 @@ export class SyncEngine {
         else if (h.kind === 'records') this.kick('pull', true);
         else this.kick('directory', true);
       },
-      onConnected: () => this.reachable(),
+      onConnected: () => {
+        this.reachable();
+        this.accepted('hints');
+      },
       onUnreachable: () => this.unreachable(),
+      onRefused: (e) => {
+        // It answered: reachable, not offline; the status says what it refused and why.
+        this.reachable();
+        this.refused('hints', e);
+      },
       onSignInRequired: () => this.pause('sign_in', 'Sign in to sync.'),
     });
     deps.tokens.onSessionChanged((session) => {
@@ -92,6 +101,10 @@ export class SyncEngine {
       if (session.signedIn) {
         this.hints.reconnectNow();
         this.kickAll();
+      } else {
+        // Signed out: the hints stream opened with the last session's token closes now (it used to
+        // be cut by the request timeout, which is how a sign-out came to pause sync).
+        this.hints.reopen();
       }
     });
   }
@@ -171,6 +184,7 @@ export class SyncEngine {
       else await this.syncDirectory();
       t.failures = 0;
       this.reachable();
+      this.accepted(name);
     } catch (e) {
       if (this.stopped) return;
       this.failed(name, e as Error);
@@ -240,7 +254,10 @@ export class SyncEngine {
     if (e instanceof SignInRequired) return this.pause('sign_in', e.message);
     if (e instanceof UpdateRequired) return this.pause('update_required', e.message);
     if (e instanceof ServerUnreachable) this.unreachable();
-    else if (!(e instanceof ServerRefused)) this.deps.onError?.(e);
+    else if (e instanceof ServerRefused) {
+      this.reachable();
+      this.refused(name, e);
+    } else this.deps.onError?.(e);
     t.failures++;
     const asked = e instanceof ServerRefused ? e.retryAfterMs : null;
     const delay = Math.max(asked ?? 0, fullJitterDelay(t.failures - 1, this.deps.backoff ?? SYNC_BACKOFF));
@@ -249,6 +266,18 @@ export class SyncEngine {
       void this.run(name);
     }, delay);
     t.retry.unref?.();
+  }
+
+  /** The server refused this part of sync: kept in the status, with its reason, until it next succeeds. */
+  private refused(task: SyncRefusal['task'], e: ServerRefused): void {
+    this.state.lastRefusal = { task, status: e.status, code: e.code, message: e.message, at: this.deps.now().toISOString() };
+    this.emit();
+  }
+
+  private accepted(task: SyncRefusal['task']): void {
+    if (this.state.lastRefusal?.task !== task) return;
+    this.state.lastRefusal = null;
+    this.emit();
   }
 
   private pause(reason: NonNullable<SyncStatus['paused']>['reason'], message: string): void {

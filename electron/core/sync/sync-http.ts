@@ -44,7 +44,7 @@ export interface SyncHttpOptions {
   serverUrl: string;
   tokens: TokenSource;
   fetch?: typeof fetch;
-  /** How long to wait for the answer's headers. */
+  /** How long to wait for the answer's headers (not for its body: see idleTimeoutMs). */
   timeoutMs?: number;
   /** How long a body may go without a byte before the transfer counts as hung. */
   idleTimeoutMs?: number;
@@ -77,8 +77,17 @@ export class SyncHttp {
     this.now = opts.now ?? Date.now;
   }
 
+  /**
+   * One fetch. `timeoutMs` bounds the wait for the answer's headers only: once they have arrived
+   * the body is read through bytes(), which fails only when it stops arriving for idleTimeoutMs.
+   * A whole-request deadline would cut the long-lived hints stream every timeoutMs (it did, every
+   * ~21 s, flipping the status bar to "Offline since…" against a healthy server) and any snapshot
+   * download slower than it.
+   */
   private async send(path: string, init: RequestOptions, token: string): Promise<Response> {
-    const signals = [AbortSignal.timeout(this.timeoutMs), ...(init.signal ? [init.signal] : [])];
+    const headersDeadline = new AbortController();
+    const timer = setTimeout(() => headersDeadline.abort(new DOMException('No answer in time.', 'TimeoutError')), this.timeoutMs);
+    const signals = [headersDeadline.signal, ...(init.signal ? [init.signal] : [])];
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), ...init.headers };
     if (init.json !== undefined) headers['content-type'] = 'application/json';
     try {
@@ -90,7 +99,9 @@ export class SyncHttp {
       });
     } catch (e) {
       if (init.signal?.aborted) throw e;
-      throw new ServerUnreachable(`Cannot reach the server (${(e as Error).name === 'TimeoutError' ? 'no answer' : 'connection failed'}).`);
+      throw new ServerUnreachable(`Cannot reach the server (${headersDeadline.signal.aborted ? 'no answer' : 'connection failed'}).`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -110,7 +121,7 @@ export class SyncHttp {
       }
     }
     if (res.ok || res.status === 304) return res;
-    const body = await readErrorBody(res);
+    const body = await this.readErrorBody(res);
     if (res.status === 426) throw new UpdateRequired(body.message ?? 'This version of Crisis Desk is too old for the server: install the update.');
     throw new ServerRefused(res.status, body.error ?? `http_${res.status}`, body.message ?? `The server answered ${res.status}.`, retryAfterMs(res.headers.get('retry-after'), this.now()), body.raw);
   }
@@ -160,17 +171,19 @@ export class SyncHttp {
     for await (const chunk of this.bytes(res)) parts.push(chunk);
     return Buffer.concat(parts).toString('utf8');
   }
-}
 
-async function readErrorBody(res: Response): Promise<{ error?: string; message?: string; raw: unknown }> {
-  try {
-    const raw = (await res.json()) as { error?: unknown; message?: unknown };
-    return {
-      error: typeof raw.error === 'string' ? raw.error : undefined,
-      message: typeof raw.message === 'string' ? raw.message : undefined,
-      raw,
-    };
-  } catch {
-    return { raw: null };
+  /** The `{ error, message }` of a refusal; read like any body (idle timeout), never trusted to be JSON. */
+  private async readErrorBody(res: Response): Promise<{ error?: string; message?: string; raw: unknown }> {
+    try {
+      const raw = JSON.parse(await this.readText(res)) as { error?: unknown; message?: unknown } | null;
+      return {
+        error: typeof raw?.error === 'string' ? raw.error : undefined,
+        message: typeof raw?.message === 'string' ? raw.message : undefined,
+        raw,
+      };
+    } catch {
+      return { raw: null };
+    }
   }
 }
+
