@@ -6,6 +6,7 @@ import { englandAndWalesCalendar, type BankHolidayCalendar } from '../../shared/
 import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
 import { SyncIssues } from './calls/conflicts';
+import { OpenCallMemory } from './calls/open-call';
 import { openDeskDb, type DeskDb } from './db/desk-db';
 import { DirectoryDb } from './directory/directory-db';
 import { LazyPostcodeCentroids } from './directory/postcode-centroids';
@@ -78,6 +79,7 @@ export class Core {
   readonly calls: CallStore;
   readonly audit: AuditLog;
   readonly issues: SyncIssues;
+  readonly openCall: OpenCallMemory;
   readonly sync: SyncEngine | null;
 
   private constructor(
@@ -90,6 +92,7 @@ export class Core {
     this.audit = new AuditLog(desk.db, deriveKey(opts.deskKey, 'audit'));
     this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit });
     this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now);
+    this.openCall = new OpenCallMemory(desk.db, this.calls);
     this.sync = opts.sync ? this.createSync(opts.sync) : null;
     this.handlers = this.createHandlers();
   }
@@ -186,6 +189,8 @@ export class Core {
       'calls.addAddendum': (p) => written(this.calls.addAddendum(p)),
       'calls.discard': (p) => written(this.calls.discard(p)),
       'calls.revisions': (p) => this.calls.revisions(p.id),
+      'calls.openOnDesk': () => this.openCall.current(),
+      'calls.setOpenOnDesk': (p) => this.openCall.remember(p.id),
       'audit.verify': () => this.audit.verify(),
       'sync.status': status,
       'sync.now': () => {
@@ -198,6 +203,8 @@ export class Core {
       'sync.acknowledgeRejection': (p) => this.issues.acknowledgeRejection(p.mutationId),
       'auth.signIn': () => ({ openUrl: this.opts.sync?.tokens.requestSignIn() ?? null, status: status() }),
       'auth.signOut': () => {
+        // A fresh tab after a sign-out must not reopen the last clinician's caller.
+        this.openCall.remember(null);
         this.opts.sync?.tokens.requestSignOut();
         return status();
       },

@@ -16,6 +16,8 @@ export const SaveCallParams = z.object({
 });
 
 export const RecordRef = z.object({ id: RecordId });
+/** The record open on this desk's screen, or null when none is. */
+export const SetOpenOnDeskParams = z.object({ id: RecordId.nullable() });
 export const FinaliseCallParams = z.object({ id: RecordId, revision: z.number().int().min(1) });
 export const AddAddendumParams = z.object({
   id: RecordId,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallRecord, CallSummary } from '../domain/call-record';
 import type { DirectoryService } from '../domain/directory';
 import type { AuditVerification, RevisionInfo, SaveResult } from './calls';
-import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallParams, ListCallsParams, RecordRef, SaveCallParams } from './calls';
+import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallParams, ListCallsParams, RecordRef, SaveCallParams, SetOpenOnDeskParams } from './calls';
 import type { DirectoryInfo, OpenState, SearchOrigin, SearchResult } from './directory';
 import { SearchParams } from './directory';
 import type { Addendum } from '../domain/call-record';
@@ -51,6 +51,13 @@ export const METHODS = {
   'calls.addAddendum': method<Addendum>()(AddAddendumParams),
   'calls.discard': method<CallRecord>()(DiscardCallParams),
   'calls.revisions': method<RevisionInfo[]>()(RecordRef),
+  /**
+   * The record open on this desk's screen, kept in desk.db so that a reload, a fresh tab or a
+   * restart of the desk reopens it (null when none is, or it has since been discarded).
+   */
+  'calls.openOnDesk': method<CallRecord | null>()(NoParams),
+  /** Remembers the record now open on this desk's screen (null: none). */
+  'calls.setOpenOnDesk': method<null>()(SetOpenOnDeskParams),
 
   'audit.verify': method<AuditVerification>()(NoParams),
 

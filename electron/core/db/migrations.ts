@@ -13,6 +13,8 @@ export const META_KEYS = {
   lastAckedSeq: 'sync.last_acked_seq',
   recordsCursor: 'sync.records_cursor',
   directoryCursor: 'sync.directory_cursor',
+  /** The call record open on this desk's screen, so a restart (or a fresh tab) reopens it. */
+  openCall: 'desk.open_call',
 } as const;
 
 const v1CallRecords: Migration = (db) => {
