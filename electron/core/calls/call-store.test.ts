@@ -97,6 +97,18 @@ describe('drafts: create, save, get, list, resume', () => {
     expect(t.calls.revisions(draft.id)).toHaveLength(1);
   });
 
+  it('a save whose answer was lost, sent again on its old revision, lands once and answers the revision it made', () => {
+    const draft = t.calls.create({});
+    const content = withSummary(draft.content, 'typed just before the connection dropped');
+    const first = t.calls.save({ id: draft.id, revision: 1, content });
+    const before = { outbox: outbox(), revisions: count('call_revision') };
+    // The screen never heard the answer: it sends the same content on the same revision again.
+    expect(t.calls.save({ id: draft.id, revision: 1, content })).toEqual(first);
+    expect({ outbox: outbox(), revisions: count('call_revision') }).toEqual(before);
+    // And then carries on from the revision it now knows.
+    expect(t.calls.save({ id: draft.id, revision: first.revision, content: withSummary(content, 'and more') }).revision).toBe(3);
+  });
+
   it('refuses a save made on a stale revision and changes nothing', () => {
     const draft = t.calls.create({});
     t.calls.save({ id: draft.id, revision: 1, content: withSummary(draft.content, 'the newer text') });

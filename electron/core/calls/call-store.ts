@@ -109,13 +109,16 @@ export class CallStore {
 
   /**
    * Saves a draft's content as a new revision. A save whose content equals what is stored makes
-   * no revision and answers the current one, so an idle autosave adds nothing to the history.
+   * no revision and answers the current one, so an idle autosave adds nothing to the history; and
+   * it does so whatever revision it names, so a save that landed but whose answer was lost (the
+   * screen's connection dropped) can be sent again and lands once instead of conflicting with itself.
    */
   save(p: SaveParams): SaveResult {
     return this.write(() => {
-      const current = this.draftAt(p.id, p.revision);
       const text = canonicalJson(p.content);
-      if (text === current.content) return { id: current.id, revision: current.revision, savedAt: current.updated_at };
+      const stored = this.rowOf(p.id);
+      if (stored.status === 'draft' && text === stored.content) return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
+      const current = this.draftAt(p.id, p.revision);
       const at = this.stamp();
       const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
       this.updateDraft(row);
