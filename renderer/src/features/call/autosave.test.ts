@@ -101,3 +101,135 @@ describe('autosave', () => {
     expect(h.calls).toHaveLength(1);
   });
 });
+
+/**
+ * The core's save rule as call-store.ts applies it (tested there on a real desk.db): a save of
+ * exactly what is stored answers the current revision; otherwise the revision must match. The
+ * desk can be down (nothing lands) or drop answers (the save lands, its answer never comes back).
+ */
+class DeskStandIn {
+  revision = 3;
+  content = JSON.stringify(base);
+  history: string[] = [];
+  mode: 'up' | 'down' | 'drops_answers' = 'up';
+
+  save = async (p: { revision: number; content: CallRecordContent }): Promise<Envelope<SaveResult>> => {
+    if (this.mode === 'down') return { ok: false, error: { code: 'core_unreachable', message: 'Crisis Desk cannot reach its core on this computer.' } };
+    const text = JSON.stringify(p.content);
+    let answer: Envelope<SaveResult>;
+    if (text === this.content) answer = { ok: true, value: { id: 'rec', revision: this.revision, savedAt: '2026-11-22T14:00:05.000Z' } };
+    else if (p.revision !== this.revision) answer = { ok: false, error: { code: 'revision_conflict', message: `was ${p.revision}, is ${this.revision}` } };
+    else {
+      this.revision++;
+      this.content = text;
+      this.history.push(p.content.presentingNeed.summary);
+      answer = { ok: true, value: { id: 'rec', revision: this.revision, savedAt: '2026-11-22T14:00:05.000Z' } };
+    }
+    if (this.mode === 'drops_answers') return { ok: false, error: { code: 'core_unreachable', message: 'The connection to the desk’s core was lost before it answered.' } };
+    return answer;
+  };
+}
+
+describe('autosave while the desk cannot be reached', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const make = (desk: DeskStandIn) => {
+    const conflicts: string[] = [];
+    const saver = new Autosaver({ id: 'rec', revision: 3, content: base, savedAt: '2026-11-22T14:00:00.000Z', save: desk.save, onState: () => {}, onConflict: (e) => conflicts.push(e.code) });
+    return { saver, conflicts };
+  };
+
+  it('everything typed while it is down stays unsaved (never claimed saved) and is saved, latest last, as soon as it is back', async () => {
+    const desk = new DeskStandIn();
+    const { saver, conflicts } = make(desk);
+    saver.change(withSummary('Before the desk went down'));
+    await saver.flush();
+    expect(desk.history).toEqual(['Before the desk went down']);
+
+    desk.mode = 'down';
+    let typed = 'Before the desk went down';
+    for (const words of [', she said', ' she is', ' alone tonight']) {
+      typed += words;
+      saver.change(withSummary(typed));
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(saver.current).toMatchObject({ kind: 'failed', retrying: true });
+      expect(saver.dirty).toBe(true);
+    }
+    // Down for a long while: retries keep coming (capped), and none lands.
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(desk.history).toHaveLength(1);
+    expect(saver.current.kind).toBe('failed');
+
+    desk.mode = 'up';
+    saver.retryNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(desk.history.at(-1)).toBe('Before the desk went down, she said she is alone tonight');
+    expect(JSON.parse(desk.content).presentingNeed.summary).toBe(typed);
+    expect(saver.dirty).toBe(false);
+    expect(saver.current.kind).toBe('saved');
+    expect(saver.revision).toBe(desk.revision);
+    expect(conflicts).toEqual([]);
+  });
+
+  it('a save that landed but lost its answer is sent again unchanged first, then what was typed after it: in order, no conflict', async () => {
+    const desk = new DeskStandIn();
+    const { saver, conflicts } = make(desk);
+    desk.mode = 'drops_answers';
+    saver.change(withSummary('Landed, answer lost'));
+    await vi.advanceTimersByTimeAsync(400);
+    expect(desk.history).toEqual(['Landed, answer lost']);
+    expect(saver.current.kind).toBe('failed');
+    expect(saver.revision).toBe(3); // it does not know
+
+    desk.mode = 'down';
+    saver.change(withSummary('Landed, answer lost; typed while down'));
+    await vi.advanceTimersByTimeAsync(5000);
+
+    desk.mode = 'up';
+    saver.retryNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(conflicts).toEqual([]);
+    expect(desk.history).toEqual(['Landed, answer lost', 'Landed, answer lost; typed while down']);
+    expect(saver.revision).toBe(5);
+    expect(saver.current.kind).toBe('saved');
+  });
+
+  it('a save that never reached the desk is saved once it is back, with nothing typed since lost', async () => {
+    const desk = new DeskStandIn();
+    const { saver, conflicts } = make(desk);
+    desk.mode = 'down';
+    saver.change(withSummary('First words, never reached the desk'));
+    await vi.advanceTimersByTimeAsync(400);
+    saver.change(withSummary('First words, never reached the desk; then more'));
+    await vi.advanceTimersByTimeAsync(400);
+    desk.mode = 'up';
+    expect(await saver.flush()).toBe(true);
+    expect(conflicts).toEqual([]);
+    expect(desk.history.at(-1)).toBe('First words, never reached the desk; then more');
+    expect(saver.revision).toBe(desk.revision);
+  });
+
+  it('the desk back while a save is still in flight: if that save then fails, the next goes at once, not after a backoff', async () => {
+    const h = harness([() => ({ ok: false, error: { code: 'core_unreachable', message: 'The connection to the desk’s core was lost before it answered.' } })]);
+    let release!: () => void;
+    h.hold(new Promise((r) => (release = r)));
+    h.saver.change(withSummary('in flight as the desk came back'));
+    await vi.advanceTimersByTimeAsync(400);
+    expect(h.calls).toHaveLength(1);
+    h.saver.retryNow();
+    h.hold(Promise.resolve());
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.calls).toHaveLength(2);
+    expect(h.saver.current.kind).toBe('saved');
+  });
+
+  it('retryNow does nothing when nothing is waiting', async () => {
+    const desk = new DeskStandIn();
+    const { saver } = make(desk);
+    saver.retryNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(desk.history).toEqual([]);
+  });
+});

@@ -7,6 +7,13 @@ import type { CallRecordContent } from '../../../../shared/domain/call-record';
  * naming the revision it was made on. A save that fails because the core is unreachable is retried
  * with backoff while the text stays on screen; a revision conflict is never overwritten: the owner
  * is told, reloads the record and shows the clinician what differed.
+ *
+ * While the desk cannot be reached (core_unreachable) nothing is lost: the text stays on screen
+ * (the owner warns before the page is left), saves are retried with backoff, and retryNow() goes
+ * at once when the connection is back. A save sent just as the connection dropped may have landed
+ * without its answer: it is sent again first, unchanged (the core answers it without a second
+ * revision), and only then what was typed after it, so saves land in order and never conflict
+ * with themselves.
  */
 
 export type SaveState =
@@ -43,6 +50,10 @@ export class Autosaver {
   private retries = 0;
   private pump: Promise<void> | null = null;
   private lastFailed = false;
+  /** A save whose outcome is not known (its answer never came): sent again, as it was, before anything newer. */
+  private uncertain: { content: CallRecordContent; json: string } | null = null;
+  /** retryNow() came while a save was in flight: if that save fails, the next goes without a backoff. */
+  private retrySoon = false;
   private stopped = false;
   private state: SaveState;
 
@@ -94,6 +105,14 @@ export class Autosaver {
     return !this.dirty;
   }
 
+  /** The desk is reachable again: a save waiting out its backoff goes now. */
+  retryNow(): void {
+    if (this.stopped || !this.dirty) return;
+    // A save in flight (sent before the connection came back) may still fail: then retry at once.
+    if (this.pump) this.retrySoon = true;
+    else void this.flush();
+  }
+
   /** No more saves (the record was finalised, discarded or closed). */
   stop(): void {
     this.stopped = true;
@@ -120,13 +139,16 @@ export class Autosaver {
   }
 
   private async saveOnce(): Promise<boolean> {
-    const content = this.latest;
-    const json = this.latestJson;
+    const resend = this.uncertain && this.uncertain.json !== this.latestJson ? this.uncertain : null;
+    const content = resend?.content ?? this.latest;
+    const json = resend?.json ?? this.latestJson;
     // While retrying after a failure, keep saying "not saved" until a save succeeds.
     if (!this.lastFailed) this.setState({ kind: 'saving' });
     const r = await this.o.save({ id: this.o.id, revision: this.rev, content });
     if (this.stopped) return false;
     if (r.ok) {
+      this.uncertain = null;
+      this.retrySoon = false;
       this.lastFailed = false;
       this.retries = 0;
       this.savedJson = json;
@@ -145,11 +167,16 @@ export class Autosaver {
       this.o.onConflict(error, this.latest);
       return false;
     }
+    // Unreachable: this save may have landed without its answer. Keep the first such save (the
+    // oldest whose fate is unknown) until one answer comes back.
+    if (error.code === 'core_unreachable') this.uncertain ??= { content, json };
     const retrying = RETRYABLE.has(error.code);
     const reason = error.fields?.length ? `${error.message} (${error.fields.map((f) => f.field).join(', ')})` : error.message;
     this.setState({ kind: 'failed', reason, retrying });
     if (retrying) {
-      const delay = Math.min(this.o.retryMaxMs ?? 10_000, (this.o.retryBaseMs ?? 1000) * 2 ** Math.min(this.retries++, 6));
+      const backoff = Math.min(this.o.retryMaxMs ?? 10_000, (this.o.retryBaseMs ?? 1000) * 2 ** Math.min(this.retries++, 6));
+      const delay = this.retrySoon ? 0 : backoff;
+      this.retrySoon = false;
       if (this.retry) clearTimeout(this.retry);
       this.retry = setTimeout(() => {
         this.retry = null;
