@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { installDeskClient, watchConnection } from './client/desk';
 import { useApp } from './stores/app';
-import { flushOnHide, useCallSession } from './stores/call-session';
+import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
 import { useDirectory } from './stores/directory';
 import { useSync } from './stores/sync';
 import './styles/index.css';
@@ -15,10 +15,15 @@ let wasOpen = false;
 watchConnection((c) => {
   useApp.getState().setConnection(c);
   if (c.status === 'open') {
-    // After a reconnection, refresh what the core knows (the list of calls, sync, the directory's date).
+    // After a reconnection (the desk restarted, or was down): save what waits on screen at once,
+    // then refresh what the core knows (the list of calls, sync, the directory's date).
     if (wasOpen) {
+      retrySaves();
       void useCallSession.getState().refreshCalls();
       void useSync.getState().refresh();
+      void client.call('system.info', {}).then((r) => {
+        if (r.ok) useApp.getState().setDirectory(r.value.directory);
+      });
     }
     wasOpen = true;
   }
@@ -39,6 +44,7 @@ void client.call('system.info', {}).then((r) => {
 void useSync.getState().refresh();
 void useCallSession.getState().restore();
 flushOnHide();
+askBeforeLeavingUnsaved();
 setInterval(() => useApp.getState().tick(), 20_000);
 
 createRoot(document.getElementById('root')!).render(

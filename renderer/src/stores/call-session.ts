@@ -11,9 +11,9 @@ import { announce, useApp } from './app';
 /*
  * The call open on the screen: the record as the core last gave it, its autosave, and what the
  * form currently holds. Only one record is open at a time; opening another flushes this one first.
+ * Which record is open is kept by the core (calls.setOpenOnDesk, in desk.db), never in the
+ * browser's storage: a reload, a fresh tab or a restart of the desk reopens it from there.
  */
-
-const OPEN_CALL_KEY = 'crisis-desk.open-call';
 
 export interface Notice {
   tone: 'warning' | 'error' | 'info';
@@ -72,13 +72,9 @@ interface CallSessionState {
 
 let saver: Autosaver | null = null;
 
+/** Tells the core which record is open on this desk (best effort: the list of calls always has it too). */
 function remember(id: string | null) {
-  try {
-    if (id) sessionStorage.setItem(OPEN_CALL_KEY, id);
-    else sessionStorage.removeItem(OPEN_CALL_KEY);
-  } catch {
-    // Private mode or storage refused: resuming then goes through the list of calls.
-  }
+  void desk().call('calls.setOpenOnDesk', { id });
 }
 
 function contextOf(c: CallRecordContent | null) {
@@ -206,17 +202,10 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     },
 
     async restore() {
-      let id: string | null = null;
-      try {
-        id = sessionStorage.getItem(OPEN_CALL_KEY);
-      } catch {
-        id = null;
-      }
       await get().refreshCalls();
-      if (!id) return;
-      const r = await desk().call('calls.get', { id });
-      if (r.ok && r.value.status !== 'discarded') show(r.value);
-      else remember(null);
+      const r = await desk().call('calls.openOnDesk', {});
+      // Not if the clinician has meanwhile started or opened another call.
+      if (r.ok && r.value && !get().record) show(r.value);
     },
 
     contentChanged(content) {
@@ -341,6 +330,32 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     dismissNotice: () => set({ notice: null }),
   };
 });
+
+/** Typing on screen that the desk has not saved yet (its save is pending, failing, or the desk is down). */
+export function hasUnsavedWork(): boolean {
+  return saver?.dirty ?? false;
+}
+
+/** The desk is reachable again: whatever waits to be saved goes now, without waiting out a backoff. */
+export function retrySaves(): void {
+  saver?.retryNow();
+}
+
+/**
+ * Leaving or reloading the page while anything typed is unsaved asks first (the browser's own
+ * "Leave site?" dialog): with the desk down, that text exists only on this screen.
+ */
+export function askBeforeLeavingUnsaved(): () => void {
+  const onBeforeUnload = (e: BeforeUnloadEvent) => {
+    if (!hasUnsavedWork()) return;
+    void saver?.flush();
+    e.preventDefault();
+    // Older Chromium needs returnValue set to show the dialog.
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  return () => window.removeEventListener('beforeunload', onBeforeUnload);
+}
 
 /** Saves at once when the window is hidden or closed (best effort: the socket may already be going). */
 export function flushOnHide(): () => void {

@@ -17,6 +17,8 @@ export interface FakeDesk extends CrisisDeskClient {
 export function fakeDesk(): FakeDesk {
   const records = new Map<string, CallRecord>();
   const handlers = new Map<string, Handler>();
+  /** The record open on this desk, as the core keeps it (calls.setOpenOnDesk). */
+  let openId: string | null = null;
   let n = 0;
   const at = () => new Date(Date.UTC(2026, 10, 22, 14, 0, n++)).toISOString();
   const ok = <T>(value: T): Envelope<T> => ({ ok: true, value });
@@ -55,6 +57,14 @@ export function fakeDesk(): FakeDesk {
       return ok({ id, revision: r.revision, savedAt: r.updatedAt });
     },
     'calls.list': () => ok([]),
+    'calls.openOnDesk': () => {
+      const r = openId ? records.get(openId) : undefined;
+      return ok(r && r.status !== 'discarded' ? structuredClone(r) : null);
+    },
+    'calls.setOpenOnDesk': (p) => {
+      openId = (p as { id: string | null }).id;
+      return ok(null);
+    },
     'directory.search': () => ok({ results: [], total: 0, origin: null, evaluatedAt: at(), directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-31' } }),
   };
 

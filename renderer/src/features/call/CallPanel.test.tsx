@@ -2,7 +2,8 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setDeskClient } from '../../client/desk';
-import { useCallSession } from '../../stores/call-session';
+import { useApp } from '../../stores/app';
+import { askBeforeLeavingUnsaved, retrySaves, useCallSession } from '../../stores/call-session';
 import { fakeDesk, type FakeDesk } from '../../test-support/fake-desk';
 import { CallPanel } from './CallPanel';
 
@@ -15,10 +16,10 @@ function type(label: string, value: string) {
 beforeEach(() => {
   desk = fakeDesk();
   setDeskClient(desk);
-  sessionStorage.clear();
 });
 
 afterEach(async () => {
+  useApp.setState({ connection: { status: 'open', since: Date.now(), attempts: 0 } });
   await act(() => useCallSession.getState().closeRecord());
   useCallSession.setState({ notice: null });
   cleanup();
@@ -87,5 +88,43 @@ describe('the call record', () => {
     expect(alert.textContent).toMatch(/My version/);
     expect((screen.getByLabelText('Summary') as HTMLTextAreaElement).value).toBe('Their version');
     expect(desk.records.get(id)!.content.presentingNeed.summary).toBe('Their version');
+  });
+
+  it('the desk down: the header says nothing is being saved, the typing stays, leaving asks first, and it is saved once the desk is back', async () => {
+    const leaving = askBeforeLeavingUnsaved();
+    const beforeUnload = () => {
+      const e = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    render(<CallPanel />);
+    await act(() => useCallSession.getState().newCall());
+    const id = useCallSession.getState().record!.id;
+    expect(beforeUnload()).toBe(false); // nothing unsaved: leave freely
+
+    const realSave = desk.records.get(id)!;
+    let down = true;
+    const save = (p: { id: string; revision: number; content: typeof realSave.content }) => {
+      if (down) return { ok: false as const, error: { code: 'core_unreachable' as const, message: 'Crisis Desk cannot reach its core on this computer.' } };
+      realSave.revision++;
+      realSave.content = structuredClone(p.content);
+      return { ok: true as const, value: { id: p.id, revision: realSave.revision, savedAt: new Date().toISOString() } };
+    };
+    desk.handle('calls.save', save);
+    act(() => useApp.setState({ connection: { status: 'reconnecting', since: Date.now(), attempts: 1 } }));
+    expect(screen.getByTestId('save-status').textContent).toMatch(/^Desk not running — saved up to \d\d:\d\d:\d\d/);
+    type('Summary', 'Typed while the desk is down');
+    await waitFor(() => expect(screen.getByTestId('save-status').textContent).toMatch(/^Not saved — the desk is not running/), { timeout: 2000 });
+    expect(screen.getByTestId('save-status').textContent).not.toMatch(/Saved|Saving/);
+    expect(beforeUnload()).toBe(true);
+    expect((screen.getByLabelText('Summary') as HTMLTextAreaElement).value).toBe('Typed while the desk is down');
+
+    down = false;
+    act(() => useApp.setState({ connection: { status: 'open', since: Date.now(), attempts: 0 } }));
+    retrySaves();
+    await waitFor(() => expect(screen.getByTestId('save-status').textContent).toMatch(/^Saved \d\d:\d\d:\d\d/));
+    expect(realSave.content.presentingNeed.summary).toBe('Typed while the desk is down');
+    expect(beforeUnload()).toBe(false);
+    leaving();
   });
 });

@@ -19,7 +19,6 @@ const status = syncStatus;
 beforeEach(() => {
   desk = fakeDesk();
   setDeskClient(desk);
-  sessionStorage.clear();
   // happy-dom's <dialog> has no modal mode: open it as a plain one.
   HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
     this.setAttribute('open', '');
