@@ -11,6 +11,7 @@ import { DirectoryStatus, SyncAnnouncer, SyncStatusBar, UserArea } from '../feat
 import { dateDMY, relativeMoment, timeHM } from '../lib/time';
 import { useApp } from '../stores/app';
 import { useCallSession } from '../stores/call-session';
+import { deskLine } from './desk-text';
 import { shortcutKeys } from './shortcuts';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useShortcuts } from './useShortcuts';
@@ -71,25 +72,13 @@ function StatusBar() {
   const nextDue = calls
     .filter((c) => c.callbackDueAt && new Date(c.callbackDueAt).getTime() >= now.getTime())
     .sort((a, b) => a.callbackDueAt!.localeCompare(b.callbackDueAt!))[0];
-  const conn =
-    connection.status === 'open'
-      ? { tone: 'ok', icon: 'plug' as const, text: 'Desk ready', title: 'This desk’s own store and search are connected: records save here first, whatever the network does.' }
-      : connection.status === 'connecting'
-        ? { tone: 'pending', icon: 'saving' as const, text: 'Connecting to the desk core…', title: '' }
-        : {
-            tone: 'bad',
-            icon: 'cloudOff' as const,
-            text:
-              Date.now() - connection.since < 30_000
-                ? `Desk core not reachable since ${timeHM(connection.since)} · reconnecting · your typing stays on screen`
-                : `Desk core not reachable since ${timeHM(connection.since)} · if Crisis Desk restarted, copy unsaved text, then reopen it`,
-            title: 'Crisis Desk keeps trying to reconnect. If it was restarted, open it again from the address it printed; copy anything not yet saved first.',
-          };
+  const conn = deskLine(connection);
   return (
     <footer className="status-bar" aria-label="Status">
-      <p className={`status-item status-item--${conn.tone}`} role="status" title={conn.title || undefined}>
+      <p className={`status-item status-item--${conn.tone}`} role="status" title={conn.detail} data-testid="desk-connection">
         <Icon name={conn.icon} />
         {conn.text}
+        {conn.tone === 'bad' && <span className="visually-hidden">. {conn.detail}</span>}
       </p>
       <SyncStatusBar />
       {overdue.length > 0 ? (

@@ -1,6 +1,7 @@
 import { Icon } from '../../components/Icon';
-import { timeHMS } from '../../lib/time';
+import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
+import { saveLine } from './save-text';
 
 /**
  * Whether what is on screen is safely on disk. Announced politely: "Saving…" is not announced on
@@ -9,35 +10,16 @@ import { useCallSession } from '../../stores/call-session';
 export function SaveStatus() {
   const save = useCallSession((s) => s.save);
   const status = useCallSession((s) => s.record?.status);
+  // Only a connection lost after it was open counts: before the first one, no record is open.
+  const deskUp = useApp((s) => s.connection.status !== 'reconnecting');
   if (status !== 'draft') return null;
-  let tone: string;
-  let icon: 'check' | 'saving' | 'cloudOff';
-  let textNode: string;
-  switch (save.kind) {
-    case 'saved':
-      tone = 'saved';
-      icon = 'check';
-      textNode = `Saved ${timeHMS(save.at)}`;
-      break;
-    case 'pending':
-    case 'saving':
-      tone = 'saving';
-      icon = 'saving';
-      textNode = 'Saving…';
-      break;
-    case 'failed':
-      tone = 'failed';
-      icon = 'cloudOff';
-      textNode = `Not saved — ${save.reason}${save.retrying ? ' Trying again…' : ''}`;
-      break;
-  }
-  const settled = save.kind === 'saved' || save.kind === 'failed';
+  const line = saveLine(save, deskUp);
   return (
-    <div className={`save-status save-status--${tone}`} data-testid="save-status">
-      <Icon name={icon} className={save.kind === 'saving' ? 'spin' : undefined} />
-      <span aria-hidden={!settled || undefined}>{textNode}</span>
+    <div className={`save-status save-status--${line.tone}`} data-testid="save-status">
+      <Icon name={line.icon} className={line.tone === 'saving' ? 'spin' : undefined} />
+      <span aria-hidden={!line.settled || undefined}>{line.text}</span>
       <span className="visually-hidden" role="status">
-        {settled ? textNode : ''}
+        {line.settled ? line.text : ''}
       </span>
     </div>
   );

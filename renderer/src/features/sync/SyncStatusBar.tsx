@@ -1,7 +1,8 @@
 import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
+import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
-import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, waitingLine } from './sync-text';
+import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, SYNC_WHILE_DESK_DOWN, waitingLine } from './sync-text';
 
 /*
  * Sync in the status bar, always visible: online or offline since when, what is waiting, when it
@@ -17,7 +18,22 @@ export function SyncStatusBar() {
   const syncNow = useSync((s) => s.syncNow);
   const openDialog = useApp((s) => s.openDialog);
   const now = new Date(useApp((s) => s.now));
+  const deskUp = useApp((s) => s.connection.status !== 'reconnecting');
+  const saveFailing = useCallSession((s) => s.record?.status === 'draft' && s.save.kind === 'failed');
 
+  if (status && !deskUp) {
+    // The last status heard is out of date: claim nothing (not online, not synced) until the desk is back.
+    const line = SYNC_WHILE_DESK_DOWN;
+    return (
+      <div className="sync-status" data-slot="sync-status" data-testid="sync-status">
+        <p className={`status-item status-item--${line.tone}`} title={line.detail} data-testid="sync-connection">
+          <Icon name={line.icon} />
+          {line.text}
+          <span className="visually-hidden">. {line.detail}</span>
+        </p>
+      </div>
+    );
+  }
   if (!status) {
     return (
       <div className="sync-status" data-slot="sync-status">
@@ -29,7 +45,7 @@ export function SyncStatusBar() {
     );
   }
   const conn = connectionLine(status, now);
-  const waiting = waitingLine(status, now);
+  const waiting = waitingLine(status, now, saveFailing);
   const paused = pausedLine(status);
   const canRetry = !status.paused && (status.connection === 'offline' || (status.waiting > 0 && status.activity === 'idle'));
 
@@ -60,7 +76,7 @@ export function SyncStatusBar() {
       )}
       {waiting && (
         <p className={`status-item status-item--${waiting.tone}`} data-testid="sync-waiting">
-          {waiting.tone === 'muted' ? <Icon name="check" /> : <Icon name="clock" />}
+          {waiting.tone === 'muted' ? <Icon name="check" /> : waiting.tone === 'bad' ? <Icon name="warning" /> : <Icon name="clock" />}
           {waiting.text}
         </p>
       )}

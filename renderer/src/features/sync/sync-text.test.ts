@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
-import { connectionLine, directoryLine, pausedLine, progressLine, syncAnnouncement, waitingLine } from './sync-text';
+import { connectionLine, directoryLine, pausedLine, progressLine, refusalWords, SYNC_WHILE_DESK_DOWN, syncAnnouncement, waitingLine } from './sync-text';
 import { syncStatus } from '../../test-support/sync-status';
 
 const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
@@ -36,6 +36,33 @@ describe('the sync status line', () => {
     expect(waitingLine(status({ waiting: 3, paused: { reason: 'sign_in', message: '' } }), NOW)).toBeNull();
     expect(waitingLine(status({ lastSyncedAt: null }), NOW)).toBeNull();
     expect(waitingLine(status({ conflicts: 1 }), NOW)!.text).toBe('Nothing waiting · synced 14:25');
+  });
+
+  it('a refusing server is not offline: the line says it refused and why, in words, with the server’s own message in the detail', () => {
+    const refusal = { task: 'push' as const, status: 403, code: 'forbidden', message: 'This needs the clinician role.', at: '2026-11-22T14:29:00Z' };
+    const line = connectionLine(status({ lastRefusal: refusal, waiting: 2 }), NOW);
+    expect(line).toMatchObject({ tone: 'warn', icon: 'warning', text: 'Server refusing sync: not allowed for this account' });
+    expect(line.detail).toContain('This needs the clinician role.');
+    expect(line.detail).toContain('(403)');
+    expect(line.text).not.toMatch(/offline/i);
+    // What waits is held, not "being sent".
+    expect(waitingLine(status({ lastRefusal: refusal, waiting: 2 }), NOW)).toEqual({ tone: 'warn', text: '2 changes waiting, kept on this desk' });
+    // Offline (unreachable) still wins: then nothing answered at all.
+    expect(connectionLine(status({ lastRefusal: refusal, connection: 'offline', offlineSince: '2026-11-22T14:02:00Z' }), NOW).text).toBe('Offline since 14:02');
+    expect([429, 500, 503, 413, 400].map((s) => refusalWords({ status: s }))).toEqual([
+      'the server is busy',
+      'the server has a fault',
+      'the server is unavailable',
+      'a change is too large',
+      'the server would not accept it',
+    ]);
+  });
+
+  it('never says "All synced" while the open record’s save is failing, nor anything about the server while the desk is down', () => {
+    expect(waitingLine(status(), NOW, true)).toEqual({ tone: 'bad', text: 'The open record is not saved yet' });
+    expect(waitingLine(status({ waiting: 1 }), NOW, true)!.text).toBe('1 change being sent');
+    expect(SYNC_WHILE_DESK_DOWN.text).toBe('Sync: not known');
+    expect(SYNC_WHILE_DESK_DOWN.text + SYNC_WHILE_DESK_DOWN.detail).not.toMatch(/synced|online|offline|saved on this desk/i);
   });
 
   it('gives each pause its action', () => {
@@ -106,6 +133,15 @@ describe('what is announced', () => {
     expect(said[2]).toBeNull();
     expect(said[3]).toBe('Connected to the server again.');
     expect(said[4]).toBe('All changes have reached the server.');
+  });
+
+  it('a refusal is announced once, in words, never as "cannot be reached"', () => {
+    const refusal = { task: 'hints' as const, status: 503, code: 'http_503', message: 'The server answered 503.', at: '2026-11-22T14:29:00Z' };
+    const said = run([status(), status({ lastRefusal: refusal }), status({ lastRefusal: { ...refusal, at: '2026-11-22T14:29:30Z' } }), status({ lastRefusal: null })]);
+    expect(said[1]).toBe('The server is refusing sync: the server is unavailable. Everything stays saved on this desk.');
+    expect(said[2]).toBeNull();
+    expect(said[3]).toBeNull();
+    expect(said.join(' ')).not.toMatch(/cannot be reached/);
   });
 
   it('a sign-in needed, signing in, new conflicts and refused changes', () => {

@@ -1,4 +1,4 @@
-import type { DirectoryInfo, DirectoryProgress, SyncStatus } from '../../../../shared/contract';
+import type { DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../../shared/contract';
 import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../../lib/time';
 
 /*
@@ -29,23 +29,65 @@ export function connectionLine(s: SyncStatus, now: Date): ConnectionLine {
   if (s.connection === 'offline') {
     return { tone: 'warn', icon: 'cloudOff', text: `Offline since ${s.offlineSince ? relativeMoment(s.offlineSince, now) : 'a moment ago'}` };
   }
+  // The server answered, and said no: not offline, and the clinician (or IT) is told why.
+  if (s.lastRefusal) return { tone: 'warn', icon: 'warning', text: `Server refusing sync: ${refusalWords(s.lastRefusal)}`, detail: refusalDetail(s.lastRefusal) };
   if (s.connection === 'unknown') return { tone: 'pending', icon: 'saving', text: 'Connecting to the server…' };
   if (s.activity !== 'idle') return { tone: 'ok', icon: 'saving', text: 'Online · syncing…' };
   return { tone: 'ok', icon: 'cloud', text: 'Online' };
 }
 
-/** Waiting changes, or when everything last reached the server. */
-export function waitingLine(s: SyncStatus, now: Date): { tone: Tone; text: string } | null {
+const REFUSED_WHAT: Record<SyncRefusal['task'], string> = {
+  push: 'this desk’s changes',
+  pull: 'records from other desks',
+  directory: 'the directory',
+  hints: 'update notices',
+};
+
+/** A refusal's HTTP status in a clinician's words (the server's own message goes in the detail). */
+export function refusalWords(r: Pick<SyncRefusal, 'status'>): string {
+  const s = r.status;
+  if (s === 403) return 'not allowed for this account';
+  if (s === 404) return 'not found on the server';
+  if (s === 409) return 'out of step with the server';
+  if (s === 413) return 'a change is too large';
+  if (s === 429) return 'the server is busy';
+  if (s === 502 || s === 503 || s === 504) return 'the server is unavailable';
+  if (s >= 500) return 'the server has a fault';
+  return 'the server would not accept it';
+}
+
+export function refusalDetail(r: SyncRefusal): string {
+  return `The server refused ${REFUSED_WHAT[r.task]} (${r.status}): “${r.message}” Everything stays saved on this desk and sync tries again by itself; tell IT if this lasts.`;
+}
+
+/**
+ * Waiting changes, or when everything last reached the server. `unsavedOnScreen`: the open record
+ * has typing that is not saved on this desk (the desk is down, or its save is failing), so "all
+ * synced" would be a claim about a save that did not happen.
+ */
+export function waitingLine(s: SyncStatus, now: Date, unsavedOnScreen = false): { tone: Tone; text: string } | null {
   // Not set up: nothing is sent. Waiting for a sign-in: the sign-in button gives the count.
   if (s.paused?.reason === 'not_configured' || s.paused?.reason === 'sign_in') return null;
   if (s.waiting > 0) {
-    const held = s.connection === 'offline' || s.paused !== null;
+    const held = s.connection === 'offline' || s.paused !== null || s.lastRefusal?.task === 'push';
     return { tone: held ? 'warn' : 'pending', text: held ? `${changes(s.waiting)} waiting, kept on this desk` : `${changes(s.waiting)} being sent` };
   }
+  if (unsavedOnScreen) return { tone: 'bad', text: 'The open record is not saved yet' };
   // With a conflict or a refused change still to settle, nothing waits, but not "all" is in step.
   if (s.lastSyncedAt) return { tone: 'muted', text: `${s.conflicts || s.rejected ? 'Nothing waiting · synced' : 'All synced'} ${relativeMoment(s.lastSyncedAt, now)}` };
   return null;
 }
+
+/**
+ * Sync while the desk itself cannot be reached: its last status is out of date and nothing is
+ * being saved or sent, so nothing is claimed (not online, not synced, not offline).
+ */
+export const SYNC_WHILE_DESK_DOWN: ConnectionLine = {
+  tone: 'muted',
+  icon: 'cloudOff',
+  text: 'Sync: not known',
+  detail: 'The desk is not running, so what has reached the server is not known until it is back. Nothing is being saved or sent meanwhile.',
+};
 
 /** The action a paused sync needs, when it needs one from this screen. */
 export function pausedLine(s: SyncStatus): { kind: 'sign_in' | 'update_required' | 'sequence_gap'; text: string; detail: string } | null {
@@ -158,6 +200,13 @@ export function syncAnnouncement(prev: SyncStatus | null, next: SyncStatus, memo
     messages.push('Connected to the server again.');
   }
 
+  const refusal = next.lastRefusal ?? null;
+  const before = prev.lastRefusal ?? null;
+  if (refusal && !next.paused && next.connection !== 'offline' && (!before || before.status !== refusal.status || before.task !== refusal.task)) {
+    messages.push(`The server is refusing sync: ${refusalWords(refusal)}. Everything stays saved on this desk.`);
+    if (next.waiting > 0) backlog = true;
+  }
+
   if (next.conflicts > prev.conflicts) {
     const n = next.conflicts - prev.conflicts;
     messages.push(`${n === 1 ? 'A record was' : `${n} records were`} also changed on another desk: both versions are kept until you choose.`);
@@ -169,7 +218,7 @@ export function syncAnnouncement(prev: SyncStatus | null, next: SyncStatus, memo
   if (backlog && next.waiting === 0 && next.connection === 'online' && next.paused === null) {
     messages.push('All changes have reached the server.');
     backlog = false;
-  } else if (next.waiting > 0 && (next.connection === 'offline' || next.paused !== null)) {
+  } else if (next.waiting > 0 && (next.connection === 'offline' || next.paused !== null || refusal?.task === 'push')) {
     backlog = true;
   }
   return { message: messages.length ? messages.join(' ') : null, memory: { backlog } };
