@@ -111,3 +111,35 @@ describe('browser host', () => {
     ws.close();
   });
 });
+
+describe('browser host restarted with its kept address', () => {
+  it('comes back on the same port with the same secret: a tab’s cookie from before still opens the contract', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-host-restart-'));
+    const rendererDir = path.join(dir, 'renderer');
+    mkdirSync(rendererDir, { recursive: true });
+    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Crisis Desk</title>');
+    const core = Core.open({ dataDir: path.join(dir, 'data'), geoDir: GEO_DIR, deskKey: randomBytes(32) });
+    try {
+      const first = await startBrowserHost({ core, rendererDir });
+      const cookie = String((await get(first.port, `/?k=${first.secret}`)).headers['set-cookie']).split(';')[0]!;
+      const { port, secret } = first;
+      await first.close();
+
+      const again = await startBrowserHost({ core, rendererDir, port, secret });
+      expect(again.url).toBe(first.url);
+      const ws = await openSocket(port, { cookie, origin: `http://127.0.0.1:${port}` });
+      ws.close();
+
+      // The port taken meanwhile by another program: refused, unless the host may move.
+      await expect(startBrowserHost({ core, rendererDir, port, secret })).rejects.toThrow(/EADDRINUSE/);
+      const moved = await startBrowserHost({ core, rendererDir, port, secret, anyPortIfTaken: true });
+      expect(moved.port).not.toBe(port);
+      expect(moved.secret).toBe(secret);
+      await moved.close();
+      await again.close();
+    } finally {
+      core.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

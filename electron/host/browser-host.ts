@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core';
 import { serveChannel, type Channel } from '../core/transport/serve-channel';
+import { newSecret, openAddress } from './host-access';
 import { checkRequest, querySecret, SESSION_COOKIE } from './request-guard';
 import { serveFile } from './static-files';
 
@@ -13,12 +13,16 @@ export interface BrowserHostOptions {
   rendererDir: string;
   /** 0 picks a free port. */
   port?: number;
+  /** When `port` is taken by another program, take a free one instead of failing (the host's address then changes). */
+  anyPortIfTaken?: boolean;
+  /** The secret a tab must hold (host-access.ts keeps it across restarts); a new one when absent. */
+  secret?: string;
   /** Extra routes (sign-in); answer true when handled. Runs after the request passed the guard. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
 }
 
 export interface BrowserHost {
-  /** The URL to open, with the per-launch secret. */
+  /** The URL to open, with the secret. */
   url: string;
   port: number;
   secret: string;
@@ -76,7 +80,7 @@ function websocketChannel(socket: WebSocket): Channel {
  * name this host; the WebSocket must also come from this origin.
  */
 export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
-  const secret = randomBytes(32).toString('base64url');
+  const secret = opts.secret ?? newSecret();
   const server: Server = createServer();
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   let port = 0;
@@ -115,14 +119,25 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (e: Error) => reject(e);
+      server.once('error', failed);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', failed);
+        resolve();
+      });
+    });
+  try {
+    await listen(opts.port ?? 0);
+  } catch (e) {
+    if (!(opts.anyPortIfTaken && (e as NodeJS.ErrnoException).code === 'EADDRINUSE')) throw e;
+    await listen(0);
+  }
   port = (server.address() as { port: number }).port;
 
   return {
-    url: `http://127.0.0.1:${port}/?k=${secret}`,
+    url: openAddress(port, secret),
     port,
     secret,
     async close() {

@@ -1,7 +1,9 @@
 /*
  * The browser host as a program: opens a desk core on a data folder and serves the built screen
  * to a browser on this machine.
- *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port 0] [--open] [--server URL]
+ *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port N] [--open] [--server URL]
+ * The address (port and secret) is kept in the data folder (host-access.ts), so a restart comes
+ * back at the same one and open tabs reconnect; --port N asks for that port instead.
  * CRISIS_DESK_SYNC_TUNING (JSON: watchdogMs, backoffBaseMs, backoffCapMs, timeoutMs, idleTimeoutMs)
  * shortens sync's timings for tests; a trust desk keeps the defaults.
  */
@@ -13,6 +15,7 @@ import { Core } from '../core/core';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
+import { loadHostAccess, saveHostAccess } from './host-access';
 import { OidcSession } from './oidc-session';
 import { signInRoutes } from './sign-in-routes';
 
@@ -21,6 +24,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string', default: path.join(root, '.data', 'desk') },
     renderer: { type: 'string', default: path.join(root, 'dist', 'renderer') },
+    /** Without it (or 0): the port kept in the data folder, else a free one. */
     port: { type: 'string', default: '0' },
     open: { type: 'boolean', default: false },
     /** The central API to sync with (and sign in at); without it the desk works offline only. */
@@ -53,8 +57,25 @@ const core = Core.open({
   sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncOptionsOf(syncTuning()) } : undefined,
 });
 core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
-const host = await startBrowserHost({ core, rendererDir, port: Number(values.port), extraRoutes: session ? signInRoutes(session) : undefined });
+const kept = loadHostAccess(dataDir, (m) => console.warn(`warning: ${m}`));
+const asked = Number(values.port);
+if (!Number.isInteger(asked) || asked < 0 || asked > 65535) {
+  console.error(`--port ${values.port}: give a port number (1–65535), or 0 for the one this desk used before.`);
+  process.exit(2);
+}
+const host = await startBrowserHost({
+  core,
+  rendererDir,
+  port: asked > 0 ? asked : kept.port,
+  anyPortIfTaken: !(asked > 0),
+  secret: kept.secret,
+  extraRoutes: session ? signInRoutes(session) : undefined,
+});
 hostPort = host.port;
+saveHostAccess(dataDir, { port: host.port, secret: host.secret });
+if (kept.port > 0 && host.port !== kept.port && !(asked > 0)) {
+  console.warn(`warning: port ${kept.port}, where this desk ran before, is taken by another program: the desk has a new address, and tabs open at the old one must be opened again from it.`);
+}
 console.log(`Crisis Desk is running at ${host.url}`);
 setImmediate(() => core.warmUp());
 if (values.open) {
