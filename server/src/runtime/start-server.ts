@@ -10,6 +10,7 @@ import { seedDemoDirectory } from '../demo/seed-directory';
 import { seedDemoUsers } from '../demo/seed-users';
 import { createHintBus } from '../hints/create-hint-bus';
 import { routeModules } from '../routes';
+import { lockDataFolder } from './data-folder-lock';
 import { endEventStreamsOnClose } from './event-streams';
 
 /** How long shutdown waits for in-flight requests before cutting the connections still open. */
@@ -32,12 +33,28 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite. */
+/** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite, locked to this process while open. */
 export async function openDatabase(config: ServerConfig): Promise<Db> {
   if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
   const dir = path.join(config.DATA_DIR, 'pglite');
   mkdirSync(dir, { recursive: true });
-  return openPglite(dir);
+  const release = lockDataFolder(dir);
+  try {
+    const db = await openPglite(dir);
+    return {
+      ...db,
+      close: async () => {
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
 /** Opens and migrates the database, seeds the demo, builds the app and listens on HOST:PORT. */
