@@ -90,3 +90,6 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
+// Started by `./desk start` (with an IPC channel): if that supervisor goes, so does the host, rather
+// than stay behind holding the port and desk.db for a second one to trip over.
+process.on('disconnect', () => void stop());

@@ -39,6 +39,10 @@ closeWithGrace({ delay: SHUTDOWN_GRACE_MS + 5_000, logger: { error: (m: unknown)
   await running.stop();
 });
 
+// Started by `./desk start` (with an IPC channel): if that supervisor goes, the server stops as on
+// SIGTERM, rather than stay behind holding the port and the PGlite folder.
+process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+
 log.info({ url: running.url, identityProvider: config.OIDC_ISSUER ?? 'built-in', demo: config.DEMO === '1' }, 'Crisis Desk API listening');
 // For the person at the terminal; stderr keeps stdout a stream of JSON log lines.
 if (config.DEMO === '1' && !config.OIDC_ISSUER) process.stderr.write(`${demoBanner(running.url)}\n`);
