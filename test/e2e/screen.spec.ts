@@ -332,11 +332,13 @@ test('the core going away mid-call: typing stays on screen, marked not saved, an
   await page.keyboard.press('Space');
   coreDown = true;
   for (const ws of sockets.splice(0)) await ws.close({ code: 1006, reason: 'host restarting' });
-  await expect(page.getByText(/Desk core not reachable since \d\d:\d\d · reconnecting/)).toBeVisible();
+  await expect(page.getByTestId('desk-connection')).toContainText(/^Desk not running since \d\d:\d\d — not saving; typing kept on screen/);
   await page.locator('#f-presentingNeed-summary').focus();
   await page.keyboard.type('Typed while the core was away.');
-  await expect(page.getByTestId('save-status')).toContainText('Not saved —');
+  await expect(page.getByTestId('save-status')).toContainText('Not saved — the desk is not running');
   await expect(page.getByTestId('save-status')).toContainText('stays on this screen');
+  // The sync item claims nothing while the desk is down (it said "All synced" before).
+  await expect(page.getByTestId('sync-connection')).not.toContainText(/online|synced/i);
   await expectAccessible('the screen with the core unreachable');
   await screenshots('10-core-unreachable-not-saved');
   await expect(page.locator('#f-presentingNeed-summary')).toHaveValue('Typed while the core was away.');
