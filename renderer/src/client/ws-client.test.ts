@@ -115,6 +115,30 @@ describe('the WebSocket client of the contract', () => {
     expect(sockets).toHaveLength(3);
   });
 
+  it('a host down for minutes (restarting): it never stops trying, never waits more than the cap, and carries on when it is back', async () => {
+    const c = make(); // random() = 1: every wait is its bound
+    sockets[0]!.open();
+    sockets[0]!.drop();
+    const waits: number[] = [];
+    let at = 0;
+    for (let i = 1; i <= 60; i++) {
+      const before = sockets.length;
+      let waited = 0;
+      while (sockets.length === before) {
+        await vi.advanceTimersByTimeAsync(50);
+        waited += 50;
+      }
+      at += waited;
+      waits.push(waited);
+      if (i < 60) sockets.at(-1)!.drop(); // connection refused: the host is not back yet
+    }
+    expect(Math.max(...waits)).toBe(5000);
+    expect(at).toBeGreaterThan(4 * 60_000);
+    expect(c.connection()).toMatchObject({ status: 'reconnecting', attempts: 60 });
+    sockets.at(-1)!.open();
+    expect(c.connection()).toMatchObject({ status: 'open', attempts: 0 });
+  });
+
   it('passes core events to their listeners', () => {
     const c = make();
     sockets[0]!.open();
