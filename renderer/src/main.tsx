@@ -36,7 +36,7 @@ client.on('directory.updated', (d) => {
   if (useDirectory.getState().answered) useDirectory.getState().searchNow();
 });
 client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
-client.on('sync.status', (s) => useSync.getState().setStatus(s));
+client.on('sync.status', (s) => useSync.getState().statusEvent(s));
 
 void client.call('system.info', {}).then((r) => {
   if (r.ok) app.setDirectory(r.value.directory);

@@ -26,6 +26,8 @@ interface SyncState {
   /** The sign-in address when the browser would not open a tab for it: shown as a link. */
   signInLink: string | null;
   setStatus(status: SyncStatus): void;
+  /** A `sync.status` event from the core (newer than any answer to a call made before it). */
+  statusEvent(status: SyncStatus): void;
   refresh(): Promise<void>;
   loadConflicts(): Promise<void>;
   loadRejections(): Promise<void>;
@@ -38,6 +40,12 @@ interface SyncState {
 }
 
 let announcementId = 0;
+/**
+ * Bumped by every `sync.status` event. An answer to a call made before the latest event is older
+ * than it (the core answers a call after handling it, and a save handled meanwhile emits at once):
+ * such an answer is dropped rather than put a stale count back on screen.
+ */
+let eventsSeen = 0;
 
 const CHOICE_DONE: Record<ResolveChoice, string> = {
   keep_mine: 'Conflict resolved: this desk’s version is kept and is being sent to the server.',
@@ -74,9 +82,15 @@ export const useSync = create<SyncState>((set, get) => ({
     if (prev && prev.activity === 'directory' && status.activity !== 'directory') void refreshDirectoryInfo();
   },
 
+  statusEvent(status) {
+    eventsSeen++;
+    get().setStatus(status);
+  },
+
   async refresh() {
+    const seen = eventsSeen;
     const r = await desk().call('sync.status', {});
-    if (r.ok) get().setStatus(r.value);
+    if (r.ok && seen === eventsSeen) get().setStatus(r.value);
   },
 
   async loadConflicts() {
@@ -145,8 +159,9 @@ export const useSync = create<SyncState>((set, get) => ({
   },
 
   async syncNow() {
+    const seen = eventsSeen;
     const r = await desk().call('sync.now', {});
-    if (r.ok) get().setStatus(r.value);
+    if (r.ok && seen === eventsSeen) get().setStatus(r.value);
   },
 
   say(text) {
