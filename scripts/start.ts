@@ -125,8 +125,12 @@ async function stop(code = 0): Promise<void> {
   ]);
   process.exit(code);
 }
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+const stopAsked = () => {
+  if (!stopping) say('Stopping Crisis Desk…');
+  void stop();
+};
+process.on('SIGINT', stopAsked);
+process.on('SIGTERM', stopAsked);
 
 try {
   mkdirSync(dataDir, { recursive: true });
