@@ -65,7 +65,7 @@ describe('the directory panel', () => {
       asked.push(p.text ?? '');
       return new Promise((resolve) =>
         answers.push(() =>
-          resolve({ ok: true, value: { results: [], total: 0, origin: null, evaluatedAt: '2026-11-22T14:00:00Z', directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-28' } } }),
+          resolve({ ok: true, value: { results: [], total: 0, origin: null, place: null, evaluatedAt: '2026-11-22T14:00:00Z', directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-28' } } }),
         ),
       );
     });

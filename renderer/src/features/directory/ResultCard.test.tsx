@@ -30,6 +30,7 @@ const result = (over: Partial<ServiceResult> = {}): ServiceResult => ({
   service,
   distanceKm: 1.34,
   coversOrigin: true,
+  catchment: { kind: 'covers', code: 'SE15' },
   openState: { open: true, until: '2026-11-24T23:00:00Z', nextOpen: null, todayIs: null, bankHolidayName: null },
   dataAgeDays: null,
   stale: true,

@@ -98,7 +98,7 @@ export function ServiceDetails() {
               className={`button${canRefer ? '' : ' button--muted'}`}
               data-autofocus
               onClick={() => {
-                const r = fromList ?? { ...d, distanceKm: null, coversOrigin: false, score: 0 };
+                const r = fromList ?? { ...d, distanceKm: null, coversOrigin: false, catchment: null, score: 0 };
                 linkService(r);
                 if (canRefer) close();
               }}
