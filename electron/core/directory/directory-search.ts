@@ -201,7 +201,8 @@ export class DirectorySearch {
           kind = KIND.covers;
           proximity = Math.max(proximity, COVERS_AREA_PROXIMITY);
         } else if (near) {
-          kind = hasCatchment![i] && !idx.national[i] ? KIND.outsideCatchment : KIND.siteNearby;
+          // Without a postcode (a position) there is no district to hold a catchment against.
+          kind = hasCatchment![i] && !idx.national[i] && ctx.originDistrict ? KIND.outsideCatchment : KIND.siteNearby;
         } else {
           kind = KIND.national;
           proximity = NATIONAL_PROXIMITY;

@@ -19,6 +19,8 @@ const toDate = (t: string | number | Date) => (t instanceof Date ? t : new Date(
 export const timeHM = (t: string | number | Date) => hm.format(toDate(t));
 /** "14:02:11" */
 export const timeHMS = (t: string | number | Date) => hms.format(toDate(t));
+/** "Sat 28 Nov 10:00": a moment within the year, unambiguous. */
+export const dayTimeLabel = (t: string | number | Date) => `${weekday.format(toDate(t))} ${dayMonth.format(toDate(t))} ${timeHM(t)}`;
 /** "22 Nov 2026" */
 export const dateDMY = (t: string | number | Date) => dayMonthYear.format(toDate(t));
 /** "Sunday 22 November" */
