@@ -50,6 +50,15 @@ export function relativeMoment(t: string | Date, now: Date): string {
   return `${weekday.format(d)} ${dayMonth.format(d)} ${timeHM(d)}`;
 }
 
+/** "in 45 min", "in 16 h 30 min", "in 3 days", "2 h ago": how far a moment is from now. */
+export function fromNow(t: string | Date, now: Date): string {
+  const mins = Math.round((toDate(t).getTime() - now.getTime()) / 60_000);
+  const span = Math.abs(mins);
+  const words =
+    span < 1 ? 'now' : span < 60 ? `${span} min` : span < 48 * 60 ? (span % 60 ? `${Math.floor(span / 60)} h ${span % 60} min` : `${span / 60} h`) : `${Math.round(span / 1440)} days`;
+  return span < 1 ? 'now' : mins > 0 ? `in ${words}` : `${words} ago`;
+}
+
 /** "just now", "4 min ago", "2 h 5 min ago", "3 days ago". */
 export function ageOf(t: string | Date, now: Date): string {
   const mins = Math.floor((now.getTime() - toDate(t).getTime()) / 60_000);

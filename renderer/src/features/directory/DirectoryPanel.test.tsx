@@ -225,9 +225,11 @@ describe('the directory panel', () => {
     expect(notice.textContent).toMatch(/NHS 24 on 111/);
     expect(notice.textContent).toMatch(/services in England only/);
     expect(screen.getByTestId('results-count').textContent).toMatch(/DG1 1AA is in Scotland: see its own crisis route/);
+    expect(screen.getByTestId('results-count').querySelector('.visually-hidden')!.textContent).toMatch(/Scotland/);
     fireEvent.change(screen.getByLabelText(/^Postcode/), { target: { value: 'BT7 1NN' } });
     await waitFor(() => expect(screen.getByTestId('nation-notice').textContent).toMatch(/BT7 1NN is in Northern Ireland/), { timeout: 2000 });
     expect(screen.getByTestId('nation-notice').textContent).toMatch(/Lifeline/);
+    expect(screen.getByTestId('results-count').textContent).toMatch(/^No services: BT7 1NN is in Northern Ireland/);
     expect(screen.getByRole('button', { name: /Copy 0808 808 8000/ })).toBeTruthy();
   });
 });

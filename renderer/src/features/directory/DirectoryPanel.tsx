@@ -4,7 +4,7 @@ import { shortcutKeys } from '../../app/shortcuts';
 import { Kbd } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { useDismissable } from '../../components/use-dismissable';
-import { relativeMoment } from '../../lib/time';
+import { fromNow } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { MIN_TEXT, RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
@@ -86,7 +86,10 @@ function ResultsCount() {
   const judgedAt = useJudgedAt();
   const noDirectory = useNoDirectory();
   let text = '';
-  if (noDirectory) text = 'No directory on this desk yet: nothing can be searched until it arrives.';
+  // Said to screen readers with the count; shown in the notice under it.
+  let where = '';
+  if (noDirectory) text = answered ? 'No directory on this desk yet: nothing can be searched until it arrives.' : '';
+  else if (answered && !origin && place) text = `No services: ${placeSentence(place)}, and this directory lists services in England only.`;
   else if (error) text = error.code === 'postcode_invalid' || error.code === 'postcode_not_found' ? 'No results: check the postcode.' : `Search failed: ${error.message}`;
   else if (answered) {
     const open = answered.openNow ? (judgedAt ? `open at ${judgedAt}` : 'open now') : null;
@@ -98,11 +101,12 @@ function ResultsCount() {
       judgedAt && !answered.openNow ? `open or closed at ${judgedAt}` : null,
     ].filter(Boolean);
     text = `${total.toLocaleString('en-GB')} service${total === 1 ? '' : 's'}${bits.length ? ` ${bits.join(', ')}` : ''}`;
-    if (place && nationsOutsideEngland(place).length) text += `. ${placeSentence(place)}: see its own crisis route.`;
+    if (place && nationsOutsideEngland(place).length) where = `. ${placeSentence(place)}: see its own crisis route, below.`;
   }
   return (
     <p className="results-count" role="status" aria-live="polite" aria-busy={loading || undefined} data-testid="results-count">
       {text}
+      {where && <span className="visually-hidden">{where}</span>}
       {loading && <span className="results-count__loading"> · searching…</span>}
     </p>
   );
@@ -120,41 +124,39 @@ function OpenAtFilter() {
       <label className="filter__label" htmlFor="directory-open-at">
         Open at <Kbd>{shortcutKeys('openAt')}</Kbd>
       </label>
-      <div className="open-at">
-        <input
-          id="directory-open-at"
-          ref={ref}
-          className="input input--s open-at__input"
-          list="directory-open-at-suggestions"
-          placeholder="now"
-          autoComplete="off"
-          spellCheck={false}
-          value={value}
-          onChange={(e) => setFilters({ openAt: e.target.value })}
-          onKeyDown={(e) => {
-            // Esc goes back to now (a pop-up of suggestions, if shown, closes first).
-            if (e.key === 'Escape' && value) {
-              e.preventDefault();
-              setFilters({ openAt: '' });
-            }
+      <input
+        id="directory-open-at"
+        ref={ref}
+        className="input input--s open-at__input"
+        list="directory-open-at-suggestions"
+        placeholder="now"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onChange={(e) => setFilters({ openAt: e.target.value })}
+        onKeyDown={(e) => {
+          // Esc goes back to now.
+          if (e.key === 'Escape' && value) {
+            e.preventDefault();
+            setFilters({ openAt: '' });
+          }
+        }}
+        aria-invalid={invalid || undefined}
+        aria-describedby="directory-open-at-reading"
+      />
+      {value && (
+        <button
+          type="button"
+          className="button button--small button--secondary open-at__now"
+          onClick={() => {
+            setFilters({ openAt: '' });
+            ref.current?.focus();
           }}
-          aria-invalid={invalid || undefined}
-          aria-describedby="directory-open-at-reading"
-        />
-        {value && (
-          <button
-            type="button"
-            className="open-at__clear"
-            onClick={() => {
-              setFilters({ openAt: '' });
-              ref.current?.focus();
-            }}
-          >
-            <Icon name="close" />
-            <span className="visually-hidden">Back to now</span>
-          </button>
-        )}
-      </div>
+        >
+          Now
+          <span className="visually-hidden"> (back to now)</span>
+        </button>
+      )}
       <datalist id="directory-open-at-suggestions">
         {OPEN_AT_EXAMPLES.map((x) => (
           <option key={x} value={x} />
@@ -167,7 +169,6 @@ function OpenAtFilter() {
 /** What "open at" was read as, under the filters: the moment, or why it could not be read. */
 function OpenAtReadingLine() {
   const reading = useDirectory((s) => s.openAtReading);
-  const setFilters = useDirectory((s) => s.setFilters);
   const now = new Date(useApp((s) => s.now));
   if (reading.kind === 'now') return <span id="directory-open-at-reading" hidden />;
   if (reading.kind === 'invalid') {
@@ -182,11 +183,8 @@ function OpenAtReadingLine() {
     <p className="judged-at" id="directory-open-at-reading" data-testid="judged-at">
       <Icon name="clock" />
       <span>
-        Open and closed as at <strong>{reading.label}</strong> ({relativeMoment(reading.iso, now)}), not now.
-        {reading.note && <> {reading.note}</>}{' '}
-        <button type="button" className="link-button" onClick={() => setFilters({ openAt: '' })}>
-          Back to now
-        </button>
+        Open and closed as at <strong>{reading.label}</strong> ({fromNow(reading.iso, now)}), not now.
+        {reading.note && <> {reading.note}</>}
       </span>
     </p>
   );
@@ -296,6 +294,10 @@ export function DirectoryPanel() {
                   aria-describedby={`${id}-age-hint`}
                 />
               </div>
+              <MoreFilters id={`${id}-more`} />
+            </div>
+            {/* When: open now, or at another time, side by side. */}
+            <div className="filters filters--when">
               <div className="filter filter--check">
                 <div className="choice choice--check choice--small">
                   <input className="choice__input" type="checkbox" id="directory-open-now" checked={filters.openNow} onChange={(e) => setFilters({ openNow: e.target.checked })} />
@@ -305,7 +307,6 @@ export function DirectoryPanel() {
                 </div>
               </div>
               <OpenAtFilter />
-              <MoreFilters id={`${id}-more`} />
             </div>
           <OpenAtReadingLine />
           <div className="search__context" id={`${id}-age-hint`}>

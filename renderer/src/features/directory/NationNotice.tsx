@@ -32,7 +32,7 @@ export function NationNotice({ place, hasResults }: { place: PostcodePlace; hasR
       {partly ? (
         <p>The district crosses the border with {names}: ask the caller for their full postcode. If they live in {names}, their own services apply.</p>
       ) : others.includes('northern_ireland') ? (
-        <p>This directory lists services in England only: there are none here for Northern Ireland.</p>
+        <p>This directory lists services in England only: it has none for Northern Ireland. To search it by name instead, clear the postcode.</p>
       ) : (
         <p>
           This directory lists services in England only.{' '}
