@@ -293,10 +293,11 @@ export const useDirectory = create<DirectoryState>((set, get) => {
 });
 
 /*
- * Each call starts clean (hazard log H13): whenever the open call record changes (a new call, one
- * resumed from the list or after a reload, or none once it is closed, discarded or its clinician
- * signs out), the directory starts again from that record's postcode and age. Watching the record's
- * id, not being told by each way a call opens, keeps a new way of opening one from forgetting to.
+ * Each call starts clean (hazard log: "the previous caller's search shown with a new call"):
+ * whenever the open call record changes (a new call, one resumed from the list or after a reload,
+ * or none once it is closed, discarded or its clinician signs out), the directory starts again from
+ * that record's postcode and age. Watching the record's id, rather than being told by each way a
+ * call opens, keeps a new way of opening one from forgetting to.
  */
 let callShown: string | null = useCallSession.getState().record?.id ?? null;
 useCallSession.subscribe((s) => {
