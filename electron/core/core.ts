@@ -179,7 +179,7 @@ export class Core {
         directory: this.directoryDb.info(),
       }),
       'directory.search': (p) => this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now()),
-      'directory.get': (p) => this.directoryDb.get(p.id, now()),
+      'directory.get': (p) => this.directoryDb.get(p.id, p.openAt ? new Date(p.openAt) : now()),
       'directory.lookupPostcode': (p) => this.directoryDb.lookupPostcode(p.postcode),
       'calls.create': (p) => written(this.calls.create(p)),
       'calls.save': (p) => written(this.calls.save(p)),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DirectoryService } from '../domain/directory';
+import type { Nation } from '../domain/nations';
 import { REFERRAL_ROUTES, SERVICE_TYPES } from '../domain/service-types';
 
 export const SearchParams = z.object({
@@ -14,7 +15,7 @@ export const SearchParams = z.object({
   age: z.number().int().min(0).max(130).optional(),
   referralRoutes: z.array(z.enum(REFERRAL_ROUTES)).max(REFERRAL_ROUTES.length).optional(),
   openNow: z.boolean().optional(),
-  /** Judge "open" at this instant instead of now (planning a callback, for example). */
+  /** Judge "open" at this instant instead of now ("what is open at 02:00 tonight?"). */
   openAt: z.iso.datetime({ offset: true }).optional(),
   includeTemporarilyClosed: z.boolean().optional(),
   limit: z.number().int().min(1).max(500).optional(),
@@ -31,6 +32,22 @@ export interface SearchOrigin {
   /** 90% of the postcodes in that sector or district lie within this many km of the point. */
   radiusKm: number | null;
 }
+
+/** Where a caller's postcode lies, to tell the clinician when it is outside England. */
+export interface PostcodePlace {
+  /** The postcode as read: "DG1 1AA", "SY10 7", "BT7". */
+  label: string;
+  /** The nation it lies in; two for a district that crosses the border of England and Wales. */
+  nations: Nation[];
+}
+
+/**
+ * How a result serves the caller's place (README "Ranking"), best first: its published catchment
+ * includes the caller's postcode district or area (`code` says which); it has a site within the
+ * radius and publishes no catchment; it has a site within the radius but its catchment does not
+ * include the caller; it is a national service.
+ */
+export type Catchment = { kind: 'covers'; code: string } | { kind: 'site_nearby' } | { kind: 'outside_catchment' } | { kind: 'national' };
 
 export interface OpenState {
   open: boolean;
@@ -49,6 +66,8 @@ export interface ServiceResult {
   distanceKm: number | null;
   /** The service's coverage includes the caller's postcode (or it is national). */
   coversOrigin: boolean;
+  /** How it serves the caller's place; null when the search has no postcode or position. */
+  catchment: Catchment | null;
   openState: OpenState;
   /** Days since the publisher last verified the details; null when never verified. */
   dataAgeDays: number | null;
@@ -62,6 +81,8 @@ export interface SearchResult {
   /** How many services matched in all (results holds one page). */
   total: number;
   origin: SearchOrigin | null;
+  /** Where the postcode searched lies; null without a postcode. A Northern Ireland postcode has a place and no origin. */
+  place: PostcodePlace | null;
   /** The instant "open" was judged at. */
   evaluatedAt: string;
   directory: DirectoryInfo;

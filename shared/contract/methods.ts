@@ -39,7 +39,7 @@ export const METHODS = {
 
   'directory.search': method<SearchResult>()(SearchParams),
   'directory.get': method<{ service: DirectoryService; openState: OpenState; dataAgeDays: number | null; stale: boolean }>()(
-    z.object({ id: z.string().min(1).max(200) }),
+    z.object({ id: z.string().min(1).max(200), openAt: SearchParams.shape.openAt }),
   ),
   'directory.lookupPostcode': method<SearchOrigin>()(z.object({ postcode: z.string().min(1).max(12) })),
 

@@ -19,12 +19,13 @@ export const TEST_SYNC_TUNING = { watchdogMs: 500, backoffBaseMs: 200, backoffCa
 /**
  * A desk core and browser host on a fresh temp folder, as a separate process (exactly
  * `tsx electron/host/main.ts`), so the screen is tested as it runs. Without a server it gets a
- * generated demo directory; with one (`server`), it syncs with it and downloads the directory
+ * generated demo directory (none with `services: 0`); with one (`server`), it syncs with it and downloads the directory
  * from it once a clinician signs in, as a new desk does.
  */
 export async function startDeskHost({ services = 3000, server }: { services?: number; server?: string } = {}): Promise<DeskHost> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-e2e-'));
-  if (!server) {
+  // services: 0 is a desk with no directory yet (the core creates an empty one).
+  if (!server && services > 0) {
     execFileSync(tsx, ['scripts/generate-directory.ts', '--count', String(services), '--seed', '1', '--out', path.join(dataDir, 'directory.db')], { cwd: root, stdio: 'pipe' });
   }
   const args = ['electron/host/main.ts', '--data', dataDir, '--renderer', path.join(root, 'dist/renderer'), '--port', '0', ...(server ? ['--server', server] : [])];

@@ -143,6 +143,9 @@ test('a new desk: sync waits for a sign-in, the directory is not there yet, and 
   await expect(page.getByTestId('user-area')).toContainText('Not signed in');
   await expect(page.getByTestId('directory-status')).toContainText('No directory on this desk yet');
   await expect(page.getByTestId('directory-status')).toContainText('downloads once you are signed in');
+  // The directory panel says the same, and how to get it, instead of "0 services".
+  await expect(page.getByTestId('no-directory')).toContainText('It downloads from your trust’s server once you sign in.');
+  await expect(page.getByTestId('no-directory').getByRole('button', { name: 'Sign in to sync' })).toBeVisible();
   await expectAccessible(page, 'a new desk, signed out');
   await screenshots(page, '11-sync-new-desk-signed-out');
 
@@ -153,6 +156,7 @@ test('a new desk: sync waits for a sign-in, the directory is not there yet, and 
   const bar = page.getByTestId('directory-progress');
   await expect(bar).toContainText('Downloading the directory: 2.2 of 4.6 MB');
   await expect(bar.getByRole('progressbar', { name: 'Directory download' })).toHaveAttribute('value', '2150000');
+  await expect(page.getByTestId('no-directory')).toContainText('Downloading the directory: 2.2 of 4.6 MB');
   await expectAccessible(page, 'the directory download in progress');
   await screenshots(page, '12-sync-directory-download');
   contractSocket!.send(JSON.stringify({ kind: 'event', event: 'sync.status', payload: status }));

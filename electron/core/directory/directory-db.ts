@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { CoreError, type DirectoryInfo, type OpenState, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
+import { CoreError, type DirectoryInfo, type OpenState, type PostcodePlace, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
 import { DirectoryWriter, readServices } from '../../../shared/directory/store';
@@ -139,16 +139,22 @@ export class DirectoryDb {
   }
 
   search(params: SearchParams, at: Date): SearchResult {
-    let origin = null;
+    let origin: SearchOrigin | null = null;
+    let place: PostcodePlace | null = null;
     let originDistrict: string | null = null;
     if (params.postcode?.trim()) {
-      origin = this.postcodes.lookup(params.postcode);
+      const located = this.postcodes.locate(params.postcode);
+      place = located.place;
+      // Northern Ireland has no position in the tables and no services in this directory: the
+      // screen shows its own crisis route instead of English services with no distance.
+      if (!located.origin) return { results: [], total: 0, origin: null, place, evaluatedAt: at.toISOString(), directory: this.info() };
+      origin = located.origin;
       originDistrict = origin.label.split(' ')[0]!;
     } else if (params.position) {
       origin = { label: 'Position', ...params.position, precision: 'position' as const, radiusKm: null };
     }
     const result = this.searcher.search(params, { origin, originDistrict, at, calendar: this.calendar });
-    return { ...result, directory: this.info() };
+    return { ...result, place, directory: this.info() };
   }
 
   lookupPostcode(postcode: string): SearchOrigin {

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CoreError, SearchParams } from '../../../shared/contract';
+import type { CoreError, SearchParams, SearchResult } from '../../../shared/contract';
 import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
 import { at, makeService, writeTestDirectory } from '../../../test/support/services';
+import { Core } from '../core';
 import { DirectoryDb } from './directory-db';
 import { ftsQuery, searchWords } from './directory-search';
 import { loadPostcodeCentroids } from './postcode-centroids';
@@ -193,6 +195,20 @@ describe('directory search', () => {
     expect(attempt('SE5 8AZ')).toBeNull();
   });
 
+  it('says where a postcode outside England lies, and never answers a Northern Ireland one with English services', () => {
+    const scottish = directory.search({ postcode: 'DG1 1AA' }, WED_EVENING);
+    expect(scottish.place).toEqual({ label: 'DG1 1AA', nations: ['scotland'] });
+    // Nothing in England within 25 km of Dumfries: only the national service, marked national.
+    expect(scottish.results.map((r) => [r.service.id, r.catchment])).toEqual([['text', { kind: 'national' }]]);
+    expect(directory.search({ postcode: 'SY10' }, WED_EVENING).place).toEqual({ label: 'SY10', nations: ['england', 'wales'] });
+    expect(directory.search({ postcode: 'SE5 8AZ' }, WED_EVENING).place).toEqual({ label: 'SE5 8AZ', nations: ['england'] });
+    expect(directory.search({ text: 'crisis' }, WED_EVENING).place).toBeNull();
+
+    const ni = directory.search({ postcode: 'bt7 1nn', text: 'crisis', openNow: true }, WED_EVENING);
+    expect(ni).toMatchObject({ results: [], total: 0, origin: null, place: { label: 'BT7 1NN', nations: ['northern_ireland'] } });
+    expect(ni.directory.services).toBeGreaterThan(0);
+  });
+
   it('pages through results and counts them all', () => {
     const all = directory.search({ postcode: 'SE5 8AZ', radiusKm: 10 }, WED_EVENING);
     const page = directory.search({ postcode: 'SE5 8AZ', radiusKm: 10, limit: 3, offset: 3 }, WED_EVENING);
@@ -204,6 +220,35 @@ describe('directory search', () => {
     const got = directory.get('line', WED_EVENING);
     expect(got.service).toEqual(services.find((s) => s.id === 'line'));
     expect(got.openState.open).toBe(true);
+  });
+});
+
+describe('open at a chosen time, through the core', () => {
+  it('judges results and a service’s details at openAt, and says when it judged them', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-open-at-'));
+    mkdirSync(path.join(d, 'data'));
+    writeTestDirectory(path.join(d, 'data', 'directory.db'), services);
+    // The desk's clock says Wednesday 10:00; the clinician asks about Thursday 03:00.
+    const core = Core.open({ dataDir: path.join(d, 'data'), geoDir: GEO_DIR, deskKey: randomBytes(32), now: () => WED_MORNING });
+    try {
+      const now = await core.handle('directory.search', { postcode: 'SE5 8AZ', openNow: true });
+      const then = await core.handle('directory.search', { postcode: 'SE5 8AZ', openNow: true, openAt: '2026-11-26T03:00:00Z' });
+      if (!now.ok || !then.ok) throw new Error('search failed');
+      const ids = (r: typeof then) => (r.ok ? (r.value as SearchResult).results.map((x) => x.service.id) : []);
+      expect((then.value as SearchResult).evaluatedAt).toBe('2026-11-26T03:00:00.000Z');
+      expect(ids(then)).toEqual(['sanctuary', 'house', 'line', 'text']);
+      expect(ids(now)).toContain('cyp');
+      expect(ids(now)).not.toContain('sanctuary');
+      const sanctuary = await core.handle('directory.get', { id: 'sanctuary', openAt: '2026-11-26T03:00:00Z' });
+      expect(sanctuary.ok && (sanctuary.value as { openState: { open: boolean; until: string } }).openState).toMatchObject({ open: true, until: '2026-11-26T06:00:00.000Z' });
+      const atNow = await core.handle('directory.get', { id: 'sanctuary' });
+      expect(atNow.ok && (atNow.value as { openState: { open: boolean } }).openState.open).toBe(false);
+      const bad = await core.handle('directory.search', { postcode: 'SE5 8AZ', openAt: 'tonight 02:00' });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    } finally {
+      core.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });
 
@@ -251,6 +296,7 @@ describe('applying directory changes', () => {
     const file = path.join(d, 'directory.db');
     writeTestDirectory(file, services);
     const db = DirectoryDb.open(file, loadPostcodeCentroids(GEO_DIR), calendar);
+    db.search({ postcode: 'SE5 8AZ' }, WED_EVENING); // the in-memory facts (catchments too) are loaded before the change
     const moved = { ...services.find((s) => s.id === 'haven')!, name: 'Peckham Rye Safe Haven', locations: at('haven', ...SE1_7) };
     const added = makeService({ id: 'new', name: 'Denmark Hill Crisis Café', type: 'crisis_cafe', locations: at('new', ...SE5_8) });
     // The crisis line stops covering SW9 and SE15 and starts covering SE1.
@@ -277,8 +323,8 @@ describe('applying directory changes', () => {
     writeTestDirectory(rebuilt, after);
     const fresh = DirectoryDb.open(rebuilt, loadPostcodeCentroids(GEO_DIR), calendar);
     for (const q of queries) {
-      const a = db.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
-      const b = fresh.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open]);
+      const a = db.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open, r.catchment]);
+      const b = fresh.search(q, WED_EVENING).results.map((r) => [r.service.id, r.distanceKm, r.openState.open, r.catchment]);
       expect(a).toEqual(b);
     }
     expect(db.search({ postcode: 'SW9 8', radiusKm: 1 }, WED_EVENING).results.map((r) => r.service.id)).not.toContain('line');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
-import type { OpenState, SearchOrigin, SearchParams, SearchResult, ServiceResult } from '../../../shared/contract';
+import type { Catchment, OpenState, SearchOrigin, SearchParams, SearchResult, ServiceResult } from '../../../shared/contract';
 import { STALE_AFTER_DAYS, type DirectoryService } from '../../../shared/domain/directory';
 import { referralRouteMask, SERVICE_STATUSES, SERVICE_TYPES } from '../../../shared/domain/service-types';
 import { DirectoryReader } from '../../../shared/directory/store';
@@ -47,6 +47,15 @@ export interface SearchContext {
 const RELEVANCE = { name: 1, elsewhere: 0.4 } as const;
 const TIER = { open: 0, closed: 1, temporarilyClosed: 2 } as const;
 
+/** How a result serves the caller's place (the contract's Catchment), as stored per slot during a search. */
+const KIND = { none: 0, covers: 1, siteNearby: 2, outsideCatchment: 3, national: 4 } as const;
+/**
+ * The second ranking key, after the open tier: services that serve the caller's place (their
+ * catchment includes it, or a site is near and they publish no catchment) before a site nearby
+ * whose catchment leaves the caller out, and both before national services. README "Ranking".
+ */
+const CATCHMENT_RANK: readonly number[] = [0, 0, 0, 1, 2];
+
 /**
  * The search over one loaded directory: facts in memory, text and coverage in SQLite, whole
  * services read from SQLite for the page shown. Scratch arrays are sized to the directory and
@@ -65,6 +74,7 @@ export class DirectorySearch {
   private coverStamp = new Uint32Array(0);
   private pool = new Int32Array(0);
   private tier = new Uint8Array(0);
+  private kind = new Uint8Array(0);
   private score = new Float64Array(0);
 
   constructor(
@@ -88,6 +98,7 @@ export class DirectorySearch {
     this.coverStamp = new Uint32Array(capacity);
     this.pool = new Int32Array(capacity);
     this.tier = new Uint8Array(capacity);
+    this.kind = new Uint8Array(capacity);
     this.score = new Float64Array(capacity);
     this.epoch = 0;
   }
@@ -102,7 +113,7 @@ export class DirectorySearch {
     }
   }
 
-  search(p: SearchParams, ctx: SearchContext): Omit<SearchResult, 'directory'> {
+  search(p: SearchParams, ctx: SearchContext): Omit<SearchResult, 'directory' | 'place'> {
     const idx = this.index;
     this.fitScratch();
     const epoch = ++this.epoch;
@@ -143,7 +154,7 @@ export class DirectorySearch {
           if (i !== undefined) cover(i);
         }
       }
-      for (const i of idx.nationalServices()) cover(i);
+      for (const i of idx.nationalServices()) addToPool(i);
     } else if (!words) {
       for (let i = 0; i < idx.size; i++) addToPool(i);
     }
@@ -151,10 +162,13 @@ export class DirectorySearch {
     const typeMask = p.types?.length ? p.types.reduce((m, t) => m | (1 << SERVICE_TYPES.indexOf(t)), 0) : -1;
     const routeMask = p.referralRoutes?.length ? referralRouteMask(p.referralRoutes) : -1;
     const openCtx = openContextAt(ctx.at, ctx.calendar);
+    const hasCatchment = origin ? idx.catchments() : null;
     const offset = p.offset ?? 0;
     const top = new TopK(offset + (p.limit ?? DEFAULT_LIMIT), (a, b) => {
       const byTier = this.tier[a]! - this.tier[b]!;
       if (byTier !== 0) return byTier;
+      const byCatchment = CATCHMENT_RANK[this.kind[a]!]! - CATCHMENT_RANK[this.kind[b]!]!;
+      if (byCatchment !== 0) return byCatchment;
       const byScore = this.score[b]! - this.score[a]!;
       if (byScore !== 0) return byScore;
       const na = idx.name[a]!, nb = idx.name[b]!;
@@ -178,11 +192,24 @@ export class DirectorySearch {
       if (p.openNow && !open) continue;
       const relevance: number = wordStarts ? (idx.nameStartsWords(i, wordStarts) ? RELEVANCE.name : RELEVANCE.elsewhere) : 1;
       let score = relevance;
+      let kind: number = KIND.none;
       if (origin) {
-        let proximity = this.distStamp[i] === epoch ? 1 / (1 + this.dist[i]! / PROXIMITY_HALF_KM) : 0;
-        if (this.coverStamp[i] === epoch) proximity = Math.max(proximity, idx.national[i] ? NATIONAL_PROXIMITY : COVERS_AREA_PROXIMITY);
+        // Everything in the pool is near the origin, covers it, or is national.
+        const near = this.distStamp[i] === epoch;
+        let proximity = near ? 1 / (1 + this.dist[i]! / PROXIMITY_HALF_KM) : 0;
+        if (this.coverStamp[i] === epoch) {
+          kind = KIND.covers;
+          proximity = Math.max(proximity, COVERS_AREA_PROXIMITY);
+        } else if (near) {
+          // Without a postcode (a position) there is no district to hold a catchment against.
+          kind = hasCatchment![i] && !idx.national[i] && ctx.originDistrict ? KIND.outsideCatchment : KIND.siteNearby;
+        } else {
+          kind = KIND.national;
+          proximity = NATIONAL_PROXIMITY;
+        }
         score = words ? (proximity + relevance) / 2 : proximity;
       }
+      this.kind[i] = kind;
       this.tier[i] = status === TEMPORARILY_CLOSED ? TIER.temporarilyClosed : open ? TIER.open : TIER.closed;
       this.score[i] = score;
       top.push(i);
@@ -197,7 +224,8 @@ export class DirectorySearch {
       return {
         service,
         distanceKm: this.distStamp[i] === epoch ? Math.round(this.dist[i]! * 100) / 100 : null,
-        coversOrigin: this.coverStamp[i] === epoch,
+        coversOrigin: this.coverStamp[i] === epoch || (origin !== null && idx.national[i] === 1),
+        catchment: catchmentOf(this.kind[i]!, service, ctx.originDistrict),
         openState: this.openStateOf(i, service, ctx),
         ...dataAge(idx.verifiedDay[i]!, today),
         score: Math.round(this.score[i]! * 1000) / 1000,
@@ -217,6 +245,23 @@ export class DirectorySearch {
       todayIs: s.todayIs,
       bankHolidayName: ctx.calendar.nameOf(day),
     };
+  }
+}
+
+function catchmentOf(kind: number, service: DirectoryService, district: string | null): Catchment | null {
+  switch (kind) {
+    case KIND.covers: {
+      const code = district && service.coverage.postcodes.includes(district) ? district : district ? areaOfDistrict(district) : '';
+      return { kind: 'covers', code };
+    }
+    case KIND.siteNearby:
+      return { kind: 'site_nearby' };
+    case KIND.outsideCatchment:
+      return { kind: 'outside_catchment' };
+    case KIND.national:
+      return { kind: 'national' };
+    default:
+      return null;
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SearchOrigin } from '../../../shared/contract';
-import { DISTRICTS_FILE, postcodeCentroidsFromCsv, SECTORS_FILE, type PostcodeCentroids, type PostcodeLookup } from '../../../shared/lib/postcode-centroids';
+import { DISTRICTS_FILE, postcodeCentroidsFromCsv, SECTORS_FILE, type LocatedPostcode, type PostcodeCentroids, type PostcodeLookup } from '../../../shared/lib/postcode-centroids';
 
 /** Loads the centroid tables shipped in data/geo. */
 export function loadPostcodeCentroids(geoDir: string): PostcodeCentroids {
@@ -23,6 +23,10 @@ export class LazyPostcodeCentroids implements PostcodeLookup {
 
   lookup(input: string): SearchOrigin {
     return this.centroids.lookup(input);
+  }
+
+  locate(input: string): LocatedPostcode {
+    return this.centroids.locate(input);
   }
 
   /** Reads the tables now, so that the first postcode typed does not wait for them. */

@@ -12,6 +12,7 @@ export type ShortcutId =
   | 'searchSlash'
   | 'postcode'
   | 'openNow'
+  | 'openAt'
   | 'record'
   | 'save'
   | 'finalise'
@@ -48,7 +49,8 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'search', keys: 'Alt+S', description: 'Search the directory', group: 'Directory', alt: true, code: 'KeyS', inFields: true },
   { id: 'searchSlash', keys: '/', description: 'Search the directory (when not typing in a field)', group: 'Directory', key: '/', inFields: false },
   { id: 'postcode', keys: 'Alt+P', description: 'Set the postcode to search near', group: 'Directory', alt: true, code: 'KeyP', inFields: true },
-  { id: 'openNow', keys: 'Alt+O', description: 'Show only services open now (on or off)', group: 'Directory', alt: true, code: 'KeyO', inFields: true },
+  { id: 'openNow', keys: 'Alt+O', description: 'Show only services open now, or at the time set in “open at” (on or off)', group: 'Directory', alt: true, code: 'KeyO', inFields: true },
+  { id: 'openAt', keys: 'Alt+T', description: 'Open at a time: judge opening at “tonight 02:00”, “Sat 10:00”… (empty for now)', group: 'Directory', alt: true, code: 'KeyT', inFields: true },
   { id: 'nextResult', keys: 'Alt+↓', description: 'Next result', group: 'Directory', alt: true, code: 'ArrowDown', inFields: true },
   { id: 'prevResult', keys: 'Alt+↑', description: 'Previous result', group: 'Directory', alt: true, code: 'ArrowUp', inFields: true },
   { id: 'copyPhone', keys: 'Alt+C', description: 'Copy the selected service’s first public phone number', group: 'Directory', alt: true, code: 'KeyC', inFields: true },

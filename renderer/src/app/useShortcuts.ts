@@ -4,6 +4,7 @@ import { useCallSession } from '../stores/call-session';
 import { useDirectory } from '../stores/directory';
 import { copyPhone } from '../features/directory/ResultCard';
 import { firstPublicPhone } from '../features/directory/format';
+import { referResult } from '../features/directory/refer';
 import { announce } from '../stores/app';
 import { matchShortcut, type ShortcutId } from './shortcuts';
 
@@ -52,9 +53,13 @@ export function runShortcut(id: ShortcutId): void {
     case 'openNow': {
       const on = !dir.filters.openNow;
       dir.setFilters({ openNow: on });
-      announce(on ? 'Showing only services open now.' : 'Showing open and closed services.');
+      const then = dir.openAtReading.kind === 'at' ? `open at ${dir.openAtReading.label}` : 'open now';
+      announce(on ? `Showing only services ${then}.` : 'Showing open and closed services.');
       return;
     }
+    case 'openAt':
+      focusById('directory-open-at', true);
+      return;
     case 'nextResult':
     case 'prevResult': {
       const i = dir.moveActive(id === 'nextResult' ? 1 : -1);
@@ -72,7 +77,7 @@ export function runShortcut(id: ShortcutId): void {
     case 'refer': {
       const r = activeResult();
       if (!r) return announce('Select a result first (Alt+↓), then press Alt+R to refer.', 'warning');
-      call.linkService(r);
+      referResult(r);
       return;
     }
     case 'help':

@@ -52,7 +52,10 @@ export function Dialog({
     const onClosed = () => {
       const back = returnTo.current;
       returnTo.current = null;
-      if (back?.isConnected) back.focus({ preventScroll: false });
+      // Unless what closed it has already put the cursor somewhere (a referral's notes).
+      const focus = document.activeElement;
+      const unplaced = !focus || focus === document.body || d.contains(focus) || focus === back;
+      if (back?.isConnected && unplaced) back.focus({ preventScroll: false });
     };
     d.addEventListener('cancel', onCancel);
     d.addEventListener('close', onClosed);

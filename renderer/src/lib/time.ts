@@ -19,6 +19,8 @@ const toDate = (t: string | number | Date) => (t instanceof Date ? t : new Date(
 export const timeHM = (t: string | number | Date) => hm.format(toDate(t));
 /** "14:02:11" */
 export const timeHMS = (t: string | number | Date) => hms.format(toDate(t));
+/** "Sat 28 Nov 10:00": a moment within the year, unambiguous. */
+export const dayTimeLabel = (t: string | number | Date) => `${weekday.format(toDate(t))} ${dayMonth.format(toDate(t))} ${timeHM(t)}`;
 /** "22 Nov 2026" */
 export const dateDMY = (t: string | number | Date) => dayMonthYear.format(toDate(t));
 /** "Sunday 22 November" */
@@ -46,6 +48,15 @@ export function relativeMoment(t: string | Date, now: Date): string {
   if (days === -1) return `yesterday ${timeHM(d)}`;
   if (days > 1 && days < 7) return `${weekday.format(d)} ${timeHM(d)}`;
   return `${weekday.format(d)} ${dayMonth.format(d)} ${timeHM(d)}`;
+}
+
+/** "in 45 min", "in 16 h 30 min", "in 3 days", "2 h ago": how far a moment is from now. */
+export function fromNow(t: string | Date, now: Date): string {
+  const mins = Math.round((toDate(t).getTime() - now.getTime()) / 60_000);
+  const span = Math.abs(mins);
+  const words =
+    span < 1 ? 'now' : span < 60 ? `${span} min` : span < 48 * 60 ? (span % 60 ? `${Math.floor(span / 60)} h ${span % 60} min` : `${span / 60} h`) : `${Math.round(span / 1440)} days`;
+  return span < 1 ? 'now' : mins > 0 ? `in ${words}` : `${words} ago`;
 }
 
 /** "just now", "4 min ago", "2 h 5 min ago", "3 days ago". */

@@ -65,7 +65,8 @@ interface CallSessionState {
   /** `callbackMade`: this addendum records the record's callback as made. */
   addAddendum(text: string, callbackMade?: boolean): Promise<ContractError | null>;
   refreshCalls(): Promise<void>;
-  linkService(result: ServiceResult): void;
+  /** Links a directory service to the open draft; says what became of it (the directory moves focus on 'added'). */
+  linkService(result: ServiceResult): 'added' | 'already' | 'refused';
   setFormApi(api: FormApi | null): void;
   dismissNotice(): void;
 }
@@ -316,14 +317,15 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       const { record, formApi } = get();
       if (!record) {
         announce('Start or open a call first (Alt+N), then link the service to it.', 'warning');
-        return;
+        return 'refused';
       }
       if (record.status !== 'draft' || !formApi) {
         announce('This record is finalised: add an addendum to record another referral.', 'warning');
-        return;
+        return 'refused';
       }
       const outcome = formApi.addReferral(result);
       announce(outcome === 'added' ? `${result.service.name} added to the call’s referrals.` : `${result.service.name} is already in this call’s referrals.`, outcome === 'added' ? 'success' : 'info');
+      return outcome;
     },
 
     setFormApi: (formApi) => set({ formApi }),

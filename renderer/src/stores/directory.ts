@@ -1,14 +1,17 @@
 import { create } from 'zustand';
-import type { ContractError, SearchOrigin, SearchParams, ServiceResult } from '../../../shared/contract';
+import type { ContractError, PostcodePlace, SearchOrigin, SearchParams, ServiceResult } from '../../../shared/contract';
 import type { ReferralRoute, ServiceType } from '../../../shared/domain/service-types';
 import { desk } from '../client/desk';
+import { readOpenAt, type OpenAtReading } from '../features/directory/open-at';
 import { SearchRunner } from '../features/directory/search-runner';
 import { useApp } from './app';
+import { useCallSession } from './call-session';
 
 /*
  * The directory panel: its filters, the results of the current search (one page at a time), and
  * which result the keyboard is on. Text is searched at every keystroke (one search at a time, the newest winning); the
- * postcode once the clinician pauses; every other filter at once.
+ * postcode and "open at" once the clinician pauses; every other filter at once. Each call starts
+ * clean: a new or resumed call sets everything from that call's record and nothing else.
  */
 
 export interface Filters {
@@ -19,7 +22,10 @@ export interface Filters {
   /** The caller's age as text; empty for any age. */
   age: string;
   routes: ReferralRoute[];
+  /** Only services open (now, or at the time in openAt). */
   openNow: boolean;
+  /** "Open at" as typed ("tonight 02:00"); empty for now. */
+  openAt: string;
 }
 
 /** Whether age and postcode follow the call record or were set here by hand. */
@@ -34,7 +40,11 @@ interface DirectoryState {
   results: ServiceResult[];
   total: number;
   origin: SearchOrigin | null;
+  /** Where the searched postcode lies (its nation), from the core. */
+  place: PostcodePlace | null;
   evaluatedAt: string | null;
+  /** The "open at" text read when it was typed: the instant results are judged at, or why it cannot be read. */
+  openAtReading: OpenAtReading;
   loading: boolean;
   error: ContractError | null;
   /** The postcode error from the core, shown at the postcode field. */
@@ -48,6 +58,8 @@ interface DirectoryState {
   setFilters(patch: Partial<Filters>, opts?: { source?: 'record' | 'manual' }): void;
   /** The call record's age and postcode changed. */
   followRecord(ctx: { age: number | null; postcode: string }): void;
+  /** Another call is open (or none): start again from its postcode and age, and nothing else. */
+  startCall(ctx: { age: number | null; postcode: string }): void;
   more(): void;
   setActive(i: number): void;
   moveActive(delta: number): number;
@@ -87,7 +99,10 @@ export function measurePaint(): void {
 
 export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
 
-const initialFilters: Filters = { text: '', postcode: '', radiusKm: 25, types: [], age: '', routes: [], openNow: false };
+const initialFilters: Filters = { text: '', postcode: '', radiusKm: 25, types: [], age: '', routes: [], openNow: false, openAt: '' };
+const NOW: OpenAtReading = { kind: 'now' };
+/** What a search shows before anything is asked, or once a call starts clean. */
+const noResults = (): Partial<DirectoryState> => ({ results: [], total: 0, origin: null, place: null, error: null, postcodeError: null, answered: null, hasMore: false, active: -1 });
 
 /**
  * Text shorter than this is not searched: a single letter matches most of the directory, tells the
@@ -104,7 +119,7 @@ export function searchableText(typed: string): string {
   return text.length >= MIN_TEXT ? text : '';
 }
 
-function paramsOf(f: Filters): SearchParams | null {
+function paramsOf(f: Filters, openAt: OpenAtReading): SearchParams | null {
   const text = searchableText(f.text);
   const postcode = f.postcode.trim();
   if (!text && !postcode && f.types.length === 0) return null;
@@ -116,6 +131,8 @@ function paramsOf(f: Filters): SearchParams | null {
     ...(age !== undefined ? { age } : {}),
     ...(f.routes.length ? { referralRoutes: f.routes } : {}),
     ...(f.openNow ? { openNow: true } : {}),
+    // A time that cannot be read is reported at its field; the results stay judged now.
+    ...(openAt.kind === 'at' ? { openAt: openAt.iso } : {}),
     includeTemporarilyClosed: true,
   };
 }
@@ -130,6 +147,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
         results: r.results,
         total: r.total,
         origin: r.origin,
+        place: r.place,
         evaluatedAt: r.evaluatedAt,
         error: null,
         postcodeError: null,
@@ -143,7 +161,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     onError: (error, params) => {
       const postcode = error.code === 'postcode_invalid' || error.code === 'postcode_not_found';
       forgetKeystrokes(askedKeystroke);
-      set({ results: [], total: 0, origin: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
+      set({ results: [], total: 0, origin: null, place: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },
     onLoading: (loading) => set({ loading }),
   });
@@ -158,11 +176,11 @@ export const useDirectory = create<DirectoryState>((set, get) => {
   // The query last sent (in flight or answered), to skip asking the same again.
   let lastAsked: string | null = null;
   const runLatest = (force = false) => {
-    const params = paramsOf(get().filters);
+    const params = paramsOf(get().filters, get().openAtReading);
     if (!params) {
       forgetKeystrokes(keystrokeSeq);
       lastAsked = null;
-      set({ results: [], total: 0, origin: null, error: null, postcodeError: null, answered: null, hasMore: false, active: -1, loading: false });
+      set({ ...noResults(), loading: false });
       runner.cancel();
       return;
     }
@@ -208,7 +226,9 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     results: [],
     total: 0,
     origin: null,
+    place: null,
     evaluatedAt: null,
+    openAtReading: NOW,
     loading: false,
     error: null,
     postcodeError: null,
@@ -224,10 +244,24 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       const sources = { ...get().sources };
       if ('age' in patch) sources.age = opts?.source ?? 'manual';
       if ('postcode' in patch) sources.postcode = opts?.source ?? 'manual';
-      set({ filters, sources });
+      // Read once, when typed: "tonight 02:00" keeps meaning the same instant as the clock moves on.
+      const openAtReading = 'openAt' in patch ? readOpenAt(filters.openAt, new Date()) : get().openAtReading;
+      set({ filters, sources, openAtReading });
       const onlyText = Object.keys(patch).every((k) => k === 'text');
       const postcodeTyped = 'postcode' in patch && opts?.source !== 'record';
-      schedule(onlyText ? 0 : postcodeTyped || 'age' in patch ? 350 : 0);
+      const openAtTyped = 'openAt' in patch && filters.openAt.trim() !== '';
+      schedule(onlyText ? 0 : postcodeTyped || openAtTyped || 'age' in patch ? 350 : 0);
+    },
+
+    startCall(ctx) {
+      set({
+        filters: { ...initialFilters, age: ctx.age === null ? '' : String(ctx.age), postcode: ctx.postcode },
+        sources: { age: 'record', postcode: 'record' },
+        openAtReading: NOW,
+        ...noResults(),
+      });
+      // Asked again even when the query is the one last sent: what was shown has been cleared.
+      schedule(0, true);
     },
 
     followRecord(ctx) {
@@ -256,4 +290,19 @@ export const useDirectory = create<DirectoryState>((set, get) => {
 
     searchNow: () => schedule(0, true),
   };
+});
+
+/*
+ * Each call starts clean (hazard log: "the previous caller's search shown with a new call"):
+ * whenever the open call record changes (a new call, one resumed from the list or after a reload,
+ * or none once it is closed, discarded or its clinician signs out), the directory starts again from
+ * that record's postcode and age. Watching the record's id, rather than being told by each way a
+ * call opens, keeps a new way of opening one from forgetting to.
+ */
+let callShown: string | null = useCallSession.getState().record?.id ?? null;
+useCallSession.subscribe((s) => {
+  const id = s.record?.id ?? null;
+  if (id === callShown) return;
+  callShown = id;
+  useDirectory.getState().startCall(s.context);
 });

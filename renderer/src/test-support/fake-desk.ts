@@ -65,7 +65,7 @@ export function fakeDesk(): FakeDesk {
       openId = (p as { id: string | null }).id;
       return ok(null);
     },
-    'directory.search': () => ok({ results: [], total: 0, origin: null, evaluatedAt: at(), directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-31' } }),
+    'directory.search': () => ok({ results: [], total: 0, origin: null, place: null, evaluatedAt: at(), directory: { services: 3000, version: '1', publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-31' } }),
   };
 
   const desk: FakeDesk = {

@@ -30,6 +30,7 @@ const result = (over: Partial<ServiceResult> = {}): ServiceResult => ({
   service,
   distanceKm: 1.34,
   coversOrigin: true,
+  catchment: { kind: 'covers', code: 'SE15' },
   openState: { open: true, until: '2026-11-24T23:00:00Z', nextOpen: null, todayIs: null, bankHolidayName: null },
   dataAgeDays: null,
   stale: true,
@@ -40,9 +41,21 @@ const result = (over: Partial<ServiceResult> = {}): ServiceResult => ({
 const origin = { label: 'SE5 8AZ', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 0.8 };
 const noop = () => {};
 
-function show(r: ServiceResult, callerAge: number | null = null) {
+function show(r: ServiceResult, callerAge: number | null = null, at: string | null = null) {
   render(
-    <ResultCard result={r} index={0} active={false} origin={origin} now={Date.parse('2026-11-24T19:00:00Z')} callerAge={callerAge} canRefer onFocus={noop} onOpen={noop} onRefer={noop} />,
+    <ResultCard
+      result={r}
+      index={0}
+      active={false}
+      origin={origin}
+      now={Date.parse('2026-11-24T19:00:00Z')}
+      at={at === null ? null : Date.parse(at)}
+      callerAge={callerAge}
+      canRefer
+      onFocus={noop}
+      onOpen={noop}
+      onRefer={noop}
+    />,
   );
 }
 
@@ -82,5 +95,36 @@ describe('a directory result', () => {
     show(result({ service: { ...service, status: 'temporarily_closed', alert: 'Closed for refurbishment until January.' } }));
     expect(screen.getByText('Temporarily closed')).toBeTruthy();
     expect(screen.getByText('Closed for refurbishment until January.')).toBeTruthy();
+  });
+
+  it('says why it is listed for the caller’s place: covers it, a site nearby, outside its area, or national', () => {
+    show(result());
+    expect(screen.getByTestId('catchment').textContent).toBe('Serves the caller: its area covers SE15, site 1.3 km away');
+    cleanup();
+    show(result({ catchment: { kind: 'covers', code: 'SE' }, distanceKm: null }));
+    expect(screen.getByTestId('catchment').textContent).toBe('Serves the caller: its area covers all of SE');
+    cleanup();
+    show(result({ catchment: { kind: 'site_nearby' }, distanceKm: 12.4 }));
+    expect(screen.getByTestId('catchment').textContent).toBe('Site nearby, 12 km away: no catchment area published');
+    cleanup();
+    show(result({ catchment: { kind: 'outside_catchment' }, distanceKm: 0.8 }));
+    expect(screen.getByTestId('catchment').textContent).toBe('Site 0.8 km away, but its area does not include SE5: check it takes the caller');
+    expect(screen.getByTestId('catchment').className).toContain('result__catchment--check');
+    cleanup();
+    show(result({ catchment: { kind: 'national' }, distanceKm: null, service: { ...service, coverage: { national: true, postcodes: [], description: 'Anywhere in England' } } }));
+    expect(screen.getByTestId('catchment').textContent).toBe('National service: anywhere in England');
+    cleanup();
+    show(result({ catchment: null }));
+    expect(screen.queryByTestId('catchment')).toBeNull();
+  });
+
+  it('names the moment asked about when judged at another time, never “open now”', () => {
+    show(result({ openState: { open: true, until: '2026-11-26T06:00:00Z', nextOpen: null, todayIs: null, bankHolidayName: null } }), null, '2026-11-26T02:00:00Z');
+    expect(screen.queryByText('Open now')).toBeNull();
+    expect(screen.getByText('Open at 02:00')).toBeTruthy();
+    expect(screen.getByText('until Thu 06:00')).toBeTruthy();
+    cleanup();
+    show(result({ openState: { open: false, until: null, nextOpen: '2026-11-26T09:00:00Z', todayIs: null, bankHolidayName: null } }), null, '2026-11-26T02:00:00Z');
+    expect(screen.getByText('Closed at 02:00')).toBeTruthy();
   });
 });

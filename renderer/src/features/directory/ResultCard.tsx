@@ -6,7 +6,7 @@ import { Icon } from '../../components/Icon';
 import { copyText } from '../../lib/clipboard';
 import { dataAge } from '../../lib/time';
 import { announce } from '../../stores/app';
-import { ageOutsideRange, ageRangeLabel, openSummary, orderedPhones, routesLabel, whereLabel } from './format';
+import { ageOutsideRange, ageRangeLabel, catchmentLine, openSummary, orderedPhones, routesLabel, whereLabel } from './format';
 
 export async function copyPhone(phone: Phone, serviceName: string): Promise<void> {
   const ok = await copyText(phone.number);
@@ -27,8 +27,8 @@ export function PhoneButton({ phone, serviceName, compact }: { phone: Phone; ser
   );
 }
 
-export function OpenBadge({ result, now }: { result: Pick<ServiceResult, 'openState' | 'service'>; now: Date }) {
-  const o = openSummary(result.openState, result.service, now);
+export function OpenBadge({ result, now, at = null }: { result: Pick<ServiceResult, 'openState' | 'service'>; now: Date; at?: Date | null }) {
+  const o = openSummary(result.openState, result.service, now, at);
   return (
     <span className={`open-badge open-badge--${o.tone}`}>
       <Icon name={o.tone === 'open' ? 'open' : o.tone === 'closed' ? 'closed' : 'stop'} />
@@ -44,6 +44,8 @@ interface Props {
   active: boolean;
   origin: SearchOrigin | null;
   now: number;
+  /** The moment asked about with "open at" (judged then, not now); null for now. */
+  at: number | null;
   callerAge: number | null;
   canRefer: boolean;
   onFocus(index: number): void;
@@ -51,11 +53,13 @@ interface Props {
   onRefer(index: number): void;
 }
 
-export const ResultCard = memo(function ResultCard({ result, index, active, origin, now, callerAge, canRefer, onFocus, onOpen, onRefer }: Props) {
+export const ResultCard = memo(function ResultCard({ result, index, active, origin, now, at, callerAge, canRefer, onFocus, onOpen, onRefer }: Props) {
   const s = result.service;
   const when = new Date(now);
-  const o = openSummary(result.openState, s, when);
+  const asked = at === null ? null : new Date(at);
+  const o = openSummary(result.openState, s, when, asked);
   const where = whereLabel(result, s, origin);
+  const catchment = catchmentLine(result, s, origin);
   const phones = orderedPhones(s);
   const ageMismatch = ageOutsideRange(callerAge, s.ageMin, s.ageMax);
   const titleId = `result-${s.id}`;
@@ -63,7 +67,7 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
   return (
     <article className={`result${active ? ' result--active' : ''} result--${o.tone}`} aria-labelledby={titleId} onFocus={() => onFocus(index)}>
       <div className="result__top">
-        <OpenBadge result={result} now={when} />
+        <OpenBadge result={result} now={when} at={asked} />
         {active && <span className="tag tag--blue result__selected">Selected</span>}
         <span className="spacer" />
         {!stale && (
@@ -87,6 +91,12 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
       <p className="result__org">
         <strong>{SERVICE_TYPE_LABELS[s.type]}</strong> · {s.organisation.name}
       </p>
+      {catchment && (
+        <p className={`result__catchment result__catchment--${catchment.tone}`} data-testid="catchment">
+          <Icon name={catchment.tone === 'serves' ? 'check' : catchment.tone === 'check' ? 'warning' : 'globe'} />
+          <span>{catchment.text}</span>
+        </p>
+      )}
       {o.note && (
         <p className="result__note">
           <Icon name="calendar" />

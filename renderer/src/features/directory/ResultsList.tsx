@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { measurePaint, useDirectory } from '../../stores/directory';
+import { referResult } from './refer';
 import { ResultCard } from './ResultCard';
 
 /*
@@ -16,6 +17,8 @@ export function ResultsList() {
   const total = useDirectory((s) => s.total);
   const hasMore = useDirectory((s) => s.hasMore);
   const origin = useDirectory((s) => s.origin);
+  // Judged at the moment asked about ("open at"), or now.
+  const at = useDirectory((s) => (s.answered?.openAt && s.evaluatedAt ? Date.parse(s.evaluatedAt) : null));
   const active = useDirectory((s) => s.active);
   const setActive = useDirectory((s) => s.setActive);
   const more = useDirectory((s) => s.more);
@@ -23,7 +26,6 @@ export function ResultsList() {
   const openDialog = useApp((s) => s.openDialog);
   const callerAge = useCallSession((s) => s.context.age);
   const canRefer = useCallSession((s) => s.record?.status === 'draft');
-  const linkService = useCallSession((s) => s.linkService);
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const count = results.length + (hasMore ? 1 : 0);
@@ -77,13 +79,10 @@ export function ResultsList() {
     },
     [openDialog, setActive],
   );
-  const onRefer = useCallback(
-    (i: number) => {
-      const r = useDirectory.getState().results[i];
-      if (r) linkService(r);
-    },
-    [linkService],
-  );
+  const onRefer = useCallback((i: number) => {
+    const r = useDirectory.getState().results[i];
+    if (r) referResult(r);
+  }, []);
 
   return (
     <div className="results" ref={scrollRef} role="region" aria-label="Search results" tabIndex={-1}>
@@ -111,6 +110,7 @@ export function ResultsList() {
                   active={v.index === active}
                   origin={origin}
                   now={now}
+                  at={at}
                   callerAge={callerAge}
                   canRefer={canRefer}
                   onFocus={setActive}

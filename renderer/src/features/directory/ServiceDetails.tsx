@@ -9,7 +9,8 @@ import { dataAge, localDateLabel } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useDirectory } from '../../stores/directory';
-import { ageOutsideRange, ageRangeLabel, bankHolidayLabel, openSummary, orderedPhones, upcomingExceptions, weeklyHours, whereLabel } from './format';
+import { ageOutsideRange, ageRangeLabel, bankHolidayLabel, catchmentLine, openSummary, orderedPhones, upcomingExceptions, weeklyHours, whereLabel } from './format';
+import { referResult } from './refer';
 import { OpenBadge, PhoneButton } from './ResultCard';
 
 type Details = ResultOf<'directory.get'>;
@@ -24,7 +25,8 @@ export function ServiceDetails() {
   const origin = useDirectory((s) => s.origin);
   const callerAge = useCallSession((s) => s.context.age);
   const canRefer = useCallSession((s) => s.record?.status === 'draft');
-  const linkService = useCallSession((s) => s.linkService);
+  // The moment the list was judged at ("open at"), so the details say the same as the card.
+  const openAt = useDirectory((s) => s.answered?.openAt ?? null);
   const [details, setDetails] = useState<Details | null>(null);
   const [error, setError] = useState<ContractError | null>(null);
 
@@ -34,7 +36,7 @@ export function ServiceDetails() {
     setDetails(null);
     setError(null);
     void desk()
-      .call('directory.get', { id })
+      .call('directory.get', { id, ...(openAt ? { openAt } : {}) })
       .then((r) => {
         if (!live) return;
         if (r.ok) setDetails(r.value);
@@ -43,12 +45,14 @@ export function ServiceDetails() {
     return () => {
       live = false;
     };
-  }, [open, id]);
+  }, [open, id, openAt]);
 
   const d = details ?? (fromList ? { service: fromList.service, openState: fromList.openState, dataAgeDays: fromList.dataAgeDays, stale: fromList.stale } : null);
   const s = d?.service;
-  const o = d && s ? openSummary(d.openState, s, now) : null;
+  const at = openAt ? new Date(openAt) : null;
+  const o = d && s ? openSummary(d.openState, s, now, at) : null;
   const where = fromList && s ? whereLabel(fromList, s, origin) : null;
+  const catchment = fromList && s ? catchmentLine(fromList, s, origin) : null;
 
   return (
     <Dialog open={open} title={s?.name ?? 'Service details'} onClose={close} size="large" initialFocus="[data-autofocus]">
@@ -61,7 +65,7 @@ export function ServiceDetails() {
       {d && s && o && (
         <div className="details">
           <div className="details__summary">
-            <OpenBadge result={d} now={now} />
+            <OpenBadge result={d} now={now} at={at} />
             {where && (
               <span className="result__where">
                 <Icon name={s.coverage.national ? 'globe' : 'pin'} />
@@ -71,6 +75,12 @@ export function ServiceDetails() {
             <span className="tag tag--grey">{SERVICE_TYPE_LABELS[s.type]}</span>
           </div>
           <p className="details__org">{s.organisation.name}</p>
+          {catchment && (
+            <p className={`result__catchment result__catchment--${catchment.tone}`}>
+              <Icon name={catchment.tone === 'serves' ? 'check' : catchment.tone === 'check' ? 'warning' : 'globe'} />
+              <span>{catchment.text}</span>
+            </p>
+          )}
           {o.note && (
             <p className="result__note">
               <Icon name="calendar" />
@@ -98,9 +108,9 @@ export function ServiceDetails() {
               className={`button${canRefer ? '' : ' button--muted'}`}
               data-autofocus
               onClick={() => {
-                const r = fromList ?? { ...d, distanceKm: null, coversOrigin: false, score: 0 };
-                linkService(r);
+                const r = fromList ?? { ...d, distanceKm: null, coversOrigin: false, catchment: null, score: 0 };
                 if (canRefer) close();
+                referResult(r);
               }}
             >
               <Icon name="link" />

@@ -2,7 +2,7 @@ import type { OpenState, SearchOrigin, ServiceResult } from '../../../../shared/
 import type { DirectoryService, Phone } from '../../../../shared/domain/directory';
 import type { Schedule, Session } from '../../../../shared/domain/schedule';
 import { REFERRAL_ROUTE_LABELS } from '../../../../shared/domain/service-types';
-import { localDateLabel, relativeMoment } from '../../lib/time';
+import { localDateLabel, relativeMoment, timeHM } from '../../lib/time';
 
 export type OpenTone = 'open' | 'closed' | 'temporarily_closed';
 
@@ -16,20 +16,25 @@ export interface OpenSummary {
   note: string | null;
 }
 
-export function openSummary(state: OpenState, service: Pick<DirectoryService, 'status'>, now: Date): OpenSummary {
+/**
+ * Open or closed, and until or from when. `at` is the moment asked about when it is not now ("open
+ * at"): the badge then names it ("Open at 02:00"), so a result judged for tonight is never read as
+ * open now. Times are said relative to now either way.
+ */
+export function openSummary(state: OpenState, service: Pick<DirectoryService, 'status'>, now: Date, at: Date | null = null): OpenSummary {
   const note =
     state.todayIs === 'bank_holiday'
-      ? `Bank holiday${state.bankHolidayName ? ` (${state.bankHolidayName})` : ''}: bank-holiday hours apply today`
+      ? `Bank holiday${state.bankHolidayName ? ` (${state.bankHolidayName})` : ''}: bank-holiday hours apply ${at ? 'that day' : 'today'}`
       : state.todayIs === 'exception'
-        ? 'Different hours today (a dated change from the publisher)'
+        ? `Different hours ${at ? 'that day' : 'today'} (a dated change from the publisher)`
         : null;
   if (service.status === 'temporarily_closed') {
     return { tone: 'temporarily_closed', label: 'Temporarily closed', detail: state.nextOpen ? `may reopen ${relativeMoment(state.nextOpen, now)}` : 'check before referring', note };
   }
   if (state.open) {
-    return { tone: 'open', label: 'Open now', detail: state.until ? `until ${relativeMoment(state.until, now)}` : '24 hours', note };
+    return { tone: 'open', label: at ? `Open at ${timeHM(at)}` : 'Open now', detail: state.until ? `until ${relativeMoment(state.until, now)}` : '24 hours', note };
   }
-  return { tone: 'closed', label: 'Closed', detail: state.nextOpen ? `opens ${relativeMoment(state.nextOpen, now)}` : 'no opening hours published', note };
+  return { tone: 'closed', label: at ? `Closed at ${timeHM(at)}` : 'Closed', detail: state.nextOpen ? `opens ${relativeMoment(state.nextOpen, now)}` : 'no opening hours published', note };
 }
 
 /** "Ages 18+", "Ages 11–17", "Up to 25", "All ages". */
@@ -47,10 +52,36 @@ export function ageOutsideRange(age: number | null, min: number | null, max: num
 
 /** "1.3 km", "Covers this area", "National", or null when there is no origin. */
 export function whereLabel(r: Pick<ServiceResult, 'distanceKm' | 'coversOrigin'>, service: DirectoryService, origin: SearchOrigin | null): string | null {
-  if (r.distanceKm !== null && origin) return r.distanceKm < 10 ? `${r.distanceKm.toFixed(1)} km` : `${Math.round(r.distanceKm)} km`;
+  if (r.distanceKm !== null && origin) return distanceLabel(r.distanceKm);
   if (service.coverage.national) return 'National';
   if (r.coversOrigin && origin) return 'Covers this area';
   return null;
+}
+
+const distanceLabel = (km: number) => (km < 10 ? `${km.toFixed(1)} km` : `${Math.round(km)} km`);
+
+export interface CatchmentLine {
+  /** serves: the caller's place is in its catchment (or a site is near); check: a site near, but its catchment leaves the caller out. */
+  tone: 'serves' | 'check' | 'national';
+  text: string;
+}
+
+/** Why a result is listed for the caller's place, in words, on every card (README "Ranking"). */
+export function catchmentLine(r: Pick<ServiceResult, 'catchment' | 'distanceKm'>, service: DirectoryService, origin: SearchOrigin | null): CatchmentLine | null {
+  const c = r.catchment;
+  if (!c) return null;
+  const district = origin && origin.precision !== 'position' ? origin.label.split(' ')[0]! : null;
+  const site = r.distanceKm !== null ? `, site ${distanceLabel(r.distanceKm)} away` : '';
+  switch (c.kind) {
+    case 'covers':
+      return { tone: 'serves', text: `Serves the caller: its area covers ${/\d/.test(c.code) ? c.code : `all of ${c.code}`}${site}` };
+    case 'site_nearby':
+      return { tone: 'serves', text: `Site nearby, ${r.distanceKm === null ? 'within the distance asked' : `${distanceLabel(r.distanceKm)} away`}: no catchment area published` };
+    case 'outside_catchment':
+      return { tone: 'check', text: `Site ${r.distanceKm === null ? 'nearby' : `${distanceLabel(r.distanceKm)} away`}, but its area does not include ${district ?? 'the caller’s postcode'}: check it takes the caller` };
+    case 'national':
+      return { tone: 'national', text: `National service: ${service.coverage.description ? service.coverage.description.replace(/^./, (x) => x.toLowerCase()) : 'takes callers from anywhere'}` };
+  }
 }
 
 export function routesLabel(service: DirectoryService): string {

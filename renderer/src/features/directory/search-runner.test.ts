@@ -14,6 +14,7 @@ const page = (label: string, n: number, total: number): Envelope<SearchResult> =
     results: Array.from({ length: n }, (_, i) => ({ service: { id: `${label}${i}` } }) as never),
     total,
     origin: null,
+    place: null,
     evaluatedAt: '',
     directory: { services: 0, version: null, publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '' },
   },
