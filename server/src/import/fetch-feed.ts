@@ -57,7 +57,7 @@ interface Settings {
 }
 
 function describeFailure(e: unknown, s: Settings): string {
-  const error = e instanceof AbortError ? e.originalError : e;
+  const error = e instanceof FetchFailed ? e.error : e instanceof AbortError ? e.originalError : e;
   if (error instanceof HttpStatusError) return `the server answered ${error.message}`;
   if (error instanceof AddressRefused || error instanceof UnusableAnswer || error instanceof MalformedJson) return error.message;
   if (error instanceof FeedTooLarge) return `the answer is ${error.message}`;
@@ -76,10 +76,31 @@ interface Fetched {
   summary: DocumentSummary;
 }
 
-/** One JSON document from the API, streamed and parsed, with its retries. */
+/** A request that failed for good, with how many times it was tried. */
+class FetchFailed extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly attempts: number,
+  ) {
+    super('fetch failed');
+  }
+}
+
+/** One JSON document from the API, streamed and parsed, with its retries; throws FetchFailed. */
 async function getDocument(url: string, s: Settings): Promise<Fetched> {
+  let attempts = 0;
+  try {
+    return await fetchWithRetries(url, s, () => attempts++);
+  } catch (e) {
+    if (s.signal?.aborted) throw e;
+    throw new FetchFailed(e instanceof AbortError ? e.originalError : e, attempts);
+  }
+}
+
+async function fetchWithRetries(url: string, s: Settings, attempt: () => void): Promise<Fetched> {
   return pRetry(
     async () => {
+      attempt();
       const signal = AbortSignal.any([AbortSignal.timeout(s.timeoutMs), ...(s.signal ? [s.signal] : [])]);
       let answer;
       try {
@@ -143,6 +164,19 @@ interface Declared {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** A URL as reports show it: without the credentials it may carry. */
+function shown(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /**
  * Checks one page's paging against what the first page declared; every disagreement makes the read
  * partial. Returns whether reading should go on after this page.
@@ -198,7 +232,6 @@ function settingsOf(options: FetchOptions, limits: ReadLimits): Settings {
  */
 export async function* readApi(baseUrl: string, options: FetchOptions, problems: FeedProblems, limits: ReadLimits): AsyncGenerator<ReadRecord> {
   const s = settingsOf(options, limits);
-  const attempts = s.retries + 1;
   const base = baseUrl.replace(/\/+$/, '');
   const maxPages = options.maxPages ?? 1000;
   const listed = new Map<string, number>();
@@ -216,20 +249,20 @@ export async function* readApi(baseUrl: string, options: FetchOptions, problems:
     try {
       page = await getDocument(url, s);
     } catch (e) {
-      if (s.signal?.aborted) throw e;
-      const error = e instanceof AbortError ? e.originalError : e;
+      if (!(e instanceof FetchFailed)) throw e;
+      const error = e.error;
       if (error instanceof FeedTooLarge && error.limit === s.total.max) {
         problems.partial(`page ${n}`, `Reading stopped at page ${n}: the feed is larger than the ${s.total.max} bytes accepted (IMPORT_MAX_BYTES); later pages were not read.`);
         break;
       }
       const more = declared?.totalPages !== null && declared?.totalPages !== undefined && n < declared.totalPages;
-      problems.partial(`page ${n}`, `Page ${n} (${url}) could not be read after ${plural(attempts, 'attempt')}: ${describeFailure(e, s)}. The services on it were not read${more ? '' : ', and reading stopped there'}.`);
+      problems.partial(`page ${n}`, `Page ${n} (${shown(url)}) could not be read after ${plural(e.attempts, 'attempt')}: ${describeFailure(e, s)}. The services on it were not read${more ? '' : ', and reading stopped there'}.`);
       if (more && !(error instanceof AddressRefused)) continue;
       break;
     }
     const { summary } = page;
     if (summary.kind === 'not-a-feed') {
-      problems.partial(`page ${n}`, `Page ${n} (${url}): ${summary.reason}`);
+      problems.partial(`page ${n}`, `Page ${n} (${shown(url)}): ${summary.reason}`);
       break;
     }
     const items = page.records;
@@ -278,15 +311,15 @@ export async function* readApi(baseUrl: string, options: FetchOptions, problems:
       try {
         document = await getDocument(detailUrl, s);
       } catch (e) {
-        if (s.signal?.aborted) throw e;
-        details.set(item, { place: place(item), unreadable: `Its full record (${detailUrl}) could not be read after ${plural(attempts, 'attempt')}: ${describeFailure(e, s)}; not imported this time (a version published earlier stays).`, id, name: nameOf(item.record) });
+        if (!(e instanceof FetchFailed)) throw e;
+        details.set(item, { place: place(item), unreadable: `Its full record (${shown(detailUrl)}) could not be read after ${plural(e.attempts, 'attempt')}: ${describeFailure(e, s)}; not imported this time (a version published earlier stays).`, id, name: nameOf(item.record) });
         return;
       }
       const { summary: what, records: found } = document;
       const record = what.kind === 'services' && found.length === 1 ? found[0]!.record : undefined;
       if (!isObject(record) || idOf(record) !== id) {
         const why = what.kind === 'not-a-feed' ? ` (${what.reason})` : found.length !== 1 ? ` (it holds ${plural(found.length, 'record')})` : isObject(record) ? ` (it has the id ${idOf(record) ?? 'none'})` : '';
-        details.set(item, { place: place(item), unreadable: `Its full record (${detailUrl}) is not a single service with the id ${id}${why}; not imported this time (a version published earlier stays).`, id, name: nameOf(item.record) });
+        details.set(item, { place: place(item), unreadable: `Its full record (${shown(detailUrl)}) is not a single service with the id ${id}${why}; not imported this time (a version published earlier stays).`, id, name: nameOf(item.record) });
         return;
       }
       details.set(item, { place: place(item), record: feedServiceFromJson(record) });

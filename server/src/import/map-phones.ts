@@ -54,6 +54,8 @@ export function phoneTypeOf(feedType: string, description: string): PhoneType {
 const SHORT_CODE = /(?<![\d+])(116[ -]?(?:000|006|111|117|123)|999|112|111|101|105|119)(?![\d])/g;
 /** "text SHOUT to 85258", "Text 'HELLO' to 85258", "SMS 85258": an SMS short code (UK: 5 or 6 digits from 6, 7 or 8). */
 const SMS_SHORT_CODE = /\b(?:text|txt|sms)\b[^\d\n]{0,40}?(?<![\d+])([6-8]\d{4,5})(?![\d])/gi;
+/** In a field the feed marks as an SMS number, a short code needs no "text … to" around it. */
+const BARE_SMS_SHORT_CODE = /(?<![\d+])([6-8]\d{4,5})(?![\d])/g;
 /** Words before a number that make it an SMS number. */
 const SMS_BEFORE = /\b(text|txt|sms|textphone)\b[^.;\n]{0,30}$/i;
 
@@ -75,11 +77,15 @@ export interface FoundNumber {
  * (leniency "possible", so that a number in a range its metadata does not know yet is not lost:
  * those are kept with a doubt); national short codes and SMS short codes are found around them.
  */
-export function findDialableNumbers(text: string): FoundNumber[] {
+export function findDialableNumbers(text: string, options: { smsField?: boolean } = {}): FoundNumber[] {
   const found: FoundNumber[] = [];
+  // What the finder is given, the same length as the text so that positions hold: list separators
+  // made into a mark it never reads as part of a number (it reads "020 …, 020 …" as one), and the
+  // Relay UK textphone prefix (18001 020 …) blanked so that the number after it is found.
+  const masked = text.replace(/[;,]/g, '|').replace(/(?<!\d)1800[12](?=[\s-]+0)/g, (m) => ' '.repeat(m.length));
   // `leniency` is read by libphonenumber-js's finder but missing from its type declarations.
-  const options = { defaultCountry: 'GB', v2: true, leniency: 'POSSIBLE' } as { defaultCountry: 'GB'; v2: true };
-  for (const m of findNumbers(text, options)) {
+  const finder = { defaultCountry: 'GB', v2: true, leniency: 'POSSIBLE' } as { defaultCountry: 'GB'; v2: true };
+  for (const m of findNumbers(masked, finder)) {
     const n = m.number;
     const uk = n.country === 'GB' || (n.country === undefined && n.countryCallingCode === '44');
     const valid = n.isValid();
@@ -100,7 +106,7 @@ export function findDialableNumbers(text: string): FoundNumber[] {
     });
   }
   const overlaps = (start: number, end: number) => found.some((f) => start < f.end && f.start < end);
-  for (const m of text.matchAll(SMS_SHORT_CODE)) {
+  for (const m of text.matchAll(options.smsField ? BARE_SMS_SHORT_CODE : SMS_SHORT_CODE)) {
     const start = m.index + m[0].length - m[1]!.length;
     if (!overlaps(start, start + m[1]!.length)) found.push({ number: m[1]!, extension: null, start, end: start + m[1]!.length, sms: true, doubt: null });
   }
@@ -159,7 +165,7 @@ export function readPhoneField(p: FeedPhone, field: string, d: RecordDefects): P
   }
   const written = plainTextOf(p.number);
   // A JSON number loses the leading 0 (2079460000): libphonenumber reads it as the national number.
-  const numbers = findDialableNumbers(written.slice(0, 2000));
+  const numbers = findDialableNumbers(written.slice(0, 2000), { smsField: TEXT_TYPES.has(feedType) });
   if (numbers.length === 0) {
     d.warn(field, `${quote(written)} holds no dialable UK number; left out.`);
     return [];
