@@ -72,7 +72,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
   // A feed document uploaded as the request body itself, read as it arrives (never held whole).
   void app.register(async (scope: FastifyInstance) => {
     const upload = scope.withTypeProvider<ZodTypeProvider>();
-    upload.removeContentTypeParser(['application/json']);
+    upload.removeAllContentTypeParsers();
     upload.addContentTypeParser(['application/json'], (_request, payload, done) => done(null, payload));
     upload.post(
       '/v1/admin/directory/imports/upload',
