@@ -1,4 +1,4 @@
-import { findNumbers } from 'libphonenumber-js/max';
+import { findNumbers, type PhoneNumber } from 'libphonenumber-js/max';
 import type { Phone } from '../../../shared/domain/directory';
 import type { PhoneType } from '../../../shared/domain/service-types';
 import { plainTextOf, truncate } from './clean-text';
@@ -77,33 +77,54 @@ export interface FoundNumber {
  * (leniency "possible", so that a number in a range its metadata does not know yet is not lost:
  * those are kept with a doubt); national short codes and SMS short codes are found around them.
  */
-export function findDialableNumbers(text: string, options: { smsField?: boolean } = {}): FoundNumber[] {
+export function findDialableNumbers(text: string, options: { smsField?: boolean } = {}): readonly FoundNumber[] {
+  // Feeds repeat numbers (an organisation's switchboard on each of its services), and finding one
+  // costs about 0.3 ms: each distinct text is read once per process.
+  const key = `${options.smsField ? 's' : 'v'}${text}`;
+  const known = seenTexts.get(key);
+  if (known) return known;
+  const found = findIn(text, options);
+  if (seenTexts.size >= 20_000) seenTexts.clear();
+  seenTexts.set(key, found);
+  return found;
+}
+
+const seenTexts = new Map<string, readonly FoundNumber[]>();
+
+function findIn(text: string, options: { smsField?: boolean }): FoundNumber[] {
   const found: FoundNumber[] = [];
   // What the finder is given, the same length as the text so that positions hold: list separators
   // made into a mark it never reads as part of a number (it reads "020 …, 020 …" as one), and the
   // Relay UK textphone prefix (18001 020 …) blanked so that the number after it is found.
   const masked = text.replace(/[;,]/g, '|').replace(/(?<!\d)1800[12](?=[\s-]+0)/g, (m) => ' '.repeat(m.length));
-  // `leniency` is read by libphonenumber-js's finder but missing from its type declarations.
-  const finder = { defaultCountry: 'GB', v2: true, leniency: 'POSSIBLE' } as { defaultCountry: 'GB'; v2: true };
-  for (const m of findNumbers(masked, finder)) {
+  const take = (m: { number: PhoneNumber; startsAt: number; endsAt: number }, valid: boolean) => {
     const n = m.number;
     const uk = n.country === 'GB' || (n.country === undefined && n.countryCallingCode === '44');
-    const valid = n.isValid();
     // A possible but unknown number must at least be a whole one: a stray 7-digit figure is no number.
-    if (!valid && (!uk || n.nationalNumber.length < 10)) continue;
+    if (!valid && (!uk || n.nationalNumber.length < 10)) return;
     const doubt = !valid
       ? 'is not in a number range in use according to the numbering data; published as given: check it with the service'
       : !uk
         ? 'is not a UK number; published in international form'
         : null;
     found.push({
-      number: uk ? n.formatNational().replace(/\s*(ext\.|x)\s*\d+$/, '') : n.formatInternational().replace(/\s*(ext\.|x)\s*\d+$/, ''),
+      number: (uk ? n.formatNational() : n.formatInternational()).replace(/\s*(ext\.|x)\s*\d+$/, ''),
       extension: n.ext ?? null,
       start: m.startsAt,
       end: m.endsAt,
       sms: SMS_BEFORE.test(text.slice(Math.max(0, m.startsAt - 40), m.startsAt)),
       doubt,
     });
+  };
+  // Valid numbers first (the common case, and the cheaper search); then, only where digits are
+  // left over, numbers that are possible but not in a range the numbering data knows.
+  for (const m of findNumbers(masked, { defaultCountry: 'GB', v2: true })) take(m, true);
+  let rest = masked;
+  for (const f of found) rest = rest.slice(0, f.start) + ' '.repeat(f.end - f.start) + rest.slice(f.end);
+  if ((rest.match(/\d/g)?.length ?? 0) >= 7) {
+    // `leniency` is read by libphonenumber-js's finder but missing from its type declarations.
+    const possible = { defaultCountry: 'GB', v2: true, leniency: 'POSSIBLE' } as { defaultCountry: 'GB'; v2: true };
+    for (const m of findNumbers(rest, possible)) if (!m.number.isValid()) take(m, false);
   }
   const overlaps = (start: number, end: number) => found.some((f) => start < f.end && f.start < end);
   for (const m of text.matchAll(options.smsField ? BARE_SMS_SHORT_CODE : SMS_SHORT_CODE)) {
@@ -122,7 +143,7 @@ export function findDialableNumbers(text: string, options: { smsField?: boolean 
 const ANNOUNCE = /^(tel(ephone)?|phone|ph|t|call( us)?( on)?|ring( us)?( on)?|number|no|main( number)?)$/i;
 
 /** Whether the text says more than its numbers (and extensions) do. */
-function hasWords(text: string, numbers: FoundNumber[]): boolean {
+function hasWords(text: string, numbers: readonly FoundNumber[]): boolean {
   let rest = '';
   let at = 0;
   for (const n of numbers) {
@@ -141,7 +162,7 @@ function hasWords(text: string, numbers: FoundNumber[]): boolean {
  * The words that belong to a number when a field holds several ("Day: 020 …, out of hours: 020 …"):
  * the part of the text between separators that holds it, plus any following part without a number.
  */
-function contextOf(text: string, numbers: FoundNumber[], i: number): string {
+function contextOf(text: string, numbers: readonly FoundNumber[], i: number): string {
   const start = i === 0 ? 0 : numbers[i - 1]!.end;
   const end = i === numbers.length - 1 ? text.length : numbers[i + 1]!.start;
   const before = text.slice(start, numbers[i]!.start);

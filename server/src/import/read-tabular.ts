@@ -158,6 +158,9 @@ class TableStore {
   private readonly dir: string;
   private readonly stmts = new Map<string, Database.Statement>();
   readonly tables = new Set<Table>();
+  /** The link columns each table fills in (indexed); a lookup by any other finds nothing, without a scan. */
+  private readonly linked = new Map<Table, Set<Link>>();
+  private termsInTaxonomy: boolean | null = null;
 
   constructor() {
     this.dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-tabular-'));
@@ -177,12 +180,21 @@ class TableStore {
 
   index(): void {
     for (const table of this.tables) {
+      const used = new Set<Link>();
       for (const link of LINKS) {
-        const used = this.db.prepare(`SELECT 1 FROM t_${table} WHERE ${link} IS NOT NULL LIMIT 1`).get();
-        if (used) this.db.exec(`CREATE INDEX t_${table}_${link} ON t_${table} (${link})`);
+        if (!this.db.prepare(`SELECT 1 FROM t_${table} WHERE ${link} IS NOT NULL LIMIT 1`).get()) continue;
+        this.db.exec(`CREATE INDEX t_${table}_${link} ON t_${table} (${link})`);
+        used.add(link);
       }
+      this.linked.set(table, used);
     }
     this.db.exec('ANALYZE');
+  }
+
+  /** HSDS 1.1's `taxonomy` table holds the terms themselves (with a vocabulary); HSDS 3's holds vocabularies. */
+  get taxonomyRowsAreTerms(): boolean {
+    this.termsInTaxonomy ??= this.tables.has('taxonomy') && (!this.tables.has('taxonomy_term') || this.statement("SELECT 1 FROM t_taxonomy WHERE json_extract(data, '$.vocabulary') IS NOT NULL LIMIT 1").get() !== undefined);
+    return this.termsInTaxonomy;
   }
 
   statement(sql: string): Database.Statement {
@@ -194,11 +206,24 @@ class TableStore {
     return s;
   }
 
-  /** Rows of a table whose column holds one of the values, in file order. */
+  /** Rows of a table whose column holds one of the values, each once, in file order (by the index, then rowid). */
   rows(table: Table, column: Link, values: readonly string[]): Row[] {
-    if (!this.tables.has(table) || values.length === 0) return [];
-    const sql = `SELECT data FROM t_${table} WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY file, row`;
-    return (this.statement(sql).all(JSON.stringify(values)) as { data: string }[]).map((r) => JSON.parse(r.data) as Row);
+    return this.rowsWithIds(table, column, values).map((r) => r.row);
+  }
+
+  rowsWithIds(table: Table, column: Link, values: readonly string[]): { rowid: number; row: Row }[] {
+    if (values.length === 0 || !this.linked.get(table)?.has(column)) return [];
+    const one = this.statement(`SELECT rowid, data FROM t_${table} WHERE ${column} = ?`);
+    const out: { rowid: number; row: Row }[] = [];
+    const seen = new Set<number>();
+    for (const value of new Set(values)) {
+      for (const r of one.all(value) as { rowid: number; data: string }[]) {
+        if (seen.has(r.rowid)) continue;
+        seen.add(r.rowid);
+        out.push({ rowid: r.rowid, row: JSON.parse(r.data) as Row });
+      }
+    }
+    return values.length > 1 ? out.sort((a, b) => a.rowid - b.rowid) : out;
   }
 
   close(): void {
@@ -280,17 +305,16 @@ function assembleService(store: TableStore, s: Row, problems: { field: string; r
     ['service_id', idList], ['service_at_location_id', [...salIds]], ['contact_id', [...contactIds]], ['location_id', [...locationIds]], ['organization_id', s.organization_id ? [s.organization_id] : []],
   ];
   const linked = (table: Table): Row[] => {
-    const seen = new Set<string>();
-    const out: Row[] = [];
+    const seen = new Set<number>();
+    const out: { rowid: number; row: Row }[] = [];
     for (const [column, values] of links) {
-      for (const r of store.rows(table, column, values)) {
-        const key = JSON.stringify(r);
-        if (seen.has(key)) continue;
-        seen.add(key);
+      for (const r of store.rowsWithIds(table, column, values)) {
+        if (seen.has(r.rowid)) continue;
+        seen.add(r.rowid);
         out.push(r);
       }
     }
-    return out;
+    return out.sort((a, b) => a.rowid - b.rowid).map((r) => r.row);
   };
 
   // A row names several owners at once (HSDS 3's example phone names a service, a site, a
@@ -314,7 +338,7 @@ function assembleService(store: TableStore, s: Row, problems: { field: string; r
     return a === 'service' || a === 'service_at_location' ? a : null;
   };
 
-  const taxonomyRowsAreTerms = store.tables.has('taxonomy') && (!store.tables.has('taxonomy_term') || store.statement("SELECT 1 FROM t_taxonomy WHERE json_extract(data, '$.vocabulary') IS NOT NULL LIMIT 1").get() !== undefined);
+  const taxonomyRowsAreTerms = store.taxonomyRowsAreTerms;
   const termOf = (termId: string): FeedTaxonomyTerm | null => {
     const t = store.rows('taxonomy_term', 'id', [termId])[0] ?? (taxonomyRowsAreTerms ? store.rows('taxonomy', 'id', [termId])[0] : undefined);
     if (!t) return null;
