@@ -28,6 +28,14 @@ const Env = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   TOMBSTONE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** A complete import that would withdraw more than this share of the trust's services waits for an admin's confirmation. */
+  IMPORT_WITHDRAWAL_CONFIRM_PERCENT: z.coerce.number().min(0).max(100).default(10),
+  /** The most one import reads: bytes of the whole feed, bytes of one API page, service records. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  IMPORT_MAX_PAGE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  IMPORT_MAX_RECORDS: z.coerce.number().int().min(1).default(250_000),
+  /** Addresses beyond the public internet that URL imports may reach (CIDR ranges, addresses, host names; optional :port). */
+  IMPORT_FETCH_ALLOW: z.string().default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -98,4 +98,20 @@ describe('answers match /openapi.json', () => {
     expect((await check('GET', '/v1/reference/bank-holidays', '/v1/reference/bank-holidays', { token: null })).status).toBe(200);
     expect((await check('GET', `/v1/admin/directory/imports/${randomUUID()}`, '/v1/admin/directory/imports/{id}')).status).toBe(404);
   });
+
+  it('directory imports: started, listed, their report and withdrawals, a decision that is not due', async () => {
+    const record = { id: 'oa', name: 'Crisis café OA', status: 'active', phones: [{ number: '020 7946 0000' }] };
+    const started = await check('POST', '/v1/admin/directory/imports?wait=true', '/v1/admin/directory/imports', { body: { kind: 'document', source: 'openapi-doc', document: [record, record] } });
+    expect(started.status).toBe(201);
+    const id = (started.body as { id: string }).id;
+    expect((await check('POST', '/v1/admin/directory/imports', '/v1/admin/directory/imports', { body: { kind: 'document', source: 'openapi-doc2', document: [record] } })).status).toBe(202);
+    expect((await check('GET', '/v1/admin/directory/imports', '/v1/admin/directory/imports')).status).toBe(200);
+    const records = await check('GET', `/v1/admin/directory/imports/${id}/records`, '/v1/admin/directory/imports/{id}/records');
+    expect((records.body as { records: { outcome: string }[] }).records.map((r) => r.outcome)).toEqual(['repaired', 'duplicate']);
+    expect((await check('GET', `/v1/admin/directory/imports/${id}/withdrawals`, '/v1/admin/directory/imports/{id}/withdrawals')).status).toBe(200);
+    expect((await check('POST', `/v1/admin/directory/imports/${id}/confirm`, '/v1/admin/directory/imports/{id}/confirm')).status).toBe(409);
+    expect((await check('POST', `/v1/admin/directory/imports/${randomUUID()}/refuse`, '/v1/admin/directory/imports/{id}/refuse')).status).toBe(404);
+    const res = await fetch(`${all.server.url}/v1/admin/directory/imports/upload?source=openapi-upload`, { method: 'POST', headers: { authorization: `Bearer ${all.token}`, 'content-type': 'application/json' }, body: JSON.stringify([record]) });
+    expect(res.status).toBe(201);
+  });
 });

@@ -1,13 +1,14 @@
 /*
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
- *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,screen
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,screen,import
  *   BENCH_DESK_SECONDS (default 30): how long the server part's 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { printCoreFigures, runCoreBench } from './core-bench';
+import { printImportFigures, runImportBench } from './import-bench';
 import { printScreenFigures, runScreenBench } from './screen-bench';
 import { printServerFigures, runServerBench } from './server-bench';
 import { printSyncFigures, runSyncBench } from './sync-bench';
@@ -47,4 +48,10 @@ if (!only || only.includes('screen')) {
   const figures = await runScreenBench({ workDir, count, runs });
   printScreenFigures(figures);
   record('screen', figures);
+}
+
+if (!only || only.includes('import')) {
+  const figures = await runImportBench({ workDir, counts: [...new Set([Math.min(10_000, count), count])] });
+  printImportFigures(figures);
+  record('import', figures);
 }

@@ -31,25 +31,38 @@ export function importOptions(overrides: Partial<ImportOptions> = {}): ImportOpt
 }
 
 /**
- * What every import must be, whatever the feed: each published service valid, the counts adding
- * up, each skipped record explained, no record both published and skipped, no importer fault.
+ * What every import must be, whatever the feed: each published service valid, every record read
+ * accounted for exactly once with an outcome its defects agree with, the counts adding up, each
+ * duplicate pointing at an earlier copy with the same id, no importer fault.
  */
-export function expectSoundImport(r: ImportResult, source = 'test'): void {
+export function expectSoundImport(r: ImportResult): void {
   for (const s of r.services) expect(() => DirectoryService.parse(s)).not.toThrow();
-  expect(r.stats.read).toBe(r.stats.imported + r.stats.skipped);
-  expect(r.stats.imported).toBe(r.services.length);
+  const c = r.counts;
+  expect(c.records).toBe(c.imported + c.repaired + c.leftOut + c.duplicates);
+  expect(c.records).toBe(r.records.length);
+  expect(r.services).toHaveLength(c.imported + c.repaired);
   expect(new Set(r.services.map((s) => s.id)).size).toBe(r.services.length);
-  for (const d of r.defects) {
-    expect(d.source).toBe(source);
-    expect(d.reason.length).toBeGreaterThan(10);
-    expect(d.reason).not.toMatch(/importer fault|\[object Object\]/);
-  }
-  const skippedRecords = r.defects.filter((d) => d.severity === 'skipped' && d.recordId !== null);
-  expect(r.defects.filter((d) => d.severity === 'skipped').length).toBeGreaterThanOrEqual(r.stats.skipped);
-  const published = new Set(r.services.map((s) => s.id.slice(source.length + 1)));
-  for (const d of skippedRecords) {
-    // The one exception: a later duplicate of a published record.
-    if (d.field === 'id' && d.reason.includes('same id')) continue;
-    expect(published.has(d.recordId!), `${d.recordId} both skipped and published`).toBe(false);
-  }
+  r.records.forEach((rec, i) => {
+    expect(rec.seq).toBe(i + 1);
+    const severities = new Set(rec.defects.map((d) => d.severity));
+    if (rec.outcome === 'imported') expect([...severities].filter((s) => s !== 'warning')).toEqual([]);
+    if (rec.outcome === 'repaired') expect(severities.has('repaired') && !severities.has('left_out')).toBe(true);
+    if (rec.outcome === 'left_out' || rec.outcome === 'duplicate') expect(severities.has('left_out'), `${rec.place} left out without a reason`).toBe(true);
+    expect(rec.service !== null).toBe(rec.outcome === 'imported' || rec.outcome === 'repaired');
+    if (rec.outcome === 'duplicate') {
+      expect(rec.firstCopy!.seq).toBeLessThan(rec.seq);
+      expect(r.records[rec.firstCopy!.seq - 1]!.feedId).toBe(rec.feedId);
+    } else expect(rec.firstCopy).toBeNull();
+    for (const d of rec.defects) {
+      expect(d.reason.length).toBeGreaterThan(10);
+      expect(d.reason).not.toMatch(/importer fault|\[object Object\]|undefined/);
+    }
+  });
+  for (const p of r.problems) expect(p.reason.length).toBeGreaterThan(10);
+  expect(r.complete).toBe(!r.problems.some((p) => p.partial));
+}
+
+/** Every defect of every record, as `place severity field: reason` lines, for asserting a report line by line. */
+export function reportLines(r: Pick<ImportResult, 'records'>): string[] {
+  return r.records.flatMap((rec) => rec.defects.map((d) => `${rec.place} ${d.severity} ${d.field ?? '-'}: ${d.reason}`));
 }

@@ -1,181 +1,271 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import type { Queryable } from '../db/db';
-import { importFeed, importFromApi, type FetchOptions, type ImportDefect, type ImportOptions, type ImportStats } from '../import';
-import { readJsonDocument } from '../import/read-json-document';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { ServerConfig } from '../config';
+import {
+  checkImportOptions, FeedProblems, importStream, loadTabularDirectory, parseAllowList, type FeedInput, type FetchOptions, type ImportCounts, type ImportedRecord,
+  type ImportOptions,
+} from '../import';
+import { countRecord, emptyCounts } from '../import/import-records';
 import { postcodeCentroids } from './centroids';
-import { publishAndDistribute, type PublishDeps } from './publisher';
+import { claimDecision, createJob, dropStaged, findJob, finishJob, heartbeat, HEARTBEAT_MS, pruneReports, saveRecords, storedReport, type StoredReport } from './import-jobs';
+import type { ImportJob, ImportKind, ImportRequest } from './import-report';
+import { publishAndDistribute, type Publication, type PublishDeps } from './publisher';
 import { getTaxonomyMapping } from './taxonomy-store';
 
-// The importer's rule for a feed's key (it prefixes every service id with it).
-const SourceKey = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/i, "a short key of letters, digits, '.', '_' or '-' (at most 40)");
-/** false: this is part of the feed only, so nothing missing from it is withdrawn. */
-const Complete = z.boolean().optional();
+/*
+ * An import, from the feed to the published directory, as a job in PostgreSQL (import-jobs.ts):
+ *
+ * 1. the feed is read record by record (importStream: streamed, with its size and record limits),
+ *    each record's outcome written to the per-record report and each publishable service staged,
+ *    a batch at a time, so memory stays flat whatever the feed's size;
+ * 2. the read is complete only when the whole feed was read and agreed with itself; a partial read
+ *    publishes additions and changes and withdraws nothing;
+ * 3. a complete read that would withdraw more than IMPORT_WITHDRAWAL_CONFIRM_PERCENT of the trust's
+ *    services publishes nothing and waits for an admin to confirm (publish with the withdrawals)
+ *    or refuse (publish nothing); any API node can take that decision;
+ * 4. an import that yields no service publishes nothing: an empty feed is far likelier a broken
+ *    one than a closed directory.
+ */
 
-export const ImportRequest = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('url'),
-    source: SourceKey,
-    /** The base of an ORUK/HSDS JSON API: {url}/services?page=N, then {url}/services/{id}. */
-    url: z.url({ protocol: /^https?$/ }).max(2000),
-    perPage: z.number().int().min(1).max(1000).optional(),
-    complete: Complete,
-  }),
-  z.object({ kind: z.literal('document'), source: SourceKey, document: z.unknown(), complete: Complete }),
-  z.object({
-    kind: z.literal('tabular'),
-    source: SourceKey,
-    /** File name → CSV text. */
-    tables: z.record(z.string().min(1).max(200), z.string()),
-    datapackage: z.string().optional(),
-    complete: Complete,
-  }),
-]);
-export type ImportRequest = z.infer<typeof ImportRequest>;
-
-export const ImportDefectSchema = z.object({
-  source: z.string(),
-  recordId: z.string().nullable(),
-  recordName: z.string().nullable(),
-  field: z.string().nullable(),
-  severity: z.enum(['skipped', 'repaired', 'warning']),
-  reason: z.string(),
-});
-
-const Counts = z.object({ read: z.number().int(), imported: z.number().int(), skipped: z.number().int(), repaired: z.number().int() });
-const Changes = z.object({ put: z.number().int(), deleted: z.number().int(), unchanged: z.number().int(), purged: z.number().int() });
-
-export const ImportReport = z.object({
-  id: z.uuid(),
-  source: z.string(),
-  status: z.enum(['running', 'finished', 'failed']),
-  startedAt: z.iso.datetime({ offset: true }),
-  finishedAt: z.iso.datetime({ offset: true }).nullable(),
-  /** Whether the import was the whole feed; only a complete import withdraws services missing from it. */
-  complete: z.boolean().nullable(),
-  stats: Counts.nullable(),
-  changes: Changes.nullable(),
-  defects: z.array(ImportDefectSchema),
-  /** The directory version that includes this import; null when nothing was published. */
-  publishedVersion: z.number().int().nullable(),
-  snapshot: z.object({ sha256: z.string(), bytes: z.number().int(), version: z.number().int() }).nullable(),
-});
-export type ImportReport = z.infer<typeof ImportReport>;
-
-/** What is kept in directory_import.stats. */
-interface StoredStats {
-  import: ImportStats;
-  complete: boolean;
-  changes: z.infer<typeof Changes> | null;
-  snapshot: ImportReport['snapshot'];
-}
-
-interface ImportRow {
-  id: string;
-  source: string;
-  started_at: Date;
-  finished_at: Date | null;
-  stats: StoredStats | null;
-  defects: ImportDefect[] | null;
-  published_version: number | null;
-}
-
-function reportOf(r: ImportRow): ImportReport {
-  return {
-    id: r.id,
-    source: r.source,
-    status: r.finished_at === null ? 'running' : r.stats === null ? 'failed' : 'finished',
-    startedAt: new Date(r.started_at).toISOString(),
-    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
-    complete: r.stats?.complete ?? null,
-    stats: r.stats?.import ?? null,
-    changes: r.stats?.changes ?? null,
-    defects: r.defects ?? [],
-    publishedVersion: r.published_version,
-    snapshot: r.stats?.snapshot ?? null,
-  };
-}
-
-/** The trust's import with this id; null for an unknown id or another trust's import. */
-export async function findImport(db: Queryable, trustId: string, id: string): Promise<ImportReport | null> {
-  const [row] = await db.query<ImportRow>('SELECT id, source, started_at, finished_at, stats, defects, published_version FROM directory_import WHERE id = $1 AND trust_id = $2', [id, trustId]);
-  return row ? reportOf(row) : null;
-}
-
-const feedDefect = (source: string, severity: ImportDefect['severity'], reason: string): ImportDefect => ({ source, recordId: null, recordName: null, field: null, severity, reason });
-
-/** One page of a paged list: the rest of the feed is elsewhere, so the page is not the whole feed. */
-function isOnePageOfMany(document: unknown): boolean {
-  const reading = readJsonDocument(document);
-  return reading.kind === 'services' && reading.paging !== null && ((reading.paging.totalPages ?? 1) > 1 || reading.paging.lastPage === false);
-}
-
-async function readFeed(request: ImportRequest, options: ImportOptions & { fetch?: FetchOptions }) {
-  switch (request.kind) {
-    case 'url':
-      return importFromApi(request.url, { ...options, fetch: { ...options.fetch, ...(request.perPage ? { perPage: request.perPage } : {}) } });
-    case 'document':
-      return { ...importFeed({ format: 'json', document: request.document }, options), complete: !isOnePageOfMany(request.document) };
-    case 'tabular': {
-      const tabular = { tables: request.tables, ...(request.datapackage !== undefined ? { datapackage: request.datapackage } : {}) };
-      return { ...importFeed({ format: 'tabular', package: tabular }, options), complete: true };
-    }
-  }
-}
+/** What to import: what the admin API accepts, an upload streamed from its request, or (the CLI) a file or folder. */
+export type ImportInput =
+  | ImportRequest
+  | { kind: 'upload'; source: string; stream: AsyncIterable<Uint8Array>; name?: string; complete?: boolean }
+  | { kind: 'file'; source: string; file: string; complete?: boolean }
+  | { kind: 'folder'; source: string; folder: string; complete?: boolean };
 
 export interface ImportContext {
-  /** For feeds read from a URL (tests point it at a local server). */
-  fetch?: FetchOptions;
+  /** For feeds read from a URL (tests shorten the timeouts and retries). */
+  fetch?: Omit<FetchOptions, 'allow' | 'signal'>;
   /** The import date, YYYY-MM-DD (defaults to today in London). */
   asOf?: string;
 }
 
-/**
- * Imports a feed for the caller's trust with the trust's taxonomy mapping, publishes what it
- * yields and records the report in directory_import. The import counts as the whole feed only when
- * everything listed was read and no part of the feed was unreadable; an import that yields no
- * services publishes nothing (an empty feed is far likelier a broken one than a closed directory).
- */
-export async function runImport(deps: PublishDeps, trustId: string, userId: string, request: ImportRequest, context: ImportContext = {}): Promise<ImportReport> {
-  const id = randomUUID();
-  const { db } = deps;
-  await db.query('INSERT INTO directory_import (id, trust_id, source, started_at, started_by) VALUES ($1, $2, $3, now(), $4)', [id, trustId, request.source, userId]);
+export interface StartedImport {
+  job: ImportJob;
+  /** Settles when the import has finished, been held, or failed (never rejects). */
+  done: Promise<ImportJob>;
+}
+
+const BATCH = 500;
+
+/** A URL without its credentials, for reports. */
+function displayUrl(url: string): string {
   try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.slice(0, 200);
+  }
+}
+
+function originOf(input: ImportInput): string | null {
+  switch (input.kind) {
+    case 'url':
+      return displayUrl(input.url);
+    case 'upload':
+      return input.name ? path.basename(input.name).slice(0, 200) : null;
+    case 'file':
+      return path.basename(input.file);
+    case 'folder':
+      return path.basename(path.resolve(input.folder));
+    case 'tabular':
+      return Object.keys(input.tables).slice(0, 5).join(', ') || null;
+    default:
+      return null;
+  }
+}
+
+async function feedInputOf(input: ImportInput, config: ServerConfig, context: ImportContext, signal: AbortSignal): Promise<FeedInput> {
+  switch (input.kind) {
+    case 'url':
+      return {
+        format: 'api',
+        url: input.url,
+        fetch: { ...context.fetch, ...(input.perPage ? { perPage: input.perPage } : {}), allow: parseAllowList(config.IMPORT_FETCH_ALLOW), signal },
+      };
+    case 'document':
+      return { format: 'json', document: input.document };
+    case 'tabular':
+      return { format: 'tabular', package: { tables: input.tables, ...(input.datapackage !== undefined ? { datapackage: input.datapackage } : {}) } };
+    case 'upload':
+      return { format: 'json-stream', stream: input.stream };
+    case 'file':
+      return { format: 'json-stream', stream: createReadStream(input.file, { highWaterMark: 256 * 1024 }) };
+    case 'folder':
+      return { format: 'tabular', package: await loadTabularDirectory(input.folder) };
+  }
+}
+
+const percent = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+function countsSentence(c: ImportCounts): string {
+  return `${c.records} record${c.records === 1 ? '' : 's'} read: ${c.imported} imported, ${c.repaired} imported with repairs, ${c.leftOut} left out, ${c.duplicates} duplicate${c.duplicates === 1 ? '' : 's'}.`;
+}
+
+function publishedSentence(p: Publication, complete: boolean): string {
+  const { version, changed, put, deleted, unchanged } = p.publish;
+  const what = changed ? `Published version ${version}: ${put} added or changed, ${deleted} withdrawn, ${unchanged} unchanged.` : `Nothing changed: the directory stays at version ${version}.`;
+  return complete ? what : `${what} Only part of the feed could be read (see its problems), so nothing was withdrawn.`;
+}
+
+/** Runs an import's reading and publishing; the job row is already there. Never throws. */
+async function runJob(deps: PublishDeps, trustId: string, jobId: string, input: ImportInput, context: ImportContext, signal: AbortSignal): Promise<ImportJob> {
+  const { db, config } = deps;
+  const problems = new FeedProblems();
+  const counts = emptyCounts();
+  let beat: NodeJS.Timeout | undefined;
+  try {
+    beat = setInterval(() => void heartbeat(db, jobId, counts.records).catch(() => {}), HEARTBEAT_MS);
     const { mapping } = await getTaxonomyMapping(db, trustId);
-    const options: ImportOptions & { fetch?: FetchOptions } = {
-      source: request.source,
+    const options: ImportOptions = {
+      source: input.source,
       mapping,
       centroids: await postcodeCentroids(),
       ...(context.asOf ? { asOf: context.asOf } : {}),
-      ...(context.fetch ? { fetch: context.fetch } : {}),
+      limits: { maxBytes: config.IMPORT_MAX_BYTES, maxPageBytes: config.IMPORT_MAX_PAGE_BYTES, maxRecords: config.IMPORT_MAX_RECORDS },
     };
-    const result = await readFeed(request, options);
-    const defects = [...result.defects];
-    const partlyUnreadable = defects.some((d) => d.recordId === null && d.severity === 'skipped');
-    const complete = result.complete && !partlyUnreadable && request.complete !== false;
-    let stats: StoredStats = { import: result.stats, complete, changes: null, snapshot: null };
-    let publishedVersion: number | null = null;
-
-    if (result.services.length === 0) {
-      defects.push(feedDefect(request.source, 'warning', 'Nothing was published: the import gave no services, so the published directory was left as it was.'));
-    } else {
-      if (!complete) defects.push(feedDefect(request.source, 'warning', 'Only part of the feed was read, so services missing from it were kept as they were (not withdrawn).'));
-      const published = await publishAndDistribute(deps, trustId, result.services, { source: request.source, complete });
-      const { put, deleted, unchanged, purged, version } = published.publish;
-      publishedVersion = version;
-      const snapshot = published.snapshot && { sha256: published.snapshot.sha256, bytes: published.snapshot.bytes, version: published.snapshot.version };
-      stats = { ...stats, changes: { put, deleted, unchanged, purged }, snapshot };
-      if (published.snapshotError) defects.push(feedDefect(request.source, 'warning', published.snapshotError));
+    checkImportOptions(options);
+    let batch: ImportedRecord[] = [];
+    for await (const record of importStream(await feedInputOf(input, config, context, signal), options, problems)) {
+      if (signal.aborted) throw signal.reason;
+      countRecord(counts, record);
+      batch.push(record);
+      if (batch.length >= BATCH) {
+        await saveRecords(db, jobId, batch);
+        batch = [];
+      }
     }
-    const [row] = await db.query<ImportRow>(
-      `UPDATE directory_import SET finished_at = now(), stats = $2, defects = $3, published_version = $4 WHERE id = $1
-       RETURNING id, source, started_at, finished_at, stats, defects, published_version`,
-      [id, JSON.stringify(stats), JSON.stringify(defects), publishedVersion],
-    );
-    return reportOf(row!);
+    await saveRecords(db, jobId, batch);
+    if (input.complete === false) problems.partial(null, 'Started as part of the feed only: nothing missing from it was withdrawn.');
+    if (counts.records === 0 && !problems.isPartial) problems.note(null, 'The feed holds no service records.');
+    const complete = !problems.isPartial;
+    const report: StoredReport = { complete, counts, problems: problems.list, withdrawals: null, changes: null, snapshot: null, summary: '' };
+
+    if (counts.imported + counts.repaired === 0) {
+      const why = counts.records > 0 ? `none of its ${counts.records} records could be imported (see the report)` : (problems.list.find((p) => p.partial)?.reason ?? 'the feed holds no service records');
+      report.summary = `Nothing was published: ${why.replace(/\.$/, '')}. The published directory was left as it was.`;
+      await finishJob(db, jobId, 'not_published', report);
+      await dropStaged(db, jobId);
+      return (await findJob(db, trustId, jobId))!;
+    }
+    return await publishStaged(deps, trustId, jobId, input.source, report, false);
   } catch (e) {
-    const reason = `The import failed (${(e as Error).message}); nothing was published.`;
-    await db.query('UPDATE directory_import SET finished_at = now(), defects = $2 WHERE id = $1', [id, JSON.stringify([feedDefect(request.source, 'skipped', reason)])]).catch(() => {});
+    const aborted = signal.aborted;
+    const report: StoredReport = {
+      complete: null,
+      counts: counts.records > 0 ? counts : null,
+      problems: problems.list,
+      withdrawals: null,
+      changes: null,
+      snapshot: null,
+      summary: aborted ? 'The import was stopped with the server before it finished; nothing was published. Start it again.' : `The import failed (${(e as Error).message}); nothing was published.`,
+    };
+    await finishJob(db, jobId, aborted ? 'interrupted' : 'failed', report).catch(() => {});
+    await dropStaged(db, jobId).catch(() => {});
+    return (await findJob(db, trustId, jobId).catch(() => null)) ?? ({ id: jobId, status: 'failed', summary: report.summary } as ImportJob);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** Publishes what an import staged (held back when it would withdraw too much, unless confirmed). */
+async function publishStaged(deps: PublishDeps, trustId: string, jobId: string, source: string, report: StoredReport, confirmed: boolean): Promise<ImportJob> {
+  const { db, config } = deps;
+  const counts = report.counts!;
+  const complete = report.complete === true;
+  const share = config.IMPORT_WITHDRAWAL_CONFIRM_PERCENT;
+  const published = await publishAndDistribute(deps, trustId, { importId: jobId }, {
+    source,
+    complete,
+    ...(confirmed ? { confirmedWithdrawals: true } : { holdAboveShare: share / 100 }),
+  });
+  if ('held' in published) {
+    const pct = (100 * published.withdrawals) / Math.max(1, published.live);
+    const held: StoredReport = {
+      ...report,
+      withdrawals: { count: published.withdrawals, trustServices: published.live, confirmAbovePercent: share },
+      summary: `${countsSentence(counts)} Waiting for confirmation: publishing it would withdraw ${published.withdrawals} of the trust's ${published.live} services (${percent(pct)} %), more than ${percent(share)} %. Nothing has been published yet: confirm to publish it with these withdrawals, or refuse it.`,
+    };
+    await finishJob(db, jobId, 'awaiting_confirmation', held);
+    return (await findJob(db, trustId, jobId))!;
+  }
+  const { put, deleted, unchanged, purged, version } = published.publish;
+  const done: StoredReport = {
+    ...report,
+    changes: { put, deleted, unchanged, purged },
+    withdrawals: complete ? { count: deleted, trustServices: published.publish.trustServices ?? report.withdrawals?.trustServices ?? 0, confirmAbovePercent: share } : null,
+    snapshot: published.snapshot && { sha256: published.snapshot.sha256, bytes: published.snapshot.bytes, version: published.snapshot.version },
+    summary: `${countsSentence(counts)} ${publishedSentence(published, complete)}${published.snapshotError ? ` ${published.snapshotError}` : ''}`,
+  };
+  await finishJob(db, jobId, 'published', done, version);
+  await dropStaged(db, jobId);
+  await pruneReports(db, trustId).catch(() => {});
+  return (await findJob(db, trustId, jobId))!;
+}
+
+/**
+ * Starts an import for the trust: records the job (ImportBusy when the same feed is already being
+ * imported), then reads and publishes it; `done` settles with the finished job. Throws a TypeError
+ * for options that are a programming error.
+ */
+export async function startImport(deps: PublishDeps, trustId: string, userId: string, input: ImportInput, context: ImportContext = {}, signal: AbortSignal = new AbortController().signal): Promise<StartedImport> {
+  const id = randomUUID();
+  const job = await createJob(deps.db, { id, trustId, source: input.source, kind: input.kind as ImportKind, origin: originOf(input), userId });
+  return { job, done: runJob(deps, trustId, id, input, context, signal) };
+}
+
+/** Starts an import and waits for it to end. */
+export async function runImport(deps: PublishDeps, trustId: string, userId: string, input: ImportInput, context: ImportContext = {}): Promise<ImportJob> {
+  return (await startImport(deps, trustId, userId, input, context)).done;
+}
+
+/** The import is not waiting for a decision (already decided, superseded, or never held). */
+export class NotAwaitingDecision extends Error {}
+
+/**
+ * An admin's decision on an import held for confirmation: `confirmed` publishes it with exactly the
+ * withdrawals it listed; `refused` publishes nothing. Either is taken once.
+ */
+export async function decideImport(deps: PublishDeps, trustId: string, userId: string, id: string, action: 'confirmed' | 'refused'): Promise<ImportJob | null> {
+  const job = await findJob(deps.db, trustId, id);
+  if (!job) return null;
+  const summary = action === 'refused' ? `Refused by ${userId}: nothing of this import was published; the published directory was left as it was.` : undefined;
+  if (!(await claimDecision(deps.db, trustId, id, action, userId, summary))) {
+    throw new NotAwaitingDecision(`This import is ${job.status.replace(/_/g, ' ')}, not waiting for confirmation: nothing was changed.`);
+  }
+  if (action === 'refused') {
+    await dropStaged(deps.db, id);
+    return findJob(deps.db, trustId, id);
+  }
+  const report = (await storedReport(deps.db, id))!;
+  try {
+    return await publishStaged(deps, trustId, id, job.source, report, true);
+  } catch (e) {
+    await finishJob(deps.db, id, 'failed', { ...report, summary: `Publishing after confirmation failed (${(e as Error).message}); nothing was published.` });
+    await dropStaged(deps.db, id).catch(() => {});
     throw e;
+  }
+}
+
+/** Imports started by one server process, so that it can stop them when it shuts down. */
+export class RunningImports {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+
+  async start(deps: PublishDeps, trustId: string, userId: string, input: ImportInput, context: ImportContext): Promise<StartedImport> {
+    const controller = new AbortController();
+    const started = await startImport(deps, trustId, userId, input, context, controller.signal);
+    const done = started.done.finally(() => this.running.delete(started.job.id));
+    this.running.set(started.job.id, { controller, done });
+    return { job: started.job, done };
+  }
+
+  /** Stops every import still running and waits for each to record that it stopped. */
+  async close(): Promise<void> {
+    for (const r of this.running.values()) r.controller.abort(new Error('the server is stopping'));
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 }

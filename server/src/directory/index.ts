@@ -21,4 +21,5 @@ export const directoryRoutes: RouteModule = createDirectoryRoutes();
 export { publishAndDistribute, type Publication, type PublishDeps } from './publisher';
 export { publishDirectory, PublishError, type PublishOptions, type PublishResult } from './publish';
 export { buildSnapshot, latestSnapshot, snapshotPath, type SnapshotRecord } from './snapshots';
-export { runImport, type ImportReport, type ImportRequest } from './imports';
+export { decideImport, runImport, startImport, type ImportContext, type ImportInput } from './imports';
+export { ImportJob, ImportRequest } from './import-report';

@@ -1,6 +1,13 @@
 import { DirectoryService } from '../../../shared/domain/directory';
 import type { Db, Queryable } from '../db/db';
 
+/**
+ * What to publish: services in memory (the CLI's synthetic directory, the demo, tests), or the
+ * services an import staged in PostgreSQL (directory_import_service), compared in SQL so that an
+ * import of any size is published in flat memory.
+ */
+export type Incoming = readonly DirectoryService[] | { importId: string };
+
 export interface PublishOptions {
   /** Key of the feed the services came from. A complete import withdraws only this feed's services. */
   source: string;
@@ -10,6 +17,22 @@ export interface PublishOptions {
   tombstoneDays: number;
   /** The publish time; the clock when absent. */
   now?: Date;
+  /**
+   * A staged import only: publish nothing, and list what would be withdrawn, when a complete import
+   * would withdraw more than this share (0–1) of the trust's published services.
+   */
+  holdAboveShare?: number;
+  /** A staged import only: withdraw exactly the services listed when it was held (an admin confirmed them). */
+  confirmedWithdrawals?: boolean;
+}
+
+/** A staged import that would withdraw too much was held instead of published. */
+export interface HeldPublish {
+  held: true;
+  /** Services the import would withdraw (listed in directory_import_withdrawal). */
+  withdrawals: number;
+  /** The trust's published services before the import. */
+  live: number;
 }
 
 export interface PublishResult {
@@ -24,6 +47,9 @@ export interface PublishResult {
   /** Old tombstones removed; cursors at or before `purgedThrough` can no longer be continued. */
   purged: number;
   purgedThrough: number;
+  held?: false;
+  /** A complete staged import: the trust's published services before it. */
+  trustServices?: number;
 }
 
 export class PublishError extends Error {}
@@ -69,9 +95,17 @@ async function count(tx: Queryable, sql: string, params: unknown[]): Promise<num
  * services are `put` and, when the import is complete, this feed's services missing from it become
  * tombstones (`del`), all at the next version, in one transaction. Unchanged services keep their
  * version, so nothing changed means no new version. Tombstones older than tombstoneDays are purged.
+ *
+ * For a staged import, "missing" means not listed in the feed at all: a record the feed lists but
+ * that was left out this time keeps its published version. What is withdrawn is recorded in
+ * directory_import_withdrawal; with `holdAboveShare`, too large a withdrawal is only recorded there
+ * and nothing is published (HeldPublish).
  */
-export async function publishDirectory(db: Db, trustId: string, services: readonly DirectoryService[], options: PublishOptions): Promise<PublishResult> {
+export async function publishDirectory(db: Db, trustId: string, services: readonly DirectoryService[], options: PublishOptions): Promise<PublishResult>;
+export async function publishDirectory(db: Db, trustId: string, services: Incoming, options: PublishOptions): Promise<PublishResult | HeldPublish>;
+export async function publishDirectory(db: Db, trustId: string, services: Incoming, options: PublishOptions): Promise<PublishResult | HeldPublish> {
   const now = (options.now ?? new Date()).toISOString();
+  const staged = Array.isArray(services) ? null : (services as { importId: string }).importId;
   return db.transaction(async (tx) => {
     if ((await tx.query('SELECT 1 FROM trust WHERE id = $1', [trustId])).length === 0) throw new PublishError(`There is no trust ${trustId}.`);
     await tx.query('INSERT INTO directory_state (trust_id) VALUES ($1) ON CONFLICT DO NOTHING', [trustId]);
@@ -79,31 +113,67 @@ export async function publishDirectory(db: Db, trustId: string, services: readon
     const [state] = await tx.query<{ version: number }>('SELECT version FROM directory_state WHERE trust_id = $1 FOR UPDATE', [trustId]);
     const next = state!.version + 1;
 
-    const incoming = await loadIncoming(tx, services);
+    let incomingCount: number;
+    if (staged === null) incomingCount = await loadIncoming(tx, services as readonly DirectoryService[]);
+    else incomingCount = await count(tx, 'SELECT count(*)::int AS n FROM directory_import_service WHERE import_id = $1', [staged]);
+    /** The new set, with the import's id (when staged) at parameter `p`. */
+    const incoming = (p: string) => (staged === null ? 'incoming' : `(SELECT id, doc FROM directory_import_service WHERE import_id = ${p})`);
+    /** This feed's published service d is withdrawn by the import (its id at parameter `p` when staged). */
+    const missing = (p: string) =>
+      staged === null
+        ? 'NOT EXISTS (SELECT 1 FROM incoming i WHERE i.id = d.id)'
+        : options.confirmedWithdrawals
+          ? `EXISTS (SELECT 1 FROM directory_import_withdrawal w WHERE w.import_id = ${p} AND w.service_id = d.id)`
+          : `NOT EXISTS (SELECT 1 FROM directory_import_record r WHERE r.import_id = ${p} AND r.service_id = d.id)`;
+    const stagedParam = staged === null ? [] : [staged];
+    const listWithdrawals = () =>
+      tx.query(
+        `INSERT INTO directory_import_withdrawal (import_id, service_id, name)
+         SELECT $3, d.id, d.doc->>'name' FROM directory_service d WHERE d.trust_id = $1 AND NOT d.deleted AND d.source = $2 AND ${missing('$3')}`,
+        [trustId, options.source, staged],
+      );
+
+    let trustServices: number | undefined;
+    if (staged !== null && options.complete) {
+      const [sizes] = await tx.query<{ live: number; gone: number }>(
+        `SELECT count(*)::int AS live, count(*) FILTER (WHERE d.source = $2 AND ${missing('$3')})::int AS gone
+         FROM directory_service d WHERE d.trust_id = $1 AND NOT d.deleted`,
+        [trustId, options.source, staged],
+      );
+      trustServices = sizes!.live;
+      if (options.holdAboveShare !== undefined && !options.confirmedWithdrawals && sizes!.gone > options.holdAboveShare * sizes!.live) {
+        await listWithdrawals();
+        return { held: true, withdrawals: sizes!.gone, live: sizes!.live } satisfies HeldPublish;
+      }
+    }
+
     // Only new, changed or withdrawn services are written: unchanged rows are not even locked.
     const put = await count(
       tx,
       `WITH up AS (
         INSERT INTO directory_service AS d (trust_id, id, version, deleted, doc, source, updated_at)
-        SELECT $1, i.id, $2, false, i.doc, $3, $4 FROM incoming i
+        SELECT $1, i.id, $2, false, i.doc, $3, $4 FROM ${incoming('$5')} i
         LEFT JOIN directory_service old ON old.trust_id = $1 AND old.id = i.id
         WHERE old.id IS NULL OR old.deleted OR old.doc IS DISTINCT FROM i.doc OR old.source <> $3
         ON CONFLICT (trust_id, id) DO UPDATE SET version = excluded.version, deleted = false, doc = excluded.doc, source = excluded.source, updated_at = excluded.updated_at
         RETURNING 1)
       SELECT count(*)::int AS n FROM up`,
-      [trustId, next, options.source, now],
+      [trustId, next, options.source, now, ...stagedParam],
     );
-    const deleted = !options.complete
-      ? 0
-      : await count(
-          tx,
-          `WITH gone AS (
-            UPDATE directory_service d SET deleted = true, doc = NULL, version = $2, updated_at = $4
-            WHERE d.trust_id = $1 AND d.source = $3 AND NOT d.deleted AND NOT EXISTS (SELECT 1 FROM incoming i WHERE i.id = d.id)
-            RETURNING 1)
-          SELECT count(*)::int AS n FROM gone`,
-          [trustId, next, options.source, now],
-        );
+    let deleted = 0;
+    if (options.complete) {
+      // The list of what is withdrawn is kept with the import's report (a confirmed one has it already).
+      if (staged !== null && !options.confirmedWithdrawals) await listWithdrawals();
+      deleted = await count(
+        tx,
+        `WITH gone AS (
+          UPDATE directory_service d SET deleted = true, doc = NULL, version = $2, updated_at = $4
+          WHERE d.trust_id = $1 AND d.source = $3 AND NOT d.deleted AND ${missing('$5')}
+          RETURNING 1)
+        SELECT count(*)::int AS n FROM gone`,
+        [trustId, next, options.source, now, ...stagedParam],
+      );
+    }
     const changed = put + deleted > 0;
     if (changed) await tx.query('UPDATE directory_state SET version = $2, published_at = $3 WHERE trust_id = $1', [trustId, next, now]);
 
@@ -123,9 +193,10 @@ export async function publishDirectory(db: Db, trustId: string, services: readon
       changed,
       put,
       deleted,
-      unchanged: incoming - put,
+      unchanged: incomingCount - put,
       purged: purge?.n ?? 0,
       purgedThrough: after!.purged_through,
+      ...(trustServices !== undefined ? { trustServices } : {}),
     };
   });
 }

@@ -1,6 +1,6 @@
 import type { DirectoryService } from '../../../shared/domain/directory';
 import type { ServerDeps } from '../app';
-import { publishDirectory, type PublishResult } from './publish';
+import { publishDirectory, type HeldPublish, type Incoming, type PublishOptions, type PublishResult } from './publish';
 import { buildSnapshot, latestSnapshot, type SnapshotRecord } from './snapshots';
 
 export type PublishDeps = Pick<ServerDeps, 'db' | 'config' | 'hints'>;
@@ -29,18 +29,19 @@ function serialised<T>(trustId: string, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Publishes a feed's services (publishDirectory), then makes sure the trust's newest snapshot holds
+ * Publishes a feed's services (publishDirectory; a staged import that would withdraw too much is
+ * held instead, and nothing else happens), then makes sure the trust's newest snapshot holds
  * the published version (also when an earlier build failed and nothing changed now), then hints
  * the trust's desks to catch up.
  */
-export async function publishAndDistribute(
-  deps: PublishDeps,
-  trustId: string,
-  services: readonly DirectoryService[],
-  options: { source: string; complete: boolean; now?: Date },
-): Promise<Publication> {
+type DistributeOptions = Omit<PublishOptions, 'tombstoneDays'>;
+
+export async function publishAndDistribute(deps: PublishDeps, trustId: string, services: readonly DirectoryService[], options: DistributeOptions): Promise<Publication>;
+export async function publishAndDistribute(deps: PublishDeps, trustId: string, services: Incoming, options: DistributeOptions): Promise<Publication | HeldPublish>;
+export async function publishAndDistribute(deps: PublishDeps, trustId: string, services: Incoming, options: DistributeOptions): Promise<Publication | HeldPublish> {
   const started = performance.now();
   const publish = await publishDirectory(deps.db, trustId, services, { ...options, tombstoneDays: deps.config.TOMBSTONE_DAYS });
+  if ('held' in publish && publish.held) return publish;
   // After a large publish PostgreSQL's statistics lag behind (autovacuum gets to it minutes later)
   // and it plans the snapshot's and the feed's page queries as full scans with on-disk sorts,
   // twenty times slower. Refreshing them costs a fraction of a second.

@@ -1,57 +1,45 @@
-/** What happened to the record, or to part of it, because of a defect in the feed. */
-export type DefectSeverity = 'skipped' | 'repaired' | 'warning';
+/** What happened to a record, or to part of it, because of a defect in the feed. */
+export type DefectSeverity = 'left_out' | 'repaired' | 'warning';
 
 /**
- * One problem found in a feed. `skipped`: the record was not published (every skipped record has
- * at least one). `repaired`: the record was published with the value corrected (HTML removed, a
- * position taken from the postcode). `warning`: published, but the value was dropped or is doubtful.
+ * One problem found in a record. `left_out`: the record was not published (every left-out record
+ * has at least one, and has all of them: reading goes on after the first). `repaired`: published
+ * with the value corrected (HTML removed, a position taken from the postcode). `warning`:
+ * published, but the value was dropped or is doubtful.
  */
-export interface ImportDefect {
-  source: string;
-  /** The record's id in the feed (not prefixed); null for the feed as a whole or a record without one. */
-  recordId: string | null;
-  recordName: string | null;
+export interface RecordDefect {
   /** The feed field, e.g. `phones[0].number` or `schedules`; null for the record as a whole. */
   field: string | null;
   severity: DefectSeverity;
-  /** A sentence a directory administrator can act on. */
+  /** A sentence a directory lead can act on. */
   reason: string;
 }
 
-/** The defects of one feed, in the order they were found. */
-export class DefectLog {
-  readonly defects: ImportDefect[] = [];
-
-  constructor(readonly source: string) {}
-
-  /** A problem with the feed as a whole (not a service feed, an unreadable page or table). */
-  feed(field: string | null, severity: DefectSeverity, reason: string): void {
-    this.defects.push({ source: this.source, recordId: null, recordName: null, field, severity, reason });
-  }
-
-  forRecord(recordId: string | null, recordName: string | null): RecordDefects {
-    return new RecordDefects(this, recordId, recordName);
-  }
+/**
+ * A problem with the feed as a whole rather than one record: a page that could not be read, a
+ * table that is not CSV, paging that contradicts itself, a reference to a row that is not there.
+ * `partial`: because of it the read is not the whole feed, so nothing may be withdrawn.
+ */
+export interface FeedProblem {
+  /** Where in the feed: `page 3`, `phones.csv row 14, service_id`, `datapackage.json`; null for the feed as a whole. */
+  where: string | null;
+  reason: string;
+  partial: boolean;
 }
 
-/** Defects of one record; the record's id and name are filled in once they have been read. */
+/** The defects of one record, in the order they were found. */
 export class RecordDefects {
+  readonly list: RecordDefect[] = [];
+  private leftOut = 0;
   private repairs = 0;
-  private skips = 0;
-
-  constructor(
-    private readonly log: DefectLog,
-    public recordId: string | null,
-    public recordName: string | null,
-  ) {}
 
   private add(field: string | null, severity: DefectSeverity, reason: string): void {
-    this.log.defects.push({ source: this.log.source, recordId: this.recordId, recordName: this.recordName, field, severity, reason });
+    this.list.push({ field, severity, reason });
   }
 
-  skip(field: string | null, reason: string): void {
-    this.skips++;
-    this.add(field, 'skipped', reason);
+  leaveOut(field: string | null, reason: string): void {
+    this.leftOut++;
+    this.add(field, 'left_out', reason);
   }
 
   repair(field: string | null, reason: string): void {
@@ -63,11 +51,30 @@ export class RecordDefects {
     this.add(field, 'warning', reason);
   }
 
-  get isSkipped(): boolean {
-    return this.skips > 0;
+  get isLeftOut(): boolean {
+    return this.leftOut > 0;
   }
 
   get wasRepaired(): boolean {
     return this.repairs > 0;
+  }
+}
+
+/** Feed-level problems in the order they were found. */
+export class FeedProblems {
+  readonly list: FeedProblem[] = [];
+
+  /** A problem that makes the read partial: withdrawals are held back. */
+  partial(where: string | null, reason: string): void {
+    this.list.push({ where, reason, partial: true });
+  }
+
+  /** A problem worth telling that does not make the read partial. */
+  note(where: string | null, reason: string): void {
+    this.list.push({ where, reason, partial: false });
+  }
+
+  get isPartial(): boolean {
+    return this.list.some((p) => p.partial);
   }
 }

@@ -39,6 +39,8 @@ export interface FeedSchedule {
   validFrom: Raw;
   validTo: Raw;
   dtstart: Raw;
+  /** The clock the schedule is on: HSDS 3's UTC offset in hours, or a zone name. */
+  timezone: Raw;
   until: Raw;
   count: Raw;
   byweekno: Raw;

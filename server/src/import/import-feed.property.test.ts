@@ -11,11 +11,10 @@ import { isObject, type JsonObject } from './json-values';
 
 const options = importOptions();
 
-function importSafely(input: FeedInput) {
-  let result: ReturnType<typeof importFeed> | undefined;
-  expect(() => (result = importFeed(input, options))).not.toThrow();
-  expectSoundImport(result!);
-  return result!;
+async function importSafely(input: FeedInput) {
+  const result = await importFeed(input, options);
+  expectSoundImport(result);
+  return result;
 }
 
 /** Every path in a JSON value: ['service_at_locations', 0, 'location', 'latitude'], … */
@@ -55,19 +54,46 @@ const v1Record: JsonObject = {
 const mutation = (sample: unknown) => fc.tuple(fc.constantFrom(...pathsOf(sample)), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined)));
 
 describe('the importer never throws on feed content', () => {
-  it('any JSON value as a document', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (document) => void importSafely({ format: 'json', document })), { numRuns: 500 });
+  it('any JSON value as a document', async () => {
+    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 6 }), async (document) => {
+      await importSafely({ format: 'json', document });
+    }), { numRuns: 500 });
   });
 
-  it('any text as a JSON feed', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => void importSafely({ format: 'json-text', text })), { numRuns: 300 });
+  it('any JSON text streamed in chunks of any size reads exactly as the whole text', async () => {
+    const chunks = (text: string, sizes: number[]) =>
+      (async function* () {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let i = 0, k = 0; i < bytes.length; k++) {
+          const size = sizes[k % sizes.length]!;
+          yield bytes.subarray(i, i + size);
+          i += size;
+        }
+      })();
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.json({ maxDepth: 5 }), fc.constant(JSON.stringify({ contents: [serviceFull, v1Record, serviceFull], total_pages: 1 }))), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }), async (text, sizes) => {
+        const whole = await importSafely({ format: 'json-text', text });
+        const streamed = await importSafely({ format: 'json-stream', stream: chunks(text, sizes) });
+        expect(streamed.records).toEqual(whole.records);
+        expect(streamed.complete).toBe(whole.complete);
+      }),
+      { numRuns: 300 },
+    );
   });
 
-  it('any JSON values as service records', () => {
-    fc.assert(fc.property(fc.array(fc.jsonValue({ maxDepth: 4 }), { maxLength: 5 }), (records) => void importSafely({ format: 'records', records })), { numRuns: 300 });
+  it('any text as a JSON feed', async () => {
+    await fc.assert(fc.asyncProperty(fc.oneof(fc.string(), fc.json()), async (text) => {
+      await importSafely({ format: 'json-text', text });
+    }), { numRuns: 300 });
   });
 
-  it('service-shaped records with any values in the fields the importer reads', () => {
+  it('any JSON values as service records', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 4 }), { maxLength: 5 }), async (records) => {
+      await importSafely({ format: 'records', records });
+    }), { numRuns: 300 });
+  });
+
+  it('service-shaped records with any values in the fields the importer reads', async () => {
     const keys = [
       'id', 'name', 'description', 'url', 'email', 'status', 'alert', 'application_process', 'attending_access', 'eligibility_description',
       'minimum_age', 'maximum_age', 'assured_date', 'last_modified', 'metadata', 'organization', 'phones', 'contacts', 'schedules',
@@ -75,30 +101,32 @@ describe('the importer never throws on feed content', () => {
       'service_taxonomys', 'attributes', 'taxonomy_terms',
     ];
     const record = fc.dictionary(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 4 }));
-    fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 3 }), (records) => void importSafely({ format: 'json', document: { contents: records } })), { numRuns: 500 });
+    await fc.assert(fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 3 }), async (records) => {
+      await importSafely({ format: 'json', document: { contents: records } });
+    }), { numRuns: 500 });
   });
 
-  it('the HSDS 3.0 service_full example with any of its values replaced or removed', () => {
-    fc.assert(
-      fc.property(fc.array(mutation(serviceFull), { minLength: 1, maxLength: 6 }), (changes) => {
+  it('the HSDS 3.0 service_full example with any of its values replaced or removed', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation(serviceFull), { minLength: 1, maxLength: 6 }), async (changes) => {
         const document = changes.reduce<unknown>((doc, [path, value]) => withValueAt(doc, path, value), serviceFull);
-        importSafely({ format: 'json', document });
+        await importSafely({ format: 'json', document });
       }),
       { numRuns: 500 },
     );
   });
 
-  it('an ORUK v1 record with any of its values replaced or removed', () => {
-    fc.assert(
-      fc.property(fc.array(mutation(v1Record), { minLength: 1, maxLength: 4 }), (changes) => {
+  it('an ORUK v1 record with any of its values replaced or removed', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation(v1Record), { minLength: 1, maxLength: 4 }), async (changes) => {
         const record = changes.reduce<unknown>((doc, [path, value]) => withValueAt(doc, path, value), v1Record);
-        importSafely({ format: 'json', document: { content: [record, v1Record], totalPages: 1 } });
+        await importSafely({ format: 'json', document: { content: [record, v1Record], totalPages: 1 } });
       }),
       { numRuns: 500 },
     );
   });
 
-  it('any text in the tables of a tabular feed', () => {
+  it('any text in the tables of a tabular feed', async () => {
     const csv = fc.oneof(
       fc.string(),
       fc.array(fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('s1', 'l1', 'MO,TU', '09:00', '25:00', 'true', '51.5')), { minLength: 1, maxLength: 6 }), { maxLength: 4 }).map((rows) =>
@@ -106,15 +134,15 @@ describe('the importer never throws on feed content', () => {
       ),
     );
     const header = (cols: string) => fc.option(csv, { nil: '' }).map((body) => `${cols}\n${body}`);
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         header('id,name,status,organization_id,minimum_age'),
         header('id,service_id,location_id'),
         header('id,name,latitude,longitude'),
         header('id,service_id,byday,weekday,opens_at,closes_at,valid_from,valid_to'),
         fc.option(fc.string(), { nil: undefined }),
-        (services, sal, locations, schedules, datapackage) => {
-          importSafely({
+        async (services, sal, locations, schedules, datapackage) => {
+          await importSafely({
             format: 'tabular',
             package: { ...(datapackage !== undefined ? { datapackage } : {}), tables: { 'services.csv': services, 'service_at_location.csv': sal, 'locations.csv': locations, 'schedules.csv': schedules } },
           });

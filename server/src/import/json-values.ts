@@ -40,6 +40,8 @@ export function describeType(value: unknown): string {
       return 'true/false';
     case 'object':
       return 'an object';
+    case 'undefined':
+      return 'empty';
     default:
       return typeof value;
   }

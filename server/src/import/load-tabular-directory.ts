@@ -1,12 +1,13 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { TabularPackage } from './read-tabular';
 
-/** Reads a tabular feed from a folder: its datapackage.json (if any) and every .csv file in it. */
+/** A tabular feed in a folder: its datapackage.json (if any) and every .csv file in it, each streamed when read. */
 export async function loadTabularDirectory(dir: string): Promise<TabularPackage> {
   const names = await readdir(dir);
-  const tables: Record<string, string> = {};
-  for (const name of names.filter((n) => n.toLowerCase().endsWith('.csv')).sort()) tables[name] = await readFile(path.join(dir, name), 'utf8');
+  const tables: TabularPackage['tables'] = {};
+  for (const name of names.filter((n) => n.toLowerCase().endsWith('.csv')).sort()) tables[name] = { file: path.join(dir, name) };
   const datapackage = names.includes('datapackage.json') ? await readFile(path.join(dir, 'datapackage.json'), 'utf8') : undefined;
   return { ...(datapackage !== undefined ? { datapackage } : {}), tables };
 }

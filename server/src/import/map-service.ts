@@ -46,7 +46,7 @@ function mapStatus(raw: unknown, d: RecordDefects): ServiceStatus | null {
   const s = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   const found = STATUSES.find(([re]) => re.test(s));
   if (found) return found[1];
-  d.skip('status', `Status ${quote(raw)} is not one of active, inactive, defunct or temporarily closed, so whether the service runs is unknown; not imported.`);
+  d.leaveOut('status', `Status ${quote(raw)} is not one of active, inactive, defunct or temporarily closed, so whether the service runs is unknown; not imported.`);
   return null;
 }
 
@@ -103,35 +103,30 @@ function describeTerms(terms: TaxonomyTermRef[], name: string): string {
   return `Neither its taxonomy terms (${shown.join(', ')}${terms.length > 5 ? ', …' : ''}) nor its name “${name}” match any rule of the taxonomy mapping`;
 }
 
-/** One feed record → a published service, or null when it cannot be published (with the reasons in `d`). */
+/**
+ * One feed record → a published service, or null when it cannot be published. Every reason is
+ * recorded in `d`, not only the first: reading goes on after a record is known to be left out, so
+ * that a directory lead fixes all of its defects at once.
+ */
 export function mapService(feed: FeedService, ctx: MapContext, d: RecordDefects): DirectoryService | null {
   for (const p of feed.problems) d.warn(p.field, p.reason);
   const { id: rawId } = identityOf(feed);
-  if (!rawId) {
-    d.skip('id', 'The record has no id, so later imports could not update or withdraw it; not imported.');
-    return null;
-  }
-  const id = `${ctx.source}:${rawId}`;
-  if (id.length > 200) {
-    d.skip('id', `The id is ${rawId.length} characters long; ids longer than ${199 - ctx.source.length} cannot be stored; not imported.`);
-    return null;
-  }
+  const id = rawId ? `${ctx.source}:${rawId}` : null;
+  if (!rawId) d.leaveOut('id', 'The record has no id, so later imports could not update or withdraw it; not imported.');
+  else if (id!.length > 200) d.leaveOut('id', `The id is ${rawId.length} characters long; ids longer than ${199 - ctx.source.length} cannot be stored; not imported.`);
   const name = readText(feed.name, 'name', 300, d);
-  if (!name) {
-    d.skip('name', 'The record has no name; not imported.');
-    return null;
-  }
+  if (!name) d.leaveOut('name', 'The record has no name; not imported.');
 
   const status = mapStatus(feed.status, d);
-  const organisation = mapOrganisation(feed, name, rawId, ctx, d);
+  const organisation = mapOrganisation(feed, name ?? '', rawId ?? '', ctx, d);
   const description = readText(feed.description, 'description', 5000, d);
   let alert = readText(feed.alert, 'alert', 1000, d);
   const url = readUrl(feed.url, 'url', 500, d);
   const email = readEmail(feed.email, 'email', 300, d);
   const { ageMin, ageMax, eligibility } = mapEligibility(feed, d);
   const referral = mapReferral(feed, d);
-  const phones = mapPhones(feed, d);
-  const locations = mapLocations(feed, { source: ctx.source, serviceId: id, centroids: ctx.centroids }, d);
+  const { phones, given } = mapPhones(feed, d);
+  const locations = mapLocations(feed, { source: ctx.source, serviceId: id ?? `${ctx.source}:`, centroids: ctx.centroids }, d);
   const coverage = mapCoverage(feed.serviceAreas, ctx.centroids, d);
 
   const hours = readHours(feed, d);
@@ -141,14 +136,18 @@ export function mapService(feed: FeedService, ctx: MapContext, d: RecordDefects)
   if (!hasHours) alert = truncate(alert ? `${NO_HOURS_ALERT} ${alert}` : NO_HOURS_ALERT, 1000);
 
   const terms = termsOf(feed);
-  const match = serviceTypeFor({ name, terms }, ctx.mapping);
+  const match = name ? serviceTypeFor({ name, terms }, ctx.mapping) : null;
   if (!match) {
-    d.skip('type', `${describeTerms(terms, name)}; its service type is unknown, so it was not imported. Add a taxonomy mapping rule for one of its terms or its name to import it.`);
+    d.leaveOut('type', `${describeTerms(terms, name ?? '')}; its service type is unknown, so it was not imported. Add a taxonomy mapping rule for one of its terms or its name to import it.`);
   }
-  if (phones.length === 0 && !email && !url && locations.length === 0) {
-    d.skip(null, 'There is no way to reach the service: no usable phone number, e-mail address, web address or site; not imported.');
+  if (given.length > 0 && phones.length === 0) {
+    // Hazard H12: a crisis line published without the number its feed gives leaves the clinician
+    // nothing to ring. Its other details do not make up for it.
+    d.leaveOut('phones', `The feed gives ${given.length === 1 ? 'a phone number' : `${given.length} phone numbers`} (${given.slice(0, 3).map((g) => quote(g)).join(', ')}) but no dialable number could be read from ${given.length === 1 ? 'it' : 'them'}; not published without it. Correct the number in the feed.`);
+  } else if (phones.length === 0 && !email && !url && locations.length === 0) {
+    d.leaveOut(null, 'There is no way to reach the service: no usable phone number, e-mail address, web address or site; not imported.');
   }
-  if (d.isSkipped || !status || !match) return null;
+  if (d.isLeftOut || !status || !match || !name || !id) return null;
   if (!hasHours) {
     d.warn('schedules', `${hours.published ? 'None of the published hours apply from today' : 'No opening hours are published'}; published without hours, so it is never shown as open and carries the alert “${NO_HOURS_ALERT}”`);
   }
@@ -178,7 +177,7 @@ export function mapService(feed: FeedService, ctx: MapContext, d: RecordDefects)
   const checked = DirectoryService.safeParse(service);
   if (!checked.success) {
     const issues = checked.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`);
-    d.skip(null, `The mapped record failed the directory's own checks (${issues.join('; ')}); not imported. This is an importer fault: please report it.`);
+    d.leaveOut(null, `The mapped record failed the directory's own checks (${issues.join('; ')}); not imported. This is an importer fault: please report it.`);
     return null;
   }
   return checked.data;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumberOf } from '../../../shared/lib/calendar';
-import { DefectLog } from './defects';
+import { RecordDefects } from './defects';
 import type { FeedSchedule, FeedService } from './feed-model';
 import { readDays, readHours, saysClosedOnBankHolidays } from './read-hours';
 import { readDate, readTime } from './read-times';
@@ -8,34 +8,36 @@ import { readDate, readTime } from './read-times';
 function schedule(s: Partial<FeedSchedule>): FeedSchedule {
   return {
     attachedTo: 'service', id: 'S1', freq: undefined, interval: undefined, byday: undefined, weekday: undefined, opensAt: undefined, closesAt: undefined,
-    validFrom: undefined, validTo: undefined, dtstart: undefined, until: undefined, count: undefined, byweekno: undefined, bymonthday: undefined,
+    validFrom: undefined, validTo: undefined, dtstart: undefined, timezone: undefined, until: undefined, count: undefined, byweekno: undefined, bymonthday: undefined,
     byyearday: undefined, description: undefined, notes: undefined, attendingType: undefined, ...s,
   };
 }
 
 function read(schedules: FeedSchedule[], holidaySchedules: FeedService['holidaySchedules'] = []) {
-  const log = new DefectLog('test');
-  const hours = readHours({ schedules, holidaySchedules } as FeedService, log.forRecord('r', 'R'));
-  return { hours, defects: log.defects.map((d) => `${d.severity}: ${d.reason}`) };
+  const d = new RecordDefects();
+  const hours = readHours({ schedules, holidaySchedules } as FeedService, d);
+  return { hours, defects: d.list.map((x) => `${x.severity}: ${x.reason}`) };
 }
 
 describe('readTime', () => {
   it.each([
-    ['09:00', 'opens', '09:00', null],
-    ['9:30:00', 'opens', '09:30', null],
-    ['09:00:00Z', 'opens', '09:00', null],
-    ['17:00:00+00:00', 'closes', '17:00', null],
-    ['24:00', 'closes', '24:00', null],
-    ['23:59', 'closes', '24:00', null],
-    ['9am', 'opens', '09:00', '“9am” read as 09:00'],
-    ['5.30pm', 'closes', '17:30', '“5.30pm” read as 17:30'],
-    ['12am', 'opens', '00:00', '“12am” read as 00:00'],
-    ['0900', 'opens', '09:00', '“0900” read as 09:00'],
-    ['noon', 'closes', '12:00', '“noon” read as 12:00'],
-    ['midnight', 'closes', '24:00', '“midnight” read as 24:00'],
-    ['10:00+01:00', 'opens', '10:00', 'the offset +01:00 in “10:00+01:00” was ignored; read as London time'],
-  ] as const)('%s as %s time → %s', (raw, role, time, repaired) => {
-    expect(readTime(raw, role)).toEqual({ time, repaired });
+    ['09:00', 'opens', '09:00', null, null],
+    ['9:30:00', 'opens', '09:30', null, null],
+    ['09:00:00Z', 'opens', '09:00', null, 0],
+    ['17:00:00+00:00', 'closes', '17:00', null, 0],
+    ['24:00', 'closes', '24:00', null, null],
+    ['23:59', 'closes', '24:00', null, null],
+    ['9am', 'opens', '09:00', '“9am” read as 09:00', null],
+    ['5.30pm', 'closes', '17:30', '“5.30pm” read as 17:30', null],
+    ['12am', 'opens', '00:00', '“12am” read as 00:00', null],
+    ['0900', 'opens', '09:00', '“0900” read as 09:00', null],
+    ['noon', 'closes', '12:00', '“noon” read as 12:00', null],
+    ['midnight', 'closes', '24:00', '“midnight” read as 24:00', null],
+    ['10:00+01:00', 'opens', '10:00', null, 60],
+    ['09:00-05:00', 'opens', '09:00', null, -300],
+    ['09:00:00-0430', 'opens', '09:00', null, -270],
+  ] as const)('%s as %s time → %s', (raw, role, time, repaired, offset) => {
+    expect(readTime(raw, role)).toEqual({ time, repaired, offset });
   });
 
   it.each([['25:00'], ['24:00'], ['13pm'], ['late'], ['9:75'], ['']])('%s is not an opening time', (raw) => {
@@ -56,6 +58,8 @@ describe('readDate', () => {
     expect(readDate('2026-02-30')).toBe('invalid');
     expect(readDate('soon')).toBe('invalid');
     expect(readDate(20260101)).toBe('invalid');
+    expect(readDate('20260401')).toBe(dayNumberOf('2026-04-01'));
+    expect(readDate('20260630T233000Z')).toBe(dayNumberOf('2026-07-01'));
     expect(readDate(undefined)).toBeUndefined();
   });
 });
@@ -86,7 +90,7 @@ describe('saysClosedOnBankHolidays', () => {
 describe('readHours', () => {
   it('reads a weekly schedule with its validity dates', () => {
     const { hours, defects } = read([schedule({ freq: 'WEEKLY', byday: 'MO,TU', opensAt: '09:00', closesAt: '17:00', validFrom: '2026-01-01', validTo: '2026-12-31', description: 'Weekdays' })]);
-    expect(hours.patterns).toEqual([{ days: [1, 2], opens: '09:00', closes: '17:00', from: dayNumberOf('2026-01-01'), to: dayNumberOf('2026-12-31'), label: 'Schedule S1', field: 'schedules[0]' }]);
+    expect(hours.patterns).toEqual([{ days: [1, 2], opens: '09:00', closes: '17:00', zone: null, from: dayNumberOf('2026-01-01'), to: dayNumberOf('2026-12-31'), label: 'Schedule S1', field: 'schedules[0]' }]);
     expect(hours.notes).toEqual(['Weekdays']);
     expect(defects).toEqual([]);
   });
@@ -147,7 +151,7 @@ describe('readHours', () => {
         { id: 'h4', closed: true, opensAt: undefined, closesAt: undefined, startDate: 'Christmas', endDate: undefined },
       ],
     );
-    expect(hours.holidays).toEqual([
+    expect(hours.holidays.map(({ from, to, sessions }) => ({ from, to, sessions }))).toEqual([
       { from: dayNumberOf('2026-12-25'), to: dayNumberOf('2026-12-25'), sessions: [] },
       { from: dayNumberOf('2026-12-31'), to: dayNumberOf('2026-12-31'), sessions: [{ opens: '10:00', closes: '14:00' }] },
       { from: dayNumberOf('2027-01-01'), to: dayNumberOf('2027-01-02'), sessions: [] },
@@ -156,5 +160,53 @@ describe('readHours', () => {
       'repaired: Holiday schedule h3 gives no usable hours although it is marked open; treated as closed on those dates.',
       'warning: Holiday schedule h4 has no readable start_date; left out.',
     ]);
+  });
+});
+
+describe('the clock a schedule is on', () => {
+  const weekdays = { byday: 'MO,TU,WE,TH,FR', opensAt: '09:00', closesAt: '17:00' };
+
+  it('reads times with no zone, or London by name, as London times without a word', () => {
+    expect(read([schedule(weekdays)])).toMatchObject({ hours: { patterns: [{ zone: null }] }, defects: [] });
+    expect(read([schedule({ ...weekdays, timezone: 'Europe/London' })])).toMatchObject({ hours: { patterns: [{ zone: null }] }, defects: [] });
+  });
+
+  it.each([
+    [{ opensAt: '09:00:00Z', closesAt: '17:00:00Z' }, 'UTC+00:00'],
+    [{ opensAt: '09:00+01:00', closesAt: '17:00+01:00' }, 'UTC+01:00'],
+    [{ timezone: 0 }, 'UTC+00:00'],
+    [{ timezone: 'GMT' }, 'GMT'],
+    [{ timezone: 'BST' }, 'BST'],
+  ])('reads an offset London itself keeps (%j) as London time, and reports it', (fields, stated) => {
+    const { hours, defects } = read([schedule({ ...weekdays, ...fields })]);
+    expect(hours.patterns[0]).toMatchObject({ opens: '09:00', closes: '17:00', zone: null });
+    expect(defects).toEqual([`warning: Schedule S1 gives its times in ${stated}, the way UK feeds write London hours; read as London time (the same hours all year). If the service really keeps ${stated}, correct the feed.`]);
+  });
+
+  it.each([
+    [{ opensAt: '09:00-05:00', closesAt: '17:00-05:00' }, 'UTC-5', 'UTC−05:00'],
+    [{ timezone: 3 }, 'UTC+3', 'UTC+03:00'],
+    [{ timezone: '+05:30' }, 'UTC+5:30', 'UTC+05:30'],
+    [{ timezone: 'America/New_York' }, 'America/New_York', 'America/New_York'],
+  ])('honours any other offset or zone (%j): converted when resolved, and reported', (fields, zone, stated) => {
+    const { hours, defects } = read([schedule({ ...weekdays, ...fields })]);
+    expect(hours.patterns[0]).toMatchObject({ opens: '09:00', closes: '17:00', zone });
+    expect(defects).toEqual([`repaired: Schedule S1 gives its times in ${stated}; converted to London time day by day, so they move when either clock changes.`]);
+  });
+
+  it('leaves out a schedule on a clock nobody knows, or whose times are on two clocks', () => {
+    expect(read([schedule({ ...weekdays, timezone: 'Mars/Olympus' })])).toEqual({
+      hours: expect.objectContaining({ patterns: [] }),
+      defects: ['warning: Schedule S1 gives its times in “Mars/Olympus”, which is not a time zone or UTC offset; when it is open is unknown, so it was left out.'],
+    });
+    expect(read([schedule({ byday: 'MO', opensAt: '09:00Z', closesAt: '17:00-05:00' })]).defects).toEqual([
+      'warning: Schedule S1 opens and closes on different clocks (UTC offsets 0 h and -5 h); when it is open is unknown, so it was left out.',
+    ]);
+  });
+
+  it('reads the times of a dated holiday schedule on another clock as London times, and says so', () => {
+    const { hours, defects } = read([], [{ id: 'h', closed: false, opensAt: '10:00-05:00', closesAt: '14:00-05:00', startDate: '2026-12-31', endDate: undefined }]);
+    expect(hours.holidays[0]!.sessions).toEqual([{ opens: '10:00', closes: '14:00' }]);
+    expect(defects).toEqual(['warning: Holiday schedule h gives its times in UTC−05:00; read as London time on those dates. If the service keeps another clock, correct the feed.']);
   });
 });

@@ -5,6 +5,7 @@ import type { RecordDefects } from './defects';
 import type { FeedHolidaySchedule, FeedSchedule, FeedService } from './feed-model';
 import { quote } from './json-values';
 import { readDate, readTime } from './read-times';
+import { readZoneField, zoneOfOffset } from './read-zone';
 
 /*
  * A service's published hours, read but not yet resolved against today's date: weekly patterns
@@ -14,7 +15,10 @@ import { readDate, readTime } from './read-times';
  * shown as wider than published (hazard H1).
  */
 
-/** Weekly hours valid from `from` to `to` (day numbers, inclusive; null = open-ended). */
+/**
+ * Weekly hours valid from `from` to `to` (day numbers, inclusive; null = open-ended), on the clock
+ * of `zone`: null for London, else a zone luxon knows (converted to London time when resolved).
+ */
 export interface WeeklyPattern {
   days: number[];
   opens: string;
@@ -23,12 +27,16 @@ export interface WeeklyPattern {
   to: number | null;
   label: string;
   field: string;
+  zone?: string | null;
 }
 
 export interface DatedHours {
   from: number;
   to: number;
   sessions: Session[];
+  /** For reporting: "Holiday schedule H1" and its field. */
+  label?: string;
+  field?: string;
 }
 
 export interface PublishedHours {
@@ -105,9 +113,35 @@ function schedulesOfService(service: FeedService): FeedSchedule[] {
   });
 }
 
-/** Opening and closing time of a weekly schedule; 00:00–00:00 is the whole day. */
-function readSession(s: FeedSchedule, field: string, label: string, d: RecordDefects): Session | null {
+/**
+ * The clock a schedule's times are on (see read-zone.ts): the offset the times state, else the
+ * schedule's `timezone`. undefined when the schedule cannot be placed in time (reported).
+ */
+function clockOf(s: FeedSchedule, offsets: (number | null)[], field: string, label: string, d: RecordDefects): string | null | undefined {
+  const stated = offsets.filter((o): o is number => o !== null);
+  if (stated.length === 2 && stated[0] !== stated[1]) {
+    d.warn(field, `${label} opens and closes on different clocks (UTC offsets ${stated.map((o) => `${o / 60} h`).join(' and ')}); when it is open is unknown, so it was left out.`);
+    return undefined;
+  }
+  const zone = stated.length > 0 ? zoneOfOffset(stated[0]!) : readZoneField(s.timezone);
+  if (!zone || zone.kind === 'london') return null;
+  switch (zone.kind) {
+    case 'london-assumed':
+      d.warn(field, `${label} gives its times in ${zone.stated}, the way UK feeds write London hours; read as London time (the same hours all year). If the service really keeps ${zone.stated}, correct the feed.`);
+      return null;
+    case 'other':
+      d.repair(field, `${label} gives its times in ${zone.stated}; converted to London time day by day, so they move when either clock changes.`);
+      return zone.zone;
+    case 'unknown':
+      d.warn(field, `${label} gives its times in ${quote(zone.stated)}, which is not a time zone or UTC offset; when it is open is unknown, so it was left out.`);
+      return undefined;
+  }
+}
+
+/** Opening and closing time of a weekly schedule (00:00–00:00 is the whole day) and the clock they are on. */
+function readSession(s: FeedSchedule, field: string, label: string, d: RecordDefects): (Session & { zone: string | null }) | null {
   const times: string[] = [];
+  const offsets: (number | null)[] = [];
   for (const [name, raw, role] of [['opening time', s.opensAt, 'opens'], ['closing time', s.closesAt, 'closes']] as const) {
     const t = readTime(raw, role);
     if ('error' in t) {
@@ -116,14 +150,17 @@ function readSession(s: FeedSchedule, field: string, label: string, d: RecordDef
     }
     if (t.repaired) d.repair(field, `${label}: ${t.repaired}.`);
     times.push(t.time);
+    offsets.push(t.offset);
   }
+  const zone = clockOf(s, offsets, field, label, d);
+  if (zone === undefined) return null;
   const [opens, closes] = times as [string, string];
-  if (opens !== closes && !(opens === '00:00' && closes === '24:00')) return { opens, closes };
+  if (opens !== closes && !(opens === '00:00' && closes === '24:00')) return { opens, closes, zone };
   if (opens !== '00:00') {
     d.warn(field, `${label} opens and closes at the same time (${opens}); left out.`);
     return null;
   }
-  return { opens: '00:00', closes: '24:00' };
+  return { opens: '00:00', closes: '24:00', zone };
 }
 
 function readPattern(s: FeedSchedule, field: string, label: string, d: RecordDefects): WeeklyPattern | null {
@@ -225,16 +262,24 @@ function readHoliday(h: FeedHolidaySchedule, field: string, d: RecordDefects): D
     return null;
   }
   const closed = readBoolean(h.closed);
-  if (closed === true) return { from, to, sessions: [] };
+  if (closed === true) return { from, to, sessions: [], label, field };
   const opens = readTime(h.opensAt, 'opens');
   const closes = readTime(h.closesAt, 'closes');
   if ('error' in opens || 'error' in closes) {
     // Unknown special hours on a holiday: showing the service closed is the safe reading.
     d.repair(field, `${label} gives no usable hours${closed === false ? ' although it is marked open' : ''}; treated as closed on those dates.`);
-    return { from, to, sessions: [] };
+    return { from, to, sessions: [], label, field };
   }
   for (const t of [opens, closes]) if (t.repaired) d.repair(field, `${label}: ${t.repaired}.`);
-  return { from, to, sessions: [{ opens: opens.time, closes: closes.time }] };
+  const offset = opens.offset ?? closes.offset;
+  if (offset !== null) {
+    const zone = zoneOfOffset(offset);
+    if (zone.kind !== 'london') {
+      // Dated special hours are few and short: their times are read as London times, and said so.
+      d.warn(field, `${label} gives its times in ${zone.stated}; read as London time on those dates. If the service keeps another clock, correct the feed.`);
+    }
+  }
+  return { from, to, sessions: [{ opens: opens.time, closes: closes.time }], label, field };
 }
 
 export function readHours(service: FeedService, d: RecordDefects): PublishedHours {

@@ -62,6 +62,7 @@ export function scheduleFrom(s: JsonObject, attachedTo: Attachment): FeedSchedul
     validFrom: pick(s, 'valid_from'),
     validTo: pick(s, 'valid_to'),
     dtstart: pick(s, 'dtstart'),
+    timezone: pick(s, 'timezone', 'time_zone', 'tzid'),
     until: pick(s, 'until'),
     count: pick(s, 'count'),
     byweekno: pick(s, 'byweekno'),

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { Schedule, type Session } from '../../../shared/domain/schedule';
 import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
 import { dayNumberOf, weekdayOfDayNumber } from '../../../shared/lib/calendar';
 import { compileSchedule, sessionRange, sessionsStarting } from '../../../shared/lib/opening-hours';
-import { DefectLog } from './defects';
+import { RecordDefects } from './defects';
 import type { DatedHours, PublishedHours, WeeklyPattern } from './read-hours';
 import { NO_HOURS_NOTE, resolveSchedule, type ResolveContext } from './resolve-schedule';
 
@@ -22,10 +23,10 @@ function hours(p: Partial<PublishedHours>): PublishedHours {
 }
 
 function resolve(h: PublishedHours, c: ResolveContext = ctx) {
-  const log = new DefectLog('test');
-  const result = resolveSchedule(h, c, log.forRecord('r', 'R'));
+  const d = new RecordDefects();
+  const result = resolveSchedule(h, c, d);
   Schedule.parse(result.schedule);
-  return { ...result, defects: log.defects };
+  return { ...result, defects: d.list };
 }
 
 /** What the published hours say for one day: holidays first, then the bank-holiday rule, then every schedule in force. */
@@ -128,3 +129,73 @@ describe('resolveSchedule', () => {
     );
   });
 });
+
+describe('hours on another clock', () => {
+  const WEEKDAYS = [1, 2, 3, 4, 5];
+  const londonSessions = (schedule: Schedule, date: string) => sessionsStarting(compileSchedule(schedule), day(date), calendar);
+  const at = (opens: string, closes: string): [number, number] => sessionRange({ opens, closes });
+
+  it('converts hours given at UTC−05:00 to London time, moving an hour with British Summer Time', () => {
+    const r = resolve(hours({ patterns: [pattern({ days: WEEKDAYS, opens: '09:00', closes: '17:00', zone: 'UTC-5' })] }), { ...ctx, horizonDays: 250 });
+    expect(r.hasHours).toBe(true);
+    expect(londonSessions(r.schedule, '2026-11-04')).toEqual([at('14:00', '22:00')]);
+    expect(londonSessions(r.schedule, '2027-04-07')).toEqual([at('15:00', '23:00')]);
+    expect(londonSessions(r.schedule, '2027-04-10')).toEqual([]);
+    // After the window the hours still in force go on: the summer hours, not "closed for good".
+    expect(r.schedule.exceptions.some((e) => e.to === '9999-12-31')).toBe(false);
+  });
+
+  it('follows both countries’ clock changes for a named zone (New York changes two weeks before London)', () => {
+    const r = resolve(hours({ patterns: [pattern({ days: WEEKDAYS, opens: '09:00', closes: '17:00', zone: 'America/New_York' })] }), { ...ctx, horizonDays: 200 });
+    expect(londonSessions(r.schedule, '2026-11-04')).toEqual([at('14:00', '22:00')]);
+    expect(londonSessions(r.schedule, '2027-03-17')).toEqual([at('13:00', '21:00')]);
+    expect(londonSessions(r.schedule, '2027-03-31')).toEqual([at('14:00', '22:00')]);
+  });
+
+  it('moves a session that crosses London midnight onto the London day it starts', () => {
+    // Monday 01:00–05:00 at UTC+03:00 is Sunday 22:00 – Monday 02:00 in London (GMT).
+    const r = resolve(hours({ patterns: [pattern({ days: [1], opens: '01:00', closes: '05:00', zone: 'UTC+3' })] }), { ...ctx, horizonDays: 60 });
+    expect(londonSessions(r.schedule, '2026-11-08')).toEqual([at('22:00', '02:00')]);
+    expect(londonSessions(r.schedule, '2026-11-09')).toEqual([]);
+  });
+
+  it('agrees, day by day, with the published hours placed in time (property)', () => {
+    const zone = fc.constantFrom('UTC-5', 'UTC+3', 'UTC+5:30', 'UTC-10', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'Australia/Sydney');
+    const time = fc.integer({ min: 0, max: 95 }).map((q) => `${String(Math.floor(q / 4)).padStart(2, '0')}:${String((q % 4) * 15).padStart(2, '0')}`);
+    const zoned = fc
+      .record({ days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }), opens: time, closes: time, zone })
+      .filter((p) => p.opens !== p.closes)
+      .map((p) => pattern({ ...p, days: [...p.days].sort() }));
+    const horizonDays = 200;
+    fc.assert(
+      fc.property(zoned, (p) => {
+        const { schedule } = resolve(hours({ patterns: [p] }), { ...ctx, horizonDays });
+        const compiled = compileSchedule(schedule);
+        // Where each published session falls, by the clock of its zone, read on London's clock.
+        const expected = new Map<number, [number, number][]>();
+        for (let d = AS_OF - 3; d <= AS_OF + horizonDays + 3; d++) {
+          if (!p.days.includes(weekdayOfDayNumber(d))) continue;
+          const date = new Date(d * 86_400_000).toISOString().slice(0, 10);
+          const opens = DateTime.fromISO(`${date}T${p.opens}`, { zone: p.zone! }).setZone('Europe/London');
+          const overnight = p.closes <= p.opens;
+          const closeDate = new Date((d + (overnight ? 1 : 0)) * 86_400_000).toISOString().slice(0, 10);
+          const closes = DateTime.fromISO(`${closeDate}T${p.closes}`, { zone: p.zone! }).setZone('Europe/London');
+          const londonDay = dayNumberOf(opens.toISODate()!);
+          expected.set(londonDay, merged([...(expected.get(londonDay) ?? []).map(([s, e]) => ({ opens: hhmm(s), closes: hhmm(e) })), { opens: opens.toFormat('HH:mm'), closes: closes.toFormat('HH:mm') }]));
+        }
+        for (let d = AS_OF; d <= AS_OF + horizonDays; d++) expect(sessionsStarting(compiled, d, calendar), `day ${d - AS_OF}`).toEqual(expected.get(d) ?? []);
+      }),
+      { numRuns: 60, seed: Number(process.env.FC_SEED ?? 4242) },
+    );
+  });
+});
+
+describe('validity of holiday hours', () => {
+  it('reports dated hours that are over by the import date instead of dropping them silently', () => {
+    const r = resolve(hours({ patterns: [pattern({ days: [1], opens: '09:00', closes: '17:00' })], holidays: [{ from: day('2026-01-01'), to: day('2026-01-02'), sessions: [], label: 'Holiday schedule h1', field: 'holiday_schedules[0]' }] }));
+    expect(r.schedule.exceptions).toEqual([]);
+    expect(r.defects).toEqual([{ field: 'holiday_schedules[0]', severity: 'warning', reason: 'Holiday schedule h1 ended on 2026-01-02; left out.' }]);
+  });
+});
+
+const hhmm = (minute: number) => `${String(Math.floor((minute % 1440) / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;

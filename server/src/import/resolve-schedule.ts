@@ -1,6 +1,7 @@
 import type { BankHolidayRule, Schedule, ScheduleException, Session, WeeklySession } from '../../../shared/domain/schedule';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
-import { dateOfDayNumber, weekdayOfDayNumber } from '../../../shared/lib/calendar';
+import { DateTime } from 'luxon';
+import { dateOfDayNumber, dayNumberOf, LONDON_ZONE, weekdayOfDayNumber } from '../../../shared/lib/calendar';
 import { sessionRange } from '../../../shared/lib/opening-hours';
 import { truncate } from './clean-text';
 import type { RecordDefects } from './defects';
@@ -18,6 +19,11 @@ import type { DatedHours, PublishedHours, WeeklyPattern } from './read-hours';
  *   from the day after its last published opening in the window ("published hours run out"):
  *   never open on hours nobody published. A re-import (the server runs them routinely) moves the
  *   window on.
+ *
+ * Hours on another clock (read-zone.ts) are first converted to London time for each day of the
+ * window: a run of weeks with the same London hours becomes a pattern valid for those dates, so
+ * "09:00-05:00" is 14:00 in the winter and 15:00 in British Summer Time, and the weeks when the
+ * two countries' clocks change on different dates come out exactly.
  *
  * Expired schedules are left out with a warning. The result is never wider than what was published.
  */
@@ -37,6 +43,44 @@ export interface ResolvedSchedule {
 
 export const NO_HOURS_NOTE = 'No current opening hours were published: check with the service before referring.';
 const FAR_FUTURE = '9999-12-31';
+
+const toMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+
+/** A pattern on another clock → London patterns, each valid for the run of days its London hours hold. */
+export function londonPatterns(p: WeeklyPattern, first: number, last: number): WeeklyPattern[] {
+  if (!p.zone) return [p];
+  const runs = new Map<string, { weekday: number; opens: string; closes: string; days: number[] }>();
+  // A day early and late: the conversion can move a session onto the next or previous London day.
+  for (let day = first - 1; day <= last + 1; day++) {
+    if (!p.days.includes(weekdayOfDayNumber(day)) || !activeOn(p, day)) continue;
+    const date = dateOfDayNumber(day);
+    const opens = DateTime.fromISO(`${date}T${p.opens}`, { zone: p.zone }).setZone(LONDON_ZONE);
+    const closesNextDay = p.closes === '24:00' || toMinutes(p.closes) <= toMinutes(p.opens);
+    const closesAt = DateTime.fromISO(`${dateOfDayNumber(closesNextDay ? day + 1 : day)}T${p.closes === '24:00' ? '00:00' : p.closes}`, { zone: p.zone }).setZone(LONDON_ZONE);
+    const londonDay = dayNumberOf(opens.toISODate()!);
+    const o = opens.toFormat('HH:mm');
+    let c = closesAt.toFormat('HH:mm');
+    if (c === o) c = o === '00:00' ? '24:00' : c;
+    const key = `${weekdayOfDayNumber(londonDay)} ${o} ${c}`;
+    const run = runs.get(key) ?? { weekday: weekdayOfDayNumber(londonDay), opens: o, closes: c, days: [] };
+    run.days.push(londonDay);
+    runs.set(key, run);
+  }
+  const out: WeeklyPattern[] = [];
+  for (const run of runs.values()) {
+    // Consecutive weeks with the same London hours make one pattern.
+    let start = run.days[0]!;
+    for (let i = 1; i <= run.days.length; i++) {
+      const prev = run.days[i - 1]!;
+      if (i < run.days.length && run.days[i]! - prev === 7) continue;
+      const from = start <= first + 6 && p.from === null ? null : start;
+      const to = prev >= last - 6 && p.to === null ? null : prev;
+      out.push({ days: [run.weekday], opens: run.opens, closes: run.closes, from, to, label: p.label, field: p.field, zone: null });
+      if (i < run.days.length) start = run.days[i]!;
+    }
+  }
+  return out;
+}
 
 function activeOn(p: WeeklyPattern, day: number): boolean {
   return (p.from === null || p.from <= day) && (p.to === null || day <= p.to);
@@ -106,6 +150,11 @@ function walkWindow(
   let base: WeeklyPattern[] = [];
   let best = 0;
   for (const { count, set } of tally.values()) if (count > best) [base, best] = [set, count];
+  // Hours that go on beyond the window (no end date) are the weekly pattern even when another set
+  // holds more days of the window: it is what applies after the window, and the days before are
+  // spelled out as exceptions.
+  const lasting = setOn(lastOpen);
+  if (base.some((p) => p.to !== null) && lasting.length > 0 && lasting.every((p) => p.to === null)) base = lasting;
 
   // Where the weekly pattern has an end date, the service is shown closed for good from the day after
   // its last published opening in the window.
@@ -141,7 +190,7 @@ export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: R
   // Start a day early: an overnight session that began yesterday is still open today.
   const first = ctx.asOf - 1;
   const last = ctx.asOf + ctx.horizonDays;
-  const live = hours.patterns.filter((p) => {
+  const current = hours.patterns.filter((p) => {
     if (p.to !== null && p.to < ctx.asOf) {
       d.warn(p.field, `${p.label} ended on ${dateOfDayNumber(p.to)}; left out.`);
       return false;
@@ -152,7 +201,13 @@ export function resolveSchedule(hours: PublishedHours, ctx: ResolveContext, d: R
     }
     return true;
   });
-  const holidays = hours.holidays.filter((h) => h.to >= first);
+  // A converted pattern's runs of weeks that end before today are just the past.
+  const live = current.flatMap((p) => londonPatterns(p, first, last)).filter((p) => p.to === null || p.to >= first);
+  const holidays = hours.holidays.filter((h) => {
+    if (h.to >= first) return true;
+    d.warn(h.field ?? 'holiday_schedules', `${h.label ?? 'A holiday schedule'} ended on ${dateOfDayNumber(h.to)}; left out.`);
+    return false;
+  });
   const bankHolidays: BankHolidayRule = hours.closedOnBankHolidays ? 'closed' : 'as_usual';
   // The common case, hours in force throughout: no need to walk the window.
   const settled = live.every((p) => (p.from === null || p.from <= first) && p.to === null);

@@ -97,25 +97,23 @@ describe('importing with a mapping', () => {
     service_taxonomys: terms.map((t, i) => ({ id: `t${i}`, taxonomy: { id: `x${i}`, ...t } })),
   });
 
-  it('publishes what maps and reports what does not, naming its terms so the admin can add a rule', () => {
-    const r = importFeed(
+  it('publishes what maps and reports what does not, naming its terms so the admin can add a rule', async () => {
+    const r = await importFeed(
       { format: 'records', records: [record('Evening support', [{ name: 'Crisis café', vocabulary: 'local' }]), record('Benefits advice', [{ name: 'Money', vocabulary: 'esdNeeds' }])] },
       importOptions(),
     );
     expect(r.services.map((s) => [s.name, s.type, s.keywords])).toEqual([['Evening support', 'crisis_cafe', ['Crisis café']]]);
-    expect(r.defects).toContainEqual({
-      source: 'test',
-      recordId: 'benefits-advice',
-      recordName: 'Benefits advice',
+    expect(r.records[1]).toMatchObject({ feedId: 'benefits-advice', name: 'Benefits advice', outcome: 'left_out' });
+    expect(r.records[1]!.defects).toContainEqual({
       field: 'type',
-      severity: 'skipped',
+      severity: 'left_out',
       reason: 'Neither its taxonomy terms (“esdNeeds: Money”) nor its name “Benefits advice” match any rule of the taxonomy mapping; its service type is unknown, so it was not imported. Add a taxonomy mapping rule for one of its terms or its name to import it.',
     });
   });
 
-  it('an admin rule brings the reported service in', () => {
+  it('an admin rule brings the reported service in', async () => {
     const mapping: TaxonomyMapping = { rules: [...DEFAULT_TAXONOMY_MAPPING.rules, { match: { vocabulary: 'esdNeeds', term: 'Money' }, type: 'voluntary_support' }] };
-    const r = importFeed({ format: 'records', records: [record('Benefits advice', [{ name: 'Money', vocabulary: 'esdNeeds' }])] }, importOptions({ mapping }));
+    const r = await importFeed({ format: 'records', records: [record('Benefits advice', [{ name: 'Money', vocabulary: 'esdNeeds' }])] }, importOptions({ mapping }));
     expect(r.services.map((s) => s.type)).toEqual(['voluntary_support']);
   });
 });
