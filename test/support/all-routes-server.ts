@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { builtInIssuer } from '../../server/src/auth/issuer';
+import { keyEncryptionKeys } from '../../server/src/auth/key-encryption';
 import { loadSigningKeys } from '../../server/src/auth/signing-keys';
 import { signAccessToken } from '../../server/src/auth/tokens';
 import { loadConfig } from '../../server/src/config';
@@ -91,7 +92,7 @@ export async function startAllRoutesServer(db: Db, options: { bodyLimit?: number
   await db.query(
     "INSERT INTO app_user (id, trust_id, team_id, display_name, roles) VALUES ('route-tester', 'demo-south', 'demo-south-day', 'Route tester', ARRAY['clinician', 'team_lead', 'admin']) ON CONFLICT DO NOTHING",
   );
-  const keys = await loadSigningKeys(db);
+  const keys = await loadSigningKeys(db, keyEncryptionKeys(config));
   const token = await signAccessToken(
     keys.active,
     { userId: 'route-tester', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician', 'team_lead', 'admin'], displayName: 'Route tester' },
