@@ -274,7 +274,7 @@ describe('Electron main', () => {
 
   it('starts locked when the desk has a passcode, hides the screen, and unlocks through the shell page', async () => {
     const { PasscodeFile } = await import('./passcode');
-    await new PasscodeFile(path.join(tmp.dir, 'desk'), 10).set('harbour-7');
+    await new PasscodeFile(path.join(tmp.dir, 'desk'), 10).set('harbour-7', { subject: 'ada', name: 'Dr Ada Clinician' });
     const { screen, shellView, core } = await start();
     core!.emit('message', { kind: 'ready', clientId: 'c1' });
     fake.electron.ipcMain.emit('crisis-desk:hello', trustedEvent(screen.webContents));

@@ -83,7 +83,7 @@ export class SyncEngine {
       onConnected: () => this.reachable(),
       onUnreachable: () => this.unreachable(),
       onSignInRequired: () => this.pause('sign_in', 'Sign in to sync.'),
-    });
+    }, deps.clientId);
     deps.tokens.onSessionChanged((session) => {
       this.state.signedIn = session.signedIn;
       this.state.userName = session.userName;
