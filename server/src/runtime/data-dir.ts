@@ -1,13 +1,14 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /*
  * DATA_DIR holds the embedded database (PGlite), directory snapshots and, for the demo, the secret
  * that seals the signing keys. A security probe found PGlite's folder world-readable and writable
  * (files 0666): copying it gave the identity provider's key. So the server works with a umask of
- * 077 from the start (every folder it makes is 0700 and every file 0600, PGlite's included: its
- * files are made through Node's fs with the process umask), creates DATA_DIR 0700, and refuses a
- * DATA_DIR that other users could read or that belongs to someone else.
+ * 077 from the start (every folder it makes is 0700 and every file 0600), creates DATA_DIR 0700,
+ * and refuses a DATA_DIR that other users could read or that belongs to someone else. PGlite's
+ * initdb sets its first files' modes itself (0666, measured: 969 files of a new cluster), past the
+ * umask: the folder is tightened once it is open (files it makes later follow the umask).
  */
 
 /** Only the server's own user may read or write what it creates. */
@@ -50,4 +51,15 @@ export function dataDirProblem(dir: string): string | null {
     );
   }
   return null;
+}
+
+/** Takes group and other permissions off everything under dir (symbolic links are left alone). */
+export function tightenTree(dir: string, platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32') return;
+  const tighten = (p: string) => {
+    const s = lstatSync(p);
+    if (!s.isSymbolicLink() && (s.mode & 0o077) !== 0) chmodSync(p, s.mode & 0o700);
+  };
+  tighten(dir);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) tighten(path.join(entry.parentPath, entry.name));
 }

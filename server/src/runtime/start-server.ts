@@ -10,7 +10,7 @@ import { seedDemoDirectory } from '../demo/seed-directory';
 import { seedDemoUsers } from '../demo/seed-users';
 import { createHintBus } from '../hints/create-hint-bus';
 import { routeModules } from '../routes';
-import { secureDataDir } from './data-dir';
+import { secureDataDir, tightenTree } from './data-dir';
 import { endEventStreamsOnClose } from './event-streams';
 import { loadLogPseudonymiser } from './log-pseudonyms';
 
@@ -40,7 +40,9 @@ export async function openDatabase(config: ServerConfig): Promise<Db> {
   if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
   const dir = path.join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return openPglite(dir);
+  const db = await openPglite(dir);
+  tightenTree(dir);
+  return db;
 }
 
 /** Opens and migrates the database, seeds the demo, builds the app and listens on HOST:PORT. */
