@@ -177,8 +177,12 @@ export class DesktopSignIn {
   async restore(): Promise<void> {
     const text = readTextIfExists(this.file);
     if (!text) return;
-    // Written where safeStorage could not protect it (an earlier version did): it is only obfuscated, so it goes.
-    if (await this.unprotected()) return this.forget();
+    // Written where safeStorage could not protect it (an earlier version did): it is only obfuscated,
+    // so it goes, and its sign-in is ended at the provider when that can be reached.
+    if (await this.unprotected()) {
+      void this.revokeStored(text);
+      return this.forget();
+    }
     try {
       const stored = JSON.parse(text) as Partial<StoredSession>;
       if (stored.version !== 1 || typeof stored.wrappedRefreshToken !== 'string') throw new Error('bad session file');
@@ -188,6 +192,17 @@ export class DesktopSignIn {
       this.set({ status: 'signed_in', userName: stored.userName ?? null });
     } catch {
       this.forget();
+    }
+  }
+
+  private async revokeStored(text: string): Promise<void> {
+    try {
+      const stored = JSON.parse(text) as Partial<StoredSession>;
+      if (typeof stored.wrappedRefreshToken !== 'string') return;
+      const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(stored.wrappedRefreshToken, 'base64'));
+      await this.deps.oidc.revoke(result);
+    } catch {
+      // unreadable, or the provider is out of reach: the token is forgotten here all the same
     }
   }
 

@@ -169,5 +169,6 @@ describe('Linux without a keyring stores nothing secret', () => {
     await d.session.restore();
     expect(d.session.current.status).toBe('signed_out');
     expect(existsSync(path.join(dir, 'session.json'))).toBe(false);
+    await vi.waitFor(() => expect(d.idp.state.revoked).toEqual(['rt-old']));
   });
 });
