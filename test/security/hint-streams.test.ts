@@ -28,6 +28,7 @@ function openStream(base: string, token: string, desk?: string, method = 'GET'):
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path: '/v1/sync/hints', agent: false, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(desk ? { [DESK_HEADER]: desk } : {}) } }, (res) => {
+      req.setTimeout(0); // the headers came; the stream itself may be quiet for its keep-alive interval
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => (res.statusCode ?? 0) >= 400 && chunks.push(c));
       res.on('error', () => {});
@@ -79,6 +80,7 @@ describe('hint streams are capped per user and per desk across API nodes; HEAD a
       const over = await openStream(url, token, 'desk-extra');
       expect(over.status).toBe(429);
       expect(over.retryAfter).toMatch(/^\d+$/);
+      expect(JSON.parse(await over.body())).toMatchObject({ error: 'too_many_streams', message: expect.stringMatching(/sign out of a desk/) });
       await over.close();
     }
     // The refused ones claimed nothing.
@@ -98,28 +100,34 @@ describe('hint streams are capped per user and per desk across API nodes; HEAD a
     await expect.poll(streamsInDb, { timeout: 5_000 }).toBe(0);
   });
 
-  it('caps one desk’s streams, and a client that names no desk is counted by its token', async () => {
+  it('keeps a desk to its share: a newer stream of the desk ends its oldest, on this node at once and on another at its next heartbeat', { timeout: 90_000 }, async () => {
+    const ended = (o: Opened) => new Promise<void>((resolve) => (o.res.complete || o.res.destroyed ? resolve() : o.res.once('end', () => resolve())));
     const a = await openStream(api.urls[0]!, token, 'desk-same');
     const b = await openStream(api.urls[1]!, token, 'desk-same');
     open.push(a, b);
     expect([a.status, b.status]).toEqual([200, 200]);
+    // A third from the same desk (it reconnected; its first connection is dead to it): the oldest, on this node, ends.
     const c = await openStream(api.urls[0]!, token, 'desk-same');
-    expect(c.status).toBe(429);
-    await c.close();
+    open.push(c);
+    expect(c.status).toBe(200);
+    await ended(a);
+    expect(await streamsInDb()).toBe(PER_DESK);
+    // Again on node 0: now the oldest (b) is on node 1, which ends it when its heartbeat finds the row gone.
+    const d = await openStream(api.urls[0]!, token, 'desk-same');
+    open.push(d);
+    expect(d.status).toBe(200);
+    await ended(b);
+    expect(await streamsInDb()).toBe(PER_DESK);
+
     await Promise.all(open.splice(0).map((o) => o.close()));
     await expect.poll(streamsInDb, { timeout: 5_000 }).toBe(0);
 
-    // No desk header: the streams count under the token, so one token gets PER_DESK of them.
-    const d = await openStream(api.urls[0]!, token);
-    const e = await openStream(api.urls[1]!, token);
-    open.push(d, e);
-    expect([d.status, e.status]).toEqual([200, 200]);
-    const f = await openStream(api.urls[0]!, token);
-    expect(f.status).toBe(429);
-    expect(JSON.parse(await f.body())).toMatchObject({ error: 'too_many_streams', message: expect.stringMatching(/desk/) });
-    const g = await openStream(api.urls[1]!, await api.tokenFor(CLINICIAN_SOUTH));
-    open.push(g);
-    expect(g.status).toBe(200);
+    // A client that names no desk counts by its token: one token keeps PER_DESK streams, however many it opens.
+    const byToken: Opened[] = [];
+    for (let i = 0; i < PER_DESK + 3; i++) byToken.push(await openStream(api.urls[i % 2]!, token));
+    open.push(...byToken);
+    expect(byToken.every((o) => o.status === 200)).toBe(true);
+    await expect.poll(streamsInDb, { timeout: 5_000 }).toBe(PER_DESK);
     await Promise.all(open.splice(0).map((o) => o.close()));
     await expect.poll(streamsInDb, { timeout: 5_000 }).toBe(0);
   });

@@ -60,7 +60,7 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
           summary: 'Hints to pull (server-sent events)',
           description:
             'A text/event-stream. Events: `ready` (first; pull once), `records` (records you may see changed: pull), `directory` (a new directory version: catch up). Comment lines are keep-alives. The server ends the stream from time to time and on shutdown; reconnect with backoff. ' +
-            `Send the desk's clientId in ${DESK_HEADER}. Open streams are capped per user and per desk across every API node: over the cap the answer is 429 with Retry-After. HEAD answers at once, without a stream.`,
+            `Send the desk's clientId in ${DESK_HEADER}. Open streams are capped per user and per desk across every API node: over the user's cap the answer is 429 with Retry-After; over the desk's, the desk's oldest stream is ended. HEAD answers at once, without a stream.`,
           security: [{ bearer: [] }],
         },
       },
@@ -68,12 +68,14 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         const principal = request.principal!;
         // HEAD (Fastify answers it with this handler): the headers a stream would have, and no stream.
         if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
-        const claim = await caps.claim(principal.userId, deskOf(request.headers, principal));
+        // A newer stream of the same desk can end this one through its claim, even before it runs.
+        let evicted = false;
+        let end: () => void = () => {
+          evicted = true;
+        };
+        const claim = await caps.claim(principal.userId, deskOf(request.headers, principal), () => end());
         if (!claim.ok) {
-          const message =
-            claim.over === 'desk'
-              ? `This desk already has ${claim.limit} hint streams open: close one before opening another.`
-              : `Your account already has ${claim.limit} hint streams open (one per desk you are signed in on): sign out of a desk you no longer use.`;
+          const message = `Your account already has ${claim.limit} hint streams open (one per desk you are signed in on): sign out of a desk you no longer use.`;
           return reply.code(429).header('retry-after', '30').send(errorBody('too_many_streams', message));
         }
         const res: ServerResponse = reply.raw;
@@ -93,7 +95,7 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
         const lifetime = setTimeout(() => end(), maxStreamMs);
         let ended = false;
-        const end = () => {
+        end = () => {
           if (ended) return;
           ended = true;
           open.delete(end);
@@ -105,6 +107,7 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         };
         open.add(end);
         res.on('close', end);
+        if (evicted) end();
         return reply;
       },
     );
