@@ -36,6 +36,16 @@ const Env = z.object({
     .string()
     .optional()
     .transform((v): boolean | number | string[] | undefined => (v === undefined || v === '' || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean))),
+  /**
+   * The built-in provider's password form (server/src/auth/dev-idp/sign-in-limits.ts): attempts an
+   * address may make a minute; wrong passwords in a row that lock a username; wrong passwords from
+   * one address that block it; and for how long. Many users behind one address (a trust's proxy)
+   * may need a higher per-address figure.
+   */
+  SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  SIGN_IN_FAILURES_BEFORE_LOCKOUT: z.coerce.number().int().min(1).max(1000).default(5),
+  SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Hint streams one user may hold open across every API node, and one desk. */
   HINT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(8),
   HINT_STREAMS_PER_DESK: z.coerce.number().int().min(1).max(100).default(2),

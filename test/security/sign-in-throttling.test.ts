@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTEMPTS_PER_ADDRESS_PER_MINUTE, FAILURES_BEFORE_ADDRESS_BLOCK, FAILURES_BEFORE_USER_LOCKOUT } from '../../server/src/auth/dev-idp/sign-in-limits';
 import { DEMO_PASSWORD } from '../../server/src/demo/seed-users';
 import { authorizeUrl, hiddenFields, newPkce, startLoopbackReceiver, type LoopbackReceiver } from '../support/oidc-client';
 import { startApiNodes, type ApiNodes } from './api-nodes';
@@ -9,8 +8,13 @@ import { startApiNodes, type ApiNodes } from './api-nodes';
  * guesses. Now an address is rate-limited, and wrong passwords lock the username (from every
  * address) and block the address for a while, counted in PostgreSQL so that spreading the
  * guesses over API nodes gains nothing. The nodes trust X-Forwarded-For from 127.0.0.1 (as behind
- * a load balancer), so each test guesses from an address of its own.
+ * a load balancer), so each test guesses from an address of its own. The per-address figures are
+ * set lower than the defaults (60 a minute, 30 failures) so the test needs few scrypt checks.
  */
+
+const ATTEMPTS_PER_ADDRESS_PER_MINUTE = 12;
+const FAILURES_BEFORE_ADDRESS_BLOCK = 10;
+const FAILURES_BEFORE_USER_LOCKOUT = 5;
 
 describe('the password form is throttled per user and per address, across API nodes', () => {
   let api: ApiNodes;
@@ -18,7 +22,12 @@ describe('the password form is throttled per user and per address, across API no
   let form: Record<string, string>;
 
   beforeAll(async () => {
-    api = await startApiNodes(2, { TRUST_PROXY: '127.0.0.1' });
+    api = await startApiNodes(2, {
+      TRUST_PROXY: '127.0.0.1',
+      SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: String(ATTEMPTS_PER_ADDRESS_PER_MINUTE),
+      SIGN_IN_FAILURES_PER_ADDRESS: String(FAILURES_BEFORE_ADDRESS_BLOCK),
+      SIGN_IN_FAILURES_BEFORE_LOCKOUT: String(FAILURES_BEFORE_USER_LOCKOUT),
+    });
     receiver = await startLoopbackReceiver();
     const page = await fetch(authorizeUrl(api.urls[0]!, { redirectUri: receiver.redirectUri, challenge: newPkce().challenge, state: 's' }), { headers: { accept: 'text/html' } });
     form = hiddenFields(await page.text());

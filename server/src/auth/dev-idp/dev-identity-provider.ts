@@ -15,7 +15,7 @@ import { authorizationCodeGrant, refreshTokenGrant } from './grants';
 import type { IssuerContext } from './issue-tokens';
 import { OAuthError, oauthErrorBody, oauthErrorHandler } from './oauth-errors';
 import { revokeToken } from './revoke';
-import { createSignInLimits, type SignInVerdict } from './sign-in-limits';
+import { createSignInLimits, signInPolicy, type SignInVerdict } from './sign-in-limits';
 import { PAGE_HEADERS, renderProblemPage, renderSignInPage, type ListedUser } from './sign-in-page';
 
 const FORM = ['application/x-www-form-urlencoded', 'application/json'];
@@ -94,7 +94,7 @@ export function createDevIdentityProvider(options: { clients?: DevClient[] } = {
       return rows.map((r) => ({ username: r.username, displayName: r.display_name, trustName: r.trust_name, roles: r.roles }));
     };
 
-    const limits = createSignInLimits(deps.db);
+    const limits = createSignInLimits(deps.db, signInPolicy(deps.config));
 
     const signInPage = async (reply: FastifyReply, request: AuthorizationRequest, params: AuthorizationParams, status: 200 | 401 | 429, extra: { username?: string; error?: string } = {}) =>
       reply

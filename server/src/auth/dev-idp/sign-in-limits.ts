@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { ServerConfig } from '../../config';
 import type { Db } from '../../db/db';
 
 /*
  * Throttling of the built-in provider's password form (rate-limiter-flexible, its PostgreSQL store
- * over the server's own database, so every API node counts the same attempts):
+ * over the server's own database, so every API node counts the same attempts). By default:
  *  - an address may try 60 sign-ins a minute, whatever their outcome (a rate limit);
  *  - 5 wrong passwords in a row for one username lock that username for 15 minutes, from every
  *    address (a temporary lockout; a right password ends the run). Unknown usernames count the
@@ -17,10 +18,21 @@ import type { Db } from '../../db/db';
  * counts by its /64, which one household or host is usually given whole.
  */
 
-export const ATTEMPTS_PER_ADDRESS_PER_MINUTE = 60;
-export const FAILURES_BEFORE_USER_LOCKOUT = 5;
-export const FAILURES_BEFORE_ADDRESS_BLOCK = 30;
-export const LOCKOUT_SECONDS = 15 * 60;
+export interface SignInPolicy {
+  attemptsPerAddressPerMinute: number;
+  failuresBeforeLockout: number;
+  failuresPerAddress: number;
+  lockoutSeconds: number;
+}
+
+export function signInPolicy(config: ServerConfig): SignInPolicy {
+  return {
+    attemptsPerAddressPerMinute: config.SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+    failuresBeforeLockout: config.SIGN_IN_FAILURES_BEFORE_LOCKOUT,
+    failuresPerAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
+    lockoutSeconds: config.SIGN_IN_LOCKOUT_MINUTES * 60,
+  };
+}
 
 export type SignInVerdict = { ok: true } | { ok: false; reason: 'rate' | 'user' | 'address'; retryAfterMs: number };
 
@@ -58,12 +70,13 @@ function storeClient(db: Db) {
   };
 }
 
-export function createSignInLimits(db: Db): SignInLimits {
+export function createSignInLimits(db: Db, policy: SignInPolicy): SignInLimits {
   const common = { storeClient: storeClient(db), storeType: 'pool', tableName: 'sign_in_limit', tableCreated: true, clearExpiredByTimeout: false };
+  const lock = policy.lockoutSeconds;
   // points = how many are allowed; the one after is refused and, with blockDuration, blocks the key.
-  const attemptsByAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'attempts-address', points: ATTEMPTS_PER_ADDRESS_PER_MINUTE, duration: 60 });
-  const failuresByUser = new RateLimiterPostgres({ ...common, keyPrefix: 'failures-user', points: FAILURES_BEFORE_USER_LOCKOUT - 1, duration: LOCKOUT_SECONDS, blockDuration: LOCKOUT_SECONDS });
-  const failuresByAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'failures-address', points: FAILURES_BEFORE_ADDRESS_BLOCK - 1, duration: LOCKOUT_SECONDS, blockDuration: LOCKOUT_SECONDS });
+  const attemptsByAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'attempts-address', points: policy.attemptsPerAddressPerMinute, duration: 60 });
+  const failuresByUser = new RateLimiterPostgres({ ...common, keyPrefix: 'failures-user', points: policy.failuresBeforeLockout - 1, duration: lock, blockDuration: lock });
+  const failuresByAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'failures-address', points: policy.failuresPerAddress - 1, duration: lock, blockDuration: lock });
 
   const over = async (limiter: RateLimiterPostgres, key: string) => {
     const res = await limiter.get(key);
