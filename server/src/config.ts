@@ -47,7 +47,7 @@ const Env = z.object({
   SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
   SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Hint streams one user may hold open across every API node, and one desk. */
-  HINT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(8),
+  HINT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
   HINT_STREAMS_PER_DESK: z.coerce.number().int().min(1).max(100).default(2),
   /** Seed the demo trusts, users and directory (the built-in provider only). */
   DEMO: z.enum(['0', '1']).default('0'),
