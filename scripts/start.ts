@@ -11,7 +11,7 @@
   *   ./desk start [--data DIR] [--no-open]      PORT=… picks the server’s port (default near 8787)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -132,8 +132,24 @@ const stopAsked = () => {
 process.on('SIGINT', stopAsked);
 process.on('SIGTERM', stopAsked);
 
+/**
+ * The demo's data is only the server's user's: the server refuses a DATA_DIR others can read.
+ * A .data/server made by an earlier version (0755) is the demo's own, with invented data: it is
+ * tightened here, and the server tightens its database files when it opens them.
+ */
+function privateDemoData(): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (process.platform === 'win32') return;
+  for (const dir of [dataDir, path.join(dataDir, 'server')]) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o077) !== 0) {
+      chmodSync(dir, 0o700);
+      console.log(`Made ${path.relative(root, dir)} readable by you only (it was made by an earlier version).`);
+    }
+  }
+}
+
 try {
-  mkdirSync(dataDir, { recursive: true });
+  privateDemoData();
   buildScreenIfStale();
   const port = await choosePort(Number(process.env.PORT ?? 8787));
   const serverUrl = `http://127.0.0.1:${port}`;

@@ -35,10 +35,11 @@ export type DeskKeyResult =
 
 export const BASIC_TEXT_MESSAGE =
   'Crisis Desk cannot protect patient data on this computer: no keyring (such as GNOME Keyring or KWallet) is available to this session, ' +
-  'and Crisis Desk will not store its encryption key without one. Ask IT to set up a keyring for your account, then start Crisis Desk again.';
+  'and Crisis Desk will not store its encryption key without one. Nothing secret is kept on this computer until then, so signing in is turned off too. ' +
+  'Ask IT to set up a keyring for your account, then start Crisis Desk again.';
 
 export const UNAVAILABLE_MESSAGE =
-  'Crisis Desk cannot reach this computer’s secure key storage, so it cannot open its encrypted records. Restart the computer; if this keeps happening, contact IT.';
+  'Crisis Desk cannot reach this computer’s secure key storage, so it cannot open its encrypted records, and signing in is turned off (nothing secret is kept without it). Restart the computer; if this keeps happening, contact IT.';
 
 export const UNWRAP_FAILED_MESSAGE =
   'Crisis Desk cannot unlock the encryption key of this desk’s records. This happens when the desk’s files were copied from another computer or user account, or the computer’s key storage was reset.';

@@ -1,21 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from './test-temp-dir';
 import { FREE_ATTEMPTS, IDLE_POLL_MS, IdleLock, type LockView, type PasscodeStore } from './idle-lock';
-import { hashPasscode, passcodeProblem, PasscodeFile, verifyPasscode } from './passcode';
+import { hashPasscode, passcodeProblem, PasscodeFile, verifyPasscode, type LockAttempts, type LockOwner } from './passcode';
 
-function memoryPasscodes(initial: string | null = null): PasscodeStore & { value: string | null } {
+const ADA = { subject: 'ada', name: 'Dr Ada Clinician' };
+
+function memoryPasscodes(initial: string | null = null, owner: LockOwner | null = initial === null ? null : ADA): PasscodeStore & { value: string | null; saved: LockAttempts } {
   return {
     value: initial,
+    ownerValue: owner,
+    saved: { failures: 0, retryAt: null },
     exists() {
       return this.value !== null;
+    },
+    owner() {
+      return this.ownerValue;
     },
     async verify(p) {
       return p === this.value;
     },
-    async set(p) {
+    async set(p, o) {
       this.value = p;
+      this.ownerValue = o;
     },
-  };
+    attempts() {
+      return this.saved;
+    },
+    recordAttempts(a) {
+      this.saved = a;
+    },
+  } as PasscodeStore & { value: string | null; saved: LockAttempts; ownerValue: LockOwner | null };
 }
 
 function setup(passcode: string | null, minutes = 5) {
@@ -58,7 +72,7 @@ describe('the idle lock', () => {
     expect(lock.current.screen).toBe('none');
     expect(lock.state.idleMinutes).toBeNull();
 
-    lock.signedIn();
+    lock.signedIn(ADA);
     expect(lock.current.screen).toBe('set-passcode');
     expect(await lock.choosePasscode('abc', 'abc')).toBe(false);
     expect(lock.current).toMatchObject({ screen: 'set-passcode', message: expect.stringMatching(/at least 6/) });
@@ -77,7 +91,8 @@ describe('the idle lock', () => {
     lock.lock('system');
     expect(await lock.unlock('wrong')).toBe(false);
     expect(lock.current).toMatchObject({ screen: 'lock', message: expect.stringMatching(/not right/) });
-    lock.signedIn();
+    expect(lock.admits(ADA.subject)).toBeNull();
+    lock.signedIn(ADA);
     expect(lock.current.screen).toBe('none');
   });
 
@@ -128,7 +143,7 @@ describe('the passcode', () => {
       const file = new PasscodeFile(tmp.dir, 10);
       expect(file.exists()).toBe(false);
       expect(await file.verify('anything')).toBe(false);
-      await file.set('harbour-7');
+      await file.set('harbour-7', ADA);
       const again = new PasscodeFile(tmp.dir, 10);
       expect(again.exists()).toBe(true);
       expect(await again.verify('harbour-7')).toBe(true);

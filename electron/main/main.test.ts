@@ -272,9 +272,26 @@ describe('Electron main', () => {
     expect(existsSync(path.join(tmp.dir, 'desk', 'desk.key.wrapped'))).toBe(false);
   });
 
+  it('turns signing in off where the desk is refused for want of a keyring, and keeps no session there', async () => {
+    fake.state.backend = 'basic_text';
+    process.env.CRISIS_DESK_SERVER_URL = 'http://127.0.0.1:9';
+    await start();
+    if (process.platform !== 'linux') return;
+    type Item = { id?: string; enabled?: boolean; click?: () => void; submenu?: Item[] };
+    const menu = fake.electron.Menu.buildFromTemplate.mock.calls.at(-1)![0] as Item[];
+    const signIn = menu.flatMap((m) => [m, ...(m.submenu ?? [])]).find((i) => i.id === 'signIn')!;
+    expect(signIn.enabled).toBe(false);
+    signIn.click!();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.electron.shell.openExternal).not.toHaveBeenCalled();
+    expect(existsSync(path.join(tmp.dir, 'desk', 'session.json'))).toBe(false);
+    const page = await (await fake.state.protocolHandler!(new Request('app://shell/'))).text();
+    expect(page).toMatch(/signing in is turned off/);
+  });
+
   it('starts locked when the desk has a passcode, hides the screen, and unlocks through the shell page', async () => {
     const { PasscodeFile } = await import('./passcode');
-    await new PasscodeFile(path.join(tmp.dir, 'desk'), 10).set('harbour-7');
+    await new PasscodeFile(path.join(tmp.dir, 'desk'), 10).set('harbour-7', { subject: 'ada', name: 'Dr Ada Clinician' });
     const { screen, shellView, core } = await start();
     core!.emit('message', { kind: 'ready', clientId: 'c1' });
     fake.electron.ipcMain.emit('crisis-desk:hello', trustedEvent(screen.webContents));

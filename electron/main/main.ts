@@ -148,6 +148,11 @@ async function main(): Promise<void> {
         trust: settings.trust,
         startLoopback: startLoopbackRedirect,
         openBrowser: (url) => openInBrowser(url, 'sign-in'),
+        // Where safeStorage cannot protect it (Linux without a keyring) no refresh token is written, nor is signing in offered.
+        protection: async () => {
+          const p = await keys.protection();
+          return p.ok ? p : { ok: false, message: p.message };
+        },
       })
     : null;
 
@@ -194,11 +199,15 @@ async function main(): Promise<void> {
     refresh();
   });
 
-  /** A fresh sign-in also opens the lock, and the first one asks for the desk's passcode. */
+  /**
+   * A fresh sign-in as the lock's owner opens it; anyone else's is refused while it is locked (and
+   * revoked). A failed or abandoned attempt opens nothing, even with a session kept from before.
+   * The first sign-in, and a new clinician's, asks for their passcode. Nothing while the desk is
+   * refused (no keyring): no token could be kept safely.
+   */
   async function startSignIn(): Promise<void> {
-    if (!signIn) return;
-    const after = await signIn.signIn();
-    if (after.status === 'signed_in') lock.signedIn();
+    if (!signIn || refused) return;
+    await signIn.signIn({ admit: (who) => lock.admits(who.subject), onSignedIn: (who) => lock.signedIn(who), onRefused: (message) => lock.refused(message) });
     refresh();
   }
 
@@ -216,7 +225,7 @@ async function main(): Promise<void> {
     if (refused) return refused;
     const l = lock.current;
     if (l.screen === 'lock') return { page: 'lock', reason: l.reason, message: l.message, retryAt: l.retryAt, signingIn: signIn?.current.status === 'signing_in', signInAvailable: signIn !== null };
-    if (l.screen === 'set-passcode') return { page: 'set-passcode', message: l.message };
+    if (l.screen === 'set-passcode') return { page: 'set-passcode', message: l.message, ownerName: l.owner.name };
     const warning = () => unsyncedWarning(lastSync.read(), settings.serverUrl !== null);
     if (keyFailed) return { page: 'failed', message: 'Crisis Desk cannot unlock the encryption key of this desk’s records. This happens when the desk’s files were copied from another computer or user account, or the computer’s key storage was reset.', canReset: true, unsyncedWarning: warning(), canRetry: true };
     const core = supervisor.current;
@@ -297,7 +306,12 @@ async function main(): Promise<void> {
   async function openDesk(): Promise<void> {
     const key = await keys.load();
     keyFailed = key.kind === 'unwrap_failed';
-    if (key.kind === 'refused') refused = { page: 'refused', title: 'Crisis Desk cannot protect patient data here', message: key.message };
+    if (key.kind === 'refused') {
+      refused = { page: 'refused', title: 'Crisis Desk cannot protect patient data here', message: key.message };
+      // A session kept by an earlier version was only obfuscated here: it goes (and is revoked when the provider can be reached).
+      signIn?.signOut();
+      buildMenu();
+    }
     if (key.kind !== 'ok') return refresh();
     deskKeyHex = key.key.toString('hex');
     if (supervisor.current.status === 'stopped') supervisor.start();
@@ -311,6 +325,7 @@ async function main(): Promise<void> {
           platform: process.platform,
           devTools: settings.devTools,
           signedIn: signIn?.signedIn ?? false,
+          signInAllowed: refused === null,
           lockArmed: lock.armed,
           actions: {
             sendKey: (sc: ScreenShortcut) => sendKey(sc),

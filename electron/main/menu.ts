@@ -58,6 +58,8 @@ export interface MenuOptions {
   platform: NodeJS.Platform;
   devTools: boolean;
   signedIn: boolean;
+  /** False while the desk is refused (no keyring): no session could be kept safely. */
+  signInAllowed?: boolean;
   lockArmed: boolean;
   actions: MenuActions;
 }
@@ -71,7 +73,7 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
   const mac = o.platform === 'darwin';
   const session: MenuItemConstructorOptions[] = [
     { id: 'lock', label: 'Lock Crisis Desk', accelerator: LOCK_ACCELERATOR, enabled: o.lockArmed, click: () => actions.lockNow() },
-    o.signedIn ? { id: 'signOut', label: 'Sign out', click: () => actions.signOut() } : { id: 'signIn', label: 'Sign in…', click: () => actions.signIn() },
+    o.signedIn ? { id: 'signOut', label: 'Sign out', click: () => actions.signOut() } : { id: 'signIn', label: 'Sign in…', enabled: o.signInAllowed !== false, click: () => actions.signIn() },
   ];
   const template: MenuItemConstructorOptions[] = [];
   if (mac) {

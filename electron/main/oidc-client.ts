@@ -19,6 +19,7 @@ function tokenSet(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointRespons
     refreshToken: tokens.refresh_token ?? null,
     expiresInSeconds: tokens.expires_in ?? 300,
     userName: withName ? userNameOf(tokens) : null,
+    subject: withName && typeof tokens.claims()?.sub === 'string' ? tokens.claims()!.sub : null,
   };
 }
 

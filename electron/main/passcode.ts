@@ -48,7 +48,31 @@ export async function verifyPasscode(passcode: string, stored: string): Promise<
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** The passcode's hash in a small file beside the desk's data. */
+/** The clinician a lock belongs to: their sign-in's subject (the identity provider's `sub`) and name. */
+export interface LockOwner {
+  subject: string;
+  name: string | null;
+}
+
+/** Wrong passcodes in a row, and when the next try is allowed (epoch ms), kept across restarts. */
+export interface LockAttempts {
+  failures: number;
+  retryAt: number | null;
+}
+
+interface StoredPasscode {
+  version: 2;
+  hash: string;
+  owner: LockOwner | null;
+  failures: number;
+  retryAt: number | null;
+}
+
+/**
+ * The owner's passcode hash in a small file beside the desk's data, with the lock's owner and the
+ * wrong tries so far: quitting and starting again does not wipe the count (a probe found it did).
+ * A version 1 file (hash only) has no owner: its passcode still unlocks, no sign-in does.
+ */
 export class PasscodeFile {
   constructor(
     private readonly dir: string,
@@ -59,26 +83,49 @@ export class PasscodeFile {
     return path.join(this.dir, 'passcode.json');
   }
 
-  private stored(): string | null {
+  private stored(): StoredPasscode | null {
     try {
-      const v = JSON.parse(readTextIfExists(this.file) ?? 'null') as { hash?: unknown } | null;
-      return typeof v?.hash === 'string' ? v.hash : null;
+      const v = JSON.parse(readTextIfExists(this.file) ?? 'null') as Partial<StoredPasscode> | { version: 1; hash?: unknown } | null;
+      if (typeof v?.hash !== 'string') return null;
+      const owner = v.version === 2 && v.owner && typeof v.owner.subject === 'string' ? { subject: v.owner.subject, name: typeof v.owner.name === 'string' ? v.owner.name : null } : null;
+      const failures = v.version === 2 && Number.isInteger(v.failures) && v.failures! >= 0 ? v.failures! : 0;
+      const retryAt = v.version === 2 && typeof v.retryAt === 'number' && Number.isFinite(v.retryAt) ? v.retryAt : null;
+      return { version: 2, hash: v.hash, owner, failures, retryAt };
     } catch {
       return null;
     }
+  }
+
+  private write(stored: StoredPasscode): void {
+    writeFileDurably(this.file, `${JSON.stringify(stored)}\n`);
   }
 
   exists(): boolean {
     return this.stored() !== null;
   }
 
-  async set(passcode: string): Promise<void> {
-    writeFileDurably(this.file, `${JSON.stringify({ version: 1, hash: await hashPasscode(passcode, this.log2N) })}\n`);
+  owner(): LockOwner | null {
+    return this.stored()?.owner ?? null;
+  }
+
+  /** A new passcode for the clinician who chose it; the count of wrong tries starts again. */
+  async set(passcode: string, owner: LockOwner): Promise<void> {
+    this.write({ version: 2, hash: await hashPasscode(passcode, this.log2N), owner, failures: 0, retryAt: null });
   }
 
   async verify(passcode: string): Promise<boolean> {
     const stored = this.stored();
-    return stored !== null && verifyPasscode(passcode, stored);
+    return stored !== null && verifyPasscode(passcode, stored.hash);
+  }
+
+  attempts(): LockAttempts {
+    const stored = this.stored();
+    return { failures: stored?.failures ?? 0, retryAt: stored?.retryAt ?? null };
+  }
+
+  recordAttempts(attempts: LockAttempts): void {
+    const stored = this.stored();
+    if (stored) this.write({ ...stored, ...attempts });
   }
 
   clear(): void {

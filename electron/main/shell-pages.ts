@@ -12,7 +12,7 @@ import { appHeaders, originOf, SHELL_ORIGIN } from './app-protocol';
 export type ShellView =
   | { page: 'none' }
   | { page: 'lock'; reason: 'idle' | 'manual' | 'system' | 'startup'; message: string | null; retryAt: number | null; signingIn: boolean; signInAvailable: boolean }
-  | { page: 'set-passcode'; message: string | null }
+  | { page: 'set-passcode'; message: string | null; ownerName?: string | null }
   | { page: 'starting' }
   | { page: 'restarting'; message: string; inMs: number; attempt: number }
   | { page: 'failed'; message: string; canReset: boolean; unsyncedWarning: string | null; canRetry: boolean }
@@ -84,8 +84,8 @@ export function renderShellPage(view: ShellView, csrf: string, now: number = Dat
     }
     case 'set-passcode':
       return layout(
-        'Choose a passcode for this desk',
-        `<p>Crisis Desk locks when the computer is left alone. Choose a passcode to unlock it on this desk: at least 6 characters, and not one you use elsewhere. Signing in again also unlocks it.</p>${message(view.message)}` +
+        view.ownerName ? `${view.ownerName}, choose your passcode for this desk` : 'Choose a passcode for this desk',
+        `<p>Crisis Desk locks when the computer is left alone. Choose a passcode to unlock it on this desk: at least 6 characters, and not one you use elsewhere. Only your passcode, or signing in again as you, unlocks it.</p>${message(view.message)}` +
           form(csrf, 'passcode', `<label for="passcode">New passcode</label><input id="passcode" name="passcode" type="password" autocomplete="new-password" required autofocus minlength="6" maxlength="128"><label for="confirmation">Type it again</label><input id="confirmation" name="confirmation" type="password" autocomplete="new-password" required minlength="6" maxlength="128"><button type="submit">Save passcode</button>`),
       );
     case 'starting':

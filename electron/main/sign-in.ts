@@ -35,6 +35,23 @@ export interface TokenSet {
   expiresInSeconds: number;
   /** From the ID token (name, else sub) on a code exchange; null on a refresh. */
   userName: string | null;
+  /** The ID token's `sub` on a code exchange (who signed in); null on a refresh. */
+  subject?: string | null;
+}
+
+/** Who a fresh sign-in was. */
+export interface SignedInAs {
+  subject: string;
+  name: string | null;
+}
+
+export interface SignInOptions {
+  /** Before the new session is kept: null to keep it, or why not (it is then revoked and the old session stays). */
+  admit?(who: SignedInAs): string | null;
+  /** After a fresh sign-in was kept (never after a failed or abandoned attempt). */
+  onSignedIn?(who: SignedInAs): void;
+  /** A sign-in admit() refused, with its reason. */
+  onRefused?(message: string): void;
 }
 
 /** The identity provider refused (invalid_grant, access_denied, …): a person must sign in again. */
@@ -67,7 +84,11 @@ interface StoredSession {
   version: 1;
   wrappedRefreshToken: string;
   userName: string | null;
+  subject?: string | null;
 }
+
+/** Whether the operating system protects what safeStorage wraps (DeskKeyStore.protection()). */
+export type Protection = { ok: true } | { ok: false; message: string };
 
 export interface DesktopSignInDeps {
   oidc: OidcOps;
@@ -78,6 +99,11 @@ export interface DesktopSignInDeps {
   startLoopback(timeoutMs: number): Promise<LoopbackRedirect>;
   /** The machine policy's trust: sign-ins from another trust's accounts are refused. */
   trust?: { id: string; claim: string } | null;
+  /**
+   * Can safeStorage protect the refresh token here? On Linux without a keyring it only obfuscates
+   * with a fixed password: then nothing is stored and signing in is refused.
+   */
+  protection?: () => Promise<Protection>;
   now?: () => number;
 }
 
@@ -101,6 +127,7 @@ export class DesktopSignIn {
   private state: SessionState = { status: 'signed_out', message: null };
   private accessToken: { token: string; expiresAt: number } | null = null;
   private refreshToken: string | null = null;
+  private who: SignedInAs | null = null;
   private refreshing: Promise<TokenAnswer> | null = null;
   private loopback: LoopbackRedirect | null = null;
   private readonly listeners = new Set<(s: SessionState) => void>();
@@ -126,6 +153,16 @@ export class DesktopSignIn {
     return this.state.status === 'signed_in' ? this.state.userName : null;
   }
 
+  /** The signed-in clinician's subject (null when signed out, or for a session kept from before subjects were stored). */
+  get subject(): string | null {
+    return this.state.status === 'signed_in' ? (this.who?.subject ?? null) : null;
+  }
+
+  private async unprotected(): Promise<string | null> {
+    const p = (await this.deps.protection?.()) ?? { ok: true };
+    return p.ok ? null : p.message;
+  }
+
   onChange(listener: (s: SessionState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -140,14 +177,32 @@ export class DesktopSignIn {
   async restore(): Promise<void> {
     const text = readTextIfExists(this.file);
     if (!text) return;
+    // Written where safeStorage could not protect it (an earlier version did): it is only obfuscated,
+    // so it goes, and its sign-in is ended at the provider when that can be reached.
+    if (await this.unprotected()) {
+      void this.revokeStored(text);
+      return this.forget();
+    }
     try {
       const stored = JSON.parse(text) as Partial<StoredSession>;
       if (stored.version !== 1 || typeof stored.wrappedRefreshToken !== 'string') throw new Error('bad session file');
       const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(stored.wrappedRefreshToken, 'base64'));
       this.refreshToken = result;
+      this.who = typeof stored.subject === 'string' ? { subject: stored.subject, name: stored.userName ?? null } : null;
       this.set({ status: 'signed_in', userName: stored.userName ?? null });
     } catch {
       this.forget();
+    }
+  }
+
+  private async revokeStored(text: string): Promise<void> {
+    try {
+      const stored = JSON.parse(text) as Partial<StoredSession>;
+      if (typeof stored.wrappedRefreshToken !== 'string') return;
+      const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(stored.wrappedRefreshToken, 'base64'));
+      await this.deps.oidc.revoke(result);
+    } catch {
+      // unreadable, or the provider is out of reach: the token is forgotten here all the same
     }
   }
 
@@ -155,7 +210,12 @@ export class DesktopSignIn {
    * Opens the identity provider in the system browser and waits for it to come back. Resolves when
    * the attempt ends (signed in, refused, timed out, cancelled); the state says which.
    */
-  async signIn(): Promise<SessionState> {
+  async signIn(options: SignInOptions = {}): Promise<SessionState> {
+    const unprotected = await this.unprotected();
+    if (unprotected) {
+      if (this.state.status !== 'signed_in') this.set({ status: 'signed_out', message: unprotected });
+      return this.state;
+    }
     // A second request starts afresh (the first browser tab may have been closed).
     const older = this.loopback;
     this.loopback = null;
@@ -182,8 +242,21 @@ export class DesktopSignIn {
         if (tokens.refreshToken) void this.deps.oidc.revoke(tokens.refreshToken).catch(() => {});
         throw new IdpRefused(wrongTrust);
       }
-      await this.keep(tokens, tokens.userName);
+      const subject = tokens.subject ?? jwtClaims(tokens.accessToken)?.sub;
+      if (typeof subject !== 'string') {
+        if (tokens.refreshToken) void this.deps.oidc.revoke(tokens.refreshToken).catch(() => {});
+        throw new IdpRefused('The sign-in service did not say who signed in. Start again, or contact IT.');
+      }
+      const who: SignedInAs = { subject, name: tokens.userName };
+      const refusal = options.admit?.(who) ?? null;
+      if (refusal) {
+        if (tokens.refreshToken) void this.deps.oidc.revoke(tokens.refreshToken).catch(() => {});
+        options.onRefused?.(refusal);
+        throw new IdpRefused(refusal);
+      }
+      await this.keep(tokens, tokens.userName, who);
       this.set({ status: 'signed_in', userName: tokens.userName });
+      options.onSignedIn?.(who);
     } catch (e) {
       if (this.loopback !== loopback) return this.state; // replaced by a newer attempt
       const message = e instanceof IdpRefused ? e.message : (e as Error).message?.startsWith('The sign-in') ? (e as Error).message : 'The sign-in service could not be reached. Carry on working: everything is saved on this desk.';
@@ -202,13 +275,16 @@ export class DesktopSignIn {
     return named === trust.id ? null : 'That account belongs to another organisation: this computer is set up for a different trust. Sign in with your own trust’s account.';
   }
 
-  private async keep(tokens: TokenSet, userName: string | null): Promise<void> {
+  private async keep(tokens: TokenSet, userName: string | null, who: SignedInAs | null = this.who): Promise<void> {
     this.accessToken = { token: tokens.accessToken, expiresAt: this.now() + tokens.expiresInSeconds * 1000 };
+    this.who = who;
     if (tokens.refreshToken) {
       this.refreshToken = tokens.refreshToken;
+      // Never written where safeStorage only obfuscates (the keyring went away since the check above).
+      if (await this.unprotected()) return;
       // Rotated tokens are stored before anything else happens: the old one is now spent.
       const wrapped = await this.deps.safeStorage.encryptStringAsync(tokens.refreshToken);
-      const stored: StoredSession = { version: 1, wrappedRefreshToken: wrapped.toString('base64'), userName };
+      const stored: StoredSession = { version: 1, wrappedRefreshToken: wrapped.toString('base64'), userName, subject: who?.subject ?? null };
       writeFileDurably(this.file, `${JSON.stringify(stored)}\n`);
     }
   }
@@ -254,6 +330,7 @@ export class DesktopSignIn {
   private forget(): void {
     this.accessToken = null;
     this.refreshToken = null;
+    this.who = null;
     rmSync(this.file, { force: true });
   }
 

@@ -29,6 +29,8 @@ export interface ServerDeps {
   config: ServerConfig;
   verifyToken: (token: string) => Promise<Principal>;
   hints: HintBus;
+  /** The pseudonymous user id request logs carry (runtime/log-pseudonyms.ts); without it they name nobody. */
+  pseudonymise?: (userId: string) => string;
 }
 
 /** Route modules: each registers its routes on the app and gets the shared dependencies. */
@@ -71,17 +73,29 @@ export function authenticate(deps: ServerDeps, ...roles: Role[]) {
   };
 }
 
+/** TRUST_PROXY as Fastify takes it (a hop count becomes the function proxy-addr would make of it). */
+function trustProxyOption(trust: ServerConfig['TRUST_PROXY']) {
+  if (trust === undefined) return {};
+  if (typeof trust === 'number') return { trustProxy: (_address: string, hop: number) => hop < trust };
+  return { trustProxy: trust };
+}
+
 export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Promise<App> {
   const app = Fastify({
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
     logger: {
       level: deps.config.LOG_LEVEL,
-      // Request logs carry method, route, status and timing only: bodies and headers may hold patient data or tokens.
+      // Request logs carry method, route, status, timing and a pseudonymous user id only: bodies and
+      // headers may hold patient data or tokens, and names identify people.
       serializers: {
         req: (req: FastifyRequest) => ({ method: req.method, url: req.routeOptions?.url ?? req.url.split('?')[0], id: req.id }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        res: (res: { statusCode: number; request?: FastifyRequest }) => {
+          const userId = res.request?.principal?.userId;
+          return userId && deps.pseudonymise ? { statusCode: res.statusCode, user: deps.pseudonymise(userId) } : { statusCode: res.statusCode };
+        },
       },
     },
+    ...trustProxyOption(deps.config.TRUST_PROXY),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;

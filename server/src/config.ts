@@ -20,6 +20,35 @@ const Env = z.object({
   OIDC_CLAIM_NAME: z.string().min(1).default('name'),
   /** The provider's role values as ours, e.g. `R8000=clinician,R8001=team_lead`; unset, roles are read as named. */
   OIDC_ROLE_MAP: z.string().optional(),
+  /**
+   * The built-in provider's private signing keys are stored sealed under this secret (at least 32
+   * characters; several, one a line or comma-separated, to change it: the first seals). Or a file
+   * holding it. Unset with DEMO=1: the demo makes one in DATA_DIR.
+   */
+  SIGNING_KEY_ENCRYPTION_KEY: z.string().optional(),
+  SIGNING_KEY_ENCRYPTION_KEY_FILE: z.string().optional(),
+  /**
+   * Behind a load balancer or reverse proxy: whose X-Forwarded-For to believe for the caller's
+   * address (sign-in limits count by it): `true`, a number of hops, or addresses and CIDRs
+   * separated by commas. Unset: the address of the connection.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v): boolean | number | string[] | undefined => (v === undefined || v === '' || v === 'false' ? undefined : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v.split(',').map((s) => s.trim()).filter(Boolean))),
+  /**
+   * The built-in provider's password form (server/src/auth/dev-idp/sign-in-limits.ts): attempts an
+   * address may make a minute; wrong passwords in a row that lock a username; wrong passwords from
+   * one address that block it; and for how long. Many users behind one address (a trust's proxy)
+   * may need a higher per-address figure.
+   */
+  SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  SIGN_IN_FAILURES_BEFORE_LOCKOUT: z.coerce.number().int().min(1).max(1000).default(5),
+  SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+  SIGN_IN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Hint streams one user may hold open across every API node, and one desk. */
+  HINT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(20),
+  HINT_STREAMS_PER_DESK: z.coerce.number().int().min(1).max(100).default(2),
   /** Seed the demo trusts, users and directory (the built-in provider only). */
   DEMO: z.enum(['0', '1']).default('0'),
   /** With DEMO=1: a directory (NDJSON of services) to publish for each demo trust that has none yet. */

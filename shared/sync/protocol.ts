@@ -10,6 +10,8 @@ import { DirectoryService } from '../domain/directory';
 export const PROTOCOL_VERSION = 1;
 /** Header every desk sends; the server answers 426 when it no longer speaks that version. */
 export const PROTOCOL_HEADER = 'x-crisis-desk-protocol';
+/** The desk's clientId, sent with the hint stream: the server caps open streams per desk by it. */
+export const DESK_HEADER = 'x-crisis-desk-client';
 
 // ---------------------------------------------------------------- directory (server → desk)
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../server/src/config';
@@ -45,7 +45,9 @@ export class SyncStack {
     await migrate(this.db);
     await seedTestUsers(this.db);
     await this.issuer.start();
-    mkdirSync(this.dataDir, { recursive: true });
+    // The server refuses a DATA_DIR other users can read.
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dataDir, 0o700);
     this.server = new ServerProcess(await freePort(), {
       DATABASE_URL: url.toString(),
       DATA_DIR: this.dataDir,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { builtInIssuer } from '../../server/src/auth/issuer';
+import { keyEncryptionKeys } from '../../server/src/auth/key-encryption';
 import { loadSigningKeys } from '../../server/src/auth/signing-keys';
 import { signAccessToken } from '../../server/src/auth/tokens';
 import { loadConfig } from '../../server/src/config';
@@ -67,6 +68,8 @@ export interface AllRoutesServer {
   components: Record<string, JsonSchema>;
   /** An access token of a user with every role, in a demo trust and team. */
   token: string;
+  /** An access token for anyone, signed with the server's own key (the user must exist). */
+  tokenFor(p: { userId: string; trustId: string; teamId: string | null; roles: ('clinician' | 'team_lead' | 'admin')[]; displayName: string }): Promise<string>;
   bodyLimit: number;
   close(): Promise<void>;
 }
@@ -91,18 +94,16 @@ export async function startAllRoutesServer(db: Db, options: { bodyLimit?: number
   await db.query(
     "INSERT INTO app_user (id, trust_id, team_id, display_name, roles) VALUES ('route-tester', 'demo-south', 'demo-south-day', 'Route tester', ARRAY['clinician', 'team_lead', 'admin']) ON CONFLICT DO NOTHING",
   );
-  const keys = await loadSigningKeys(db);
-  const token = await signAccessToken(
-    keys.active,
-    { userId: 'route-tester', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician', 'team_lead', 'admin'], displayName: 'Route tester' },
-    { issuer: builtInIssuer(config), audience: config.OIDC_AUDIENCE, ttlSeconds: 3600, clientId: 'crisis-desk' },
-  );
+  const keys = await loadSigningKeys(db, keyEncryptionKeys(config));
+  const tokenFor: AllRoutesServer['tokenFor'] = (p) => signAccessToken(keys.active, p, { issuer: builtInIssuer(config), audience: config.OIDC_AUDIENCE, ttlSeconds: 3600, clientId: 'crisis-desk' });
+  const token = await tokenFor({ userId: 'route-tester', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician', 'team_lead', 'admin'], displayName: 'Route tester' });
   const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenApiDocument;
   return {
     server,
     operations: operationsOf(doc),
     components: doc.components?.schemas ?? {},
     token,
+    tokenFor,
     bodyLimit,
     close: async () => {
       await server.stop();

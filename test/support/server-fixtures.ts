@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { buildServer, type App, type RouteModule, type ServerDeps } from '../../server/src/app';
 import type { Principal, Role } from '../../server/src/auth/principal';
 import { createTokenVerifier, generateSigningKey, signAccessToken } from '../../server/src/auth/tokens';
@@ -51,7 +52,8 @@ export interface TestServer {
 /** The real app on a real database, with tokens from a test signing key instead of a sign-in. */
 export async function createTestServer(db: Db, modules: RouteModule[], env: Record<string, string> = {}): Promise<TestServer> {
   const key = await generateSigningKey();
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', ...env });
+  // The built-in provider (when a test registers it) seals its key under a secret that is not in the database.
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), ...env });
   const deps: ServerDeps = {
     db,
     config,

@@ -1,4 +1,4 @@
-import { SyncHint } from '../../../shared/sync/protocol';
+import { DESK_HEADER, SyncHint } from '../../../shared/sync/protocol';
 import { fullJitterDelay, type BackoffPolicy } from './backoff';
 import { serverSentEvents } from './line-streams';
 import { ServerRefused, SignInRequired, type SyncHttp } from './sync-http';
@@ -33,6 +33,8 @@ export class HintListener {
     private readonly http: SyncHttp,
     private readonly backoff: BackoffPolicy,
     private readonly events: HintListenerEvents,
+    /** This desk's clientId: the server caps open streams per desk by it. */
+    private readonly clientId: string | null = null,
   ) {}
 
   start(): void {
@@ -70,8 +72,9 @@ export class HintListener {
   private async connect(): Promise<void> {
     if (this.stopped || this.controller) return;
     this.controller = new AbortController();
+    let retryAfter: number | null = null;
     try {
-      const res = await this.http.request('/v1/sync/hints', { signal: this.controller.signal, headers: { accept: 'text/event-stream' } });
+      const res = await this.http.request('/v1/sync/hints', { signal: this.controller.signal, headers: { accept: 'text/event-stream', ...(this.clientId ? { [DESK_HEADER]: this.clientId } : {}) } });
       this.failures = 0;
       this.events.onConnected();
       for await (const e of serverSentEvents(this.http.bytes(res, HINT_IDLE_TIMEOUT_MS))) {
@@ -87,7 +90,9 @@ export class HintListener {
         return; // A sign-in calls reconnectNow().
       } else {
         this.failures++;
-        if (e instanceof ServerRefused) this.events.onRefused(e);
+        // Too many streams open (an old one not yet seen to be dead): the server is there; wait as it says.
+        if (e instanceof ServerRefused && e.status === 429) retryAfter = e.retryAfterMs;
+        else if (e instanceof ServerRefused) this.events.onRefused(e);
         else this.events.onUnreachable(e as Error);
       }
     } finally {
@@ -97,7 +102,7 @@ export class HintListener {
       this.reopening = false;
       return void this.connect();
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff));
+    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), retryAfter ?? (this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff)));
   }
 }
 

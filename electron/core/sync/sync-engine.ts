@@ -92,7 +92,7 @@ export class SyncEngine {
         this.refused('hints', e);
       },
       onSignInRequired: () => this.pause('sign_in', 'Sign in to sync.'),
-    });
+    }, deps.clientId);
     deps.tokens.onSessionChanged((session) => {
       this.state.signedIn = session.signedIn;
       this.state.userName = session.userName;

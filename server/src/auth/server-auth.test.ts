@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOTH_DATABASES } from '../../../test/support/both-databases';
 import { seedTestUsers, USERS, type TestUser } from '../../../test/support/server-fixtures';
 import { authenticate, buildServer, type App, type RouteModule } from '../app';
 import { loadConfig } from '../config';
+import { keyEncryptionKeys } from './key-encryption';
 import type { Db } from '../db/db';
 import { migrate } from '../db/migrations';
 import { createLocalHintBus } from '../hints/local-hint-bus';
@@ -32,9 +34,9 @@ describe.each(BOTH_DATABASES)('access tokens of the built-in provider on %s', (_
     ({ db, drop } = await open());
     await migrate(db);
     await seedTestUsers(db);
-    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', PUBLIC_URL: ISSUER });
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', PUBLIC_URL: ISSUER, SIGNING_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url') });
     auth = await createServerAuth(db, config);
-    keys = await loadSigningKeys(db);
+    keys = await loadSigningKeys(db, keyEncryptionKeys(config));
     app = await buildServer({ db, config, verifyToken: auth.verifyToken, hints: createLocalHintBus() }, [probe]);
   });
   afterAll(async () => {

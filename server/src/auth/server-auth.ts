@@ -4,6 +4,7 @@ import type { Db } from '../db/db';
 import { builtInIssuer } from './issuer';
 import { ensureKnownUser } from './known-users';
 import { ROLES, type Principal, type Role } from './principal';
+import { keyEncryptionKeys } from './key-encryption';
 import { isAccessTokenRevoked, purgeExpiredAuthState } from './revocation';
 import { loadSigningKeys } from './signing-keys';
 import { createTokenVerifier, KeySetUnavailableError, type ClaimNames } from './tokens';
@@ -47,7 +48,7 @@ export async function createServerAuth(db: Db, config: ServerConfig, options: { 
         throw e;
       }));
   } else {
-    const keys = await loadSigningKeys(db);
+    const keys = await loadSigningKeys(db, keyEncryptionKeys(config, { warn: (message) => options.log?.warn({}, message) }));
     const builtIn = createTokenVerifier({ issuer: builtInIssuer(config), audience: config.OIDC_AUDIENCE, jwks: { keys: keys.publicJwks }, typ: 'at+jwt', isRevoked });
     verify = async () => builtIn;
   }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port';
+import { testServerEnv } from '../../../test/support/server-env';
 import type { RouteModule } from '../app';
 import { loadConfig } from '../config';
 import { openPglite } from '../db/db';
@@ -32,9 +33,12 @@ function controllableRoutes() {
   return { module, release, inFlight };
 }
 
+const serverEnv = testServerEnv();
+afterAll(() => serverEnv.remove());
+
 async function start(module: RouteModule, graceMs = 20_000) {
   const port = await freePort();
-  const config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
+  const config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', ...serverEnv.env });
   const db = await openPglite();
   const server = await startServer(config, { log: pino({ level: 'silent' }), db, modules: [module], graceMs });
   return { server, db };

@@ -11,7 +11,9 @@ import { seedDemoUsers } from '../demo/seed-users';
 import { createHintBus } from '../hints/create-hint-bus';
 import { routeModules } from '../routes';
 import { lockDataFolder } from './data-folder-lock';
+import { secureDataDir, tightenTree } from './data-dir';
 import { endEventStreamsOnClose } from './event-streams';
+import { loadLogPseudonymiser } from './log-pseudonyms';
 
 /** How long shutdown waits for in-flight requests before cutting the connections still open. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -33,14 +35,16 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite, locked to this process while open. */
+/** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite, locked to this process while open. DATA_DIR is made (or checked) private first. */
 export async function openDatabase(config: ServerConfig): Promise<Db> {
+  const dataDir = secureDataDir(config.DATA_DIR);
   if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
-  const dir = path.join(config.DATA_DIR, 'pglite');
-  mkdirSync(dir, { recursive: true });
+  const dir = path.join(dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const release = lockDataFolder(dir);
   try {
     const db = await openPglite(dir);
+    tightenTree(dir);
     return {
       ...db,
       close: async () => {
@@ -63,6 +67,8 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   if (config.PORT === 0 && !config.PUBLIC_URL && !config.OIDC_ISSUER) {
     throw new Error('PORT=0 needs PUBLIC_URL: the built-in identity provider names itself by the URL desks reach it at.');
   }
+  // DATA_DIR holds snapshots (and the demo's key secret) even when the database is elsewhere.
+  if (options.db) secureDataDir(config.DATA_DIR);
   const db = options.db ?? (await openDatabase(config));
   // What is open so far, closed in reverse on stop, or when a later step of starting fails.
   const opened: (() => Promise<void> | void)[] = [() => db.close()];
@@ -82,7 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     opened.push(() => auth.close());
     const hints = createHintBus(db, config, (e) => log.warn({ err: { type: e.name, code: (e as { code?: unknown }).code } }, 'hint bus connection problem'));
     opened.push(() => hints.close());
-    const deps: ServerDeps = { db, config, verifyToken: auth.verifyToken, hints };
+    const deps: ServerDeps = { db, config, verifyToken: auth.verifyToken, hints, pseudonymise: await loadLogPseudonymiser(db) };
     if (config.DEMO === '1' && config.DEMO_DIRECTORY_FILE) await seedDemoDirectory(deps, config.DEMO_DIRECTORY_FILE, log);
     app = await buildServer(deps, [endEventStreamsOnClose, ...(options.modules ?? routeModules)]);
     const running = app;

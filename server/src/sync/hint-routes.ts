@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { SyncHint } from '../../../shared/sync/protocol';
+import { DESK_HEADER, type SyncHint } from '../../../shared/sync/protocol';
 import type { Principal } from '../auth/principal';
-import { authenticate, type Hint, type RouteModule } from '../app';
+import { authenticate, errorBody, type Hint, type RouteModule } from '../app';
+import { createStreamCaps } from '../hints/stream-caps';
 import { checkProtocolVersion } from './sync-routes';
 
 export interface HintStreamOptions {
@@ -24,6 +25,18 @@ export function hintFor(p: Principal, hint: Hint): SyncHint | null {
 
 const frame = (hint: SyncHint) => `event: ${hint.kind}\ndata: ${JSON.stringify(hint)}\n\n`;
 
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-accel-buffering': 'no',
+};
+
+/** Which desk a stream is from: the clientId it sends, or (a client that sends none) its token. */
+function deskOf(headers: Record<string, string | string[] | undefined>, p: Principal): string {
+  const sent = headers[DESK_HEADER];
+  return typeof sent === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(sent) ? `client:${sent}` : `token:${p.jti ?? 'none'}`;
+}
+
 /** GET /v1/sync/hints: server-sent events telling a desk when to pull records or catch up the directory. */
 export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
   const keepAliveMs = options.keepAliveMs ?? 25_000;
@@ -31,10 +44,12 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
 
   return (app, deps) => {
     const open = new Set<() => void>();
+    const caps = createStreamCaps(deps.db, { perUser: deps.config.HINT_STREAMS_PER_USER, perDesk: deps.config.HINT_STREAMS_PER_DESK, heartbeatMs: keepAliveMs });
     // Before the server stops accepting and waits for requests to finish: a stream never finishes by itself.
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
     });
+    app.addHook('onClose', async () => caps.close());
 
     app.get(
       '/v1/sync/hints',
@@ -44,20 +59,33 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
           tags: ['sync'],
           summary: 'Hints to pull (server-sent events)',
           description:
-            'A text/event-stream. Events: `ready` (first; pull once), `records` (records you may see changed: pull), `directory` (a new directory version: catch up). Comment lines are keep-alives. The server ends the stream from time to time and on shutdown; reconnect with backoff.',
+            'A text/event-stream. Events: `ready` (first; pull once), `records` (records you may see changed: pull), `directory` (a new directory version: catch up). Comment lines are keep-alives. The server ends the stream from time to time and on shutdown; reconnect with backoff. ' +
+            `Send the desk's clientId in ${DESK_HEADER}. Open streams are capped per user and per desk across every API node: over the user's cap the answer is 429 with Retry-After; over the desk's, the desk's oldest stream is ended. HEAD answers at once, without a stream.`,
           security: [{ bearer: [] }],
         },
       },
-      (request, reply) => {
+      async (request, reply) => {
         const principal = request.principal!;
-        reply.hijack();
+        // HEAD (Fastify answers it with this handler): the headers a stream would have, and no stream.
+        if (request.method === 'HEAD') return reply.code(200).headers(STREAM_HEADERS).send();
+        // A newer stream of the same desk can end this one through its claim, even before it runs.
+        let evicted = false;
+        let end: () => void = () => {
+          evicted = true;
+        };
+        const claim = await caps.claim(principal.userId, deskOf(request.headers, principal), () => end());
+        if (!claim.ok) {
+          const message = `Your account already has ${claim.limit} hint streams open (one per desk you are signed in on): sign out of a desk you no longer use.`;
+          return reply.code(429).header('retry-after', '30').send(errorBody('too_many_streams', message));
+        }
         const res: ServerResponse = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
+        // The desk went away while the slot was claimed: give it back, there is nobody to stream to.
+        if (request.raw.destroyed || res.destroyed) {
+          caps.release(claim.id);
+          return reply.hijack();
+        }
+        reply.hijack();
+        res.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
         res.write(`retry: 5000\n\n${frame({ kind: 'ready' })}`);
 
         const unsubscribe = deps.hints.subscribe(principal.trustId, (hint) => {
@@ -67,17 +95,20 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
         const lifetime = setTimeout(() => end(), maxStreamMs);
         let ended = false;
-        const end = () => {
+        end = () => {
           if (ended) return;
           ended = true;
           open.delete(end);
           unsubscribe();
           clearInterval(keepAlive);
           clearTimeout(lifetime);
+          caps.release(claim.id);
           res.end();
         };
         open.add(end);
         res.on('close', end);
+        if (evicted) end();
+        return reply;
       },
     );
   };

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { HintBus } from '../../../server/src/app';
@@ -53,7 +53,9 @@ export interface BenchEnvironment {
 export async function startBenchEnvironment(opts: { workDir: string; desks: number }): Promise<BenchEnvironment> {
   const dataDir = path.join(opts.workDir, 'server');
   rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
+  // The server refuses a DATA_DIR other users can read.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
 
   const cluster = await startPostgres({ durable: true });
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOTH_DATABASES } from '../../../../test/support/both-databases';
 import { freePort } from '../../../../test/support/free-port';
+import { testServerEnv, type TestServerEnv } from '../../../../test/support/server-env';
 import {
   authorizeUrl,
   DESK_CLIENT,
@@ -18,6 +19,7 @@ import { authenticate, type RouteModule } from '../../app';
 import { loadConfig, type ServerConfig } from '../../config';
 import { DEMO_PASSWORD } from '../../demo/seed-users';
 import { startServer, type RunningServer } from '../../runtime/start-server';
+import { keyEncryptionKeys } from '../key-encryption';
 import { createServerAuth } from '../server-auth';
 import { loadSigningKeys } from '../signing-keys';
 import { devIdentityProvider } from './dev-identity-provider';
@@ -33,12 +35,14 @@ describe.each(BOTH_DATABASES)('built-in identity provider on %s (real HTTP on 12
   let receiver: LoopbackReceiver;
   let drop: () => Promise<void>;
   let base: string;
+  let serverEnv: TestServerEnv;
 
   beforeAll(async () => {
     const opened = await open();
     drop = opened.drop;
     const port = await freePort();
-    config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DEMO: '1', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
+    serverEnv = testServerEnv();
+    config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DEMO: '1', LOG_LEVEL: 'silent', ...serverEnv.env });
     server = await startServer(config, { log: pino({ level: 'silent' }), db: opened.db, modules: [devIdentityProvider, probe] });
     base = server.url;
     receiver = await startLoopbackReceiver();
@@ -47,6 +51,7 @@ describe.each(BOTH_DATABASES)('built-in identity provider on %s (real HTTP on 12
     await server.stop();
     await receiver.close();
     await drop();
+    serverEnv.remove();
   });
 
   const api = (token: string, path = '/v1/probe') => fetch(new URL(path, base), { headers: { authorization: `Bearer ${token}` } });
@@ -207,11 +212,14 @@ describe.each(BOTH_DATABASES)('built-in identity provider on %s (real HTTP on 12
     expect(newest.body).toMatchObject({ error: 'invalid_grant' });
   });
 
-  it('revokes a refresh token (its session can no longer refresh) and an access token by jti (the API answers 401 token_revoked)', async () => {
-    const tokens = await obtainTokens(base, receiver, 'clinician.north', DEMO_PASSWORD);
-    expect((await postForm(base, '/oidc/revoke', { client_id: DESK_CLIENT, token: tokens.refresh_token, token_type_hint: 'refresh_token' })).status).toBe(200);
-    expect((await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).body).toMatchObject({ error: 'invalid_grant' });
+  it('revokes a refresh token (its session can no longer refresh, nor use its access tokens) and an access token by jti (the API answers 401 token_revoked)', async () => {
+    const signedOut = await obtainTokens(base, receiver, 'clinician.north', DEMO_PASSWORD);
+    expect((await api(signedOut.access_token)).status).toBe(200);
+    expect((await postForm(base, '/oidc/revoke', { client_id: DESK_CLIENT, token: signedOut.refresh_token, token_type_hint: 'refresh_token' })).status).toBe(200);
+    expect((await token({ grant_type: 'refresh_token', refresh_token: signedOut.refresh_token })).body).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await api(signedOut.access_token)).json()).toMatchObject({ error: 'token_revoked' });
 
+    const tokens = await obtainTokens(base, receiver, 'clinician.north', DEMO_PASSWORD);
     expect((await api(tokens.access_token)).status).toBe(200);
     expect((await postForm(base, '/oidc/revoke', { client_id: DESK_CLIENT, token: tokens.access_token })).status).toBe(200);
     for (const path of ['/v1/probe', '/oidc/userinfo']) {
@@ -232,7 +240,7 @@ describe.each(BOTH_DATABASES)('built-in identity provider on %s (real HTTP on 12
 
   it('keeps its signing key in the database, so tokens outlive a restart', async () => {
     const tokens = await obtainTokens(base, receiver, 'admin.south', DEMO_PASSWORD);
-    const keys = await loadSigningKeys(server.deps.db);
+    const keys = await loadSigningKeys(server.deps.db, keyEncryptionKeys(config));
     expect(decodeProtectedHeader(tokens.access_token).kid).toBe(keys.active.kid);
     const restarted = await createServerAuth(server.deps.db, config);
     try {

@@ -6,6 +6,7 @@ import { authenticate, type RouteModule } from '../../app';
 import { DEMO_PASSWORD } from '../../demo/seed-users';
 import { builtInIssuer } from '../issuer';
 import { verifyPassword } from '../passwords';
+import { keyEncryptionKeys } from '../key-encryption';
 import { loadSigningKeys } from '../signing-keys';
 import { AuthorizationParams, checkAuthorizationRequest, formText, redirectWith, SUPPORTED_SCOPES, type AuthorizationRequest } from './authorization-request';
 import { DEFAULT_CLIENTS, type DevClient } from './clients';
@@ -14,6 +15,7 @@ import { authorizationCodeGrant, refreshTokenGrant } from './grants';
 import type { IssuerContext } from './issue-tokens';
 import { OAuthError, oauthErrorBody, oauthErrorHandler } from './oauth-errors';
 import { revokeToken } from './revoke';
+import { createSignInLimits, signInPolicy, type SignInVerdict } from './sign-in-limits';
 import { PAGE_HEADERS, renderProblemPage, renderSignInPage, type ListedUser } from './sign-in-page';
 
 const FORM = ['application/x-www-form-urlencoded', 'application/json'];
@@ -75,7 +77,7 @@ export function createDevIdentityProvider(options: { clients?: DevClient[] } = {
   return async (root, deps) => {
     if (deps.config.OIDC_ISSUER) return;
     const issuer = builtInIssuer(deps.config);
-    const ctx: IssuerContext = { keys: await loadSigningKeys(deps.db), issuer, config: deps.config };
+    const ctx: IssuerContext = { keys: await loadSigningKeys(deps.db, keyEncryptionKeys(deps.config)), issuer, config: deps.config };
     const demo = deps.config.DEMO === '1';
     const clientOf = (clientId: string | undefined) => {
       const client = clients.find((c) => c.clientId === clientId);
@@ -92,7 +94,9 @@ export function createDevIdentityProvider(options: { clients?: DevClient[] } = {
       return rows.map((r) => ({ username: r.username, displayName: r.display_name, trustName: r.trust_name, roles: r.roles }));
     };
 
-    const signInPage = async (reply: FastifyReply, request: AuthorizationRequest, params: AuthorizationParams, status: 200 | 401, extra: { username?: string; error?: string } = {}) =>
+    const limits = createSignInLimits(deps.db, signInPolicy(deps.config));
+
+    const signInPage = async (reply: FastifyReply, request: AuthorizationRequest, params: AuthorizationParams, status: 200 | 401 | 429, extra: { username?: string; error?: string } = {}) =>
       reply
         .code(status)
         .headers(PAGE_HEADERS)
@@ -144,16 +148,28 @@ export function createDevIdentityProvider(options: { clients?: DevClient[] } = {
         const checked = checkAuthorizationRequest(params, clients, issuer);
         if (checked.kind === 'page') return problem(request, reply, checked.message);
         if (checked.kind === 'redirect') return reply.redirect(checked.location, 303);
+        const refuse = (verdict: Extract<SignInVerdict, { ok: false }>, failedNow: boolean) => {
+          const message = lockoutMessage(verdict, failedNow);
+          reply.code(429).header('retry-after', String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000))));
+          if (!wantsHtml(request)) return reply.header('cache-control', 'no-store').send(oauthErrorBody('too_many_attempts', message));
+          return signInPage(reply, checked.request, params, 429, { username: username ?? '', error: message });
+        };
+        // Throttled before the password is looked at: while locked, even the right one is refused.
+        const admitted = await limits.admit(username ?? '', request.ip);
+        if (!admitted.ok) return refuse(admitted, false);
         const [user] = username
           ? await deps.db.query<{ id: string; password_hash: string | null; disabled: boolean }>('SELECT id, password_hash, disabled FROM app_user WHERE id = $1', [username])
           : [];
         // The password is checked even for an unknown user, so timing does not tell which usernames exist.
         const passwordOk = await verifyPassword(password ?? '', user?.password_hash ?? null);
         if (!user || !passwordOk || user.disabled) {
+          const counted = await limits.failed(username ?? '', request.ip);
+          if (!counted.ok) return refuse(counted, true);
           const message = 'The username or password is not right. Check them and try again.';
           if (!wantsHtml(request)) return reply.code(401).header('cache-control', 'no-store').send(oauthErrorBody('access_denied', message));
           return signInPage(reply, checked.request, params, 401, { username: username ?? '', error: message });
         }
+        await limits.succeeded(username!);
         const code = await issueCode(deps.db, user.id, checked.request);
         return reply.header('cache-control', 'no-store').redirect(redirectWith(checked.request.redirectUri, issuer, { code, state: checked.request.state }), 303);
       });
@@ -195,6 +211,15 @@ export function createDevIdentityProvider(options: { clients?: DevClient[] } = {
 }
 
 export const devIdentityProvider: RouteModule = createDevIdentityProvider();
+
+/** What a refused sign-in is told: why, and from when to try again (UK time). */
+function lockoutMessage(verdict: Extract<SignInVerdict, { ok: false }>, failedNow: boolean): string {
+  const at = new Date(Date.now() + verdict.retryAfterMs).toLocaleTimeString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
+  const wrong = failedNow ? 'The username or password is not right. ' : '';
+  if (verdict.reason === 'rate') return `Too many sign-in attempts from this network just now. Wait a minute (until ${at}) and try again.`;
+  if (verdict.reason === 'user') return `${wrong}After too many wrong passwords this username is locked until ${at}, even with the right password. Try again then, or ask your administrator to check the account.`;
+  return `${wrong}Too many wrong passwords have come from this network: signing in from it is paused until ${at}. Try again then.`;
+}
 
 /** Browsers get a page; other clients a JSON error. */
 function wantsHtml(request: FastifyRequest): boolean {

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/db';
-import { revokeRefreshFamily } from '../revocation';
+import { lockFamily, revokeRefreshFamily } from '../revocation';
 import { familyIdOf, redeemCode } from './codes';
 import { findUser, issueTokens, type IssuerContext, type TokenSet } from './issue-tokens';
 import { OAuthError } from './oauth-errors';
@@ -16,8 +16,13 @@ export async function authorizationCodeGrant(
 ): Promise<TokenSet> {
   const code = await redeemCode(db, body.code);
   if (code === 'spent') {
-    // A code presented twice may have been stolen: end whatever sign-in it started (RFC 6749 §4.1.2).
-    await revokeRefreshFamily(db, familyIdOf(hashSecret(body.code)));
+    // A code presented twice may have been stolen: end whatever sign-in it started (RFC 6749 §4.1.2),
+    // its access tokens included.
+    const familyId = familyIdOf(hashSecret(body.code));
+    await db.transaction(async (tx) => {
+      await lockFamily(tx, familyId);
+      await revokeRefreshFamily(tx, familyId);
+    });
     throw invalidGrant('This authorization code was already used. Sign in again.');
   }
   if (code === 'unknown') throw invalidGrant('This authorization code is not valid. Sign in again.');
@@ -27,18 +32,27 @@ export async function authorizationCodeGrant(
   if (!body.codeVerifier || !verifierMatches(body.codeVerifier, code.codeChallenge)) throw invalidGrant('code_verifier does not match the code challenge.');
   const user = await findUser(db, code.userId);
   if (!user || user.disabled) throw invalidGrant('This account cannot sign in.');
-  return db.transaction((tx) => issueTokens(tx, ctx, { user, clientId: code.clientId, scope: code.scope, familyId: code.familyId, idToken: { nonce: code.nonce } }));
+  return db.transaction(async (tx) => {
+    await lockFamily(tx, code.familyId);
+    return issueTokens(tx, ctx, { user, clientId: code.clientId, scope: code.scope, familyId: code.familyId, idToken: { nonce: code.nonce } });
+  });
 }
 
 type Outcome = { ok: true; tokens: TokenSet } | { ok: false; message: string };
 
 /**
  * refresh_token with rotation: each refresh token works once and is replaced by a new one. A spent
- * token presented again means two parties hold the family, so the whole family is revoked.
+ * token presented again means two parties hold the family, so the whole family is revoked, with
+ * every access token it was given.
  */
 export async function refreshTokenGrant(db: Db, ctx: IssuerContext, body: { refreshToken: string; clientId: string }): Promise<TokenSet> {
   // The revocation on reuse must commit, so failures are returned from the transaction, not thrown.
   const outcome = await db.transaction<Outcome>(async (tx) => {
+    // The family is locked before any of its rows: a rotation and a reuse of the same family then
+    // run one after the other, so the revocation sees the tokens the rotation issued (under READ
+    // COMMITTED a revocation racing a rotation would otherwise miss them).
+    const [family] = await tx.query<{ family_id: string }>('SELECT family_id FROM refresh_token WHERE token_hash = $1', [hashSecret(body.refreshToken)]);
+    if (family) await lockFamily(tx, family.family_id);
     const [row] = await tx.query<{ family_id: string; user_id: string; client_id: string; scope: string; spent: boolean; live: boolean }>(
       `SELECT family_id, user_id, client_id, scope, (rotated_at IS NOT NULL OR revoked_at IS NOT NULL) AS spent, expires_at > now() AS live
        FROM refresh_token WHERE token_hash = $1 FOR UPDATE`,

@@ -1,7 +1,8 @@
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import type { ServerConfig } from '../../config';
 import type { Queryable } from '../../db/db';
 import type { Principal, Role } from '../principal';
+import { recordIssuedAccessToken } from '../revocation';
 import type { SigningKeys } from '../signing-keys';
 import { signAccessToken } from '../tokens';
 import { hashSecret, newSecret } from './secrets';
@@ -48,6 +49,8 @@ export async function issueTokens(
   const principal: Omit<Principal, 'jti'> = { userId: user.id, trustId: user.trust_id, teamId: user.team_id, roles: user.roles, displayName: user.display_name };
   const ttlSeconds = ctx.config.ACCESS_TOKEN_TTL_SECONDS;
   const accessToken = await signAccessToken(ctx.keys.active, principal, { issuer: ctx.issuer, audience: ctx.config.OIDC_AUDIENCE, ttlSeconds, clientId });
+  const { jti, exp } = decodeJwt(accessToken);
+  await recordIssuedAccessToken(tx, jti!, grant.familyId, new Date(exp! * 1000));
 
   const refreshToken = newSecret();
   await tx.query(

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Db } from '../../db/db';
-import { revokeAccessToken, revokeRefreshFamily } from '../revocation';
+import { lockFamily, revokeAccessToken, revokeRefreshFamily } from '../revocation';
 import type { IssuerContext } from './issue-tokens';
 import { OAuthError } from './oauth-errors';
 import { hashSecret } from './secrets';
@@ -8,7 +8,8 @@ import { hashSecret } from './secrets';
 const notYours = () => new OAuthError(400, 'unauthorized_client', 'This token was issued to another client.');
 
 /**
- * RFC 7009 revocation. A refresh token ends its whole sign-in (every rotation); an access token
+ * RFC 7009 revocation. A refresh token ends its whole sign-in (every rotation, and the access tokens
+ * it was given); an access token
  * (a JWT, told apart by its shape) is revoked by its jti until it expires. Tokens that are not
  * valid, unknown or already expired need no revoking: the answer is the same success.
  */
@@ -21,7 +22,10 @@ async function revokeRefresh(db: Db, body: { token: string; clientId: string }) 
   const [row] = await db.query<{ family_id: string; client_id: string }>('SELECT family_id, client_id FROM refresh_token WHERE token_hash = $1', [hashSecret(body.token)]);
   if (!row) return;
   if (row.client_id !== body.clientId) throw notYours();
-  await revokeRefreshFamily(db, row.family_id);
+  await db.transaction(async (tx) => {
+    await lockFamily(tx, row.family_id);
+    await revokeRefreshFamily(tx, row.family_id);
+  });
 }
 
 async function revokeAccess(db: Db, ctx: IssuerContext, body: { token: string; clientId: string }) {
