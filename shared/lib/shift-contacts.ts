@@ -95,6 +95,12 @@ export function clinicalResponsePriority(r: Pick<SummaryRecord, 'immediateDanger
 
 const MS_PER_HOUR = 3_600_000;
 
+/** '2026-10-25T01:15:09+00:00': London's wall clock to the second, with its offset. */
+export function londonIso(ms: number): string {
+  const wall = londonWallClock(ms);
+  return `${wall.slice(0, 16)}:${String(Math.floor((((ms % 60_000) + 60_000) % 60_000) / 1000)).padStart(2, '0')}${wall.slice(16)}`;
+}
+
 /** The contacts of the range in the order of the files: by start, then by record id. */
 export function contactsOf(records: readonly SummaryRecord[], from: Date, to: Date): SummaryRecord[] {
   return records
@@ -121,7 +127,7 @@ export function contactRow(r: SummaryRecord, audience: Audience, now: Date): Con
     wall.slice(0, 10),
     `${wall.slice(11, 16)}:${String(Math.floor((started % 60_000) / 1000)).padStart(2, '0')}`,
     started,
-    wall.slice(16),
+    `UTC${wall.slice(16)}`,
     CONSULTATION_MECHANISM[r.contactRoute],
     r.contactRoute,
     r.caller.type,
