@@ -494,6 +494,32 @@ function offlinePeriods(periods: readonly DeskOfflinePeriod[], from: number, unt
   return out.sort((a, b) => compareText(a.from, b.from) || compareText(a.clientId, b.clientId));
 }
 
+/**
+ * The same stretches as fewer: each desk's overlapping or touching ones joined (an open one, to
+ * null, absorbs what it overlaps). The summary gives the same figures for either.
+ */
+export function mergeOfflineStretches(periods: readonly DeskOfflinePeriod[]): DeskOfflinePeriod[] {
+  const byDesk = new Map<string, DeskOfflinePeriod[]>();
+  for (const p of periods) byDesk.set(p.clientId, [...(byDesk.get(p.clientId) ?? []), p]);
+  const out: DeskOfflinePeriod[] = [];
+  for (const list of byDesk.values()) {
+    const spans = list.map((p) => ({ p, from: Date.parse(p.from), to: p.to === null ? Infinity : Date.parse(p.to) })).sort((a, b) => a.from - b.from || a.to - b.to);
+    let current: { p: DeskOfflinePeriod; from: number; to: number } | null = null;
+    const flush = () => {
+      if (current) out.push({ clientId: current.p.clientId, userId: current.p.userId, from: new Date(current.from).toISOString(), to: current.to === Infinity ? null : new Date(current.to).toISOString() });
+    };
+    for (const span of spans) {
+      if (current && span.from <= current.to) current.to = Math.max(current.to, span.to);
+      else {
+        flush();
+        current = { ...span };
+      }
+    }
+    flush();
+  }
+  return out.sort((a, b) => compareText(a.from, b.from) || compareText(a.clientId, b.clientId));
+}
+
 function directoryProblems(reports: readonly DirectoryProblemReport[], from: number, to: number): ShiftSummary['directoryProblems'] {
   const byKind = new Map<string, number>();
   let reported = 0;
