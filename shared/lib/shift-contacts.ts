@@ -2,7 +2,7 @@ import type { ContactRoute, OutcomeCode } from '../domain/call-record';
 import { SERVICE_TYPES } from '../domain/service-types';
 import { callReference } from './call-reference';
 import type { Audience } from './disclosure';
-import { ageBandOf, callbackOwedAt, londonWallClock, startedIn, type SummaryRecord } from './shift-summary';
+import { ageBandOf, callbackOwed, londonWallClock, startedIn, type SummaryRecord } from './shift-summary';
 
 /*
  * One row per contact (a call of the range that was not discarded), in a fixed column order: the
@@ -119,7 +119,7 @@ export function contactRow(r: SummaryRecord, audience: Audience, now: Date): Con
   const wall = londonWallClock(started);
   const seconds = r.endedAt === null ? null : (Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000;
   const measured = seconds !== null && seconds >= 0 ? seconds : null;
-  const owed = callbackOwedAt(r, now.getTime());
+  const owed = callbackOwed(r);
   const referralCounts = SERVICE_TYPES.map((t) => r.referrals.filter((x) => x.serviceType === t).length);
   const made = r.callback.required && !owed && r.callback.madeAt !== null ? coarse(Date.parse(r.callback.madeAt)) : null;
   return [

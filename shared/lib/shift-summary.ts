@@ -254,9 +254,9 @@ export function ageBandOf(r: Pick<SummaryRecord, 'startedAt' | 'caller'>): AgeBa
   return age < 18 ? 'under_18' : '18_and_over';
 }
 
-/** The callback is owed at `now`: asked for on a call that counts, and not made by then. */
-export function callbackOwedAt(r: SummaryRecord, now: number): boolean {
-  return r.status !== 'discarded' && r.callback.required && (r.callback.madeAt === null || Date.parse(r.callback.madeAt) > now);
+/** The callback is still owed: asked for on a call that counts (not a discarded draft), and not made. */
+export function callbackOwed(r: SummaryRecord): boolean {
+  return r.status !== 'discarded' && r.callback.required && r.callback.madeAt === null;
 }
 
 export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
@@ -306,7 +306,7 @@ export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
     },
     callbacks: callbacks(contacts, now),
     handover: input.records
-      .filter((r) => Date.parse(r.startedAt) < to && callbackOwedAt(r, now))
+      .filter((r) => Date.parse(r.startedAt) < to && callbackOwed(r))
       .map((r) => ({
         reference: callReference(r.id),
         recordId: r.id,
@@ -424,7 +424,7 @@ function compareText(a: string, b: string): number {
 
 function callbacks(contacts: readonly SummaryRecord[], now: number): ShiftSummary['callbacks'] {
   const asked = contacts.filter((r) => r.callback.required);
-  const owed = asked.filter((r) => callbackOwedAt(r, now));
+  const owed = asked.filter(callbackOwed);
   const owedSet = new Set(owed);
   return {
     scheduled: asked.length,
