@@ -89,7 +89,8 @@ class Layout {
   }
 
   /** A table with a header row (repeated, as an artifact, on each page it continues onto). */
-  table(columns: Column[], rows: string[][]): void {
+  /** rowHeaders: the first cell of each row names the row (a TH with Row scope). */
+  table(columns: Column[], rows: string[][], options: { rowHeaders?: boolean } = {}): void {
     const { doc } = this;
     const table = doc.struct('Table');
     this.root.add(table);
@@ -110,7 +111,8 @@ class Layout {
       cells.forEach((cell, i) => {
         const col = columns[i]!;
         const draw = () => doc.font(header ? 'Bold' : 'Regular').fontSize(9).fillColor(INK).text(cell, x + 3, y + 3, { width: col.width - 6, align: col.align ?? 'left' });
-        if (tr) tr.add(doc.struct(header ? 'TH' : 'TD', header ? { scope: 'Column' } : {}, draw));
+        const rowHeader = !header && options.rowHeaders === true && i === 0;
+        if (tr) tr.add(doc.struct(header || rowHeader ? 'TH' : 'TD', header ? { scope: 'Column' } : rowHeader ? { scope: 'Row' } : {}, draw));
         else {
           doc.markContent('Artifact', { type: 'Pagination' });
           draw();
@@ -249,7 +251,7 @@ export async function writePdf(input: PreparedExport, out: Writable, options: Ex
       l.heading(1, title);
       l.notice(`${AUDIENCE_LABELS[audience]}. ${AUDIENCE_RULES[audience]}`, reporting ? MUTED : INK);
       l.table(
-        [{ title: 'About this document', width: 150 }, { title: '', width: CONTENT_WIDTH - 150 }],
+        [{ title: 'About this document', width: 150 }, { title: 'Detail', width: CONTENT_WIDTH - 150 }],
         [
           ['Team', input.team.name],
           ['Shift', formatRange(s.from, s.to)],
@@ -258,6 +260,7 @@ export async function writePdf(input: PreparedExport, out: Writable, options: Ex
           ['Latest record change included', input.recordsAsOf ? formatLondon(input.recordsAsOf) : 'No records'],
           ['Protective marking', MARKING],
         ],
+        { rowHeaders: true },
       );
       if (s.unsyncedDesks.length > 0) l.notice(completenessLine(s), ALERT);
       else l.paragraph(completenessLine(s), { color: MUTED, size: 8.5 });

@@ -81,7 +81,10 @@ function cellOf(column: ContactColumn, value: ContactValue): ExcelJS.CellValue {
   }
 }
 
-const FORMATS: Partial<Record<ContactColumn['kind'], string>> = { instant: 'yyyy-mm-dd hh:mm:ss', date: 'yyyy-mm-dd', time: 'hh:mm:ss', integer: '0' };
+// Formats tagged en-GB ([$-809]): untagged, a reader may swap a standard time format for its own
+// locale's (LibreOffice in en-US shows 20:06 as 08:06 PM).
+const FORMATS: Partial<Record<ContactColumn['kind'], string>> = { instant: '[$-809]yyyy-mm-dd hh:mm:ss', date: '[$-809]yyyy-mm-dd', time: '[$-809]hh:mm:ss', integer: '0' };
+const DATE_TIME = '[$-809]yyyy-mm-dd hh:mm';
 
 function headerRow(sheet: ExcelJS.Worksheet, headings: string[]): void {
   const row = sheet.addRow(headings);
@@ -121,7 +124,7 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
   try {
     // Summary
     const s = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 9, showGridLines: false }] });
-    s.columns = [{ width: 52 }, { width: 14 }, { width: 12 }];
+    s.columns = [{ width: 52 }, { width: 14 }, { width: 12, style: { numFmt: '0%' } }];
     printSetup(s, title);
     const line = (values: ExcelJS.CellValue[], font?: Partial<ExcelJS.Font>) => {
       const r = s.addRow(values);
@@ -148,7 +151,6 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
       const shown = shownCount(h.contacts, audience);
       line([`${h.londonStart.slice(0, 10)} ${h.londonStart.slice(11, 16)} (UTC${h.londonStart.slice(16)})`, shown.value ?? shown.text]);
     }
-    s.getColumn(3).numFmt = '0%';
     await s.commit();
     checkAborted(options.signal);
 
@@ -212,23 +214,23 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
           'Callback to make', item.reference, dated(item.dueAt), offset(item.dueAt),
           item.dueAt === null ? 'no time set' : item.overdue ? 'overdue' : item.carriedOver ? 'carried over' : 'due', item.owner?.name ?? 'not yet on the server', dated(item.startedAt),
         ]);
-        row.getCell(3).numFmt = 'yyyy-mm-dd hh:mm';
-        row.getCell(7).numFmt = 'yyyy-mm-dd hh:mm';
+        row.getCell(3).numFmt = DATE_TIME;
+        row.getCell(7).numFmt = DATE_TIME;
         row.commit();
       }
       for (const d of summary.draftsAtEnd.byOwner) {
         const row = h.addRow([`Records left in draft: ${d.count} (${d.stillDraft} still in draft)`, null, dated(d.oldestStartedAt), offset(d.oldestStartedAt), 'draft', d.owner?.name ?? 'not yet on the server', null]);
-        row.getCell(3).numFmt = 'yyyy-mm-dd hh:mm';
+        row.getCell(3).numFmt = DATE_TIME;
         row.commit();
       }
       for (const d of summary.unsyncedDesks) {
         const row = h.addRow([`Desk with ${d.pending} change${d.pending === 1 ? '' : 's'} not on the server`, d.clientId.slice(-8), dated(d.lastSeenAt), offset(d.lastSeenAt), 'last seen', d.user?.name ?? 'unknown', null]);
-        row.getCell(3).numFmt = 'yyyy-mm-dd hh:mm';
+        row.getCell(3).numFmt = DATE_TIME;
         row.commit();
       }
       for (const p of summary.offlinePeriods) {
         const row = h.addRow([`Offline ${formatLondon(p.from)} to ${p.ongoing ? 'now' : formatLondon(p.to)}`, p.clientId.slice(-8), dated(p.from), offset(p.from), p.ongoing ? 'still offline' : 'offline period', p.user?.name ?? 'unknown', null]);
-        row.getCell(3).numFmt = 'yyyy-mm-dd hh:mm';
+        row.getCell(3).numFmt = DATE_TIME;
         row.commit();
       }
     }

@@ -43,7 +43,7 @@ export interface CallGeneratorOptions {
   clinicians: readonly string[];
   /** Directory services referrals may link to; an unlisted one is added now and then. */
   services: readonly { id: string; type: ServiceType }[];
-  /** Typed into every free-text field when given. */
+  /** Typed into every free-text field when given: at most 10 characters, so it fits whole in the shortest (a postcode). */
   canary?: string;
   /** Judges which callbacks are already due (made or not). Defaults to the end of the range. */
   now?: Date;
@@ -55,6 +55,7 @@ const HOURLY_WEIGHT = [6, 5, 4, 3, 2, 2, 2, 3, 4, 4, 4, 5, 5, 5, 5, 5, 6, 7, 8, 
 const OUTCOMES = Object.keys(OUTCOME_CODES) as OutcomeCode[];
 
 export function generateCalls(o: CallGeneratorOptions): SyntheticCall[] {
+  if (o.canary !== undefined && (o.canary.length === 0 || o.canary.length > 10)) throw new RangeError('The canary must be 1 to 10 characters, so it fits whole in every free-text field.');
   const rnd = Random.stream(o.seed, 7);
   const from = o.from.getTime();
   const span = o.to.getTime() - from;
@@ -82,7 +83,7 @@ export function generateCalls(o: CallGeneratorOptions): SyntheticCall[] {
     if (ageKind === 'dob') c.caller.dateOfBirth = `${r.int(1940, 2012)}-${String(r.int(1, 12)).padStart(2, '0')}-${String(r.int(1, 28)).padStart(2, '0')}`;
     if (ageKind === 'stated') c.caller.ageYears = r.weighted([[r.int(11, 17), 2], [r.int(18, 90), 8]] as const);
     c.caller.phone = text('07700 900123');
-    c.caller.postcode = o.canary ? o.canary.slice(0, 10) : '';
+    c.caller.postcode = o.canary ?? '';
     c.caller.aboutPerson = o.canary ?? '';
     c.presentingNeed = { categories: [r.pick(PRESENTING_CATEGORIES)], summary: text('Synthetic call: talked through the evening.') };
     const danger = r.chance(0.06);
