@@ -190,6 +190,7 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
         return {
           teamId: team.id,
           teamName: team.name,
+          viewer: { id: p.userId, name: p.displayName },
           presets: presets.presets,
           presetsConfigured: presets.configured,
           people,
