@@ -11,7 +11,7 @@ import { summariseShift, type ShiftSummary, type SummaryRecord } from '../../../
 import type { AuditLog } from '../audit/audit-log';
 import type { DirectoryDb } from '../directory/directory-db';
 import { ServerRefused, SignInRequired, type SyncHttp } from '../sync/sync-http';
-import { TeamContextStore, type StoredContext } from './team-context-store';
+import type { StoredContext, TeamContextStore } from './team-context-store';
 import type { TeamRecords } from './team-records';
 
 /*
