@@ -3,7 +3,7 @@ import PDFDocument from 'pdfkit';
 import { AUDIENCE_LABELS, AUDIENCE_RULES, shownCount, SUPPRESSED, type Audience } from '../shared/lib/disclosure';
 import { completenessLine, figureSections, formatLondon, formatLondonShort, formatRange } from '../shared/lib/shift-figures';
 import type { ShiftSummary } from '../shared/lib/shift-summary';
-import { fontData } from './fonts';
+import { parsedFont } from './fonts';
 import { checkAborted, type ExportOptions, type PreparedExport } from './shift-export';
 
 /*
@@ -94,12 +94,14 @@ class Layout {
     const { doc } = this;
     const table = doc.struct('Table');
     this.root.add(table);
+    // Most cells fit on one line: measuring a width is far cheaper than wrapping, so wrap only when needed.
+    const fits = (cell: string, i: number) => doc.widthOfString(cell || ' ') <= columns[i]!.width - 6;
     const heightOf = (cells: string[], font: 'Regular' | 'Bold') => {
       doc.font(font).fontSize(9);
-      return Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: columns[i]!.width - 6 }))) + 5;
+      const line = doc.currentLineHeight(true);
+      return Math.max(...cells.map((c, i) => (fits(c, i) ? line : doc.heightOfString(c || ' ', { width: columns[i]!.width - 6 })))) + 5;
     };
-    const drawRow = (cells: string[], header: boolean, asArtifact: boolean) => {
-      const h = heightOf(cells, header ? 'Bold' : 'Regular');
+    const drawRow = (cells: string[], header: boolean, asArtifact: boolean, h: number) => {
       const y = doc.y;
       doc.markContent('Artifact', { type: 'Layout' });
       if (header) doc.rect(MARGIN.left, y, CONTENT_WIDTH, h).fillColor('#e8edee').fill();
@@ -110,7 +112,11 @@ class Layout {
       let x = MARGIN.left;
       cells.forEach((cell, i) => {
         const col = columns[i]!;
-        const draw = () => doc.font(header ? 'Bold' : 'Regular').fontSize(9).fillColor(INK).text(cell, x + 3, y + 3, { width: col.width - 6, align: col.align ?? 'left' });
+        const cellX = x;
+        const draw = () => {
+          doc.font(header ? 'Bold' : 'Regular').fontSize(9).fillColor(INK);
+          doc.text(cell, cellX + 3, y + 3, { width: col.width - 6, align: col.align ?? 'left', lineBreak: !fits(cell, i) });
+        };
         const rowHeader = !header && options.rowHeaders === true && i === 0;
         if (tr) tr.add(doc.struct(header || rowHeader ? 'TH' : 'TD', header ? { scope: 'Column' } : rowHeader ? { scope: 'Row' } : {}, draw));
         else {
@@ -123,12 +129,14 @@ class Layout {
       doc.y = y + h;
     };
     const header = columns.map((c) => c.title);
-    this.ensure(heightOf(header, 'Bold') + heightOf(rows[0] ?? header, 'Regular'));
-    drawRow(header, true, false);
-    for (const row of rows) {
-      if (this.ensure(heightOf(row, 'Regular'))) drawRow(header, true, true);
-      drawRow(row, false, false);
-    }
+    const headerHeight = heightOf(header, 'Bold');
+    const heights = rows.map((row) => heightOf(row, 'Regular'));
+    this.ensure(headerHeight + (heights[0] ?? 0));
+    drawRow(header, true, false, headerHeight);
+    rows.forEach((row, k) => {
+      if (this.ensure(heights[k]!)) drawRow(header, true, true, headerHeight);
+      drawRow(row, false, false, heights[k]!);
+    });
     table.end();
     doc.y += 6;
   }
@@ -221,7 +229,7 @@ export async function writePdf(input: PreparedExport, out: Writable, options: Ex
     displayTitle: true,
     pdfVersion: '1.7',
     subset: 'PDF/UA',
-    font: fontData('regular'),
+    font: parsedFont('regular'),
     info: {
       Title: title,
       Author: input.generatedBy,
@@ -234,8 +242,8 @@ export async function writePdf(input: PreparedExport, out: Writable, options: Ex
     },
   } as unknown as PDFKit.PDFDocumentOptions;
   const doc = new PDFDocument(documentOptions);
-  doc.registerFont('Regular', fontData('regular'));
-  doc.registerFont('Bold', fontData('bold'));
+  doc.registerFont('Regular', parsedFont('regular') as never);
+  doc.registerFont('Bold', parsedFont('bold') as never);
   const finished = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);

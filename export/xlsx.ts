@@ -96,8 +96,9 @@ function headerRow(sheet: ExcelJS.Worksheet, headings: string[]): void {
   row.commit();
 }
 
-function printSetup(sheet: ExcelJS.Worksheet, title: string): void {
-  sheet.headerFooter = { oddHeader: `&C&B${MARKING}`, oddFooter: `&L${title.replace(/&/g, '&&')}&CPage &P of &N&R${MARKING}` };
+function printSetup(sheet: ExcelJS.Worksheet, title: string, wide = false): void {
+  sheet.headerFooter = { oddHeader: `&L${title.replace(/&/g, '&&')}&C&B${MARKING}`, oddFooter: `&LCrisis Desk shift summary&C&B${MARKING}&RPage &P of &N` };
+  if (wide) sheet.pageSetup = { ...sheet.pageSetup, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
 }
 
 // ------------------------------------------------------------------ the workbook
@@ -134,11 +135,12 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     line([MARKING], { bold: true, color: { argb: 'FFB00020' } });
     line([title], { bold: true, size: 14 });
     line([`${AUDIENCE_LABELS[audience]}. ${AUDIENCE_RULES[audience]}`], { bold: true });
-    line(['Shift', formatRange(summary.from, summary.to)]);
-    line(['Generated', `${formatLondon(summary.generatedAt)} by ${input.generatedBy}`]);
-    line(['Crisis Desk version', input.appVersion]);
-    line(['Latest record change included', input.recordsAsOf ? formatLondon(input.recordsAsOf) : 'No records']);
-    line(['Completeness', completenessLine(summary)], summary.unsyncedDesks.length > 0 ? { bold: true, color: { argb: 'FFB00020' } } : undefined);
+    // One cell each, so the text runs on across the empty cells beside it.
+    line([`Shift: ${formatRange(summary.from, summary.to)}`]);
+    line([`Generated: ${formatLondon(summary.generatedAt)} by ${input.generatedBy}`]);
+    line([`Crisis Desk version: ${input.appVersion}`]);
+    line([`Latest record change included: ${input.recordsAsOf ? formatLondon(input.recordsAsOf) : 'no records'}`]);
+    line([completenessLine(summary)], summary.unsyncedDesks.length > 0 ? { bold: true, color: { argb: 'FFB00020' } } : undefined);
     line([]);
     for (const section of figureSections(summary, audience)) {
       line([section.title, 'Count', 'Share'], BOLD);
@@ -159,7 +161,7 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     const c = wb.addWorksheet('Contacts', { views: [{ state: 'frozen', ySplit: 1 }] });
     c.columns = columns.map((col) => ({ key: col.key, width: col.width, style: FORMATS[col.kind] ? { numFmt: FORMATS[col.kind] } : {} }));
     c.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-    printSetup(c, title);
+    printSetup(c, title, true);
     headerRow(c, columns.map((col) => col.heading));
     const total = input.contacts.length;
     options.onProgress?.({ phase: 'contacts', done: 0, total });

@@ -5,3 +5,12 @@ declare namespace PDFKit.Mixins {
     scope?: 'Row' | 'Column' | 'Both';
   }
 }
+
+// fontkit ships no types; export/fonts.ts only parses a font once and hands it to pdfkit, which accepts a fontkit font as a font source.
+declare module 'fontkit' {
+  export interface Font {
+    layout(text: string): unknown;
+    postscriptName: string;
+  }
+  export function create(data: Uint8Array): Font;
+}

@@ -39,7 +39,7 @@ export function formatLondon(instant: string | number, options: { year?: boolean
 export function formatLondonShort(instant: string, sameDayAs: string): string {
   const full = formatLondon(instant, { year: false });
   const day = full.slice(0, full.length - 10);
-  return formatLondon(sameDayAs, { year: false }).startsWith(day) ? full.slice(day.length) : full;
+  return formatLondon(sameDayAs, { year: false }).startsWith(day) ? full.slice(day.length).trim() : full;
 }
 
 /** '12 h 30 min' */

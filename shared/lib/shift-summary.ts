@@ -33,7 +33,8 @@ import { dateOfDayNumber, LONDON_ZONE, londonMomentOf } from './calendar';
 
 const Iso = z.iso.datetime({ offset: true });
 const Count = z.number().int().min(0);
-const OUTCOME_CODE_VALUES = Object.keys(OUTCOME_CODES) as [OutcomeCode, ...OutcomeCode[]];
+// Sorted: JavaScript lists an object's integer-like keys ('98') before the others ('01').
+const OUTCOME_CODE_VALUES = (Object.keys(OUTCOME_CODES) as OutcomeCode[]).sort() as [OutcomeCode, ...OutcomeCode[]];
 
 export const AGE_BANDS = ['under_18', '18_and_over', 'not_recorded'] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];
