@@ -111,14 +111,18 @@ export function generateCalls(o: CallGeneratorOptions): SyntheticCall[] {
       const svc = unlisted ? { id: `unlisted-${r.int(1, 9)}`, type: 'voluntary_support' as const } : r.pick(o.services);
       c.referrals.push({ id: `ref-${k}`, serviceId: svc.id, serviceName: text('Synthetic service'), serviceType: svc.type, serviceAgeMin: null, serviceAgeMax: null, method: r.pick(['signposted', 'referred', 'warm_transfer'] as const), at: startedAt, notes: o.canary ?? '' });
     }
-    const status: CallStatus = r.weighted([['finalised', 85], ['draft', 10], ['discarded', 5]] as const);
+    // A draft is a call still being written up: common within a day, rare (abandoned) after it.
+    const recent = now - t < 24 * 3_600_000;
+    const status: CallStatus = r.weighted([['finalised', recent ? 85 : 94.5], ['draft', recent ? 10 : 0.5], ['discarded', 5]] as const);
     const addenda: SyntheticCall['addenda'] = [];
     if (r.chance(0.25)) {
       const due = t + r.int(30, 16 * 60) * 60_000;
       const callbackDue = new Date(due).toISOString();
       c.callback = { required: true, dueAt: callbackDue, phone: text('07700 900456'), reason: text('Synthetic callback.'), completedAt: null };
       const madeAt = due + r.int(-20, 40) * 60_000;
-      const way = madeAt <= now ? r.weighted([['in_record', 2], ['addendum', 3], ['owed', 2]] as const) : 'owed';
+      // Callbacks of the last day or two are often still owed; older ones have almost all been made.
+      const owedWeight = now - due < 48 * 3_600_000 ? 2 : 0.1;
+      const way = madeAt <= now ? r.weighted([['in_record', 2], ['addendum', 3], ['owed', owedWeight]] as const) : 'owed';
       if (way === 'in_record') c.callback.completedAt = new Date(Math.max(t, madeAt)).toISOString();
       else if (way === 'addendum' && status === 'finalised') addenda.push({ text: text('Synthetic: called back.'), createdAt: new Date(Math.max(t, madeAt)).toISOString(), callbackMadeAt: new Date(Math.max(t, madeAt)).toISOString() });
     }

@@ -49,19 +49,28 @@ export class TeamRecords {
   private readonly s;
 
   constructor(private readonly db: Database.Database) {
-    const from = `FROM call_record r JOIN record_filing f ON f.record_id = r.id`;
+    // CROSS JOIN keeps SQLite's join order: find the records by their own indexes (start time, open
+    // callbacks, closing time), then look up each one's team. Driven from the team instead, every
+    // summary read all the team's records (0.5–0.8 s per query for 15,000 records).
+    const from = `FROM call_record r CROSS JOIN record_filing f ON f.record_id = r.id`;
     this.s = {
       // The range's calls (call_record_by_start), then what may still be open from before it: drafts,
       // records closed only after the end, and callbacks not closed in the record (call_record_callback_open).
       inRange: db.prepare(`SELECT ${SUMMARY_RECORD} ${from} WHERE f.team_id = @team AND ${STARTED} >= julianday(@from) AND ${STARTED} < julianday(@to)`).pluck(),
       drafts: db.prepare(`SELECT ${SUMMARY_RECORD} ${from} WHERE r.status = 'draft' AND f.team_id = @team AND ${STARTED} < julianday(@from)`).pluck(),
-      closedLate: db.prepare(
-        `SELECT ${SUMMARY_RECORD} ${from} WHERE f.team_id = @team AND ${STARTED} < julianday(@from)
-         AND r.id IN (SELECT id FROM call_record WHERE finalised_at > @at UNION SELECT id FROM call_record WHERE discarded_at > @at)`,
+      finalisedLate: db.prepare(
+        `SELECT ${SUMMARY_RECORD} FROM call_record r INDEXED BY call_record_by_finalised CROSS JOIN record_filing f ON f.record_id = r.id
+         WHERE r.finalised_at > @at AND f.team_id = @team AND ${STARTED} < julianday(@from)`,
       ).pluck(),
+      discardedLate: db.prepare(
+        `SELECT ${SUMMARY_RECORD} FROM call_record r INDEXED BY call_record_by_discarded CROSS JOIN record_filing f ON f.record_id = r.id
+         WHERE r.discarded_at > @at AND f.team_id = @team AND ${STARTED} < julianday(@from)`,
+      ).pluck(),
+      // Only callbacks still owed: from before the range, a made one counts for nothing.
       callbacks: db.prepare(
-        `SELECT ${SUMMARY_RECORD} ${from} WHERE f.team_id = @team AND ${STARTED} < julianday(@from)
-         AND json_extract(r.content, '$.callback.required') = 1 AND json_extract(r.content, '$.callback.completedAt') IS NULL`,
+        `SELECT ${SUMMARY_RECORD} ${from} WHERE json_extract(r.content, '$.callback.required') = 1 AND json_extract(r.content, '$.callback.completedAt') IS NULL
+         AND ${STARTED} < julianday(@from) AND r.status <> 'discarded' AND f.team_id = @team
+         AND NOT EXISTS (SELECT 1 FROM addendum a WHERE a.record_id = r.id AND a.callback_made_at IS NOT NULL)`,
       ).pluck(),
       asOf: db.prepare('SELECT max(server_updated_at) FROM record_filing WHERE team_id = ?').pluck(),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -78,7 +87,7 @@ export class TeamRecords {
     const p = { team: teamId, from: from.toISOString(), to: to.toISOString(), at: new Date(Math.min(to.getTime(), now.getTime())).toISOString() };
     const byId = new Map<string, SummaryRecord>();
     const read = this.db.transaction(() => {
-      for (const stmt of [this.s.inRange, this.s.drafts, this.s.closedLate, this.s.callbacks]) {
+      for (const stmt of [this.s.inRange, this.s.drafts, this.s.finalisedLate, this.s.discardedLate, this.s.callbacks]) {
         for (const text of stmt.iterate(p) as IterableIterator<string>) {
           const r = toSummaryRecord(JSON.parse(text) as Facts);
           byId.set(r.id, r);

@@ -56,7 +56,9 @@ export async function teamSummaryRecords(db: Queryable, trustId: string, teamId:
      SELECT ${SUMMARY_RECORD} AS r FROM call_record
      WHERE trust_id = $1 AND team_id = $2 AND started_at < $3
        AND (status = 'draft' OR finalised_at > $5 OR discarded_at > $5
-            OR (status <> 'discarded' AND content#>>'{callback,required}' = 'true'))`,
+            -- From before the range only a callback still owed counts (for the handover list).
+            OR (status <> 'discarded' AND content#>>'{callback,required}' = 'true' AND content#>>'{callback,completedAt}' IS NULL
+                AND NOT EXISTS (SELECT 1 FROM call_addendum a WHERE a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)))`,
     [trustId, teamId, from.toISOString(), to.toISOString(), at],
   );
   return rows.map((x) => x.r);
