@@ -89,6 +89,8 @@ const DATE_TIME = '[$-809]yyyy-mm-dd hh:mm';
 function headerRow(sheet: ExcelJS.Worksheet, headings: string[]): void {
   const row = sheet.addRow(headings);
   row.font = BOLD;
+  // Tall enough for a wrapped heading of three lines (readers do not grow a row for wrapped text).
+  row.height = 42;
   row.eachCell((c) => {
     c.fill = HEADER_FILL;
     c.alignment = { wrapText: true, vertical: 'top' };
@@ -96,10 +98,13 @@ function headerRow(sheet: ExcelJS.Worksheet, headings: string[]): void {
   row.commit();
 }
 
-function printSetup(sheet: ExcelJS.Worksheet, title: string, wide = false): void {
-  sheet.headerFooter = { oddHeader: `&L${title.replace(/&/g, '&&')}&C&B${MARKING}`, oddFooter: `&LCrisis Desk shift summary&C&B${MARKING}&RPage &P of &N` };
-  if (wide) sheet.pageSetup = { ...sheet.pageSetup, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+/** The marking at the top and bottom of every printed page, and "Page x of y" (the title is on the sheet). */
+function printSetup(sheet: ExcelJS.Worksheet): void {
+  sheet.headerFooter = { oddHeader: `&C&B${MARKING}`, oddFooter: `&LCrisis Desk shift summary&C&B${MARKING}&RPage &P of &N` };
 }
+
+/** Printed landscape, as wide as the page: the contacts have 40-odd columns. */
+const WIDE_PAGE: Partial<ExcelJS.PageSetup> = { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 };
 
 // ------------------------------------------------------------------ the workbook
 
@@ -126,7 +131,7 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     // Summary
     const s = wb.addWorksheet('Summary', { views: [{ state: 'frozen', ySplit: 9, showGridLines: false }] });
     s.columns = [{ width: 52 }, { width: 14 }, { width: 12, style: { numFmt: '0%' } }];
-    printSetup(s, title);
+    printSetup(s);
     const line = (values: ExcelJS.CellValue[], font?: Partial<ExcelJS.Font>) => {
       const r = s.addRow(values);
       if (font) r.font = font;
@@ -158,10 +163,10 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
 
     // Contacts
     const { columns, indexes } = contactColumnsFor(audience);
-    const c = wb.addWorksheet('Contacts', { views: [{ state: 'frozen', ySplit: 1 }] });
+    const c = wb.addWorksheet('Contacts', { views: [{ state: 'frozen', ySplit: 1 }], pageSetup: WIDE_PAGE });
     c.columns = columns.map((col) => ({ key: col.key, width: col.width, style: FORMATS[col.kind] ? { numFmt: FORMATS[col.kind] } : {} }));
     c.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
-    printSetup(c, title, true);
+    printSetup(c);
     headerRow(c, columns.map((col) => col.heading));
     const total = input.contacts.length;
     options.onProgress?.({ phase: 'contacts', done: 0, total });
@@ -182,7 +187,7 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     const r = wb.addWorksheet('Referrals', { views: [{ state: 'frozen', ySplit: 1 }] });
     r.columns = [{ width: 44 }, { width: 36 }, { width: 12 }, { width: 40 }];
     r.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 4 } };
-    printSetup(r, title);
+    printSetup(r);
     headerRow(r, ['Service (as the directory names it)', 'Service type', 'Referrals', 'Directory id']);
     for (const t of summary.referrals.byServiceType) {
       const shown = shownCount(t.count, audience);
@@ -198,7 +203,7 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
 
     // Handover
     const h = wb.addWorksheet('Handover', { views: [{ state: 'frozen', ySplit: 1 }] });
-    printSetup(h, title);
+    printSetup(h);
     if (reporting) {
       h.columns = [{ width: 100 }];
       headerRow(h, ['Handover']);

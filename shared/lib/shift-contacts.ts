@@ -39,7 +39,7 @@ export const CONTACT_COLUMNS: readonly ContactColumn[] = [
   { key: 'care_contact_date', heading: 'Date (London)', kind: 'date', mhsds: 'CARE CONTACT DATE', width: 12 },
   { key: 'care_contact_time', heading: 'Time (London)', kind: 'time', mhsds: 'CARE CONTACT TIME', width: 10 },
   { key: 'care_contact_start', heading: 'Started (London, with offset)', kind: 'instant', width: 26 },
-  { key: 'utc_offset', heading: 'UTC offset', kind: 'offset', width: 9 },
+  { key: 'utc_offset', heading: 'UTC offset', kind: 'offset', width: 11 },
   { key: 'consultation_mechanism', heading: 'Consultation mechanism', kind: 'code', mhsds: 'CONSULTATION MECHANISM (MENTAL HEALTH)', width: 12 },
   { key: 'contact_route', heading: 'Contact route', kind: 'code', width: 18 },
   { key: 'caller_type', heading: 'Caller type', kind: 'code', width: 14 },
