@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{shared,electron,renderer,server,tools,scripts}/**/*.test.ts', 'renderer/**/*.test.tsx', 'test/{integration,faults,security}/**/*.test.ts'],
+    include: ['{shared,export,electron,renderer,server,tools,scripts}/**/*.test.ts', 'renderer/**/*.test.tsx', 'test/{integration,faults,security}/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,

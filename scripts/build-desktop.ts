@@ -18,7 +18,8 @@ export const DESKTOP_OUT = path.join(root, 'dist', 'desktop');
 /** Chromium of Electron 45 and its Node. */
 const CHROME = 'chrome140';
 const NODE = 'node22';
-const requireBanner = { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" };
+// Aliased: a bundled package (pdfkit) imports createRequire itself, and two imports of one name do not link.
+const requireBanner = { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" };
 
 async function run(options: BuildOptions & { write?: boolean }): Promise<string> {
   const result = await build({ bundle: true, logLevel: 'warning', legalComments: 'none', sourcemap: false, ...options });
@@ -33,7 +34,16 @@ export function buildPreload({ write = true } = {}): Promise<string> {
   return run({ entryPoints: [path.join(root, 'electron/preload/preload.ts')], outfile: path.join(DESKTOP_OUT, 'preload.cjs'), platform: 'browser', format: 'cjs', target: CHROME, external: ['electron'], write });
 }
 
+/** The PDF exports' fonts, beside core.mjs where export/fonts.ts looks for them (node_modules is not shipped). */
+export function copyExportFonts(): void {
+  const from = path.join(root, 'node_modules', 'dejavu-fonts-ttf', 'ttf');
+  mkdirSync(path.join(DESKTOP_OUT, 'fonts'), { recursive: true });
+  for (const f of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']) cpSync(path.join(from, f), path.join(DESKTOP_OUT, 'fonts', f));
+  cpSync(path.join(root, 'node_modules', 'dejavu-fonts-ttf', 'LICENSE'), path.join(DESKTOP_OUT, 'fonts', 'LICENSE'));
+}
+
 export function buildCore({ write = true } = {}): Promise<string> {
+  if (write) copyExportFonts();
   return run({ entryPoints: [path.join(root, 'electron/core/entry.ts')], outfile: path.join(DESKTOP_OUT, 'core.mjs'), platform: 'node', format: 'esm', target: NODE, external: ['better-sqlite3-multiple-ciphers'], banner: requireBanner, write });
 }
 

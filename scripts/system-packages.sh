@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (Chromium for end-to-end tests, PostgreSQL for
-# integration tests, poppler for looking at PDFs) when they are missing and we are allowed to.
+# integration tests, poppler for reading PDFs, LibreOffice Calc as a second reader of the XLSX
+# exports) when they are missing and we are allowed to.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
   echo "system-packages: please install: ${need[*]} (apt-get install -y ${need[*]})" >&2

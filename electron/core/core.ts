@@ -16,6 +16,9 @@ import { OutboxPush } from './sync/outbox-push';
 import { PulledRecords } from './sync/pulled-records';
 import { SyncEngine } from './sync/sync-engine';
 import { SyncHttp } from './sync/sync-http';
+import { ShiftSummaries } from './summaries/shift-summaries';
+import { TeamContextStore } from './summaries/team-context-store';
+import { TeamRecords } from './summaries/team-records';
 import type { BackoffPolicy } from './sync/backoff';
 import type { TokenSource } from './sync/token-source';
 
@@ -81,6 +84,8 @@ export class Core {
   readonly issues: SyncIssues;
   readonly openCall: OpenCallMemory;
   readonly sync: SyncEngine | null;
+  readonly summaries: ShiftSummaries;
+  private http: SyncHttp | null = null;
 
   private constructor(
     private readonly opts: Required<Omit<CoreOptions, 'calendar' | 'logError' | 'sync'>> & Pick<CoreOptions, 'logError' | 'sync'>,
@@ -94,6 +99,18 @@ export class Core {
     this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now);
     this.openCall = new OpenCallMemory(desk.db, this.calls);
     this.sync = opts.sync ? this.createSync(opts.sync) : null;
+    this.summaries = new ShiftSummaries({
+      records: new TeamRecords(desk.db),
+      contexts: new TeamContextStore(desk.db, opts.now),
+      directory: () => this.directoryDb,
+      audit: this.audit,
+      clientId: desk.clientId,
+      appVersion: opts.appVersion,
+      now: opts.now,
+      http: () => this.http,
+      userName: () => this.sync?.status().userName ?? null,
+      emit: (event, payload) => this.emit(event, payload),
+    });
     this.handlers = this.createHandlers();
   }
 
@@ -129,6 +146,7 @@ export class Core {
 
   private createSync(o: SyncOptions): SyncEngine {
     const http = new SyncHttp({ serverUrl: o.serverUrl, tokens: o.tokens, fetch: o.fetch, timeoutMs: o.timeoutMs, idleTimeoutMs: o.idleTimeoutMs });
+    this.http = http;
     let engine: SyncEngine | null = null;
     const directory = new DirectorySync(
       http,
@@ -141,7 +159,7 @@ export class Core {
       http,
       tokens: o.tokens,
       outbox: new OutboxPush(this.desk.db, this.opts.now),
-      pulled: new PulledRecords(this.desk.db),
+      pulled: new PulledRecords(this.desk.db, this.opts.now),
       directory,
       issues: this.issues,
       clientId: this.desk.clientId,
@@ -150,6 +168,7 @@ export class Core {
       backoff: o.backoff,
       onStatus: (s) => this.emit('sync.status', s),
       onDirectoryChanged: () => this.emit('directory.updated', this.directoryDb.info()),
+      onRecordsChanged: () => this.emit('summaries.recordsChanged', { at: this.opts.now().toISOString() }),
       onError: (e) => this.logError(e),
     });
     return engine;
@@ -201,6 +220,10 @@ export class Core {
       'sync.resolveConflict': (p) => written(this.issues.resolve(p)),
       'sync.rejections': (p) => this.issues.rejections(p.includeAcknowledged),
       'sync.acknowledgeRejection': (p) => this.issues.acknowledgeRejection(p.mutationId),
+      'summaries.teamContext': (p) => this.summaries.teamContext(p.teamId, p.refresh === true),
+      'summaries.shift': (p) => this.summaries.shift(p.teamId, new Date(p.from), new Date(p.to)),
+      'summaries.export': (p) => this.summaries.export({ ...p, from: new Date(p.from), to: new Date(p.to) }),
+      'summaries.cancelExport': (p) => ({ cancelled: this.summaries.cancel(p.exportId) }),
       'auth.signIn': () => ({ openUrl: this.opts.sync?.tokens.requestSignIn() ?? null, status: status() }),
       'auth.signOut': () => {
         // A fresh tab after a sign-out must not reopen the last clinician's caller.

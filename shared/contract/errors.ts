@@ -16,6 +16,12 @@ export const ERROR_CODES = [
   'storage_full',
   'audit_broken',
   'internal',
+  /** The signed-in user may not do this (a shift summary of a team they do not lead). */
+  'forbidden',
+  /** A shift summary file could not be written where asked (a folder missing, no permission). */
+  'export_failed',
+  /** An export was cancelled before it finished: no file was left. */
+  'cancelled',
   /** Raised by the screen's own client, never by the core: the core could not be reached or did not answer. */
   'core_unreachable',
 ] as const;

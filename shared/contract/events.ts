@@ -1,5 +1,6 @@
 import type { DirectoryInfo } from './directory';
 import type { LockState } from './shell';
+import type { ExportProgressEvent } from './summaries';
 import type { SyncStatus } from './sync';
 
 /** What the core pushes to the screen without being asked. */
@@ -8,6 +9,10 @@ export interface CoreEvents {
   'sync.status': SyncStatus;
   /** Something the clinician must know about the desk's own storage (a file moved aside, a full disk). */
   'core.warning': { code: string; message: string };
+  /** An export's progress, for a progress bar: phases in order, then done, cancelled or failed. */
+  'summaries.exportProgress': ExportProgressEvent;
+  /** Records pulled from the server changed the team records a summary is made from: refresh it. */
+  'summaries.recordsChanged': { at: string };
   /** Pushed by the desktop shell (never the core): the screen was locked or unlocked. */
   'app.lock': LockState;
 }

@@ -5,4 +5,5 @@ export * from './errors';
 export * from './events';
 export * from './methods';
 export * from './shell';
+export * from './summaries';
 export * from './sync';

@@ -9,6 +9,8 @@ import type { Addendum } from '../domain/call-record';
 import type { ConflictView, RejectionView, SyncStatus } from './sync';
 import { ResolveConflictParams } from './sync';
 import type { LockState } from './shell';
+import type { ExportResult, ShiftSummaryView, TeamContextView } from './summaries';
+import { ExportParams, ShiftRangeParams, TeamContextParams } from './summaries';
 
 /** A method: the schema its parameters must pass, and (as a type only) what it answers. */
 export interface MethodSpec<P extends z.ZodType, R> {
@@ -71,6 +73,15 @@ export const METHODS = {
   /** Starts a sign-in; openUrl is an address the screen must open itself (the browser host), else null. */
   'auth.signIn': method<{ openUrl: string | null; status: SyncStatus }>()(NoParams),
   'auth.signOut': method<SyncStatus>()(NoParams),
+
+  /** A team's shifts, people and desks as the server last told this desk (team leads and admins). */
+  'summaries.teamContext': method<TeamContextView>()(TeamContextParams),
+  /** The shift at a glance, from the team's records on this desk (works offline). */
+  'summaries.shift': method<ShiftSummaryView>()(ShiftRangeParams),
+  /** Writes the summary as CSV, XLSX or PDF to the path given; progress as summaries.exportProgress events. Audited. */
+  'summaries.export': method<ExportResult>()(ExportParams),
+  /** Stops a running export; it leaves no file. False when no such export is running. */
+  'summaries.cancelExport': method<{ cancelled: boolean }>()(z.object({ exportId: z.string().uuid() })),
 
   /** Served by the desktop shell, not the core (shell.ts): lock the screen now. */
   'app.lockNow': method<LockState>()(NoParams),

@@ -20,7 +20,10 @@ export const CONTACT_ROUTE_LABELS: Record<(typeof CONTACT_ROUTES)[number], strin
   other: 'Other',
 };
 
+export type ContactRoute = (typeof CONTACT_ROUTES)[number];
+
 export const CALLER_TYPES = ['self', 'family_carer', 'friend', 'professional', 'other'] as const;
+export type CallerType = (typeof CALLER_TYPES)[number];
 export const CALLER_TYPE_LABELS: Record<(typeof CALLER_TYPES)[number], string> = {
   self: 'The person themselves',
   family_carer: 'Family member or carer',
@@ -91,8 +94,12 @@ export const INTERVENTIONS = [
   'listening_support', 'de_escalation', 'safety_plan_reviewed', 'safety_plan_created', 'coping_strategies',
   'information_given', 'signposted', 'referral_made', 'care_team_informed', 'gp_informed', 'senior_consulted',
   'emergency_services_called', 'welfare_check_requested',
+  // Added after the first release (so a shift summary can tell police from ambulance): appended, never reordered.
+  'police_contacted', 'ambulance_requested',
 ] as const;
-export const EMERGENCY_INTERVENTIONS: readonly (typeof INTERVENTIONS)[number][] = ['emergency_services_called', 'welfare_check_requested'];
+export type Intervention = (typeof INTERVENTIONS)[number];
+/** Interventions for immediate danger: one of them is required before a record in danger is finalised. */
+export const EMERGENCY_INTERVENTIONS: readonly Intervention[] = ['emergency_services_called', 'welfare_check_requested', 'police_contacted', 'ambulance_requested'];
 
 export const Interventions = z.object({
   items: z.array(z.enum(INTERVENTIONS)).max(INTERVENTIONS.length),

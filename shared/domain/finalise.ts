@@ -14,7 +14,7 @@ const blank = (s: string) => s.trim().length === 0;
  * Age in whole years on the day of the call (its date in London, not in UTC: a call at 00:30 BST
  * on an 18th birthday is from an 18-year-old), from the date of birth or the stated age.
  */
-export function callerAgeYears(content: CallRecordContent): number | null {
+export function callerAgeYears(content: Pick<CallRecordContent, 'startedAt'> & { caller: Pick<CallRecordContent['caller'], 'dateOfBirth' | 'ageYears'> }): number | null {
   const { dateOfBirth, ageYears } = content.caller;
   if (dateOfBirth) {
     const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];

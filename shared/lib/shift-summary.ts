@@ -5,41 +5,67 @@ import {
   CONTACT_ROUTE_LABELS,
   CONTACT_ROUTES,
   OUTCOME_CODES,
-  type CallRecordContent,
+  type CallerType,
+  type CallRecord,
   type CallStatus,
+  type ContactRoute,
+  type Intervention,
   type OutcomeCode,
 } from '../domain/call-record';
+import { callerAgeYears } from '../domain/finalise';
 import { SERVICE_TYPE_LABELS, SERVICE_TYPES, type ServiceType } from '../domain/service-types';
+import { callReference } from './call-reference';
 import { dateOfDayNumber, LONDON_ZONE, londonMomentOf } from './calendar';
 
 /*
- * The shift summary a team lead hands over (DESIGN.md §1, §7): aggregates of the calls a team
- * started in a time range. Pure, so the server and (offline) the desk compute the same figures.
- * Small counts are kept, because a handover needs exact numbers; what never appears is anything
- * typed by a person: every figure is a count, a duration, a code from a fixed list, or a service's
- * id and name as the published directory has them (never as the record has them).
+ * The shift summary a team lead hands over (DESIGN.md §1, §7): what the team's calls started in a
+ * time range add up to, and what is left open at its end. Pure, so the server and (offline) the
+ * desk compute the same figures from the same records: the desk from the records it has pulled,
+ * the server from PostgreSQL. Small counts are kept, because a handover needs exact numbers (the
+ * files for reporting outside the team apply the small-number rule, disclosure.ts); what never
+ * appears is anything typed by a person: every figure is a count, a duration, a time, a code from
+ * a fixed list, a service's name as the published directory has it (never as the record has it),
+ * a call reference made from the record id, or the name of a member of staff.
+ *
+ * Everything "now" (a callback overdue, a draft still open) is judged at generatedAt, the time the
+ * summary is made, which is printed on it.
  */
 
 const Iso = z.iso.datetime({ offset: true });
 const Count = z.number().int().min(0);
-const OUTCOME_CODE_VALUES = Object.keys(OUTCOME_CODES) as [OutcomeCode, ...OutcomeCode[]];
+// Sorted: JavaScript lists an object's integer-like keys ('98') before the others ('01').
+const OUTCOME_CODE_VALUES = (Object.keys(OUTCOME_CODES) as OutcomeCode[]).sort() as [OutcomeCode, ...OutcomeCode[]];
+
+export const AGE_BANDS = ['under_18', '18_and_over', 'not_recorded'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+export const AGE_BAND_LABELS: Record<AgeBand, string> = { under_18: 'Under 18', '18_and_over': '18 and over', not_recorded: 'Not recorded' };
+
+/** A member of staff as the server names them (the id when the server did not say). */
+const Person = z.object({ id: z.string(), name: z.string() });
+export type Person = z.infer<typeof Person>;
 
 export const ShiftSummary = z
   .object({
     teamId: z.string(),
     from: Iso,
     to: Iso,
-    /** The server's clock when the summary was made: "overdue" is judged against it. */
+    /** When the summary was made: "overdue" and "still open" are judged at this time. */
     generatedAt: Iso,
     timeZone: z.literal(LONDON_ZONE),
     contacts: z.object({
       /** Calls started in the range, not counting discarded drafts. */
       total: Count,
-      /** One entry per clock hour of the range, including empty hours; the UTC start and London wall-clock start. */
+      /**
+       * One entry per clock hour of the range, including empty hours: the UTC start and London's
+       * wall clock with its offset, so the hour repeated when the clocks go back appears twice
+       * (01:00+01:00 then 01:00+00:00) and the skipped one not at all.
+       */
       byHour: z.array(z.object({ start: Iso, londonStart: z.string(), contacts: Count })),
       byContactRoute: z.array(z.object({ route: z.enum(CONTACT_ROUTES), label: z.string(), contacts: Count })),
       /** callerType null: not yet recorded. */
       byCallerType: z.array(z.object({ callerType: z.enum(CALLER_TYPES).nullable(), label: z.string(), contacts: Count })),
+      /** The age of the person the call is about on the day of the call (London date), from a date of birth or a stated age. */
+      byAgeBand: z.array(z.object({ band: z.enum(AGE_BANDS), label: z.string(), contacts: Count })),
     }),
     handlingTime: z.object({
       /** Calls with an end time: the figures below are over these. */
@@ -57,50 +83,135 @@ export const ShiftSummary = z
       /** Referrals to a service the directory does not (or no longer) list: counted, never named. */
       notInDirectory: Count,
     }),
+    /** Calls (not interventions) with each escalation; a call can have several. */
     escalations: z.object({
       immediateDanger: Count,
-      /** Calls with an emergency intervention (emergency services called or a welfare check requested). */
+      /** Calls with any emergency intervention (999, police, ambulance, welfare check). */
       emergencyInterventions: Count,
+      /** 999 called. */
       emergencyServicesCalled: Count,
+      policeContacted: Count,
+      ambulanceRequested: Count,
       welfareChecksRequested: Count,
       safeguardingReferrals: Count,
       safeguardingConcerns: z.object({ children: Count, adults: Count }),
     }),
-    /** Callbacks asked for on the calls of the range. */
-    callbacks: z.object({ scheduled: Count, done: Count, outstanding: Count, overdue: Count }),
+    /** Callbacks asked for on the calls of the range. Made: in the record or later by an addendum. */
+    callbacks: z.object({ scheduled: Count, made: Count, madeByAddendum: Count, outstanding: Count, overdue: Count }),
+    /**
+     * The handover list: every callback the team still owes at generatedAt on a call started
+     * before the end of the range, whichever shift took the call, due soonest first (no due time first).
+     */
+    handover: z.array(
+      z.object({
+        reference: z.string(),
+        recordId: z.string(),
+        startedAt: Iso,
+        dueAt: Iso.nullable(),
+        overdue: z.boolean(),
+        /** The call was taken before this range: carried over from an earlier shift. */
+        carriedOver: z.boolean(),
+        /** The clinician the record is filed under; null while it has not reached the server. */
+        owner: Person.nullable(),
+      }),
+    ),
+    /** The range's calls by status (discarded drafts are not contacts). */
     records: z.object({ draft: Count, finalised: Count, discarded: Count }),
-    /** Desks of the team that last reported changes still waiting to reach the server. */
-    unsyncedDesks: z.array(z.object({ clientId: z.string().uuid(), lastSeenAt: Iso.nullable(), pending: z.number().int().min(1) })),
+    /**
+     * Records left in draft at the end of the range (or now, while it runs), whenever they were
+     * started, by owner: how many, how many of those are still drafts now, and the oldest start.
+     */
+    draftsAtEnd: z.object({
+      total: Count,
+      byOwner: z.array(z.object({ owner: Person.nullable(), count: Count, stillDraft: Count, oldestStartedAt: Iso })),
+    }),
+    /** The team's desks that last reported changes waiting to reach the server, longest silent first. */
+    unsyncedDesks: z.array(z.object({ clientId: z.string().uuid(), user: Person.nullable(), lastSeenAt: Iso.nullable(), pending: z.number().int().min(1) })),
+    /**
+     * Times within the range when a desk of the team held changes it could not deliver, as the
+     * server saw them (offline-periods in server/src/summaries): clipped to the range, ongoing when
+     * the desk has not delivered yet.
+     */
+    offlinePeriods: z.array(z.object({ clientId: z.string().uuid(), user: Person.nullable(), from: Iso, to: Iso, ongoing: z.boolean() })),
+    /** Problems with directory services reported by the team's clinicians in the range (issue 11). */
+    directoryProblems: z.object({ reported: Count, byKind: z.array(z.object({ kind: z.string(), count: Count })) }),
   })
   .strict();
 export type ShiftSummary = z.infer<typeof ShiftSummary>;
 
 /**
- * What the summary reads of a record: only dates, codes, flags and directory ids. A full
- * CallRecordContent fits, and the server selects just these fields so free text never leaves the database.
+ * What the summary reads of a record: only times, codes, flags, directory ids and the owner's id.
+ * The server builds exactly this inside PostgreSQL (summary-sql.ts) so free text never leaves the
+ * database; the desk builds it from a record with summaryRecordOf.
  */
 export interface SummaryRecord {
+  id: string;
   status: CallStatus;
-  content: {
-    startedAt: string;
-    endedAt: string | null;
-    contactRoute: CallRecordContent['contactRoute'];
-    caller: { type: CallRecordContent['caller']['type'] };
-    risk: {
-      immediateDanger: boolean;
-      safeguarding: { referralMade: boolean; childrenConcern: boolean; adultConcern: boolean };
-    };
-    interventions: { items: readonly CallRecordContent['interventions']['items'][number][] };
-    outcome: { code: OutcomeCode | null };
-    referrals: readonly { serviceId: string; serviceType: ServiceType }[];
-    callback: { required: boolean; dueAt: string | null; completedAt: string | null };
+  /** The clinician the server filed the record under; null for a record not yet on the server. */
+  ownerId: string | null;
+  finalisedAt: string | null;
+  discardedAt: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  contactRoute: ContactRoute;
+  caller: { type: CallerType | null; ageYears: number | null; dateOfBirth: string | null };
+  immediateDanger: boolean;
+  safeguarding: { referralMade: boolean; childrenConcern: boolean; adultConcern: boolean };
+  interventions: readonly Intervention[];
+  outcomeCode: OutcomeCode | null;
+  referrals: readonly { serviceId: string; serviceType: ServiceType }[];
+  /** madeAt: in the record, or the earliest addendum that recorded it as made (madeByAddendum). */
+  callback: { required: boolean; dueAt: string | null; madeAt: string | null; madeByAddendum: boolean };
+}
+
+/** The summary's view of a record the desk holds (the server makes the same in SQL). */
+export function summaryRecordOf(record: Pick<CallRecord, 'id' | 'status' | 'finalisedAt' | 'discardedAt' | 'content' | 'addenda'>, ownerId: string | null): SummaryRecord {
+  const c = record.content;
+  let byAddendum: number | null = null;
+  for (const a of record.addenda) {
+    if (a.callbackMadeAt && (byAddendum === null || Date.parse(a.callbackMadeAt) < byAddendum)) byAddendum = Date.parse(a.callbackMadeAt);
+  }
+  const madeAt = c.callback.completedAt ?? (byAddendum === null ? null : new Date(byAddendum).toISOString());
+  return {
+    id: record.id,
+    status: record.status,
+    ownerId,
+    finalisedAt: record.finalisedAt,
+    discardedAt: record.discardedAt,
+    startedAt: c.startedAt,
+    endedAt: c.endedAt,
+    contactRoute: c.contactRoute,
+    caller: { type: c.caller.type, ageYears: c.caller.ageYears, dateOfBirth: c.caller.dateOfBirth },
+    immediateDanger: c.risk.immediateDanger,
+    safeguarding: { referralMade: c.risk.safeguarding.referralMade, childrenConcern: c.risk.safeguarding.childrenConcern, adultConcern: c.risk.safeguarding.adultConcern },
+    interventions: c.interventions.items,
+    outcomeCode: c.outcome.code,
+    referrals: c.referrals.map((r) => ({ serviceId: r.serviceId, serviceType: r.serviceType })),
+    callback: { required: c.callback.required, dueAt: c.callback.dueAt, madeAt, madeByAddendum: c.callback.completedAt === null && madeAt !== null },
   };
 }
 
+/** A desk of the team as the server knows it: whose it is, when it last pushed, what it said was waiting. */
 export interface SummaryDesk {
   clientId: string;
+  userId: string | null;
   lastSeenAt: string | null;
   pending: number;
+}
+
+/** A stretch when a desk held changes the server did not have yet; to null: still the case. */
+export interface DeskOfflinePeriod {
+  clientId: string;
+  userId: string | null;
+  from: string;
+  to: string | null;
+}
+
+/** A clinician's report of a problem with a directory service (issue 11 Part B): none until that exists. */
+export interface DirectoryProblemReport {
+  serviceId: string;
+  kind: string;
+  reportedAt: string;
 }
 
 /** A service as the published directory has it. */
@@ -114,24 +225,48 @@ export interface ShiftSummaryInput {
   from: Date;
   to: Date;
   now: Date;
-  /** The team's records; those not started in [from, to) are left out here. */
+  /**
+   * The team's records: those started in [from, to), and any started earlier that may still be
+   * open (a draft, or a callback asked for). Anything else is ignored, so passing more is safe.
+   */
   records: readonly SummaryRecord[];
   desks: readonly SummaryDesk[];
+  offlinePeriods: readonly DeskOfflinePeriod[];
+  directoryProblems: readonly DirectoryProblemReport[];
   directory: (serviceId: string) => DirectoryEntry | undefined;
+  /** Staff names by user id, as the server has them. */
+  people: (userId: string) => string | undefined;
 }
 
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
+const EMERGENCY: ReadonlySet<Intervention> = new Set(['emergency_services_called', 'welfare_check_requested', 'police_contacted', 'ambulance_requested']);
+
+/** Whether the record's call started in [from, to) (in milliseconds). */
+export function startedIn(r: Pick<SummaryRecord, 'startedAt'>, from: number, to: number): boolean {
+  const started = Date.parse(r.startedAt);
+  return started >= from && started < to;
+}
+
+/** The age band of the person a call is about, on the day of the call. */
+export function ageBandOf(r: Pick<SummaryRecord, 'startedAt' | 'caller'>): AgeBand {
+  const age = callerAgeYears({ startedAt: r.startedAt, caller: r.caller });
+  if (age === null || age < 0) return 'not_recorded';
+  return age < 18 ? 'under_18' : '18_and_over';
+}
+
+/** The callback is still owed: asked for on a call that counts (not a discarded draft), and not made. */
+export function callbackOwed(r: SummaryRecord): boolean {
+  return r.status !== 'discarded' && r.callback.required && r.callback.madeAt === null;
+}
 
 export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
   const from = input.from.getTime();
   const to = input.to.getTime();
-  const inRange = input.records.filter((r) => {
-    const started = Date.parse(r.content.startedAt);
-    return started >= from && started < to;
-  });
-  const contacts = inRange.filter((r) => r.status !== 'discarded');
   const now = input.now.getTime();
+  const inRange = input.records.filter((r) => startedIn(r, from, to));
+  const contacts = inRange.filter((r) => r.status !== 'discarded');
+  const person = (id: string | null): Person | null => (id === null ? null : { id, name: input.people(id) ?? id });
 
   return {
     teamId: input.teamId,
@@ -142,41 +277,59 @@ export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
     contacts: {
       total: contacts.length,
       byHour: contactsByHour(contacts, from, to),
-      byContactRoute: CONTACT_ROUTES.map((route) => ({ route, label: CONTACT_ROUTE_LABELS[route], contacts: countWhere(contacts, (r) => r.content.contactRoute === route) })),
+      byContactRoute: CONTACT_ROUTES.map((route) => ({ route, label: CONTACT_ROUTE_LABELS[route], contacts: countWhere(contacts, (r) => r.contactRoute === route) })),
       byCallerType: [...CALLER_TYPES, null].map((callerType) => ({
         callerType,
         label: callerType ? CALLER_TYPE_LABELS[callerType] : 'Not recorded',
-        contacts: countWhere(contacts, (r) => r.content.caller.type === callerType),
+        contacts: countWhere(contacts, (r) => r.caller.type === callerType),
       })),
+      byAgeBand: ((bands) => AGE_BANDS.map((band) => ({ band, label: AGE_BAND_LABELS[band], contacts: countWhere(bands, (b) => b === band) })))(contacts.map(ageBandOf)),
     },
     handlingTime: handlingTime(contacts),
     outcomes: [...OUTCOME_CODE_VALUES, null].map((code) => ({
       code,
       label: code ? OUTCOME_CODES[code] : 'Not recorded',
-      count: countWhere(contacts, (r) => r.content.outcome.code === code),
+      count: countWhere(contacts, (r) => r.outcomeCode === code),
     })),
     referrals: referrals(contacts, input.directory),
     escalations: {
-      immediateDanger: countWhere(contacts, (r) => r.content.risk.immediateDanger),
-      emergencyInterventions: countWhere(contacts, (r) => r.content.interventions.items.some((i) => i === 'emergency_services_called' || i === 'welfare_check_requested')),
-      emergencyServicesCalled: countWhere(contacts, (r) => r.content.interventions.items.includes('emergency_services_called')),
-      welfareChecksRequested: countWhere(contacts, (r) => r.content.interventions.items.includes('welfare_check_requested')),
-      safeguardingReferrals: countWhere(contacts, (r) => r.content.risk.safeguarding.referralMade),
+      immediateDanger: countWhere(contacts, (r) => r.immediateDanger),
+      emergencyInterventions: countWhere(contacts, (r) => r.interventions.some((i) => EMERGENCY.has(i))),
+      emergencyServicesCalled: countWhere(contacts, (r) => r.interventions.includes('emergency_services_called')),
+      policeContacted: countWhere(contacts, (r) => r.interventions.includes('police_contacted')),
+      ambulanceRequested: countWhere(contacts, (r) => r.interventions.includes('ambulance_requested')),
+      welfareChecksRequested: countWhere(contacts, (r) => r.interventions.includes('welfare_check_requested')),
+      safeguardingReferrals: countWhere(contacts, (r) => r.safeguarding.referralMade),
       safeguardingConcerns: {
-        children: countWhere(contacts, (r) => r.content.risk.safeguarding.childrenConcern),
-        adults: countWhere(contacts, (r) => r.content.risk.safeguarding.adultConcern),
+        children: countWhere(contacts, (r) => r.safeguarding.childrenConcern),
+        adults: countWhere(contacts, (r) => r.safeguarding.adultConcern),
       },
     },
     callbacks: callbacks(contacts, now),
+    handover: input.records
+      .filter((r) => Date.parse(r.startedAt) < to && callbackOwed(r))
+      .map((r) => ({
+        reference: callReference(r.id),
+        recordId: r.id,
+        startedAt: new Date(r.startedAt).toISOString(),
+        dueAt: r.callback.dueAt === null ? null : new Date(r.callback.dueAt).toISOString(),
+        overdue: r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < now,
+        carriedOver: Date.parse(r.startedAt) < from,
+        owner: person(r.ownerId),
+      }))
+      .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.startedAt.localeCompare(b.startedAt) || a.recordId.localeCompare(b.recordId)),
     records: {
       draft: countWhere(inRange, (r) => r.status === 'draft'),
       finalised: countWhere(inRange, (r) => r.status === 'finalised'),
       discarded: countWhere(inRange, (r) => r.status === 'discarded'),
     },
+    draftsAtEnd: draftsAtEnd(input.records, to, now, person),
     unsyncedDesks: input.desks
       .filter((d) => d.pending > 0)
-      .map((d) => ({ clientId: d.clientId, lastSeenAt: d.lastSeenAt, pending: d.pending }))
+      .map((d) => ({ clientId: d.clientId, user: person(d.userId), lastSeenAt: d.lastSeenAt === null ? null : new Date(d.lastSeenAt).toISOString(), pending: d.pending }))
       .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.clientId.localeCompare(b.clientId)),
+    offlinePeriods: offlinePeriods(input.offlinePeriods, from, Math.min(to, now), now, person),
+    directoryProblems: directoryProblems(input.directoryProblems, from, to),
   };
 }
 
@@ -194,7 +347,7 @@ function countWhere<T>(items: readonly T[], test: (item: T) => boolean): number 
 function contactsByHour(contacts: readonly SummaryRecord[], from: number, to: number): ShiftSummary['contacts']['byHour'] {
   const first = Math.floor(from / MS_PER_HOUR);
   const counts = new Array<number>(Math.max(0, Math.ceil(to / MS_PER_HOUR) - first)).fill(0);
-  for (const r of contacts) counts[Math.floor(Date.parse(r.content.startedAt) / MS_PER_HOUR) - first]! += 1;
+  for (const r of contacts) counts[Math.floor(Date.parse(r.startedAt) / MS_PER_HOUR) - first]! += 1;
   return counts.map((n, i) => {
     const start = (first + i) * MS_PER_HOUR;
     return { start: new Date(start).toISOString(), londonStart: londonWallClock(start), contacts: n };
@@ -204,7 +357,7 @@ function contactsByHour(contacts: readonly SummaryRecord[], from: number, to: nu
 /** '2026-03-29T02:00+01:00': London's wall clock at a whole-minute instant, with its offset. */
 export function londonWallClock(ms: number): string {
   const { day, minute } = londonMomentOf(ms);
-  const offsetMinutes = Math.round((day * 1440 + minute) - ms / MS_PER_MINUTE);
+  const offsetMinutes = Math.round(day * 1440 + minute - Math.floor(ms / MS_PER_MINUTE));
   const pad = (n: number) => String(n).padStart(2, '0');
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
@@ -214,8 +367,8 @@ export function londonWallClock(ms: number): string {
 function handlingTime(contacts: readonly SummaryRecord[]): ShiftSummary['handlingTime'] {
   const seconds: number[] = [];
   for (const r of contacts) {
-    if (!r.content.endedAt) continue;
-    const ms = Date.parse(r.content.endedAt) - Date.parse(r.content.startedAt);
+    if (!r.endedAt) continue;
+    const ms = Date.parse(r.endedAt) - Date.parse(r.startedAt);
     // An end before the start is a desk clock or typing error: it would only distort the figures.
     if (ms >= 0) seconds.push(ms / 1000);
   }
@@ -235,10 +388,11 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 function referrals(contacts: readonly SummaryRecord[], directory: ShiftSummaryInput['directory']): ShiftSummary['referrals'] {
   const byType = new Map<ServiceType, number>();
   const byService = new Map<string, { entry: DirectoryEntry; count: number }>();
+  const unlisted = new Set<string>();
   let total = 0;
   let notInDirectory = 0;
   for (const r of contacts) {
-    for (const ref of r.content.referrals) {
+    for (const ref of r.referrals) {
       total++;
       byType.set(ref.serviceType, (byType.get(ref.serviceType) ?? 0) + 1);
       const known = byService.get(ref.serviceId);
@@ -246,9 +400,12 @@ function referrals(contacts: readonly SummaryRecord[], directory: ShiftSummaryIn
         known.count++;
         continue;
       }
-      const entry = directory(ref.serviceId);
+      const entry = unlisted.has(ref.serviceId) ? undefined : directory(ref.serviceId);
       if (entry) byService.set(ref.serviceId, { entry, count: 1 });
-      else notInDirectory++;
+      else {
+        unlisted.add(ref.serviceId);
+        notInDirectory++;
+      }
     }
   }
   return {
@@ -256,18 +413,122 @@ function referrals(contacts: readonly SummaryRecord[], directory: ShiftSummaryIn
     byServiceType: SERVICE_TYPES.map((serviceType) => ({ serviceType, label: SERVICE_TYPE_LABELS[serviceType], count: byType.get(serviceType) ?? 0 })),
     byService: [...byService]
       .map(([serviceId, { entry, count }]) => ({ serviceId, serviceName: entry.name, serviceType: entry.type, count }))
-      .sort((a, b) => b.count - a.count || a.serviceName.localeCompare(b.serviceName) || a.serviceId.localeCompare(b.serviceId)),
+      .sort((a, b) => b.count - a.count || compareText(a.serviceName, b.serviceName) || compareText(a.serviceId, b.serviceId)),
     notInDirectory,
   };
 }
 
+/** Code-unit order: the same on every machine and locale, so the desk and the server sort alike. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function callbacks(contacts: readonly SummaryRecord[], now: number): ShiftSummary['callbacks'] {
-  const asked = contacts.filter((r) => r.content.callback.required);
-  const outstanding = asked.filter((r) => !r.content.callback.completedAt);
+  const asked = contacts.filter((r) => r.callback.required);
+  const owed = asked.filter(callbackOwed);
+  const owedSet = new Set(owed);
   return {
     scheduled: asked.length,
-    done: asked.length - outstanding.length,
-    outstanding: outstanding.length,
-    overdue: countWhere(outstanding, (r) => r.content.callback.dueAt !== null && Date.parse(r.content.callback.dueAt) < now),
+    made: asked.length - owed.length,
+    madeByAddendum: countWhere(asked, (r) => r.callback.madeByAddendum && !owedSet.has(r)),
+    outstanding: owed.length,
+    overdue: countWhere(owed, (r) => r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < now),
   };
+}
+
+/** Neither finalised nor discarded by `at`. */
+const openAt = (r: SummaryRecord, at: number) =>
+  !(r.finalisedAt !== null && Date.parse(r.finalisedAt) <= at) && !(r.discardedAt !== null && Date.parse(r.discardedAt) <= at);
+
+function draftsAtEnd(records: readonly SummaryRecord[], to: number, now: number, person: (id: string | null) => Person | null): ShiftSummary['draftsAtEnd'] {
+  const at = Math.min(to, now);
+  const byOwner = new Map<string, { owner: Person | null; count: number; stillDraft: number; oldest: number }>();
+  let total = 0;
+  for (const r of records) {
+    const started = Date.parse(r.startedAt);
+    if (started >= to || started > at || !openAt(r, at)) continue;
+    total++;
+    const key = r.ownerId ?? '';
+    const entry = byOwner.get(key) ?? { owner: person(r.ownerId), count: 0, stillDraft: 0, oldest: started };
+    entry.count++;
+    if (r.status === 'draft') entry.stillDraft++;
+    entry.oldest = Math.min(entry.oldest, started);
+    byOwner.set(key, entry);
+  }
+  return {
+    total,
+    byOwner: [...byOwner.values()]
+      .sort((a, b) => b.count - a.count || compareText(a.owner?.name ?? '', b.owner?.name ?? '') || compareText(a.owner?.id ?? '', b.owner?.id ?? ''))
+      .map((e) => ({ owner: e.owner, count: e.count, stillDraft: e.stillDraft, oldestStartedAt: new Date(e.oldest).toISOString() })),
+  };
+}
+
+/** Periods clipped to [from, until), overlapping ones of a desk merged, in time order. */
+function offlinePeriods(periods: readonly DeskOfflinePeriod[], from: number, until: number, now: number, person: (id: string | null) => Person | null): ShiftSummary['offlinePeriods'] {
+  const byDesk = new Map<string, { userId: string | null; spans: [number, number, boolean][] }>();
+  for (const p of periods) {
+    const start = Math.max(Date.parse(p.from), from);
+    const end = Math.min(p.to === null ? now : Date.parse(p.to), until);
+    if (!(end > start)) continue;
+    const desk = byDesk.get(p.clientId) ?? { userId: p.userId, spans: [] };
+    desk.spans.push([start, end, p.to === null]);
+    byDesk.set(p.clientId, desk);
+  }
+  const out: ShiftSummary['offlinePeriods'] = [];
+  for (const [clientId, desk] of byDesk) {
+    desk.spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let current: [number, number, boolean] | null = null;
+    const flush = () => {
+      if (current) out.push({ clientId, user: person(desk.userId), from: new Date(current[0]).toISOString(), to: new Date(current[1]).toISOString(), ongoing: current[2] });
+    };
+    for (const span of desk.spans) {
+      if (current && span[0] <= current[1]) {
+        current[1] = Math.max(current[1], span[1]);
+        current[2] = current[2] || span[2];
+      } else {
+        flush();
+        current = [...span];
+      }
+    }
+    flush();
+  }
+  return out.sort((a, b) => compareText(a.from, b.from) || compareText(a.clientId, b.clientId));
+}
+
+/**
+ * The same stretches as fewer: each desk's overlapping or touching ones joined (an open one, to
+ * null, absorbs what it overlaps). The summary gives the same figures for either.
+ */
+export function mergeOfflineStretches(periods: readonly DeskOfflinePeriod[]): DeskOfflinePeriod[] {
+  const byDesk = new Map<string, DeskOfflinePeriod[]>();
+  for (const p of periods) byDesk.set(p.clientId, [...(byDesk.get(p.clientId) ?? []), p]);
+  const out: DeskOfflinePeriod[] = [];
+  for (const list of byDesk.values()) {
+    const spans = list.map((p) => ({ p, from: Date.parse(p.from), to: p.to === null ? Infinity : Date.parse(p.to) })).sort((a, b) => a.from - b.from || a.to - b.to);
+    let current: { p: DeskOfflinePeriod; from: number; to: number } | null = null;
+    const flush = () => {
+      if (current) out.push({ clientId: current.p.clientId, userId: current.p.userId, from: new Date(current.from).toISOString(), to: current.to === Infinity ? null : new Date(current.to).toISOString() });
+    };
+    for (const span of spans) {
+      if (current && span.from <= current.to) current.to = Math.max(current.to, span.to);
+      else {
+        flush();
+        current = { ...span };
+      }
+    }
+    flush();
+  }
+  return out.sort((a, b) => compareText(a.from, b.from) || compareText(a.clientId, b.clientId));
+}
+
+function directoryProblems(reports: readonly DirectoryProblemReport[], from: number, to: number): ShiftSummary['directoryProblems'] {
+  const byKind = new Map<string, number>();
+  let reported = 0;
+  for (const r of reports) {
+    const at = Date.parse(r.reportedAt);
+    if (at < from || at >= to) continue;
+    reported++;
+    byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
+  }
+  return { reported, byKind: [...byKind].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || compareText(a.kind, b.kind)) };
 }

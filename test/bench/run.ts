@@ -1,7 +1,7 @@
 /*
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
- *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,screen,import
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,screen,import,summaries
  *   BENCH_DESK_SECONDS (default 30): how long the server part's 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { printCoreFigures, runCoreBench } from './core-bench';
 import { printImportFigures, runImportBench } from './import-bench';
 import { printScreenFigures, runScreenBench } from './screen-bench';
 import { printServerFigures, runServerBench } from './server-bench';
+import { printSummariesFigures, runSummariesBench } from './summaries-bench';
 import { printSyncFigures, runSyncBench } from './sync-bench';
 
 const resultsDir = path.resolve(import.meta.dirname, '../../bench-results');
@@ -54,4 +55,10 @@ if (!only || only.includes('import')) {
   const figures = await runImportBench({ workDir, counts: [...new Set([Math.min(10_000, count), count])] });
   printImportFigures(figures);
   record('import', figures);
+}
+
+if (!only || only.includes('summaries')) {
+  const figures = await runSummariesBench({ workDir, runs });
+  printSummariesFigures(figures);
+  record('summaries', figures);
 }

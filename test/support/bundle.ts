@@ -23,7 +23,8 @@ export async function bundle(entry: string, name = path.basename(entry, '.ts'), 
     format: 'esm',
     target: 'node22',
     external: ['better-sqlite3-multiple-ciphers'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    // Aliased as in scripts/build-desktop.ts: a bundled package (pdfkit) imports createRequire itself.
+    banner: { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" },
     logLevel: 'warning',
   });
   return outfile;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Core, type SyncOptions } from '../../electron/core/core';
+import { Core, type CoreOptions, type SyncOptions } from '../../electron/core/core';
 import type { TokenSource } from '../../electron/core/sync/token-source';
 import type { SyncStatus } from '../../shared/contract';
 import { emptyCallRecordContent, type CallRecord, type CallRecordContent } from '../../shared/domain/call-record';
@@ -82,12 +82,15 @@ export class TestDesk {
   readonly key = randomBytes(32);
   core: Core;
 
-  constructor(private readonly sync: SyncOptions) {
+  constructor(
+    private readonly sync: SyncOptions,
+    private readonly options: Pick<CoreOptions, 'now' | 'appVersion'> = {},
+  ) {
     this.core = this.open();
   }
 
   private open(): Core {
-    return Core.open({ dataDir: this.dir, geoDir: GEO_DIR, deskKey: this.key, sync: { watchdogMs: 200, ...this.sync } });
+    return Core.open({ dataDir: this.dir, geoDir: GEO_DIR, deskKey: this.key, ...this.options, sync: { watchdogMs: 200, ...this.sync } });
   }
 
   /** Closes and opens the core again on the same files (a restart). */

@@ -11,6 +11,7 @@ const LAYERS = [
   ['electron/core/', 'core'],
   ['electron/host/', 'host'],
   ['shared/', 'shared'],
+  ['export/', 'export'],
   ['renderer/', 'renderer'],
   ['server/', 'server'],
 ];
@@ -60,9 +61,12 @@ const LAYER_IMPORTS = {
   renderer: ['shared'],
   preload: ['shared'],
   main: ['shared'],
-  core: ['shared', 'core'],
-  host: ['shared', 'core', 'host'],
-  server: ['shared', 'server'],
+  core: ['shared', 'core', 'export'],
+  host: ['shared', 'core', 'host', 'export'],
+  server: ['shared', 'server', 'export'],
+  // The shift summary files (CSV, XLSX, PDF): Node code the desk's core and the server both run,
+  // so the same data gives the same bytes from either. It knows neither of them.
+  export: ['shared'],
 };
 
 /** Returns a message when `layer` may not import `target`, otherwise null. */
@@ -76,7 +80,7 @@ function violation(layer, target, importedNames) {
         : `${layer}/ may not import from ${target.layer}/ (DESIGN.md §2)`;
     }
     case 'node':
-      return ['main', 'core', 'host', 'server'].includes(layer) ? null : `${layer}/ may not import Node built-ins`;
+      return ['main', 'core', 'host', 'server', 'export'].includes(layer) ? null : `${layer}/ may not import Node built-ins`;
     case 'electron':
       if (layer === 'main') return null;
       if (layer === 'preload') {
@@ -88,6 +92,7 @@ function violation(layer, target, importedNames) {
     case 'package':
       if (layer === 'shared') return SHARED_PACKAGES.has(target.name) ? null : `shared/ may only use pure libraries (${[...SHARED_PACKAGES].join(', ')}), not ${target.name}`;
       if ((layer === 'renderer' || layer === 'preload') && NODE_ONLY_PACKAGES.has(target.name)) return `${layer}/ may not import the Node-only package ${target.name}`;
+      if (layer === 'export' && NODE_ONLY_PACKAGES.has(target.name)) return `export/ writes files from what it is given: no database or server package (${target.name})`;
       if (layer === 'main' && target.name === 'better-sqlite3-multiple-ciphers') return 'main/ does no SQL: the core owns the databases';
       return null;
     default:

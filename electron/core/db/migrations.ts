@@ -15,6 +15,8 @@ export const META_KEYS = {
   directoryCursor: 'sync.directory_cursor',
   /** The call record open on this desk's screen, so a restart (or a fresh tab) reopens it. */
   openCall: 'desk.open_call',
+  /** When a page of pulled records was last applied: "team records as of". */
+  recordsPulledAt: 'sync.records_pulled_at',
 } as const;
 
 const v1CallRecords: Migration = (db) => {
@@ -156,7 +158,38 @@ const v2CallbackMadeByAddendum: Migration = (db) => {
   db.exec('ALTER TABLE addendum ADD COLUMN callback_made_at TEXT');
 };
 
-export const MIGRATIONS: readonly Migration[] = [v1CallRecords, v2CallbackMadeByAddendum];
+/**
+ * Shift summaries on a team lead's desk (electron/core/summaries): the team and clinician the
+ * server filed each pulled record under, and the server's time of its last change; the team
+ * context last fetched per team; records found by when their call started.
+ */
+const v3ShiftSummaries: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE record_filing (
+      record_id         TEXT PRIMARY KEY REFERENCES call_record (id),
+      team_id           TEXT NOT NULL,
+      clinician_id      TEXT NOT NULL,
+      server_updated_at TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX record_filing_by_team ON record_filing (team_id);
+    CREATE INDEX call_record_by_start ON call_record (julianday(json_extract(content, '$.startedAt')));
+    -- What may still be open from before a shift: callbacks not closed in the record, and records closed late.
+    CREATE INDEX call_record_callback_open ON call_record (julianday(json_extract(content, '$.startedAt')))
+      WHERE json_extract(content, '$.callback.required') = 1 AND json_extract(content, '$.callback.completedAt') IS NULL;
+    CREATE INDEX call_record_by_finalised ON call_record (finalised_at) WHERE finalised_at IS NOT NULL;
+    CREATE INDEX call_record_by_discarded ON call_record (discarded_at) WHERE discarded_at IS NOT NULL;
+
+    -- shared/lib/shift-team-context.ts as the server last sent it, and to whom.
+    CREATE TABLE team_context (
+      team_id    TEXT PRIMARY KEY,
+      context    TEXT NOT NULL,
+      fetched_at TEXT NOT NULL,
+      fetched_by TEXT
+    ) STRICT;
+  `);
+};
+
+export const MIGRATIONS: readonly Migration[] = [v1CallRecords, v2CallbackMadeByAddendum, v3ShiftSummaries];
 
 /** The schema version this code writes: the number of migrations it knows. */
 export const DESK_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,3 +1,4 @@
+import { SERVICE_TYPES, type ServiceType } from '../../../shared/domain/service-types';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type DirectoryInfo, type OpenState, type PostcodePlace, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
@@ -171,6 +172,12 @@ export class DirectoryDb {
       openState: this.searcher.openStateOf(i, service, { at, calendar: this.calendar }),
       ...dataAge(this.index.verifiedDay[i]!, londonMomentOf(at).day),
     };
+  }
+
+  /** A service's name and type as published, for a shift summary's referrals; undefined when not listed. */
+  entry(id: string): { name: string; type: ServiceType } | undefined {
+    const row = this.db.prepare('SELECT name, type FROM service WHERE id = ?').get(id) as { name: string; type: string } | undefined;
+    return row && (SERVICE_TYPES as readonly string[]).includes(row.type) ? { name: row.name, type: row.type as ServiceType } : undefined;
   }
 
   close(): void {

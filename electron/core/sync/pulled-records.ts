@@ -14,7 +14,10 @@ import { META_KEYS } from '../db/migrations';
 export class PulledRecords {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {
     this.s = {
       local: db.prepare('SELECT * FROM call_record WHERE id = ?'),
       waiting: db.prepare("SELECT 1 FROM outbox WHERE record_id = ? AND state = 'pending' LIMIT 1").pluck(),
@@ -31,6 +34,9 @@ export class PulledRecords {
       addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at) VALUES (?, ?, ?, ?, ?, ?)'),
       getCursor: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setCursor: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      // Where the server filed the record (team, clinician) and its last change there: for shift summaries.
+      file: db.prepare(`INSERT INTO record_filing (record_id, team_id, clinician_id, server_updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (record_id) DO UPDATE SET team_id = excluded.team_id, clinician_id = excluded.clinician_id, server_updated_at = excluded.server_updated_at`),
     };
   }
 
@@ -43,8 +49,12 @@ export class PulledRecords {
     let changed = 0;
     this.db
       .transaction(() => {
-        for (const r of records) if (this.applyOne(r)) changed++;
+        for (const r of records) {
+          if (this.applyOne(r)) changed++;
+          this.s.file.run(r.id, r.teamId, r.clinicianId, r.updatedAt);
+        }
         this.s.setCursor.run(META_KEYS.recordsCursor, cursor);
+        this.s.setCursor.run(META_KEYS.recordsPulledAt, this.now().toISOString());
       })
       .immediate();
     return changed;

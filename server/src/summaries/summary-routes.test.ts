@@ -94,9 +94,10 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
       expect(s.handlingTime).toEqual({ measured: 2, medianSeconds: 750, p90Seconds: 1110 });
       expect(s.outcomes.filter((o) => o.count > 0).map((o) => [o.code, o.count])).toEqual([['02', 1], ['03', 1], [null, 1]]);
       expect(s.referrals).toMatchObject({ total: 1, notInDirectory: 0, byService: [{ serviceId: 'svc-cafe', serviceName: 'Riverside Crisis Café', serviceType: 'crisis_cafe', count: 1 }] });
-      expect(s.callbacks).toEqual({ scheduled: 1, done: 0, outstanding: 1, overdue: 1 });
+      expect(s.callbacks).toEqual({ scheduled: 1, made: 0, madeByAddendum: 0, outstanding: 1, overdue: 1 });
+      expect(s.handover).toEqual([expect.objectContaining({ dueAt: '2026-03-29T05:00:00.000Z', overdue: true, carriedOver: false, owner: { id: 'a1-clin', name: 'a1-clin' } })]);
       expect(s.records).toEqual({ draft: 1, finalised: 2, discarded: 1 });
-      expect(s.unsyncedDesks).toEqual([{ clientId: a1Desk.clientId, lastSeenAt: expect.any(String), pending: 3 }]);
+      expect(s.unsyncedDesks).toEqual([{ clientId: a1Desk.clientId, user: { id: 'a1-clin', name: 'a1-clin' }, lastSeenAt: expect.any(String), pending: 3 }]);
     });
 
     it('gives an admin any team of their trust, and nobody another trust’s or another team’s', async () => {
@@ -126,7 +127,7 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
     ]);
     const r = await summary(USERS.b1Lead, range('team-b1', day(0), day(23)));
     expect(r.statusCode, r.body).toBe(200);
-    expect(ShiftSummary.parse(r.json()).callbacks).toEqual({ scheduled: 2, done: 1, outstanding: 1, overdue: 0 });
+    expect(ShiftSummary.parse(r.json()).callbacks).toEqual({ scheduled: 2, made: 1, madeByAddendum: 1, outstanding: 1, overdue: 0 });
   });
 
   it('refuses a malformed range with 400', async () => {
@@ -167,7 +168,7 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
   it('is described in the OpenAPI document', async () => {
     const doc = (await server.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const op = doc.paths['/v1/summaries/shift'].get;
-    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['from', 'teamId', 'to']);
+    expect(op.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['audience', 'format', 'from', 'teamId', 'to']);
     expect(op.responses['200'].content['application/json'].schema.properties).toHaveProperty('unsyncedDesks');
   });
 });

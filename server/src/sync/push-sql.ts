@@ -37,6 +37,8 @@ export interface AppliedRow {
   status: 'applied' | 'conflict' | 'rejected';
   server_revision: number | null;
   reason: string | null;
+  /** When the desk made the change (its clock): how late it arrived tells of the desk's offline periods (migration 7). */
+  desk_time?: string;
 }
 
 export async function answersForSeqs(tx: Queryable, clientId: string, fromSeq: number, toSeq: number): Promise<Map<number, AppliedRow>> {
@@ -56,9 +58,9 @@ export async function usedMutationIds(tx: Queryable, ids: string[]): Promise<Set
 export async function recordAnswers(tx: Queryable, clientId: string, rows: AppliedRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status, server_revision, reason)
-     SELECT x.mutation_id, $1, x.seq, x.record_id, x.status, x.server_revision, x.reason
-     FROM jsonb_to_recordset($2::jsonb) AS x(mutation_id uuid, seq bigint, record_id uuid, status text, server_revision integer, reason text)`,
+    `INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status, server_revision, reason, desk_time)
+     SELECT x.mutation_id, $1, x.seq, x.record_id, x.status, x.server_revision, x.reason, x.desk_time
+     FROM jsonb_to_recordset($2::jsonb) AS x(mutation_id uuid, seq bigint, record_id uuid, status text, server_revision integer, reason text, desk_time timestamptz)`,
     [clientId, JSON.stringify(rows)],
   );
 }

@@ -115,7 +115,7 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
           ? item(m, 'conflict', { serverRevision: current!.revision, reason: decision.reason, serverContent: current!.content })
           : item(m, 'rejected', { reason: decision.reason });
     results.push(result);
-    answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: decision.status, server_revision: result.serverRevision, reason: result.reason });
+    answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: decision.status, server_revision: result.serverRevision, reason: result.reason, desk_time: m.deskTime });
   }
 
   await recordAnswers(tx, writer.clientId, answers);

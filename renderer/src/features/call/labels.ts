@@ -60,6 +60,8 @@ export const INTERVENTION_LABELS: Record<(typeof INTERVENTIONS)[number], string>
   senior_consulted: 'Senior clinician consulted',
   emergency_services_called: 'Emergency services called',
   welfare_check_requested: 'Welfare check requested',
+  police_contacted: 'Police contacted',
+  ambulance_requested: 'Ambulance requested',
 };
 
 export const REFERRAL_METHOD_LABELS: Record<(typeof REFERRAL_METHODS)[number], string> = {
