@@ -24,6 +24,7 @@ export class HintListener {
   private controller: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private restartAsked = false;
 
   constructor(
     private readonly http: SyncHttp,
@@ -42,6 +43,17 @@ export class HintListener {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.connect();
+  }
+
+  /**
+   * Someone else signed in: the stream must be theirs (hints are per person). Ends the open stream,
+   * not as a failure, and connects again at once under the session signed in now.
+   */
+  restart(): void {
+    if (this.stopped) return;
+    if (!this.controller) return this.reconnectNow();
+    this.restartAsked = true;
+    this.controller.abort();
   }
 
   stop(): void {
@@ -64,16 +76,21 @@ export class HintListener {
       }
     } catch (e) {
       if (this.stopped) return;
-      if (e instanceof SignInRequired) {
+      if (this.restartAsked) {
+        // Ended on purpose (restart): not a failure, and not a sign that the server is away.
+      } else if (e instanceof SignInRequired) {
         this.events.onSignInRequired();
         return; // A sign-in calls reconnectNow().
+      } else {
+        this.failures++;
+        this.events.onUnreachable(e as Error);
       }
-      this.failures++;
-      this.events.onUnreachable(e as Error);
     } finally {
       this.controller = null;
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff));
+    const atOnce = this.restartAsked || this.failures === 0;
+    this.restartAsked = false;
+    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), atOnce ? 0 : fullJitterDelay(this.failures, this.backoff));
   }
 }
 
