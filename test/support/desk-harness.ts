@@ -38,7 +38,8 @@ export class TestTokens implements TokenSource {
   ) {}
 
   private sessionOf(userId: string | undefined): TestUser | null {
-    if (userId === undefined || userId === this.user.userId) return this.signedIn ? this.user : null;
+    if (userId === undefined) return this.signedIn ? this.user : null;
+    if (userId === this.user.userId && this.signedIn) return this.user;
     return this.kept.get(userId) ?? null;
   }
 

@@ -119,7 +119,8 @@ export class DeskSession {
       }
     }
     this.keptIds.delete(this.signedInId() ?? '');
-    if (notify && before !== JSON.stringify([this.user, this.state, [...this.keptIds].sort()])) this.changed();
+    // A sign-in said again is news too: sync waiting for one carries on.
+    if (notify && (next || before !== JSON.stringify([this.user, this.state, [...this.keptIds].sort()]))) this.changed();
   }
 
   private setUser(user: DeskUser | null, state: SessionView['state']): void {

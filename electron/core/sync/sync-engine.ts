@@ -115,6 +115,9 @@ export class SyncEngine {
       if (switched) this.hints.restart();
       else this.hints.reconnectNow();
       this.kickAll();
+    } else if (this.state.paused?.reason !== 'sign_in' && this.state.paused?.reason !== 'update_required') {
+      const ended = this.deps.session.view().state === 'ended';
+      this.pause('sign_in', ended ? 'Your session has ended: sign in to sync. Working on this desk carries on.' : 'Sign in to sync.');
     } else if (this.deps.session.kept().size > 0) {
       this.kick('push', true);
     }
@@ -165,7 +168,9 @@ export class SyncEngine {
   }
 
   status(): SyncStatus {
-    const session = this.deps.session.view();
+    const view = this.deps.session.view();
+    // The server refused the session before the starter said so: it has ended, as far as anyone can tell.
+    const session = view.state === 'signed_in' && this.state.paused?.reason === 'sign_in' ? { ...view, state: 'ended' as const } : view;
     const signedIn = session.state === 'signed_in';
     return {
       ...this.state,
