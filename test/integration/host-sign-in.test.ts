@@ -17,7 +17,6 @@ import { loadConfig } from '../../server/src/config';
 import { openPglite, type Db } from '../../server/src/db/db';
 import { DEMO_PASSWORD } from '../../server/src/demo/seed-users';
 import { startServer, type RunningServer } from '../../server/src/runtime/start-server';
-import type { SyncStatus } from '../../shared/contract';
 import type { CallSummary } from '../../shared/domain/call-record';
 import { GEO_DIR, waitFor } from '../support/desk-harness';
 import { freePort } from '../support/free-port';

@@ -52,6 +52,8 @@ interface DirectoryState {
   setActive(i: number): void;
   moveActive(delta: number): number;
   searchNow(): void;
+  /** Forgets the caller: search text, postcode, age and filters back to none, no results (someone signed out, or another person signed in). */
+  clearCaller(): void;
 }
 
 /**
@@ -255,5 +257,12 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     },
 
     searchNow: () => schedule(0, true),
+
+    clearCaller() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      set({ filters: initialFilters, sources: { age: 'record', postcode: 'record' } });
+      runLatest(true);
+    },
   };
 });
