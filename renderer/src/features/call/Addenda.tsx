@@ -48,7 +48,7 @@ export function Addenda({ record }: { record: CallRecord }) {
               <p className="addendum__meta">
                 <Icon name="clock" /> {timeHM(a.createdAt)} on {dateDMY(a.createdAt)} ·{' '}
                 <span className="addendum__author" data-testid="addendum-author">
-                  by {a.author?.displayName ?? 'nobody signed in'}
+                  {a.author ? `by ${a.author.displayName}` : 'written while nobody was signed in'}
                 </span>{' '}
                 · <span className="mono">hash {a.contentHash.slice(0, 12)}…</span>
                 {a.callbackMadeAt && (

@@ -122,22 +122,15 @@ function Readiness() {
 
 /** Who started, last changed and finalised the record, in the header (author null: nobody was signed in). */
 function Authors({ record }: { record: CallRecord }) {
-  const by = (a: CallRecord['createdBy']) => a?.displayName ?? 'nobody signed in';
+  const started = record.createdBy ? `Started by ${record.createdBy.displayName}` : 'Started while nobody was signed in';
   const created = record.createdBy?.userId ?? null;
-  const updated = record.updatedBy?.userId ?? null;
+  const last = record.status === 'finalised' ? record.finalisedBy : record.updatedBy;
+  const lastId = last?.userId ?? null;
+  const what = record.status === 'finalised' ? 'finalised' : 'last change';
   return (
     <span className="record-header__authors" data-testid="record-authors">
-      {record.status === 'finalised' ? (
-        <>
-          Started by {by(record.createdBy)}
-          {record.finalisedBy && record.finalisedBy.userId !== created ? ` · finalised by ${record.finalisedBy.displayName}` : ''}
-        </>
-      ) : (
-        <>
-          Started by {by(record.createdBy)}
-          {updated !== created ? ` · last change by ${by(record.updatedBy)}` : ''}
-        </>
-      )}
+      {started}
+      {lastId !== created ? ` · ${what} ${last ? `by ${last.displayName}` : 'while nobody was signed in'}` : ''}
     </span>
   );
 }
@@ -269,7 +262,8 @@ export function CallPanel() {
         )}
         {record && <SyncIssues recordId={record.id} />}
       </header>
-      <div className="pane__body" tabIndex={-1} id="record-body">
+      {/* A read-only draft has nothing to tab to: its body takes focus itself, so it scrolls by keyboard. */}
+      <div className="pane__body" tabIndex={record?.status === 'draft' && !editable ? 0 : -1} id="record-body">
         <Notice />
         {!record && <EmptyState />}
         {record?.status === 'draft' && editable && <CallRecordForm key={formKey} record={record} />}

@@ -2,7 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { WaitingGroup, WaitingRecord } from '../../../../shared/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
-import { dateDMY, relativeMoment, timeHM } from '../../lib/time';
+import { ageOf, dateDMY, relativeMoment, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
@@ -83,7 +83,7 @@ function RecordLine({ r, now }: { r: WaitingRecord; now: Date }) {
     <>
       <span className="calls__who">{r.callerLabel}</span>
       <span className="calls__meta">
-        {r.status === 'draft' ? 'Draft' : r.status === 'finalised' ? 'Finalised' : 'Discarded'} · started {timeHM(r.startedAt)} ({relativeMoment(r.startedAt, now)}) · {changes(r.changes)} since{' '}
+        {r.status === 'draft' ? 'Draft' : r.status === 'finalised' ? 'Finalised' : 'Discarded'} · started {timeHM(r.startedAt)} ({ageOf(r.startedAt, now)}) · {changes(r.changes)} waiting since{' '}
         {relativeMoment(r.since, now)}
         {r.queuedBeforeAuthors ? ' · queued before this desk recorded who made changes' : ''}
       </span>

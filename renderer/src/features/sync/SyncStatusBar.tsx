@@ -66,7 +66,7 @@ export function SyncStatusBar() {
         </p>
       )}
       {others && (
-        <button type="button" className={`status-button status-button--${others.tone === 'bad' ? 'bad' : others.tone === 'warn' ? 'warn' : 'plain'}`} onClick={() => openDialog('waiting')} title={others.detail} data-testid="sync-queues">
+        <button type="button" className={`status-button status-button--shrink status-button--${others.tone === 'bad' ? 'bad' : others.tone === 'warn' ? 'warn' : 'plain'}`} onClick={() => openDialog('waiting')} title={others.detail} data-testid="sync-queues">
           <Icon name={others.tone === 'pending' ? 'clock' : 'people'} />
           <span className="status-item__text">{others.text}</span>
           <span className="visually-hidden">. {others.detail}</span>

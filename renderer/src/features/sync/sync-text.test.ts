@@ -138,7 +138,7 @@ describe('changes waiting by whose they are', () => {
 
   it('says whose changes wait and for what, in words, the most pressing first', () => {
     expect(queueLine(status({ queues: [q(sam, 2, 'sending')] }))).toBeNull();
-    expect(queueLine(status({ queues: [q(nia, 1, 'sending')] }))).toMatchObject({ tone: 'pending', text: '1 change by Nia Night being sent (Nia Night’s session)' });
+    expect(queueLine(status({ queues: [q(nia, 1, 'sending')] }))).toMatchObject({ tone: 'pending', text: '1 change by Nia Night being sent' });
     const line = queueLine(status({ queues: [q(nia, 2, 'sending'), q(null, 3, 'unclaimed'), q({ userId: 'ada', displayName: 'Ada Day' }, 4, 'sign_in_needed')] }))!;
     expect(line).toMatchObject({ tone: 'bad', text: '4 changes by Ada Day wait for them to sign in · 5 changes more' });
     expect(line.detail).toBe(
@@ -147,7 +147,7 @@ describe('changes waiting by whose they are', () => {
     expect(queueSentence(q(nia, 1, 'refused', 'Your account has no Crisis Desk role.'), 'sam')).toBe('The server will not take 1 change by Nia Night: Your account has no Crisis Desk role.');
     expect(queueSentence(q(sam, 1, 'sign_in_needed'), 'sam')).toBe('1 change of yours waits for you to sign in again on this desk.');
     // Signed out: nothing is anyone's own, so everything is listed.
-    expect(queueLine(status({ session: { user: null, state: 'signed_out' }, queues: [q(sam, 2, 'sending')] }))!.text).toBe('2 changes by Sam Clinician being sent (Sam Clinician’s session)');
+    expect(queueLine(status({ session: { user: null, state: 'signed_out' }, queues: [q(sam, 2, 'sending')] }))!.text).toBe('2 changes by Sam Clinician being sent');
   });
 
   it('tells the person signing out what of theirs has not reached the server, and how it will', () => {

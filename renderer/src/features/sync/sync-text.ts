@@ -240,7 +240,6 @@ export function queueLine(s: SyncStatus): QueueLine | null {
   if (others.length === 0) return null;
   const rank: Record<AuthorQueue['state'], number> = { refused: 0, sign_in_needed: 1, unclaimed: 2, sending: 3 };
   const [first, ...rest] = [...others].sort((a, b) => rank[a.state] - rank[b.state]);
-  const name = first!.author?.displayName ?? '';
   const head =
     first!.state === 'refused'
       ? `${whose(first!, me)} refused by the server`
@@ -248,7 +247,7 @@ export function queueLine(s: SyncStatus): QueueLine | null {
         ? `${whose(first!, me)} ${first!.waiting === 1 ? 'waits' : 'wait'} for them to sign in`
         : first!.state === 'unclaimed'
           ? `${whose(first!, me)}: not sent`
-          : `${whose(first!, me)} being sent (${name}’s session)`;
+          : `${whose(first!, me)} being sent`;
   const more = rest.reduce((n, q) => n + q.waiting, 0);
   return {
     tone: first!.state === 'sending' ? 'pending' : first!.state === 'unclaimed' ? 'warn' : 'bad',
