@@ -363,6 +363,11 @@ export const useCallSession = create<CallSessionState>((set, get) => {
         announce('Start or open a call first (Alt+N), then link the service to it.', 'warning');
         return;
       }
+      if (record.status === 'draft' && !canEdit(record, get().deskUser)) {
+        const whose = record.createdBy ? `${record.createdBy.displayName}’s` : 'nobody’s yet';
+        announce(`This draft is ${whose}: only its author can add a referral to it.`, 'warning');
+        return;
+      }
       if (record.status !== 'draft' || !formApi) {
         announce('This record is finalised: add an addendum to record another referral.', 'warning');
         return;
