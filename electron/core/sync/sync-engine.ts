@@ -93,7 +93,9 @@ export class SyncEngine {
       },
       onConnected: () => this.reachable(),
       onUnreachable: () => this.unreachable(),
-      onSignInRequired: () => this.pause('sign_in', 'Sign in to sync.'),
+      onSignInRequired: () => {
+        if (this.state.paused?.reason !== 'sign_in') this.pause('sign_in', 'Sign in to sync.');
+      },
     });
     this.lastUser = deps.session.signedInId();
     deps.session.onChange(() => this.sessionChanged());
@@ -115,11 +117,15 @@ export class SyncEngine {
       if (switched) this.hints.restart();
       else this.hints.reconnectNow();
       this.kickAll();
-    } else if (this.state.paused?.reason !== 'sign_in' && this.state.paused?.reason !== 'update_required') {
-      const ended = this.deps.session.view().state === 'ended';
-      this.pause('sign_in', ended ? 'Your session has ended: sign in to sync. Working on this desk carries on.' : 'Sign in to sync.');
-    } else if (this.deps.session.kept().size > 0) {
-      this.kick('push', true);
+    } else {
+      // Nobody signed in: the hints of whoever was are not for whoever sits down next.
+      if (switched) this.hints.restart();
+      if (this.state.paused?.reason !== 'sign_in' && this.state.paused?.reason !== 'update_required') {
+        const ended = this.deps.session.view().state === 'ended';
+        this.pause('sign_in', ended ? 'Your session has ended: sign in to sync. Working on this desk carries on.' : 'Sign in to sync.');
+      } else if (this.deps.session.kept().size > 0) {
+        this.kick('push', true);
+      }
     }
   }
 
