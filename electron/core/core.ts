@@ -14,11 +14,13 @@ import { dispatch, type Handlers } from './dispatch';
 import { DirectorySync } from './sync/directory-sync';
 import { OutboxPush } from './sync/outbox-push';
 import { PulledRecords } from './sync/pulled-records';
+import { DeskSession } from './session/desk-session';
 import { SyncEngine } from './sync/sync-engine';
 import { SyncHttp } from './sync/sync-http';
 import { ShiftSummaries } from './summaries/shift-summaries';
 import { TeamContextStore } from './summaries/team-context-store';
 import { TeamRecords } from './summaries/team-records';
+import { WaitingChanges } from './sync/waiting-changes';
 import type { BackoffPolicy } from './sync/backoff';
 import type { TokenSource } from './sync/token-source';
 
@@ -56,11 +58,13 @@ function deriveKey(deskKey: Buffer, purpose: string): Buffer {
   return createHmac('sha256', deskKey).update(`crisis-desk:${purpose}`).digest();
 }
 
-const NOT_CONFIGURED: SyncStatus = {
+/** How long signing out waits for the person's changes to reach the server before it goes ahead. */
+const SIGN_OUT_SEND_MS = 8000;
+
+const NOT_CONFIGURED: Omit<SyncStatus, 'session' | 'queues' | 'waiting'> = {
   connection: 'unknown',
   offlineSince: null,
   activity: 'idle',
-  waiting: 0,
   lastSyncedAt: null,
   conflicts: 0,
   rejected: 0,
@@ -83,8 +87,10 @@ export class Core {
   readonly audit: AuditLog;
   readonly issues: SyncIssues;
   readonly openCall: OpenCallMemory;
+  readonly session: DeskSession;
   readonly sync: SyncEngine | null;
   readonly summaries: ShiftSummaries;
+  private readonly waiting: WaitingChanges;
   private http: SyncHttp | null = null;
 
   private constructor(
@@ -95,9 +101,19 @@ export class Core {
   ) {
     this.directoryDb = DirectoryDb.open(this.directoryFile, postcodes, calendar);
     this.audit = new AuditLog(desk.db, deriveKey(opts.deskKey, 'audit'));
-    this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit });
-    this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now);
+    this.session = new DeskSession(desk.db, this.audit, opts.now, opts.sync?.tokens ?? null);
+    this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit, authors: this.session });
+    this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now, this.session);
+    this.waiting = new WaitingChanges(desk.db);
     this.openCall = new OpenCallMemory(desk.db, this.calls);
+    // Another person at the desk (a sign-out, or someone else signing in): a fresh tab must not
+    // reopen the last person's caller. A session that only ended keeps its desk user, and the call.
+    let deskUser = this.session.view().user?.userId ?? null;
+    this.session.onChange(() => {
+      const now = this.session.view().user?.userId ?? null;
+      if (now !== deskUser) this.openCall.remember(null);
+      deskUser = now;
+    });
     this.sync = opts.sync ? this.createSync(opts.sync) : null;
     this.summaries = new ShiftSummaries({
       records: new TeamRecords(desk.db),
@@ -159,9 +175,10 @@ export class Core {
       http,
       tokens: o.tokens,
       outbox: new OutboxPush(this.desk.db, this.opts.now),
-      pulled: new PulledRecords(this.desk.db, this.opts.now),
+      pulled: new PulledRecords(this.desk.db, (a) => this.session.rememberName(a), this.opts.now),
       directory,
       issues: this.issues,
+      session: this.session,
       clientId: this.desk.clientId,
       now: this.opts.now,
       watchdogMs: o.watchdogMs,
@@ -172,6 +189,12 @@ export class Core {
       onError: (e) => this.logError(e),
     });
     return engine;
+  }
+
+  /** The status of a desk with no server: everything is kept here, and unclaimed (nobody can sign in). */
+  private offlineStatus(): SyncStatus {
+    const waiting = this.desk.db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck().get() as number;
+    return { ...NOT_CONFIGURED, waiting, session: this.session.view(), queues: [] };
   }
 
   /** Replaces directory.db with a verified new file; desk.db is not involved. */
@@ -189,7 +212,7 @@ export class Core {
       this.sync?.localWrite();
       return value;
     };
-    const status = () => this.sync?.status() ?? NOT_CONFIGURED;
+    const status = (): SyncStatus => this.sync?.status() ?? this.offlineStatus();
     return {
       'system.info': () => ({
         appVersion: this.opts.appVersion,
@@ -224,11 +247,19 @@ export class Core {
       'summaries.shift': (p) => this.summaries.shift(p.teamId, new Date(p.from), new Date(p.to)),
       'summaries.export': (p) => this.summaries.export({ ...p, from: new Date(p.from), to: new Date(p.to) }),
       'summaries.cancelExport': (p) => ({ cancelled: this.summaries.cancel(p.exportId) }),
+      'sync.waiting': () => this.waiting.groups(status().queues),
+      'sync.claim': (p) => {
+        const me = this.session.signedInId();
+        if (!me) throw new CoreError('not_signed_in', 'Sign in first: changes made while nobody was signed in can only be claimed by the person signed in on this desk.');
+        const claimed = written(this.calls.claim(p.recordIds, me));
+        return { claimed, status: status() };
+      },
       'auth.signIn': () => ({ openUrl: this.opts.sync?.tokens.requestSignIn() ?? null, status: status() }),
-      'auth.signOut': () => {
-        // A fresh tab after a sign-out must not reopen the last clinician's caller.
-        this.openCall.remember(null);
-        this.opts.sync?.tokens.requestSignOut();
+      'auth.signOut': async () => {
+        // What they leave waiting goes first, while they are still signed in; the rest keeps going under their kept session.
+        const me = this.session.signedInId();
+        if (me && this.sync) await this.sync.sendNow(me, SIGN_OUT_SEND_MS);
+        this.session.signOut();
         return status();
       },
     };

@@ -1,5 +1,7 @@
+import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import type { TokenSource } from '../core/sync/token-source';
+import { deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
+import type { SessionSnapshot, TokenSource } from '../core/sync/token-source';
 
 /** The desk's public client at the identity provider (no secret: it runs on people's machines). */
 export const DESK_CLIENT_ID = 'crisis-desk';
@@ -14,25 +16,42 @@ interface Pending {
 }
 
 interface Session {
+  user: DeskUser;
   accessToken: string;
   refreshToken: string | null;
   expiresAt: number;
-  userName: string | null;
+  /** The refresh under way: one at a time, since the provider rotates refresh tokens and treats a reuse as theft. */
+  refreshing: Promise<string | null> | null;
+}
+
+/** The person an access token names, from its claims (the server checks the token itself on every request). */
+export function deskUserOf(accessToken: string, fallbackName: string | null): DeskUser | null {
+  let claims: Record<string, unknown>;
+  try {
+    claims = decodeJwt(accessToken);
+  } catch {
+    return null;
+  }
+  const user = deskUserFromClaims(claims);
+  return user && fallbackName && user.displayName === user.userId ? { ...user, displayName: fallbackName } : user;
 }
 
 /**
  * Sign-in for the browser host: OIDC authorization code + PKCE against the server's identity
- * provider, with the redirect coming back to the host on 127.0.0.1 (RFC 8252). The session lives
- * in this process's memory only; the core asks it for access tokens and never sees the refresh
- * token. Refreshes are one at a time: the provider rotates refresh tokens and treats a second use
- * of one as theft.
+ * provider, with the redirect coming back to the host on 127.0.0.1 (RFC 8252). Sessions live in
+ * this process's memory only; the core asks for access tokens and never sees a refresh token.
+ *
+ * One person is signed in at a time. When they sign out, or someone else signs in, their session is
+ * kept (not revoked) only so that the changes they made here and had not sent can still go under
+ * their own name; the core releases it as soon as nothing of theirs waits, and it is revoked then.
+ * A kept session whose refresh is refused is dropped, and their changes wait for them to sign in.
  */
 export class OidcSession implements TokenSource {
   private config: oidc.Configuration | null = null;
   private readonly pending = new Map<string, Pending>();
   private session: Session | null = null;
-  private refreshing: Promise<string | null> | null = null;
-  private readonly listeners: ((s: { signedIn: boolean; userName: string | null }) => void)[] = [];
+  private readonly keptSessions = new Map<string, Session>();
+  private readonly listeners: ((s: SessionSnapshot) => void)[] = [];
 
   constructor(
     private readonly issuer: string,
@@ -61,6 +80,8 @@ export class OidcSession implements TokenSource {
         scope: SCOPE,
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
+        // Always ask: a desk is shared, so a sign-in must never silently reuse the last person's.
+        prompt: 'login',
         state,
         nonce,
       })
@@ -79,59 +100,89 @@ export class OidcSession implements TokenSource {
       expectedNonce: pending.nonce,
     });
     const claims = tokens.claims();
-    this.keep(tokens, typeof claims?.name === 'string' ? claims.name : typeof claims?.sub === 'string' ? claims.sub : null);
+    const user = deskUserOf(tokens.access_token, typeof claims?.name === 'string' ? claims.name : null);
+    if (!user) {
+      if (tokens.refresh_token) void this.revoke(tokens.refresh_token);
+      throw new Error('The sign-in service did not say who you are. Try again, or tell IT.');
+    }
+    const previous = this.session;
+    // The person who was signed in leaves: their session stays only to send what they left waiting.
+    if (previous && previous.user.userId !== user.userId) this.keptSessions.set(previous.user.userId, previous);
+    const older = this.keptSessions.get(user.userId);
+    this.keptSessions.delete(user.userId);
+    if (older?.refreshToken) void this.revoke(older.refreshToken);
+    if (previous && previous.user.userId === user.userId && previous.refreshToken) void this.revoke(previous.refreshToken);
+    this.session = this.newSession(user, tokens);
     this.changed();
   }
 
-  private keep(tokens: oidc.TokenEndpointResponse, userName: string | null): void {
-    this.session = {
+  private newSession(user: DeskUser, tokens: oidc.TokenEndpointResponse, previous?: Session): Session {
+    return {
+      user,
       accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token ?? this.session?.refreshToken ?? null,
+      refreshToken: tokens.refresh_token ?? previous?.refreshToken ?? null,
       expiresAt: this.now() + (tokens.expires_in ?? 300) * 1000,
-      userName,
+      refreshing: null,
     };
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l({ signedIn: this.session !== null, userName: this.session?.userName ?? null });
+  private changed(ended = false): void {
+    const snapshot = this.current();
+    for (const l of this.listeners) l(ended ? { ...snapshot, ended: true } : snapshot);
+  }
+
+  current(): SessionSnapshot {
+    return { user: this.session?.user ?? null, kept: [...this.keptSessions.keys()] };
   }
 
   get signedIn(): boolean {
     return this.session !== null;
   }
 
-  async accessToken(): Promise<string | null> {
-    if (!this.session) return null;
-    if (this.session.expiresAt - EXPIRY_MARGIN_MS > this.now()) return this.session.accessToken;
-    return this.refresh();
+  /** Whose session this is: the signed-in person's (no id, or theirs), or a kept one. */
+  private sessionOf(userId: string | undefined): Session | null {
+    if (userId === undefined || userId === this.session?.user.userId) return this.session;
+    return this.keptSessions.get(userId) ?? null;
   }
 
-  renewAccessToken(): Promise<string | null> {
-    return this.refresh();
+  async accessToken(userId?: string): Promise<string | null> {
+    const session = this.sessionOf(userId);
+    if (!session) return null;
+    if (session.expiresAt - EXPIRY_MARGIN_MS > this.now()) return session.accessToken;
+    return this.refresh(session);
   }
 
-  private refresh(): Promise<string | null> {
-    this.refreshing ??= (async () => {
-      const session = this.session;
-      if (!session?.refreshToken) return this.endSession();
+  renewAccessToken(userId?: string): Promise<string | null> {
+    const session = this.sessionOf(userId);
+    return session ? this.refresh(session) : Promise.resolve(null);
+  }
+
+  private refresh(session: Session): Promise<string | null> {
+    session.refreshing ??= (async () => {
+      if (!session.refreshToken) return this.drop(session);
       try {
         const tokens = await oidc.refreshTokenGrant(await this.configuration(), session.refreshToken);
-        this.keep(tokens, session.userName);
-        return this.session!.accessToken;
+        Object.assign(session, this.newSession(session.user, tokens, session), { refreshing: session.refreshing });
+        return session.accessToken;
       } catch {
-        // The refresh token was refused (expired, revoked, or used elsewhere): sign in again.
-        return this.endSession();
+        // The refresh token was refused (expired, revoked, or used elsewhere): they must sign in again.
+        return this.drop(session);
       }
     })().finally(() => {
-      this.refreshing = null;
+      session.refreshing = null;
     });
-    return this.refreshing;
+    return session.refreshing;
   }
 
-  private endSession(): null {
-    const had = this.session !== null;
-    this.session = null;
-    if (had) this.changed();
+  /** A session that can no longer be renewed: forgotten, and the core told (ended, not signed out). */
+  private drop(session: Session): null {
+    if (this.session === session) {
+      this.session = null;
+      this.changed(true);
+    } else if (this.keptSessions.get(session.user.userId) === session) {
+      this.keptSessions.delete(session.user.userId);
+      this.changed();
+    }
     return null;
   }
 
@@ -140,13 +191,30 @@ export class OidcSession implements TokenSource {
     return '/auth/start';
   }
 
+  /** Signs the person out here; their session is kept until the core releases it (see the class). */
   requestSignOut(): void {
-    const token = this.session?.refreshToken;
-    this.endSession();
-    if (token) void this.configuration().then((c) => oidc.tokenRevocation(c, token)).catch(() => {});
+    const session = this.session;
+    if (!session) return;
+    this.session = null;
+    this.keptSessions.set(session.user.userId, session);
+    this.changed();
   }
 
-  onSessionChanged(listener: (s: { signedIn: boolean; userName: string | null }) => void): void {
+  releaseSession(userId: string): void {
+    const session = this.keptSessions.get(userId);
+    if (!session) return;
+    this.keptSessions.delete(userId);
+    if (session.refreshToken) void this.revoke(session.refreshToken);
+    this.changed();
+  }
+
+  private async revoke(refreshToken: string): Promise<void> {
+    await this.configuration()
+      .then((c) => oidc.tokenRevocation(c, refreshToken))
+      .catch(() => {});
+  }
+
+  onSessionChanged(listener: (s: SessionSnapshot) => void): void {
     this.listeners.push(listener);
   }
 }

@@ -22,6 +22,8 @@ class FakeCore extends EventEmitter implements CoreProcessLike {
   }
 }
 
+const ADA = { userId: 'ada', displayName: 'Ada', trustId: 't', teamId: 'team', roles: ['clinician' as const] };
+
 function setup(over: Partial<ConstructorParameters<typeof CoreSupervisor>[0]> = {}) {
   const children: FakeCore[] = [];
   const states: CoreState[] = [];
@@ -32,10 +34,15 @@ function setup(over: Partial<ConstructorParameters<typeof CoreSupervisor>[0]> = 
       return c;
     },
     init: () => ({ kind: 'init' as const, dataDir: '/d', geoDir: '/g', deskKeyHex: 'ab'.repeat(32), serverUrl: 'https://s.example' }),
-    tokens: { token: vi.fn(async () => ({ accessToken: 'at-1' })), renew: vi.fn(async () => ({ accessToken: null, unreachable: true })) },
+    tokens: {
+      token: vi.fn(async (userId?: string) => ({ accessToken: userId ? `at-${userId}` : 'at-1' })),
+      renew: vi.fn(async (_userId?: string) => ({ accessToken: null, unreachable: true })),
+    },
+    session: vi.fn(() => ({ signedIn: true, userName: 'Ada', user: ADA, kept: ['night'] })),
     onState: (s: CoreState) => states.push(s),
     onSignInRequested: vi.fn(),
     onSignOutRequested: vi.fn(),
+    onReleaseSession: vi.fn(),
     onStatus: vi.fn(),
     restartDelaysMs: [100, 200],
     startTimeoutMs: 5000,
@@ -68,18 +75,37 @@ describe('the core supervisor', () => {
     expect(children[0]!.sent.at(-1)).toEqual({ message: { kind: 'connect' }, transfer: [port] });
   });
 
-  it('answers token requests (initial and expired), passing on "unreachable"', async () => {
-    const { sup, children } = setup();
+  it('answers token requests (initial and expired, the signed-in person’s or a kept session’s), passing on "unreachable"', async () => {
+    const { sup, children, deps } = setup();
     sup.start();
     const core = children[0]!;
     core.say({ kind: 'ready', clientId: 'c1' });
     core.say({ kind: 'token-request', id: 1, reason: 'initial' });
     core.say({ kind: 'token-request', id: 2, reason: 'expired' });
+    core.say({ kind: 'token-request', id: 3, reason: 'initial', userId: 'night' });
+    core.say({ kind: 'token-request', id: 4, reason: 'expired', userId: 'night' });
     await vi.advanceTimersByTimeAsync(0);
     expect(core.sent.map((s) => s.message).filter((m) => (m as { kind: string }).kind === 'token-response')).toEqual([
       { kind: 'token-response', id: 1, accessToken: 'at-1' },
       { kind: 'token-response', id: 2, accessToken: null, unreachable: true },
+      { kind: 'token-response', id: 3, accessToken: 'at-night' },
+      { kind: 'token-response', id: 4, accessToken: null, unreachable: true },
     ]);
+    expect(deps.tokens.renew).toHaveBeenLastCalledWith('night');
+  });
+
+  it('tells a core who is signed in as soon as it is ready, before anything else, and after every restart', async () => {
+    const { sup, children } = setup();
+    sup.start();
+    children[0]!.say({ kind: 'ready', clientId: 'c1' });
+    expect(children[0]!.sent.map((s) => s.message)).toEqual([
+      expect.objectContaining({ kind: 'init' }),
+      { kind: 'session-changed', signedIn: true, userName: 'Ada', user: ADA, kept: ['night'] },
+    ]);
+    children[0]!.die();
+    await vi.advanceTimersByTimeAsync(100);
+    children[1]!.say({ kind: 'ready', clientId: 'c1' });
+    expect(children[1]!.sent.at(-1)!.message).toMatchObject({ kind: 'session-changed', user: ADA });
   });
 
   it('passes on sign-in and sign-out requests, status counts and session changes', () => {
@@ -90,11 +116,14 @@ describe('the core supervisor', () => {
     core.say({ kind: 'sign-in-requested' });
     core.say({ kind: 'sign-out-requested' });
     core.say({ kind: 'status', waiting: 4, conflicts: 1, rejected: 0, lastSyncedAt: null });
+    core.say({ kind: 'release-session', userId: 'night' });
     expect(deps.onSignInRequested).toHaveBeenCalledOnce();
     expect(deps.onSignOutRequested).toHaveBeenCalledOnce();
+    expect(deps.onReleaseSession).toHaveBeenCalledWith('night');
     expect(deps.onStatus).toHaveBeenCalledWith({ waiting: 4, conflicts: 1, rejected: 0, lastSyncedAt: null });
-    sup.sessionChanged(true, 'Ada');
-    expect(core.sent.at(-1)!.message).toEqual({ kind: 'session-changed', signedIn: true, userName: 'Ada' });
+    vi.mocked(deps.session).mockReturnValue({ signedIn: false, userName: null, user: null, kept: ['ada'] } as never);
+    sup.sessionChanged();
+    expect(core.sent.at(-1)!.message).toEqual({ kind: 'session-changed', signedIn: false, userName: null, user: null, kept: ['ada'] });
   });
 
   it('restarts a core that dies, with backoff, and gives up after the last delay until asked', async () => {

@@ -22,6 +22,8 @@ export interface CoreProcessLike {
 }
 
 export type InitMessage = Extract<CoreLifecycleMessage, { kind: 'init' }>;
+/** Who is signed in and whose sessions are kept, as the core is told. */
+export type SessionInfo = Omit<Extract<CoreLifecycleMessage, { kind: 'session-changed' }>, 'kind'>;
 export type StatusCounts = Omit<Extract<CoreLifecycleMessage, { kind: 'status' }>, 'kind'>;
 
 export type CoreState =
@@ -37,10 +39,15 @@ export interface CoreSupervisorDeps {
   spawn(): CoreProcessLike;
   /** The init message for each start (the key is loaded by main before the first). */
   init(): InitMessage;
-  tokens: { token(): Promise<TokenAnswer>; renew(): Promise<TokenAnswer> };
+  /** Tokens for the signed-in person, or for `userId`'s session kept to send what they left waiting. */
+  tokens: { token(userId?: string): Promise<TokenAnswer>; renew(userId?: string): Promise<TokenAnswer> };
+  /** The sessions now, told to every core as soon as it is ready (and again whenever they change). */
+  session(): SessionInfo;
   onState(state: CoreState): void;
   onSignInRequested(): void;
   onSignOutRequested(): void;
+  /** The core has sent everything of this person's: their kept session can be revoked and forgotten. */
+  onReleaseSession(userId: string): void;
   onStatus(counts: StatusCounts): void;
   /** How long the core has to say ready. */
   startTimeoutMs?: number;
@@ -118,6 +125,8 @@ export class CoreSupervisor {
           if (this.child === child) this.attempt = 1;
         }, this.deps.healthyAfterMs ?? HEALTHY_AFTER_MS);
         this.set({ status: 'ready', clientId: m.clientId });
+        // A core that has just started knows nobody yet: before anything it is asked to do, it is told who is signed in.
+        child.postMessage({ kind: 'session-changed', ...this.deps.session() } satisfies CoreLifecycleMessage);
         return;
       case 'fatal':
         this.child = null;
@@ -125,7 +134,7 @@ export class CoreSupervisor {
         child.kill();
         return this.failed(m.error);
       case 'token-request':
-        void (m.reason === 'expired' ? this.deps.tokens.renew() : this.deps.tokens.token())
+        void (m.reason === 'expired' ? this.deps.tokens.renew(m.userId) : this.deps.tokens.token(m.userId))
           .catch((): TokenAnswer => ({ accessToken: null, unreachable: true }))
           .then((answer) => {
             if (this.child === child) child.postMessage({ kind: 'token-response', id: m.id, accessToken: answer.accessToken, ...(answer.unreachable ? { unreachable: true } : {}) } satisfies CoreLifecycleMessage);
@@ -135,6 +144,8 @@ export class CoreSupervisor {
         return this.deps.onSignInRequested();
       case 'sign-out-requested':
         return this.deps.onSignOutRequested();
+      case 'release-session':
+        return typeof m.userId === 'string' ? this.deps.onReleaseSession(m.userId) : undefined;
       case 'status':
         return this.deps.onStatus({ waiting: m.waiting, conflicts: m.conflicts, rejected: m.rejected, lastSyncedAt: m.lastSyncedAt });
       default:
@@ -167,8 +178,8 @@ export class CoreSupervisor {
     return true;
   }
 
-  sessionChanged(signedIn: boolean, userName: string | null): void {
-    if (this.state.status === 'ready') this.child?.postMessage({ kind: 'session-changed', signedIn, userName } satisfies CoreLifecycleMessage);
+  sessionChanged(): void {
+    if (this.state.status === 'ready') this.child?.postMessage({ kind: 'session-changed', ...this.deps.session() } satisfies CoreLifecycleMessage);
   }
 
   /** The clinician pressed "Try again" after the retries ran out (or after a reset). */

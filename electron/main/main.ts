@@ -43,7 +43,7 @@ import { openidClientOps } from './oidc-client';
 import { PasscodeFile } from './passcode';
 import { effectiveSettings, loadPolicy, parseUserSettings, policyFile, type EffectiveSettings } from './policy';
 import { handleShellRequest, type ShellView } from './shell-pages';
-import { DesktopSignIn } from './sign-in';
+import { DesktopSignIn, sessionInfo } from './sign-in';
 import { startLoopbackRedirect } from './loopback-redirect';
 import { allowNavigation, isAllowedExternalLink, isTrustedSender, permissionCheckHandler, permissionRequestHandler, secureWebPreferences, weakWebPreferences, windowOpenDecision } from './web-security';
 import { restoreWindowState, serializeWindowState } from './window-state';
@@ -180,10 +180,15 @@ async function main(): Promise<void> {
       appVersion: app.getVersion(),
       ...(settings.serverUrl ? { serverUrl: settings.serverUrl } : {}),
     }),
-    tokens: { token: async () => (signIn ? signIn.token() : { accessToken: null }), renew: async () => (signIn ? signIn.renew() : { accessToken: null }) },
+    tokens: {
+      token: async (userId) => (signIn ? signIn.token(userId) : { accessToken: null }),
+      renew: async (userId) => (signIn ? signIn.renew(userId) : { accessToken: null }),
+    },
+    session: () => sessionInfo(signIn),
     onState: (state) => coreChanged(state),
     onSignInRequested: () => void startSignIn(),
     onSignOutRequested: () => signIn?.signOut(),
+    onReleaseSession: (userId) => signIn?.release(userId),
     onStatus: (counts) => {
       try {
         lastSync.record(counts);
@@ -193,8 +198,8 @@ async function main(): Promise<void> {
     },
   });
 
-  signIn?.onChange((s) => {
-    supervisor.sessionChanged(s.status === 'signed_in', s.status === 'signed_in' ? s.userName : null);
+  signIn?.onChange(() => {
+    supervisor.sessionChanged();
     buildMenu();
     refresh();
   });

@@ -13,13 +13,17 @@ function fakeProvider() {
   let n = 0;
   const live = new Set<string>();
   const calls: string[] = [];
-  const issue = (userName: string | null, trust = 'RRP'): TokenSet => {
+  /** Refresh tokens by whose they are. */
+  const owner = new Map<string, string>();
+  const issue = (userName: string | null, trust = 'RRP', sub = 'u1'): TokenSet => {
     n++;
     const refreshToken = `rt-${n}`;
     live.add(refreshToken);
-    return { accessToken: jwt({ sub: 'u1', trust_id: trust, n }), refreshToken, expiresInSeconds: 300, userName };
+    owner.set(refreshToken, sub);
+    return { accessToken: jwt({ sub, trust_id: trust, team_id: 'team-1', roles: ['clinician'], n }), refreshToken, expiresInSeconds: 300, userName };
   };
-  const state = { trust: 'RRP', offline: false, lastAuthUrl: null as URL | null };
+  /** who: the account the next sign-in is made with. */
+  const state = { trust: 'RRP', offline: false, lastAuthUrl: null as URL | null, who: { sub: 'u1', name: 'Dr Ada Clinician' } };
   const ops: OidcOps = {
     async authorizationUrl({ redirectUri, codeChallenge, state: st, nonce }) {
       calls.push('authorize');
@@ -31,13 +35,13 @@ function fakeProvider() {
     async exchange(callbackUrl, { state: expected }) {
       calls.push('exchange');
       if (callbackUrl.searchParams.get('state') !== expected) throw new IdpRefused('state mismatch');
-      return issue('Dr Ada Clinician', state.trust);
+      return issue(state.who.name, state.trust, state.who.sub);
     },
     async refresh(rt) {
       calls.push(`refresh ${rt}`);
       if (state.offline) throw new TypeError('fetch failed');
       if (!live.delete(rt)) throw new IdpRefused('invalid_grant');
-      return issue(null, state.trust);
+      return issue(null, state.trust, owner.get(rt));
     },
     revoke: vi.fn(async (rt: string) => {
       live.delete(rt);
@@ -45,6 +49,9 @@ function fakeProvider() {
   };
   return { ops, calls, state, live };
 }
+
+const ADA = { userId: 'u1', displayName: 'Dr Ada Clinician', trustId: 'RRP', teamId: 'team-1', roles: ['clinician'] };
+const BEN = { userId: 'u2', displayName: 'Ben Night', trustId: 'RRP', teamId: 'team-1', roles: ['clinician'] };
 
 /** The system browser: follows the authorization URL back to the loopback redirect. */
 function browser(answer: (authUrl: URL) => Record<string, string> | null) {
@@ -97,7 +104,9 @@ describe('desktop sign-in', () => {
     expect(session.current.status).toBe('signed_out');
     expect(await session.token()).toEqual({ accessToken: null });
     const end = await session.signIn();
-    expect(end).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician' });
+    // Who signed in, from the access token's claims: the id the server files their records under, team and roles.
+    expect(end).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician', user: ADA });
+    expect(session.snapshot()).toEqual({ user: ADA, kept: [], ended: false });
     expect(states).toEqual(['signing_in', 'signed_in']);
     const auth = provider.state.lastAuthUrl!;
     const redirect = new URL(auth.searchParams.get('redirect_uri')!);
@@ -116,7 +125,7 @@ describe('desktop sign-in', () => {
     expect(file).not.toContain('rt-1');
     const { session: later, provider } = make();
     await later.restore();
-    expect(later.current).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician' });
+    expect(later.current).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician', user: ADA });
     // the restored session has no access token yet: the first request refreshes
     provider.live.add('rt-1');
     expect((await later.token()).accessToken).toBeTruthy();
@@ -154,7 +163,9 @@ describe('desktop sign-in', () => {
     provider.state.offline = false;
     provider.live.clear(); // revoked or expired at the provider
     expect(await session.renew()).toEqual({ accessToken: null });
-    expect(session.current).toMatchObject({ status: 'signed_out', message: expect.stringMatching(/sign in to sync/) });
+    // Ended by itself, not signed out: the desk keeps Ada as its user and waits for her to sign in again.
+    expect(session.current).toMatchObject({ status: 'signed_out', ended: true, message: expect.stringMatching(/sign in to sync/) });
+    expect(session.snapshot()).toEqual({ user: null, kept: [], ended: true });
     expect(states.at(-1)).toBe('signed_out');
     expect(existsSync(path.join(tmp.dir, 'session.json'))).toBe(false);
   });
@@ -179,14 +190,75 @@ describe('desktop sign-in', () => {
     expect(existsSync(path.join(tmp.dir, 'session.json'))).toBe(false);
   });
 
-  it('signs out: forgets the tokens here and revokes at the provider', async () => {
+  it('signs out: the session is kept (wrapped on disk) only until the core releases it, then revoked and forgotten', async () => {
     const { session, provider } = make();
     await session.signIn();
     session.signOut();
     expect(session.current).toEqual({ status: 'signed_out', message: null });
-    expect(provider.ops.revoke).toHaveBeenCalledWith('rt-1');
+    expect(session.snapshot()).toEqual({ user: null, kept: ['u1'], ended: false });
     expect(await session.token()).toEqual({ accessToken: null });
+    expect((await session.token('u1')).accessToken).toMatch(/^h\./);
+    expect(provider.ops.revoke).not.toHaveBeenCalled();
+    expect(readFileSync(path.join(tmp.dir, 'session.json'), 'utf8')).not.toContain('rt-1');
+    session.release('u1');
+    expect(provider.ops.revoke).toHaveBeenCalledWith('rt-1');
+    expect(await session.token('u1')).toEqual({ accessToken: null });
     expect(existsSync(path.join(tmp.dir, 'session.json'))).toBe(false);
+  });
+
+  it('keeps the first person’s session when someone else signs in, gives each their own tokens, and keeps both across a restart', async () => {
+    let now = 0;
+    const { session, provider } = make({ now: () => now });
+    await session.signIn();
+    provider.state.who = { sub: 'u2', name: 'Ben Night' };
+    expect(await session.signIn()).toEqual({ status: 'signed_in', userName: 'Ben Night', user: BEN });
+    expect(session.snapshot()).toEqual({ user: BEN, kept: ['u1'], ended: false });
+    const claims = (a: { accessToken: string | null }) => jwtClaims(a.accessToken!);
+    expect(claims(await session.token())).toMatchObject({ sub: 'u2' });
+    expect(claims(await session.token('u2'))).toMatchObject({ sub: 'u2' });
+    expect(claims(await session.token('u1'))).toMatchObject({ sub: 'u1' });
+    expect(await session.token('someone-else')).toEqual({ accessToken: null });
+
+    const { session: later, provider: restarted } = make({ now: () => now });
+    await later.restore();
+    expect(later.snapshot()).toEqual({ user: BEN, kept: ['u1'], ended: false });
+    // Ada's kept session renews with her own refresh token (rotated, stored wrapped again).
+    restarted.live.add('rt-1');
+    now += 10 * 60_000;
+    const renewed = await later.renew('u1');
+    expect(restarted.calls).toEqual(['refresh rt-1']);
+    expect(claims(renewed)).toMatchObject({ sub: 'u1', n: 1 });
+    // Revoked at the provider: her kept session is dropped, and the core is told.
+    const seen: unknown[] = [];
+    later.onChange(() => seen.push(later.snapshot()));
+    restarted.live.clear();
+    expect(await later.renew('u1')).toEqual({ accessToken: null });
+    expect(later.snapshot()).toEqual({ user: BEN, kept: [], ended: false });
+    expect(seen).toEqual([{ user: BEN, kept: [], ended: false }]);
+    expect(later.current).toMatchObject({ status: 'signed_in', user: BEN });
+  });
+
+  it('revokes the older session when the same person signs in again', async () => {
+    const { session, provider } = make();
+    await session.signIn();
+    session.signOut();
+    await session.signIn();
+    expect(provider.ops.revoke).toHaveBeenCalledWith('rt-1');
+    expect(session.snapshot()).toEqual({ user: ADA, kept: [], ended: false });
+  });
+
+  it('reads a session file written before kept sessions, and learns who it is from the first token', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      path.join(tmp.dir, 'session.json'),
+      JSON.stringify({ version: 1, wrappedRefreshToken: (await safeStorage.encryptStringAsync('rt-1')).toString('base64'), userName: 'Dr Ada Clinician' }),
+    );
+    const { session, provider } = make();
+    provider.live.add('rt-1');
+    await session.restore();
+    expect(session.current).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician', user: null });
+    await session.token();
+    expect(session.current).toEqual({ status: 'signed_in', userName: 'Dr Ada Clinician', user: ADA });
   });
 });
 

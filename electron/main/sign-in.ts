@@ -1,6 +1,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_IDENTITY_CLAIMS, deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SafeStorageLike } from './desk-key';
 import { readTextIfExists, writeFileDurably } from './durable-file';
 import type { LoopbackRedirect } from './loopback-redirect';
@@ -73,18 +74,34 @@ export interface OidcOps {
 }
 
 export type SessionState =
-  | { status: 'signed_out'; message: string | null }
+  | { status: 'signed_out'; message: string | null; ended?: boolean }
   | { status: 'signing_in' }
-  | { status: 'signed_in'; userName: string | null };
+  | { status: 'signed_in'; userName: string | null; user: DeskUser | null };
 
 /** What the core is answered when it asks for a token. */
 export type TokenAnswer = { accessToken: string | null; unreachable?: boolean };
 
 interface StoredSession {
-  version: 1;
   wrappedRefreshToken: string;
   userName: string | null;
-  subject?: string | null;
+  user?: DeskUser | null;
+}
+
+/** session.json: the signed-in session and those kept to send what people left waiting, refresh tokens wrapped. */
+interface StoredSessions {
+  version: 2;
+  current: StoredSession | null;
+  kept: StoredSession[];
+}
+
+/** A session held here: its refresh token (and that token wrapped, for the file), the access token in hand. */
+interface Held {
+  user: DeskUser | null;
+  userName: string | null;
+  refreshToken: string | null;
+  wrapped: string | null;
+  accessToken: { token: string; expiresAt: number } | null;
+  refreshing: Promise<TokenAnswer> | null;
 }
 
 /** Whether the operating system protects what safeStorage wraps (DeskKeyStore.protection()). */
@@ -93,7 +110,7 @@ export type Protection = { ok: true } | { ok: false; message: string };
 export interface DesktopSignInDeps {
   oidc: OidcOps;
   safeStorage: Pick<SafeStorageLike, 'encryptStringAsync' | 'decryptStringAsync'>;
-  /** Folder for session.json (the wrapped refresh token). */
+  /** Folder for session.json (the wrapped refresh tokens). */
   dir: string;
   openBrowser(url: string): Promise<void>;
   startLoopback(timeoutMs: number): Promise<LoopbackRedirect>;
@@ -123,12 +140,17 @@ export function jwtClaims(token: string): Record<string, unknown> | null {
   }
 }
 
+/**
+ * One person is signed in at a time. When they sign out, or someone else signs in, their session
+ * is kept (not revoked, its refresh token still wrapped on disk) only so that the changes they made
+ * on this desk and had not sent can still go under their own name; the core releases it as soon as
+ * nothing of theirs waits, and it is revoked then. A kept session the provider refuses is dropped,
+ * and their changes wait for them to sign in again.
+ */
 export class DesktopSignIn {
   private state: SessionState = { status: 'signed_out', message: null };
-  private accessToken: { token: string; expiresAt: number } | null = null;
-  private refreshToken: string | null = null;
-  private who: SignedInAs | null = null;
-  private refreshing: Promise<TokenAnswer> | null = null;
+  private session: Held | null = null;
+  private readonly kept = new Map<string, Held>();
   private loopback: LoopbackRedirect | null = null;
   private readonly listeners = new Set<(s: SessionState) => void>();
   private readonly now: () => number;
@@ -153,14 +175,23 @@ export class DesktopSignIn {
     return this.state.status === 'signed_in' ? this.state.userName : null;
   }
 
-  /** The signed-in clinician's subject (null when signed out, or for a session kept from before subjects were stored). */
+  /** The signed-in clinician's subject (the token's `sub`); null when signed out or not yet known. */
   get subject(): string | null {
-    return this.state.status === 'signed_in' ? (this.who?.subject ?? null) : null;
+    return this.state.status === 'signed_in' ? (this.state.user?.userId ?? null) : null;
   }
 
   private async unprotected(): Promise<string | null> {
     const p = (await this.deps.protection?.()) ?? { ok: true };
     return p.ok ? null : p.message;
+  }
+
+  /** Who is signed in (from their access token), and whose sessions are kept: what the core is told. */
+  snapshot(): { user: DeskUser | null; kept: string[]; ended: boolean } {
+    return {
+      user: this.state.status === 'signed_in' ? this.state.user : null,
+      kept: [...this.kept.keys()],
+      ended: this.state.status === 'signed_out' && this.state.ended === true,
+    };
   }
 
   onChange(listener: (s: SessionState) => void): () => void {
@@ -173,38 +204,71 @@ export class DesktopSignIn {
     for (const l of this.listeners) l(state);
   }
 
-  /** Restores a session kept from an earlier run (its refresh token, unwrapped). A token that will not unwrap is forgotten. */
+  /** Something other than the signed-in state changed (a kept session came or went): tell the listeners again. */
+  private announce(): void {
+    for (const l of this.listeners) l(this.state);
+  }
+
+  /** Restores sessions kept from an earlier run (their refresh tokens, unwrapped). A token that will not unwrap is forgotten. */
   async restore(): Promise<void> {
     const text = readTextIfExists(this.file);
     if (!text) return;
     // Written where safeStorage could not protect it (an earlier version did): it is only obfuscated,
-    // so it goes, and its sign-in is ended at the provider when that can be reached.
+    // so it goes, and its sign-ins are ended at the provider when that can be reached.
     if (await this.unprotected()) {
       void this.revokeStored(text);
-      return this.forget();
+      return this.forgetAll();
     }
+    let stored: StoredSessions;
     try {
-      const stored = JSON.parse(text) as Partial<StoredSession>;
-      if (stored.version !== 1 || typeof stored.wrappedRefreshToken !== 'string') throw new Error('bad session file');
-      const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(stored.wrappedRefreshToken, 'base64'));
-      this.refreshToken = result;
-      this.who = typeof stored.subject === 'string' ? { subject: stored.subject, name: stored.userName ?? null } : null;
-      this.set({ status: 'signed_in', userName: stored.userName ?? null });
+      const raw = JSON.parse(text) as Omit<Partial<StoredSessions>, 'version'> & Partial<StoredSession> & { version?: number };
+      // Version 1 held one session and no kept ones.
+      stored = raw.version === 1 && typeof raw.wrappedRefreshToken === 'string'
+        ? { version: 2, current: { wrappedRefreshToken: raw.wrappedRefreshToken, userName: raw.userName ?? null }, kept: [] }
+        : (raw as StoredSessions);
+      if (stored.version !== 2 || !Array.isArray(stored.kept)) throw new Error('bad session file');
     } catch {
-      this.forget();
+      return this.forgetAll();
+    }
+    const unwrap = async (s: StoredSession): Promise<Held | null> => {
+      try {
+        if (typeof s.wrappedRefreshToken !== 'string') return null;
+        const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(s.wrappedRefreshToken, 'base64'));
+        return { user: s.user ?? null, userName: s.userName ?? null, refreshToken: result, wrapped: s.wrappedRefreshToken, accessToken: null, refreshing: null };
+      } catch {
+        return null;
+      }
+    };
+    const current = stored.current ? await unwrap(stored.current) : null;
+    for (const k of stored.kept) {
+      const held = await unwrap(k);
+      if (held?.user) this.kept.set(held.user.userId, held);
+    }
+    if (current) {
+      this.session = current;
+      this.set({ status: 'signed_in', userName: current.userName, user: current.user });
+    } else if (stored.current || this.kept.size > 0) {
+      this.save();
+      this.announce();
+    } else {
+      this.forgetAll();
     }
   }
 
   private async revokeStored(text: string): Promise<void> {
     try {
-      const stored = JSON.parse(text) as Partial<StoredSession>;
-      if (typeof stored.wrappedRefreshToken !== 'string') return;
-      const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(stored.wrappedRefreshToken, 'base64'));
-      await this.deps.oidc.revoke(result);
+      const raw = JSON.parse(text) as Partial<StoredSessions> & Partial<StoredSession>;
+      const wrapped = [raw.wrappedRefreshToken, raw.current?.wrappedRefreshToken, ...(Array.isArray(raw.kept) ? raw.kept.map((k) => k?.wrappedRefreshToken) : [])];
+      for (const w of wrapped) {
+        if (typeof w !== 'string') continue;
+        const { result } = await this.deps.safeStorage.decryptStringAsync(Buffer.from(w, 'base64'));
+        await this.deps.oidc.revoke(result).catch(() => {});
+      }
     } catch {
-      // unreadable, or the provider is out of reach: the token is forgotten here all the same
+      // unreadable, or the provider is out of reach: the tokens are forgotten here all the same
     }
   }
+
 
   /**
    * Opens the identity provider in the system browser and waits for it to come back. Resolves when
@@ -254,8 +318,20 @@ export class DesktopSignIn {
         options.onRefused?.(refusal);
         throw new IdpRefused(refusal);
       }
-      await this.keep(tokens, tokens.userName, who);
-      this.set({ status: 'signed_in', userName: tokens.userName });
+      const held: Held = { user: null, userName: tokens.userName, refreshToken: null, wrapped: null, accessToken: null, refreshing: null };
+      await this.keep(held, tokens);
+      // Whoever was signed in leaves: their session is kept only to send what they left waiting.
+      const leaving = this.session;
+      if (leaving && leaving.user?.userId !== held.user?.userId && leaving.user) this.kept.set(leaving.user.userId, leaving);
+      else if (leaving?.refreshToken) void this.deps.oidc.revoke(leaving.refreshToken).catch(() => {});
+      const again = held.user ? this.kept.get(held.user.userId) : undefined;
+      if (again) {
+        this.kept.delete(held.user!.userId);
+        if (again.refreshToken) void this.deps.oidc.revoke(again.refreshToken).catch(() => {});
+      }
+      this.session = held;
+      this.save();
+      this.set({ status: 'signed_in', userName: tokens.userName, user: held.user });
       options.onSignedIn?.(who);
     } catch (e) {
       if (this.loopback !== loopback) return this.state; // replaced by a newer attempt
@@ -275,73 +351,130 @@ export class DesktopSignIn {
     return named === trust.id ? null : 'That account belongs to another organisation: this computer is set up for a different trust. Sign in with your own trust’s account.';
   }
 
-  private async keep(tokens: TokenSet, userName: string | null, who: SignedInAs | null = this.who): Promise<void> {
-    this.accessToken = { token: tokens.accessToken, expiresAt: this.now() + tokens.expiresInSeconds * 1000 };
-    this.who = who;
+  /** Takes a token answer into a held session: who it names, the access token, the (rotated) refresh token wrapped. */
+  private async keep(held: Held, tokens: TokenSet): Promise<void> {
+    held.accessToken = { token: tokens.accessToken, expiresAt: this.now() + tokens.expiresInSeconds * 1000 };
+    const claims = { ...DEFAULT_IDENTITY_CLAIMS, ...(this.deps.trust ? { trust: this.deps.trust.claim } : {}) };
+    const user = deskUserFromClaims(jwtClaims(tokens.accessToken), claims);
+    if (user) held.user = held.userName && user.displayName === user.userId ? { ...user, displayName: held.userName } : user;
     if (tokens.refreshToken) {
-      this.refreshToken = tokens.refreshToken;
+      held.refreshToken = tokens.refreshToken;
       // Never written where safeStorage only obfuscates (the keyring went away since the check above).
-      if (await this.unprotected()) return;
+      if (await this.unprotected()) {
+        held.wrapped = null;
+        return;
+      }
+      held.wrapped = (await this.deps.safeStorage.encryptStringAsync(tokens.refreshToken)).toString('base64');
       // Rotated tokens are stored before anything else happens: the old one is now spent.
-      const wrapped = await this.deps.safeStorage.encryptStringAsync(tokens.refreshToken);
-      const stored: StoredSession = { version: 1, wrappedRefreshToken: wrapped.toString('base64'), userName, subject: who?.subject ?? null };
-      writeFileDurably(this.file, `${JSON.stringify(stored)}\n`);
+      this.save();
     }
   }
 
-  /** A token for the core: current, refreshed when near expiry, or null when nobody is signed in. */
-  async token(): Promise<TokenAnswer> {
-    if (this.state.status !== 'signed_in') return { accessToken: null };
-    if (this.accessToken && this.accessToken.expiresAt - EXPIRY_MARGIN_MS > this.now()) return { accessToken: this.accessToken.token };
-    return this.refresh();
+  /** Writes session.json from what is held now (refresh tokens only wrapped); removes it when nothing is. */
+  private save(): void {
+    const stored = (h: Held): StoredSession | null => (h.wrapped ? { wrappedRefreshToken: h.wrapped, userName: h.userName, user: h.user } : null);
+    const current = this.session ? stored(this.session) : null;
+    const kept = [...this.kept.values()].map(stored).filter((k): k is StoredSession => k !== null);
+    if (!current && kept.length === 0) {
+      rmSync(this.file, { force: true });
+      return;
+    }
+    writeFileDurably(this.file, `${JSON.stringify({ version: 2, current, kept } satisfies StoredSessions)}\n`);
+  }
+
+  private heldFor(userId: string | undefined): Held | null {
+    if (userId === undefined || (this.session && this.session.user?.userId === userId)) return this.state.status === 'signed_in' ? this.session : null;
+    return this.kept.get(userId) ?? null;
+  }
+
+  /** A token for the core (the signed-in person's, or `userId`'s kept session): current, refreshed when near expiry, or null. */
+  async token(userId?: string): Promise<TokenAnswer> {
+    const held = this.heldFor(userId);
+    if (!held) return { accessToken: null };
+    if (held.accessToken && held.accessToken.expiresAt - EXPIRY_MARGIN_MS > this.now()) {
+      // A session restored from an older file learns who it is from its first token.
+      return { accessToken: held.accessToken.token };
+    }
+    return this.refresh(held);
   }
 
   /** The server refused the last token: refresh (once, whoever asks). */
-  renew(): Promise<TokenAnswer> {
-    if (this.state.status !== 'signed_in') return Promise.resolve({ accessToken: null });
-    return this.refresh();
+  renew(userId?: string): Promise<TokenAnswer> {
+    const held = this.heldFor(userId);
+    return held ? this.refresh(held) : Promise.resolve({ accessToken: null });
   }
 
-  private refresh(): Promise<TokenAnswer> {
+  private refresh(held: Held): Promise<TokenAnswer> {
     // One refresh at a time: the provider rotates refresh tokens and treats a reuse as theft.
-    this.refreshing ??= (async (): Promise<TokenAnswer> => {
-      const refreshToken = this.refreshToken;
-      if (!refreshToken) return this.expire('Your session has ended: sign in to sync.');
+    held.refreshing ??= (async (): Promise<TokenAnswer> => {
+      const refreshToken = held.refreshToken;
+      if (!refreshToken) return this.expire(held, 'Your session has ended: sign in to sync.');
       try {
         const tokens = await this.deps.oidc.refresh(refreshToken);
-        await this.keep(tokens, this.userName);
+        const hadUser = held.user !== null;
+        await this.keep(held, tokens);
+        if (!hadUser && held === this.session && this.state.status === 'signed_in') this.set({ ...this.state, user: held.user });
         return { accessToken: tokens.accessToken };
       } catch (e) {
-        if (e instanceof IdpRefused) return this.expire('Your session has ended: sign in to sync. Working on this desk carries on.');
+        if (e instanceof IdpRefused) return this.expire(held, 'Your session has ended: sign in to sync. Working on this desk carries on.');
         return { accessToken: null, unreachable: true };
       }
     })().finally(() => {
-      this.refreshing = null;
+      held.refreshing = null;
     });
-    return this.refreshing;
+    return held.refreshing;
   }
 
-  private expire(message: string): TokenAnswer {
-    this.forget();
-    if (this.state.status !== 'signed_out') this.set({ status: 'signed_out', message });
+  /** A session that can no longer be renewed: forgotten. The signed-in one ends (not a sign-out: the person stays the desk user). */
+  private expire(held: Held, message: string): TokenAnswer {
+    if (held === this.session) {
+      this.session = null;
+      this.save();
+      if (this.state.status !== 'signed_out') this.set({ status: 'signed_out', message, ended: true });
+    } else if (held.user && this.kept.get(held.user.userId) === held) {
+      this.kept.delete(held.user.userId);
+      this.save();
+      this.announce();
+    }
     return { accessToken: null };
   }
 
-  private forget(): void {
-    this.accessToken = null;
-    this.refreshToken = null;
-    this.who = null;
+  private forgetAll(): void {
+    this.session = null;
+    this.kept.clear();
     rmSync(this.file, { force: true });
   }
 
-  /** Signs out here and revokes the refresh token at the provider when it can be reached. */
+  /**
+   * Signs out here. The session is kept, wrapped on disk, only until the core releases it (nothing
+   * of theirs waits); a session with no one to name is revoked at once.
+   */
   signOut(): void {
-    const refreshToken = this.refreshToken;
     const pending = this.loopback;
     this.loopback = null;
     pending?.close();
-    this.forget();
+    const leaving = this.session;
+    this.session = null;
+    if (leaving?.user) this.kept.set(leaving.user.userId, leaving);
+    else if (leaving?.refreshToken) void this.deps.oidc.revoke(leaving.refreshToken).catch(() => {});
+    this.save();
     this.set({ status: 'signed_out', message: null });
-    if (refreshToken) void this.deps.oidc.revoke(refreshToken).catch(() => {});
   }
+
+  /** Nothing of this person's waits on the desk any more: revoke and forget their kept session. */
+  release(userId: string): void {
+    const held = this.kept.get(userId);
+    if (!held) return;
+    this.kept.delete(userId);
+    this.save();
+    if (held.refreshToken) void this.deps.oidc.revoke(held.refreshToken).catch(() => {});
+    this.announce();
+  }
+}
+
+/** What the core is told of the sessions (the session-changed lifecycle message, without its kind). */
+export function sessionInfo(signIn: DesktopSignIn | null): { signedIn: boolean; userName: string | null; user: DeskUser | null; kept: string[]; ended?: boolean } {
+  if (!signIn) return { signedIn: false, userName: null, user: null, kept: [] };
+  const s = signIn.snapshot();
+  return { signedIn: signIn.signedIn, userName: signIn.userName, user: s.user, kept: s.kept, ...(s.ended ? { ended: true } : {}) };
 }

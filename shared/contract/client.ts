@@ -1,3 +1,4 @@
+import type { DeskUser } from '../domain/people';
 import type { ContractError, Envelope } from './errors';
 import type { CoreEvents, EventName } from './events';
 import type { MethodName, ParamsOf, ResultOf } from './methods';
@@ -32,8 +33,12 @@ export type CoreLifecycleMessage =
     }
   | { kind: 'ready'; clientId: string }
   | { kind: 'fatal'; error: ContractError }
-  /** core → starter: an access token please; `expired` after the server refused the last one. */
-  | { kind: 'token-request'; id: number; reason: 'initial' | 'expired' }
+  /**
+   * core → starter: an access token please; `expired` after the server refused the last one.
+   * `userId`: for that person's session (the signed-in one, or one kept after they left to send
+   * their remaining changes); absent: the signed-in person's.
+   */
+  | { kind: 'token-request'; id: number; reason: 'initial' | 'expired'; userId?: string }
   /**
    * starter → core: the token, or null when nobody is signed in. `unreachable`: someone is signed in
    * but the identity provider could not be reached to renew the token (sync backs off as offline).
@@ -42,8 +47,14 @@ export type CoreLifecycleMessage =
   /** core → starter: the clinician asked to sign in (to sync) or out. */
   | { kind: 'sign-in-requested' }
   | { kind: 'sign-out-requested' }
-  /** starter → core: someone signed in or out; sync picks it up at once. */
-  | { kind: 'session-changed'; signedIn: boolean; userName: string | null }
+  /**
+   * starter → core: someone signed in or out; sync picks it up at once. `user`: who is signed in
+   * (from their access token); `kept`: people whose sessions are kept after they left, only to send
+   * their remaining changes; `ended`: the session ended by itself (refused refresh), not by signing out.
+   */
+  | { kind: 'session-changed'; signedIn: boolean; userName: string | null; user?: DeskUser | null; kept?: string[]; ended?: boolean }
+  /** core → starter: this person's kept session is no longer needed (all their changes are sent): revoke and forget it. */
+  | { kind: 'release-session'; userId: string }
   /**
    * starter → core (Electron): the MessagePort that comes with this message (in `ports`) leads to a
    * screen; serve the contract on it until it closes. The lifecycle stays on the parent channel.

@@ -15,6 +15,12 @@ export const ERROR_CODES = [
   'db_wrong_key',
   'storage_full',
   'audit_broken',
+  /** The draft belongs to another clinician (or to nobody yet): only its author may change it. */
+  'record_not_yours',
+  /** Someone signed in or out on this desk since the screen last knew: the change was not made under the new person's name. */
+  'session_changed',
+  /** The change needs someone signed in (claiming unattributed changes). */
+  'not_signed_in',
   'internal',
   /** The signed-in user may not do this (a shift summary of a team they do not lead). */
   'forbidden',

@@ -6,8 +6,8 @@ import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallPar
 import type { DirectoryInfo, OpenState, SearchOrigin, SearchResult } from './directory';
 import { SearchParams } from './directory';
 import type { Addendum } from '../domain/call-record';
-import type { ConflictView, RejectionView, SyncStatus } from './sync';
-import { ResolveConflictParams } from './sync';
+import type { ClaimResult, ConflictView, RejectionView, SyncStatus, WaitingGroup } from './sync';
+import { ClaimParams, ResolveConflictParams } from './sync';
 import type { LockState } from './shell';
 import type { ExportResult, ShiftSummaryView, TeamContextView } from './summaries';
 import { ExportParams, ShiftRangeParams, TeamContextParams } from './summaries';
@@ -70,8 +70,20 @@ export const METHODS = {
   'sync.resolveConflict': method<ConflictView[]>()(ResolveConflictParams),
   'sync.rejections': method<RejectionView[]>()(z.object({ includeAcknowledged: z.boolean().optional() })),
   'sync.acknowledgeRejection': method<RejectionView[]>()(z.object({ mutationId: z.string().uuid() })),
+  /** Changes waiting on this desk, by author, with the records they belong to (no clinical detail). */
+  'sync.waiting': method<WaitingGroup[]>()(NoParams),
+  /**
+   * The signed-in user says these records' unclaimed changes (made while nobody was signed in) are
+   * theirs: they are filed under them and sent. Audited. Refused when nobody is signed in.
+   */
+  'sync.claim': method<ClaimResult>()(ClaimParams),
   /** Starts a sign-in; openUrl is an address the screen must open itself (the browser host), else null. */
   'auth.signIn': method<{ openUrl: string | null; status: SyncStatus }>()(NoParams),
+  /**
+   * Signs the desk's user out. Their changes still waiting are sent first (for a few seconds);
+   * what is left keeps going under their own session, kept only for that, and is listed by author
+   * in the status (`queues`) — or waits there for them to sign in again when that session has ended.
+   */
   'auth.signOut': method<SyncStatus>()(NoParams),
 
   /** A team's shifts, people and desks as the server last told this desk (team leads and admins). */

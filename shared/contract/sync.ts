@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CallRecordContent, type CallStatus } from '../domain/call-record';
+import type { Author, DeskUser } from '../domain/people';
 
 /** What the status bar shows: always visible, so a clinician knows what has reached the server. */
 export interface SyncStatus {
@@ -28,6 +29,13 @@ export interface SyncStatus {
    * succeeds. Absent from cores that predate it.
    */
   lastRefusal?: SyncRefusal | null;
+  /** Who is using this desk, and their roles (the screen shows what their role may do). */
+  session: SessionView;
+  /**
+   * Changes waiting on this desk, by author (the desk user's own included), with what each group
+   * waits for. Only these say whose changes they are; `waiting` counts them all.
+   */
+  queues: AuthorQueue[];
 }
 
 /** A refusal from the server, with its reason as the server gave it. */
@@ -43,6 +51,57 @@ export interface SyncRefusal {
   at: string;
 }
 
+/**
+ * Who is using the desk. The user is whoever last signed in here and has not signed out: a session
+ * that ends by itself (expired, revoked, or the desk restarted) does not hand their work to anyone
+ * else, so their changes stay theirs and sync waits for them to sign in again.
+ */
+export interface SessionView {
+  user: DeskUser | null;
+  /** signed_in: their session is live; ended: it ended without their signing out; signed_out: nobody (changes are unattributed). */
+  state: 'signed_in' | 'ended' | 'signed_out';
+}
+
+/** One author's changes waiting on this desk (author null: made while nobody was signed in). */
+export interface AuthorQueue {
+  author: Author | null;
+  waiting: number;
+  /**
+   * sending: their session (live, or kept after they left only to send these) sends them;
+   * sign_in_needed: they wait for their author to sign in on this desk; refused: the server will
+   * not take this author's changes (reason says why); unclaimed: they wait for someone to claim them.
+   */
+  state: 'sending' | 'sign_in_needed' | 'refused' | 'unclaimed';
+  reason: string | null;
+}
+
+/** A record with changes waiting on this desk, for the view of who waits for what. No clinical detail. */
+export interface WaitingRecord {
+  recordId: string;
+  status: CallStatus;
+  callerLabel: string;
+  startedAt: string;
+  changes: number;
+  /** When the oldest of them was made (desk clock). */
+  since: string;
+  /** Queued before this desk recorded who made changes: such records can only be claimed together. */
+  queuedBeforeAuthors: boolean;
+}
+
+export interface WaitingGroup extends AuthorQueue {
+  records: WaitingRecord[];
+}
+
+export const ClaimParams = z.object({
+  /** Records whose unclaimed changes the signed-in user says are theirs. */
+  recordIds: z.array(z.string().uuid()).min(1).max(1000),
+});
+
+export interface ClaimResult {
+  claimed: number;
+  status: SyncStatus;
+}
+
 export interface DirectoryProgress {
   phase: 'manifest' | 'download' | 'verify' | 'install' | 'catch_up' | 'pages';
   bytes: number;
@@ -54,6 +113,8 @@ export interface ConflictView {
   id: string;
   recordId: string;
   recordStatus: CallStatus;
+  /** Whose change on this desk met the other version: only they may settle it. */
+  author: Author | null;
   detectedAt: string;
   localRevision: number;
   localContent: CallRecordContent;
@@ -64,6 +125,8 @@ export interface ConflictView {
 export interface RejectionView {
   mutationId: string;
   recordId: string;
+  /** Whose change it was. */
+  author: Author | null;
   kind: 'upsert' | 'finalise' | 'addendum' | 'discard';
   reason: string;
   failedAt: string;
@@ -75,4 +138,6 @@ export const ResolveConflictParams = z.object({
   /** keep_mine: send this desk's version; keep_theirs: take the server's; merged: send the given content. */
   choice: z.enum(['keep_mine', 'keep_theirs', 'merged']),
   content: CallRecordContent.optional(),
+  /** Who the screen believes is resolving (as calls.ts AuthorId). */
+  authorId: z.string().max(200).nullable().optional(),
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addendumHashFields, callbackMadeAt, callbackOwed, emptyCallRecordContent, type Addendum, type CallRecordContent } from './call-record';
 
 const STARTED = '2026-05-11T20:00:00.000Z';
-const note = (over: Partial<Addendum> = {}): Addendum => ({ id: 'a', recordId: 'r', createdAt: '2026-05-12T09:00:00.000Z', text: 'Synthetic.', contentHash: 'h', callbackMadeAt: null, ...over });
+const note = (over: Partial<Addendum> = {}): Addendum => ({ id: 'a', recordId: 'r', createdAt: '2026-05-12T09:00:00.000Z', text: 'Synthetic.', contentHash: 'h', callbackMadeAt: null, author: null, ...over });
 const asking = (completedAt: string | null = null): CallRecordContent => ({
   ...emptyCallRecordContent(STARTED),
   callback: { required: true, dueAt: '2026-05-12T08:00:00.000Z', phone: '07700 900123', reason: '', completedAt },

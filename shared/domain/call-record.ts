@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Author } from './people';
 import { SERVICE_TYPES } from './service-types';
 
 /*
@@ -181,6 +182,8 @@ export interface Addendum {
    * finalised record cannot change, so the callback is closed by an addendum.
    */
   callbackMadeAt: string | null;
+  /** Who wrote it; null while it is unattributed (written while nobody was signed in) or when it was never recorded. */
+  author: Author | null;
 }
 
 /** When the callback a record asked for was made (in the record, or later by an addendum); null while still owed or never asked for. */
@@ -197,7 +200,7 @@ export const callbackOwed = (record: Pick<CallRecord, 'content' | 'addenda'>): b
  * callback when it did (left out otherwise, so older addenda keep their hashes). The desk and the
  * server hash exactly this, as RFC 8785 JSON.
  */
-export function addendumHashFields(a: Omit<Addendum, 'contentHash'>): Record<string, string> {
+export function addendumHashFields(a: Omit<Addendum, 'contentHash' | 'author'>): Record<string, string> {
   return { id: a.id, recordId: a.recordId, createdAt: a.createdAt, text: a.text, ...(a.callbackMadeAt ? { callbackMadeAt: a.callbackMadeAt } : {}) };
 }
 
@@ -216,6 +219,17 @@ export interface CallRecord {
   contentHash: string | null;
   content: CallRecordContent;
   addenda: Addendum[];
+  /**
+   * Who started the record; null when it was written while nobody was signed in (it waits for
+   * someone to claim it) or before the desk recorded authors. Only they may change a draft.
+   */
+  createdBy: Author | null;
+  /** Who made the latest change (the newest revision). */
+  updatedBy: Author | null;
+  finalisedBy: Author | null;
+  discardedBy: Author | null;
+  /** Changes to this record made while nobody was signed in, waiting for someone to claim them. */
+  unclaimedChanges: number;
 }
 
 /** One line of the list of calls: enough to find and resume it, no clinical detail. */
@@ -228,6 +242,8 @@ export interface CallSummary {
   callerLabel: string;
   outcomeCode: OutcomeCode | null;
   callbackDueAt: string | null;
+  /** Who started it (null: unattributed, or not recorded). */
+  createdBy: Author | null;
 }
 
 const emptyRiskArea = { status: 'not_assessed' as const, indicators: [], notes: '' };

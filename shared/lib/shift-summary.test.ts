@@ -28,7 +28,7 @@ function recordWith(status: CallStatus, startedAt: string, made: Made, ...edits:
       finalisedAt: made.finalisedAt !== undefined ? made.finalisedAt : status === 'finalised' ? closedAt : null,
       discardedAt: made.discardedAt !== undefined ? made.discardedAt : status === 'discarded' ? closedAt : null,
       content,
-      addenda: (made.addenda ?? []).map((a, i) => ({ id: `a${i}`, recordId: 'r', createdAt: startedAt, text: 'Synthetic.', contentHash: '', callbackMadeAt: a.callbackMadeAt })),
+      addenda: (made.addenda ?? []).map((a, i) => ({ id: `a${i}`, recordId: 'r', createdAt: startedAt, text: 'Synthetic.', contentHash: '', callbackMadeAt: a.callbackMadeAt, author: null })),
     },
     made.owner === undefined ? 'clin-1' : made.owner,
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CallRecordContent } from '../domain/call-record';
 import { DirectoryService } from '../domain/directory';
+import { Author } from '../domain/people';
 
 /*
  * The sync protocol between desks and the central API (DESIGN.md §5): plain HTTPS + JSON/NDJSON.
@@ -63,6 +64,13 @@ export const MutationPayload = z.discriminatedUnion('kind', [
 ]);
 export type MutationPayload = z.infer<typeof MutationPayload>;
 
+/*
+ * Every mutation is made by one person. A desk sends each author's changes in a stream of their
+ * own (its clientId, one per install and author, with seqs per stream and no gaps), and only under
+ * that author's session: the server files each change under the signed-in sender, so a change is
+ * never re-attributed to whoever happens to be signed in when it is sent.
+ */
+
 export const Mutation = z.object({
   /** Strictly increasing per client, with no gaps: the server applies each once, in order. */
   seq: z.number().int().min(1),
@@ -80,6 +88,7 @@ export const Mutation = z.object({
 export type Mutation = z.infer<typeof Mutation>;
 
 export const PushRequest = z.object({
+  /** The stream: one per desk install and author, used only under that author's session. */
   clientId: z.string().uuid(),
   /** Consecutive seqs (each one more than the last), starting at most one past the server's lastSeq. */
   mutations: z.array(Mutation).min(1).max(500),
@@ -150,8 +159,23 @@ export const ServerCallRecord = z.object({
   finalisedAt: Iso.nullable(),
   discardedAt: Iso.nullable(),
   discardReason: z.string().nullable(),
-  addenda: z.array(z.object({ id: z.string().uuid(), text: z.string(), createdAt: Iso, contentHash: Sha256Hex, callbackMadeAt: Iso.nullable() })),
+  addenda: z.array(
+    z.object({
+      id: z.string().uuid(),
+      text: z.string(),
+      createdAt: Iso,
+      contentHash: Sha256Hex,
+      callbackMadeAt: Iso.nullable(),
+      /** Who wrote it (another member of the team may add one to a finalised record). Absent from older servers. */
+      author: Author.nullable().optional(),
+    }),
+  ),
   updatedAt: Iso,
+  /** Who started the record, made its latest change, finalised or discarded it. Absent from older servers. */
+  createdBy: Author.nullable().optional(),
+  updatedBy: Author.nullable().optional(),
+  finalisedBy: Author.nullable().optional(),
+  discardedBy: Author.nullable().optional(),
 });
 export type ServerCallRecord = z.infer<typeof ServerCallRecord>;
 

@@ -47,7 +47,7 @@ function fill(core: Core, job: Job): number {
         addenda: c.addenda.map((a) => ({ id: randomUUID(), text: a.text, createdAt: a.createdAt, contentHash: HASH, callbackMadeAt: a.callbackMadeAt })),
         updatedAt: c.content.startedAt,
       }));
-      pulled.apply(page, `bench-${n + i}`);
+      pulled.apply(page, `bench-${n + i}`, 'bench-lead');
     }
     n += calls.length;
   }

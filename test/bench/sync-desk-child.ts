@@ -11,18 +11,25 @@ import type { CallRecord } from '../../shared/domain/call-record';
 import { Core } from '../../electron/core/core';
 import { DirectorySync } from '../../electron/core/sync/directory-sync';
 import { SyncHttp } from '../../electron/core/sync/sync-http';
-import type { TokenSource } from '../../electron/core/sync/token-source';
+import { decodeJwt } from 'jose';
+import type { SessionSnapshot, TokenSource } from '../../electron/core/sync/token-source';
+import { deskUserFromClaims } from '../../shared/domain/people';
 import { benchRecordContent, peakRssBytes, type BootstrapAnswer, type BootstrapJob, type CatchUpAnswer, type CatchUpJob, type Probe, type PushAnswer, type PushJob, type SyncJob } from './sync-jobs';
 
 type Job<K> = K & SyncJob;
 
-/** A signed-in clinician whose token the benchmark minted for the whole job. */
+/** A signed-in clinician whose token the benchmark minted for the whole job (the desk files changes under its subject). */
 class FixedToken implements TokenSource {
-  constructor(private readonly token: string) {}
+  private readonly session: SessionSnapshot;
+  constructor(private readonly token: string) {
+    this.session = { user: deskUserFromClaims(decodeJwt(token)), kept: [] };
+  }
   accessToken = async () => this.token;
   renewAccessToken = async () => null;
   requestSignIn = () => null;
   requestSignOut() {}
+  releaseSession() {}
+  current = () => this.session;
   onSessionChanged() {}
 }
 

@@ -10,6 +10,11 @@ const tsx = path.join(root, 'node_modules/.bin/tsx');
 export interface DeskHost {
   url: string;
   dataDir: string;
+  /**
+   * Stops the host and starts it again on the same data (a restart of the desk): it forgets the
+   * sessions it held in memory. Resolves with its new address.
+   */
+  restart(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -29,14 +34,21 @@ export async function startDeskHost({ services = 3000, server }: { services?: nu
     execFileSync(tsx, ['scripts/generate-directory.ts', '--count', String(services), '--seed', '1', '--out', path.join(dataDir, 'directory.db')], { cwd: root, stdio: 'pipe' });
   }
   const args = ['electron/host/main.ts', '--data', dataDir, '--renderer', path.join(root, 'dist/renderer'), '--port', '0', ...(server ? ['--server', server] : [])];
-  const { child, url: started } = launchHost(tsx, args, { cwd: root, env: { ...process.env, CRISIS_DESK_SYNC_TUNING: JSON.stringify(TEST_SYNC_TUNING) } });
-  const url = await started;
-  return {
-    url,
+  const launch = () => launchHost(tsx, args, { cwd: root, env: { ...process.env, CRISIS_DESK_SYNC_TUNING: JSON.stringify(TEST_SYNC_TUNING) } });
+  let running = launch();
+  const host: DeskHost = {
+    url: await running.url,
     dataDir,
+    async restart() {
+      await stopProcess(running.child);
+      running = launch();
+      host.url = await running.url;
+      return host.url;
+    },
     async stop() {
-      await stopProcess(child);
+      await stopProcess(running.child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return host;
 }

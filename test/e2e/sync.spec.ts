@@ -3,6 +3,7 @@ import type { SyncStatus } from '../../shared/contract';
 import type { CallRecordContent } from '../../shared/domain/call-record';
 import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
+import { signInThroughProvider as signInAs } from './provider-sign-in';
 import { expectAccessible, screenshots } from './screen-checks';
 
 /*
@@ -13,7 +14,6 @@ import { expectAccessible, screenshots } from './screen-checks';
  * server is checked in its database.
  */
 
-const DEMO_PASSWORD = 'demo-password';
 const CLINICIAN = 'clinician.south';
 const CLINICIAN_NAME = 'Demo Clinician (Southvale day)';
 
@@ -46,21 +46,8 @@ async function watchPage(p: Page) {
   });
 }
 
-/** Signs in through the server's sign-in page, opened in a new tab by `trigger` (as the screen does). */
-async function signInThroughProvider(p: Page, trigger: () => Promise<void>, shot?: string) {
-  const [tab] = await Promise.all([p.context().waitForEvent('page'), trigger()]);
-  await tab.waitForLoadState();
-  await expect(tab.getByRole('heading', { name: 'Sign in to Crisis Desk' })).toBeVisible();
-  await tab.locator(`input[name="username"][value="${CLINICIAN}"]`).check();
-  await tab.getByLabel('Password').fill(DEMO_PASSWORD);
-  if (shot) {
-    await expectAccessible(tab, 'the server’s sign-in page');
-    await screenshots(tab, shot);
-  }
-  await tab.getByRole('button', { name: 'Sign in' }).click();
-  await expect(tab.getByRole('heading', { name: 'Signed in' })).toBeVisible();
-  await tab.close();
-}
+/** Signs in as the day clinician through the server's sign-in page (see provider-sign-in.ts). */
+const signInThroughProvider = (p: Page, trigger: () => Promise<void>, shot?: string) => signInAs(p, trigger, CLINICIAN, shot);
 
 async function allSynced(p: Page, timeout = 20_000) {
   await expect(p.getByTestId('sync-connection')).toHaveText('Online', { timeout });
@@ -294,9 +281,12 @@ test('two desks change the same records: a conflict merged by hand in the confli
     .poll(async () => pageB.evaluate(async () => ((await window.crisisDesk!.call('calls.list', {})) as { ok: true; value: { id: string }[] }).value.map((c) => c.id)), { timeout: 20_000 })
     .toEqual(expect.arrayContaining([conflicted, refused]));
 
-  // Desk A signs out; desk B changes one record and finalises the other.
-  await page.getByTestId('user-area').getByRole('button', { name: 'Sign out' }).click();
+  // Desk A restarts (its host forgets the session): the clinician is still its user, but it cannot
+  // sync until they sign in again. Meanwhile desk B changes one record and finalises the other.
+  const reopened = await deskA.restart();
+  await page.goto(reopened);
   await expect(page.getByTestId('sync-sign-in')).toHaveText('Sign in to sync');
+  await expect(page.getByTestId('user-area')).toContainText(`${CLINICIAN_NAME}, cliniciansession ended`);
   await openFromList(pageB, /^Friend or neighbour/, 'Conflict Example');
   await pageB.locator('#f-presentingNeed-summary').fill('Synthetic: desk B says she is now at her sister’s house.');
   await pageB.locator('#f-risk-formulation').fill('Synthetic: desk B formulation, protective factors present.');
@@ -306,7 +296,8 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await allSynced(pageB);
   await expect.poll(async () => (await serverRecord(refused))?.status).toBe('finalised');
 
-  // Desk A, signed out, changes both.
+  // Desk A, not syncing, changes both (as the clinician: their changes stay theirs).
+  await openFromList(page, /^The person themselves .* outcome 02/, 'Refused Example');
   await page.locator('#f-outcome-notes').fill('Synthetic: desk A note added while signed out.');
   await savedState(page);
   await openFromList(page, /^Friend or neighbour/, 'Conflict Example');
@@ -369,7 +360,7 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await page.getByTestId('sync-rejected').click();
   const refusedView = page.getByRole('dialog', { name: 'Changes the server refused' });
   const item = refusedView.getByTestId('rejection');
-  await expect(item).toContainText('A change to a draft · Refused Example');
+  await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Refused Example`);
   await expect(item).toContainText('already been finalised on the server');
   await expectAccessible(page, 'the refused changes');
   await screenshots(page, '22-refused-changes');

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { CoreLifecycleMessage, Envelope, SyncStatus, WireMessage } from '../../shared/contract';
+import type { DeskUser } from '../../shared/domain/people';
 
 export interface DeskProcessOptions {
   /** The bundled core entry (electron/core/entry.ts through esbuild). */
@@ -8,6 +9,8 @@ export interface DeskProcessOptions {
   geoDir: string;
   keyHex: string;
   serverUrl: string;
+  /** Who is signed in: told to the core once it is ready, as Electron main does. */
+  user: DeskUser;
   token: () => Promise<string>;
 }
 
@@ -54,7 +57,11 @@ export class DeskProcess {
     const ready = new Promise<void>((resolve, reject) => {
       const onMessage = (raw: unknown) => {
         const m = raw as CoreLifecycleMessage;
-        if (m.kind === 'ready') resolve();
+        if (m.kind === 'ready') {
+          const { user } = this.opts;
+          child.send({ kind: 'session-changed', signedIn: true, userName: user.displayName, user, kept: [] } satisfies CoreLifecycleMessage, () => {});
+          resolve();
+        }
         if (m.kind === 'fatal') reject(new Error(`core fatal: ${m.error.message}`));
       };
       child.on('message', onMessage);

@@ -27,7 +27,7 @@ import type { CallRecord, CallSummary } from '../../shared/domain/call-record';
 import { DirectoryService } from '../../shared/domain/directory';
 import { readServices } from '../../shared/directory/store';
 import { bundle } from '../support/bundle';
-import { finalisable, GEO_DIR } from '../support/desk-harness';
+import { deskUser, finalisable, GEO_DIR } from '../support/desk-harness';
 import { freePort } from '../support/free-port';
 import { seedTestUsers, type TestUser } from '../support/server-fixtures';
 import { createTestDatabase } from '../support/test-database';
@@ -176,7 +176,7 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
       return rng.chance(faultRate) ? rng.pick(faulty) : 'none';
     };
     const dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-fault-desk-'));
-    const desk = new DeskProcess({ entry, dataDir: dir, geoDir: GEO_DIR, keyHex: randomBytes(32).toString('hex'), serverUrl: proxyUrl, token: () => issuer.token(user) });
+    const desk = new DeskProcess({ entry, dataDir: dir, geoDir: GEO_DIR, keyHex: randomBytes(32).toString('hex'), serverUrl: proxyUrl, user: deskUser(user), token: () => issuer.token(user) });
     const finalHashes = new Map<string, string>();
     try {
       await desk.start();
@@ -261,7 +261,10 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
         expect((await desk.must<CallRecord>('calls.get', { id })).contentHash).toBe(hash);
         expect(serverById.get(id)?.content_hash).toBe(hash);
       }
-      expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sync_client WHERE client_id = $1 AND last_seq >= 0', [clientId]))[0]?.n ?? 0).toBeLessThanOrEqual(1);
+      // One desk, one author: one sync stream on the server, never the install's own id.
+      const streams = await db.query<{ client_id: string }>('SELECT client_id FROM sync_client WHERE user_id = $1', [user.userId]);
+      expect(streams.length).toBeLessThanOrEqual(1);
+      expect(streams.map((r) => r.client_id)).not.toContain(clientId);
 
       // The desk's directory equals the published version.
       const local = new Database(path.join(dir, 'directory.db'), { readonly: true });

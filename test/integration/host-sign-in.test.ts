@@ -17,7 +17,6 @@ import { loadConfig } from '../../server/src/config';
 import { openPglite, type Db } from '../../server/src/db/db';
 import { DEMO_PASSWORD } from '../../server/src/demo/seed-users';
 import { startServer, type RunningServer } from '../../server/src/runtime/start-server';
-import type { SyncStatus } from '../../shared/contract';
 import type { CallSummary } from '../../shared/domain/call-record';
 import { GEO_DIR, waitFor } from '../support/desk-harness';
 import { freePort } from '../support/free-port';
@@ -93,17 +92,41 @@ describe('signing in on the browser host', () => {
     expect(session.signedIn).toBe(false);
   });
 
-  it('signs in through the provider and pushes what was written while signed out', async () => {
+  it('signs in through the provider, knows who signed in from the token, and sends what was written while signed out only once it is claimed', async () => {
     const done = await signInAs('clinician.south', DEMO_PASSWORD);
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Signed in');
-    await waitFor('signed in and synced', () => {
-      const s: SyncStatus = core.sync!.status();
-      return s.signedIn && s.paused === null && s.waiting === 0;
+    await waitFor('signed in', () => core.sync!.status().signedIn && core.sync!.status().paused === null);
+    // Who signed in, with their roles and team, from the access token the server issued.
+    expect(session.current()).toEqual({
+      user: { userId: 'clinician.south', displayName: 'Demo Clinician (Southvale day)', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician'] },
+      kept: [],
     });
+    expect(core.sync!.status().session).toEqual({ user: session.current().user, state: 'signed_in' });
+    // The draft written while nobody was signed in is nobody's: signing in did not make it theirs.
     const list = (await core.handle('calls.list', {})) as { ok: true; value: CallSummary[] };
-    const onServer = await db.query<{ id: string }>('SELECT id FROM call_record');
-    expect(onServer.map((r) => r.id)).toEqual(list.value.map((r) => r.id));
+    expect(core.sync!.status().queues).toEqual([{ author: null, waiting: 1, state: 'unclaimed', reason: null }]);
+    expect(await db.query('SELECT id FROM call_record')).toEqual([]);
+    const claimed = await core.handle('sync.claim', { recordIds: list.value.map((r) => r.id) });
+    expect(claimed).toMatchObject({ ok: true, value: { claimed: 1 } });
+    await waitFor('synced', () => core.sync!.status().waiting === 0);
+    const onServer = await db.query<{ id: string; clinician_id: string }>('SELECT id, clinician_id FROM call_record');
+    expect(onServer).toEqual(list.value.map((r) => ({ id: r.id, clinician_id: 'clinician.south' })));
+  });
+
+  it('keeps the first person’s session after someone else signs in, only until their changes are sent, then revokes it', async () => {
+    const draft = (await core.handle('calls.create', {})) as { ok: true; value: { id: string } };
+    expect(draft.ok).toBe(true);
+    const done = await signInAs('lead.south', DEMO_PASSWORD);
+    expect(done.status).toBe(200);
+    await waitFor('the lead signed in and everything sent', () => core.sync!.status().session.user?.userId === 'lead.south' && core.sync!.status().waiting === 0);
+    expect(session.current().user).toMatchObject({ userId: 'lead.south', roles: ['clinician', 'team_lead'] });
+    expect((await db.query<{ clinician_id: string }>('SELECT clinician_id FROM call_record WHERE id = $1', [draft.value.id]))[0]).toEqual({ clinician_id: 'clinician.south' });
+    // Nothing of the clinician's waits: their kept session has been given back and revoked.
+    await waitFor('the kept session released', () => session.current().kept.length === 0);
+    await waitFor('its refresh token revoked', async () =>
+      (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM refresh_token WHERE user_id = 'clinician.south' AND revoked_at IS NULL AND rotated_at IS NULL"))[0]!.n === 0,
+    );
   });
 
   it('refreshes an expired access token with the rotating refresh token', async () => {

@@ -12,7 +12,7 @@ const auditKey = Buffer.alloc(32, 0x5a);
 beforeEach(() => {
   tmp = makeTempDir();
   deskKey = randomKey();
-  t = openTestDesk(tmp.dir, deskKey, { auditKey });
+  t = openTestDesk(tmp.dir, deskKey, { auditKey, user: null });
 });
 afterEach(() => {
   t.close();
@@ -110,7 +110,7 @@ describe('audit trail', () => {
   it('still verifies after the desk is closed and reopened, and keeps chaining', () => {
     someActivity();
     t.close();
-    t = openTestDesk(tmp.dir, deskKey, { auditKey });
+    t = openTestDesk(tmp.dir, deskKey, { auditKey, user: null });
     someActivity();
     expect(t.audit.verify()).toEqual({ ok: true, entries: 14, brokenAt: null, reason: null });
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Addendum, CallRecord, CallRecordContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
 import { addendumHashFields, CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
+import type { Author } from '../../../shared/domain/people';
 
 /** A call_record row as stored. */
 export interface CallRow {
@@ -17,6 +18,8 @@ export interface CallRow {
   discard_reason: string | null;
   content_hash: string | null;
   content: string;
+  /** Who started it: NULL while unclaimed, or when it was started before authors were recorded. */
+  created_by: string | null;
 }
 
 export interface AddendumRow {
@@ -26,7 +29,22 @@ export interface AddendumRow {
   text: string;
   content_hash: string;
   callback_made_at: string | null;
+  author_id: string | null;
+  /** 1: written while nobody was signed in, waiting to be claimed. */
+  unclaimed: number;
 }
+
+/** Who started a record, made its latest change, finalised and discarded it, and what waits to be claimed. */
+export interface RecordAuthors {
+  createdBy: Author | null;
+  updatedBy: Author | null;
+  finalisedBy: Author | null;
+  discardedBy: Author | null;
+  unclaimedChanges: number;
+}
+
+/** Shows a person by id: the name the desk knows for them, or their id. */
+export type NameOf = (userId: string | null) => Author | null;
 
 /** The columns of a summary: read with json_extract so names and notes never leave SQLite. */
 export interface SummaryRow {
@@ -41,9 +59,12 @@ export interface SummaryRow {
   callback_due_at: string | null;
   /** 1 when the record asked for a callback not yet made: neither in the record nor, after finalising, by an addendum. */
   callback_outstanding: number;
+  created_by: string | null;
+  created_by_name: string | null;
 }
 
-export const SUMMARY_COLUMNS = `id, status, revision, updated_at,
+export const SUMMARY_COLUMNS = `id, status, revision, updated_at, created_by,
+  (SELECT display_name FROM person WHERE user_id = call_record.created_by) AS created_by_name,
   json_extract(content, '$.startedAt') AS started_at,
   json_extract(content, '$.caller.anonymous') AS caller_anonymous,
   json_extract(content, '$.caller.type') AS caller_type,
@@ -62,15 +83,17 @@ export function sha256Hex(text: string): string {
 }
 
 /** An addendum's hash covers its id, record, time and text, so none of them can change unnoticed. */
-export function addendumHash(a: Omit<Addendum, 'contentHash'>): string {
+export function addendumHash(a: Omit<Addendum, 'contentHash' | 'author'>): string {
   return sha256Hex(canonicalJson(addendumHashFields(a)));
 }
 
-export function toAddendum(row: AddendumRow): Addendum {
-  return { id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash, callbackMadeAt: row.callback_made_at };
+export function toAddendum(row: AddendumRow, nameOf: NameOf): Addendum {
+  return {
+    id: row.id, recordId: row.record_id, createdAt: row.created_at, text: row.text, contentHash: row.content_hash, callbackMadeAt: row.callback_made_at, author: nameOf(row.author_id),
+  };
 }
 
-export function toCallRecord(row: CallRow, addenda: AddendumRow[]): CallRecord {
+export function toCallRecord(row: CallRow, addenda: AddendumRow[], authors: RecordAuthors, nameOf: NameOf): CallRecord {
   return {
     id: row.id,
     status: row.status,
@@ -82,7 +105,8 @@ export function toCallRecord(row: CallRow, addenda: AddendumRow[]): CallRecord {
     discardReason: row.discard_reason,
     contentHash: row.content_hash,
     content: JSON.parse(row.content) as CallRecordContent,
-    addenda: addenda.map(toAddendum),
+    addenda: addenda.map((a) => toAddendum(a, nameOf)),
+    ...authors,
   };
 }
 
@@ -102,5 +126,6 @@ export function toCallSummary(row: SummaryRow): CallSummary {
     outcomeCode: row.outcome_code,
     // Only a callback still to be made is shown, so the list can flag those due or overdue.
     callbackDueAt: row.callback_outstanding ? row.callback_due_at : null,
+    createdBy: row.created_by ? { userId: row.created_by, displayName: row.created_by_name ?? row.created_by } : null,
   };
 }

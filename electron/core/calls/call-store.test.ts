@@ -199,8 +199,9 @@ describe('addenda', () => {
     const addendum = t.calls.addAddendum({ id: record.id, text: 'Caller rang back: now safe at home.' });
     expect(addendum).toMatchObject({ recordId: record.id, text: 'Caller rang back: now safe at home.' });
     // An ordinary note hashes exactly as addenda always have: id, record, time and text.
-    const { contentHash, callbackMadeAt, ...fields } = addendum;
+    const { contentHash, callbackMadeAt, author, ...fields } = addendum;
     expect(callbackMadeAt).toBeNull();
+    expect(author).toEqual({ userId: 'clin-day', displayName: 'Day Clinician (synthetic)' });
     expect(contentHash).toBe(createHash('sha256').update(canonicalize(fields)!).digest('hex'));
     expect(t.calls.get(record.id).addenda).toEqual([addendum]);
     expect(t.calls.get(record.id).revision).toBe(record.revision);
@@ -228,7 +229,7 @@ describe('a callback made after finalising', () => {
     const addendum = t.calls.addAddendum({ id: record.id, text: 'Synthetic: called back at 21:50, home and safe.', callbackMade: true });
     expect(addendum.callbackMadeAt).toBe(addendum.createdAt);
     // The hash covers the callback too: the same text without it would hash differently.
-    const { contentHash, ...fields } = addendum;
+    const { contentHash, author: _author, ...fields } = addendum;
     expect(contentHash).toBe(createHash('sha256').update(canonicalize(fields)!).digest('hex'));
     const after = t.calls.get(record.id);
     expect(after.content).toEqual(record.content);

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { CoreError, type ParsedParamsOf, type RevisionInfo, type SaveResult } from '../../../shared/contract';
 import { emptyCallRecordContent, type Addendum, type CallRecord, type CallRecordContent, type CallStatus, type CallSummary } from '../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../shared/domain/finalise';
+import type { Author } from '../../../shared/domain/people';
 import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
 import {
@@ -15,14 +16,23 @@ import {
   toCallSummary,
   type AddendumRow,
   type CallRow,
+  type RecordAuthors,
   type SummaryRow,
 } from './call-rows';
 import { Outbox } from './outbox';
+
+/** Who changes are filed under now, and the names to show (the desk's session). */
+export interface Authorship {
+  /** The desk user; null when nobody is signed in (changes are then unclaimed). */
+  authorId(): string | null;
+  author(userId: string | null): Author | null;
+}
 
 export interface CallStoreDeps {
   clientId: string;
   now: () => Date;
   audit: AuditLog;
+  authors: Authorship;
 }
 
 type RevisionKind = RevisionInfo['kind'];
@@ -42,17 +52,24 @@ function prepareStatements(db: Database.Database) {
     row: db.prepare('SELECT * FROM call_record WHERE id = ?'),
     addenda: db.prepare('SELECT * FROM addendum WHERE record_id = ? ORDER BY created_at, id'),
     insertRecord: db.prepare(
-      `INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content)
-       VALUES (@id, 'draft', 1, @origin_client_id, @created_at, @updated_at, @content)`,
+      `INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content, created_by)
+       VALUES (@id, 'draft', 1, @origin_client_id, @created_at, @updated_at, @content, @created_by)`,
     ),
     updateDraft: db.prepare(
       `UPDATE call_record SET status = @status, revision = @revision, updated_at = @updated_at, content = @content,
          content_hash = @content_hash, finalised_at = @finalised_at, discarded_at = @discarded_at, discard_reason = @discard_reason
        WHERE id = @id AND status = 'draft'`,
     ),
-    insertRevision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES (?, ?, ?, ?, ?)'),
-    revisions: db.prepare('SELECT revision, saved_at AS savedAt, kind FROM call_revision WHERE record_id = ? ORDER BY revision'),
-    insertAddendum: db.prepare('INSERT INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertRevision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content, author_id, unclaimed) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    revisions: db.prepare('SELECT revision, saved_at AS savedAt, kind, author_id FROM call_revision WHERE record_id = ? ORDER BY revision'),
+    revisionAuthors: db.prepare('SELECT kind, author_id FROM call_revision WHERE record_id = ? ORDER BY revision'),
+    unclaimedChanges: db.prepare("SELECT count(*) FROM outbox WHERE record_id = ? AND author_id IS NULL AND state = 'pending'").pluck(),
+    insertAddendum: db.prepare(
+      'INSERT INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at, author_id, unclaimed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    claimRevisions: db.prepare('UPDATE call_revision SET author_id = ?, unclaimed = 0 WHERE record_id = ? AND unclaimed = 1'),
+    claimAddenda: db.prepare('UPDATE addendum SET author_id = ?, unclaimed = 0 WHERE record_id = ? AND unclaimed = 1'),
+    claimRecord: db.prepare('UPDATE call_record SET created_by = ? WHERE id = ? AND created_by IS NULL'),
     summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
     list: db.prepare(
       `SELECT ${SUMMARY_COLUMNS} FROM call_record
@@ -78,12 +95,13 @@ export class CallStore {
     private readonly db: Database.Database,
     private readonly deps: CallStoreDeps,
   ) {
-    this.outbox = new Outbox(db);
+    this.outbox = new Outbox(db, deps.now);
     this.stmt = prepareStatements(db);
   }
 
   create(p: CreateParams): CallRecord {
     return this.write(() => {
+      const author = this.writer(p.authorId);
       const at = this.stamp();
       const content: CallRecordContent = { ...emptyCallRecordContent(p.startedAt ?? at), ...(p.contactRoute ? { contactRoute: p.contactRoute } : {}) };
       const row: CallRow = {
@@ -99,11 +117,12 @@ export class CallStore {
         discard_reason: null,
         content_hash: null,
         content: canonicalJson(content),
+        created_by: author,
       };
       this.stmt.insertRecord.run(row);
-      this.recordChange(row, 'create', { kind: 'upsert', content });
-      this.deps.audit.append({ action: 'create', recordId: row.id, detail: { revision: 1 } });
-      return toCallRecord(row, []);
+      this.recordChange(row, 'create', { kind: 'upsert', content }, author);
+      this.deps.audit.append({ action: 'create', recordId: row.id, detail: { revision: 1, author } });
+      return this.recordOf(row, []);
     });
   }
 
@@ -115,15 +134,16 @@ export class CallStore {
    */
   save(p: SaveParams): SaveResult {
     return this.write(() => {
+      const author = this.writer(p.authorId);
       const text = canonicalJson(p.content);
       const stored = this.rowOf(p.id);
       if (stored.status === 'draft' && text === stored.content) return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
-      const current = this.draftAt(p.id, p.revision);
+      const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
       const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
       this.updateDraft(row);
-      this.recordChange(row, 'edit', { kind: 'upsert', content: p.content });
-      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision } });
+      this.recordChange(row, 'edit', { kind: 'upsert', content: p.content }, author);
+      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision, author } });
       return { id: row.id, revision: row.revision, savedAt: at };
     });
   }
@@ -132,8 +152,8 @@ export class CallStore {
   get(id: string): CallRecord {
     return this.write(() => {
       const row = this.rowOf(id);
-      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.revision } });
-      return toCallRecord(row, this.stmt.addenda.all(id) as AddendumRow[]);
+      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.revision, viewer: this.deps.authors.authorId() } });
+      return this.recordOf(row, this.stmt.addenda.all(id) as AddendumRow[]);
     });
   }
 
@@ -151,7 +171,8 @@ export class CallStore {
   /** Makes a draft the final record: checked complete, hashed, immutable from now on. */
   finalise(p: FinaliseParams): CallRecord {
     return this.write(() => {
-      const current = this.draftAt(p.id, p.revision);
+      const author = this.writer(p.authorId);
+      const current = this.draftAt(p.id, p.revision, author);
       const stored = JSON.parse(current.content) as CallRecordContent;
       const issues = finaliseIssues(stored);
       if (issues.length > 0) {
@@ -171,15 +192,16 @@ export class CallStore {
         content: text,
       };
       this.updateDraft(row);
-      this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at });
-      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision } });
-      return toCallRecord(row, []);
+      this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at }, author);
+      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision, author } });
+      return this.recordOf(row, this.stmt.addenda.all(row.id) as AddendumRow[]);
     });
   }
 
   /** Adds a note to a finalised record, which itself never changes again. */
   addAddendum(p: AddendumParams): Addendum {
     return this.write(() => {
+      const author = this.writer(p.authorId);
       const record = this.rowOf(p.id);
       if (record.status === 'discarded') throw discardedError();
       if (record.status === 'draft') {
@@ -191,16 +213,19 @@ export class CallStore {
       const createdAt = this.stamp();
       const callbackMadeAt = p.callbackMade ? createdAt : null;
       const contentHash = addendumHash({ id, recordId: p.id, createdAt, text: p.text, callbackMadeAt });
-      const row: AddendumRow = { id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: contentHash, callback_made_at: callbackMadeAt };
-      this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash, row.callback_made_at);
-      const addendum = toAddendum(row);
+      const row: AddendumRow = {
+        id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: contentHash, callback_made_at: callbackMadeAt, author_id: author, unclaimed: author ? 0 : 1,
+      };
+      this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash, row.callback_made_at, row.author_id, row.unclaimed);
+      const addendum = toAddendum(row, (u) => this.deps.authors.author(u));
       this.outbox.enqueue({
         recordId: p.id,
         baseRevision: record.base_revision,
         deskTime: createdAt,
         payload: { kind: 'addendum', addendumId: id, text: p.text, createdAt, contentHash, ...(callbackMadeAt ? { callbackMadeAt } : {}) },
+        authorId: author,
       });
-      this.deps.audit.append({ action: 'addendum', recordId: p.id, detail: { addendumId: id, ...(callbackMadeAt ? { callbackMade: true } : {}) } });
+      this.deps.audit.append({ action: 'addendum', recordId: p.id, detail: { addendumId: id, author, ...(callbackMadeAt ? { callbackMade: true } : {}) } });
       return addendum;
     });
   }
@@ -218,13 +243,14 @@ export class CallStore {
   /** Marks a draft as discarded, with the reason. The record and its revisions are kept. */
   discard(p: DiscardParams): CallRecord {
     return this.write(() => {
-      const current = this.draftAt(p.id, p.revision);
+      const author = this.writer(p.authorId);
+      const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
       const row: CallRow = { ...current, status: 'discarded', revision: current.revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
       this.updateDraft(row);
-      this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at });
-      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision } });
-      return toCallRecord(row, []);
+      this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at }, author);
+      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision, author } });
+      return this.recordOf(row, []);
     });
   }
 
@@ -232,9 +258,11 @@ export class CallStore {
    * Queues the record's current state again, on the base revision it now has: after a conflict is
    * resolved in the desk's favour, the server must be sent the version the clinician chose.
    */
-  requeue(id: string): void {
+  requeue(id: string, authorId?: string | null): void {
     this.write(() => {
+      const author = this.writer(authorId);
       const row = this.rowOf(id);
+      this.mayChange(row, author);
       const content = JSON.parse(row.content) as CallRecordContent;
       const payload: MutationPayload =
         row.status === 'draft'
@@ -242,19 +270,80 @@ export class CallStore {
           : row.status === 'finalised'
             ? { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: row.finalised_at! }
             : { kind: 'discard', reason: row.discard_reason!, discardedAt: row.discarded_at! };
-      this.outbox.enqueue({ recordId: id, baseRevision: row.base_revision, deskTime: this.stamp(), payload });
+      this.outbox.enqueue({ recordId: id, baseRevision: row.base_revision, deskTime: this.stamp(), payload, authorId: author });
     });
   }
 
   revisions(id: string): RevisionInfo[] {
     this.rowOf(id);
-    return this.stmt.revisions.all(id) as RevisionInfo[];
+    const rows = this.stmt.revisions.all(id) as (Omit<RevisionInfo, 'author'> & { author_id: string | null })[];
+    return rows.map(({ author_id, ...r }) => ({ ...r, author: this.deps.authors.author(author_id) }));
+  }
+
+  /**
+   * The signed-in person says the unclaimed changes of these records (made while nobody was signed
+   * in) are theirs: their revisions, addenda and queued changes are filed under them, and a record
+   * started then becomes theirs. One transaction, audited. Returns how many queued changes were claimed.
+   */
+  claim(recordIds: readonly string[], authorId: string): number {
+    return this.write(() => {
+      for (const id of new Set(recordIds)) this.rowOf(id);
+      const claimed = this.outbox.claim(recordIds, authorId);
+      for (const id of new Set(recordIds)) {
+        const revisions = this.stmt.claimRevisions.run(authorId, id).changes;
+        const addenda = this.stmt.claimAddenda.run(authorId, id).changes;
+        const started = this.stmt.claimRecord.run(authorId, id).changes;
+        this.deps.audit.append({ action: 'claim', recordId: id, detail: { author: authorId, revisions, addenda, started: started > 0 } });
+      }
+      return claimed;
+    });
   }
 
   /** Keeps the revision and queues the outbox entry for a record change, in the caller's transaction. */
-  private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload): void {
-    this.stmt.insertRevision.run(row.id, row.revision, revisionKind, row.updated_at, row.content);
-    this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload });
+  private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload, author: string | null): void {
+    this.stmt.insertRevision.run(row.id, row.revision, revisionKind, row.updated_at, row.content, author, author ? 0 : 1);
+    this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload, authorId: author });
+  }
+
+  /** A record as the screen sees it, with who made it and its changes. */
+  private recordOf(row: CallRow, addenda: AddendumRow[]): CallRecord {
+    const nameOf = (u: string | null) => this.deps.authors.author(u);
+    const revisions = this.stmt.revisionAuthors.all(row.id) as { kind: RevisionKind; author_id: string | null }[];
+    const last = (kind?: RevisionKind) => [...revisions].reverse().find((r) => kind === undefined || r.kind === kind)?.author_id ?? null;
+    const authors: RecordAuthors = {
+      createdBy: nameOf(row.created_by),
+      updatedBy: nameOf(last()),
+      finalisedBy: row.status === 'finalised' ? nameOf(last('finalise')) : null,
+      discardedBy: row.status === 'discarded' ? nameOf(last('discard')) : null,
+      unclaimedChanges: this.stmt.unclaimedChanges.get(row.id) as number,
+    };
+    return toCallRecord(row, addenda, authors, nameOf);
+  }
+
+  /**
+   * The person the screen believes is writing must still be the desk user: otherwise someone signed
+   * in or out meanwhile, and this change is not made under the new person's name.
+   */
+  private writer(expected: string | null | undefined): string | null {
+    const author = this.deps.authors.authorId();
+    if (expected !== undefined && expected !== author) {
+      const now = author ? `${this.deps.authors.author(author)!.displayName} is signed in on this desk now` : 'nobody is signed in on this desk now';
+      throw new CoreError('session_changed', `This was not saved: ${now}, and it would have been filed under them. Check the record before carrying on.`);
+    }
+    return author;
+  }
+
+  /** Only the person who started a draft changes it; one started while nobody was signed in, only while nobody is, until claimed. */
+  private mayChange(row: CallRow, author: string | null): void {
+    if (row.created_by === author) return;
+    if (row.created_by === null) {
+      throw new CoreError(
+        'record_not_yours',
+        'This record was written while nobody was signed in on this desk, so it is nobody’s yet. If it is yours, choose “This is mine” to file it under your name, then carry on.',
+      );
+    }
+    const name = this.deps.authors.author(row.created_by)!.displayName;
+    throw new CoreError('record_not_yours', `This draft was started by ${name}: only they can change, finalise or discard it. It is shown read-only.`);
   }
 
   private updateDraft(row: CallRow): void {
@@ -268,13 +357,14 @@ export class CallStore {
     return row;
   }
 
-  /** The record, if it is a draft still at the revision the change was made on. */
-  private draftAt(id: string, revision: number): CallRow {
+  /** The record, if it is a draft still at the revision the change was made on, and the author's to change. */
+  private draftAt(id: string, revision: number, author: string | null): CallRow {
     const row = this.rowOf(id);
     if (row.status === 'finalised') {
       throw new CoreError('record_finalised', 'This call record has been finalised and cannot be changed. To add or correct something, add an addendum.');
     }
     if (row.status === 'discarded') throw discardedError();
+    this.mayChange(row, author);
     if (row.revision !== revision) {
       throw new CoreError(
         'revision_conflict',

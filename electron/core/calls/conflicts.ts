@@ -2,11 +2,12 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type ConflictView, type ParsedParamsOf, type RejectionView } from '../../../shared/contract';
 import { CallRecordContent, type CallStatus } from '../../../shared/domain/call-record';
 import type { AuditLog } from '../audit/audit-log';
-import type { CallStore } from './call-store';
+import type { Authorship, CallStore } from './call-store';
 
 interface ConflictRow {
   id: string;
   record_id: string;
+  author_id: string | null;
   record_status: CallStatus;
   detected_at: string;
   local_revision: number;
@@ -18,6 +19,7 @@ interface ConflictRow {
 interface RejectionRow {
   mutation_id: string;
   record_id: string;
+  author_id: string | null;
   kind: RejectionView['kind'];
   reason: string;
   failed_at: string;
@@ -37,16 +39,17 @@ export class SyncIssues {
     private readonly calls: CallStore,
     private readonly audit: AuditLog,
     private readonly now: () => Date,
+    private readonly authors: Authorship,
   ) {
     this.s = {
-      open: db.prepare(`SELECT c.id, c.record_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
+      open: db.prepare(`SELECT c.id, c.record_id, c.author_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
         FROM conflict c JOIN call_record r ON r.id = c.record_id WHERE c.resolved_at IS NULL ORDER BY c.detected_at`),
-      one: db.prepare(`SELECT c.id, c.record_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
+      one: db.prepare(`SELECT c.id, c.record_id, c.author_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
         FROM conflict c JOIN call_record r ON r.id = c.record_id WHERE c.id = ? AND c.resolved_at IS NULL`),
       resolve: db.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?'),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
       record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
-      rejections: db.prepare('SELECT mutation_id, record_id, kind, reason, failed_at, resolved_at FROM dead_letter WHERE resolved_at IS NULL OR ? ORDER BY seq'),
+      rejections: db.prepare('SELECT mutation_id, record_id, author_id, kind, reason, failed_at, resolved_at FROM dead_letter WHERE resolved_at IS NULL OR ? ORDER BY seq'),
       acknowledge: db.prepare('UPDATE dead_letter SET resolved_at = ? WHERE mutation_id = ? AND resolved_at IS NULL'),
       counts: db.prepare('SELECT (SELECT count(*) FROM conflict WHERE resolved_at IS NULL) AS conflicts, (SELECT count(*) FROM dead_letter WHERE resolved_at IS NULL) AS rejected'),
     };
@@ -57,7 +60,7 @@ export class SyncIssues {
   }
 
   conflicts(): ConflictView[] {
-    return (this.s.open.all() as ConflictRow[]).map(toConflictView);
+    return (this.s.open.all() as ConflictRow[]).map((r) => toConflictView(r, this.authors.author(r.author_id)));
   }
 
   /**
@@ -81,13 +84,14 @@ export class SyncIssues {
         // Saving the chosen text queues it; when it equals what the desk already has (or the desk
         // keeps its own), the current version is queued again on the server's revision instead.
         let queued = false;
+        // Whoever resolves must be the record's author (save and requeue refuse anyone else).
         if (chosen) {
           const current = this.s.record.get(row.record_id) as { revision: number; content: string };
-          queued = this.calls.save({ id: row.record_id, revision: current.revision, content: chosen }).revision !== current.revision;
+          queued = this.calls.save({ id: row.record_id, revision: current.revision, content: chosen, authorId: p.authorId }).revision !== current.revision;
         }
-        if (!queued) this.calls.requeue(row.record_id);
+        if (!queued) this.calls.requeue(row.record_id, p.authorId);
         this.s.resolve.run(this.now().toISOString(), p.choice, row.id);
-        this.audit.append({ action: 'edit', recordId: row.record_id, detail: { conflictResolved: p.choice, serverRevision: row.server_revision } });
+        this.audit.append({ action: 'edit', recordId: row.record_id, detail: { conflictResolved: p.choice, serverRevision: row.server_revision, author: this.authors.authorId() } });
       })
       .immediate();
     return this.conflicts();
@@ -97,6 +101,7 @@ export class SyncIssues {
     return (this.s.rejections.all(includeAcknowledged ? 1 : 0) as RejectionRow[]).map((r) => ({
       mutationId: r.mutation_id,
       recordId: r.record_id,
+      author: this.authors.author(r.author_id),
       kind: r.kind,
       reason: r.reason,
       failedAt: r.failed_at,
@@ -112,10 +117,11 @@ export class SyncIssues {
   }
 }
 
-function toConflictView(r: ConflictRow): ConflictView {
+function toConflictView(r: ConflictRow, author: ConflictView['author']): ConflictView {
   return {
     id: r.id,
     recordId: r.record_id,
+    author,
     recordStatus: r.record_status,
     detectedAt: r.detected_at,
     localRevision: r.local_revision,

@@ -7,8 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emptyCallRecordContent, type CallRecordContent } from '../../../shared/domain/call-record';
+import type { DeskUser } from '../../../shared/domain/people';
 import { AuditLog } from '../audit/audit-log';
 import { openDeskDb, type DeskDb } from '../db/desk-db';
+import { DeskSession } from '../session/desk-session';
+import type { SessionSnapshot, TokenSource } from '../sync/token-source';
 import { CallStore } from './call-store';
 
 export function makeTempDir(prefix = 'crisis-desk-'): { dir: string; remove: () => void } {
@@ -16,22 +19,74 @@ export function makeTempDir(prefix = 'crisis-desk-'): { dir: string; remove: () 
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Synthetic people for desk tests. */
+export const PEOPLE = {
+  day: { userId: 'clin-day', displayName: 'Day Clinician (synthetic)', trustId: 'trust-a', teamId: 'team-a1', roles: ['clinician'] },
+  night: { userId: 'clin-night', displayName: 'Night Clinician (synthetic)', trustId: 'trust-a', teamId: 'team-a1', roles: ['clinician'] },
+  lead: { userId: 'lead-a1', displayName: 'Team Lead (synthetic)', trustId: 'trust-a', teamId: 'team-a1', roles: ['clinician', 'team_lead'] },
+} satisfies Record<string, DeskUser>;
+
+/**
+ * The starter's side of signing in, for desk tests without a server: who is signed in, and whose
+ * sessions are kept after they left. It hands out no tokens (nothing is sent in these tests).
+ */
+export class SignInsForTests implements TokenSource {
+  private snapshot: SessionSnapshot;
+  private readonly listeners: ((s: SessionSnapshot) => void)[] = [];
+  constructor(user: DeskUser | null) {
+    this.snapshot = { user, kept: [] };
+  }
+  signInAs(user: DeskUser): void {
+    const leaving = this.snapshot.user && this.snapshot.user.userId !== user.userId ? [this.snapshot.user.userId] : [];
+    this.set({ user, kept: [...this.snapshot.kept.filter((k) => k !== user.userId), ...leaving] });
+  }
+  /** The signed-in session ends by itself (a refused renewal): the person stays the desk user. */
+  end(): void {
+    this.set({ user: null, kept: this.snapshot.kept, ended: true });
+  }
+  accessToken = async () => null;
+  renewAccessToken = async () => null;
+  requestSignIn = () => null;
+  requestSignOut(): void {
+    const leaving = this.snapshot.user ? [this.snapshot.user.userId] : [];
+    this.set({ user: null, kept: [...this.snapshot.kept, ...leaving] });
+  }
+  releaseSession(userId: string): void {
+    this.set({ ...this.snapshot, kept: this.snapshot.kept.filter((k) => k !== userId) });
+  }
+  current = () => this.snapshot;
+  onSessionChanged(listener: (s: SessionSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+  private set(s: SessionSnapshot): void {
+    this.snapshot = s;
+    for (const l of this.listeners) l(s);
+  }
+}
+
 export interface TestDesk {
   file: string;
   desk: DeskDb;
   audit: AuditLog;
+  session: DeskSession;
+  signIns: SignInsForTests;
   calls: CallStore;
   close: () => void;
 }
 
-/** Opens desk.db in `dir` with the given key, as the core does (the audit key is a separate random one here). */
-export function openTestDesk(dir: string, key: Buffer, opts: { auditKey?: Buffer; now?: () => Date } = {}): TestDesk {
+/**
+ * Opens desk.db in `dir` with the given key, as the core does (the audit key is a separate random
+ * one here), with `user` signed in (the day clinician unless given; null: nobody).
+ */
+export function openTestDesk(dir: string, key: Buffer, opts: { auditKey?: Buffer; now?: () => Date; user?: DeskUser | null } = {}): TestDesk {
   const file = path.join(dir, 'desk.db');
   const desk = openDeskDb(file, key);
   const now = opts.now ?? (() => new Date());
   const audit = new AuditLog(desk.db, opts.auditKey ?? Buffer.alloc(32, 7), now);
-  const calls = new CallStore(desk.db, { clientId: desk.clientId, now, audit });
-  return { file, desk, audit, calls, close: () => desk.db.close() };
+  const signIns = new SignInsForTests(opts.user === undefined ? PEOPLE.day : opts.user);
+  const session = new DeskSession(desk.db, audit, now, signIns);
+  const calls = new CallStore(desk.db, { clientId: desk.clientId, now, audit, authors: session });
+  return { file, desk, audit, session, signIns, calls, close: () => desk.db.close() };
 }
 
 export const randomKey = (): Buffer => randomBytes(32);

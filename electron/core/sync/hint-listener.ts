@@ -26,8 +26,7 @@ export class HintListener {
   private controller: AbortController | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
-  /** The open stream is being closed on purpose (reopen()): not a failure, say nothing. */
-  private reopening = false;
+  private restartAsked = false;
 
   constructor(
     private readonly http: SyncHttp,
@@ -51,15 +50,15 @@ export class HintListener {
   }
 
   /**
-   * Closes the open stream and opens a new one at once, with whatever session there is now: after a
-   * sign-out a stream must not go on under the previous clinician's token (nor stay open with none).
+   * Closes the open stream and opens a new one at once, with whatever session there is now: someone
+   * else signed in (hints are per person), or nobody is signed in any more — a stream must not go on
+   * under the previous clinician's token. Not a failure.
    */
-  reopen(): void {
+  restart(): void {
     if (this.stopped) return;
-    if (this.controller) {
-      this.reopening = true;
-      this.controller.abort();
-    } else this.reconnectNow();
+    if (!this.controller) return this.reconnectNow();
+    this.restartAsked = true;
+    this.controller.abort();
   }
 
   stop(): void {
@@ -83,8 +82,8 @@ export class HintListener {
       }
     } catch (e) {
       if (this.stopped) return;
-      if (this.reopening) {
-        // Closed on purpose by reopen(): not a failure.
+      if (this.restartAsked) {
+        // Ended on purpose (restart): not a failure, and not a sign that the server is away.
       } else if (e instanceof SignInRequired) {
         this.events.onSignInRequired();
         return; // A sign-in calls reconnectNow().
@@ -98,11 +97,9 @@ export class HintListener {
     } finally {
       this.controller = null;
     }
-    if (this.reopening) {
-      this.reopening = false;
-      return void this.connect();
-    }
-    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), retryAfter ?? (this.failures === 0 ? 0 : fullJitterDelay(this.failures, this.backoff)));
+    const atOnce = this.restartAsked || this.failures === 0;
+    this.restartAsked = false;
+    if (!this.stopped) this.timer = setTimeout(() => void this.connect(), retryAfter ?? (atOnce ? 0 : fullJitterDelay(this.failures, this.backoff)));
   }
 }
 

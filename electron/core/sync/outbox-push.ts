@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
 import { MutationPayload, type Mutation, type PushItemResult } from '../../../shared/sync/protocol';
-import { META_KEYS } from '../db/migrations';
 
 interface OutboxRow {
   seq: number;
+  /** The protocol's seq, within the stream. */
+  stream_seq: number;
+  author_id: string | null;
   mutation_id: string;
   record_id: string;
   kind: MutationPayload['kind'];
@@ -14,9 +16,18 @@ interface OutboxRow {
 }
 
 export interface ClaimedBatch {
+  /** The stream (the protocol's clientId) these mutations belong to. */
+  streamId: string;
   mutations: Mutation[];
-  /** Changes still waiting after this batch (reported to the server for team leads). */
+  /** The stream's changes still waiting after this batch (reported to the server for team leads). */
   pendingAfter: number;
+}
+
+/** An author's stream with changes waiting to be sent. */
+export interface PendingStream {
+  streamId: string;
+  authorId: string;
+  waiting: number;
 }
 
 export interface SettleOutcome {
@@ -35,6 +46,9 @@ export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * with its removal from the queue: applied (the record learns its server revision), conflict (both
  * texts kept for the clinician to choose) or rejected (kept as a dead letter and shown). Nothing
  * is ever dropped, and neither a conflict nor a rejection holds up the changes behind it.
+ *
+ * Changes go out stream by stream: each author's in their own, sent only under their session.
+ * Unclaimed changes (made while nobody was signed in) are in no stream yet and never sent.
  */
 export class OutboxPush {
   private readonly s;
@@ -43,21 +57,30 @@ export class OutboxPush {
     private readonly db: Database.Database,
     private readonly now: () => Date,
   ) {
+    const COLUMNS = 'seq, stream_seq, author_id, mutation_id, record_id, kind, payload, base_revision, desk_time';
     this.s = {
-      oldest: db.prepare("SELECT seq, mutation_id, record_id, kind, payload, base_revision, desk_time FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?"),
+      oldest: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND author_id IS NOT NULL AND state = 'pending' ORDER BY stream_seq LIMIT ?`),
       count: db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck(),
-      countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE seq BETWEEN ? AND ?'),
-      bySeq: db.prepare('SELECT seq, mutation_id, record_id, kind, payload, base_revision, desk_time FROM outbox WHERE seq = ?'),
+      countStream: db.prepare("SELECT count(*) FROM outbox WHERE stream_id = ? AND state = 'pending'").pluck(),
+      countAuthor: db.prepare("SELECT count(*) FROM outbox WHERE author_id IS ? AND state = 'pending'").pluck(),
+      streams: db.prepare(
+        "SELECT stream_id AS streamId, author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' AND author_id IS NOT NULL AND stream_id IS NOT NULL GROUP BY stream_id, author_id ORDER BY min(seq)",
+      ),
+      byAuthor: db.prepare("SELECT author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' GROUP BY author_id ORDER BY min(seq)"),
+      countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?'),
+      byStreamSeq: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq = ?`),
       remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
       record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
       openConflict: db.prepare('SELECT id FROM conflict WHERE record_id = ? AND resolved_at IS NULL'),
       insertConflict: db.prepare(
-        'INSERT INTO conflict (id, record_id, mutation_id, detected_at, local_revision, local_content, server_revision, server_content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO conflict (id, record_id, mutation_id, detected_at, local_revision, local_content, server_revision, server_content, author_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      updateConflict: db.prepare('UPDATE conflict SET mutation_id = ?, detected_at = ?, local_revision = ?, local_content = ?, server_revision = ?, server_content = ? WHERE id = ?'),
-      deadLetter: db.prepare('INSERT OR IGNORE INTO dead_letter (mutation_id, seq, record_id, kind, payload, reason, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      updateConflict: db.prepare(
+        'UPDATE conflict SET mutation_id = ?, detected_at = ?, local_revision = ?, local_content = ?, server_revision = ?, server_content = ?, author_id = ? WHERE id = ?',
+      ),
+      deadLetter: db.prepare('INSERT OR IGNORE INTO dead_letter (mutation_id, seq, record_id, kind, payload, reason, failed_at, author_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      setAcked: db.prepare('UPDATE sync_stream SET acked_seq = max(acked_seq, ?) WHERE id = ?'),
     };
   }
 
@@ -65,14 +88,29 @@ export class OutboxPush {
     return this.s.count.get() as number;
   }
 
+  /** Changes waiting by this author (null: the unclaimed ones). */
+  pendingFor(authorId: string | null): number {
+    return this.s.countAuthor.get(authorId) as number;
+  }
+
+  /** Streams with changes waiting, the one with the oldest change first. */
+  streams(): PendingStream[] {
+    return this.s.streams.all() as PendingStream[];
+  }
+
+  /** Changes waiting, by author (null: unclaimed), the author of the oldest change first. */
+  waitingByAuthor(): { authorId: string | null; waiting: number }[] {
+    return this.s.byAuthor.all() as { authorId: string | null; waiting: number }[];
+  }
+
   /**
-   * The oldest waiting changes, counted as attempted in a committed write before they are sent:
-   * from then on autosave stops rewriting them (the server may apply them under their ids).
+   * The stream's oldest waiting changes, counted as attempted in a committed write before they are
+   * sent: from then on autosave stops rewriting them (the server may apply them under their ids).
    */
-  claim(maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES): ClaimedBatch | null {
+  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES): ClaimedBatch | null {
     return this.db
       .transaction(() => {
-        const rows = this.s.oldest.all(maxMutations) as OutboxRow[];
+        const rows = this.s.oldest.all(streamId, maxMutations) as OutboxRow[];
         const batch: OutboxRow[] = [];
         let bytes = 0;
         for (const r of rows) {
@@ -81,23 +119,24 @@ export class OutboxPush {
           batch.push(r);
         }
         if (batch.length === 0) return null;
-        this.s.countAttempt.run(batch[0]!.seq, batch.at(-1)!.seq);
+        this.s.countAttempt.run(streamId, batch[0]!.stream_seq, batch.at(-1)!.stream_seq);
         return {
+          streamId,
           mutations: batch.map(toMutation),
-          pendingAfter: (this.s.count.get() as number) - batch.length,
+          pendingAfter: (this.s.countStream.get(streamId) as number) - batch.length,
         };
       })
       .immediate();
   }
 
-  /** Settles the server's answer to a batch, in one transaction. */
-  settle(results: readonly PushItemResult[], lastSeq: number): SettleOutcome {
+  /** Settles the server's answer to a batch of the stream, in one transaction. */
+  settle(streamId: string, results: readonly PushItemResult[], lastSeq: number): SettleOutcome {
     const outcome: SettleOutcome = { applied: 0, conflicts: 0, rejected: 0 };
     const at = this.now().toISOString();
     this.db
       .transaction(() => {
         for (const r of results) {
-          const row = this.s.bySeq.get(r.seq) as OutboxRow | undefined;
+          const row = this.s.byStreamSeq.get(streamId, r.seq) as OutboxRow | undefined;
           // Already settled (an answer to a replayed batch): nothing left to do.
           if (!row || row.mutation_id !== r.mutationId) continue;
           const end = r.status === 'duplicate' ? (r.original ?? 'applied') : r.status;
@@ -108,12 +147,12 @@ export class OutboxPush {
             this.keepBothVersions(row, r, at);
             outcome.conflicts++;
           } else {
-            this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this change.', at);
+            this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this change.', at, row.author_id);
             outcome.rejected++;
           }
           this.s.remove.run(row.seq);
         }
-        this.s.setMeta.run(META_KEYS.lastAckedSeq, String(lastSeq));
+        this.s.setAcked.run(lastSeq, streamId);
       })
       .immediate();
     return outcome;
@@ -125,14 +164,14 @@ export class OutboxPush {
     const server = JSON.stringify(r.serverContent ?? null);
     const open = this.s.openConflict.get(row.record_id) as { id: string } | undefined;
     const serverRevision = r.serverRevision ?? 0;
-    if (open) this.s.updateConflict.run(row.mutation_id, at, local.revision, local.content, serverRevision, server, open.id);
-    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.revision, local.content, serverRevision, server);
+    if (open) this.s.updateConflict.run(row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id, open.id);
+    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id);
   }
 }
 
 function toMutation(r: OutboxRow): Mutation {
   return {
-    seq: r.seq,
+    seq: r.stream_seq,
     mutationId: r.mutation_id,
     recordId: r.record_id,
     baseRevision: r.base_revision,

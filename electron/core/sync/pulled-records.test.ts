@@ -48,20 +48,22 @@ describe('records pulled while a conflict is open', () => {
   it('keep this desk’s text until the clinician chooses, refreshing only the server’s side', () => {
     const outbox = new OutboxPush(desk.desk.db, () => new Date('2026-11-22T14:05:00.000Z'));
     const pulled = new PulledRecords(desk.desk.db);
-    const issues = new SyncIssues(desk.desk.db, desk.calls, desk.audit, () => new Date());
+    const issues = new SyncIssues(desk.desk.db, desk.calls, desk.audit, () => new Date(), desk.session);
     const created = desk.calls.create({ startedAt: '2026-11-22T14:00:00.000Z' });
     const saved = desk.calls.save({ id: created.id, revision: created.revision, content: withSummary('Synthetic: this desk') });
 
     // The push of this desk's text comes back as a conflict with another desk's revision 3.
-    const batch = outbox.claim()!;
+    const [stream] = outbox.streams();
+    const batch = outbox.claim(stream!.streamId)!;
     outbox.settle(
+      stream!.streamId,
       batch.mutations.map((m) => ({ seq: m.seq, mutationId: m.mutationId, status: 'conflict', serverRevision: 3, reason: 'changed elsewhere', serverContent: withSummary('Synthetic: other desk') })),
       batch.mutations.at(-1)!.seq,
     );
     expect(issues.counts().conflicts).toBe(1);
 
     // A pull (any hint to this clinician) brings the other desk's next revision.
-    const changed = pulled.apply([serverDraft(created.id, 4, withSummary('Synthetic: other desk, later'))], 'cursor-1');
+    const changed = pulled.apply([serverDraft(created.id, 4, withSummary('Synthetic: other desk, later'))], 'cursor-1', 'clin-day');
     expect(changed).toBe(1);
     const local = desk.calls.get(created.id);
     expect(local.content.presentingNeed.summary).toBe('Synthetic: this desk');
@@ -69,11 +71,11 @@ describe('records pulled while a conflict is open', () => {
     const [conflict] = issues.conflicts();
     expect(conflict!.serverRevision).toBe(4);
     expect(conflict!.serverContent!.presentingNeed.summary).toBe('Synthetic: other desk, later');
-    expect(pulled.apply([serverDraft(created.id, 4, withSummary('Synthetic: other desk, later'))], 'cursor-2')).toBe(0);
+    expect(pulled.apply([serverDraft(created.id, 4, withSummary('Synthetic: other desk, later'))], 'cursor-2', 'clin-day')).toBe(0);
 
     // Keeping mine sends this desk's text on the server's latest revision.
     issues.resolve({ id: conflict!.id, choice: 'keep_mine' });
-    const next = outbox.claim()!;
+    const next = outbox.claim(stream!.streamId)!;
     expect(next.mutations).toHaveLength(1);
     expect(next.mutations[0]!.baseRevision).toBe(4);
     expect((next.mutations[0]!.payload as { content: CallRecordContent }).content.presentingNeed.summary).toBe('Synthetic: this desk');

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
+import type { Author } from '../../../shared/domain/people';
 import type { ServerCallRecord } from '../../../shared/sync/protocol';
 import { canonicalJson, type CallRow } from '../calls/call-rows';
-import { META_KEYS } from '../db/migrations';
+import { META_KEYS, recordsCursorOf } from '../db/migrations';
 
 /**
  * Writes records pulled from the server into desk.db: records from the clinician's other desks (or,
@@ -10,12 +11,17 @@ import { META_KEYS } from '../db/migrations';
  * either apply on top or come back as a conflict with both texts kept. A draft with an open
  * conflict is left alone too, until the clinician chooses: a newer server draft only refreshes the
  * conflict's "theirs", so this desk's text (what "keep mine" sends) is never replaced under it.
+ *
+ * Each record and addendum keeps its authors as the server holds them (with their names), so a
+ * record pulled from another desk says who wrote it. Each user pulls from a cursor of their own:
+ * the records one person may see are not another's.
  */
 export class PulledRecords {
   private readonly s;
 
   constructor(
     private readonly db: Database.Database,
+    private readonly rememberName: (author: Author) => void = () => {},
     private readonly now: () => Date = () => new Date(),
   ) {
     this.s = {
@@ -24,14 +30,16 @@ export class PulledRecords {
       inConflict: db.prepare('SELECT 1 FROM conflict WHERE record_id = ? AND resolved_at IS NULL LIMIT 1').pluck(),
       refreshTheirs: db.prepare('UPDATE conflict SET server_revision = ?, server_content = ? WHERE record_id = ? AND resolved_at IS NULL AND server_revision < ?'),
       insert: db.prepare(`INSERT INTO call_record (id, status, revision, base_revision, origin_client_id, created_at, updated_at, finalised_at,
-        discarded_at, discard_reason, content_hash, content) VALUES (@id, @status, @revision, @base_revision, @origin_client_id, @created_at,
-        @updated_at, @finalised_at, @discarded_at, @discard_reason, @content_hash, @content)`),
+        discarded_at, discard_reason, content_hash, content, created_by) VALUES (@id, @status, @revision, @base_revision, @origin_client_id, @created_at,
+        @updated_at, @finalised_at, @discarded_at, @discard_reason, @content_hash, @content, @created_by)`),
       update: db.prepare(`UPDATE call_record SET status = @status, revision = @revision, base_revision = @base_revision, updated_at = @updated_at,
         finalised_at = @finalised_at, discarded_at = @discarded_at, discard_reason = @discard_reason, content_hash = @content_hash, content = @content
         WHERE id = @id AND status = 'draft'`),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
-      revision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES (?, ?, ?, ?, ?)'),
-      addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      // Who started it, once known (a record from before authors were recorded learns it here).
+      setCreatedBy: db.prepare('UPDATE call_record SET created_by = ? WHERE id = ? AND created_by IS NULL'),
+      revision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content, author_id) VALUES (?, ?, ?, ?, ?, ?)'),
+      addendum: db.prepare('INSERT OR IGNORE INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at, author_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       getCursor: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setCursor: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       // Where the server filed the record (team, clinician) and its last change there: for shift summaries.
@@ -40,12 +48,13 @@ export class PulledRecords {
     };
   }
 
-  cursor(): string | null {
-    return (this.s.getCursor.get(META_KEYS.recordsCursor) as string | undefined) ?? null;
+  /** Where this user's pull continues. */
+  cursor(userId: string): string | null {
+    return (this.s.getCursor.get(recordsCursorOf(userId)) as string | undefined) ?? null;
   }
 
-  /** Applies one page of pulled records and the cursor after it, in one transaction. Returns how many changed here. */
-  apply(records: readonly ServerCallRecord[], cursor: string): number {
+  /** Applies one page of this user's pull and the cursor after it, in one transaction. Returns how many changed here. */
+  apply(records: readonly ServerCallRecord[], cursor: string, userId: string): number {
     let changed = 0;
     this.db
       .transaction(() => {
@@ -53,7 +62,7 @@ export class PulledRecords {
           if (this.applyOne(r)) changed++;
           this.s.file.run(r.id, r.teamId, r.clinicianId, r.updatedAt);
         }
-        this.s.setCursor.run(META_KEYS.recordsCursor, cursor);
+        this.s.setCursor.run(recordsCursorOf(userId), cursor);
         this.s.setCursor.run(META_KEYS.recordsPulledAt, this.now().toISOString());
       })
       .immediate();
@@ -61,6 +70,8 @@ export class PulledRecords {
   }
 
   private applyOne(r: ServerCallRecord): boolean {
+    for (const a of [r.createdBy, r.updatedBy, r.finalisedBy, r.discardedBy, ...r.addenda.map((x) => x.author)]) if (a) this.rememberName(a);
+    if (r.createdBy) this.s.setCreatedBy.run(r.createdBy.userId, r.id);
     if (this.s.waiting.get(r.id)) return false;
     const local = this.s.local.get(r.id) as CallRow | undefined;
     const content = canonicalJson(r.content);
@@ -73,8 +84,9 @@ export class PulledRecords {
       this.s.insert.run({
         id: r.id, status: r.status, revision: 1, base_revision: r.revision, origin_client_id: r.clientId, created_at: r.content.startedAt,
         updated_at: r.updatedAt, finalised_at: r.finalisedAt, discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
+        created_by: r.createdBy?.userId ?? null,
       });
-      this.s.revision.run(r.id, 1, r.status === 'draft' ? 'create' : kind, r.updatedAt, content);
+      this.s.revision.run(r.id, 1, r.status === 'draft' ? 'create' : kind, r.updatedAt, content, r.updatedBy?.userId ?? null);
       changed = true;
     } else if (local.status === 'draft' && (r.revision > (local.base_revision ?? -1) || r.status !== 'draft')) {
       if (local.content !== content || local.status !== r.status) {
@@ -83,14 +95,14 @@ export class PulledRecords {
           id: r.id, status: r.status, revision, base_revision: r.revision, updated_at: r.updatedAt, finalised_at: r.finalisedAt,
           discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
         });
-        this.s.revision.run(r.id, revision, kind, r.updatedAt, content);
+        this.s.revision.run(r.id, revision, kind, r.updatedAt, content, r.updatedBy?.userId ?? null);
         changed = true;
       } else this.s.setBase.run(r.revision, r.id);
     } else if (r.revision > (local.base_revision ?? -1)) {
       this.s.setBase.run(r.revision, r.id);
     }
     if (r.status === 'finalised') {
-      for (const a of r.addenda) changed = this.s.addendum.run(a.id, r.id, a.createdAt, a.text, a.contentHash, a.callbackMadeAt).changes > 0 || changed;
+      for (const a of r.addenda) changed = this.s.addendum.run(a.id, r.id, a.createdAt, a.text, a.contentHash, a.callbackMadeAt, a.author?.userId ?? null).changes > 0 || changed;
     }
     return changed;
   }

@@ -1,6 +1,7 @@
-import type { DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
+import type { AuthorQueue, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
 import { PullResponse, PushResponse, SeqGap } from '../../../shared/sync/protocol';
 import type { SyncIssues } from '../calls/conflicts';
+import type { DeskSession } from '../session/desk-session';
 import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import type { DirectorySync } from './directory-sync';
 import { HintListener } from './hint-listener';
@@ -16,6 +17,9 @@ export interface SyncEngineDeps {
   pulled: PulledRecords;
   directory: DirectorySync;
   issues: SyncIssues;
+  /** Who uses the desk, whose sessions are kept, and the names of authors. */
+  session: DeskSession;
+  /** This install's id: the server caps open hint streams per desk by it. */
   clientId: string;
   now: () => Date;
   onStatus: (status: SyncStatus) => void;
@@ -36,6 +40,8 @@ type TaskName = 'push' | 'pull' | 'directory';
 
 interface Task {
   running: boolean;
+  /** The attempt under way, for whoever must wait for it (signing out sends first). */
+  current: Promise<void> | null;
   /** Asked for again while running; `urgent` when the asking should cut a backoff short. */
   again: false | 'when_due' | 'urgent';
   failures: number;
@@ -50,29 +56,36 @@ const PULL_PAGE = 500;
  * anything waits. Failures back off with full jitter (honouring Retry-After); while the server is
  * unreachable the desk is "offline since" and carries on. A refused session pauses sync until
  * someone signs in; an outdated desk pauses until it is updated. Nothing here ever drops a change.
+ *
+ * A desk used by several people in turn sends each one's changes in their own stream, only under
+ * their own session: the signed-in person's first, then those of people who have left but whose
+ * sessions are kept to send what they left waiting. When such a session has ended, or the server
+ * will not take someone's changes at all, their changes wait in plain view (status `queues`)
+ * instead of being retried unseen, until they sign in again; nobody else can send them.
  */
 export class SyncEngine {
   private readonly tasks: Record<TaskName, Task> = {
-    push: { running: false, again: false, failures: 0, retry: null },
-    pull: { running: false, again: false, failures: 0, retry: null },
-    directory: { running: false, again: false, failures: 0, retry: null },
+    push: { running: false, current: null, again: false, failures: 0, retry: null },
+    pull: { running: false, current: null, again: false, failures: 0, retry: null },
+    directory: { running: false, current: null, again: false, failures: 0, retry: null },
   };
+  /** Authors whose changes the server will not take (403: its reason), until they sign in again or sync is asked for. */
+  private readonly refused = new Map<string, string>();
   private readonly hints: HintListener;
   private readonly controller = new AbortController();
   private watchdog: NodeJS.Timeout | null = null;
   private periodic: NodeJS.Timeout | null = null;
   private stopped = false;
-  private state: Omit<SyncStatus, 'waiting' | 'conflicts' | 'rejected'> = {
+  private state: Omit<SyncStatus, 'waiting' | 'conflicts' | 'rejected' | 'signedIn' | 'userName' | 'session' | 'queues'> = {
     connection: 'unknown',
     offlineSince: null,
     activity: 'idle',
     lastSyncedAt: null,
     paused: null,
-    signedIn: false,
-    userName: null,
     directoryProgress: null,
     lastRefusal: null,
   };
+  private lastUser: string | null;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.hints = new HintListener(deps.http, deps.backoff ?? SYNC_BACKOFF, {
@@ -89,24 +102,49 @@ export class SyncEngine {
       onRefused: (e) => {
         // It answered: reachable, not offline; the status says what it refused and why.
         this.reachable();
-        this.refused('hints', e);
+        this.noteRefusal('hints', e);
       },
-      onSignInRequired: () => this.pause('sign_in', 'Sign in to sync.'),
+      onSignInRequired: () => {
+        if (this.state.paused?.reason !== 'sign_in') this.pause('sign_in', 'Sign in to sync.');
+      },
     }, deps.clientId);
-    deps.tokens.onSessionChanged((session) => {
-      this.state.signedIn = session.signedIn;
-      this.state.userName = session.userName;
-      if (session.signedIn && this.state.paused?.reason === 'sign_in') this.state.paused = null;
-      this.emit();
-      if (session.signedIn) {
-        this.hints.reconnectNow();
-        this.kickAll();
-      } else {
-        // Signed out: the hints stream opened with the last session's token closes now (it used to
-        // be cut by the request timeout, which is how a sign-out came to pause sync).
-        this.hints.reopen();
+    this.lastUser = deps.session.signedInId();
+    deps.session.onChange(() => this.sessionChanged());
+  }
+
+  /** Someone signed in or out, or a kept session came or went. */
+  private sessionChanged(): void {
+    const user = this.deps.session.signedInId();
+    const switched = user !== this.lastUser;
+    this.lastUser = user;
+    if (user) {
+      this.refused.delete(user);
+      if (this.state.paused?.reason === 'sign_in') this.state.paused = null;
+    }
+    this.releaseIdleSessions();
+    this.emit();
+    if (user) {
+      // Hints and pulls are per person: a stream opened for the last one must not stay open for the next.
+      if (switched) this.hints.restart();
+      else this.hints.reconnectNow();
+      this.kickAll();
+    } else {
+      // Nobody signed in: the hints of whoever was are not for whoever sits down next.
+      if (switched) this.hints.restart();
+      if (this.state.paused?.reason !== 'sign_in' && this.state.paused?.reason !== 'update_required') {
+        const ended = this.deps.session.view().state === 'ended';
+        this.pause('sign_in', ended ? 'Your session has ended: sign in to sync. Working on this desk carries on.' : 'Sign in to sync.');
+      } else if (this.deps.session.kept().size > 0) {
+        this.kick('push', true);
       }
-    });
+    }
+  }
+
+  /** Kept sessions of people with nothing left waiting are given back at once: revoked and forgotten. */
+  private releaseIdleSessions(): void {
+    for (const userId of this.deps.session.kept()) {
+      if (this.deps.outbox.pendingFor(userId) === 0) this.deps.tokens.releaseSession(userId);
+    }
   }
 
   start(): void {
@@ -140,13 +178,70 @@ export class SyncEngine {
 
   /** Everything now, whatever the backoff: the clinician asked, or the server is back. */
   kickAll(): void {
+    this.refused.clear();
     this.kick('push', true);
     this.kick('directory', true);
     this.kick('pull', true);
   }
 
   status(): SyncStatus {
-    return { ...this.state, waiting: this.deps.outbox.pendingCount(), ...this.deps.issues.counts() };
+    const view = this.deps.session.view();
+    // The server refused the session before the starter said so: it has ended, as far as anyone can tell.
+    const session = view.state === 'signed_in' && this.state.paused?.reason === 'sign_in' ? { ...view, state: 'ended' as const } : view;
+    const signedIn = session.state === 'signed_in';
+    return {
+      ...this.state,
+      signedIn,
+      userName: signedIn ? (session.user?.displayName ?? null) : null,
+      waiting: this.deps.outbox.pendingCount(),
+      ...this.deps.issues.counts(),
+      session,
+      queues: this.queues(),
+    };
+  }
+
+  /** Changes waiting by author, with what each group waits for: the desk user's first, unclaimed last. */
+  queues(): AuthorQueue[] {
+    const me = this.deps.session.authorId();
+    const groups = this.deps.outbox.waitingByAuthor();
+    const rank = (a: string | null) => (a === me && a !== null ? 0 : a === null ? 2 : 1);
+    return groups
+      .sort((x, y) => rank(x.authorId) - rank(y.authorId))
+      .map(({ authorId, waiting }): AuthorQueue => {
+        const author = this.deps.session.author(authorId);
+        if (authorId === null) return { author, waiting, state: 'unclaimed', reason: null };
+        const refusal = this.refused.get(authorId);
+        if (refusal) return { author, waiting, state: 'refused', reason: refusal };
+        return { author, waiting, state: this.deps.session.canSend(authorId) ? 'sending' : 'sign_in_needed', reason: null };
+      });
+  }
+
+  /**
+   * Sends this person's waiting changes now and waits for them to reach the server, for at most
+   * `withinMs` (signing out sends first). Resolves with how many of theirs are still waiting.
+   */
+  async sendNow(userId: string, withinMs: number): Promise<number> {
+    const deadline = this.deps.now().getTime() + withinMs;
+    const push = this.tasks.push;
+    for (let attempt = 0; attempt < 3 && this.deps.outbox.pendingFor(userId) > 0 && !this.stopped; attempt++) {
+      if (push.running && push.current) {
+        await this.before(deadline, push.current);
+        if (push.running) break; // still under way when the time ran out
+      }
+      const failuresBefore = push.failures;
+      this.kick('push', true);
+      if (!push.current) break; // paused
+      await this.before(deadline, push.current);
+      if (push.running || push.failures > failuresBefore) break;
+    }
+    return this.deps.outbox.pendingFor(userId);
+  }
+
+  private before(deadline: number, p: Promise<void>): Promise<void> {
+    const left = deadline - this.deps.now().getTime();
+    if (left <= 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, left)))]).finally(() => clearTimeout(timer));
   }
 
   private emit(): void {
@@ -157,8 +252,11 @@ export class SyncEngine {
   private kick(name: TaskName, urgent: boolean): void {
     const t = this.tasks[name];
     const paused = this.state.paused;
-    // A sequence gap stops only the push; a sign-in or an update stops everything.
-    if (this.stopped || (paused && (paused.reason !== 'sequence_gap' || name === 'push'))) return;
+    // A sequence gap stops only the push; an update stops everything. Waiting for the desk user to
+    // sign in stops what is theirs (pulls, the directory), not the push of others' kept sessions.
+    if (this.stopped) return;
+    if (paused && paused.reason !== 'sign_in' && (paused.reason !== 'sequence_gap' || name === 'push')) return;
+    if (paused?.reason === 'sign_in' && (name !== 'push' || this.deps.session.kept().size === 0)) return;
     if (t.running) {
       // An attempt that then fails leaves a backoff behind: an urgent ask must still get through.
       t.again = urgent ? 'urgent' : t.again || 'when_due';
@@ -172,7 +270,16 @@ export class SyncEngine {
     void this.run(name);
   }
 
-  private async run(name: TaskName): Promise<void> {
+  private run(name: TaskName): Promise<void> {
+    const t = this.tasks[name];
+    const attempt: Promise<void> = this.attempt(name).finally(() => {
+      if (t.current === attempt) t.current = null;
+    });
+    t.current = attempt;
+    return attempt;
+  }
+
+  private async attempt(name: TaskName): Promise<void> {
     const t = this.tasks[name];
     t.running = true;
     t.again = false;
@@ -198,41 +305,84 @@ export class SyncEngine {
     if (again) this.kick(name, again === 'urgent');
   }
 
+  /**
+   * Each author's stream in turn, only under that author's session: the signed-in person's first,
+   * then kept sessions. An author whose session has ended, or whose changes the server will not
+   * take, is left for the status to show; the others' changes still go.
+   */
   private async push(): Promise<void> {
+    const me = this.deps.session.signedInId();
+    const tried = new Set<string>();
+    let signInNeeded: SignInRequired | null = null;
     for (;;) {
-      const batch = this.deps.outbox.claim();
-      if (!batch) {
-        this.state.lastSyncedAt = this.deps.now().toISOString();
-        return;
+      const sendable = this.deps.outbox
+        .streams()
+        .filter((s) => !tried.has(s.streamId) && !this.refused.has(s.authorId) && this.deps.session.canSend(s.authorId))
+        .sort((a, b) => Number(b.authorId === me) - Number(a.authorId === me));
+      const stream = sendable[0];
+      if (!stream) break;
+      tried.add(stream.streamId);
+      try {
+        const sent = await this.pushStream(stream.streamId, stream.authorId);
+        if (!sent) return;
+      } catch (e) {
+        if (e instanceof SignInRequired) {
+          if (stream.authorId === me) signInNeeded = e;
+          else this.deps.tokens.releaseSession(stream.authorId); // ended or revoked: theirs now wait for them
+          continue;
+        }
+        if (e instanceof ServerRefused && e.status === 403) {
+          this.refused.set(stream.authorId, e.message);
+          this.noteRefusal('push', e);
+          continue;
+        }
+        throw e;
       }
+      if (stream.authorId !== me && this.deps.outbox.pendingFor(stream.authorId) === 0) this.deps.tokens.releaseSession(stream.authorId);
+    }
+    if (signInNeeded) throw signInNeeded;
+    this.state.lastSyncedAt = this.deps.now().toISOString();
+  }
+
+  /** Sends one stream until it is empty; false when sync paused meanwhile. */
+  private async pushStream(streamId: string, authorId: string): Promise<boolean> {
+    for (;;) {
+      const batch = this.deps.outbox.claim(streamId);
+      if (!batch) return true;
       let answer: PushResponse;
       try {
         answer = await this.deps.http.json('/v1/sync/push', (v) => PushResponse.parse(v), {
           method: 'POST',
-          json: { clientId: this.deps.clientId, mutations: batch.mutations, pending: batch.pendingAfter },
+          json: { clientId: streamId, mutations: batch.mutations, pending: batch.pendingAfter },
           signal: this.controller.signal,
+          as: authorId,
         });
       } catch (e) {
         if (e instanceof ServerRefused && e.status === 409) {
           const gap = SeqGap.safeParse(e.body);
           this.pause('sequence_gap', `This desk’s changes are out of step with the server${gap.success ? ` (it expects change ${gap.data.expectedSeq})` : ''}. Nothing has been lost: keep working and call IT.`);
-          return;
+          return false;
         }
         throw e;
       }
       this.reachable();
-      this.deps.outbox.settle(answer.results, answer.lastSeq);
+      this.deps.outbox.settle(streamId, answer.results, answer.lastSeq);
       this.emit();
     }
   }
 
+  /** The records the signed-in person may see, from their own cursor, under their own session. */
   private async pull(): Promise<void> {
+    const me = this.deps.session.signedInId();
+    if (!me) throw new SignInRequired();
     let changed = 0;
     for (;;) {
-      const cursor = this.deps.pulled.cursor();
+      const cursor = this.deps.pulled.cursor(me);
       const query = new URLSearchParams({ limit: String(PULL_PAGE), ...(cursor ? { cursor } : {}) });
-      const page = await this.deps.http.json(`/v1/sync/records?${query}`, (v) => PullResponse.parse(v), { signal: this.controller.signal });
-      changed += this.deps.pulled.apply(page.records, page.cursor);
+      const page = await this.deps.http.json(`/v1/sync/records?${query}`, (v) => PullResponse.parse(v), { signal: this.controller.signal, as: me });
+      // Someone else signed in meanwhile: this page is not theirs to file under their cursor.
+      if (this.deps.session.signedInId() !== me) return;
+      changed += this.deps.pulled.apply(page.records, page.cursor, me);
       if (!page.more) break;
     }
     if (changed > 0) this.deps.onRecordsChanged?.();
@@ -256,7 +406,7 @@ export class SyncEngine {
     if (e instanceof ServerUnreachable) this.unreachable();
     else if (e instanceof ServerRefused) {
       this.reachable();
-      this.refused(name, e);
+      this.noteRefusal(name, e);
     } else this.deps.onError?.(e);
     t.failures++;
     const asked = e instanceof ServerRefused ? e.retryAfterMs : null;
@@ -269,7 +419,7 @@ export class SyncEngine {
   }
 
   /** The server refused this part of sync: kept in the status, with its reason, until it next succeeds. */
-  private refused(task: SyncRefusal['task'], e: ServerRefused): void {
+  private noteRefusal(task: SyncRefusal['task'], e: ServerRefused): void {
     this.state.lastRefusal = { task, status: e.status, code: e.code, message: e.message, at: this.deps.now().toISOString() };
     this.emit();
   }
@@ -282,8 +432,9 @@ export class SyncEngine {
 
   private pause(reason: NonNullable<SyncStatus['paused']>['reason'], message: string): void {
     this.state.paused = { reason, message };
-    if (reason === 'sign_in') this.state.signedIn = false;
     this.emit();
+    // Others' kept sessions still send theirs while the desk user is asked to sign in.
+    if (reason === 'sign_in' && this.deps.session.kept().size > 0) this.kick('push', false);
   }
 
   private reachable(): void {

@@ -62,7 +62,7 @@ describe('SyncHttp timeouts', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     http = new SyncHttp({
       serverUrl: base,
-      tokens: { accessToken: async () => 'token', renewAccessToken: async () => 'token', requestSignIn: () => null, requestSignOut: () => {}, onSessionChanged: () => {} },
+      tokens: { accessToken: async () => 'token', renewAccessToken: async () => 'token', requestSignIn: () => null, requestSignOut: () => {}, releaseSession: () => {}, current: () => null, onSessionChanged: () => {} },
       timeoutMs: TIMEOUT_MS,
       idleTimeoutMs: IDLE_MS,
     });

@@ -57,6 +57,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Aborts the request (the engine stopping). */
   signal?: AbortSignal;
+  /** Send under this person's session (their changes go only under their own); absent: the signed-in person's. */
+  as?: string;
 }
 
 /**
@@ -107,12 +109,12 @@ export class SyncHttp {
 
   /** Sends a request; answers a response with a 2xx (or 304/206) status, or throws. */
   async request(path: string, init: RequestOptions = {}): Promise<Response> {
-    let token = await this.opts.tokens.accessToken();
+    let token = await this.opts.tokens.accessToken(init.as);
     if (!token) throw new SignInRequired();
     let res = await this.send(path, init, token);
     if (res.status === 401) {
       await res.body?.cancel();
-      token = await this.opts.tokens.renewAccessToken();
+      token = await this.opts.tokens.renewAccessToken(init.as);
       if (!token) throw new SignInRequired('Your session has ended: sign in to sync.');
       res = await this.send(path, init, token);
       if (res.status === 401) {

@@ -1,19 +1,22 @@
 import type { CoreLifecycleMessage } from '../../../shared/contract';
 import { ServerUnreachable } from '../sync/sync-http';
-import type { TokenSource } from '../sync/token-source';
+import type { SessionSnapshot, TokenSource } from '../sync/token-source';
 
 /** How long the starter has to answer a token request before sync treats it as "not signed in". */
 const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Access tokens from the process that started the core (Electron main), which does the sign-in
- * and keeps the refresh token; the core asks over its lifecycle channel whenever it needs one.
+ * and keeps the refresh tokens; the core asks over its lifecycle channel whenever it needs one,
+ * for the signed-in person or for someone whose session is kept to send what they left waiting.
  */
 export class ParentTokenSource implements TokenSource {
   private nextId = 1;
   private readonly waiting = new Map<number, (answer: { accessToken: string | null; unreachable: boolean }) => void>();
-  private readonly sessionListeners: ((s: { signedIn: boolean; userName: string | null }) => void)[] = [];
-  private cached: string | null = null;
+  private readonly sessionListeners: ((s: SessionSnapshot) => void)[] = [];
+  /** Access tokens by person ('' for the signed-in one). */
+  private readonly cached = new Map<string, string>();
+  private snapshot: SessionSnapshot | null = null;
 
   constructor(private readonly send: (m: CoreLifecycleMessage) => void) {}
 
@@ -23,12 +26,14 @@ export class ParentTokenSource implements TokenSource {
       this.waiting.get(m.id)?.({ accessToken: m.accessToken, unreachable: m.unreachable === true });
       this.waiting.delete(m.id);
     } else if (m.kind === 'session-changed') {
-      this.cached = null;
-      for (const l of this.sessionListeners) l({ signedIn: m.signedIn, userName: m.userName });
+      this.cached.clear();
+      // Main and the core ship together: main names the person whenever someone is signed in.
+      this.snapshot = { user: m.user ?? null, kept: m.kept ?? [], ...(m.ended ? { ended: true } : {}) };
+      for (const l of this.sessionListeners) l(this.snapshot);
     }
   }
 
-  private ask(reason: 'initial' | 'expired'): Promise<string | null> {
+  private ask(reason: 'initial' | 'expired', userId: string | undefined): Promise<string | null> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -41,18 +46,25 @@ export class ParentTokenSource implements TokenSource {
         if (unreachable) reject(new ServerUnreachable('The sign-in service cannot be reached to renew the session.'));
         else resolve(accessToken);
       });
-      this.send({ kind: 'token-request', id, reason });
+      this.send({ kind: 'token-request', id, reason, ...(userId ? { userId } : {}) });
     });
   }
 
-  async accessToken(): Promise<string | null> {
-    this.cached ??= await this.ask('initial');
-    return this.cached;
+  async accessToken(userId?: string): Promise<string | null> {
+    const key = userId ?? '';
+    const cached = this.cached.get(key);
+    if (cached) return cached;
+    const token = await this.ask('initial', userId);
+    if (token) this.cached.set(key, token);
+    return token;
   }
 
-  async renewAccessToken(): Promise<string | null> {
-    this.cached = await this.ask('expired');
-    return this.cached;
+  async renewAccessToken(userId?: string): Promise<string | null> {
+    const key = userId ?? '';
+    this.cached.delete(key);
+    const token = await this.ask('expired', userId);
+    if (token) this.cached.set(key, token);
+    return token;
   }
 
   requestSignIn(): null {
@@ -64,7 +76,16 @@ export class ParentTokenSource implements TokenSource {
     this.send({ kind: 'sign-out-requested' });
   }
 
-  onSessionChanged(listener: (s: { signedIn: boolean; userName: string | null }) => void): void {
+  releaseSession(userId: string): void {
+    this.cached.delete(userId);
+    this.send({ kind: 'release-session', userId });
+  }
+
+  current(): SessionSnapshot | null {
+    return this.snapshot;
+  }
+
+  onSessionChanged(listener: (s: SessionSnapshot) => void): void {
     this.sessionListeners.push(listener);
   }
 }

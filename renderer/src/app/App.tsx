@@ -7,6 +7,7 @@ import { DirectoryPanel } from '../features/directory/DirectoryPanel';
 import { ServiceDetails } from '../features/directory/ServiceDetails';
 import { ConflictsDialog } from '../features/sync/ConflictsDialog';
 import { RejectionsDialog } from '../features/sync/RejectionsDialog';
+import { ClaimDialog, SignOutDialog, WaitingDialog } from '../features/sync/SessionDialogs';
 import { DirectoryStatus, SyncAnnouncer, SyncStatusBar, UserArea } from '../features/sync/SyncStatusBar';
 import { dateDMY, relativeMoment, timeHM } from '../lib/time';
 import { useApp } from '../stores/app';
@@ -164,6 +165,9 @@ export function App() {
       <CallDialogsHost />
       <ConflictsDialog />
       <RejectionsDialog />
+      <SignOutDialog />
+      <ClaimDialog />
+      <WaitingDialog />
     </div>
   );
 }

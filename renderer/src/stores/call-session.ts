@@ -46,6 +46,12 @@ interface CallSessionState {
   calls: CallSummary[];
   callsLoaded: boolean;
   formApi: FormApi | null;
+  /**
+   * Who the core files changes under (the desk user), as the last sync status said; null: nobody
+   * signed in; undefined: not known yet. Every change is sent naming them, so the core refuses one
+   * made on a screen that has not caught up with a sign-in or sign-out.
+   */
+  deskUser: string | null | undefined;
 
   newCall(): Promise<void>;
   open(id: string): Promise<void>;
@@ -69,7 +75,23 @@ interface CallSessionState {
   linkService(result: ServiceResult): 'added' | 'already' | 'refused';
   setFormApi(api: FormApi | null): void;
   dismissNotice(): void;
+  setDeskUser(id: string | null): void;
+  /**
+   * Someone signed in or out elsewhere (another tab, the app's menu): the previous person's record
+   * leaves the screen. Nothing more is saved from it: it would be saved under the new person.
+   */
+  closeForSessionChange(): void;
+  /** The signed-in person says the open record, written while nobody was signed in, is theirs. */
+  claimOpen(): Promise<ContractError | null>;
 }
+
+/** Whether the desk user may change this record: only its author changes a draft (the core enforces it too). */
+export function canEdit(record: Pick<CallRecord, 'status' | 'createdBy'>, deskUser: string | null | undefined): boolean {
+  return record.status === 'draft' && (deskUser === undefined || (record.createdBy?.userId ?? null) === deskUser);
+}
+
+/** The desk user to name with a change, when the screen knows who it is. */
+const as = (deskUser: string | null | undefined) => (deskUser === undefined ? {} : { authorId: deskUser });
 
 let saver: Autosaver | null = null;
 
@@ -102,16 +124,21 @@ export const useCallSession = create<CallSessionState>((set, get) => {
   const startAutosave = (record: CallRecord) => {
     saver?.stop();
     saver = null;
-    if (record.status !== 'draft') return;
+    if (!canEdit(record, get().deskUser)) return;
+    const author = as(get().deskUser);
     saver = new Autosaver({
       id: record.id,
       revision: record.revision,
       content: record.content,
       savedAt: record.updatedAt,
-      save: (p) => desk().call('calls.save', p),
+      save: (p) => desk().call('calls.save', { ...p, ...author }),
       onState: (save) => set({ save }),
       onRevision: (revision) => set((s) => (s.record ? { record: { ...s.record, revision } } : {})),
-      onConflict: (error, unsaved) => void reloadAfterConflict(record.id, error, unsaved),
+      onConflict: (error, unsaved) => {
+        // Someone else is the desk user now: what was typed is not shown to them.
+        if (error.code === 'session_changed') get().closeForSessionChange();
+        else void reloadAfterConflict(record.id, error, unsaved);
+      },
     });
   };
 
@@ -142,7 +169,13 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       if (error.code === 'revision_conflict') return;
     }
     const what =
-      r.value.status === 'finalised' ? 'It has been finalised elsewhere, so it can no longer be changed: add an addendum instead.' : r.value.status === 'discarded' ? 'It has been discarded.' : 'The saved version is shown now.';
+      r.value.status === 'finalised'
+        ? 'It has been finalised elsewhere, so it can no longer be changed: add an addendum instead.'
+        : r.value.status === 'discarded'
+          ? 'It has been discarded.'
+          : error.code === 'record_not_yours'
+            ? 'It is shown read-only.'
+            : 'The saved version is shown now.';
     set({
       notice: {
         tone: 'warning',
@@ -166,10 +199,11 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     calls: [],
     callsLoaded: false,
     formApi: null,
+    deskUser: undefined,
 
     async newCall() {
       if (saver) await saver.flush();
-      const r = await desk().call('calls.create', {});
+      const r = await desk().call('calls.create', as(get().deskUser));
       if (!r.ok) {
         set({ notice: { tone: 'error', title: 'A new call could not be started', body: r.error.message } });
         return;
@@ -261,7 +295,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
         set({ notice: { tone: 'error', title: 'Not finalised: the latest changes are not saved yet', body: state?.kind === 'failed' ? state.reason : 'Try again in a moment.' } });
         return;
       }
-      const r = await desk().call('calls.finalise', { id: record.id, revision: saver.revision });
+      const r = await desk().call('calls.finalise', { id: record.id, revision: saver.revision, ...as(get().deskUser) });
       set({ busy: false });
       useApp.getState().closeDialog();
       if (!r.ok) {
@@ -285,7 +319,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       const { record } = get();
       if (!record || !saver) return null;
       await saver.flush();
-      const r = await desk().call('calls.discard', { id: record.id, revision: saver.revision, reason });
+      const r = await desk().call('calls.discard', { id: record.id, revision: saver.revision, reason, ...as(get().deskUser) });
       if (!r.ok) return r.error;
       saver.stop();
       saver = null;
@@ -299,7 +333,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     async addAddendum(text, callbackMade = false) {
       const { record } = get();
       if (!record) return null;
-      const r = await desk().call('calls.addAddendum', { id: record.id, text, ...(callbackMade ? { callbackMade } : {}) });
+      const r = await desk().call('calls.addAddendum', { id: record.id, text, ...(callbackMade ? { callbackMade } : {}), ...as(get().deskUser) });
       if (!r.ok) return r.error;
       set((s) => (s.record ? { record: { ...s.record, addenda: [...s.record.addenda, r.value] } } : {}));
       announce(callbackMade ? 'Addendum added: the callback is recorded as made.' : 'Addendum added to the record.', 'success');
@@ -319,6 +353,11 @@ export const useCallSession = create<CallSessionState>((set, get) => {
         announce('Start or open a call first (Alt+N), then link the service to it.', 'warning');
         return 'refused';
       }
+      if (record.status === 'draft' && !canEdit(record, get().deskUser)) {
+        const whose = record.createdBy ? `${record.createdBy.displayName}’s` : 'nobody’s yet';
+        announce(`This draft is ${whose}: only its author can add a referral to it.`, 'warning');
+        return 'refused';
+      }
       if (record.status !== 'draft' || !formApi) {
         announce('This record is finalised: add an addendum to record another referral.', 'warning');
         return 'refused';
@@ -330,6 +369,51 @@ export const useCallSession = create<CallSessionState>((set, get) => {
 
     setFormApi: (formApi) => set({ formApi }),
     dismissNotice: () => set({ notice: null }),
+
+    setDeskUser(id) {
+      const before = get().deskUser;
+      if (before === id) return;
+      set({ deskUser: id });
+      // First heard of who is signed in: an open record may turn out not to be theirs to change.
+      const record = get().record;
+      if (before === undefined && record && saver && !canEdit(record, id)) show(record);
+    },
+
+    closeForSessionChange() {
+      const had = get().record !== null;
+      const unsaved = saver?.dirty ?? false;
+      saver?.stop();
+      saver = null;
+      remember(null);
+      set({
+        record: null,
+        live: null,
+        context: contextOf(null),
+        showIssues: false,
+        coreIssues: null,
+        // Nothing about the caller: the next person at the desk reads this.
+        notice: had
+          ? {
+              tone: unsaved ? 'warning' : 'info',
+              title: 'The record that was open has been closed',
+              body: `Someone signed in or out on this desk, so the previous person’s record is no longer shown. It is kept on this desk.${unsaved ? ' What was typed in the last moment before that was not saved: it would have been filed under the new person.' : ''}`,
+            }
+          : null,
+      });
+      void get().refreshCalls();
+    },
+
+    async claimOpen() {
+      const { record } = get();
+      if (!record) return null;
+      const r = await desk().call('sync.claim', { recordIds: [record.id] });
+      if (!r.ok) return r.error;
+      const again = await desk().call('calls.get', { id: record.id });
+      if (again.ok) show(again.value);
+      announce('The record is filed under your name now and is being sent.', 'success');
+      void get().refreshCalls();
+      return null;
+    },
   };
 });
 

@@ -64,6 +64,8 @@ interface DirectoryState {
   setActive(i: number): void;
   moveActive(delta: number): number;
   searchNow(): void;
+  /** Forgets the caller: search text, postcode, age and filters back to none, no results (someone signed out, or another person signed in). */
+  clearCaller(): void;
 }
 
 /**
@@ -289,6 +291,13 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     },
 
     searchNow: () => schedule(0, true),
+
+    clearCaller() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      set({ filters: initialFilters, sources: { age: 'record', postcode: 'record' } });
+      runLatest(true);
+    },
   };
 });
 

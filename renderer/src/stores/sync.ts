@@ -1,15 +1,23 @@
 import { create } from 'zustand';
-import type { ConflictView, ContractError, RejectionView, SyncStatus } from '../../../shared/contract';
+import type { ConflictView, ContractError, RejectionView, SyncStatus, WaitingGroup } from '../../../shared/contract';
 import type { CallRecordContent } from '../../../shared/domain/call-record';
 import { desk } from '../client/desk';
-import { syncAnnouncement, type AnnounceMemory } from '../features/sync/sync-text';
+import { signedOutMessage, syncAnnouncement, type AnnounceMemory } from '../features/sync/sync-text';
 import { announce, useApp } from './app';
 import { useCallSession } from './call-session';
+import { useDirectory } from './directory';
 
 /*
  * Sync as the screen sees it: the core's status (pushed as `sync.status` events), the conflicts and
  * refused changes to settle, sign-in and sign-out, and the one polite announcement of what changed.
+ *
+ * Who is signed in comes with the status. When it changes (a sign-out, someone else signing in)
+ * the screen is cleared of the previous person's caller: the open record closes, the directory
+ * forgets the search, and any open dialog closes. Signing out from this screen asks first, saves
+ * what is typed and sends what waits before anyone else can sign in.
  */
+
+export type SignOutMode = 'sign_out' | 'switch';
 
 export type ResolveChoice = 'keep_mine' | 'keep_theirs' | 'merged';
 
@@ -25,6 +33,12 @@ interface SyncState {
   rejectionsLoaded: boolean;
   /** The sign-in address when the browser would not open a tab for it: shown as a link. */
   signInLink: string | null;
+  /** Changes waiting on this desk by author, for the view of who waits for what. */
+  waiting: WaitingGroup[];
+  waitingLoaded: boolean;
+  /** What stopped the last sign-out, if anything. */
+  signOutError: string | null;
+  signingOut: boolean;
   setStatus(status: SyncStatus): void;
   /** A `sync.status` event from the core (newer than any answer to a call made before it). */
   statusEvent(status: SyncStatus): void;
@@ -34,7 +48,14 @@ interface SyncState {
   resolve(id: string, choice: ResolveChoice, content?: CallRecordContent): Promise<ContractError | null>;
   acknowledge(mutationId: string): Promise<ContractError | null>;
   signIn(): Promise<void>;
+  /** Opens the sign-out dialog (which asks first). */
+  requestSignOut(): void;
+  /** Saves and closes the open record, clears the caller from the screen, sends what waits, signs out (and, to switch, starts the next sign-in). */
+  confirmSignOut(mode?: SignOutMode): Promise<void>;
   signOut(): Promise<void>;
+  loadWaiting(): Promise<void>;
+  /** The signed-in person says these records' unclaimed changes are theirs. */
+  claim(recordIds: string[]): Promise<ContractError | null>;
   syncNow(): Promise<void>;
   say(text: string): void;
 }
@@ -68,11 +89,29 @@ export const useSync = create<SyncState>((set, get) => ({
   rejections: [],
   rejectionsLoaded: false,
   signInLink: null,
+  waiting: [],
+  waitingLoaded: false,
+  signOutError: null,
+  signingOut: false,
 
   setStatus(status) {
     const prev = get().status;
     const { message, memory } = syncAnnouncement(prev, status, get().memory);
     set({ status, memory, ...(status.signedIn ? { signInLink: null } : {}) });
+    const user = status.session?.user?.userId ?? null;
+    const before = prev?.session?.user?.userId ?? null;
+    if (prev && user !== before) {
+      // The desk changed hands: nothing of the previous person's caller stays on the screen.
+      useCallSession.getState().closeForSessionChange();
+      useDirectory.getState().clearCaller();
+      useApp.getState().closeDialog();
+    }
+    useCallSession.getState().setDeskUser(user);
+    // Someone signed in and changes made while nobody was signed in wait: ask them, once, whether any were theirs.
+    const signedInNow = status.session?.state === 'signed_in' && (!prev || prev.session?.state !== 'signed_in' || user !== before);
+    if (prev && signedInNow && status.queues?.some((q) => q.state === 'unclaimed')) useApp.getState().openDialog('claim');
+    const queuesChanged = JSON.stringify(prev?.queues ?? []) !== JSON.stringify(status.queues ?? []);
+    if (queuesChanged && ['claim', 'waiting'].includes(useApp.getState().dialog ?? '')) void get().loadWaiting();
     // Signed in: the note about the sign-in tab has done its job.
     if (prev && !prev.signedIn && status.signedIn) useApp.setState({ toast: null });
     if (message) get().say(message);
@@ -108,7 +147,8 @@ export const useSync = create<SyncState>((set, get) => ({
     const session = useCallSession.getState();
     // What is typed in the record open on screen is saved first, so the choice is made on it.
     if (conflict && session.record?.id === conflict.recordId) await session.settle();
-    const r = await desk().call('sync.resolveConflict', { id, choice, ...(content ? { content } : {}) });
+    const authorId = get().status?.session?.user?.userId;
+    const r = await desk().call('sync.resolveConflict', { id, choice, ...(content ? { content } : {}), ...(get().status ? { authorId: authorId ?? null } : {}) });
     if (!r.ok) return r.error;
     set({ conflicts: r.value, conflictsLoaded: true });
     if (conflict) await useCallSession.getState().reloadIfOpen(conflict.recordId);
@@ -153,9 +193,55 @@ export const useSync = create<SyncState>((set, get) => ({
     }
   },
 
+  requestSignOut() {
+    set({ signOutError: null });
+    useApp.getState().openDialog('signOut');
+  },
+
+  async confirmSignOut(mode = 'sign_out') {
+    set({ signingOut: true, signOutError: null });
+    const session = useCallSession.getState();
+    // Whatever is typed is saved as the person signing out, before anyone else can sign in.
+    if (!(await session.settle())) {
+      const state = useCallSession.getState().save;
+      set({ signingOut: false, signOutError: `The open record could not be saved${state.kind === 'failed' ? `: ${state.reason}` : ''}. Nothing has changed: try again in a moment.` });
+      return;
+    }
+    await session.closeRecord();
+    useDirectory.getState().clearCaller();
+    const me = get().status?.session?.user ?? null;
+    const r = await desk().call('auth.signOut', {});
+    set({ signingOut: false });
+    if (!r.ok) {
+      set({ signOutError: r.error.message });
+      return;
+    }
+    useApp.getState().closeDialog();
+    get().setStatus(r.value);
+    announce(signedOutMessage(r.value, me), r.value.queues.some((q) => q.author?.userId === me?.userId) ? 'warning' : 'info');
+    if (mode === 'switch') await get().signIn();
+  },
+
   async signOut() {
     const r = await desk().call('auth.signOut', {});
     if (r.ok) get().setStatus(r.value);
+  },
+
+  async loadWaiting() {
+    const r = await desk().call('sync.waiting', {});
+    if (r.ok) set({ waiting: r.value, waitingLoaded: true });
+  },
+
+  async claim(recordIds) {
+    const r = await desk().call('sync.claim', { recordIds });
+    if (!r.ok) return r.error;
+    get().setStatus(r.value.status);
+    await get().loadWaiting();
+    get().say(`${r.value.claimed === 1 ? '1 change is' : `${r.value.claimed} changes are`} filed under your name now and being sent.`);
+    void useCallSession.getState().refreshCalls();
+    const open = useCallSession.getState().record;
+    if (open && recordIds.includes(open.id)) await useCallSession.getState().reloadIfOpen(open.id);
+    return null;
   },
 
   async syncNow() {

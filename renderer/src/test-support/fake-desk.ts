@@ -24,7 +24,8 @@ export function fakeDesk(): FakeDesk {
   const ok = <T>(value: T): Envelope<T> => ({ ok: true, value });
 
   const defaults: Partial<Record<MethodName, Handler>> = {
-    'calls.create': () => {
+    'calls.create': (p) => {
+      const authorId = (p as { authorId?: string | null } | undefined)?.authorId ?? null;
       const id = `0190f0f0-0000-7000-8000-${String(records.size + 1).padStart(12, '0')}`;
       const now = at();
       const r: CallRecord = {
@@ -39,6 +40,11 @@ export function fakeDesk(): FakeDesk {
         contentHash: null,
         content: emptyCallRecordContent(now),
         addenda: [],
+        createdBy: authorId ? { userId: authorId, displayName: authorId } : null,
+        updatedBy: authorId ? { userId: authorId, displayName: authorId } : null,
+        finalisedBy: null,
+        discardedBy: null,
+        unclaimedChanges: 0,
       };
       records.set(id, r);
       return ok(structuredClone(r));

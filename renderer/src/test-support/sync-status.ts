@@ -13,5 +13,10 @@ export const syncStatus = (s: Partial<SyncStatus> = {}): SyncStatus => ({
   signedIn: true,
   userName: 'Sam Clinician',
   directoryProgress: null,
+  session: { user: SAM, state: 'signed_in' },
+  queues: [],
   ...s,
 });
+
+/** The clinician signed in in these tests. */
+export const SAM = { userId: 'sam', displayName: 'Sam Clinician', trustId: 'trust-a', teamId: 'team-a1', roles: ['clinician' as const] };

@@ -1,5 +1,7 @@
-export const ROLES = ['clinician', 'team_lead', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../../shared/domain/people';
+
+// One list of roles for the desk and the server (shared/domain/people.ts).
+export { ROLES, type Role };
 
 /** Who is calling, from a verified bearer token. Every query is scoped by trustId. */
 export interface Principal {

@@ -13,13 +13,14 @@ function draft(over: Partial<RecordState> = {}): RecordState {
   const content = completeContent();
   return {
     id: newRecordId(), trustId: 'trust-a', teamId: 'team-a1', clinicianId: 'a1-clin', originClientId: deskA.clientId, lastClientId: deskA.clientId,
-    status: 'draft', revision: 3, content, contentHash: null, finalisedAt: null, discardedAt: null, discardReason: null, deskUpdatedAt: content.startedAt, ...over,
+    status: 'draft', revision: 3, content, contentHash: null, finalisedAt: null, discardedAt: null, discardReason: null, deskUpdatedAt: content.startedAt,
+    createdBy: 'a1-clin', updatedBy: 'a1-clin', finalisedBy: null, discardedBy: null, ...over,
   };
 }
 
 const finalised = (over: Partial<RecordState> = {}) => {
   const content = completeContent();
-  return draft({ status: 'finalised', content, contentHash: contentHashOf(content), finalisedAt: '2026-05-11T20:30:00.000Z', ...over });
+  return draft({ status: 'finalised', content, contentHash: contentHashOf(content), finalisedAt: '2026-05-11T20:30:00.000Z', finalisedBy: 'a1-clin', ...over });
 };
 
 const applied = (d: Decision) => {
@@ -50,13 +51,52 @@ describe('decide', () => {
     expect(decide(current, deskB.discard(current.id, 'x', 2), writerB, noAddenda).status).toBe('conflict');
   });
 
-  it('refuses any change to a record of another clinician, team or trust with the same words', () => {
-    for (const other of [{ clinicianId: 'a1-clin2' }, { teamId: 'team-a2' }, { trustId: 'trust-b' }]) {
-      const current = draft(other);
-      for (const m of [deskA.upsert(current.id, completeContent(), 3), deskA.finalise(current.id, completeContent(), 3), deskA.discard(current.id), deskA.addendum(current.id, 'note')]) {
-        expect(decide(current, m, writerA, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.notYours });
+  it('refuses any change to a record of another team or trust with the same words, whatever the record holds', () => {
+    for (const other of [{ teamId: 'team-a2' }, { trustId: 'trust-b' }, { teamId: 'team-a2', clinicianId: 'a2-clin' }]) {
+      for (const current of [draft(other), finalised(other)]) {
+        for (const m of [deskA.upsert(current.id, completeContent(), 3), deskA.finalise(current.id, completeContent(), 3), deskA.discard(current.id), deskA.addendum(current.id, 'note')]) {
+          expect(decide(current, m, writerA, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.notYours });
+        }
       }
     }
+  });
+
+  it('records who started, changed, finalised and discarded a record: always the signed-in writer', () => {
+    const id = newRecordId();
+    expect(applied(decide(undefined, deskA.upsert(id, completeContent()), writerA, noAddenda)).record).toMatchObject({ createdBy: 'a1-clin', updatedBy: 'a1-clin', finalisedBy: null });
+    const started = draft({ createdBy: 'a1-clin', updatedBy: 'a1-clin' });
+    const onOtherDesk = applied(decide(started, deskB.finalise(started.id, completeContent(), 3), writerB, noAddenda)).record!;
+    expect(onOtherDesk).toMatchObject({ status: 'finalised', createdBy: 'a1-clin', updatedBy: 'a1-clin', finalisedBy: 'a1-clin', lastClientId: deskB.clientId });
+    const toDiscard = draft();
+    expect(applied(decide(toDiscard, deskA.discard(toDiscard.id, 'Test call', 3), writerA, noAddenda)).record).toMatchObject({ discardedBy: 'a1-clin', finalisedBy: null });
+    expect(applied(decide(undefined, deskA.finalise(newRecordId(), completeContent()), writerA, noAddenda)).record).toMatchObject({ createdBy: 'a1-clin', finalisedBy: 'a1-clin' });
+  });
+
+  it('refuses a teammate’s change to a clinician’s draft in words that say whose it is, and the usual words for a finalised or discarded one', () => {
+    const teammate: Writer = { userId: 'a1-lead', trustId: 'trust-a', teamId: 'team-a1', clientId: deskB.clientId };
+    const current = draft();
+    for (const m of [deskB.upsert(current.id, completeContent(), 3), deskB.finalise(current.id, completeContent(), 3), deskB.discard(current.id, 'x', 3)]) {
+      expect(decide(current, m, teammate, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.othersDraft });
+    }
+    expect(REASONS.othersDraft).toMatch(/started by another clinician in your team.*only they can change, finalise or discard it/);
+    const done = finalised();
+    expect(decide(done, deskB.upsert(done.id, completeContent(), done.revision), teammate, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.finalised });
+    // Finalising again what the clinician finalised is still not the teammate's to do.
+    expect(decide(done, deskB.finalise(done.id, done.content), teammate, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.finalised });
+    const gone = draft({ status: 'discarded', discardedAt: '2026-05-11T20:30:00.000Z', discardReason: 'x', discardedBy: 'a1-clin' });
+    expect(decide(gone, deskB.upsert(gone.id, completeContent(), gone.revision), teammate, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.discarded });
+  });
+
+  it('takes an addendum on a finalised record from any member of its team, filed under the one who wrote it (a handover)', () => {
+    const night: Writer = { userId: 'a1-clin2', trustId: 'trust-a', teamId: 'team-a1', clientId: deskB.clientId };
+    const current = finalised({ clinicianId: 'a1-clin' });
+    const d = applied(decide(current, deskB.addendum(current.id, 'Night shift: called back, safe at home.'), night, noAddenda));
+    expect(d.record).toBeNull();
+    expect(d.addendum).toMatchObject({ recordId: current.id, authorId: 'a1-clin2', clientId: deskB.clientId });
+    expect(applied(decide(current, deskA.addendum(current.id, 'Own note.'), writerA, noAddenda)).addendum).toMatchObject({ authorId: 'a1-clin' });
+    // Not on a draft, whoever writes it.
+    const open = draft();
+    expect(decide(open, deskB.addendum(open.id, 'x'), night, noAddenda)).toEqual({ status: 'rejected', reason: REASONS.addendumOnDraft });
   });
 
   it('finalises a complete draft whose hash matches, and refuses an incomplete one or a wrong hash', () => {

@@ -9,6 +9,12 @@ import { addendumHashOf, contentHashOf } from './hashes';
  * in-memory states, and writes the final states in a few statements. The rules (DESIGN.md §5):
  * a draft changed by another desk since the mutation's base revision is a conflict, never
  * overwritten; finalised and discarded records never change; nobody learns of another's record.
+ *
+ * Who may write what: a record is its clinician's. Only they change, finalise or discard it; the
+ * others of their team are told so in words (the desk shows their draft read-only), and anyone
+ * outside the team learns nothing. Addenda on a finalised record may come from anyone in its team
+ * (a handover: the night clinician records the day clinician's callback as made), each filed under
+ * the person who wrote it. The writer is always the signed-in sender (DESIGN.md §5).
  */
 
 /** A call record as the push works on it. */
@@ -28,6 +34,11 @@ export interface RecordState {
   discardedAt: string | null;
   discardReason: string | null;
   deskUpdatedAt: string;
+  /** Who started it, made its latest change, finalised or discarded it (null for rows older than authors). */
+  createdBy: string | null;
+  updatedBy: string | null;
+  finalisedBy: string | null;
+  discardedBy: string | null;
 }
 
 /** Who is pushing: the signed-in clinician on one desk. */
@@ -48,6 +59,8 @@ export interface NewAddendum {
   contentHash: string;
   /** The addendum records the record's callback as made. */
   callbackMadeAt: string | null;
+  /** Who wrote it: the writer, who may be another member of the record's team. */
+  authorId: string;
 }
 
 export type Decision =
@@ -61,6 +74,8 @@ export type KnownAddenda = (id: string) => { recordId: string; contentHash: stri
 
 export const REASONS = {
   notYours: 'The server holds no record with this id that you may change, so nothing was saved. Keep this copy on the desk and tell IT.',
+  othersDraft:
+    'This draft was started by another clinician in your team, so only they can change, finalise or discard it. Nothing was changed on the server; this desk keeps your copy. Once they have finalised it, add what you need as an addendum.',
   finalised: 'This record has already been finalised on the server and cannot be changed. To add or correct something, add an addendum.',
   discarded: 'This draft was discarded on the server and cannot be changed. Start a new call record if one is needed.',
   conflict: 'This draft was changed on another desk since this desk last saw it. Nothing was overwritten: both versions are kept; choose which to keep or combine them.',
@@ -76,11 +91,14 @@ const applied = (record: RecordState | null, addendum: NewAddendum | null = null
 const rejected = (reason: string): Decision => ({ status: 'rejected', reason });
 
 export function decide(current: RecordState | undefined, m: Mutation, writer: Writer, knownAddenda: KnownAddenda): Decision {
-  // One answer for a record of another clinician, team or trust, whatever it holds, so that it reveals nothing.
-  if (current && !(current.trustId === writer.trustId && current.teamId === writer.teamId && current.clinicianId === writer.userId)) {
-    return rejected(REASONS.notYours);
-  }
   const p = m.payload;
+  if (current) {
+    // One answer for a record of another team or trust, whatever it holds, so that it reveals nothing.
+    const inTeam = current.trustId === writer.trustId && current.teamId === writer.teamId;
+    if (!inTeam) return rejected(REASONS.notYours);
+    // The team shares its records (leads see them all); only their clinician changes them.
+    if (current.clinicianId !== writer.userId && p.kind !== 'addendum') return refuseChange(current) ?? rejected(REASONS.othersDraft);
+  }
   switch (p.kind) {
     case 'upsert': {
       if (!current) return applied(newRecord(m, writer, p.content));
@@ -100,7 +118,7 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
         return rejected(`The server cannot finalise this record: it is not complete. ${issues[0]!.message}${more}`);
       }
       if (!hashMatches) return rejected(REASONS.hashMismatch);
-      const finalised = { status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: p.finalisedAt };
+      const finalised = { status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: p.finalisedAt, finalisedBy: writer.userId };
       if (!current) return applied({ ...newRecord(m, writer, p.content), ...finalised });
       const conflict = conflictWith(current, m, writer);
       if (conflict) return conflict;
@@ -112,7 +130,7 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current.status === 'draft') return rejected(REASONS.addendumOnDraft);
       const addendum: NewAddendum = {
         id: p.addendumId, recordId: m.recordId, trustId: writer.trustId, clientId: writer.clientId, text: p.text, createdAt: p.createdAt, contentHash: p.contentHash,
-        callbackMadeAt: p.callbackMadeAt ?? null,
+        callbackMadeAt: p.callbackMadeAt ?? null, authorId: writer.userId,
       };
       if (addendumHashOf(addendum) !== p.contentHash) return rejected(REASONS.addendumHashMismatch);
       const known = knownAddenda(p.addendumId);
@@ -123,7 +141,7 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (!current) return rejected(REASONS.noDraftToDiscard);
       const unchangeable = refuseChange(current) ?? conflictWith(current, m, writer);
       if (unchangeable) return unchangeable;
-      return applied(next(current, m, writer, { status: 'discarded', discardedAt: p.discardedAt, discardReason: p.reason }));
+      return applied(next(current, m, writer, { status: 'discarded', discardedAt: p.discardedAt, discardReason: p.reason, discardedBy: writer.userId }));
     }
   }
 }
@@ -156,9 +174,13 @@ function newRecord(m: Mutation, writer: Writer, content: CallRecordContent): Rec
     discardedAt: null,
     discardReason: null,
     deskUpdatedAt: m.deskTime,
+    createdBy: writer.userId,
+    updatedBy: writer.userId,
+    finalisedBy: null,
+    discardedBy: null,
   };
 }
 
 function next(current: RecordState, m: Mutation, writer: Writer, change: Partial<RecordState>): RecordState {
-  return { ...current, ...change, revision: current.revision + 1, lastClientId: writer.clientId, deskUpdatedAt: m.deskTime };
+  return { ...current, ...change, revision: current.revision + 1, lastClientId: writer.clientId, deskUpdatedAt: m.deskTime, updatedBy: writer.userId };
 }

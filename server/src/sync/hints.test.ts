@@ -111,6 +111,25 @@ describe.each(SERVER_DATABASES)('hint stream on %s', (_name, open) => {
     for (const s of streams) s.close();
   });
 
+  it('tells the record’s clinician, not only the sender, when a teammate adds an addendum to their record', async () => {
+    const day = new ScriptedDesk();
+    const id = newRecordId();
+    const content = completeContent();
+    const done = await server.app.inject({ method: 'POST', url: '/v1/sync/push', payload: day.request([day.upsert(id, content), day.finalise(id, content)]), headers: await server.auth(USERS.a1Clinician) });
+    expect(done.statusCode).toBe(200);
+    const who = [USERS.a1Clinician, USERS.a1Clinician2, USERS.a1Lead] as const;
+    const streams = await Promise.all(who.map((u) => openStream(baseUrl, server, u)));
+    await until(() => streams.every((s) => s.events.length === 1), 'ready on every stream');
+    const night = new ScriptedDesk();
+    const r = await server.app.inject({ method: 'POST', url: '/v1/sync/push', payload: night.request([night.addendum(id, 'Synthetic: handover note.')]), headers: await server.auth(USERS.a1Clinician2) });
+    expect(r.json().results[0].status).toBe('applied');
+    await until(() => streams[0]!.events.length === 2 && streams[2]!.events.length === 2, 'records hints');
+    await settle();
+    // The sender's own desk already has it; the record's clinician and the lead are told to pull.
+    expect(streams.map((s) => s.events.slice(1))).toEqual([[{ kind: 'records' }], [], [{ kind: 'records' }]]);
+    for (const s of streams) s.close();
+  });
+
   it('keeps a quiet stream alive with comment lines', async () => {
     const s = await openStream(baseUrl, server, USERS.a1Clinician);
     await until(() => s.text().includes(': keep-alive\n\n'), 'a keep-alive');

@@ -70,8 +70,12 @@ describe.each(SERVER_DATABASES)('pull on %s', (_name, open) => {
 
   it('includes the finalised state and its addenda', async () => {
     const record = (await pullAll(USERS.a1Clinician)).find((r) => r.id === finalisedId)!;
+    const a1 = { userId: 'a1-clin', displayName: 'a1-clin' };
     expect(record).toMatchObject({ status: 'finalised', revision: 3, clinicianId: 'a1-clin', teamId: 'team-a1', contentHash: contentHashOf(record.content) });
-    expect(record.addenda).toEqual([{ id: expect.any(String), text: 'Called back: safe.', createdAt: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), callbackMadeAt: null }]);
+    expect(record).toMatchObject({ createdBy: a1, updatedBy: a1, finalisedBy: a1, discardedBy: null });
+    expect(record.addenda).toEqual([
+      { id: expect.any(String), text: 'Called back: safe.', createdAt: expect.any(String), contentHash: expect.stringMatching(/^[0-9a-f]{64}$/), callbackMadeAt: null, author: a1 },
+    ]);
   });
 
   it('returns only what changed since the cursor, including a record that only gained an addendum', async () => {
@@ -96,5 +100,17 @@ describe.each(SERVER_DATABASES)('pull on %s', (_name, open) => {
       expect(r.statusCode, q).toBe(400);
       expect(r.json().message).toMatch(/cursor|limit/);
     }
+  });
+
+  it('gives the record’s clinician a teammate’s addendum, under the teammate’s name and display name', async () => {
+    await db.query("UPDATE app_user SET display_name = 'Night Clinician (test)' WHERE id = 'a1-clin2'");
+    const start = PullResponse.parse((await pull(USERS.a1Clinician, '?limit=1000')).json());
+    const desk = new ScriptedDesk();
+    const r = await push(server, USERS.a1Clinician2, desk.request([desk.addendum(finalisedId, 'Synthetic: callback made on the night shift.')]));
+    expect(r.json().results[0].status).toBe('applied');
+    const since = PullResponse.parse((await pull(USERS.a1Clinician, `?cursor=${start.cursor}`)).json());
+    expect(since.records.map((x) => x.id)).toEqual([finalisedId]);
+    expect(since.records[0]!.addenda.at(-1)).toMatchObject({ text: 'Synthetic: callback made on the night shift.', author: { userId: 'a1-clin2', displayName: 'Night Clinician (test)' } });
+    expect(since.records[0]!.finalisedBy).toEqual({ userId: 'a1-clin', displayName: 'a1-clin' });
   });
 });

@@ -1,4 +1,5 @@
 import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { Author } from '../../../shared/domain/people';
 import type { PullResponse, ServerCallRecord } from '../../../shared/sync/protocol';
 import type { Queryable } from '../db/db';
 import { decodeRecordCursor, encodeRecordCursor } from './record-cursor';
@@ -20,6 +21,10 @@ interface PulledRow {
   discard_reason: string | null;
   updated_at: Date;
   change_seq: number;
+  created_by: Author | null;
+  updated_by: Author | null;
+  finalised_by: Author | null;
+  discarded_by: Author | null;
 }
 
 interface AddendumRow {
@@ -29,7 +34,12 @@ interface AddendumRow {
   created_at: Date;
   content_hash: string;
   callback_made_at: Date | null;
+  author: Author | null;
 }
+
+/** Who a user column names, with the name to show: null when the column is. */
+const author = (column: string) =>
+  `(SELECT json_build_object('userId', u.id, 'displayName', u.display_name) FROM app_user u WHERE u.id = ${column})`;
 
 /**
  * The records in scope changed since the cursor, oldest change first. change_seq follows commit
@@ -40,14 +50,16 @@ export async function pullRecords(db: Queryable, scope: RecordScope, cursor: str
   const since = decodeRecordCursor(cursor);
   const [column, owner] = 'teamId' in scope ? ['team_id', scope.teamId] : ['clinician_id', scope.clinicianId];
   const rows = await db.query<PulledRow>(
-    `SELECT id, last_client_id, clinician_id, team_id, status, revision, content, content_hash, finalised_at, discarded_at, discard_reason, updated_at, change_seq
+    `SELECT id, last_client_id, clinician_id, team_id, status, revision, content, content_hash, finalised_at, discarded_at, discard_reason, updated_at, change_seq,
+            ${author('created_by')} AS created_by, ${author('updated_by')} AS updated_by, ${author('finalised_by')} AS finalised_by, ${author('discarded_by')} AS discarded_by
      FROM call_record WHERE trust_id = $1 AND ${column} = $2 AND change_seq > $3
      ORDER BY change_seq LIMIT $4`,
     [scope.trustId, owner, since, limit + 1],
   );
   const page = rows.slice(0, limit);
   const addenda = page.length === 0 ? [] : await db.query<AddendumRow>(
-    'SELECT id, record_id, text, created_at, content_hash, callback_made_at FROM call_addendum WHERE record_id = ANY($1::uuid[]) ORDER BY created_at, id',
+    `SELECT id, record_id, text, created_at, content_hash, callback_made_at, ${author('author_id')} AS author
+     FROM call_addendum WHERE record_id = ANY($1::uuid[]) ORDER BY created_at, id`,
     [page.map((r) => r.id)],
   );
   const byRecord = new Map<string, AddendumRow[]>();
@@ -72,7 +84,13 @@ function toServerRecord(r: PulledRow, addenda: AddendumRow[]): ServerCallRecord 
     finalisedAt: r.finalised_at?.toISOString() ?? null,
     discardedAt: r.discarded_at?.toISOString() ?? null,
     discardReason: r.discard_reason,
-    addenda: addenda.map((a) => ({ id: a.id, text: a.text, createdAt: a.created_at.toISOString(), contentHash: a.content_hash, callbackMadeAt: a.callback_made_at?.toISOString() ?? null })),
+    addenda: addenda.map((a) => ({
+      id: a.id, text: a.text, createdAt: a.created_at.toISOString(), contentHash: a.content_hash, callbackMadeAt: a.callback_made_at?.toISOString() ?? null, author: a.author,
+    })),
     updatedAt: r.updated_at.toISOString(),
+    createdBy: r.created_by,
+    updatedBy: r.updated_by,
+    finalisedBy: r.finalised_by,
+    discardedBy: r.discarded_by,
   };
 }

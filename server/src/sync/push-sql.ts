@@ -41,6 +41,9 @@ export interface AppliedRow {
   desk_time?: string;
 }
 
+/** An answer as it is recorded: with the author of the mutation, the stream's signed-in user. */
+export type AnswerRow = AppliedRow & { author_id: string };
+
 export async function answersForSeqs(tx: Queryable, clientId: string, fromSeq: number, toSeq: number): Promise<Map<number, AppliedRow>> {
   const rows = await tx.query<AppliedRow>(
     'SELECT mutation_id, seq, record_id, status, server_revision, reason FROM applied_mutation WHERE client_id = $1 AND seq BETWEEN $2 AND $3',
@@ -55,12 +58,12 @@ export async function usedMutationIds(tx: Queryable, ids: string[]): Promise<Set
   return new Set(rows.map((r) => r.mutation_id));
 }
 
-export async function recordAnswers(tx: Queryable, clientId: string, rows: AppliedRow[]): Promise<void> {
+export async function recordAnswers(tx: Queryable, clientId: string, rows: AnswerRow[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status, server_revision, reason, desk_time)
-     SELECT x.mutation_id, $1, x.seq, x.record_id, x.status, x.server_revision, x.reason, x.desk_time
-     FROM jsonb_to_recordset($2::jsonb) AS x(mutation_id uuid, seq bigint, record_id uuid, status text, server_revision integer, reason text, desk_time timestamptz)`,
+    `INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status, server_revision, reason, author_id, desk_time)
+     SELECT x.mutation_id, $1, x.seq, x.record_id, x.status, x.server_revision, x.reason, x.author_id, x.desk_time
+     FROM jsonb_to_recordset($2::jsonb) AS x(mutation_id uuid, seq bigint, record_id uuid, status text, server_revision integer, reason text, author_id text, desk_time timestamptz)`,
     [clientId, JSON.stringify(rows)],
   );
 }
@@ -80,6 +83,10 @@ interface RecordRow {
   discarded_at: Date | null;
   discard_reason: string | null;
   desk_updated_at: Date;
+  created_by: string | null;
+  updated_by: string | null;
+  finalised_by: string | null;
+  discarded_by: string | null;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -92,7 +99,7 @@ export async function lockRecords(tx: Queryable, ids: string[]): Promise<Map<str
   if (ids.length === 0) return new Map();
   const rows = await tx.query<RecordRow>(
     `SELECT id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
-            finalised_at, discarded_at, discard_reason, desk_updated_at
+            finalised_at, discarded_at, discard_reason, desk_updated_at, created_by, updated_by, finalised_by, discarded_by
      FROM call_record WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
     [ids],
   );
@@ -114,6 +121,10 @@ export async function lockRecords(tx: Queryable, ids: string[]): Promise<Map<str
         discardedAt: iso(r.discarded_at),
         discardReason: r.discard_reason,
         deskUpdatedAt: iso(r.desk_updated_at)!,
+        createdBy: r.created_by,
+        updatedBy: r.updated_by,
+        finalisedBy: r.finalised_by,
+        discardedBy: r.discarded_by,
       },
     ]),
   );
@@ -141,20 +152,24 @@ const recordJson = (r: RecordState) => ({
   discarded_at: r.discardedAt,
   discard_reason: r.discardReason,
   desk_updated_at: r.deskUpdatedAt,
+  created_by: r.createdBy,
+  updated_by: r.updatedBy,
+  finalised_by: r.finalisedBy,
+  discarded_by: r.discardedBy,
 });
 
 const RECORD_COLUMNS = `id uuid, trust_id text, team_id text, clinician_id text, origin_client_id uuid, last_client_id uuid, status text,
   revision integer, content jsonb, content_hash text, started_at timestamptz, finalised_at timestamptz, discarded_at timestamptz,
-  discard_reason text, desk_updated_at timestamptz`;
+  discard_reason text, desk_updated_at timestamptz, created_by text, updated_by text, finalised_by text, discarded_by text`;
 
 /** New records. Another desk creating the same id at the same moment makes this fail (unique key) and the batch is retried. */
 export async function insertRecords(tx: Queryable, records: RecordState[]): Promise<void> {
   if (records.length === 0) return;
   await tx.query(
     `INSERT INTO call_record (id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
-                              started_at, finalised_at, discarded_at, discard_reason, desk_updated_at)
+                              started_at, finalised_at, discarded_at, discard_reason, desk_updated_at, created_by, updated_by, finalised_by, discarded_by)
      SELECT id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, content_hash,
-            started_at, finalised_at, discarded_at, discard_reason, desk_updated_at
+            started_at, finalised_at, discarded_at, discard_reason, desk_updated_at, created_by, updated_by, finalised_by, discarded_by
      FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS})`,
     [JSON.stringify(records.map(recordJson))],
   );
@@ -166,7 +181,8 @@ export async function updateRecords(tx: Queryable, records: RecordState[]): Prom
   await tx.query(
     `UPDATE call_record c SET status = x.status, revision = x.revision, content = x.content, content_hash = x.content_hash,
        started_at = x.started_at, finalised_at = x.finalised_at, discarded_at = x.discarded_at, discard_reason = x.discard_reason,
-       desk_updated_at = x.desk_updated_at, last_client_id = x.last_client_id, updated_at = now()
+       desk_updated_at = x.desk_updated_at, last_client_id = x.last_client_id, updated_by = x.updated_by, finalised_by = x.finalised_by,
+       discarded_by = x.discarded_by, updated_at = now()
      FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_COLUMNS})
      WHERE c.id = x.id`,
     [JSON.stringify(records.map(recordJson))],
@@ -182,15 +198,15 @@ export async function touchRecords(tx: Queryable, ids: string[]): Promise<void> 
 export async function insertAddenda(tx: Queryable, addenda: NewAddendum[]): Promise<void> {
   if (addenda.length === 0) return;
   await tx.query(
-    `INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at)
-     SELECT id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at
+    `INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at, author_id)
+     SELECT id, record_id, trust_id, client_id, text, created_at, content_hash, callback_made_at, author_id
      FROM jsonb_to_recordset($1::jsonb)
-       AS x(id uuid, record_id uuid, trust_id text, client_id uuid, text text, created_at timestamptz, content_hash text, callback_made_at timestamptz)`,
+       AS x(id uuid, record_id uuid, trust_id text, client_id uuid, text text, created_at timestamptz, content_hash text, callback_made_at timestamptz, author_id text)`,
     [
       JSON.stringify(
         addenda.map((a) => ({
           id: a.id, record_id: a.recordId, trust_id: a.trustId, client_id: a.clientId, text: a.text, created_at: a.createdAt, content_hash: a.contentHash,
-          callback_made_at: a.callbackMadeAt,
+          callback_made_at: a.callbackMadeAt, author_id: a.authorId,
         })),
       ),
     ],

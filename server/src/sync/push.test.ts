@@ -257,30 +257,68 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     expect(rows.map((r) => [r.text, r.callback_made_at?.toISOString() ?? null])).toEqual([['Synthetic: called back, safe.', madeAt]]);
   });
 
-  it('refuses changes to a record of another clinician, team or trust, in the same words as for a missing record, revealing nothing', async () => {
+  it('refuses changes to a record of another team or trust, in the same words as for a missing record, revealing nothing', async () => {
     const owner = new ScriptedDesk();
     const id = newRecordId();
     const content = withSummary(completeContent(), 'belongs to a1-clin');
     await pushOk(USERS.a1Clinician, owner, [owner.upsert(id, content)]);
-    for (const intruder of [USERS.a1Clinician2, USERS.a2Clinician, USERS.b1Clinician]) {
+    for (const intruder of [USERS.a2Clinician, USERS.b1Clinician]) {
       const desk = new ScriptedDesk();
       const res = await pushOk(intruder, desk, [desk.upsert(id, withSummary(content, 'overwritten'), 1), desk.discard(id, 'x', 1), desk.addendum(id, 'x'), desk.upsert(newRecordId(), completeContent())]);
       expect(res.results.map((r) => [r.status, r.serverRevision, r.serverContent])).toEqual([
         ['rejected', null, null], ['rejected', null, null], ['rejected', null, null], ['applied', 1, null],
       ]);
-      expect(res.results[0]!.reason).toBe(REASONS.notYours);
+      expect(res.results.slice(0, 3).map((r) => r.reason)).toEqual([REASONS.notYours, REASONS.notYours, REASONS.notYours]);
     }
     expect(await row(id)).toMatchObject({ revision: 1, clinician_id: 'a1-clin' });
     expect(await summaryOf(id)).toBe('belongs to a1-clin');
   });
 
-  it('lets only the first user of a client id push with it', async () => {
+  it('tells a teammate that a clinician’s draft is theirs to change, and changes nothing', async () => {
+    const owner = new ScriptedDesk();
+    const id = newRecordId();
+    await pushOk(USERS.a1Clinician, owner, [owner.upsert(id, withSummary(completeContent(), 'the day clinician’s draft'))]);
+    const desk = new ScriptedDesk();
+    const res = await pushOk(USERS.a1Clinician2, desk, [desk.upsert(id, withSummary(completeContent(), 'changed by a teammate'), 1), desk.finalise(id, completeContent(), 1), desk.discard(id, 'x', 1)]);
+    expect(res.results.map((r) => [r.status, r.reason])).toEqual([
+      ['rejected', REASONS.othersDraft], ['rejected', REASONS.othersDraft], ['rejected', REASONS.othersDraft],
+    ]);
+    expect(await row(id)).toMatchObject({ status: 'draft', revision: 1, clinician_id: 'a1-clin' });
+    expect(await summaryOf(id)).toBe('the day clinician’s draft');
+  });
+
+  it('keeps who made each change: the record’s authors, each addendum’s (a teammate’s handover note too) and each answered mutation’s', async () => {
+    const day = new ScriptedDesk();
+    const night = new ScriptedDesk();
+    const id = newRecordId();
+    const content = completeContent();
+    await pushOk(USERS.a1Clinician, day, [day.upsert(id, withSummary(content, 'first')), day.upsert(id, content), day.finalise(id, content)]);
+    const handover = await pushOk(USERS.a1Clinician2, night, [night.addendum(id, 'Synthetic: night shift called back as the day clinician asked.')]);
+    expect(statuses(handover)).toEqual(['applied']);
+    const [record] = await db.query<{ created_by: string; updated_by: string; finalised_by: string; discarded_by: string | null }>(
+      'SELECT created_by, updated_by, finalised_by, discarded_by FROM call_record WHERE id = $1',
+      [id],
+    );
+    expect(record).toEqual({ created_by: 'a1-clin', updated_by: 'a1-clin', finalised_by: 'a1-clin', discarded_by: null });
+    expect(await db.query('SELECT author_id, client_id FROM call_addendum WHERE record_id = $1', [id])).toEqual([{ author_id: 'a1-clin2', client_id: night.clientId }]);
+    const answers = await db.query<{ author_id: string; n: number }>('SELECT author_id, count(*)::int AS n FROM applied_mutation WHERE record_id = $1 GROUP BY author_id ORDER BY author_id', [id]);
+    expect(answers).toEqual([{ author_id: 'a1-clin', n: 3 }, { author_id: 'a1-clin2', n: 1 }]);
+    // Who finalised a record never changes afterwards, whatever the code above the database does.
+    await expect(db.query("UPDATE call_record SET finalised_by = 'a1-clin2' WHERE id = $1", [id])).rejects.toThrow(/immutable/);
+    await expect(db.query("UPDATE call_record SET created_by = 'a1-clin2' WHERE id = $1", [id])).rejects.toThrow(/never changes/);
+    // The discarding clinician is kept too.
+    const gone = newRecordId();
+    await pushOk(USERS.a1Clinician, day, [day.upsert(gone, content), day.discard(gone, 'Opened by mistake.')]);
+    expect((await db.query<{ discarded_by: string }>('SELECT discarded_by FROM call_record WHERE id = $1', [gone]))[0]).toEqual({ discarded_by: 'a1-clin' });
+  });
+
+  it('lets only the first user of a client id push with it, and says so in words', async () => {
     const desk = new ScriptedDesk();
     await pushOk(USERS.a1Clinician, desk, [desk.upsert(newRecordId(), completeContent())]);
     const id = newRecordId();
     const r = await push(server, USERS.a1Clinician2, desk.request([desk.upsert(id, completeContent())]));
     expect(r.statusCode).toBe(403);
-    expect(r.json().error).toBe('client_claimed');
+    expect(r.json()).toMatchObject({ error: 'client_claimed', message: expect.stringMatching(/only be sent under that person’s session/) });
     expect(await row(id)).toBeUndefined();
   });
 

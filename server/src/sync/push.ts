@@ -14,6 +14,7 @@ import {
   touchRecords,
   updateRecords,
   usedMutationIds,
+  type AnswerRow,
   type AppliedRow,
 } from './push-sql';
 import { retryOnContention } from './retry-transaction';
@@ -30,6 +31,11 @@ export interface PushOutcome {
   response: PushResponse;
   /** Whether any record changed, so desks that see it should be told to pull. */
   changedRecords: boolean;
+  /**
+   * The clinicians whose records changed (an addendum may come from another member of the team),
+   * so each of them, not only the sender, is told to pull.
+   */
+  owners: string[];
 }
 
 const BATCH_REASONS = {
@@ -63,7 +69,8 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   const { mutations } = request;
   const client = await lockSyncClient(tx, writer);
   if (client.user_id !== writer.userId) {
-    throw new HttpError(403, 'client_claimed', 'This desk is registered to another user on the server. Sign in as that user, or ask IT to reset the desk.');
+    // Desks send each author's changes in a stream of their own, so this means changes queued under another person.
+    throw new HttpError(403, 'client_claimed', 'These changes were queued on this desk in another person’s name on the server, so they can only be sent under that person’s session. Nothing was applied; the desk keeps them. Ask that person to sign in on this desk, or tell IT.');
   }
   const lastSeq = client.last_seq;
   const firstSeq = mutations[0]!.seq;
@@ -80,7 +87,7 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   const changed = new Map<string, RecordState>();
   const touched = new Set<string>();
   const newAddenda: NewAddendum[] = [];
-  const answers: AppliedRow[] = [];
+  const answers: AnswerRow[] = [];
   const results: PushItemResult[] = [];
 
   for (const m of mutations) {
@@ -115,7 +122,10 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
           ? item(m, 'conflict', { serverRevision: current!.revision, reason: decision.reason, serverContent: current!.content })
           : item(m, 'rejected', { reason: decision.reason });
     results.push(result);
-    answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: decision.status, server_revision: result.serverRevision, reason: result.reason, desk_time: m.deskTime });
+    answers.push({
+      mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: decision.status, server_revision: result.serverRevision, reason: result.reason, author_id: writer.userId,
+      desk_time: m.deskTime,
+    });
   }
 
   await recordAnswers(tx, writer.clientId, answers);
@@ -127,7 +137,8 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   await touchRecords(tx, [...touched].filter((id) => !changed.has(id)));
   await insertAddenda(tx, newAddenda);
 
-  return { response: { results, lastSeq: Math.max(lastSeq, batchLastSeq) }, changedRecords: changed.size > 0 || touched.size > 0 };
+  const owners = new Set([...changed.keys(), ...touched].map((id) => records.get(id)!.clinicianId));
+  return { response: { results, lastSeq: Math.max(lastSeq, batchLastSeq) }, changedRecords: changed.size > 0 || touched.size > 0, owners: [...owners] };
 }
 
 function item(m: Mutation, status: PushItemResult['status'], extra: Partial<PushItemResult>): PushItemResult {

@@ -43,9 +43,12 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
         const outcome = await pushBatch(deps.db, writer, request.body);
         if (outcome.changedRecords) {
           const log: FastifyBaseLogger = request.log;
-          deps.hints.notify(principal.trustId, { kind: 'records', teamId: principal.teamId, clinicianId: principal.userId }).catch((e: Error) => {
-            log.warn({ err: { type: e.name } }, 'could not send a records hint');
-          });
+          // Each owner of a changed record (an addendum may be a teammate's) and the team's leads.
+          for (const clinicianId of outcome.owners) {
+            deps.hints.notify(principal.trustId, { kind: 'records', teamId: principal.teamId, clinicianId }).catch((e: Error) => {
+              log.warn({ err: { type: e.name } }, 'could not send a records hint');
+            });
+          }
         }
         return outcome.response;
       } catch (e) {

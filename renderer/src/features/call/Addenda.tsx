@@ -46,7 +46,11 @@ export function Addenda({ record }: { record: CallRecord }) {
           {record.addenda.map((a) => (
             <li key={a.id} className="addendum">
               <p className="addendum__meta">
-                <Icon name="clock" /> {timeHM(a.createdAt)} on {dateDMY(a.createdAt)} · <span className="mono">hash {a.contentHash.slice(0, 12)}…</span>
+                <Icon name="clock" /> {timeHM(a.createdAt)} on {dateDMY(a.createdAt)} ·{' '}
+                <span className="addendum__author" data-testid="addendum-author">
+                  {a.author ? `by ${a.author.displayName}` : 'written while nobody was signed in'}
+                </span>{' '}
+                · <span className="mono">hash {a.contentHash.slice(0, 12)}…</span>
                 {a.callbackMadeAt && (
                   <span className="tag tag--green">
                     <Icon name="check" />

@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
+import type { CallRecord } from '../../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../../shared/domain/finalise';
 import { londonDateOf } from '../../../../shared/lib/calendar';
 import { shortcutKeys } from '../../app/shortcuts';
@@ -6,7 +7,7 @@ import { Kbd } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
 import { ageOf, dateDMY, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
-import { useCallSession } from '../../stores/call-session';
+import { canEdit, useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
 import { Addenda } from './Addenda';
 import { CallRecordForm } from './CallRecordForm';
@@ -119,8 +120,58 @@ function Readiness() {
   );
 }
 
+/** Who started, last changed and finalised the record, in the header (author null: nobody was signed in). */
+function Authors({ record }: { record: CallRecord }) {
+  const started = record.createdBy ? `Started by ${record.createdBy.displayName}` : 'Started while nobody was signed in';
+  const created = record.createdBy?.userId ?? null;
+  const last = record.status === 'finalised' ? record.finalisedBy : record.updatedBy;
+  const lastId = last?.userId ?? null;
+  const what = record.status === 'finalised' ? 'finalised' : 'last change';
+  return (
+    <span className="record-header__authors" data-testid="record-authors">
+      {started}
+      {lastId !== created ? ` · ${what} ${last ? `by ${last.displayName}` : 'while nobody was signed in'}` : ''}
+    </span>
+  );
+}
+
+/** A draft the desk user may not change: whose it is, and (for one nobody has claimed) the way to take it. */
+function NotYours({ record }: { record: CallRecord }) {
+  const claimOpen = useCallSession((s) => s.claimOpen);
+  const closeRecord = useCallSession((s) => s.closeRecord);
+  const deskUser = useCallSession((s) => s.deskUser);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="record-alert record-alert--warning" data-testid="record-read-only">
+      <Icon name="lock" />
+      <p className="record-alert__text">
+        {record.createdBy ? (
+          <>
+            <strong>Started by {record.createdBy.displayName}.</strong> Only they can change, finalise or discard this draft: it is shown read-only.
+          </>
+        ) : (
+          <>
+            <strong>Written while nobody was signed in: nobody’s yet.</strong> {deskUser ? 'If it is yours, take it as yours to carry on.' : 'Sign in to take it as yours.'}
+          </>
+        )}
+        {error && <span className="block">{error}</span>}
+      </p>
+      {!record.createdBy && deskUser && (
+        <button type="button" className="button button--small" onClick={() => void claimOpen().then((e) => setError(e?.message ?? null))}>
+          This is mine
+        </button>
+      )}
+      <button type="button" className="button button--small button--secondary" onClick={() => void closeRecord()}>
+        Close record
+      </button>
+    </div>
+  );
+}
+
 export function CallPanel() {
   const record = useCallSession((s) => s.record);
+  const deskUser = useCallSession((s) => s.deskUser);
+  const editable = record !== null && canEdit(record, deskUser);
   const formKey = useCallSession((s) => s.formKey);
   const requestFinalise = useCallSession((s) => s.requestFinalise);
   const closeRecord = useCallSession((s) => s.closeRecord);
@@ -149,12 +200,14 @@ export function CallPanel() {
                 Started {timeHM(record.content.startedAt)}
                 {londonDateOf(new Date(record.content.startedAt)) !== londonDateOf(now) ? ` on ${dateDMY(record.content.startedAt)}` : ''} · {ageOf(record.content.startedAt, now)}
               </span>
+              <Authors record={record} />
             </>
           )}
           <span className="spacer" />
-          <SaveStatus />
+          {(!record || editable) && <SaveStatus />}
         </div>
-        {record?.status === 'draft' && (
+        {record?.status === 'draft' && !editable && <NotYours record={record} />}
+        {record?.status === 'draft' && editable && (
           <>
             <div className="record-header__bar">
               <Readiness />
@@ -194,7 +247,8 @@ export function CallPanel() {
             <p className="finalised-banner">
               <Icon name="lock" />
               <span>
-                Finalised {record.finalisedAt ? `${timeHM(record.finalisedAt)} on ${dateDMY(record.finalisedAt)}` : ''} · read-only · content hash{' '}
+                Finalised {record.finalisedAt ? `${timeHM(record.finalisedAt)} on ${dateDMY(record.finalisedAt)}` : ''}
+                {record.finalisedBy ? ` by ${record.finalisedBy.displayName}` : ''} · read-only · content hash{' '}
                 <span className="mono" title={record.contentHash ?? ''}>
                   {record.contentHash?.slice(0, 16)}…
                 </span>
@@ -208,10 +262,12 @@ export function CallPanel() {
         )}
         {record && <SyncIssues recordId={record.id} />}
       </header>
-      <div className="pane__body" tabIndex={-1} id="record-body">
+      {/* A read-only draft has nothing to tab to: its body takes focus itself, so it scrolls by keyboard. */}
+      <div className="pane__body" tabIndex={record?.status === 'draft' && !editable ? 0 : -1} id="record-body">
         <Notice />
         {!record && <EmptyState />}
-        {record?.status === 'draft' && <CallRecordForm key={formKey} record={record} />}
+        {record?.status === 'draft' && editable && <CallRecordForm key={formKey} record={record} />}
+        {record?.status === 'draft' && !editable && <RecordView record={record} />}
         {record && record.status !== 'draft' && (
           <>
             <Addenda record={record} />

@@ -10,6 +10,7 @@ export function CallsList({ onOpened }: { onOpened?: () => void }) {
   const loaded = useCallSession((s) => s.callsLoaded);
   const openId = useCallSession((s) => s.record?.id);
   const open = useCallSession((s) => s.open);
+  const deskUser = useCallSession((s) => s.deskUser);
   const now = new Date(useApp((s) => s.now));
 
   if (!loaded) return <p className="muted">Loading the calls on this desk…</p>;
@@ -39,6 +40,9 @@ export function CallsList({ onOpened }: { onOpened?: () => void }) {
             {c.outcomeCode && <> · outcome {c.outcomeCode}</>}
           </span>
           {c.id === openId && <span className="tag tag--blue">Open now</span>}
+          {c.status === 'draft' && deskUser !== undefined && (c.createdBy?.userId ?? null) !== deskUser && (
+            <span className="tag tag--grey">{c.createdBy ? `Started by ${c.createdBy.displayName} · read-only` : 'Nobody’s yet'}</span>
+          )}
           {due && (
             <span className={`tag ${overdue ? 'tag--red' : 'tag--yellow'}`}>
               <Icon name={overdue ? 'warning' : 'clock'} />

@@ -9,6 +9,7 @@ import { useCallSession } from '../../stores/call-session';
 import { useDirectory } from '../../stores/directory';
 import { useSync } from '../../stores/sync';
 import { fakeDesk, type FakeDesk } from '../../test-support/fake-desk';
+import { syncStatus } from '../../test-support/sync-status';
 import { DirectoryPanel } from './DirectoryPanel';
 
 let desk: FakeDesk;
@@ -39,7 +40,7 @@ async function openCall(n: number, postcode: string, dateOfBirth: string | null)
   content.caller.postcode = postcode;
   if (dateOfBirth) content.caller.dateOfBirth = dateOfBirth;
   await act(async () => {
-    desk.records.set(`rec-${n}`, { id: `rec-${n}`, status: 'draft', revision: 1, createdAt: content.startedAt, updatedAt: content.startedAt, finalisedAt: null, discardedAt: null, discardReason: null, contentHash: null, content, addenda: [] });
+    desk.records.set(`rec-${n}`, { id: `rec-${n}`, status: 'draft', revision: 1, createdAt: content.startedAt, updatedAt: content.startedAt, finalisedAt: null, discardedAt: null, discardReason: null, contentHash: null, content, addenda: [], createdBy: null, updatedBy: null, finalisedBy: null, discardedBy: null, unclaimedChanges: 0 });
     await useCallSession.getState().open(`rec-${n}`);
   });
 }
@@ -198,7 +199,7 @@ describe('the directory panel', () => {
 
   it('says a desk with no directory has none yet, and how it arrives, instead of “0 services”', async () => {
     desk.handle('directory.search', () => ({ ok: true, value: answer({ directory: { ...DIRECTORY, services: 0, version: null } }) }));
-    const status: SyncStatus = { connection: 'online', offlineSince: null, activity: 'idle', waiting: 0, lastSyncedAt: null, conflicts: 0, rejected: 0, paused: { reason: 'sign_in', message: '' }, signedIn: false, userName: null, directoryProgress: null };
+    const status: SyncStatus = syncStatus({ lastSyncedAt: null, paused: { reason: 'sign_in', message: '' }, signedIn: false, userName: null, session: { user: null, state: 'signed_out' } });
     act(() => useSync.setState({ status }));
     render(<DirectoryPanel />);
     fireEvent.change(screen.getByLabelText(/^Postcode/), { target: { value: 'SE5 8AZ' } });

@@ -45,12 +45,13 @@ describe('the conflicts view', () => {
     const theirs = structuredClone(record.content);
     theirs.presentingNeed.summary = 'Synthetic: now at her sister’s house.';
     let open: ConflictView[] = [
-      { id: '0190f0f0-0000-7000-8000-00000000c0f1', recordId: record.id, recordStatus: 'draft', detectedAt: '2026-11-22T14:20:00Z', localRevision: 2, localContent: mine, serverRevision: 5, serverContent: theirs },
+      { id: '0190f0f0-0000-7000-8000-00000000c0f1', recordId: record.id, recordStatus: 'draft', detectedAt: '2026-11-22T14:20:00Z', localRevision: 2, localContent: mine, serverRevision: 5, serverContent: theirs, author: null },
     ];
     desk.handle('sync.conflicts', () => ({ ok: true, value: open }));
     desk.handle('sync.status', () => ({ ok: true, value: status({ conflicts: open.length }) }));
     desk.handle('sync.resolveConflict', (p) => {
-      expect(p).toEqual({ id: open[0]!.id, choice: 'keep_theirs' });
+      // Made as the person the screen knows is signed in: the core refuses it if someone else is by now.
+      expect(p).toEqual({ id: open[0]!.id, choice: 'keep_theirs', authorId: 'sam' });
       const r = desk.records.get(record.id)!;
       r.content = structuredClone(theirs);
       r.revision++;
@@ -86,7 +87,7 @@ describe('the conflicts view', () => {
     theirs.presentingNeed.summary = 'Synthetic: other desk.';
     desk.handle('sync.conflicts', () => ({
       ok: true,
-      value: [{ id: '0190f0f0-0000-7000-8000-00000000c0f2', recordId: record.id, recordStatus: 'finalised' as const, detectedAt: '2026-11-22T14:20:00Z', localRevision: 2, localContent: record.content, serverRevision: 5, serverContent: theirs }],
+      value: [{ id: '0190f0f0-0000-7000-8000-00000000c0f2', recordId: record.id, recordStatus: 'finalised' as const, detectedAt: '2026-11-22T14:20:00Z', localRevision: 2, localContent: record.content, serverRevision: 5, serverContent: theirs, author: null }],
     }));
     await act(() => useSync.getState().loadConflicts());
     render(<ConflictsDialog />);
@@ -101,7 +102,7 @@ describe('the conflicts view', () => {
 describe('refused changes', () => {
   it('lists what was refused and why; acknowledging keeps it, under “Acknowledged”', async () => {
     let list: RejectionView[] = [
-      { mutationId: '0190f0f0-0000-7000-8000-0000000000d1', recordId: '0190f0f0-0000-7000-8000-000000000001', kind: 'upsert', reason: 'This record has already been finalised on the server and cannot be changed.', failedAt: '2026-11-22T14:10:00Z', acknowledgedAt: null },
+      { mutationId: '0190f0f0-0000-7000-8000-0000000000d1', recordId: '0190f0f0-0000-7000-8000-000000000001', kind: 'upsert', reason: 'This record has already been finalised on the server and cannot be changed.', failedAt: '2026-11-22T14:10:00Z', acknowledgedAt: null, author: null },
     ];
     desk.handle('sync.rejections', () => ({ ok: true, value: list }));
     desk.handle('sync.status', () => ({ ok: true, value: status({ rejected: list.filter((r) => !r.acknowledgedAt).length }) }));

@@ -31,7 +31,8 @@ function Rejection({ r, label }: { r: RejectionView; label: string }) {
     <li className={`rejection${r.acknowledgedAt ? ' rejection--seen' : ''}`} data-testid="rejection">
       <div className="rejection__head">
         <h4 className="rejection__title">
-          {REJECTION_KINDS[r.kind]} · {label}
+          {REJECTION_KINDS[r.kind]}
+          {r.author ? ` by ${r.author.displayName}` : ''} · {label}
         </h4>
         {r.acknowledgedAt ? (
           <span className="tag tag--grey">

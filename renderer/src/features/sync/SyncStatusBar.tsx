@@ -2,7 +2,7 @@ import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
-import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, SYNC_WHILE_DESK_DOWN, waitingLine } from './sync-text';
+import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, queueLine, SYNC_WHILE_DESK_DOWN, waitingLine } from './sync-text';
 
 /*
  * Sync in the status bar, always visible: online or offline since when, what is waiting, when it
@@ -47,6 +47,7 @@ export function SyncStatusBar() {
   const conn = connectionLine(status, now);
   const waiting = waitingLine(status, now, saveFailing);
   const paused = pausedLine(status);
+  const others = queueLine(status);
   const canRetry = !status.paused && (status.connection === 'offline' || (status.waiting > 0 && status.activity === 'idle'));
 
   return (
@@ -79,6 +80,13 @@ export function SyncStatusBar() {
           {waiting.tone === 'muted' ? <Icon name="check" /> : waiting.tone === 'bad' ? <Icon name="warning" /> : <Icon name="clock" />}
           {waiting.text}
         </p>
+      )}
+      {others && (
+        <button type="button" className={`status-button status-button--shrink status-button--${others.tone === 'bad' ? 'bad' : others.tone === 'warn' ? 'warn' : 'plain'}`} onClick={() => openDialog('waiting')} title={others.detail} data-testid="sync-queues">
+          <Icon name={others.tone === 'pending' ? 'clock' : 'people'} />
+          <span className="status-item__text">{others.text}</span>
+          <span className="visually-hidden">. {others.detail}</span>
+        </button>
       )}
       {canRetry && (
         <button type="button" className="status-button" onClick={() => void syncNow()}>
@@ -144,23 +152,39 @@ export function DirectoryStatus() {
   );
 }
 
-/** Who is signed in (for sync), with sign out; or a sign-in button. Nothing when sync is not set up. */
+/**
+ * Who is using the desk, with sign out (which asks first); or a sign-in button. A person whose
+ * session ended is still the desk's user (their work stays theirs) until they, or someone else,
+ * signs in or they sign out. Nothing when sync is not set up.
+ */
 export function UserArea() {
   const status = useSync((s) => s.status);
   const signIn = useSync((s) => s.signIn);
-  const signOut = useSync((s) => s.signOut);
+  const requestSignOut = useSync((s) => s.requestSignOut);
   if (!status || status.paused?.reason === 'not_configured') return null;
-  if (status.signedIn) {
+  const { user, state } = status.session;
+  if (user) {
+    const roles = user.roles.map((r) => ROLE_LABELS[r]).join(', ');
     return (
       <div className="user-area" data-testid="user-area">
         <Icon name="user" />
-        <span className="user-area__name" title={status.userName ?? undefined}>
-          <span className="visually-hidden">Signed in as </span>
-          {status.userName ?? 'Signed in'}
+        <span className="user-area__name" title={`${user.displayName}${roles ? ` (${roles})` : ''}`}>
+          <span className="visually-hidden">{state === 'signed_in' ? 'Signed in as ' : 'Desk user: '}</span>
+          {user.displayName}
+          <span className="visually-hidden">{roles ? `, ${roles}` : ''}</span>
         </span>
-        <button type="button" className="header-button header-button--small" onClick={() => void signOut()}>
+        {state !== 'signed_in' && (
+          <>
+            <span className="user-area__state">session ended</span>
+            <button type="button" className="header-button header-button--small" onClick={() => void signIn()}>
+              <Icon name="user" />
+              Sign in
+            </button>
+          </>
+        )}
+        <button type="button" className="header-button header-button--small" onClick={() => requestSignOut()} aria-haspopup="dialog">
           <Icon name="signOut" />
-          Sign out
+          Sign out…
         </button>
       </div>
     );
@@ -175,3 +199,5 @@ export function UserArea() {
     </div>
   );
 }
+
+const ROLE_LABELS: Record<string, string> = { clinician: 'clinician', team_lead: 'team lead', admin: 'administrator' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
-import { connectionLine, directoryLine, pausedLine, progressLine, refusalWords, SYNC_WHILE_DESK_DOWN, syncAnnouncement, waitingLine } from './sync-text';
-import { syncStatus } from '../../test-support/sync-status';
+import { connectionLine, directoryLine, ownWaiting, pausedLine, progressLine, queueLine, queueSentence, refusalWords, signedOutMessage, SYNC_WHILE_DESK_DOWN, syncAnnouncement, waitingLine } from './sync-text';
+import { SAM, syncStatus } from '../../test-support/sync-status';
 
 const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
 
@@ -156,5 +156,49 @@ describe('what is announced', () => {
     expect(said[3]).toBe(
       'A record was also changed on another desk: both versions are kept until you choose. The server refused 2 changes; they are kept on this desk. All changes have reached the server.',
     );
+  });
+});
+
+describe('changes waiting by whose they are', () => {
+  const sam = { userId: 'sam', displayName: 'Sam Clinician' };
+  const nia = { userId: 'nia', displayName: 'Nia Night' };
+  const q = (author: typeof sam | null, waiting: number, state: 'sending' | 'sign_in_needed' | 'refused' | 'unclaimed', reason: string | null = null) => ({ author, waiting, state, reason });
+
+  it('counts only the desk user’s own as theirs, and never calls the desk all synced while others’ wait', () => {
+    const s = status({ waiting: 5, queues: [q(sam, 2, 'sending'), q(nia, 3, 'sign_in_needed')] });
+    expect(ownWaiting(s)).toBe(2);
+    expect(waitingLine(s, NOW)).toEqual({ tone: 'pending', text: '2 changes being sent' });
+    expect(waitingLine(status({ waiting: 3, queues: [q(nia, 3, 'sign_in_needed')] }), NOW)).toEqual({ tone: 'muted', text: 'Yours synced 14:25' });
+    expect(pausedLine(status({ waiting: 5, queues: [q(sam, 1, 'sign_in_needed'), q(nia, 4, 'sending')], paused: { reason: 'sign_in', message: '' } }))!.text).toBe('Sign in to sync 1 change');
+  });
+
+  it('says whose changes wait and for what, in words, the most pressing first', () => {
+    expect(queueLine(status({ queues: [q(sam, 2, 'sending')] }))).toBeNull();
+    expect(queueLine(status({ queues: [q(nia, 1, 'sending')] }))).toMatchObject({ tone: 'pending', text: '1 change by Nia Night being sent' });
+    const line = queueLine(status({ queues: [q(nia, 2, 'sending'), q(null, 3, 'unclaimed'), q({ userId: 'ada', displayName: 'Ada Day' }, 4, 'sign_in_needed')] }))!;
+    expect(line).toMatchObject({ tone: 'bad', text: '4 changes by Ada Day wait for them to sign in · 5 changes more' });
+    expect(line.detail).toBe(
+      '2 changes by Nia Night are being sent under Nia Night’s own session. 3 changes made while nobody was signed in: nobody’s yet, so not sent. Whoever made them can claim them once signed in. 4 changes by Ada Day wait for Ada Day to sign in on this desk.',
+    );
+    expect(queueSentence(q(nia, 1, 'refused', 'Your account has no Crisis Desk role.'), 'sam')).toBe('The server will not take 1 change by Nia Night: Your account has no Crisis Desk role.');
+    expect(queueSentence(q(sam, 1, 'sign_in_needed'), 'sam')).toBe('1 change of yours waits for you to sign in again on this desk.');
+    // Signed out: nothing is anyone's own, so everything is listed.
+    expect(queueLine(status({ session: { user: null, state: 'signed_out' }, queues: [q(sam, 2, 'sending')] }))!.text).toBe('2 changes by Sam Clinician being sent');
+  });
+
+  it('tells the person signing out what of theirs has not reached the server, and how it will', () => {
+    expect(signedOutMessage(status({ queues: [q(nia, 2, 'sending')] }), SAM)).toBe('Signed out. Everything you did has reached the server.');
+    expect(signedOutMessage(status({ queues: [q(sam, 1, 'sending')] }), SAM)).toBe(
+      'Signed out. 1 change of yours has not reached the server yet: it is kept on this desk and sent under your own session as soon as the server can be reached.',
+    );
+    expect(signedOutMessage(status({ queues: [q(sam, 3, 'sign_in_needed')] }), SAM)).toBe('Signed out. 3 changes of yours have not reached the server yet: they wait on this desk for you to sign in again here.');
+  });
+
+  it('announces someone else signing in, and a sign-out without a pause message', () => {
+    const nightUser = { ...SAM, userId: 'nia', displayName: 'Nia Night' };
+    const night = status({ session: { user: nightUser, state: 'signed_in' }, userName: 'Nia Night' });
+    expect(syncAnnouncement(status(), night, { backlog: false }).message).toBe('Signed in as Nia Night. Syncing.');
+    const out = status({ session: { user: null, state: 'signed_out' }, signedIn: false, userName: null, paused: { reason: 'sign_in', message: 'Sign in to sync.' } });
+    expect(syncAnnouncement(status(), out, { backlog: false }).message).toBe('Signed out. Records stay on this desk.');
   });
 });

@@ -1,4 +1,5 @@
-import type { DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../../shared/contract';
+import type { AuthorQueue, DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../../shared/contract';
+import type { DeskUser } from '../../../../shared/domain/people';
 import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../../lib/time';
 
 /*
@@ -61,18 +62,32 @@ export function refusalDetail(r: SyncRefusal): string {
 }
 
 /**
+ * The desk user's own changes waiting (others' are listed by author, see queueLines). Without a
+ * list by author (an older core), all of them.
+ */
+export function ownWaiting(s: SyncStatus): number {
+  if (!s.queues || s.queues.length === 0) return s.waiting;
+  const me = s.session?.user?.userId;
+  return me ? (s.queues.find((q) => q.author?.userId === me)?.waiting ?? 0) : 0;
+}
+
+/**
  * Waiting changes, or when everything last reached the server. `unsavedOnScreen`: the open record
  * has typing that is not saved on this desk (the desk is down, or its save is failing), so "all
- * synced" would be a claim about a save that did not happen.
+ * synced" would be a claim about a save that did not happen. The desk user's own changes are
+ * counted here; others' are listed by author (queueLines).
  */
 export function waitingLine(s: SyncStatus, now: Date, unsavedOnScreen = false): { tone: Tone; text: string } | null {
   // Not set up: nothing is sent. Waiting for a sign-in: the sign-in button gives the count.
   if (s.paused?.reason === 'not_configured' || s.paused?.reason === 'sign_in') return null;
-  if (s.waiting > 0) {
+  const waiting = ownWaiting(s);
+  if (waiting > 0) {
     const held = s.connection === 'offline' || s.paused !== null || s.lastRefusal?.task === 'push';
-    return { tone: held ? 'warn' : 'pending', text: held ? `${changes(s.waiting)} waiting, kept on this desk` : `${changes(s.waiting)} being sent` };
+    return { tone: held ? 'warn' : 'pending', text: held ? `${changes(waiting)} waiting, kept on this desk` : `${changes(waiting)} being sent` };
   }
   if (unsavedOnScreen) return { tone: 'bad', text: 'The open record is not saved yet' };
+  // Others' changes wait (their own line says for what): not "all synced".
+  if (s.waiting > 0) return s.lastSyncedAt ? { tone: 'muted', text: `Yours synced ${relativeMoment(s.lastSyncedAt, now)}` } : null;
   // With a conflict or a refused change still to settle, nothing waits, but not "all" is in step.
   if (s.lastSyncedAt) return { tone: 'muted', text: `${s.conflicts || s.rejected ? 'Nothing waiting · synced' : 'All synced'} ${relativeMoment(s.lastSyncedAt, now)}` };
   return null;
@@ -93,7 +108,10 @@ export const SYNC_WHILE_DESK_DOWN: ConnectionLine = {
 export function pausedLine(s: SyncStatus): { kind: 'sign_in' | 'update_required' | 'sequence_gap'; text: string; detail: string } | null {
   const p = s.paused;
   if (!p || p.reason === 'not_configured') return null;
-  if (p.reason === 'sign_in') return { kind: 'sign_in', text: s.waiting > 0 ? `Sign in to sync ${changes(s.waiting)}` : 'Sign in to sync', detail: p.message };
+  if (p.reason === 'sign_in') {
+    const waiting = ownWaiting(s);
+    return { kind: 'sign_in', text: waiting > 0 ? `Sign in to sync ${changes(waiting)}` : 'Sign in to sync', detail: p.message };
+  }
   if (p.reason === 'update_required') return { kind: 'update_required', text: 'Update required: sync paused', detail: p.message };
   return { kind: 'sequence_gap', text: 'Out of step with the server: call IT', detail: p.message };
 }
@@ -184,12 +202,15 @@ export function syncAnnouncement(prev: SyncStatus | null, next: SyncStatus, memo
 
   const pausedNow = next.paused?.reason ?? null;
   const pausedBefore = prev.paused?.reason ?? null;
-  if (pausedNow !== pausedBefore && pausedNow && pausedNow !== 'not_configured') {
+  // Signing out pauses sync too: "signed out" says it all.
+  const signedOut = prev.session?.state !== 'signed_out' && next.session?.state === 'signed_out' && prev.session !== undefined;
+  if (pausedNow !== pausedBefore && pausedNow && pausedNow !== 'not_configured' && !signedOut) {
     messages.push(pausedNow === 'sign_in' ? 'Sync paused: sign in to send your changes. Everything stays saved on this desk.' : `Sync paused. ${next.paused!.message}`);
     backlog = true;
   }
-  if (next.signedIn && !prev.signedIn) messages.push(`Signed in${next.userName ? ` as ${next.userName}` : ''}. Syncing.`);
-  else if (!next.signedIn && prev.signedIn && pausedNow !== 'sign_in') messages.push('Signed out. Records stay on this desk.');
+  const someoneElse = (prev.session?.user?.userId ?? null) !== (next.session?.user?.userId ?? null);
+  if (next.signedIn && (!prev.signedIn || someoneElse)) messages.push(`Signed in${next.userName ? ` as ${next.userName}` : ''}. Syncing.`);
+  else if (signedOut || (!next.signedIn && prev.signedIn && pausedNow !== 'sign_in')) messages.push('Signed out. Records stay on this desk.');
 
   // Offline and back, as the status bar shows it: a paused desk is not said to be offline.
   const offline = (x: SyncStatus) => x.connection === 'offline' && !x.paused;
@@ -222,4 +243,75 @@ export function syncAnnouncement(prev: SyncStatus | null, next: SyncStatus, memo
     backlog = true;
   }
   return { message: messages.length ? messages.join(' ') : null, memory: { backlog } };
+}
+
+/** "3 changes by Sam Clinician" (or "of yours"), as said of one author's queue. */
+function whose(q: AuthorQueue, me: string | null): string {
+  if (!q.author) return `${changes(q.waiting)} made while nobody was signed in`;
+  if (q.author.userId === me) return `${q.waiting === 1 ? '1 change' : `${q.waiting.toLocaleString('en-GB')} changes`} of yours`;
+  return `${changes(q.waiting)} by ${q.author.displayName}`;
+}
+
+/**
+ * What one author's waiting changes wait for, as a sentence for the view of waiting changes (and
+ * the status bar's tooltip): never just a count, always whose and why.
+ */
+export function queueSentence(q: AuthorQueue, me: string | null): string {
+  const name = q.author?.displayName ?? '';
+  const one = q.waiting === 1;
+  switch (q.state) {
+    case 'unclaimed':
+      return `${whose(q, me)}: nobody’s yet, so not sent. Whoever made ${one ? 'it' : 'them'} can claim ${one ? 'it' : 'them'} once signed in.`;
+    case 'sign_in_needed':
+      return `${whose(q, me)} ${one ? 'waits' : 'wait'} for ${q.author?.userId === me ? 'you to sign in again' : `${name} to sign in`} on this desk.`;
+    case 'refused':
+      return `The server will not take ${whose(q, me)}: ${q.reason ?? 'it gave no reason'}`;
+    case 'sending':
+      return `${whose(q, me)} ${one ? 'is' : 'are'} being sent${q.author?.userId === me ? '' : ` under ${name}’s own session`}.`;
+  }
+}
+
+export interface QueueLine {
+  tone: Tone;
+  /** What fits in the status bar. */
+  text: string;
+  /** Every group in words, for its tooltip and screen readers. */
+  detail: string;
+}
+
+/**
+ * Changes on this desk that are not the desk user's own and still wait: by others (sent under
+ * their own kept session, or waiting for them to sign in), refused, or made while nobody was
+ * signed in. The most pressing first; null when there are none.
+ */
+export function queueLine(s: SyncStatus): QueueLine | null {
+  const me = s.session?.user?.userId ?? null;
+  const others = (s.queues ?? []).filter((q) => q.author === null || q.author.userId !== me);
+  if (others.length === 0) return null;
+  const rank: Record<AuthorQueue['state'], number> = { refused: 0, sign_in_needed: 1, unclaimed: 2, sending: 3 };
+  const [first, ...rest] = [...others].sort((a, b) => rank[a.state] - rank[b.state]);
+  const head =
+    first!.state === 'refused'
+      ? `${whose(first!, me)} refused by the server`
+      : first!.state === 'sign_in_needed'
+        ? `${whose(first!, me)} ${first!.waiting === 1 ? 'waits' : 'wait'} for them to sign in`
+        : first!.state === 'unclaimed'
+          ? `${whose(first!, me)}: not sent`
+          : `${whose(first!, me)} being sent`;
+  const more = rest.reduce((n, q) => n + q.waiting, 0);
+  return {
+    tone: first!.state === 'sending' ? 'pending' : first!.state === 'unclaimed' ? 'warn' : 'bad',
+    text: more > 0 ? `${head} · ${changes(more)} more` : head,
+    detail: others.map((q) => queueSentence(q, me)).join(' '),
+  };
+}
+
+/** What to tell the person who has just signed out: whether everything of theirs reached the server. */
+export function signedOutMessage(s: SyncStatus, me: Pick<DeskUser, 'userId'> | null): string {
+  const mine = me ? s.queues?.find((q) => q.author?.userId === me.userId) : undefined;
+  if (!mine) return 'Signed out. Everything you did has reached the server.';
+  const n = mine.waiting === 1 ? '1 change of yours has' : `${mine.waiting.toLocaleString('en-GB')} changes of yours have`;
+  return mine.state === 'sending'
+    ? `Signed out. ${n} not reached the server yet: ${mine.waiting === 1 ? 'it is' : 'they are'} kept on this desk and sent under your own session as soon as the server can be reached.`
+    : `Signed out. ${n} not reached the server yet: ${mine.waiting === 1 ? 'it waits' : 'they wait'} on this desk for you to sign in again here.`;
 }

@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3-multiple-ciphers';
+import type { AuthorQueue, WaitingGroup, WaitingRecord } from '../../../shared/contract';
+import type { CallStatus } from '../../../shared/domain/call-record';
+import { toCallSummary, SUMMARY_COLUMNS, type SummaryRow } from '../calls/call-rows';
+
+interface Row {
+  author_id: string | null;
+  record_id: string;
+  changes: number;
+  since: string;
+  legacy: number;
+}
+
+/**
+ * The view behind "N changes by X wait for X to sign in on this desk": each author's waiting
+ * changes (the queue states come from the sync engine) with the records they belong to, named as
+ * the list of calls names them (who called, when; no clinical detail).
+ */
+export class WaitingChanges {
+  private readonly s;
+
+  constructor(db: Database.Database) {
+    this.s = {
+      rows: db.prepare(`SELECT o.author_id, o.record_id, count(*) AS changes, min(o.desk_time) AS since,
+          max(coalesce(st.legacy, 0)) AS legacy
+        FROM outbox o LEFT JOIN sync_stream st ON st.id = o.stream_id
+        WHERE o.state = 'pending' GROUP BY o.author_id, o.record_id ORDER BY min(o.seq)`),
+      summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
+    };
+  }
+
+  groups(queues: readonly AuthorQueue[]): WaitingGroup[] {
+    const rows = this.s.rows.all() as Row[];
+    return queues.map((q) => ({
+      ...q,
+      records: rows
+        .filter((r) => r.author_id === (q.author?.userId ?? null))
+        .map((r): WaitingRecord => {
+          const summary = toCallSummary(this.s.summary.get(r.record_id) as SummaryRow);
+          return {
+            recordId: r.record_id,
+            status: summary.status as CallStatus,
+            callerLabel: summary.callerLabel,
+            startedAt: summary.startedAt,
+            changes: r.changes,
+            since: r.since,
+            queuedBeforeAuthors: r.legacy === 1,
+          };
+        }),
+    }));
+  }
+}
