@@ -118,7 +118,7 @@ describe('the release built offline', () => {
   it('refuses a signed file changed afterwards', () => {
     const copy = path.join(work, 'tampered.msi');
     const bytes = readFileSync(path.join(out, file('msi')));
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(copy, bytes);
     expect(verifyFile(copy, caFile).ok).toBe(false);
   });

@@ -28,6 +28,8 @@ const Env = z.object({
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   TOMBSTONE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  /** The largest release file (installer) an admin may upload into the artefact store. */
+  ARTEFACT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
