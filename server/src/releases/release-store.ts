@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
-import { Arch, DeskReport, Platform, Ring, UpdateMode, Version } from '../../../shared/updates/protocol';
+import { Arch, type DeskReport, Platform, Ring, UpdateMode, Version } from '../../../shared/updates/protocol';
 import { HttpError } from '../app';
 import type { Db, Queryable } from '../db/db';
 import { findArtefact } from '../artefacts/store';
