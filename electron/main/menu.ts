@@ -52,6 +52,8 @@ export interface MenuActions {
   quit(): void;
   about(): void;
   toggleDevTools(): void;
+  /** Restart into the downloaded update (main refuses while a call is open). */
+  installUpdate?(): void;
 }
 
 export interface MenuOptions {
@@ -59,6 +61,8 @@ export interface MenuOptions {
   devTools: boolean;
   signedIn: boolean;
   lockArmed: boolean;
+  /** The version of a downloaded, verified update waiting to be installed, or null. */
+  updateReady?: string | null;
   actions: MenuActions;
 }
 
@@ -103,7 +107,11 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
   template.push({
     label: mac ? 'Help' : '&Help',
     role: 'help',
-    submenu: [...items(HELP_SHORTCUTS, actions), ...(mac ? [] : [{ type: 'separator' as const }, { id: 'about', label: 'About Crisis Desk', click: () => actions.about() }])],
+    submenu: [
+      ...items(HELP_SHORTCUTS, actions),
+      ...(o.updateReady ? [{ type: 'separator' as const }, { id: 'installUpdate', label: `Restart to install Crisis Desk ${o.updateReady}`, click: () => actions.installUpdate?.() }] : []),
+      ...(mac ? [] : [{ type: 'separator' as const }, { id: 'about', label: 'About Crisis Desk', click: () => actions.about() }]),
+    ],
   });
   return template;
 }

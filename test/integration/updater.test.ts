@@ -80,7 +80,7 @@ describe('desk updates from the trust’s central API', () => {
     fetch(`${all.server.url}${url}`, {
       method,
       headers: { authorization: `Bearer ${all.token}`, ...(body ? { 'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json' } : {}) },
-      body: body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
     });
 
   /** The admin uploads an installer and publishes it with a rollout, as docs/deployment.md says. */
