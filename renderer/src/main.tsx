@@ -4,6 +4,7 @@ import { App } from './app/App';
 import { installDeskClient, watchConnection } from './client/desk';
 import { useApp } from './stores/app';
 import { flushOnHide, useCallSession } from './stores/call-session';
+import { reportShellActivity } from './stores/shell-activity';
 import { useDirectory } from './stores/directory';
 import { useSync } from './stores/sync';
 import './styles/index.css';
@@ -39,6 +40,7 @@ void client.call('system.info', {}).then((r) => {
 void useSync.getState().refresh();
 void useCallSession.getState().restore();
 flushOnHide();
+reportShellActivity(client);
 setInterval(() => useApp.getState().tick(), 20_000);
 
 createRoot(document.getElementById('root')!).render(
