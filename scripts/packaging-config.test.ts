@@ -98,6 +98,7 @@ describe('the packaging configuration', () => {
     expect(pkg.scripts['build:desktop']).toBeDefined();
     expect(pkg.scripts.dist).toBe('tsx scripts/release/dist.ts');
     expect(pkg.scripts.test).toContain('test:electronegativity');
+    expect(pkg.scripts.test).toContain('test:packaging');
   });
 });
 

@@ -17,12 +17,13 @@
  * Windows key the build fails, unless it is a development build (CRISIS_DESK_DEVELOPMENT=1), whose
  * artefacts say UNSIGNED-DEV in their names. CRISIS_DESK_RELEASE=1 also refuses the stand-in
  * runtime and a missing SHA256SUMS key. Output: out/release/ (replaced on each run).
- *   tsx scripts/release/dist.ts [--out <dir>] [--platforms win32,linux]
+ *   tsx scripts/release/dist.ts [--out <dir>] [--platforms win32,linux,darwin]
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Arch, build, Platform, type Configuration } from 'electron-builder';
+import { Arch, build, Platform as BuilderPlatform, type Configuration } from 'electron-builder';
+import { spawnSync } from 'node:child_process';
 import { APP_ID, createConfig, PRODUCT_NAME, PUBLISHER } from '../../build/electron-builder.config';
 import { buildCore, buildMain, buildPreload, buildRenderer, stageApp } from '../build-desktop';
 import { commonName, signFile, signingKeyFromEnv, verifyFile, type AuthenticodeSigner } from './authenticode';
@@ -38,13 +39,14 @@ import { STAND_IN_MARKER } from './stand-in-runtime';
 const root = path.resolve(import.meta.dirname, '..', '..');
 export const RELEASE_OUT = path.join(root, 'out', 'release');
 
-export type ArtefactKind = 'nsis' | 'msi' | 'deb' | 'sbom' | 'policy' | 'notes' | 'manifest' | 'checksums' | 'signature';
+export type Platform = 'win32' | 'linux' | 'darwin';
+export type ArtefactKind = 'nsis' | 'msi' | 'deb' | 'zip' | 'sbom' | 'policy' | 'notes' | 'manifest' | 'checksums' | 'signature';
 
 export interface ReleaseArtefact {
   file: string;
   kind: ArtefactKind;
-  platform: 'win32' | 'linux' | null;
-  arch: 'x64' | null;
+  platform: Platform | null;
+  arch: 'x64' | 'arm64' | null;
   bytes: number;
   sha256: string;
   /** base64, as electron-updater's metadata carries it. */
@@ -69,12 +71,12 @@ export interface ReleaseManifest {
 
 export interface DistOptions {
   out?: string;
-  platforms?: ('win32' | 'linux')[];
+  platforms?: Platform[];
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
 }
 
-const ELECTRON_BUILDER_PLATFORM = { win32: Platform.WINDOWS, linux: Platform.LINUX } as const;
+const ELECTRON_BUILDER_PLATFORM = { win32: BuilderPlatform.WINDOWS, linux: BuilderPlatform.LINUX, darwin: BuilderPlatform.MAC } as const;
 
 function appVersion(): string {
   return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -85,7 +87,8 @@ export async function dist(options: DistOptions = {}): Promise<ReleaseManifest> 
   const env = options.env ?? process.env;
   const log = options.log ?? ((l: string) => console.log(l));
   const out = options.out ?? RELEASE_OUT;
-  const platforms = options.platforms ?? ['win32', 'linux'];
+  // macOS is laid out and checked here too, except in a release (it is signed on a Mac).
+  const platforms = options.platforms ?? (env.CRISIS_DESK_RELEASE === '1' ? ['win32', 'linux'] : ['win32', 'linux', 'darwin']);
   const release = env.CRISIS_DESK_RELEASE === '1';
   const development = env.CRISIS_DESK_DEVELOPMENT === '1';
   const version = appVersion();
@@ -116,41 +119,51 @@ export async function dist(options: DistOptions = {}): Promise<ReleaseManifest> 
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     const runtimes: ReleaseManifest['runtimes'] = {};
-    const artefacts: { file: string; kind: ArtefactKind; platform: 'win32' | 'linux' | null; signed: boolean }[] = [];
+    const artefacts: { file: string; kind: ArtefactKind; platform: Platform | null; arch?: 'x64' | 'arm64'; signed: boolean }[] = [];
     const installers: string[] = [];
 
-    for (const platform of platforms) {
-      const runtime = await resolveRuntime(platform, scratch, env);
-      runtimes[platform] = { kind: runtime.kind, detail: runtime.kind === 'electron' ? runtime.archive : runtime.why };
+    // macOS is signed and notarised only on a Mac: here its app is laid out and checked, zipped unsigned, never publishable.
+    const targets: { platform: Platform; arch: 'x64' | 'arm64' }[] = platforms.flatMap((platform) => (platform === 'darwin' ? (['x64', 'arm64'] as const) : (['x64'] as const)).map((arch) => ({ platform, arch })));
+    if (platforms.includes('darwin')) {
+      if (release) throw new Error('macOS packages are signed and notarised on a Mac (electron-builder --mac with build/electron-builder.config.ts); leave darwin out of a release built here.');
+      notPublishable.push('macOS packages built here are not signed or notarised (that needs a Mac)');
+    }
+
+    for (const { platform, arch } of targets) {
+      const target = `${platform}-${arch}`;
+      const runtime = await resolveRuntime(platform, scratch, env, arch);
+      runtimes[target] = { kind: runtime.kind, detail: runtime.kind === 'electron' ? runtime.archive : runtime.why };
       if (runtime.kind === 'stand-in') {
         if (release) throw new Error(`A release needs the real Electron runtime: ${runtime.why}. Put the archive in the Electron cache (ELECTRON_CACHE).`);
-        notPublishable.push(`${platform} built on the stand-in runtime (${runtime.why})`);
-        log(`${platform}: the Electron archive is not in the cache, building on the marked stand-in runtime`);
+        notPublishable.push(`${target} built on the stand-in runtime (${runtime.why})`);
+        log(`${target}: the Electron archive is not in the cache, building on the marked stand-in runtime`);
       }
-      const tags = `${runtime.kind === 'stand-in' ? '-STAND-IN-RUNTIME' : ''}${signer ? '' : '-UNSIGNED-DEV'}`;
-      const comments = [runtime.kind === 'stand-in' ? STAND_IN_MARKER : null, signer ? null : 'Unsigned development build: not for release'].filter(Boolean).join('; ') || `${PRODUCT_NAME} ${version}`;
+      const unsigned = platform === 'darwin' || !signer;
+      const tags = `${runtime.kind === 'stand-in' ? '-STAND-IN-RUNTIME' : ''}${unsigned ? '-UNSIGNED-DEV' : ''}`;
+      const comments = [runtime.kind === 'stand-in' ? STAND_IN_MARKER : null, unsigned ? 'Unsigned development build: not for release' : null].filter(Boolean).join('; ') || `${PRODUCT_NAME} ${version}`;
 
-      const stage = path.join(root, 'dist', `app-${platform}-x64`);
-      stageApp(stage, [`${platform}-x64.node`]);
-      const unpackedParent = path.join(scratch, `packaged-${platform}`);
+      const stage = path.join(root, 'dist', `app-${target}`);
+      stageApp(stage, [`${target}.node`]);
+      const unpackedParent = path.join(scratch, `packaged-${target}`);
       const baseConfig = createConfig();
       const config: Configuration = {
         ...baseConfig,
         electronVersion: runtime.version,
         electronDist: runtime.kind === 'electron' ? runtime.archive : runtime.dir,
         directories: { ...baseConfig.directories, app: stage, output: unpackedParent },
+        mac: { ...baseConfig.mac, target: [{ target: 'dir', arch: [arch] }] },
       };
-      log(`${platform}: packaging with electron-builder (ASAR, fuses${platform === 'win32' && signer ? ', Authenticode' : ''})`);
+      log(`${target}: packaging with electron-builder (ASAR, fuses${platform === 'win32' && signer ? ', Authenticode' : ''})`);
       // electron-builder signs through build/electron-builder.config.ts, which reads the key from process.env.
       const saved = { ...process.env };
       Object.assign(process.env, env);
       try {
-        await build({ targets: ELECTRON_BUILDER_PLATFORM[platform].createTarget('dir', Arch.x64), config, publish: 'never', projectDir: root });
+        await build({ targets: ELECTRON_BUILDER_PLATFORM[platform].createTarget('dir', arch === 'arm64' ? Arch.arm64 : Arch.x64), config, publish: 'never', projectDir: root });
       } finally {
         for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
         Object.assign(process.env, saved);
       }
-      const appDir = path.join(unpackedParent, platform === 'win32' ? 'win-unpacked' : 'linux-unpacked');
+      const appDir = path.join(unpackedParent, platform === 'win32' ? 'win-unpacked' : platform === 'linux' ? 'linux-unpacked' : arch === 'arm64' ? 'mac-arm64' : 'mac');
 
       if (platform === 'win32') {
         const publisher = signer ? commonName(verifyFile(path.join(appDir, `${PRODUCT_NAME}.exe`), signerCertFile(signer)).signer) : null;
@@ -164,10 +177,10 @@ export async function dist(options: DistOptions = {}): Promise<ReleaseManifest> 
         buildMsi({ appDir, exeName: `${PRODUCT_NAME}.exe`, productName: PRODUCT_NAME, publisher: PUBLISHER, version, comments, outFile: path.join(out, msi), scratch });
         for (const f of [setup, msi]) {
           if (signer) signFile(signer, path.join(out, f));
-          artefacts.push({ file: f, kind: f.endsWith('.msi') ? 'msi' : 'nsis', platform, signed: signer !== null });
+          artefacts.push({ file: f, kind: f.endsWith('.msi') ? 'msi' : 'nsis', platform, arch, signed: signer !== null });
           installers.push(f);
         }
-      } else {
+      } else if (platform === 'linux') {
         writeFileSync(path.join(appDir, 'resources', 'package-type'), 'deb');
         writeFileSync(path.join(appDir, 'resources', 'app-update.yml'), appUpdateYml(null));
         const deb = `crisis-desk_${debVersion(version)}${tags}_amd64.deb`;
@@ -183,8 +196,15 @@ export async function dist(options: DistOptions = {}): Promise<ReleaseManifest> 
           outFile: path.join(out, deb),
           scratch,
         });
-        artefacts.push({ file: deb, kind: 'deb', platform, signed: false });
+        artefacts.push({ file: deb, kind: 'deb', platform, arch, signed: false });
         installers.push(deb);
+      } else {
+        writeFileSync(path.join(appDir, `${PRODUCT_NAME}.app`, 'Contents', 'Resources', 'app-update.yml'), appUpdateYml(null));
+        const zip = `Crisis-Desk-${version}${tags}-mac-${arch}.zip`;
+        log(`darwin-${arch}: ${zip} (unsigned: signing and notarisation need a Mac)`);
+        zipFolder(appDir, `${PRODUCT_NAME}.app`, path.join(out, zip));
+        artefacts.push({ file: zip, kind: 'zip', platform, arch, signed: false });
+        installers.push(zip);
       }
     }
 
@@ -202,7 +222,7 @@ export async function dist(options: DistOptions = {}): Promise<ReleaseManifest> 
       const full = path.join(out, a.file);
       const signed = a.signed && signer ? verifyFile(full, signerCertFile(signer)) : null;
       if (a.signed && !signed?.ok) throw new Error(`${a.file} does not verify after signing: ${signed?.detail}`);
-      described.push({ file: a.file, kind: a.kind, platform: a.platform, arch: a.platform ? 'x64' : null, bytes: statSync(full).size, sha256: await fileDigest(full, 'sha256'), sha512: await fileDigest(full, 'sha512', 'base64'), authenticode: signed?.signer ?? null });
+      described.push({ file: a.file, kind: a.kind, platform: a.platform, arch: a.arch ?? null, bytes: statSync(full).size, sha256: await fileDigest(full, 'sha256'), sha512: await fileDigest(full, 'sha512', 'base64'), authenticode: signed?.signer ?? null });
     }
 
     const manifest: ReleaseManifest = {
@@ -262,7 +282,7 @@ export function releaseNotes(m: ReleaseManifest): string {
   } catch {
     extra = '_No notes were written for this version (docs/releases/<version>.md)._';
   }
-  const rows = m.artefacts.filter((a) => ['nsis', 'msi', 'deb'].includes(a.kind)).map((a) => `| ${a.file} | ${mib(a.bytes)} | \`${a.sha256}\` | ${a.authenticode ?? (a.kind === 'deb' ? 'SHA256SUMS signature' : 'unsigned')} |`);
+  const rows = m.artefacts.filter((a) => ['nsis', 'msi', 'deb', 'zip'].includes(a.kind)).map((a) => `| ${a.file} | ${mib(a.bytes)} | \`${a.sha256}\` | ${a.authenticode ?? (a.kind === 'deb' ? 'SHA256SUMS signature' : a.kind === 'zip' ? 'unsigned (sign and notarise on a Mac)' : 'unsigned')} |`);
   return `# ${m.product} ${m.version}
 
 Built ${m.builtAt} on Electron ${m.electronVersion}.
@@ -289,6 +309,13 @@ ${m.shipped.map((p) => `- ${p.name} ${p.version} (${p.license ?? 'no licence'})`
 `;
 }
 
+/** Zips `name` inside `dir` (symbolic links kept, as a macOS framework needs them) with 7z. */
+function zipFolder(dir: string, name: string, outFile: string): void {
+  const r = spawnSync('7z', ['a', '-tzip', '-snl', '-mx=5', outFile, name], { cwd: dir, encoding: 'utf8' });
+  if (r.error) throw new Error('7z could not run: install Debian’s p7zip-full (scripts/system-packages.sh).');
+  if (r.status !== 0) throw new Error(`7z failed: ${r.stderr || r.stdout}`);
+}
+
 /** Lists the files of a release folder (for tests and the upload helper). */
 export function releaseFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => !f.startsWith('.'));
@@ -300,7 +327,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     return i > 0 ? process.argv[i + 1] : undefined;
   };
   try {
-    await dist({ out: arg('--out') ? path.resolve(arg('--out')!) : undefined, platforms: arg('--platforms')?.split(',') as ('win32' | 'linux')[] | undefined });
+    await dist({ out: arg('--out') ? path.resolve(arg('--out')!) : undefined, platforms: arg('--platforms')?.split(',') as Platform[] | undefined });
   } catch (e) {
     console.error(`dist: ${(e as Error).message}`);
     process.exit(1);

@@ -11,9 +11,11 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { writeStandInRuntime, type RuntimePlatform } from './stand-in-runtime';
 
+export type RuntimeArch = 'x64' | 'arm64';
+
 export type Runtime =
-  | { kind: 'electron'; platform: RuntimePlatform; arch: 'x64'; version: string; archive: string }
-  | { kind: 'stand-in'; platform: RuntimePlatform; arch: 'x64'; version: string; dir: string; why: string };
+  | { kind: 'electron'; platform: RuntimePlatform; arch: RuntimeArch; version: string; archive: string }
+  | { kind: 'stand-in'; platform: RuntimePlatform; arch: RuntimeArch; version: string; dir: string; why: string };
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -62,19 +64,19 @@ export function findInCache(name: string, dirs: string[]): string | null {
 }
 
 /** The real archive when cached and intact; otherwise a stand-in laid out under `scratch`. */
-export async function resolveRuntime(platform: RuntimePlatform, scratch: string, env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+export async function resolveRuntime(platform: RuntimePlatform, scratch: string, env: Record<string, string | undefined> = process.env, arch: RuntimeArch = 'x64'): Promise<Runtime> {
   const version = electronVersion();
-  const name = `electron-v${version}-${platform}-x64.zip`;
+  const name = `electron-v${version}-${platform}-${arch}.zip`;
   const cached = env.CRISIS_DESK_FORCE_STAND_IN === '1' ? null : findInCache(name, electronCacheDirs(env));
   let why = `${name} is not in the Electron cache (${electronCacheDirs(env).join(', ')})`;
   if (cached) {
     const expected = expectedSha256(name);
     const actual = await sha256Of(cached);
-    if (expected && actual === expected) return { kind: 'electron', platform, arch: 'x64', version, archive: cached };
+    if (expected && actual === expected) return { kind: 'electron', platform, arch, version, archive: cached };
     why = `${cached} does not match the sha256 in electron/checksums.json (${expected ? 'damaged or not Electron’s' : 'no checksum known'})`;
   } else if (env.CRISIS_DESK_FORCE_STAND_IN === '1') {
     why = 'CRISIS_DESK_FORCE_STAND_IN=1';
   }
-  const dir = writeStandInRuntime(path.join(scratch, `stand-in-${platform}-x64`), platform, version);
-  return { kind: 'stand-in', platform, arch: 'x64', version, dir, why };
+  const dir = writeStandInRuntime(path.join(scratch, `stand-in-${platform}-${arch}`), platform, version);
+  return { kind: 'stand-in', platform, arch, version, dir, why };
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import plist from 'plist';
 import * as ResEdit from 'resedit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MSI_UPGRADE_CODE, msiProperties, msiSummary, msiUpgradeRows } from './msi';
@@ -40,8 +41,10 @@ describe('the release built offline', () => {
   let caFile: string;
   let publicKey: string;
   /** The unpacked apps as each installer lays them down. */
-  const installed: Record<'nsis' | 'msi' | 'deb', string> = { nsis: '', msi: '', deb: '' };
-  const file = (kind: string) => manifest.artefacts.find((a) => a.kind === kind)!.file;
+  const installed: Record<'nsis' | 'msi' | 'deb' | 'mac-x64' | 'mac-arm64', string> = { nsis: '', msi: '', deb: '', 'mac-x64': '', 'mac-arm64': '' };
+  const file = (kind: string, arch = 'x64') => manifest.artefacts.find((a) => a.kind === kind && (a.arch === arch || a.arch === null))!.file;
+  /** Where each package keeps app.asar and the postcode tables. */
+  const resources = (kind: keyof typeof installed) => (kind.startsWith('mac') ? path.join(installed[kind], 'Crisis Desk.app', 'Contents', 'Resources') : path.join(installed[kind], 'resources'));
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'crisis-desk-packaging-'));
@@ -69,6 +72,10 @@ describe('the release built offline', () => {
     const debDir = path.join(work, 'deb');
     run('dpkg-deb', ['-x', path.join(out, file('deb')), debDir]);
     installed.deb = path.join(debDir, 'opt', 'crisis-desk');
+    for (const arch of ['x64', 'arm64'] as const) {
+      installed[`mac-${arch}`] = path.join(work, `mac-${arch}`);
+      run('7z', ['x', '-y', '-snl', `-o${installed[`mac-${arch}`]}`, path.join(out, file('zip', arch))]);
+    }
   }, 240_000);
 
   afterAll(() => {
@@ -78,7 +85,7 @@ describe('the release built offline', () => {
   it('makes every artefact, named and described for what it was built on', () => {
     const names = readdirSync(out);
     const standIn = Object.values(manifest.runtimes).some((r) => r.kind === 'stand-in');
-    for (const kind of ['nsis', 'msi', 'deb'] as const) {
+    for (const kind of ['nsis', 'msi', 'deb', 'zip'] as const) {
       const a = manifest.artefacts.find((x) => x.kind === kind)!;
       expect(names).toContain(a.file);
       expect(names).toContain(`${a.file}.cdx.json`);
@@ -87,6 +94,10 @@ describe('the release built offline', () => {
       expect(a.file.includes('STAND-IN-RUNTIME')).toBe(standIn);
     }
     expect(names).toEqual(expect.arrayContaining(['SHA256SUMS', 'SHA256SUMS.asc', 'RELEASE-NOTES.md', 'release.json', 'policy']));
+    // macOS is laid out here but signed and notarised only on a Mac: never publishable from here.
+    for (const arch of ['x64', 'arm64']) expect(file('zip', arch)).toMatch(new RegExp(`-UNSIGNED-DEV-mac-${arch}\\.zip$`));
+    expect(manifest.publishable).toBe(false);
+    expect(manifest.notPublishableBecause).toContain('macOS packages built here are not signed or notarised (that needs a Mac)');
     expect(readdirSync(path.join(out, 'policy')).sort()).toEqual(['CrisisDesk.admx', 'README.txt', 'en-US', 'org.crisisdesk.desk.mobileconfig', 'policy.example.json', 'policy.schema.json']);
     if (standIn) {
       // Never publishable, and it says so in each package's own metadata, not just its name.
@@ -149,8 +160,8 @@ describe('the release built offline', () => {
   });
 
   it('ships in app.asar only main, preload, core and the built screen: no tests, sources, maps or dev dependencies', () => {
-    for (const kind of ['nsis', 'msi', 'deb'] as const) {
-      const asar = path.join(installed[kind], 'resources', 'app.asar');
+    for (const kind of ['nsis', 'msi', 'deb', 'mac-x64', 'mac-arm64'] as const) {
+      const asar = path.join(resources(kind), 'app.asar');
       const entries = listPackage(asar, { isPack: false }).map((e) => e.replaceAll('\\', '/'));
       for (const needed of ['/package.json', '/dist/desktop/main.mjs', '/dist/desktop/preload.cjs', '/dist/desktop/core.mjs', '/dist/renderer/index.html']) expect(entries, `${kind} ${needed}`).toContain(needed);
       expect(entries.some((e) => /^\/dist\/renderer\/assets\/.+\.js$/.test(e))).toBe(true);
@@ -168,10 +179,18 @@ describe('the release built offline', () => {
   });
 
   it('carries the native SQLite module of each target, and only that one', () => {
-    const prebuilds = (dir: string) => readdirSync(path.join(dir, 'resources', 'app.asar.unpacked', 'node_modules', 'better-sqlite3-multiple-ciphers', 'prebuilds'));
-    expect(prebuilds(installed.nsis)).toEqual(['win32-x64.node']);
-    expect(prebuilds(installed.msi)).toEqual(['win32-x64.node']);
-    expect(prebuilds(installed.deb)).toEqual(['linux-x64.node']);
+    const prebuilds = (kind: keyof typeof installed) => readdirSync(path.join(resources(kind), 'app.asar.unpacked', 'node_modules', 'better-sqlite3-multiple-ciphers', 'prebuilds'));
+    expect(prebuilds('nsis')).toEqual(['win32-x64.node']);
+    expect(prebuilds('msi')).toEqual(['win32-x64.node']);
+    expect(prebuilds('deb')).toEqual(['linux-x64.node']);
+    expect(prebuilds('mac-x64')).toEqual(['darwin-x64.node']);
+    expect(prebuilds('mac-arm64')).toEqual(['darwin-arm64.node']);
+    // Mach-O 64-bit for the right CPU: x86_64 (0x01000007) and arm64 (0x0100000c).
+    for (const [arch, cpu] of [['x64', 0x01000007], ['arm64', 0x0100000c]] as const) {
+      const macho = readFileSync(path.join(resources(`mac-${arch}`), 'app.asar.unpacked', 'node_modules', 'better-sqlite3-multiple-ciphers', 'prebuilds', `darwin-${arch}.node`));
+      expect(macho.readUInt32LE(0)).toBe(0xfeedfacf);
+      expect(macho.readUInt32LE(4)).toBe(cpu);
+    }
     const win = readFileSync(path.join(installed.nsis, 'resources', 'app.asar.unpacked', 'node_modules', 'better-sqlite3-multiple-ciphers', 'prebuilds', 'win32-x64.node'));
     expect(win.readUInt16LE(win.readUInt32LE(0x3c) + 4)).toBe(0x8664); // a PE for x64
     const linux = readFileSync(path.join(installed.deb, 'resources', 'app.asar.unpacked', 'node_modules', 'better-sqlite3-multiple-ciphers', 'prebuilds', 'linux-x64.node'));
@@ -190,7 +209,8 @@ describe('the release built offline', () => {
       [FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]: '0',
       [FuseV1Options.GrantFileProtocolExtraPrivileges]: '0',
     };
-    for (const binary of [path.join(installed.nsis, 'Crisis Desk.exe'), path.join(installed.msi, 'Crisis Desk.exe'), path.join(installed.deb, 'crisis-desk')]) {
+    const macFramework = (arch: string) => path.join(installed[`mac-${arch}` as 'mac-x64'], 'Crisis Desk.app', 'Contents', 'Frameworks', 'Electron Framework.framework', 'Electron Framework');
+    for (const binary of [path.join(installed.nsis, 'Crisis Desk.exe'), path.join(installed.msi, 'Crisis Desk.exe'), path.join(installed.deb, 'crisis-desk'), macFramework('x64'), macFramework('arm64')]) {
       const wire = (await getCurrentFuseWire(binary)) as unknown as Record<number, number>;
       const read = Object.fromEntries(Object.keys(expected).map((k) => [k, String.fromCharCode(wire[Number(k)]!)]));
       expect(read, binary).toEqual(expected);
@@ -199,6 +219,9 @@ describe('the release built offline', () => {
     const exe = ResEdit.NtExecutable.from(readFileSync(path.join(installed.msi, 'Crisis Desk.exe')), { ignoreCert: true });
     const integrity = ResEdit.NtExecutableResource.from(exe).entries.find((e) => e.type === 'INTEGRITY');
     expect(JSON.parse(Buffer.from(integrity!.bin).toString('utf8'))).toEqual([expect.objectContaining({ file: 'resources\\app.asar', alg: 'SHA256' })]);
+    // On macOS it is in Info.plist, with the app's identity.
+    const info = plist.parse(readFileSync(path.join(installed['mac-arm64'], 'Crisis Desk.app', 'Contents', 'Info.plist'), 'utf8')) as Record<string, unknown>;
+    expect(info).toMatchObject({ CFBundleIdentifier: 'org.crisisdesk.desk', CFBundleExecutable: 'Crisis Desk', LSApplicationCategoryType: 'public.app-category.medical', ElectronAsarIntegrity: { 'Resources/app.asar': { algorithm: 'SHA256', hash: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
   });
 
   it('lays out the deb under /opt with a launcher, and no policy file of its own', () => {
@@ -212,8 +235,8 @@ describe('the release built offline', () => {
 
   it('lists the shipped dependencies in a valid CycloneDX SBOM beside each installer, and no dev dependency', async () => {
     const names = new Set<string>();
-    for (const kind of ['nsis', 'msi', 'deb'] as const) {
-      const text = readFileSync(path.join(out, `${file(kind)}.cdx.json`), 'utf8');
+    for (const [kind, arch] of [['nsis', 'x64'], ['msi', 'x64'], ['deb', 'x64'], ['zip', 'x64'], ['zip', 'arm64']] as const) {
+      const text = readFileSync(path.join(out, `${file(kind, arch)}.cdx.json`), 'utf8');
       expect(await sbomSchemaErrors(text)).toBeNull();
       const bom = JSON.parse(text) as { bomFormat: string; specVersion: string; metadata: { component: { name: string; version: string } }; components: { name: string; group?: string; version: string; purl: string; licenses?: unknown[] }[] };
       expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: 'Crisis Desk', version: manifest.version } } });

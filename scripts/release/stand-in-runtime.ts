@@ -13,6 +13,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import plist from 'plist';
 import * as ResEdit from 'resedit';
 
 /** Written into every stand-in binary and into the metadata of anything built on one. */
@@ -102,6 +103,42 @@ export function standInPe(kind: 'exe' | 'dll', description: string, version: str
   return Buffer.from(exe.generate());
 }
 
+const infoPlist = (name: string, id: string, executable: string, version: string) => plist.build({
+  CFBundleDisplayName: name,
+  CFBundleExecutable: executable,
+  CFBundleIdentifier: id,
+  CFBundleName: name,
+  CFBundlePackageType: 'APPL',
+  CFBundleShortVersionString: version,
+  CFBundleVersion: version,
+  LSMinimumSystemVersion: '11.0',
+  NSPrincipalClass: 'AtomApplication',
+  CrisisDeskStandIn: STAND_IN_MARKER,
+});
+
+/**
+ * Electron.app as electron-builder expects to find it for macOS: the app's and the helpers'
+ * Info.plist and executables (scripts that say what they are: nothing here is Mach-O), and
+ * `Electron Framework`, the file that carries the fuse wire on macOS.
+ */
+function writeStandInMacApp(app: string, version: string): void {
+  const contents = path.join(app, 'Contents');
+  const say = `#!/bin/sh\necho '${STAND_IN_MARKER}' >&2\nexit 3\n`;
+  mkdirSync(path.join(contents, 'MacOS'), { recursive: true });
+  mkdirSync(path.join(contents, 'Resources'), { recursive: true });
+  writeFileSync(path.join(contents, 'Info.plist'), infoPlist('Electron', 'com.github.Electron', 'Electron', version));
+  writeFileSync(path.join(contents, 'MacOS', 'Electron'), say, { mode: 0o755 });
+  const framework = path.join(contents, 'Frameworks', 'Electron Framework.framework');
+  mkdirSync(framework, { recursive: true });
+  writeFileSync(path.join(framework, 'Electron Framework'), Buffer.concat([Buffer.from(`${STAND_IN_MARKER}\0`), fuseWire(), Buffer.alloc(1)]));
+  for (const suffix of ['', ' (Renderer)', ' (GPU)', ' (Plugin)']) {
+    const helper = path.join(contents, 'Frameworks', `Electron Helper${suffix}.app`, 'Contents');
+    mkdirSync(path.join(helper, 'MacOS'), { recursive: true });
+    writeFileSync(path.join(helper, 'Info.plist'), infoPlist(`Electron Helper${suffix}`, `com.github.Electron.helper${suffix ? `.${suffix.slice(2, -1).toLowerCase()}` : ''}`, `Electron Helper${suffix}`, version));
+    writeFileSync(path.join(helper, 'MacOS', `Electron Helper${suffix}`), say, { mode: 0o755 });
+  }
+}
+
 /** A minimal ELF64 x86-64 program: writes why it cannot run to stderr and exits 3. */
 export function standInElf(): Buffer {
   const message = Buffer.from(`Crisis Desk: this build runs on a stand-in for the Electron runtime (${STAND_IN_MARKER}). Install a release built with the real Electron.\n`, 'ascii');
@@ -150,7 +187,7 @@ function u32(n: number): number[] {
   return [...b];
 }
 
-export type RuntimePlatform = 'win32' | 'linux';
+export type RuntimePlatform = 'win32' | 'linux' | 'darwin';
 
 /**
  * Lays out a stand-in runtime folder as electron-builder expects an unpacked Electron (its
@@ -162,6 +199,8 @@ export function writeStandInRuntime(dir: string, platform: RuntimePlatform, elec
   if (platform === 'win32') {
     writeFileSync(path.join(dir, 'electron.exe'), standInPe('exe', 'Crisis Desk stand-in runtime', electronVersion));
     writeFileSync(path.join(dir, 'ffmpeg.dll'), standInPe('dll', 'Crisis Desk stand-in runtime library', electronVersion));
+  } else if (platform === 'darwin') {
+    writeStandInMacApp(path.join(dir, 'Electron.app'), electronVersion);
   } else {
     writeFileSync(path.join(dir, 'electron'), standInElf(), { mode: 0o755 });
   }

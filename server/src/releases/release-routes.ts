@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DeskReport, FEED_FILES, Ring, UPDATE_HEADERS, UPDATE_KIND, UpdateInfo, Version } from '../../../shared/updates/protocol';
 import { authenticate, HttpError, type App, type RouteModule, type ServerDeps } from '../app';
-import { ArtefactError, findArtefact, putArtefact } from '../artefacts/store';
+import { ArtefactError, findArtefact, purgeAbandonedUploads, putArtefact } from '../artefacts/store';
 import { sendArtefact } from '../artefacts/serve';
 import { ErrorBody } from '../sync/sync-routes';
 import { createRelease, CreateRelease, findReleaseFile, fleet, Fleet, listReleases, recordDeskReport, ReleaseView, Rollout, setRollout } from './release-store';
@@ -11,6 +11,7 @@ import { offeredRelease } from './rings';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+const PURGE_EVERY_MS = 3600_000;
 const StoredArtefact = z.object({ sha256: Sha256, bytes: z.number().int(), sha512: z.string(), created: z.boolean() });
 
 /**
@@ -19,6 +20,11 @@ const StoredArtefact = z.object({ sha256: Sha256, bytes: z.number().int(), sha51
  * from it; each desk reports what it runs, and admins see the fleet.
  */
 export const releaseRoutes: RouteModule = (app: App, deps: ServerDeps) => {
+  // Uploads that never finished (a node died mid-upload) leave chunks no artefact names: purged hourly.
+  const purge = setInterval(() => void purgeAbandonedUploads(deps.db).catch(() => {}), PURGE_EVERY_MS);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
+
   // Installers arrive as raw bytes, streamed into the store (never held whole in memory).
   app.register(async (scope) => {
     scope.addContentTypeParser('application/octet-stream', (_request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
