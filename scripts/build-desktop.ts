@@ -6,7 +6,7 @@
  *   ../renderer  the screen (vite build)
  * With --stage it also lays out dist/app, the folder electron-builder packages: the bundles, the
  * screen, a package.json of its own and the one native module (nothing else from node_modules).
- *   tsx scripts/build-desktop.ts [--skip-renderer] [--stage]
+ *   tsx scripts/build-desktop.ts [--skip-renderer] [--stage [--prebuilds a.node,b.node]]
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,8 @@ export function stageApp(target = APP_STAGE, prebuilds: string[] | null = null):
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   await Promise.all([buildMain(), buildPreload(), buildCore()]);
   if (!process.argv.includes('--skip-renderer')) buildRenderer();
-  if (process.argv.includes('--stage')) stageApp();
+  // --prebuilds darwin-x64.node,darwin-arm64.node: only those native modules (a macOS build on a Mac).
+  const only = process.argv.includes('--prebuilds') ? process.argv[process.argv.indexOf('--prebuilds') + 1]!.split(',') : null;
+  if (process.argv.includes('--stage')) stageApp(APP_STAGE, only);
   console.log(`Desktop app built in ${path.relative(root, DESKTOP_OUT)} (main.mjs, preload.cjs, core.mjs) and dist/renderer.`);
 }
