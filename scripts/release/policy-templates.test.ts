@@ -137,6 +137,13 @@ describe('the Group Policy template (ADMX/ADML)', () => {
     }
   });
 
+  it('offers the app’s own default first when a group is enabled (enabling Updates to pick a ring must not turn updates off)', () => {
+    const dropdowns = new Map(descendants(ADML, 'dropdownList').map((d) => [d.getAttribute('refId'), d]));
+    const itemsOf = (id: string) => children(descendants(ADMX, 'enum').find((e) => e.getAttribute('id') === id)!, 'item').map((i) => descendants(i, 'string')[0]!.textContent);
+    expect(itemsOf('updates_mode')[Number(dropdowns.get('updates_mode')!.getAttribute('defaultItem'))]).toBe('notify');
+    expect(itemsOf('updates_ring')[Number(dropdowns.get('updates_ring')!.getAttribute('defaultItem'))]).toBe('general');
+  });
+
   it('gives back, through the registry, every value set with it', () => {
     for (const sample of SAMPLES) {
       const loaded = readMachinePolicy({ platform: 'win32', env: {}, readText: () => null, registry: registryOf(regQueryText(groupPolicyWrites(sample))) });

@@ -35,6 +35,12 @@ const TITLES: Record<string, string> = {
   contentProtection: 'Hide the window from screenshots, recording and screen sharing',
 };
 
+/**
+ * What a drop-down shows first when IT enables a setting group: the app's own default, so that
+ * enabling "Updates" to choose a ring does not also turn updates off.
+ */
+const CHOICE_DEFAULTS: Record<string, string> = { 'updates.mode': 'notify', 'updates.ring': 'general' };
+
 /** A filled-in example of every setting (for the profile and the JSON file IT starts from). */
 export const EXAMPLE_POLICY: MachinePolicy = MachinePolicy.parse({
   serverUrl: 'https://crisis-desk.example-trust.nhs.uk',
@@ -107,8 +113,11 @@ function presentationElement(leaf: PolicyLeaf): string {
       return `<decimalTextBox refId="${elementId(leaf)}"${leaf.type.min !== undefined ? ` defaultValue="${leaf.type.max ?? leaf.type.min}"` : ''}>${xml(title(leaf.path.join('.')))}</decimalTextBox>`;
     case 'boolean':
       return `<checkBox refId="${elementId(leaf)}">${xml(title(leaf.path.join('.')))}</checkBox>`;
-    case 'enum':
-      return `<dropdownList refId="${elementId(leaf)}" noSort="true">${xml(title(leaf.path.join('.')))}</dropdownList>`;
+    case 'enum': {
+      const fallback = CHOICE_DEFAULTS[leaf.path.join('.')];
+      const index = fallback ? leaf.type.values.indexOf(fallback) : -1;
+      return `<dropdownList refId="${elementId(leaf)}" noSort="true"${index >= 0 ? ` defaultItem="${index}"` : ''}>${xml(title(leaf.path.join('.')))}</dropdownList>`;
+    }
   }
 }
 
