@@ -83,7 +83,7 @@ export function createConfig(): Configuration {
       signExts: ['.dll', '.node'],
       signtoolOptions: {
         signingHashAlgorithms: ['sha256'],
-        rfc3161TimeStampServer: 'http://timestamp.digicert.com',
+        // osslsigncode with the key from the environment; the timestamp authority is CRISIS_DESK_TIMESTAMP_URL.
         sign: authenticodeSign,
       },
       verifyUpdateCodeSignature: true,
