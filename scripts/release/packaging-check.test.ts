@@ -240,6 +240,9 @@ describe('the release built offline', () => {
       expect(await sbomSchemaErrors(text)).toBeNull();
       const bom = JSON.parse(text) as { bomFormat: string; specVersion: string; metadata: { component: { name: string; version: string } }; components: { name: string; group?: string; version: string; purl: string; licenses?: unknown[] }[] };
       expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: 'Crisis Desk', version: manifest.version } } });
+      // Every component is one name and version, once (bom-refs are unique).
+      const ids = bom.components.map((c) => `${c.group ? `${c.group}/` : ''}${c.name}@${c.version}`);
+      expect(new Set(ids).size).toBe(ids.length);
       for (const c of bom.components) {
         names.add(c.group ? `${c.group}/${c.name}` : c.name);
         expect(c.purl).toMatch(/^pkg:npm\//);

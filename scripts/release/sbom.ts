@@ -100,12 +100,17 @@ export async function shippedPackages(): Promise<ShippedPackage[]> {
     }
   }
   found.set(`node_modules/${NATIVE}`, new Set(['native module (app.asar.unpacked)']));
-  const out: ShippedPackage[] = [];
+  // One component per name and version: the same version installed at two nested paths ships the same code.
+  const byId = new Map<string, ShippedPackage>();
   for (const [lp, via] of found) {
     const entry = lock[lp];
     if (!entry?.version) throw new Error(`${lp} ships in the app but is not in package-lock.json: run npm install.`);
-    out.push({ name: nameOf(lp), version: entry.version, license: entry.license ?? null, integrity: entry.integrity ?? null, lockPath: lp, via: [...via].sort() });
+    const id = `${nameOf(lp)}@${entry.version}`;
+    const seen = byId.get(id);
+    if (seen) seen.via = [...new Set([...seen.via, ...via])].sort();
+    else byId.set(id, { name: nameOf(lp), version: entry.version, license: entry.license ?? null, integrity: entry.integrity ?? null, lockPath: lp, via: [...via].sort() });
   }
+  const out = [...byId.values()];
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
