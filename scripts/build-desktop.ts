@@ -6,7 +6,7 @@
  *   ../renderer  the screen (vite build)
  * With --stage it also lays out dist/app, the folder electron-builder packages: the bundles, the
  * screen, a package.json of its own and the one native module (nothing else from node_modules).
- *   tsx scripts/build-desktop.ts [--skip-renderer] [--stage]
+ *   tsx scripts/build-desktop.ts [--skip-renderer] [--stage [--prebuilds a.node,b.node]]
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,23 +56,35 @@ export function buildRenderer(): void {
 export const APP_STAGE = path.join(root, 'dist', 'app');
 const NATIVE = 'better-sqlite3-multiple-ciphers';
 
-/** Lays out dist/app for electron-builder (build first). */
-export function stageApp(): void {
-  rmSync(APP_STAGE, { recursive: true, force: true });
-  mkdirSync(APP_STAGE, { recursive: true });
-  cpSync(DESKTOP_OUT, path.join(APP_STAGE, 'dist', 'desktop'), { recursive: true });
-  cpSync(path.join(root, 'dist', 'renderer'), path.join(APP_STAGE, 'dist', 'renderer'), { recursive: true });
+/**
+ * Lays out a folder for electron-builder (build first): dist/app by default, with every prebuild of
+ * the native module; the release (scripts/release/dist.ts) stages one folder per target with only
+ * that target's prebuild, so no other platform's binary ships.
+ */
+export function stageApp(target = APP_STAGE, prebuilds: string[] | null = null): void {
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  cpSync(DESKTOP_OUT, path.join(target, 'dist', 'desktop'), { recursive: true });
+  cpSync(path.join(root, 'dist', 'renderer'), path.join(target, 'dist', 'renderer'), { recursive: true });
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, string>;
   const nativeDir = path.join(root, 'node_modules', NATIVE);
-  const native = JSON.parse(readFileSync(path.join(nativeDir, 'package.json'), 'utf8')) as { version: string };
-  const appPkg = { name: pkg.name, productName: 'Crisis Desk', version: pkg.version, description: pkg.description, license: pkg.license, type: 'module', main: 'dist/desktop/main.mjs', dependencies: { [NATIVE]: native.version } };
-  writeFileSync(path.join(APP_STAGE, 'package.json'), `${JSON.stringify(appPkg, null, 2)}\n`);
-  for (const part of ['package.json', 'lib', 'prebuilds', 'LICENSE']) cpSync(path.join(nativeDir, part), path.join(APP_STAGE, 'node_modules', NATIVE, part), { recursive: true });
+  const native = JSON.parse(readFileSync(path.join(nativeDir, 'package.json'), 'utf8')) as Record<string, unknown> & { version: string };
+  const appPkg = { name: pkg.name, productName: 'Crisis Desk', version: pkg.version, description: pkg.description, license: pkg.license, author: 'Crisis Desk contributors', type: 'module', main: 'dist/desktop/main.mjs', dependencies: { [NATIVE]: native.version } };
+  writeFileSync(path.join(target, 'package.json'), `${JSON.stringify(appPkg, null, 2)}\n`);
+  const nativeOut = path.join(target, 'node_modules', NATIVE);
+  for (const part of ['lib', 'LICENSE']) cpSync(path.join(nativeDir, part), path.join(nativeOut, part), { recursive: true });
+  // Its dependency (node-addon-api) is for compiling only: the prebuilds need nothing at run time.
+  const { dependencies: _buildOnly, devDependencies: _dev, scripts: _scripts, ...runtimePkg } = native;
+  writeFileSync(path.join(nativeOut, 'package.json'), `${JSON.stringify(runtimePkg, null, 2)}\n`);
+  if (prebuilds === null) cpSync(path.join(nativeDir, 'prebuilds'), path.join(nativeOut, 'prebuilds'), { recursive: true });
+  else for (const name of prebuilds) cpSync(path.join(nativeDir, 'prebuilds', name), path.join(nativeOut, 'prebuilds', name));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   await Promise.all([buildMain(), buildPreload(), buildCore()]);
   if (!process.argv.includes('--skip-renderer')) buildRenderer();
-  if (process.argv.includes('--stage')) stageApp();
+  // --prebuilds darwin-x64.node,darwin-arm64.node: only those native modules (a macOS build on a Mac).
+  const only = process.argv.includes('--prebuilds') ? process.argv[process.argv.indexOf('--prebuilds') + 1]!.split(',') : null;
+  if (process.argv.includes('--stage')) stageApp(APP_STAGE, only);
   console.log(`Desktop app built in ${path.relative(root, DESKTOP_OUT)} (main.mjs, preload.cjs, core.mjs) and dist/renderer.`);
 }

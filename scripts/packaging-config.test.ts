@@ -51,19 +51,27 @@ describe('the packaging configuration', () => {
     expect(config.npmRebuild).toBe(false);
     expect(config.files).toEqual(expect.arrayContaining(['dist/desktop/**/*', 'dist/renderer/**/*', '!**/*.map']));
     expect(config.publish).toBeNull();
+    // electron-builder lays out the unpacked apps; scripts/release/ builds the installers from them.
+    expect(config.win?.target).toEqual([{ target: 'dir', arch: ['x64'] }]);
+    expect(config.linux?.target).toEqual([{ target: 'dir', arch: ['x64'] }]);
   });
 
-  it('signs: Windows with SHA-256 and a timestamp, macOS hardened and notarised with minimal entitlements', async () => {
+  it('signs: Windows every exe, dll and .node with osslsigncode, macOS hardened and notarised with minimal entitlements', async () => {
     const config = await load();
     const sign = config.win?.signtoolOptions;
     expect(sign?.signingHashAlgorithms).toEqual(['sha256']);
-    expect(sign?.rfc3161TimeStampServer).toMatch(/^https?:\/\//);
+    expect(typeof sign?.sign).toBe('function');
+    expect(config.win?.signExts).toEqual(['.dll', '.node']);
     expect(config.win?.verifyUpdateCodeSignature).toBe(true);
     expect(config.mac).toMatchObject({ hardenedRuntime: true, notarize: true, entitlements: 'build/entitlements.mac.plist' });
     const plist = readFileSync(path.join(root, 'build', 'entitlements.mac.plist'), 'utf8');
     const granted = [...plist.matchAll(/<key>([^<]+)<\/key>\s*<true\/>/g)].map((m) => m[1]);
     expect(granted).toEqual(['com.apple.security.cs.allow-jit']);
-    expect(config.nsis).toMatchObject({ perMachine: true });
+    expect(config.mac?.target).toEqual([
+      { target: 'dmg', arch: ['universal'] },
+      { target: 'zip', arch: ['universal'] },
+    ]);
+    expect(config.mac?.gatekeeperAssess).toBe(false);
   });
 
   it('makes an unsigned release build fail', async () => {
@@ -88,7 +96,9 @@ describe('the packaging configuration', () => {
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string; scripts: Record<string, string> };
     expect(pkg.main).toBe('dist/desktop/main.mjs');
     expect(pkg.scripts['build:desktop']).toBeDefined();
+    expect(pkg.scripts.dist).toBe('tsx scripts/release/dist.ts');
     expect(pkg.scripts.test).toContain('test:electronegativity');
+    expect(pkg.scripts.test).toContain('test:packaging');
   });
 });
 
@@ -105,7 +115,9 @@ describe('the policy JSON Schema for IT', () => {
       { idleLockMinutes: 60 },
       { serverUrl: 'http://crisis-desk.trust.nhs.uk' },
       { allowDevTools: 'yes' },
-      { updates: { channel: 'nightly' } },
+      { updates: { ring: 'nightly' } },
+      { updates: { mode: 'automatic', ring: 'pilot', pinVersion: '1.2.3' } },
+      { updates: { pinVersion: 'v1' } },
       { trust: {} },
     ];
     for (const c of cases) expect(validate(c), JSON.stringify(c)).toBe(MachinePolicy.safeParse(c).success);

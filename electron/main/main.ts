@@ -18,6 +18,7 @@ import {
   ipcMain,
   Menu,
   MessageChannelMain,
+  net,
   powerMonitor,
   protocol,
   safeStorage,
@@ -41,7 +42,10 @@ import { loopbackOrHttps, SHELL_CHANNEL, shellCall } from './shell-ipc';
 import { menuTemplate, type ScreenShortcut } from './menu';
 import { openidClientOps } from './oidc-client';
 import { PasscodeFile } from './passcode';
-import { effectiveSettings, loadPolicy, parseUserSettings, policyFile, type EffectiveSettings } from './policy';
+import { plutilReader, readMachinePolicy } from './machine-policy';
+import { effectiveSettings, parseUserSettings, policyHash, type EffectiveSettings } from './policy';
+import { regExeReader } from './policy-registry';
+import { UpdateController, type DeskActivity } from './updater';
 import { handleShellRequest, type ShellView } from './shell-pages';
 import { DesktopSignIn, sessionInfo } from './sign-in';
 import { startLoopbackRedirect } from './loopback-redirect';
@@ -85,6 +89,9 @@ async function main(): Promise<void> {
   let refused: Extract<ShellView, { page: 'refused' }> | null = null;
   let keyFailed = false;
   let deskKeyHex: string | null = null;
+  let deskId: string | null = null;
+  let activity: DeskActivity = { callOpen: false, savePending: false };
+  let updates: UpdateController | null = null;
   const csrf = randomBytes(32).toString('base64url');
 
   app.on('second-instance', () => {
@@ -112,8 +119,15 @@ async function main(): Promise<void> {
   await app.whenReady();
 
   // The machine policy first: a bad one fails closed before anything opens.
-  const policyPath = (!app.isPackaged && process.env.CRISIS_DESK_POLICY_FILE) || policyFile(process.platform, process.env);
-  const policy = loadPolicy(policyPath, readTextIfExists);
+  // Group Policy / Intune in the registry on Windows, a configuration profile on macOS, and the file everywhere.
+  const policy = readMachinePolicy({
+    platform: process.platform,
+    env: process.env,
+    readText: readTextIfExists,
+    registry: process.platform === 'win32' ? regExeReader() : undefined,
+    readPlist: process.platform === 'darwin' ? plutilReader : undefined,
+    fileOverride: (!app.isPackaged && process.env.CRISIS_DESK_POLICY_FILE) || null,
+  });
   if (policy.kind === 'invalid') {
     dialog.showErrorBox('Crisis Desk cannot start', policy.message);
     app.exit(1);
@@ -198,8 +212,10 @@ async function main(): Promise<void> {
     },
   });
 
-  signIn?.onChange(() => {
+  signIn?.onChange((s) => {
     supervisor.sessionChanged();
+    // The feed needs a signed-in desk: look as soon as someone signs in.
+    if (s.status === 'signed_in') void updates?.check();
     buildMenu();
     refresh();
   });
@@ -218,6 +234,8 @@ async function main(): Promise<void> {
 
   function coreChanged(state: CoreState): void {
     if (state.status === 'ready') {
+      deskId = state.clientId;
+      updates?.start();
       if (screenConnected) connectScreen();
     } else if (state.status !== 'starting') {
       screenView?.webContents.send(CORE_DOWN_CHANNEL);
@@ -279,7 +297,14 @@ async function main(): Promise<void> {
   });
   ipcMain.handle(SHELL_CHANNEL, (event, method: unknown, params: unknown) => {
     if (!trusted(event)) return { ok: false, error: { code: 'unknown_method', message: 'Refused.' } };
-    return shellCall(method, params, { lockNow: () => lock.lock('manual'), lockState: () => lock.state });
+    return shellCall(method, params, {
+      lockNow: () => lock.lock('manual'),
+      lockState: () => lock.state,
+      activity: (a) => {
+        activity = a;
+        updates?.activityChanged();
+      },
+    });
   });
 
   protocol.handle(APP_SCHEME, (request) => {
@@ -332,13 +357,24 @@ async function main(): Promise<void> {
           signedIn: signIn?.signedIn ?? false,
           signInAllowed: refused === null,
           lockArmed: lock.armed,
+          updateReady: updates?.current.status === 'ready' || updates?.current.status === 'waiting' ? updates.current.version : null,
           actions: {
             sendKey: (sc: ScreenShortcut) => sendKey(sc),
             lockNow: () => lock.lock('manual'),
             signIn: () => void startSignIn(),
             signOut: () => signIn?.signOut(),
             quit: () => app.quit(),
-            about: () => void dialog.showMessageBox({ type: 'info', title: 'About Crisis Desk', message: `Crisis Desk ${app.getVersion()}`, detail: `Server: ${settings.serverUrl ?? 'none (offline only)'}\nIdle lock: ${settings.idleLockMinutes} minutes (${settings.sources.idleLockMinutes})` }),
+            about: () =>
+              void dialog.showMessageBox({
+                type: 'info',
+                title: 'About Crisis Desk',
+                message: `Crisis Desk ${app.getVersion()}`,
+                detail: `Server: ${settings.serverUrl ?? 'none (offline only)'}\nIdle lock: ${settings.idleLockMinutes} minutes (${settings.sources.idleLockMinutes})\nUpdates: ${settings.updates.mode}, ${settings.updates.ring} ring${settings.updates.pinVersion ? `, pinned to ${settings.updates.pinVersion}` : ''} — ${updateSummary()}\nMachine policy: ${policy.kind === 'ok' ? `${policy.file} (${policyHash(policy.policy)})` : 'none'}`,
+              }),
+            installUpdate: () => {
+              const r = updates?.installNow();
+              if (r && !r.ok) void dialog.showMessageBox({ type: 'info', title: 'Update waits', message: r.message });
+            },
             toggleDevTools: () => settings.devTools && screenView?.webContents.toggleDevTools(),
           },
         }),
@@ -416,12 +452,52 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => {
+    updates?.stop();
     lock.stop();
     supervisor.stop();
   });
 
+  function updateSummary(): string {
+    const u = updates?.current;
+    if (!u) return app.isPackaged ? 'no updater for this package type' : 'development build: no updates';
+    if (u.status === 'off') return u.why;
+    if (u.status === 'refused' || u.status === 'failed') return u.message;
+    if (u.status === 'waiting') return u.why;
+    return 'version' in u ? `${u.status} ${u.version}` : u.status;
+  }
+
+  /** electron-updater for this package (NSIS on Windows, deb, macOS zip); packaged builds with a server only. */
+  async function startUpdates(): Promise<void> {
+    if (!app.isPackaged || !settings.serverUrl) return;
+    const { NsisUpdater, DebUpdater, MacUpdater } = await import('electron-updater');
+    const packageType = readTextIfExists(path.join(process.resourcesPath, 'package-type'))?.trim();
+    const updater = process.platform === 'win32' ? new NsisUpdater() : process.platform === 'darwin' ? new MacUpdater() : packageType === 'deb' ? new DebUpdater() : null;
+    if (!updater) return;
+    updates = new UpdateController({
+      updater,
+      serverUrl: settings.serverUrl,
+      mode: settings.updates.mode,
+      ring: settings.updates.ring,
+      pinVersion: settings.updates.pinVersion,
+      currentVersion: app.getVersion(),
+      platform: process.platform === 'win32' ? 'win32' : process.platform === 'darwin' ? 'darwin' : 'linux',
+      arch: process.arch === 'arm64' ? 'arm64' : 'x64',
+      policyHash: policyHash(policy.kind === 'ok' ? policy.policy : null),
+      deskId: () => deskId,
+      accessToken: async () => (signIn ? (await signIn.token()).accessToken : null),
+      activity: () => activity,
+      idle: () => lock.state.locked || powerMonitor.getSystemIdleTime() >= 300,
+      lastSyncAt: () => lastSync.read()?.lastSyncedAt ?? null,
+      fetch: (input, init) => net.fetch(input instanceof URL ? input.toString() : input, init),
+      onState: () => buildMenu(),
+      log: { info: (m) => console.log(m), warn: (m) => console.warn(m) },
+    });
+    if (deskId) updates.start();
+  }
+
   createWindow();
   buildMenu();
+  await startUpdates().catch((e: Error) => console.warn(`updates: could not start (${e.message})`));
   await signIn?.restore();
   lock.start();
   await openDesk();

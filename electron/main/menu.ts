@@ -52,6 +52,8 @@ export interface MenuActions {
   quit(): void;
   about(): void;
   toggleDevTools(): void;
+  /** Restart into the downloaded update (main refuses while a call is open). */
+  installUpdate?(): void;
 }
 
 export interface MenuOptions {
@@ -61,6 +63,8 @@ export interface MenuOptions {
   /** False while the desk is refused (no keyring): no session could be kept safely. */
   signInAllowed?: boolean;
   lockArmed: boolean;
+  /** The version of a downloaded, verified update waiting to be installed, or null. */
+  updateReady?: string | null;
   actions: MenuActions;
 }
 
@@ -105,7 +109,11 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
   template.push({
     label: mac ? 'Help' : '&Help',
     role: 'help',
-    submenu: [...items(HELP_SHORTCUTS, actions), ...(mac ? [] : [{ type: 'separator' as const }, { id: 'about', label: 'About Crisis Desk', click: () => actions.about() }])],
+    submenu: [
+      ...items(HELP_SHORTCUTS, actions),
+      ...(o.updateReady ? [{ type: 'separator' as const }, { id: 'installUpdate', label: `Restart to install Crisis Desk ${o.updateReady}`, click: () => actions.installUpdate?.() }] : []),
+      ...(mac ? [] : [{ type: 'separator' as const }, { id: 'about', label: 'About Crisis Desk', click: () => actions.about() }]),
+    ],
   });
   return template;
 }

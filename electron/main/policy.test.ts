@@ -27,7 +27,7 @@ describe('the policy file', () => {
         serverUrl: 'https://crisis-desk.trust.nhs.uk',
         trust: { id: 'RRP' },
         idleLockMinutes: 5,
-        updates: { channel: 'pilot', feedUrl: 'https://updates.trust.nhs.uk/crisis-desk' },
+        updates: { mode: 'automatic', ring: 'pilot', pinVersion: '1.4.2' },
         allowDevTools: false,
         contentProtection: true,
       }),
@@ -37,9 +37,9 @@ describe('the policy file', () => {
   });
 
   it('logs and ignores keys it does not know, at any level', () => {
-    const r = ok('\uFEFF{"idleLockMinutes": 3, "autoUpdate": true, "updates": {"channel": "stable", "mirror": "x"}, "trust": {"id": "RRP", "region": "London"}}');
+    const r = ok('\uFEFF{"idleLockMinutes": 3, "autoUpdate": true, "updates": {"ring": "general", "mirror": "x"}, "trust": {"id": "RRP", "region": "London"}}');
     expect(r.ignoredKeys).toEqual(['autoUpdate', 'updates.mirror', 'trust.region']);
-    expect(r.policy).toEqual({ idleLockMinutes: 3, updates: { channel: 'stable' }, trust: { id: 'RRP' } });
+    expect(r.policy).toEqual({ idleLockMinutes: 3, updates: { ring: 'general' }, trust: { id: 'RRP' } });
   });
 
   it('fails closed, saying why, on a file that cannot be read, is not JSON or breaks a rule', () => {
@@ -55,8 +55,9 @@ describe('the policy file', () => {
       ['{"serverUrl": "https://user:pw@crisis-desk.trust.nhs.uk"}', /serverUrl/],
       ['{"allowDevTools": "yes"}', /allowDevTools/],
       ['{"contentProtection": 1}', /contentProtection/],
-      ['{"updates": {"channel": "nightly"}}', /updates.channel/],
-      ['{"updates": {"feedUrl": "ftp://x"}}', /updates.feedUrl/],
+      ['{"updates": {"ring": "nightly"}}', /updates.ring/],
+      ['{"updates": {"mode": "sometimes"}}', /updates.mode/],
+      ['{"updates": {"pinVersion": "latest"}}', /updates.pinVersion/],
       ['{"trust": {}}', /trust.id/],
     ];
     for (const [text, why] of cases) {
@@ -75,16 +76,17 @@ describe('policy and user settings together', () => {
 
   it('use safe defaults with neither', () => {
     const s = effectiveSettings(null, {}, packaged);
-    expect(s).toMatchObject({ serverUrl: null, trust: null, idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES, contentProtection: false, devTools: false, updates: { channel: 'stable', feedUrl: null } });
+    expect(s).toMatchObject({ serverUrl: null, trust: null, idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES, contentProtection: false, devTools: false, updates: { mode: 'off', ring: 'general', pinVersion: null } });
   });
 
   it('let the policy beat the user, field by field', () => {
-    const policy: MachinePolicy = { serverUrl: 'https://central.trust.nhs.uk', idleLockMinutes: 5, updates: { channel: 'stable' } };
-    const s = effectiveSettings(policy, { serverUrl: 'https://elsewhere.example', idleLockMinutes: 10, updateChannel: 'pilot' }, packaged);
+    const policy: MachinePolicy = { serverUrl: 'https://central.trust.nhs.uk', idleLockMinutes: 5, updates: { ring: 'pilot' } };
+    const s = effectiveSettings(policy, { serverUrl: 'https://elsewhere.example', idleLockMinutes: 10 }, packaged);
     expect(s.serverUrl).toBe('https://central.trust.nhs.uk');
     expect(s.sources.serverUrl).toBe('policy');
     expect(s.idleLockMinutes).toBe(5);
-    expect(s.updates.channel).toBe('stable');
+    expect(s.updates).toEqual({ mode: 'notify', ring: 'pilot', pinVersion: null });
+    expect(s.sources.updates).toBe('policy');
   });
 
   it('let a user be stricter than the policy, never looser', () => {
@@ -108,6 +110,13 @@ describe('policy and user settings together', () => {
     expect(effectiveSettings(null, { serverUrl: 'https://crisis-desk.example' }, packaged).serverUrl).toBe('https://crisis-desk.example');
   });
 
+  it('leave updates to IT: off without a server, notify by default, the policy’s mode, ring and pin otherwise', () => {
+    expect(effectiveSettings(null, {}, packaged).updates.mode).toBe('off');
+    expect(effectiveSettings(null, { serverUrl: 'https://crisis-desk.example' }, packaged).updates).toEqual({ mode: 'notify', ring: 'general', pinVersion: null });
+    expect(effectiveSettings({ serverUrl: 'https://c.example', updates: { mode: 'off' } }, {}, packaged).updates.mode).toBe('off');
+    expect(effectiveSettings({ serverUrl: 'https://c.example', updates: { mode: 'automatic', pinVersion: '2.1.0' } }, {}, packaged).updates).toEqual({ mode: 'automatic', ring: 'general', pinVersion: '2.1.0' });
+  });
+
   it('name the trust claim to check', () => {
     expect(effectiveSettings({ trust: { id: 'RRP' } }, {}, packaged).trust).toEqual({ id: 'RRP', claim: 'trust_id' });
     expect(effectiveSettings({ trust: { id: 'RRP', claim: 'org' } }, {}, packaged).trust).toEqual({ id: 'RRP', claim: 'org' });
@@ -115,7 +124,7 @@ describe('policy and user settings together', () => {
 
   it('read user settings leniently: nonsense is ignored, the environment names the server', () => {
     expect(parseUserSettings('{not json', {})).toEqual({});
-    expect(parseUserSettings('{"idleLockMinutes": "soon", "contentProtection": true, "updateChannel": "nightly"}', {})).toEqual({ contentProtection: true });
+    expect(parseUserSettings('{"idleLockMinutes": "soon", "contentProtection": true, "updateMode": "off"}', {})).toEqual({ contentProtection: true });
     expect(parseUserSettings(null, { CRISIS_DESK_SERVER_URL: 'http://127.0.0.1:1' })).toEqual({ serverUrl: 'http://127.0.0.1:1' });
   });
 });

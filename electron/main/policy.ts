@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -29,12 +30,18 @@ const httpsUrl = z
     }
   }, 'must be an https:// address without credentials or #fragment');
 
+/** A release version as the server lists them (major.minor.patch, optionally a pre-release). */
+export const RELEASE_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
 export const UpdatePolicy = z
   .object({
-    /** Which release line this machine follows. */
-    channel: z.enum(['stable', 'pilot']).describe('Release line: stable (default) or pilot (early releases for pilot sites).'),
-    /** Where updates come from (the trust's own distribution server); none disables checking for updates. */
-    feedUrl: httpsUrl.describe('https address of the update feed; absent: the app does not look for updates.'),
+    mode: z
+      .enum(['off', 'notify', 'automatic'])
+      .describe(
+        'off: never look for updates (IT installs every version). notify (default): download and verify updates from the trust’s server and tell the clinician; they install at the next quit or from the menu. automatic: as notify, and restart into a verified update once the desk is idle with no call record open and nothing unsaved.',
+      ),
+    ring: z.enum(['pilot', 'general']).describe('pilot: this machine is in the pilot group and gets a release first. general (default): it gets a release when the rollout reaches its share of desks, or all desks.'),
+    pinVersion: z.string().max(64).regex(RELEASE_VERSION, 'must be a version such as 1.4.2').describe('Never update beyond this version (e.g. 1.4.2); unset: follow the rollout.'),
   })
   .partial();
 
@@ -53,7 +60,7 @@ export const MachinePolicy = z
       .min(1)
       .max(MAX_IDLE_LOCK_MINUTES)
       .describe(`Minutes without input before the screen locks (1–${MAX_IDLE_LOCK_MINUTES}; default ${DEFAULT_IDLE_LOCK_MINUTES}).`),
-    updates: UpdatePolicy.describe('Update channel and feed.'),
+    updates: UpdatePolicy.describe('Updates from the trust’s central API (serverUrl): whether, which ring, and how far.'),
     allowDevTools: z.boolean().describe('Allow Chromium DevTools in this packaged build (for support engineers only; default false).'),
     contentProtection: z.boolean().describe('true: screenshots, screen recording and screen sharing show the window blank (Windows, macOS).'),
   })
@@ -67,7 +74,6 @@ export interface UserSettings {
   serverUrl?: string;
   idleLockMinutes?: number;
   contentProtection?: boolean;
-  updateChannel?: 'stable' | 'pilot';
 }
 
 export type PolicyLoad =
@@ -121,15 +127,53 @@ export function loadPolicy(file: string, read: (file: string) => string | null):
   } catch {
     return failClosed(file, 'is not valid JSON.');
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return failClosed(file, 'must be a JSON object.');
-  // Unknown keys are dropped before checking, so that a newer policy still works on an older app.
+  return checkPolicy(file, raw);
+}
+
+/**
+ * Checks a policy from any source (the JSON file, the Windows registry, macOS managed preferences),
+ * named by `where` in messages. Unknown keys are dropped before checking, so that a newer policy
+ * still works on an older app.
+ */
+export function checkPolicy(where: string, raw: unknown): PolicyLoad {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return failClosed(where, 'must be a JSON object.');
   const ignoredKeys = unknownKeys(raw);
   const parsed = MachinePolicy.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return failClosed(file, `has a bad value for ${issue.path.join('.') || '(the file)'}: ${issue.message}.`);
+    return failClosed(where, `has a bad value for ${issue.path.join('.') || '(the file)'}: ${issue.message}.`);
   }
-  return { kind: 'ok', file, policy: parsed.data, ignoredKeys };
+  return { kind: 'ok', file: where, policy: parsed.data, ignoredKeys };
+}
+
+/**
+ * Several machine policies on one machine (Group Policy in the registry and the file, a macOS
+ * profile and the file): any invalid one fails closed; otherwise they combine field by field, a
+ * later source beating an earlier one (the managed source is listed last).
+ */
+export function combinePolicies(loads: PolicyLoad[]): PolicyLoad {
+  const invalid = loads.find((l) => l.kind === 'invalid');
+  if (invalid) return invalid;
+  const ok = loads.filter((l): l is Extract<PolicyLoad, { kind: 'ok' }> => l.kind === 'ok');
+  if (ok.length === 0) return loads[0] ?? { kind: 'none', file: '(no policy source)' };
+  const policy: MachinePolicy = {};
+  for (const l of ok) {
+    for (const [key, value] of Object.entries(l.policy) as [keyof MachinePolicy, unknown][]) {
+      const before = policy[key];
+      (policy as Record<string, unknown>)[key] = value && typeof value === 'object' && before && typeof before === 'object' ? { ...before, ...value } : value;
+    }
+  }
+  // A trust id from one source and its claim from another would not describe one trust.
+  const trustSource = [...ok].reverse().find((l) => l.policy.trust)?.policy.trust;
+  if (trustSource) policy.trust = trustSource;
+  return { kind: 'ok', file: ok.map((l) => l.file).join(' + '), policy: MachinePolicy.parse(policy), ignoredKeys: ok.flatMap((l) => l.ignoredKeys) };
+}
+
+/** A short, stable fingerprint of the effective machine policy, reported to the fleet view. */
+export function policyHash(policy: MachinePolicy | null): string {
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(sorted(policy ?? {}))).digest('hex').slice(0, 16);
 }
 
 export interface EffectiveSettings {
@@ -138,7 +182,7 @@ export interface EffectiveSettings {
   idleLockMinutes: number;
   contentProtection: boolean;
   devTools: boolean;
-  updates: { channel: 'stable' | 'pilot'; feedUrl: string | null };
+  updates: { mode: 'off' | 'notify' | 'automatic'; ring: 'pilot' | 'general'; pinVersion: string | null };
   /** Where each setting came from, for the About box and support. */
   sources: Record<'serverUrl' | 'idleLockMinutes' | 'contentProtection' | 'devTools' | 'updates', 'policy' | 'user' | 'default'>;
 }
@@ -169,13 +213,14 @@ export function effectiveSettings(policy: MachinePolicy | null, user: UserSettin
     idleLockMinutes,
     contentProtection: p.contentProtection === true || user.contentProtection === true,
     devTools: !opts.packaged || p.allowDevTools === true,
-    updates: { channel: p.updates?.channel ?? user.updateChannel ?? 'stable', feedUrl: p.updates?.feedUrl ?? null },
+    // Updates are IT's alone: a user's settings never change them. Without a server there is no feed.
+    updates: { mode: p.serverUrl || userServer ? (p.updates?.mode ?? 'notify') : 'off', ring: p.updates?.ring ?? 'general', pinVersion: p.updates?.pinVersion ?? null },
     sources: {
       serverUrl: p.serverUrl ? 'policy' : userServer ? 'user' : 'default',
       idleLockMinutes: userMinutes !== null && userMinutes < ceiling ? 'user' : p.idleLockMinutes ? 'policy' : 'default',
       contentProtection: p.contentProtection === true ? 'policy' : user.contentProtection === true ? 'user' : p.contentProtection === false ? 'policy' : 'default',
       devTools: opts.packaged && p.allowDevTools !== undefined ? 'policy' : 'default',
-      updates: p.updates?.channel || p.updates?.feedUrl ? 'policy' : user.updateChannel ? 'user' : 'default',
+      updates: p.updates && Object.keys(p.updates).length > 0 ? 'policy' : 'default',
     },
   };
 }
@@ -196,7 +241,6 @@ export function parseUserSettings(text: string | null, env: Record<string, strin
   if (typeof server === 'string') out.serverUrl = server;
   if (typeof raw.idleLockMinutes === 'number') out.idleLockMinutes = raw.idleLockMinutes;
   if (typeof raw.contentProtection === 'boolean') out.contentProtection = raw.contentProtection;
-  if (raw.updateChannel === 'stable' || raw.updateChannel === 'pilot') out.updateChannel = raw.updateChannel;
   return out;
 }
 

@@ -11,6 +11,8 @@ export const SHELL_CHANNEL = 'crisis-desk:shell';
 export interface ShellHandlers {
   lockNow(): void;
   lockState(): LockState;
+  /** The screen says whether a call record is open and a save pending (the updater waits for both to clear). */
+  activity?(a: { callOpen: boolean; savePending: boolean }): void;
 }
 
 export function shellCall(method: unknown, params: unknown, h: ShellHandlers): Envelope<unknown> {
@@ -25,6 +27,11 @@ export function shellCall(method: unknown, params: unknown, h: ShellHandlers): E
       return { ok: true, value: h.lockState() };
     case 'app.lockState':
       return { ok: true, value: h.lockState() };
+    case 'app.activity': {
+      const a = parsed.data as { callOpen: boolean; savePending: boolean };
+      h.activity?.({ callOpen: a.callOpen, savePending: a.savePending });
+      return { ok: true, value: { recorded: true } };
+    }
     default:
       return { ok: false, error: { code: 'unknown_method', message: `The desktop app has no method called ${method}.` } };
   }

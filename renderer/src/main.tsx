@@ -4,6 +4,7 @@ import { App } from './app/App';
 import { installDeskClient, watchConnection } from './client/desk';
 import { useApp } from './stores/app';
 import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
+import { reportShellActivity } from './stores/shell-activity';
 import { useDirectory } from './stores/directory';
 import { useSync } from './stores/sync';
 import './styles/index.css';
@@ -45,6 +46,7 @@ void useSync.getState().refresh();
 void useCallSession.getState().restore();
 flushOnHide();
 askBeforeLeavingUnsaved();
+reportShellActivity(client);
 setInterval(() => useApp.getState().tick(), 20_000);
 
 createRoot(document.getElementById('root')!).render(

@@ -65,6 +65,8 @@ const Env = z.object({
   IMPORT_MAX_RECORDS: z.coerce.number().int().min(1).default(250_000),
   /** Addresses beyond the public internet that URL imports may reach (CIDR ranges, addresses, host names; optional :port). */
   IMPORT_FETCH_ALLOW: z.string().default(''),
+  /** The largest release file (installer) an admin may upload into the artefact store. */
+  ARTEFACT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -90,6 +90,16 @@ describe('answers match /openapi.json', () => {
     expect((await check('POST', '/v1/sync/push', '/v1/sync/push', { body: { clientId: 'nope', mutations: [] } })).status).toBe(400);
   });
 
+  it('releases, the update feed and the fleet', async () => {
+    expect((await check('GET', '/v1/admin/releases', '/v1/admin/releases')).status).toBe(200);
+    expect((await check('GET', '/v1/admin/fleet?staleDays=3', '/v1/admin/fleet')).status).toBe(200);
+    const missing = { version: '9.9.9', rollout: { stage: 'all' }, files: [{ platform: 'win32', arch: 'x64', kind: 'nsis', fileName: 'Crisis-Desk-9.9.9-x64-setup.exe', sha256: 'b'.repeat(64) }], manifest: { version: '9.9.9', publishable: true, artefacts: [{ file: 'Crisis-Desk-9.9.9-x64-setup.exe', sha256: 'b'.repeat(64) }] } };
+    expect((await check('POST', '/v1/admin/releases', '/v1/admin/releases', { body: missing })).status).toBe(422);
+    expect((await check('PATCH', '/v1/admin/releases/9.9.9', '/v1/admin/releases/{version}', { body: { rollout: { stage: 'all' } } })).status).toBe(404);
+    expect((await check('GET', `/v1/updates/artefacts/${'0'.repeat(64)}/x.exe`, '/v1/updates/artefacts/{sha256}/{fileName}')).status).toBe(404);
+    expect((await check('GET', '/v1/updates/latest.yml', '/v1/updates/{file}')).status).toBe(400);
+  });
+
   it('summaries, admin and reference data', async () => {
     const from = new Date(Date.now() - 3600_000).toISOString();
     const to = new Date(Date.now() + 3600_000).toISOString();

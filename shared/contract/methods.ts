@@ -99,6 +99,8 @@ export const METHODS = {
   'app.lockNow': method<LockState>()(NoParams),
   /** Served by the desktop shell: whether the screen is locked, and after how long idle it locks. */
   'app.lockState': method<LockState>()(NoParams),
+  /** Served by the desktop shell: what the screen has open, so that an update never restarts the desk mid-call. */
+  'app.activity': method<{ recorded: true }>()(z.object({ callOpen: z.boolean(), savePending: z.boolean() })),
 } as const;
 
 export type Methods = typeof METHODS;

@@ -1,0 +1,97 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../app';
+import type { Db } from '../db/db';
+import { byteRangeOf } from '../directory/byte-range';
+import { etagMatches, notModified, sendRaw } from '../directory/http-caching';
+import { readArtefact, type ArtefactRecord } from './store';
+
+/*
+ * Serving an artefact over HTTP from any node: ETag (its sha256), If-None-Match, Range and If-Range
+ * (a dropped download resumes on whichever node answers next). Bytes come from this node's cache
+ * folder, DATA_DIR/artefacts/<sha256>, when it holds the file, and otherwise straight from
+ * PostgreSQL while the cache is filled in the background. The cache can be deleted at any time: a
+ * file appears in it only whole and checked (written aside, hashed, renamed).
+ */
+
+export const artefactCacheDir = (dataDir: string) => path.join(dataDir, 'artefacts');
+const cachePath = (dataDir: string, sha256: string) => path.join(artefactCacheDir(dataDir), sha256);
+
+/** Fills in progress on this node, so that many desks asking at once cause one copy. */
+const filling = new Map<string, Promise<void>>();
+
+/** Copies the artefact from the database into the cache, checking its sha256 before it becomes visible. */
+export function fillCache(db: Db, dataDir: string, a: ArtefactRecord): Promise<void> {
+  const key = `${dataDir}\0${a.sha256}`;
+  const running = filling.get(key);
+  if (running) return running;
+  const job = (async () => {
+    const dir = artefactCacheDir(dataDir);
+    await mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `tmp-${randomBytes(8).toString('hex')}`);
+    try {
+      const hash = createHash('sha256');
+      const source = readArtefact(db, a);
+      source.on('data', (c: Buffer) => hash.update(c));
+      await pipeline(source, createWriteStream(tmp));
+      if (hash.digest('hex') !== a.sha256) throw new Error(`artefact ${a.sha256} read back from the database with another hash`);
+      await rename(tmp, cachePath(dataDir, a.sha256));
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  })().finally(() => filling.delete(key));
+  filling.set(key, job);
+  return job;
+}
+
+async function openCached(dataDir: string, a: ArtefactRecord): Promise<FileHandle | null> {
+  const file = await open(cachePath(dataDir, a.sha256)).catch(() => null);
+  if (!file) return null;
+  const { size } = await file.stat();
+  if (size === a.bytes) return file;
+  // Not the file it should be (a disk problem): forget it; the database has the truth.
+  await file.close();
+  await rm(cachePath(dataDir, a.sha256), { force: true });
+  return null;
+}
+
+export interface SendOptions {
+  db: Db;
+  dataDir: string;
+  /** The name a browser or updater saves it under. */
+  fileName: string;
+  contentType?: string;
+}
+
+/** Answers a GET for the artefact: 200 whole, 206 a range, 304 unchanged, 416 a range past its end. */
+export async function sendArtefact(request: FastifyRequest, reply: FastifyReply, a: ArtefactRecord, o: SendOptions): Promise<FastifyReply> {
+  const etag = `"${a.sha256}"`;
+  const headers = {
+    etag,
+    'cache-control': 'private, max-age=31536000, immutable',
+    'accept-ranges': 'bytes',
+    'content-disposition': `attachment; filename="${o.fileName.replace(/[^\w.+-]/g, '_')}"`,
+  };
+  if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply.headers(headers));
+  const ifRange = request.headers['if-range'];
+  const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, a.bytes) : { kind: 'full' as const };
+  if (range.kind === 'unsatisfiable') {
+    return reply.code(416).header('content-range', `bytes */${a.bytes}`).send(errorBody('range_not_satisfiable', `The file is ${a.bytes} bytes; the range asked for starts past its end.`));
+  }
+  const start = range.kind === 'partial' ? range.start : 0;
+  const end = range.kind === 'partial' ? range.end : a.bytes - 1;
+  reply.headers(headers).type(o.contentType ?? a.contentType);
+  if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${a.bytes}`);
+  reply.header('content-length', end - start + 1);
+  const cached = await openCached(o.dataDir, a);
+  if (cached) {
+    const stream = cached.createReadStream({ start, end });
+    return sendRaw(reply, stream);
+  }
+  fillCache(o.db, o.dataDir, a).catch((e: Error) => request.log.warn({ err: { type: e.name } }, 'could not fill the artefact cache'));
+  return sendRaw(reply, readArtefact(o.db, a, start, end));
+}
