@@ -6,6 +6,11 @@ import type { Socket } from 'node:net';
  * connections dropped before or during an answer, answers cut short, delays and slow bodies,
  * bursts of 503, requests that hang until the desk gives up, and requests delivered twice (the
  * server sees a replay; the desk sees only the second answer).
+ *
+ * Given several servers it is also a load balancer: each request goes to the next in turn (or
+ * where `pick` says), one that refuses the connection (stopped, killed) is passed over for the
+ * next, and X-Forwarded-For gets the caller's address appended as a load balancer's would. A
+ * duplicated request goes to two servers in turn, so the replay lands on another node.
  */
 
 export const FAULTS = ['none', 'drop', 'reset_mid_body', 'delay', 'slow_body', 'status_503', 'hang', 'truncate', 'duplicate'] as const;
@@ -16,14 +21,35 @@ export interface ProxiedRequest {
   path: string;
 }
 
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+/** One request as the proxy passed it on: to which server (index), and what came back. */
+export interface Forwarded extends ProxiedRequest {
+  node: number;
+  status: number;
+  range: string | null;
+}
+
 export class FaultProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   readonly counts = new Map<Fault, number>();
   /** Decides each request's fault; 'none' passes it straight through. */
   choose: (req: ProxiedRequest) => Fault = () => 'none';
+  /** Which server a request goes to first: round robin unless set. */
+  pick: (req: ProxiedRequest) => number = () => this.turn++ % this.targets.length;
+  /** Every request passed on, in order (kept only while `record` is true). */
+  readonly forwarded: Forwarded[] = [];
+  record = false;
+  private turn = 0;
+  private readonly targets: Upstream[];
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(target: Upstream | Upstream[]) {
+    this.targets = Array.isArray(target) ? target : [target];
+  }
 
   async start(): Promise<number> {
     // The server can die mid-answer (the suite kills it): whatever breaks, the desk sees a cut connection.
@@ -49,7 +75,8 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readAll(req).catch(() => null);
     if (body === null) return;
-    const fault = this.choose({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    const asked = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    const fault = this.choose(asked);
     this.counts.set(fault, (this.counts.get(fault) ?? 0) + 1);
     switch (fault) {
       case 'drop':
@@ -106,10 +133,32 @@ export class FaultProxy {
     res.on('close', () => upstream.destroy());
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+  /** Sends the request to the server `pick` names, or, when that one refuses the connection, to the next that takes it. */
+  private async forward(req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+    const asked = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    const first = this.pick(asked);
+    let lastError: unknown;
+    for (let k = 0; k < this.targets.length; k++) {
+      const node = (first + k) % this.targets.length;
+      try {
+        const res = await this.send(node, req, body);
+        if (this.record) this.forwarded.push({ ...asked, node, status: res.statusCode ?? 0, range: (req.headers.range as string | undefined) ?? null });
+        return res;
+      } catch (e) {
+        lastError = e;
+        // Only a refused connection is safe to try elsewhere: anything later may have reached the server.
+        if ((e as { code?: string }).code !== 'ECONNREFUSED') break;
+      }
+    }
+    throw lastError;
+  }
+
+  private send(node: number, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+    const target = this.targets[node]!;
+    const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     return new Promise((resolve, reject) => {
       const out = httpRequest(
-        { host: this.target.host, port: this.target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${this.target.host}:${this.target.port}` } },
+        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, 'x-forwarded-for': forwardedFor } },
         resolve,
       );
       out.on('error', reject);

@@ -45,12 +45,6 @@ async function claimBuild(db: Db, trustId: string, version: number, node: string
   return rows[0]?.claim === claim ? { trustId, claim } : null;
 }
 
-/** Whether someone holds a live claim on the trust's build. */
-async function buildUnderWay(db: Db, trustId: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM directory_snapshot_build WHERE trust_id = $1 AND heartbeat_at >= now() - make_interval(secs => $2)', [trustId, BUILD_STALE_SECONDS]);
-  return rows.length > 0;
-}
-
 /**
  * Makes sure the trust has a snapshot of `version` or later, building it here when no node is
  * building it, and otherwise waiting until the node that is records it (or dies, when this one
