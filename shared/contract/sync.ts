@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecordContent, type CallStatus } from '../domain/call-record';
+import { DraftContent, type CallStatus } from '../domain/call-record';
 
 /** What the status bar shows: always visible, so a clinician knows what has reached the server. */
 export interface SyncStatus {
@@ -37,9 +37,9 @@ export interface ConflictView {
   recordStatus: CallStatus;
   detectedAt: string;
   localRevision: number;
-  localContent: CallRecordContent;
+  localContent: DraftContent;
   serverRevision: number;
-  serverContent: CallRecordContent | null;
+  serverContent: DraftContent | null;
 }
 
 export interface RejectionView {
@@ -55,5 +55,5 @@ export const ResolveConflictParams = z.object({
   id: z.string().uuid(),
   /** keep_mine: send this desk's version; keep_theirs: take the server's; merged: send the given content. */
   choice: z.enum(['keep_mine', 'keep_theirs', 'merged']),
-  content: CallRecordContent.optional(),
+  content: DraftContent.optional(),
 });

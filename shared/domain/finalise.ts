@@ -154,10 +154,10 @@ export function finaliseIssues(c: DraftContent, now: Date = new Date()): Finalis
   if (due) add('callback.dueAt', due);
   if (c.callback.required && blank(c.callback.phone) && blank(c.caller.phone)) add('callback.phone', 'Give a number to call back on.');
 
-  // The clinical limits, which a draft may exceed.
+  // The clinical limits, which a draft may exceed; a field already reported keeps its one message.
   for (const t of textFields(c)) {
     const long = tooLongProblem(t.value.length, t.limit);
-    if (long) add(t.field, long);
+    if (long && !issues.some((i) => i.field === t.field)) add(t.field, long);
   }
   if (c.referrals.length > MAX_REFERRALS) {
     add('referrals', `${count(c.referrals.length)} services are linked; a record holds at most ${MAX_REFERRALS}. Remove ${count(c.referrals.length - MAX_REFERRALS)}.`);

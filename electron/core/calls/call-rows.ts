@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Addendum, CallRecord, CallRecordContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
+import type { Addendum, CallRecord, DraftContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
 import { addendumHashFields, CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
 
 /** A call_record row as stored. */
@@ -81,7 +81,7 @@ export function toCallRecord(row: CallRow, addenda: AddendumRow[]): CallRecord {
     discardedAt: row.discarded_at,
     discardReason: row.discard_reason,
     contentHash: row.content_hash,
-    content: JSON.parse(row.content) as CallRecordContent,
+    content: JSON.parse(row.content) as DraftContent,
     addenda: addenda.map(toAddendum),
   };
 }

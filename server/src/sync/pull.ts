@@ -1,4 +1,4 @@
-import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { DraftContent, CallStatus } from '../../../shared/domain/call-record';
 import type { PullResponse, ServerCallRecord } from '../../../shared/sync/protocol';
 import type { Queryable } from '../db/db';
 import { decodeRecordCursor, encodeRecordCursor } from './record-cursor';
@@ -13,7 +13,7 @@ interface PulledRow {
   team_id: string;
   status: CallStatus;
   revision: number;
-  content: CallRecordContent;
+  content: DraftContent;
   content_hash: string | null;
   finalised_at: Date | null;
   discarded_at: Date | null;
