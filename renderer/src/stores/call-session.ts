@@ -1,11 +1,13 @@
 import { create } from 'zustand';
 import type { ContractError, ServiceResult } from '../../../shared/contract';
-import type { CallRecord, CallRecordContent, CallSummary } from '../../../shared/domain/call-record';
+import type { CallRecord, CallSummary, DraftContent } from '../../../shared/domain/call-record';
 import type { FinaliseIssue } from '../../../shared/domain/finalise';
 import { callerAgeYears, finaliseIssues } from '../../../shared/domain/finalise';
 import { desk } from '../client/desk';
 import { Autosaver, type SaveState } from '../features/call/autosave';
+import { fitDraft } from '../features/call/fit-draft';
 import { FIELD_LABELS } from '../features/call/labels';
+import { recordFieldLabel } from '../../../shared/domain/record-fields';
 import { announce, useApp } from './app';
 
 /*
@@ -34,7 +36,12 @@ interface CallSessionState {
   formKey: number;
   save: SaveState;
   /** The content as the form holds it now (saved or not). */
-  live: CallRecordContent | null;
+  live: DraftContent | null;
+  /**
+   * Fields whose text is on screen but too long to save even in a draft (the whole record would
+   * pass DRAFT_MAX_BYTES): the rest of the record is saved without them.
+   */
+  heldBack: string[];
   /** The caller's age and postcode as typed, for the directory's filters. */
   context: { age: number | null; postcode: string };
   /** Show the finalise issues at the top of the record (after a finalise was asked for). */
@@ -51,7 +58,7 @@ interface CallSessionState {
   open(id: string): Promise<void>;
   closeRecord(): Promise<void>;
   restore(): Promise<void>;
-  contentChanged(content: CallRecordContent): void;
+  contentChanged(content: DraftContent): void;
   saveNow(): Promise<boolean>;
   /** Saves what is pending without announcing it (leaving a field). */
   flush(): void;
@@ -71,6 +78,8 @@ interface CallSessionState {
 }
 
 let saver: Autosaver | null = null;
+/** The last draft handed to autosave: what a field too long to save falls back to. */
+let lastSent: DraftContent | null = null;
 
 function remember(id: string | null) {
   try {
@@ -81,12 +90,12 @@ function remember(id: string | null) {
   }
 }
 
-function contextOf(c: CallRecordContent | null) {
+function contextOf(c: DraftContent | null) {
   return { age: c ? callerAgeYears(c) : null, postcode: c?.caller.postcode.trim() ?? '' };
 }
 
 /** Leaf text fields that differ between what was on screen and what is stored now. */
-export function unsavedDifferences(mine: CallRecordContent, stored: CallRecordContent): { field: string; mine: string }[] {
+export function unsavedDifferences(mine: DraftContent, stored: DraftContent): { field: string; mine: string }[] {
   const out: { field: string; mine: string }[] = [];
   const walk = (a: unknown, b: unknown, path: string) => {
     if (typeof a === 'string') {
@@ -105,6 +114,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
   const startAutosave = (record: CallRecord) => {
     saver?.stop();
     saver = null;
+    lastSent = record.content;
     if (record.status !== 'draft') return;
     saver = new Autosaver({
       id: record.id,
@@ -125,6 +135,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       record,
       live: record.content,
       context: contextOf(record.content),
+      heldBack: [],
       formKey: s.formKey + 1,
       save: { kind: 'saved', at: record.updatedAt },
       showIssues: false,
@@ -132,7 +143,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     }));
   };
 
-  const reloadAfterConflict = async (id: string, error: ContractError, unsaved: CallRecordContent) => {
+  const reloadAfterConflict = async (id: string, error: ContractError, unsaved: DraftContent) => {
     const r = await desk().call('calls.get', { id });
     if (!r.ok) {
       set({ notice: { tone: 'error', title: 'This record could not be reloaded', body: r.error.message } });
@@ -161,6 +172,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     formKey: 0,
     save: { kind: 'saved', at: new Date().toISOString() },
     live: null,
+    heldBack: [],
     context: { age: null, postcode: '' },
     showIssues: false,
     coreIssues: null,
@@ -201,7 +213,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       saver?.stop();
       saver = null;
       remember(null);
-      set({ record: null, live: null, context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
+      set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
       void get().refreshCalls();
     },
 
@@ -220,8 +232,12 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     },
 
     contentChanged(content) {
-      set({ live: content, context: contextOf(content) });
-      saver?.change(content);
+      const fitted = lastSent ? fitDraft(content, lastSent) : { content, heldBack: [] };
+      lastSent = fitted.content;
+      const heldBack = get().heldBack;
+      const same = heldBack.length === fitted.heldBack.length && heldBack.every((f, i) => f === fitted.heldBack[i]);
+      set({ live: content, context: contextOf(content), ...(same ? {} : { heldBack: fitted.heldBack }) });
+      saver?.change(fitted.content);
     },
 
     async saveNow() {
@@ -300,7 +316,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       saver.stop();
       saver = null;
       remember(null);
-      set({ record: null, live: null, context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
+      set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
       announce('Draft discarded.', 'info');
       void get().refreshCalls();
       return null;
@@ -357,5 +373,5 @@ export function flushOnHide(): () => void {
 }
 
 export function labelOfField(path: string): string {
-  return FIELD_LABELS[path] ?? path;
+  return FIELD_LABELS[path] ?? recordFieldLabel(path);
 }

@@ -11,6 +11,7 @@ import { useSync } from '../../stores/sync';
 import { Addenda } from './Addenda';
 import { CallRecordForm } from './CallRecordForm';
 import { CallsList } from './CallsList';
+import { revealInPane } from './form-model';
 import { RecordView } from './RecordView';
 import { SaveStatus } from './SaveStatus';
 
@@ -177,8 +178,9 @@ export function CallPanel() {
                       onClick={(e) => {
                         e.preventDefault();
                         const el = document.getElementById(id);
-                        el?.scrollIntoView({ block: 'start' });
-                        el?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+                        if (!el) return;
+                        revealInPane(el, 'start');
+                        el.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
                       }}
                     >
                       {label}

@@ -1,6 +1,6 @@
 import { Icon } from '../../components/Icon';
 import { timeHMS } from '../../lib/time';
-import { useCallSession } from '../../stores/call-session';
+import { labelOfField, useCallSession } from '../../stores/call-session';
 
 /**
  * Whether what is on screen is safely on disk. Announced politely: "Saving…" is not announced on
@@ -9,15 +9,17 @@ import { useCallSession } from '../../stores/call-session';
 export function SaveStatus() {
   const save = useCallSession((s) => s.save);
   const status = useCallSession((s) => s.record?.status);
+  const heldBack = useCallSession((s) => s.heldBack);
   if (status !== 'draft') return null;
   let tone: string;
   let icon: 'check' | 'saving' | 'cloudOff';
   let textNode: string;
   switch (save.kind) {
     case 'saved':
-      tone = 'saved';
-      icon = 'check';
-      textNode = `Saved ${timeHMS(save.at)}`;
+      // Never "saved" while a field's text is on screen only (too long to save even in a draft).
+      tone = heldBack.length ? 'failed' : 'saved';
+      icon = heldBack.length ? 'cloudOff' : 'check';
+      textNode = heldBack.length ? `Saved ${timeHMS(save.at)} except ${heldBack.map(labelOfField).join(', ')}: too long to save` : `Saved ${timeHMS(save.at)}`;
       break;
     case 'pending':
     case 'saving':
