@@ -4,6 +4,7 @@ import type { CallRecord, CallSummary, DraftContent } from '../../../shared/doma
 import type { FinaliseIssue } from '../../../shared/domain/finalise';
 import { callerAgeYears, finaliseIssues } from '../../../shared/domain/finalise';
 import { desk } from '../client/desk';
+import { emptyStart, focusWhenReady, recordStart } from '../lib/focus';
 import { Autosaver, type SaveState } from '../features/call/autosave';
 import { fitDraft } from '../features/call/fit-draft';
 import { FIELD_LABELS } from '../features/call/labels';
@@ -191,6 +192,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       set({ notice: null });
       show(r.value);
+      focusWhenReady(recordStart);
       announce('New call started. The record saves as you type.', 'success');
       void get().refreshCalls();
     },
@@ -205,6 +207,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       set({ notice: null });
       show(r.value);
+      focusWhenReady(recordStart);
       void get().refreshCalls();
     },
 
@@ -214,6 +217,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       saver = null;
       remember(null);
       set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
+      focusWhenReady(emptyStart);
       void get().refreshCalls();
     },
 
@@ -227,8 +231,10 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       await get().refreshCalls();
       if (!id) return;
       const r = await desk().call('calls.get', { id });
-      if (r.ok && r.value.status !== 'discarded') show(r.value);
-      else remember(null);
+      if (r.ok && r.value.status !== 'discarded') {
+        show(r.value);
+        focusWhenReady(recordStart);
+      } else remember(null);
     },
 
     contentChanged(content) {
@@ -269,15 +275,15 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       const issues = finaliseIssues(live);
       if (issues.length > 0) {
         set({ showIssues: true, coreIssues: null });
-        requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+        focusWhenReady(() => document.getElementById('finalise-issues'));
         return;
       }
       useApp.getState().openDialog('finalise');
     },
 
     async confirmFinalise() {
-      const { record } = get();
-      if (!record || !saver) return;
+      const { record, busy } = get();
+      if (!record || !saver || busy) return;
       set({ busy: true });
       const saved = await saver.flush();
       if (!saved) {
@@ -293,7 +299,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       if (!r.ok) {
         if (r.error.code === 'finalise_incomplete') {
           set({ showIssues: true, coreIssues: r.error.fields?.map((f) => ({ field: f.field, message: f.message })) ?? [] });
-          requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+          focusWhenReady(() => document.getElementById('finalise-issues'));
         } else if (r.error.code === 'revision_conflict' || r.error.code === 'record_finalised' || r.error.code === 'record_discarded') {
           await reloadAfterConflict(record.id, r.error, get().live ?? record.content);
         } else {
@@ -303,6 +309,8 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       show({ ...r.value, addenda: record.addenda });
       set({ notice: null });
+      // The finalised record's status line: the next Tab reaches Close record, then the addendum.
+      focusWhenReady(() => document.getElementById('record-status'));
       announce('Call record finalised. It can no longer be changed; add an addendum to correct or add to it.', 'success');
       void get().refreshCalls();
     },
@@ -318,6 +326,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       remember(null);
       set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
       announce('Draft discarded.', 'info');
+      focusWhenReady(emptyStart);
       void get().refreshCalls();
       return null;
     },

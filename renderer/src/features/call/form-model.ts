@@ -3,6 +3,7 @@ import { CALLER_TYPES, DraftContentShape, OUTCOME_CODES, type DraftContent, type
 import { callbackDueProblem, dateOfBirthProblem, TYPED_FIELD_MESSAGES } from '../../../../shared/domain/finalise';
 import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
 import { storableText } from '../../../../shared/lib/storable-text';
+import { revealInPane } from '../../lib/focus';
 import { fromLocalText, toLocalText } from '../../lib/time';
 
 /*
@@ -154,20 +155,6 @@ export function toContent(form: FormValues): DraftContent {
 /** The DOM id of a field, or of the group holding it; finalise issues link here. */
 export function fieldId(path: string): string {
   return `f-${path.replace(/\./g, '-')}`;
-}
-
-/**
- * Scrolls the element into view inside its own pane only. scrollIntoView() would scroll every
- * ancestor that can scroll, the page included, and take the header and the status bar with it.
- */
-export function revealInPane(el: HTMLElement, block: 'center' | 'start' = 'center'): void {
-  const pane = el.closest<HTMLElement>('.pane__body, .dialog__body');
-  if (!pane) return;
-  const paneBox = pane.getBoundingClientRect();
-  const box = el.getBoundingClientRect();
-  const offset = box.top - paneBox.top + pane.scrollTop;
-  const top = block === 'start' ? offset - 12 : offset - (pane.clientHeight - Math.min(box.height, pane.clientHeight)) / 2;
-  pane.scrollTo({ top: Math.max(0, top) });
 }
 
 /** Moves focus to a field named by its path (from finaliseIssues or the core), scrolling its pane to it. */
