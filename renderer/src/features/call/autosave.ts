@@ -31,7 +31,7 @@ export interface AutosaverOptions {
 }
 
 const CONFLICTS = new Set(['revision_conflict', 'record_finalised', 'record_discarded', 'not_found']);
-const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'directory_unavailable']);
+const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'storage_failed', 'directory_unavailable']);
 
 export class Autosaver {
   private latest: CallRecordContent;
