@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { focusPending } from '../lib/focus';
 import { Icon } from './Icon';
 
 /*
@@ -60,8 +61,8 @@ export function Dialog({
       const back = returnTo.current;
       returnTo.current = null;
       const active = document.activeElement;
-      // The action that closed it has put focus where the next keystroke belongs: leave it there.
-      if (active && active !== document.body && !d.contains(active)) return;
+      // The action that closed it puts focus where the next keystroke belongs (or already has): leave it to that.
+      if (focusPending() || (active && active !== document.body && !d.contains(active))) return;
       const target = back?.isConnected && !back.closest('[inert]') ? back : document.getElementById('record-body');
       target?.focus({ preventScroll: true });
     };

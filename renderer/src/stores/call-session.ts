@@ -231,6 +231,8 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       await get().refreshCalls();
       if (!id) return;
       const r = await desk().call('calls.get', { id });
+      // A call started or opened meanwhile is the one the clinician is on: it is not replaced.
+      if (get().record) return;
       if (r.ok && r.value.status !== 'discarded') {
         show(r.value);
         focusWhenReady(recordStart);

@@ -1,4 +1,3 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useEffect, useMemo } from 'react';
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import type { CallRecord } from '../../../../shared/domain/call-record';
@@ -7,7 +6,7 @@ import { useCallSession } from '../../stores/call-session';
 import { useApp } from '../../stores/app';
 import { HeldBackContext, IssuesContext } from './fields';
 import { FinaliseIssues } from './FinaliseIssues';
-import { FormSchema, fromContent, toContent, type FormValues } from './form-model';
+import { fieldResolver, fromContent, toContent, type FormValues } from './form-model';
 import { CallerSection } from './sections/CallerSection';
 import { CallbackSection, ConsentSection, InterventionsSection, NeedSection, OutcomeSection } from './sections/OtherSections';
 import { ReferralsSection } from './sections/ReferralsSection';
@@ -21,7 +20,7 @@ import { RiskSection } from './sections/RiskSection';
 export function CallRecordForm({ record }: { record: CallRecord }) {
   const form = useForm<FormValues>({
     defaultValues: fromContent(record.content),
-    resolver: zodResolver(FormSchema),
+    resolver: fieldResolver,
     mode: 'onChange',
   });
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'referrals' });

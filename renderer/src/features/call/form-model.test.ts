@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DraftContent, emptyCallRecordContent } from '../../../../shared/domain/call-record';
 import { TYPED_FIELD_MESSAGES } from '../../../../shared/domain/finalise';
-import { fieldProblems, FormSchema, fromContent, nhsNumberInput, parseAge, parseDateOfBirth, toContent } from './form-model';
+import { fieldProblems, fieldResolver, fromContent, nhsNumberInput, parseAge, parseDateOfBirth, toContent } from './form-model';
 
 const STARTED = '2026-11-22T14:02:00.000Z';
 const blankForm = () => fromContent(emptyCallRecordContent(STARTED));
@@ -35,8 +35,7 @@ describe('the form model of the call record', () => {
     expect(c.typed).toEqual({ 'caller.dateOfBirth': '27/03/19', 'caller.ageYears': 'about 40', 'callback.dueAt': 'tomorrow 3pm' });
     expect(DraftContent.safeParse(c).success).toBe(true);
     expect(fromContent(c)).toEqual(v);
-    const r = FormSchema.safeParse(v);
-    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+    expect(fieldProblems(v).map((p) => [p.path, p.message])).toEqual([
       ['caller.dateOfBirth', TYPED_FIELD_MESSAGES['caller.dateOfBirth']],
       ['caller.ageYears', TYPED_FIELD_MESSAGES['caller.ageYears']],
       ['callback.dueAt', TYPED_FIELD_MESSAGES['callback.dueAt']],
@@ -76,7 +75,7 @@ describe('the form model of the call record', () => {
     }
     const v = blankForm();
     v.caller.nhsNumber = '943 476 5919';
-    expect(FormSchema.safeParse(v).success).toBe(true);
+    expect(fieldProblems(v)).toEqual([]);
     expect(toContent(v).caller.nhsNumber).toBe('9434765919');
   });
 
@@ -101,5 +100,23 @@ describe('the form model of the call record', () => {
     const v = blankForm();
     v.presentingNeed.summary = 'pasted\u0000text';
     expect(toContent(v).presentingNeed.summary).toBe('pasted\ufffdtext');
+  });
+
+  it('the form’s resolver puts each message at its field, whatever another field holds (a radio group with nothing chosen reads as null)', async () => {
+    const v = blankForm();
+    v.caller.nhsNumber = '943 476 5910';
+    v.caller.dateOfBirth = '01/01/2099';
+    (v.caller as { type: unknown }).type = null;
+    (v.outcome as { code: unknown }).code = null;
+    const r = await fieldResolver(v, undefined, { fields: {}, shouldUseNativeValidation: false });
+    expect(r.errors).toEqual({
+      caller: {
+        nhsNumber: { type: 'field', message: expect.stringMatching(/^This is not a valid NHS number/) },
+        dateOfBirth: { type: 'field', message: expect.stringMatching(/^This date of birth is in the future/) },
+      },
+    });
+    v.caller.nhsNumber = '943 476 5919';
+    v.caller.dateOfBirth = '';
+    expect((await fieldResolver(v, undefined, { fields: {}, shouldUseNativeValidation: false })).errors).toEqual({});
   });
 });

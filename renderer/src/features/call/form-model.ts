@@ -1,3 +1,4 @@
+import type { FieldErrors, Resolver } from 'react-hook-form';
 import { z } from 'zod';
 import { CALLER_TYPES, DraftContentShape, OUTCOME_CODES, type DraftContent, type OutcomeCode, type TypedField } from '../../../../shared/domain/call-record';
 import { callbackDueProblem, dateOfBirthProblem, TYPED_FIELD_MESSAGES } from '../../../../shared/domain/finalise';
@@ -59,19 +60,25 @@ export function nhsNumberInput(text: string): { value: string; dropped: boolean 
 
 const { caller: DraftCaller, callback: DraftCallback, outcome: DraftOutcome } = DraftContentShape.shape;
 
-/** The one message each typed field shows at itself, or null; the same sentences finalising uses. */
+/**
+ * The one message each checked field shows at itself; the same sentences finalising uses. Reads
+ * only the fields it checks, and copes with any value in the others (a radio group with nothing
+ * chosen reads as null), so no field can keep another's message from showing.
+ */
 export function fieldProblems(v: FormValues, now: Date = new Date()): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
-  const dob = v.caller.dateOfBirth.trim();
+  const text = (s: string | null | undefined) => (typeof s === 'string' ? s : '');
+  const dob = text(v.caller.dateOfBirth).trim();
   if (dob) {
     const iso = parseDateOfBirth(dob);
     const problem = iso ? dateOfBirthProblem(iso, v.startedAt) : TYPED_FIELD_MESSAGES['caller.dateOfBirth'];
     if (problem) out.push({ path: 'caller.dateOfBirth', message: problem });
   }
-  if (v.caller.ageYears.trim() && parseAge(v.caller.ageYears) === null) out.push({ path: 'caller.ageYears', message: TYPED_FIELD_MESSAGES['caller.ageYears'] });
-  const nhs = nhsNumberProblem(v.caller.nhsNumber);
+  const age = text(v.caller.ageYears);
+  if (age.trim() && parseAge(age) === null) out.push({ path: 'caller.ageYears', message: TYPED_FIELD_MESSAGES['caller.ageYears'] });
+  const nhs = nhsNumberProblem(text(v.caller.nhsNumber));
   if (nhs) out.push({ path: 'caller.nhsNumber', message: nhs });
-  const due = v.callback.dueAt.trim();
+  const due = text(v.callback.dueAt).trim();
   if (v.callback.required && due) {
     const iso = fromLocalText(due);
     const problem = iso ? callbackDueProblem({ ...v.callback, dueAt: iso }, now) : TYPED_FIELD_MESSAGES['callback.dueAt'];
@@ -80,21 +87,32 @@ export function fieldProblems(v: FormValues, now: Date = new Date()): { path: st
   return out;
 }
 
-export const FormSchema = DraftContentShape.omit({ typed: true })
-  .extend({
-    caller: DraftCaller.extend({
-      type: z.union([z.enum(CALLER_TYPES), z.literal('')]),
-      dateOfBirth: z.string(),
-      ageYears: z.string(),
-    }),
-    outcome: DraftOutcome.extend({ code: z.union([z.enum(OUTCOME_VALUES), z.literal('')]) }),
-    callback: DraftCallback.extend({ dueAt: z.string() }),
-  })
-  .superRefine((v, ctx) => {
-    for (const p of fieldProblems(v)) ctx.addIssue({ code: 'custom', path: p.path.split('.'), message: p.message });
-  });
+/** The shape of the form's values: the draft, with the fields typed as text kept as text. */
+export const FormSchema = DraftContentShape.omit({ typed: true }).extend({
+  caller: DraftCaller.extend({
+    type: z.union([z.enum(CALLER_TYPES), z.literal('')]),
+    dateOfBirth: z.string(),
+    ageYears: z.string(),
+  }),
+  outcome: DraftOutcome.extend({ code: z.union([z.enum(OUTCOME_VALUES), z.literal('')]) }),
+  callback: DraftCallback.extend({ dueAt: z.string() }),
+});
 
 export type FormValues = z.input<typeof FormSchema>;
+
+/**
+ * react-hook-form's resolver: the field messages of fieldProblems, each at its field. Nothing else
+ * is an error while drafting (any text is a valid draft), and no field's value can stop another's
+ * check, as a schema refinement would (it runs only when every other field parses).
+ */
+export const fieldResolver: Resolver<FormValues> = (values) => {
+  const errors: Record<string, Record<string, { type: string; message: string }>> = {};
+  for (const p of fieldProblems(values)) {
+    const [group, field] = p.path.split('.') as [string, string];
+    (errors[group] ??= {})[field] = { type: 'field', message: p.message };
+  }
+  return Object.keys(errors).length ? { values: {}, errors: errors as FieldErrors<FormValues> } : { values, errors: {} };
+};
 
 /** Every string in a value, mapped (the record's text is all in strings). */
 function mapStrings<T>(value: T, fn: (s: string) => string): T {

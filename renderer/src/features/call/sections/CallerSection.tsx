@@ -117,7 +117,7 @@ export function CallerSection() {
         )}
         <TextField name="caller.postcode" label="Postcode" hint="Full or partial: SE5 8AZ, SE5 8, SE5" width="s" warning={postcodeWarning} />
       </div>
-      {type !== '' && type !== 'self' && (
+      {!!type && type !== 'self' && (
         <TextField name="caller.aboutPerson" label="Who is the call about?" hint="Name or description, and their relationship to the caller" />
       )}
     </Section>

@@ -46,7 +46,7 @@ export function OutcomeSection() {
 }
 
 export function CallbackSection() {
-  const { control, setValue } = useFormContext<FormValues>();
+  const { control, setValue, trigger } = useFormContext<FormValues>();
   const [required, callerPhone, dueText, completedAt] = useWatch({ control, name: ['callback.required', 'caller.phone', 'callback.dueAt', 'callback.completedAt'] });
   const madeId = useFieldId('callback.completedAt');
   const due = dueText.trim() ? fromLocalText(dueText) : null;
@@ -106,7 +106,11 @@ export function CallbackSection() {
                 id={madeId}
                 checked={completedAt !== null}
                 aria-describedby={`${madeId}-hint`}
-                onChange={(e) => setValue('callback.completedAt', e.target.checked ? new Date().toISOString() : null, { shouldDirty: true, shouldValidate: true })}
+                onChange={(e) => {
+                  setValue('callback.completedAt', e.target.checked ? new Date().toISOString() : null, { shouldDirty: true });
+                  // Whether a due time that has passed matters depends on this.
+                  void trigger('callback.dueAt');
+                }}
               />
               <label className="choice__label" htmlFor={madeId}>
                 The callback has been made
