@@ -1,5 +1,6 @@
 import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
+import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
 import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, waitingLine } from './sync-text';
 
@@ -17,6 +18,8 @@ export function SyncStatusBar() {
   const syncNow = useSync((s) => s.syncNow);
   const openDialog = useApp((s) => s.openDialog);
   const now = new Date(useApp((s) => s.now));
+  // The open record's save failing (not the desk being down: the desk's connection says that).
+  const unsaved = useCallSession((s) => s.save.kind === 'failed' || s.heldBack.length > 0);
 
   if (!status) {
     return (
@@ -29,7 +32,7 @@ export function SyncStatusBar() {
     );
   }
   const conn = connectionLine(status, now);
-  const waiting = waitingLine(status, now);
+  const waiting = waitingLine(status, now, unsaved);
   const paused = pausedLine(status);
   const canRetry = !status.paused && (status.connection === 'offline' || (status.waiting > 0 && status.activity === 'idle'));
 

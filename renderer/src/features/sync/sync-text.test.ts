@@ -36,6 +36,8 @@ describe('the sync status line', () => {
     expect(waitingLine(status({ waiting: 3, paused: { reason: 'sign_in', message: '' } }), NOW)).toBeNull();
     expect(waitingLine(status({ lastSyncedAt: null }), NOW)).toBeNull();
     expect(waitingLine(status({ conflicts: 1 }), NOW)!.text).toBe('Nothing waiting · synced 14:25');
+    // Never "all synced" while what is on screen is not all saved on this desk.
+    expect(waitingLine(status(), NOW, true)).toEqual({ tone: 'bad', text: 'Not all saved on this desk: see the record' });
   });
 
   it('gives each pause its action', () => {

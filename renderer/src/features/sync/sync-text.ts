@@ -34,14 +34,18 @@ export function connectionLine(s: SyncStatus, now: Date): ConnectionLine {
   return { tone: 'ok', icon: 'cloud', text: 'Online' };
 }
 
-/** Waiting changes, or when everything last reached the server. */
-export function waitingLine(s: SyncStatus, now: Date): { tone: Tone; text: string } | null {
+/**
+ * Waiting changes, or when everything last reached the server. `unsaved`: what is on screen is not
+ * all saved on this desk (a save failing, or a field too long to save), so nothing is "all synced".
+ */
+export function waitingLine(s: SyncStatus, now: Date, unsaved = false): { tone: Tone; text: string } | null {
   // Not set up: nothing is sent. Waiting for a sign-in: the sign-in button gives the count.
   if (s.paused?.reason === 'not_configured' || s.paused?.reason === 'sign_in') return null;
   if (s.waiting > 0) {
     const held = s.connection === 'offline' || s.paused !== null;
     return { tone: held ? 'warn' : 'pending', text: held ? `${changes(s.waiting)} waiting, kept on this desk` : `${changes(s.waiting)} being sent` };
   }
+  if (unsaved) return { tone: 'bad', text: 'Not all saved on this desk: see the record' };
   // With a conflict or a refused change still to settle, nothing waits, but not "all" is in step.
   if (s.lastSyncedAt) return { tone: 'muted', text: `${s.conflicts || s.rejected ? 'Nothing waiting · synced' : 'All synced'} ${relativeMoment(s.lastSyncedAt, now)}` };
   return null;
