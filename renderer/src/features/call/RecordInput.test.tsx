@@ -55,6 +55,13 @@ describe('a pasted 100,000-character summary', () => {
     expect(fieldOf('Summary').textContent).toContain('1,000 characters left (5,000 at most)');
   });
 
+  it('counts a short identifier only once it is over its limit (an ordinary postcode is not counted down)', () => {
+    type('Postcode', 'SW1A 1AA');
+    expect(screen.queryByTestId('character-count')).toBeNull();
+    type('Postcode', 'SW1A 1AA 123');
+    expect(fieldOf('Postcode').textContent).toContain('2 characters too many to finalise (10 at most)');
+  });
+
   it('past what a draft can hold at all, it stays on screen marked not saved while the rest saves', async () => {
     type('Summary', 'x'.repeat(1_200_000));
     type('Name', 'Still saved');

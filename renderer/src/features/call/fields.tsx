@@ -60,12 +60,21 @@ function useLimit(path: Path): { length: number; limit: number } | undefined {
 }
 
 /**
- * The NHS.UK character count: shown from 80 % of the field's clinical limit, so the limit is seen
- * before it is reached; past it, how many characters to cut before finalising (the draft keeps
- * them all). Screen readers hear it when it appears and when the limit is passed, not per keystroke.
+ * Whether a field's character count shows: free text from 80 % of its clinical limit, so the limit
+ * is seen before it is reached; a short identifier (a phone number, a postcode: limits under 100)
+ * only once it is over, where counting down every ordinary postcode would only be noise.
+ */
+export function countShown(counted: { length: number; limit: number } | undefined): boolean {
+  return !!counted && counted.length >= (counted.limit >= 100 ? counted.limit * 0.8 : counted.limit + 1);
+}
+
+/**
+ * The NHS.UK character count (see countShown); past the limit, how many characters to cut before
+ * finalising (the draft keeps them all). Screen readers hear it when it appears and when the limit
+ * is passed, not per keystroke.
  */
 export function CharacterCount({ id, counted }: { id: string; counted: { length: number; limit: number } | undefined }) {
-  if (!counted || counted.length < counted.limit * 0.8) return null;
+  if (!counted || !countShown(counted)) return null;
   const { length, limit } = counted;
   const over = length > limit;
   const text = over
@@ -153,7 +162,7 @@ export function TextField({
     }
     return reg.onChange(e);
   };
-  const countId = counted && counted.length >= counted.limit * 0.8 ? `${id}-count` : undefined;
+  const countId = countShown(counted) ? `${id}-count` : undefined;
   const over = !!counted && counted.length > counted.limit;
   return (
     <div className={`field${messages.length || over ? ' field--error' : ''}`}>
@@ -202,7 +211,7 @@ export function TextArea({ name, label, hint, rows = 3, large }: { name: Path; l
   const id = useFieldId(name);
   const counted = useLimit(name);
   const messages = useMessages(name, counted);
-  const countId = counted && counted.length >= counted.limit * 0.8 ? `${id}-count` : undefined;
+  const countId = countShown(counted) ? `${id}-count` : undefined;
   const over = !!counted && counted.length > counted.limit;
   return (
     <div className={`field${messages.length || over ? ' field--error' : ''}`}>

@@ -7,7 +7,7 @@ import { useCallSession } from '../../../stores/call-session';
 import { ageOutsideRange, ageRangeLabel } from '../../directory/format';
 import type { FormValues } from '../form-model';
 import { REFERRAL_METHOD_LABELS } from '../labels';
-import { CharacterCount, HELD_BACK_MESSAGE, HeldBackContext, IssuesContext, Section, useFieldId } from '../fields';
+import { CharacterCount, countShown, HELD_BACK_MESSAGE, HeldBackContext, IssuesContext, Section, useFieldId } from '../fields';
 import { textLimitOf } from '../../../../../shared/domain/call-record';
 import { tooLongProblem } from '../../../../../shared/domain/finalise';
 import { useContext } from 'react';
@@ -116,7 +116,7 @@ export function ReferralsSection({
                         className="input input--full"
                         autoComplete="off"
                         aria-invalid={notesMessages.length > 0 || undefined}
-                        aria-describedby={[notesMessages.length > 0 && `${rid}-notes-error`, notesLength >= notesLimit * 0.8 && `${rid}-notes-count`].filter(Boolean).join(' ') || undefined}
+                        aria-describedby={[notesMessages.length > 0 && `${rid}-notes-error`, countShown({ length: notesLength, limit: notesLimit }) && `${rid}-notes-count`].filter(Boolean).join(' ') || undefined}
                         {...register(`referrals.${i}.notes`)}
                       />
                       <CharacterCount id={`${rid}-notes-count`} counted={{ length: notesLength, limit: notesLimit }} />
