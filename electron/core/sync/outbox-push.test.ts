@@ -22,11 +22,12 @@ describe('a push batch', () => {
       t.calls.save({ id: draft.id, revision: 1, content: completeContent(draft.content.startedAt, '€'.repeat(300_000)) });
     }
     const outbox = new OutboxPush(t.desk.db, () => new Date());
-    const batch = outbox.claim()!;
+    const [stream] = outbox.streams();
+    const batch = outbox.claim(stream!.streamId)!;
     const bytes = batch.mutations.reduce((n, m) => n + jsonBytes(m), 0);
     expect(bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
     expect(batch.mutations).toHaveLength(2);
     // Even one change over the batch size goes, on its own.
-    expect(outbox.claim(200, 1000)!.mutations).toHaveLength(1);
+    expect(outbox.claim(stream!.streamId, 200, 1000)!.mutations).toHaveLength(1);
   });
 });
