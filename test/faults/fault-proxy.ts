@@ -39,8 +39,10 @@ export class FaultProxy {
   readonly counts = new Map<Fault, number>();
   /** Decides each request's fault; 'none' passes it straight through. */
   choose: (req: ProxiedRequest) => Fault = () => 'none';
-  /** Which server a request goes to first: round robin unless set. */
-  pick: (req: ProxiedRequest) => number = () => this.turn++ % this.targets.length;
+  /** How many of the servers (the first ones given) take requests; the others are out of rotation. */
+  inRotation: number;
+  /** Which server a request goes to first: round robin over those in rotation unless set. */
+  pick: (req: ProxiedRequest) => number = () => this.turn++ % this.inRotation;
   /** Every request passed on, in order (kept only while `record` is true). */
   readonly forwarded: Forwarded[] = [];
   record = false;
@@ -49,6 +51,7 @@ export class FaultProxy {
 
   constructor(target: Upstream | Upstream[]) {
     this.targets = Array.isArray(target) ? target : [target];
+    this.inRotation = this.targets.length;
   }
 
   async start(): Promise<number> {
@@ -138,8 +141,8 @@ export class FaultProxy {
     const asked = { method: req.method ?? 'GET', path: req.url ?? '/' };
     const first = this.pick(asked);
     let lastError: unknown;
-    for (let k = 0; k < this.targets.length; k++) {
-      const node = (first + k) % this.targets.length;
+    for (let k = 0; k < this.inRotation; k++) {
+      const node = (first + k) % this.inRotation;
       try {
         const res = await this.send(node, req, body);
         if (this.record) this.forwarded.push({ ...asked, node, status: res.statusCode ?? 0, range: (req.headers.range as string | undefined) ?? null });
