@@ -144,7 +144,11 @@ export class FaultProxy {
     for (let k = 0; k < this.inRotation; k++) {
       const node = (first + k) % this.inRotation;
       try {
-        const res = await this.send(node, req, body);
+        const res = await this.send(node, req, body).catch((e: { code?: string; reused?: boolean }) => {
+          // A kept-alive connection the server had just closed as idle: the request never reached it, so send it on a new one (Node's advice for reusedSocket).
+          if (e.reused && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return this.send(node, req, body, true);
+          throw e;
+        });
         if (this.record) this.forwarded.push({ ...asked, node, status: res.statusCode ?? 0, range: (req.headers.range as string | undefined) ?? null });
         return res;
       } catch (e) {
@@ -156,15 +160,15 @@ export class FaultProxy {
     throw lastError;
   }
 
-  private send(node: number, req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+  private send(node: number, req: IncomingMessage, body: Buffer, fresh = false): Promise<IncomingMessage> {
     const target = this.targets[node]!;
     const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     return new Promise((resolve, reject) => {
       const out = httpRequest(
-        { host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, 'x-forwarded-for': forwardedFor } },
+        { ...(fresh ? { agent: false } : {}), host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, 'x-forwarded-for': forwardedFor } },
         resolve,
       );
-      out.on('error', reject);
+      out.on('error', (e) => reject(Object.assign(e, { reused: out.reusedSocket })));
       // An answer cut short by the server's death is an 'error' on the answer: end the desk's side.
       out.on('response', (r) => r.on('error', () => req.socket.destroy()));
       out.end(body);

@@ -39,6 +39,7 @@ import { createTestDatabase } from '../support/test-database';
  */
 const SERVICES = 6000;
 const LOCKOUT_AFTER = 4;
+const ATTEMPTS_PER_ADDRESS_PER_MINUTE = 6;
 const STREAMS_PER_USER = 3;
 const CLINICIAN = { userId: 'clinician.south', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician' as const] };
 
@@ -118,6 +119,7 @@ describe('two API nodes over one PostgreSQL behind a load balancer', () => {
           NODE_NAME: `node-${i}`,
           TRUST_PROXY: '127.0.0.1',
           SIGN_IN_FAILURES_BEFORE_LOCKOUT: String(LOCKOUT_AFTER),
+          SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: String(ATTEMPTS_PER_ADDRESS_PER_MINUTE),
           HINT_STREAMS_PER_USER: String(STREAMS_PER_USER),
           DATABASE_POOL_MAX: '4',
         }),
@@ -254,7 +256,7 @@ describe('two API nodes over one PostgreSQL behind a load balancer', () => {
     expect(await db.query('SELECT status, revision FROM call_record WHERE id = $1', [id])).toEqual([{ status: 'finalised', revision: 2 }]);
   });
 
-  it('counts sign-in failures, lockouts and hint streams across both nodes', async () => {
+  it('counts sign-in attempts, failures, lockouts and hint streams across both nodes', async () => {
     proxy.pick = (() => {
       let turn = 0;
       return () => turn++ % 2;
@@ -274,6 +276,20 @@ describe('two API nodes over one PostgreSQL behind a load balancer', () => {
     for (let i = 0; i < LOCKOUT_AFTER - 1; i++) expect(await attempt(`guess-${i}`, `198.51.100.${i + 1}`)).toBe(401);
     expect(await attempt('guess-last', '198.51.100.99')).toBe(429);
     for (const from of ['203.0.113.5', '203.0.113.6']) expect(await attempt(DEMO_PASSWORD, from)).toBe(429);
+
+    // One address's attempts (each for another username, none locked) alternate between the nodes: its rate counts them all.
+    const attemptAs = async (username: string, from: string) =>
+      (
+        await fetch(`${proxyUrl}/oidc/authorize`, {
+          method: 'POST',
+          headers: { accept: 'application/json', 'x-forwarded-for': from },
+          body: new URLSearchParams({ ...form, username, password: 'not-it' }),
+          redirect: 'manual',
+        })
+      ).status;
+    for (let i = 0; i < ATTEMPTS_PER_ADDRESS_PER_MINUTE; i++) expect(await attemptAs(`nobody-${i}`, '192.0.2.50')).toBe(401);
+    expect(await attemptAs('nobody-over', '192.0.2.50')).toBe(429);
+    expect(await attemptAs('nobody-over', '192.0.2.51')).toBe(401);
 
     // Hint streams: the user's cap holds whichever node each stream reaches.
     const open: ClientRequest[] = [];
