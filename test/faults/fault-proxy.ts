@@ -57,6 +57,8 @@ export class FaultProxy {
   async start(): Promise<number> {
     // The server can die mid-answer (the suite kills it): whatever breaks, the desk sees a cut connection.
     this.server = createServer((req, res) => void this.handle(req, res).catch(() => req.socket.destroy()));
+    // Idle connections from desks are kept as a load balancer keeps them (a minute), not Node's 5 s.
+    this.server.keepAliveTimeout = 65_000;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -104,7 +106,9 @@ export class FaultProxy {
     } catch {
       return void req.socket.destroy();
     }
-    const headers = { ...upstream.headers };
+    // Hop-by-hop headers are the proxy's own (RFC 9110 §7.6.1): passing on the server's
+    // `Keep-Alive: timeout=72` would have the desk reuse connections this proxy has closed.
+    const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = upstream.headers;
     if (fault === 'truncate') {
       // A clean end after half the body: only the answer's own structure can tell it is short.
       delete headers['content-length'];
