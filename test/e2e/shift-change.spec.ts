@@ -25,7 +25,8 @@ let page: Page;
 const cspViolations: string[] = [];
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const openRecordId = (p: Page) => p.evaluate(() => sessionStorage.getItem('crisis-desk.open-call'));
+// The call open on this desk is kept by the core (never in browser storage): ask it, as the screen does.
+const openRecordId = (p: Page) => p.evaluate(async () => ((await window.crisisDesk!.call('calls.openOnDesk', {})) as { ok: true; value: { id: string } | null }).value?.id ?? null);
 
 async function savedState(p: Page) {
   await p.keyboard.press('ControlOrMeta+s');
