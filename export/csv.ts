@@ -43,19 +43,21 @@ export async function writeCsv(input: PreparedExport, out: Writable, options: Ex
   };
   try {
     await write(['audience', 'desks_behind', ...columns.map((c) => c.key)]);
-    const total = input.contacts.length;
+    const total = input.summary.contacts.total;
     options.onProgress?.({ phase: 'contacts', done: 0, total });
-    for (let i = 0; i < total; i++) {
+    let i = 0;
+    for (const contact of input.contacts) {
       if (i % YIELD_EVERY_ROWS === 0 && i > 0) {
         checkAborted(options.signal);
         options.onProgress?.({ phase: 'contacts', done: i, total });
         await yieldToLoop();
       }
-      const values = contactRow(input.contacts[i]!, input.audience, input.generatedAt);
+      i++;
+      const values = contactRow(contact, input.audience, input.generatedAt);
       await write([input.audience, behind, ...indexes.map((ci, k) => csvText(columns[k]!, values[ci]!))]);
     }
     checkAborted(options.signal);
-    options.onProgress?.({ phase: 'contacts', done: total, total });
+    options.onProgress?.({ phase: 'contacts', done: i, total });
     stringifier.end();
     await done;
   } catch (e) {

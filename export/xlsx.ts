@@ -168,18 +168,20 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     c.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
     printSetup(c);
     headerRow(c, columns.map((col) => col.heading));
-    const total = input.contacts.length;
+    const total = summary.contacts.total;
     options.onProgress?.({ phase: 'contacts', done: 0, total });
-    for (let i = 0; i < total; i++) {
+    let i = 0;
+    for (const contact of input.contacts) {
       if (i % YIELD_EVERY_ROWS === 0 && i > 0) {
         checkAborted(options.signal);
         options.onProgress?.({ phase: 'contacts', done: i, total });
         await yieldToLoop();
       }
-      const values = contactRow(input.contacts[i]!, audience, input.generatedAt);
+      i++;
+      const values = contactRow(contact, audience, input.generatedAt);
       c.addRow(indexes.map((ci, k) => cellOf(columns[k]!, values[ci]!))).commit();
     }
-    options.onProgress?.({ phase: 'contacts', done: total, total });
+    options.onProgress?.({ phase: 'contacts', done: i, total });
     await c.commit();
     checkAborted(options.signal);
 
