@@ -120,7 +120,6 @@ export class Core {
     });
     this.sync = opts.sync ? this.createSync(opts.sync) : null;
     this.summaries = new ShiftSummaries({
-      db: desk.db,
       records: new TeamRecords(desk.db),
       openReader: () => openDeskReader(path.join(opts.dataDir, 'desk.db'), opts.deskKey),
       contexts: new TeamContextStore(desk.db, opts.now),
@@ -309,6 +308,7 @@ export class Core {
   }
 
   close(): void {
+    this.summaries.close();
     this.sync?.stop();
     this.directoryDb.close();
     this.desk.db.close();

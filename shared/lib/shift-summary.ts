@@ -451,14 +451,19 @@ export class ShiftSummaryBuilder {
           .sort((a, b) => b.count - a.count || compareText(a.owner?.name ?? '', b.owner?.name ?? '') || compareText(a.owner?.id ?? '', b.owner?.id ?? ''))
           .map((d) => ({ owner: d.owner, count: d.count, stillDraft: d.stillDraft, oldestStartedAt: new Date(d.oldest).toISOString() })),
       },
-      unsyncedDesks: input.desks
-        .filter((d) => d.pending > 0)
-        .map((d) => ({ clientId: d.clientId, user: this.person(d.userId), lastSeenAt: d.lastSeenAt === null ? null : new Date(d.lastSeenAt).toISOString(), pending: d.pending }))
-        .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.clientId.localeCompare(b.clientId)),
+      unsyncedDesks: unsyncedDesksOf(input.desks).map((d) => ({ clientId: d.clientId, user: this.person(d.userId), lastSeenAt: d.lastSeenAt, pending: d.pending })),
       offlinePeriods: offlinePeriods(input.offlinePeriods, this.from, Math.min(this.to, this.now), this.now, (id) => this.person(id)),
       directoryProblems: directoryProblems(input.directoryProblems, this.from, this.to),
     };
   }
+}
+
+/** The desks of the team with changes not yet on the server, longest silent first: known before any record is read. */
+export function unsyncedDesksOf(desks: readonly SummaryDesk[]): (Omit<ShiftSummary['unsyncedDesks'][number], 'user'> & { userId: string | null })[] {
+  return desks
+    .filter((d) => d.pending > 0)
+    .map((d) => ({ clientId: d.clientId, userId: d.userId, lastSeenAt: d.lastSeenAt === null ? null : new Date(d.lastSeenAt).toISOString(), pending: d.pending }))
+    .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.clientId.localeCompare(b.clientId));
 }
 
 function bump<K>(map: Map<K, number>, key: K): void {

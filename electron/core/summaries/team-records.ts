@@ -19,7 +19,7 @@ import { META_KEYS } from '../db/migrations';
  * 21,000 records: docs/benchmarks.md).
  */
 
-// As the indexes call_record_by_start and call_record_callback_open write it, so that they are used.
+// As the indexes call_record_by_start and call_record_callback_owed write it, so that they are used.
 const STARTED = "julianday(json_extract(r.content, '$.startedAt'))";
 
 // One row per record, in this order (raw arrays: no object per row from better-sqlite3).
@@ -78,13 +78,17 @@ export class TeamRecords {
     const select = (sql: string) => db.prepare(sql).raw();
     this.s = {
       // The range's calls (call_record_by_start), then what may still be open from before it: drafts,
-      // records closed only after the end, and callbacks not closed in the record (call_record_callback_open).
+      // records closed only after the end, and callbacks not closed in the record (call_record_callback_owed).
       inRange: select(`SELECT ${COLUMNS} ${from} WHERE f.team_id = @team AND ${STARTED} >= julianday(@from) AND ${STARTED} < julianday(@to)`),
-      // The same calls without the discarded drafts, in the files' order (contactsOf: start, then id).
+      // The same calls in the files' order (contactsOf: start, then id).
+      inRangeInOrder: select(`SELECT ${COLUMNS} ${from} WHERE f.team_id = @team AND ${STARTED} >= julianday(@from) AND ${STARTED} < julianday(@to) ORDER BY ${STARTED}, r.id`),
+      // The same without the discarded drafts.
       contacts: select(
         `SELECT ${COLUMNS} ${from} WHERE f.team_id = @team AND ${STARTED} >= julianday(@from) AND ${STARTED} < julianday(@to) AND r.status <> 'discarded'
          ORDER BY ${STARTED}, r.id`,
       ),
+      // All teams' calls of the range, from the index alone: a bound for a progress bar, in a millisecond.
+      atMost: db.prepare(`SELECT count(*) FROM call_record r WHERE ${STARTED} >= julianday(@from) AND ${STARTED} < julianday(@to)`).pluck(),
       drafts: select(`SELECT ${COLUMNS} ${from} WHERE r.status = 'draft' AND f.team_id = @team AND ${STARTED} < julianday(@from)`),
       finalisedLate: select(
         `SELECT ${COLUMNS} FROM call_record r INDEXED BY call_record_by_finalised CROSS JOIN record_filing f ON f.record_id = r.id
@@ -113,8 +117,13 @@ export class TeamRecords {
    * The range's own records stream; those from before it that may still be open are few.
    */
   *forRange(teamId: string, from: Date, to: Date, now: Date): Generator<SummaryRecord> {
+    for (const row of this.s.inRange.iterate(range(teamId, from, to, now)) as IterableIterator<Row>) yield toSummaryRecord(row);
+    yield* this.openBefore(teamId, from, to, now);
+  }
+
+  /** Records started before the range that may still count in it (a draft, a late close, a callback owed), each once. */
+  *openBefore(teamId: string, from: Date, to: Date, now: Date): Generator<SummaryRecord> {
     const p = range(teamId, from, to, now);
-    for (const row of this.s.inRange.iterate(p) as IterableIterator<Row>) yield toSummaryRecord(row);
     const before = new Map<string, Row>();
     for (const stmt of [this.s.drafts, this.s.finalisedLate, this.s.discardedLate, this.s.callbacks]) {
       for (const row of stmt.iterate(p) as IterableIterator<Row>) before.set(row[0], row);
@@ -122,9 +131,19 @@ export class TeamRecords {
     for (const row of before.values()) yield toSummaryRecord(row);
   }
 
+  /** The range's records, discarded drafts included, in the order the files list contacts. */
+  *inRangeInOrder(teamId: string, from: Date, to: Date): Generator<SummaryRecord> {
+    for (const row of this.s.inRangeInOrder.iterate(range(teamId, from, to, to)) as IterableIterator<Row>) yield toSummaryRecord(row);
+  }
+
   /** The range's contacts (calls not discarded), in the order the files list them. */
   *contacts(teamId: string, from: Date, to: Date): Generator<SummaryRecord> {
     for (const row of this.s.contacts.iterate(range(teamId, from, to, to)) as IterableIterator<Row>) yield toSummaryRecord(row);
+  }
+
+  /** At least as many as the range's contacts (every team's calls in it): for progress. */
+  contactsAtMost(from: Date, to: Date): number {
+    return this.s.atMost.get({ from: from.toISOString(), to: to.toISOString() }) as number;
   }
 
   /** The server time of the newest change to the team's records that this desk holds. */
