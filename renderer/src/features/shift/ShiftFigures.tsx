@@ -41,9 +41,9 @@ function CountTable({ caption, rows, empty = 'None.' }: { caption: string; rows:
   );
 }
 
-function Stat({ label, value, tone }: { label: string; value: ReactNode; tone?: 'bad' | 'warn' }) {
+function Stat({ id, label, value, tone }: { id: string; label: string; value: ReactNode; tone?: 'bad' | 'warn' }) {
   return (
-    <div className={`stat${tone ? ` stat--${tone}` : ''}`}>
+    <div className={`stat${tone ? ` stat--${tone}` : ''}`} data-testid={`stat-${id}`}>
       <dt className="stat__label">{label}</dt>
       <dd className="stat__value">{value}</dd>
     </div>
@@ -60,11 +60,11 @@ export function ShiftFigures({ summary, now }: { summary: ShiftSummary; now: Dat
     <div className="figures" data-testid="shift-figures">
       <Card id="fig-contacts" title="Contacts" wide>
         <dl className="stats">
-          <Stat label="Contacts" value={s.contacts.total.toLocaleString('en-GB')} />
-          <Stat label="Finalised" value={s.records.finalised} />
-          <Stat label="Still draft" value={s.records.draft} tone={s.records.draft > 0 ? 'warn' : undefined} />
-          <Stat label="Handling time, median" value={durationText(s.handlingTime.medianSeconds)} />
-          <Stat label="Handling time, 90th centile" value={durationText(s.handlingTime.p90Seconds)} />
+          <Stat id="contacts" label="Contacts" value={s.contacts.total.toLocaleString('en-GB')} />
+          <Stat id="finalised" label="Finalised" value={s.records.finalised} />
+          <Stat id="draft" label="Still draft" value={s.records.draft} tone={s.records.draft > 0 ? 'warn' : undefined} />
+          <Stat id="median" label="Handling time, median" value={durationText(s.handlingTime.medianSeconds)} />
+          <Stat id="p90" label="Handling time, 90th centile" value={durationText(s.handlingTime.p90Seconds)} />
         </dl>
         <p className="muted figure-card__note">
           Handling time over {plural(s.handlingTime.measured, 'call')} with an end time. Discarded drafts ({s.records.discarded}) are not contacts.
@@ -74,10 +74,10 @@ export function ShiftFigures({ summary, now }: { summary: ShiftSummary; now: Dat
 
       <Card id="fig-handover" title="Callbacks and handover" wide>
         <dl className="stats">
-          <Stat label="Scheduled" value={c.scheduled} />
-          <Stat label="Made" value={c.made} />
-          <Stat label="Outstanding" value={c.outstanding} tone={c.outstanding > 0 ? 'warn' : undefined} />
-          <Stat label="Overdue" value={c.overdue} tone={c.overdue > 0 ? 'bad' : undefined} />
+          <Stat id="scheduled" label="Scheduled" value={c.scheduled} />
+          <Stat id="made" label="Made" value={c.made} />
+          <Stat id="outstanding" label="Outstanding" value={c.outstanding} tone={c.outstanding > 0 ? 'warn' : undefined} />
+          <Stat id="overdue" label="Overdue" value={c.overdue} tone={c.overdue > 0 ? 'bad' : undefined} />
         </dl>
         {c.madeByAddendum > 0 && <p className="muted figure-card__note">{plural(c.madeByAddendum, 'callback')} recorded as made in an addendum.</p>}
         <h4 className="figure-card__subtitle" id="handover-list-title">
