@@ -29,7 +29,7 @@ function WorkspaceSwitch() {
     <nav className="workspace-switch" aria-label="Workspaces">
       <button type="button" className="header-button" aria-pressed={workspace === 'call'} onClick={() => setWorkspace('call')}>
         <Icon name="phone" />
-        Calls
+        Call record
       </button>
       <button type="button" className="header-button" aria-pressed={workspace === 'shift'} onClick={() => setWorkspace('shift')} data-testid="shift-workspace-button">
         <Icon name="people" />

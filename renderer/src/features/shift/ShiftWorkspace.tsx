@@ -47,11 +47,13 @@ function ShiftExport() {
           {AUDIENCES.map((a) => (
             <div className="choice choice--small" key={a}>
               <input className="choice__input" type="radio" name="shift-audience" id={`shift-audience-${a}`} checked={audience === a} onChange={() => setAudience(a)} aria-describedby={`shift-audience-${a}-hint`} />
-              <label className="choice__label" htmlFor={`shift-audience-${a}`}>
-                {AUDIENCE_LABELS[a]}
-              </label>
-              <div className="choice__hint" id={`shift-audience-${a}-hint`}>
-                {AUDIENCE_RULES[a]}
+              <div>
+                <label className="choice__label" htmlFor={`shift-audience-${a}`}>
+                  {AUDIENCE_LABELS[a]}
+                </label>
+                <div className="choice__hint" id={`shift-audience-${a}-hint`}>
+                  {AUDIENCE_RULES[a]}
+                </div>
               </div>
             </div>
           ))}
