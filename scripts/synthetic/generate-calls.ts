@@ -114,13 +114,11 @@ export function generateCalls(o: CallGeneratorOptions): SyntheticCall[] {
     // A draft is a call still being written up: common within a day, rare (abandoned) after it.
     const recent = now - t < 24 * 3_600_000;
     const status: CallStatus = r.weighted([['finalised', recent ? 85 : 94.5], ['draft', recent ? 10 : 0.5], ['discarded', 5]] as const);
-    // A finalised call has ended (the desk finalises it then); only drafts may still lack an end time.
-    if (status === 'finalised' && c.endedAt === null) c.endedAt = new Date(t + minutes * 60_000).toISOString();
     const addenda: SyntheticCall['addenda'] = [];
     if (r.chance(0.25)) {
-      // Due after the call ends at the earliest: a desk will not finalise a record whose callback is already overdue.
-      const ended = c.endedAt ? Date.parse(c.endedAt) : t;
-      const due = Math.max(t + r.int(30, 16 * 60) * 60_000, ended + 10 * 60_000);
+      // Set at the end of the call for later: a callback already overdue when the record is
+      // finalised is refused (finaliseIssues), as a clinician's desk would be.
+      const due = (c.endedAt ? Date.parse(c.endedAt) : t) + r.int(30, 16 * 60) * 60_000;
       const callbackDue = new Date(due).toISOString();
       c.callback = { required: true, dueAt: callbackDue, phone: text('07700 900456'), reason: text('Synthetic callback.'), completedAt: null };
       const madeAt = due + r.int(-20, 40) * 60_000;
