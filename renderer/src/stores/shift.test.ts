@@ -144,3 +144,21 @@ describe('who gets the Shift workspace, and how fresh it says its figures are', 
     expect(freshness(view({ recordsPulledAt: '2026-10-23T21:05:00.000Z' }), now).text).toBe('Team records as of 23 Oct 2026 22:05');
   });
 });
+
+describe('the figures on screen stay current', () => {
+  it('are made again for the range on screen when records sync, never from a range half typed in the fields', async () => {
+    const desk = fakeDesk();
+    let n = 0;
+    desk.handle('summaries.shift', () => ({ ok: true, value: view({ waitingOnThisDesk: ++n }) }));
+    setDeskClient(desk);
+    useShift.setState({ teamId: 'team-n', choice: NIGHT_CLOCKS_BACK });
+    await useShift.getState().show();
+    expect(useShift.getState().view?.waitingOnThisDesk).toBe(1);
+    // The lead starts typing another range; records arrive meanwhile.
+    useShift.getState().setChoice({ kind: 'range', fromText: '25/10/20', toText: '' });
+    await useShift.getState().refresh();
+    expect(desk.calls.filter((c) => c.method === 'summaries.shift').at(-1)?.params).toEqual({ teamId: 'team-n', from: '2026-10-24T19:00:00.000Z', to: '2026-10-25T08:00:00.000Z' });
+    expect(useShift.getState().view?.waitingOnThisDesk).toBe(2);
+    expect(useShift.getState().fieldErrors).toEqual({});
+  });
+});

@@ -59,13 +59,15 @@ interface ShiftState {
   setTeam(teamId: string): Promise<void>;
   setChoice(choice: ShiftChoice): void;
   /** Makes the figures for the chosen team and range. */
-  show(opts?: { quiet?: boolean }): Promise<void>;
+  show(): Promise<void>;
   setAudience(a: Audience): void;
   exportFile(format: ExportFormat): Promise<void>;
   cancelExport(): Promise<void>;
   progressEvent(e: ExportProgressEvent): void;
   /** Records synced: the figures on screen are made again. */
   recordsChanged(): void;
+  /** Makes the figures on screen again, for the same team and range (never what is being typed in the fields). */
+  refresh(): Promise<void>;
   /** Someone else is at the desk: forget the last person's figures. */
   reset(): void;
   /** The range on screen (else the one chosen) as the custom range's field texts. */
@@ -131,7 +133,7 @@ export const useShift = create<ShiftState>((set, get) => ({
 
   async open() {
     if (get().teams.length > 0) {
-      await get().show({ quiet: true });
+      await get().refresh();
       return;
     }
     set({ loading: true, error: null });
@@ -168,7 +170,7 @@ export const useShift = create<ShiftState>((set, get) => ({
     set({ choice, fieldErrors: {} });
   },
 
-  async show(opts = {}) {
+  async show() {
     const { teamId, choice, presets } = get();
     if (!teamId) return;
     const range = rangeOf(choice, presets);
@@ -177,12 +179,12 @@ export const useShift = create<ShiftState>((set, get) => ({
       return;
     }
     const mine = ++asked;
-    if (!opts.quiet) set({ loading: true, error: null, fieldErrors: {} });
+    set({ loading: true, error: null, fieldErrors: {} });
     const r = await desk().call('summaries.shift', { teamId, from: range.from, to: range.to });
     if (mine !== asked) return;
     if (!r.ok) {
       const { fieldErrors, error } = atFields(r.error);
-      set({ loading: false, fieldErrors, error, ...(opts.quiet ? {} : { view: null }) });
+      set({ loading: false, fieldErrors, error, view: null });
       return;
     }
     set({ view: r.value, loading: false, error: null, fieldErrors: {} });
@@ -245,8 +247,17 @@ export const useShift = create<ShiftState>((set, get) => ({
     if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       refreshTimer = null;
-      void get().show({ quiet: true });
+      void get().refresh();
     }, 300);
+  },
+
+  async refresh() {
+    const shown = get().view;
+    if (!shown) return;
+    const mine = ++asked;
+    const r = await desk().call('summaries.shift', { teamId: shown.summary.teamId, from: shown.summary.from, to: shown.summary.to });
+    if (mine !== asked || !r.ok) return;
+    set({ view: r.value });
   },
 
   rangeTextsShown() {

@@ -94,10 +94,15 @@ function ShiftExport() {
 
 export function ShiftWorkspace() {
   const { view, loading, error, open } = useShift();
-  const now = new Date(useApp((s) => s.now));
+  const tick = useApp((s) => s.now);
+  const now = new Date(tick);
   useEffect(() => {
     void open();
   }, [open]);
+  // Once a minute the figures are made again: a callback becomes overdue, a shift under way grows.
+  useEffect(() => {
+    void useShift.getState().refresh();
+  }, [tick]);
   const fresh = view ? freshness(view, now) : null;
   return (
     <section className="pane shift-pane" id="shift" aria-labelledby="shift-title">
