@@ -1,6 +1,5 @@
 import type { Writable } from 'node:stream';
 import { AUDIENCE_LABELS, type Audience } from '../shared/lib/disclosure';
-import { contactsOf } from '../shared/lib/shift-contacts';
 import type { ExportFormat } from '../shared/lib/shift-export-formats';
 import type { ShiftSummary, SummaryRecord } from '../shared/lib/shift-summary';
 import { writeCsv } from './csv';
@@ -12,13 +11,17 @@ import { writeXlsx } from './xlsx';
  * the same inputs, so the same data gives the same bytes: every time and id inside a file comes
  * from the input (the summary's generatedAt), never from the clock, and nothing depends on the
  * machine's time zone or locale. Each writer streams to the Writable it is given; the contacts
- * are turned into rows one at a time.
+ * are read once, one at a time, as their rows are written, so they may come straight from a
+ * database cursor (the desk streams them from SQLite) instead of a list held in memory.
  */
 
 export interface ShiftExportInput {
   summary: ShiftSummary;
-  /** The team's records the summary was made from (only the range's contacts become rows). */
-  records: readonly SummaryRecord[];
+  /**
+   * The range's contacts in file order, as contactsOf gives them from the records the summary was
+   * made from: read once, while the file is written. There are summary.contacts.total of them.
+   */
+  contacts: Iterable<SummaryRecord>;
   audience: Audience;
   team: { id: string; name: string };
   /** The person the file is made for, as the server names them. */
@@ -41,14 +44,13 @@ export interface ExportOptions {
   signal?: AbortSignal;
 }
 
-/** What a writer gets: the input with the range's contacts in file order. */
+/** What a writer gets: the input with the time every "now" in the file is judged at. */
 export interface PreparedExport extends ShiftExportInput {
-  contacts: SummaryRecord[];
   generatedAt: Date;
 }
 
 export function prepare(input: ShiftExportInput): PreparedExport {
-  return { ...input, contacts: contactsOf(input.records, new Date(input.summary.from), new Date(input.summary.to)), generatedAt: new Date(input.summary.generatedAt) };
+  return { ...input, generatedAt: new Date(input.summary.generatedAt) };
 }
 
 /** Writes the file to `out` and ends it; rejects (leaving `out` to the caller) on failure or abort. */

@@ -168,18 +168,32 @@ export async function writeXlsx(input: PreparedExport, out: Writable, options: E
     c.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
     printSetup(c);
     headerRow(c, columns.map((col) => col.heading));
-    const total = input.contacts.length;
+    const total = summary.contacts.total;
+    /*
+     * One style object per column, shared by its cells: exceljs gives every cell a style object of
+     * its own, and works out each one's style id from scratch unless it has seen that very object
+     * (a third of a month's XLSX CPU, 1.3 of 4.8 s, measured). A column without a number format
+     * shares one per cell type, since exceljs picks the format of such a cell by its type.
+     */
+    const shared = columns.map((col) => (FORMATS[col.kind] ? ({ numFmt: FORMATS[col.kind] } as Partial<ExcelJS.Style>) : null));
+    const plain: Partial<Record<ExcelJS.ValueType, Partial<ExcelJS.Style>>> = {};
     options.onProgress?.({ phase: 'contacts', done: 0, total });
-    for (let i = 0; i < total; i++) {
+    let i = 0;
+    for (const contact of input.contacts) {
       if (i % YIELD_EVERY_ROWS === 0 && i > 0) {
         checkAborted(options.signal);
         options.onProgress?.({ phase: 'contacts', done: i, total });
         await yieldToLoop();
       }
-      const values = contactRow(input.contacts[i]!, audience, input.generatedAt);
-      c.addRow(indexes.map((ci, k) => cellOf(columns[k]!, values[ci]!))).commit();
+      i++;
+      const values = contactRow(contact, audience, input.generatedAt);
+      const row = c.addRow(indexes.map((ci, k) => cellOf(columns[k]!, values[ci]!)));
+      row.eachCell((cell, col) => {
+        cell.style = shared[col - 1] ?? (plain[cell.type] ??= {});
+      });
+      row.commit();
     }
-    options.onProgress?.({ phase: 'contacts', done: total, total });
+    options.onProgress?.({ phase: 'contacts', done: i, total });
     await c.commit();
     checkAborted(options.signal);
 

@@ -7,7 +7,7 @@ import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
 import { SyncIssues } from './calls/conflicts';
 import { OpenCallMemory } from './calls/open-call';
-import { openDeskDb, type DeskDb } from './db/desk-db';
+import { openDeskDb, openDeskReader, type DeskDb } from './db/desk-db';
 import { describeStorageError, type StorageContext } from './db/sqlite-errors';
 import { DirectoryDb } from './directory/directory-db';
 import { LazyPostcodeCentroids } from './directory/postcode-centroids';
@@ -116,12 +116,17 @@ export class Core {
     let deskUser = this.session.view().user?.userId ?? null;
     this.session.onChange(() => {
       const now = this.session.view().user?.userId ?? null;
-      if (now !== deskUser) this.openCall.remember(null);
+      if (now !== deskUser) {
+        this.openCall.remember(null);
+        // An export the last person asked for is not finished for the next one.
+        this.summaries.cancelAll();
+      }
       deskUser = now;
     });
     this.sync = opts.sync ? this.createSync(opts.sync) : null;
     this.summaries = new ShiftSummaries({
       records: new TeamRecords(desk.db),
+      openReader: () => openDeskReader(path.join(opts.dataDir, 'desk.db'), opts.deskKey),
       contexts: new TeamContextStore(desk.db, opts.now),
       directory: () => this.directoryDb,
       audit: this.audit,
@@ -129,7 +134,7 @@ export class Core {
       appVersion: opts.appVersion,
       now: opts.now,
       http: () => this.http,
-      userName: () => this.sync?.status().userName ?? null,
+      session: () => this.session.view(),
       emit: (event, payload) => this.emit(event, payload),
     });
     this.handlers = this.createHandlers();
@@ -264,6 +269,7 @@ export class Core {
       'sync.resolveConflict': (p) => written(this.issues.resolve(p)),
       'sync.rejections': (p) => this.issues.rejections(p.includeAcknowledged),
       'sync.acknowledgeRejection': (p) => this.issues.acknowledgeRejection(p.mutationId),
+      'summaries.teams': () => this.summaries.teams(),
       'summaries.teamContext': (p) => this.summaries.teamContext(p.teamId, p.refresh === true),
       'summaries.shift': (p) => this.summaries.shift(p.teamId, new Date(p.from), new Date(p.to)),
       'summaries.export': (p) => this.summaries.export({ ...p, from: new Date(p.from), to: new Date(p.to) }),
@@ -343,6 +349,7 @@ export class Core {
   }
 
   close(): void {
+    this.summaries.close();
     this.sync?.stop();
     this.directoryDb.close();
     this.desk.db.close();

@@ -86,6 +86,12 @@ channel.onMessage((message) => {
     } else {
       serveChannel(core, channel);
     }
+    // Electron main hands over the place the person chose in the save dialog: the core checks and writes the export as it would for the screen.
+    channel.onMessage((m) => {
+      const request = m as Partial<Extract<CoreLifecycleMessage, { kind: 'export-to-path' }>> | null;
+      if (request?.kind !== 'export-to-path' || typeof request.id !== 'number') return;
+      void core.handle('summaries.export', request.params).then((envelope) => channel.send({ kind: 'export-result', id: request.id!, envelope } satisfies CoreLifecycleMessage));
+    });
     const sendStatus = (s: SyncStatus) =>
       channel.send({ kind: 'status', waiting: s.waiting, conflicts: s.conflicts, rejected: s.rejected, lastSyncedAt: s.lastSyncedAt });
     core.on('sync.status', sendStatus);

@@ -8,6 +8,7 @@
  * shortens sync's timings for tests; a trust desk keeps the defaults.
  */
 import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { toContractError } from '../core/dispatch';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
+import { exportFolder, exportRoutes } from './export-routes';
 import { loadHostAccess, saveHostAccess } from './host-access';
 import { OidcSession } from './oidc-session';
 import { signInRoutes } from './sign-in-routes';
@@ -76,13 +78,19 @@ if (!Number.isInteger(asked) || asked < 0 || asked > 65535) {
   console.error(`--port ${values.port}: give a port number (1–65535), or 0 for the one this desk used before.`);
   process.exit(2);
 }
+/** Routes besides the screen: shift summary downloads, and sign-in when the desk syncs. */
+function hostRoutes() {
+  const exports = exportRoutes(core, exportFolder(dataDir));
+  const signIn = session ? signInRoutes(session) : null;
+  return async (req: IncomingMessage, res: ServerResponse, url: URL) => (await exports(req, res, url)) || (signIn !== null && (await signIn(req, res, url)));
+}
 const host = await startBrowserHost({
   core,
   rendererDir,
   port: asked > 0 ? asked : kept.port,
   anyPortIfTaken: !(asked > 0),
   secret: kept.secret,
-  extraRoutes: session ? signInRoutes(session) : undefined,
+  extraRoutes: hostRoutes(),
 });
 hostPort = host.port;
 saveHostAccess(dataDir, { port: host.port, secret: host.secret });

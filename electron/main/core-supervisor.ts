@@ -1,4 +1,4 @@
-import type { ContractError, CoreLifecycleMessage } from '../../shared/contract';
+import type { ContractError, CoreLifecycleMessage, Envelope } from '../../shared/contract';
 import type { TokenAnswer } from './sign-in';
 
 /*
@@ -74,6 +74,9 @@ export class CoreSupervisor {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopping = false;
+  private nextExport = 1;
+  /** Exports handed to the core (export-to-path), answered by export-result or ended by the core going away. */
+  private readonly exports = new Map<number, { child: CoreProcessLike; resolve: (e: Envelope<unknown>) => void }>();
 
   constructor(private readonly deps: CoreSupervisorDeps) {}
 
@@ -105,6 +108,7 @@ export class CoreSupervisor {
     }, this.deps.startTimeoutMs ?? 60_000);
     child.on('message', (m) => this.receive(child, m as CoreLifecycleMessage));
     child.on('exit', () => {
+      this.dropExports(child);
       if (this.child !== child) return;
       this.child = null;
       this.clearTimer();
@@ -148,8 +152,41 @@ export class CoreSupervisor {
         return typeof m.userId === 'string' ? this.deps.onReleaseSession(m.userId) : undefined;
       case 'status':
         return this.deps.onStatus({ waiting: m.waiting, conflicts: m.conflicts, rejected: m.rejected, lastSyncedAt: m.lastSyncedAt });
+      case 'export-result': {
+        const waiting = this.exports.get(m.id);
+        if (!waiting || waiting.child !== child) return;
+        this.exports.delete(m.id);
+        return waiting.resolve(m.envelope);
+      }
       default:
         return;
+    }
+  }
+
+  /**
+   * Has the core write a shift summary export to a path the person chose (app.saveExport). The
+   * core checks it as it checks the screen's own calls. If the core goes away first, the answer
+   * says so (the core's own temporary file is never renamed into place, so nothing half-written
+   * is left where the person looks).
+   */
+  exportToPath(params: unknown): Promise<Envelope<unknown>> {
+    const child = this.child;
+    if (this.state.status !== 'ready' || !child) {
+      return Promise.resolve({ ok: false, error: { code: 'core_unreachable', message: 'Crisis Desk’s core is not running just now: nothing was saved. Try again in a moment.' } });
+    }
+    const id = this.nextExport++;
+    return new Promise((resolve) => {
+      this.exports.set(id, { child, resolve });
+      child.postMessage({ kind: 'export-to-path', id, params } satisfies CoreLifecycleMessage);
+    });
+  }
+
+  /** Exports the core was writing when it went away: none of them finished. */
+  private dropExports(child: CoreProcessLike): void {
+    for (const [id, w] of this.exports) {
+      if (w.child !== child) continue;
+      this.exports.delete(id);
+      w.resolve({ ok: false, error: { code: 'core_unreachable', message: 'Crisis Desk’s core stopped before the file was finished: nothing was saved. Export again once it is back.' } });
     }
   }
 

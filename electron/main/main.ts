@@ -37,6 +37,7 @@ import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
 import { readTextIfExists, writeFileDurably } from './durable-file';
 import { IdleLock } from './idle-lock';
+import { saveExport, SAVE_DIALOG_FILTERS } from './export-save';
 import { LastSyncFile, unsyncedWarning } from './last-sync';
 import { loopbackOrHttps, SHELL_CHANNEL, shellCall } from './shell-ipc';
 import { menuTemplate, type ScreenShortcut } from './menu';
@@ -304,6 +305,15 @@ async function main(): Promise<void> {
         activity = a;
         updates?.activityChanged();
       },
+      saveExport: (params) =>
+        saveExport(params, {
+          chooseFile: async (suggestedName, format) => {
+            const options = { title: 'Save the shift summary', defaultPath: path.join(app.getPath('documents'), suggestedName), filters: [SAVE_DIALOG_FILTERS[format]], properties: ['createDirectory', 'showOverwriteConfirmation'] as ('createDirectory' | 'showOverwriteConfirmation')[] };
+            const chosen = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+            return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+          },
+          exportToPath: (p) => supervisor.exportToPath(p),
+        }),
     });
   });
 

@@ -1,4 +1,5 @@
 import { isMethodName, isShellMethod, METHODS, type Envelope, type LockState } from '../../shared/contract';
+import type { SaveExportRequest } from './export-save';
 
 /*
  * The shell's part of the contract (`app.*`, shared/contract/shell.ts), answered in main for the
@@ -13,9 +14,11 @@ export interface ShellHandlers {
   lockState(): LockState;
   /** The screen says whether a call record is open and a save pending (the updater waits for both to clear). */
   activity?(a: { callOpen: boolean; savePending: boolean }): void;
+  /** Asks where to save a shift summary file and has the core write it there (export-save.ts). */
+  saveExport?(params: SaveExportRequest): Promise<Envelope<unknown>>;
 }
 
-export function shellCall(method: unknown, params: unknown, h: ShellHandlers): Envelope<unknown> {
+export function shellCall(method: unknown, params: unknown, h: ShellHandlers): Envelope<unknown> | Promise<Envelope<unknown>> {
   if (typeof method !== 'string' || !isMethodName(method) || !isShellMethod(method)) {
     return { ok: false, error: { code: 'unknown_method', message: `The desktop app has no method called ${JSON.stringify(String(method)).slice(0, 80)}.` } };
   }
@@ -32,6 +35,9 @@ export function shellCall(method: unknown, params: unknown, h: ShellHandlers): E
       h.activity?.({ callOpen: a.callOpen, savePending: a.savePending });
       return { ok: true, value: { recorded: true } };
     }
+    case 'app.saveExport':
+      if (!h.saveExport) return { ok: false, error: { code: 'unknown_method', message: 'This desktop app cannot save files.' } };
+      return h.saveExport(parsed.data as SaveExportRequest);
     default:
       return { ok: false, error: { code: 'unknown_method', message: `The desktop app has no method called ${method}.` } };
   }

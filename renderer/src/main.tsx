@@ -6,6 +6,7 @@ import { useApp } from './stores/app';
 import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
 import { reportShellActivity } from './stores/shell-activity';
 import { useDirectory } from './stores/directory';
+import { useShift } from './stores/shift';
 import { useSync } from './stores/sync';
 import './styles/index.css';
 
@@ -38,6 +39,8 @@ client.on('directory.updated', (d) => {
 });
 client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
 client.on('sync.status', (s) => useSync.getState().statusEvent(s));
+client.on('summaries.exportProgress', (e) => useShift.getState().progressEvent(e));
+client.on('summaries.recordsChanged', () => useShift.getState().recordsChanged());
 
 void client.call('system.info', {}).then((r) => {
   if (r.ok) app.setDirectory(r.value.directory);

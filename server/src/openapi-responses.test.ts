@@ -104,6 +104,7 @@ describe('answers match /openapi.json', () => {
     const from = new Date(Date.now() - 3600_000).toISOString();
     const to = new Date(Date.now() + 3600_000).toISOString();
     expect((await check('GET', `/v1/summaries/shift?teamId=demo-south-day&from=${from}&to=${to}`, '/v1/summaries/shift')).status).toBe(200);
+    expect((await check('GET', '/v1/summaries/teams', '/v1/summaries/teams')).status).toBe(200);
     expect((await check('GET', '/v1/admin/taxonomy-mapping', '/v1/admin/taxonomy-mapping')).status).toBe(200);
     expect((await check('GET', '/v1/reference/bank-holidays', '/v1/reference/bank-holidays', { token: null })).status).toBe(200);
     expect((await check('GET', `/v1/admin/directory/imports/${randomUUID()}`, '/v1/admin/directory/imports/{id}')).status).toBe(404);

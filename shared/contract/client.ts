@@ -64,4 +64,12 @@ export type CoreLifecycleMessage =
    * core → starter: counts from the latest sync status, without any record content. Electron main
    * keeps the last one so that it can warn how much is unsynced when desk.db can no longer be opened.
    */
-  | { kind: 'status'; waiting: number; conflicts: number; rejected: number; lastSyncedAt: string | null };
+  | { kind: 'status'; waiting: number; conflicts: number; rejected: number; lastSyncedAt: string | null }
+  /**
+   * starter → core (Electron main): write this shift summary export to the path the person chose
+   * in the save dialog (app.saveExport). Main picks the place and never reads the records: the core
+   * checks the request as it checks summaries.export from the screen (schema, role) and writes it.
+   */
+  | { kind: 'export-to-path'; id: number; params: unknown }
+  /** core → starter: the answer to export-to-path, as summaries.export answers. */
+  | { kind: 'export-result'; id: number; envelope: Envelope<unknown> };

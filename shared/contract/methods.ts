@@ -9,8 +9,8 @@ import type { Addendum } from '../domain/call-record';
 import type { ClaimResult, ConflictView, RejectionView, SyncStatus, WaitingGroup } from './sync';
 import { ClaimParams, ResolveConflictParams } from './sync';
 import type { LockState } from './shell';
-import type { ExportResult, ShiftSummaryView, TeamContextView } from './summaries';
-import { ExportParams, ShiftRangeParams, TeamContextParams } from './summaries';
+import type { ExportResult, ShiftSummaryView, SummaryTeamsView, TeamContextView } from './summaries';
+import { ExportParams, ExportRequestParams, ShiftRangeParams, TeamContextParams } from './summaries';
 
 /** A method: the schema its parameters must pass, and (as a type only) what it answers. */
 export interface MethodSpec<P extends z.ZodType, R> {
@@ -86,6 +86,8 @@ export const METHODS = {
    */
   'auth.signOut': method<SyncStatus>()(NoParams),
 
+  /** The teams whose shifts the desk user may see (team leads: theirs; admins: their trust's, from the server). */
+  'summaries.teams': method<SummaryTeamsView>()(NoParams),
   /** A team's shifts, people and desks as the server last told this desk (team leads and admins). */
   'summaries.teamContext': method<TeamContextView>()(TeamContextParams),
   /** The shift at a glance, from the team's records on this desk (works offline). */
@@ -95,6 +97,12 @@ export const METHODS = {
   /** Stops a running export; it leaves no file. False when no such export is running. */
   'summaries.cancelExport': method<{ cancelled: boolean }>()(z.object({ exportId: z.string().uuid() })),
 
+  /**
+   * Served by the desktop shell: asks where to save the file (the system's save dialog) and has
+   * the core write it there, with progress as summaries.exportProgress events. null: the dialog was
+   * cancelled and nothing was written. The browser host downloads instead (GET /exports/shift).
+   */
+  'app.saveExport': method<ExportResult | null>()(ExportRequestParams),
   /** Served by the desktop shell, not the core (shell.ts): lock the screen now. */
   'app.lockNow': method<LockState>()(NoParams),
   /** Served by the desktop shell: whether the screen is locked, and after how long idle it locks. */

@@ -43,8 +43,17 @@ export function dayNumberOf(date: string): number {
   return Math.round(Date.UTC(y, m - 1, d) / MS_PER_DAY);
 }
 
+// A month's export names the same few dozen days 60,000 times (a tenth of a CSV's CPU before this).
+const dayTexts = new Map<number, string>();
+
 export function dateOfDayNumber(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    text = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    if (dayTexts.size >= 4096) dayTexts.clear();
+    dayTexts.set(day, text);
+  }
+  return text;
 }
 
 /** ISO weekday (1 = Monday … 7 = Sunday) of a day number; 1970-01-01 was a Thursday. */

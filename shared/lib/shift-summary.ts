@@ -260,98 +260,214 @@ export function callbackOwed(r: SummaryRecord): boolean {
   return r.status !== 'discarded' && r.callback.required && r.callback.madeAt === null;
 }
 
-export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
-  const from = input.from.getTime();
-  const to = input.to.getTime();
-  const now = input.now.getTime();
-  const inRange = input.records.filter((r) => startedIn(r, from, to));
-  const contacts = inRange.filter((r) => r.status !== 'discarded');
-  const person = (id: string | null): Person | null => (id === null ? null : { id, name: input.people(id) ?? id });
+/** What a summary is made of besides the records, which a ShiftSummaryBuilder takes one at a time. */
+export type ShiftSummaryContext = Omit<ShiftSummaryInput, 'records'>;
 
-  return {
-    teamId: input.teamId,
-    from: input.from.toISOString(),
-    to: input.to.toISOString(),
-    generatedAt: input.now.toISOString(),
-    timeZone: LONDON_ZONE,
-    contacts: {
-      total: contacts.length,
-      byHour: contactsByHour(contacts, from, to),
-      byContactRoute: CONTACT_ROUTES.map((route) => ({ route, label: CONTACT_ROUTE_LABELS[route], contacts: countWhere(contacts, (r) => r.contactRoute === route) })),
-      byCallerType: [...CALLER_TYPES, null].map((callerType) => ({
-        callerType,
-        label: callerType ? CALLER_TYPE_LABELS[callerType] : 'Not recorded',
-        contacts: countWhere(contacts, (r) => r.caller.type === callerType),
-      })),
-      byAgeBand: ((bands) => AGE_BANDS.map((band) => ({ band, label: AGE_BAND_LABELS[band], contacts: countWhere(bands, (b) => b === band) })))(contacts.map(ageBandOf)),
-    },
-    handlingTime: handlingTime(contacts),
-    outcomes: [...OUTCOME_CODE_VALUES, null].map((code) => ({
-      code,
-      label: code ? OUTCOME_CODES[code] : 'Not recorded',
-      count: countWhere(contacts, (r) => r.outcomeCode === code),
-    })),
-    referrals: referrals(contacts, input.directory),
-    escalations: {
-      immediateDanger: countWhere(contacts, (r) => r.immediateDanger),
-      emergencyInterventions: countWhere(contacts, (r) => r.interventions.some((i) => EMERGENCY.has(i))),
-      emergencyServicesCalled: countWhere(contacts, (r) => r.interventions.includes('emergency_services_called')),
-      policeContacted: countWhere(contacts, (r) => r.interventions.includes('police_contacted')),
-      ambulanceRequested: countWhere(contacts, (r) => r.interventions.includes('ambulance_requested')),
-      welfareChecksRequested: countWhere(contacts, (r) => r.interventions.includes('welfare_check_requested')),
-      safeguardingReferrals: countWhere(contacts, (r) => r.safeguarding.referralMade),
-      safeguardingConcerns: {
-        children: countWhere(contacts, (r) => r.safeguarding.childrenConcern),
-        adults: countWhere(contacts, (r) => r.safeguarding.adultConcern),
-      },
-    },
-    callbacks: callbacks(contacts, now),
-    handover: input.records
-      .filter((r) => Date.parse(r.startedAt) < to && callbackOwed(r))
-      .map((r) => ({
+export function summariseShift(input: ShiftSummaryInput): ShiftSummary {
+  const builder = new ShiftSummaryBuilder(input);
+  for (const r of input.records) builder.add(r);
+  return builder.finish();
+}
+
+type OwnerDrafts = { owner: Person | null; count: number; stillDraft: number; oldest: number };
+
+/**
+ * summariseShift one record at a time, so a desk can stream a month of a trust's records from
+ * SQLite instead of holding them all (docs/benchmarks.md): what it keeps is counts, one handling
+ * time per contact, the callbacks still owed and the drafts by owner. Every figure is independent
+ * of the order records arrive in; each record must be added once.
+ */
+export class ShiftSummaryBuilder {
+  private readonly from: number;
+  private readonly to: number;
+  private readonly now: number;
+  private readonly draftsAt: number;
+  private readonly firstHour: number;
+  private readonly hours: number[];
+  private total = 0;
+  private readonly byRoute = new Map<ContactRoute, number>();
+  private readonly byCaller = new Map<CallerType | null, number>();
+  private readonly byBand = new Map<AgeBand, number>();
+  private readonly byOutcome = new Map<OutcomeCode | null, number>();
+  private readonly seconds: number[] = [];
+  private readonly status = { draft: 0, finalised: 0, discarded: 0 };
+  private readonly escalations = { immediateDanger: 0, emergency: 0, called999: 0, police: 0, ambulance: 0, welfare: 0, safeguardingReferrals: 0, children: 0, adults: 0 };
+  private readonly callbacks = { scheduled: 0, made: 0, madeByAddendum: 0, outstanding: 0, overdue: 0 };
+  private referralTotal = 0;
+  private notInDirectory = 0;
+  private readonly byType = new Map<ServiceType, number>();
+  private readonly byService = new Map<string, { entry: DirectoryEntry; count: number }>();
+  private readonly unlisted = new Set<string>();
+  private readonly handover: ShiftSummary['handover'] = [];
+  private draftsTotal = 0;
+  private readonly drafts = new Map<string, OwnerDrafts>();
+
+  constructor(private readonly input: ShiftSummaryContext) {
+    this.from = input.from.getTime();
+    this.to = input.to.getTime();
+    this.now = input.now.getTime();
+    this.draftsAt = Math.min(this.to, this.now);
+    this.firstHour = Math.floor(this.from / MS_PER_HOUR);
+    this.hours = new Array<number>(Math.max(0, Math.ceil(this.to / MS_PER_HOUR) - this.firstHour)).fill(0);
+  }
+
+  private person(id: string | null): Person | null {
+    return id === null ? null : { id, name: this.input.people(id) ?? id };
+  }
+
+  add(r: SummaryRecord): void {
+    const started = Date.parse(r.startedAt);
+    if (started >= this.from && started < this.to) {
+      this.status[r.status]++;
+      if (r.status !== 'discarded') this.contact(r, started);
+    }
+    // The handover list: every callback still owed on a call started before the end of the range.
+    if (started < this.to && callbackOwed(r)) {
+      this.handover.push({
         reference: callReference(r.id),
         recordId: r.id,
         startedAt: new Date(r.startedAt).toISOString(),
         dueAt: r.callback.dueAt === null ? null : new Date(r.callback.dueAt).toISOString(),
-        overdue: r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < now,
-        carriedOver: Date.parse(r.startedAt) < from,
-        owner: person(r.ownerId),
-      }))
-      .sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.startedAt.localeCompare(b.startedAt) || a.recordId.localeCompare(b.recordId)),
-    records: {
-      draft: countWhere(inRange, (r) => r.status === 'draft'),
-      finalised: countWhere(inRange, (r) => r.status === 'finalised'),
-      discarded: countWhere(inRange, (r) => r.status === 'discarded'),
-    },
-    draftsAtEnd: draftsAtEnd(input.records, to, now, person),
-    unsyncedDesks: input.desks
-      .filter((d) => d.pending > 0)
-      .map((d) => ({ clientId: d.clientId, user: person(d.userId), lastSeenAt: d.lastSeenAt === null ? null : new Date(d.lastSeenAt).toISOString(), pending: d.pending }))
-      .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.clientId.localeCompare(b.clientId)),
-    offlinePeriods: offlinePeriods(input.offlinePeriods, from, Math.min(to, now), now, person),
-    directoryProblems: directoryProblems(input.directoryProblems, from, to),
-  };
+        overdue: r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < this.now,
+        carriedOver: started < this.from,
+        owner: this.person(r.ownerId),
+      });
+    }
+    // Left in draft at the end of the range (or now, while it runs), whenever started.
+    if (started < this.to && started <= this.draftsAt && openAt(r, this.draftsAt)) {
+      this.draftsTotal++;
+      const key = r.ownerId ?? '';
+      let entry = this.drafts.get(key);
+      if (!entry) this.drafts.set(key, (entry = { owner: this.person(r.ownerId), count: 0, stillDraft: 0, oldest: started }));
+      entry.count++;
+      if (r.status === 'draft') entry.stillDraft++;
+      entry.oldest = Math.min(entry.oldest, started);
+    }
+  }
+
+  private contact(r: SummaryRecord, started: number): void {
+    this.total++;
+    this.hours[Math.floor(started / MS_PER_HOUR) - this.firstHour]! += 1;
+    bump(this.byRoute, r.contactRoute);
+    bump(this.byCaller, r.caller.type);
+    bump(this.byBand, ageBandOf(r));
+    bump(this.byOutcome, r.outcomeCode);
+    if (r.endedAt) {
+      const ms = Date.parse(r.endedAt) - started;
+      // An end before the start is a desk clock or typing error: it would only distort the figures.
+      if (ms >= 0) this.seconds.push(ms / 1000);
+    }
+    const e = this.escalations;
+    if (r.immediateDanger) e.immediateDanger++;
+    // Calls, not interventions: a call that lists one twice counts once.
+    const did = r.interventions;
+    if (did.some((i) => EMERGENCY.has(i))) e.emergency++;
+    if (did.includes('emergency_services_called')) e.called999++;
+    if (did.includes('police_contacted')) e.police++;
+    if (did.includes('ambulance_requested')) e.ambulance++;
+    if (did.includes('welfare_check_requested')) e.welfare++;
+    if (r.safeguarding.referralMade) e.safeguardingReferrals++;
+    if (r.safeguarding.childrenConcern) e.children++;
+    if (r.safeguarding.adultConcern) e.adults++;
+    if (r.callback.required) {
+      const c = this.callbacks;
+      c.scheduled++;
+      if (callbackOwed(r)) {
+        c.outstanding++;
+        if (r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < this.now) c.overdue++;
+      } else {
+        c.made++;
+        if (r.callback.madeByAddendum) c.madeByAddendum++;
+      }
+    }
+    for (const ref of r.referrals) {
+      this.referralTotal++;
+      bump(this.byType, ref.serviceType);
+      const known = this.byService.get(ref.serviceId);
+      if (known) {
+        known.count++;
+        continue;
+      }
+      const entry = this.unlisted.has(ref.serviceId) ? undefined : this.input.directory(ref.serviceId);
+      if (entry) this.byService.set(ref.serviceId, { entry, count: 1 });
+      else {
+        // Asked of the directory once per service; every referral to it is counted.
+        this.unlisted.add(ref.serviceId);
+        this.notInDirectory++;
+      }
+    }
+  }
+
+  finish(): ShiftSummary {
+    const { input, total } = this;
+    const e = this.escalations;
+    this.seconds.sort((a, b) => a - b);
+    return {
+      teamId: input.teamId,
+      from: input.from.toISOString(),
+      to: input.to.toISOString(),
+      generatedAt: input.now.toISOString(),
+      timeZone: LONDON_ZONE,
+      contacts: {
+        total,
+        byHour: this.hours.map((n, i) => {
+          const start = (this.firstHour + i) * MS_PER_HOUR;
+          return { start: new Date(start).toISOString(), londonStart: londonWallClock(start), contacts: n };
+        }),
+        byContactRoute: CONTACT_ROUTES.map((route) => ({ route, label: CONTACT_ROUTE_LABELS[route], contacts: this.byRoute.get(route) ?? 0 })),
+        byCallerType: [...CALLER_TYPES, null].map((callerType) => ({
+          callerType,
+          label: callerType ? CALLER_TYPE_LABELS[callerType] : 'Not recorded',
+          contacts: this.byCaller.get(callerType) ?? 0,
+        })),
+        byAgeBand: AGE_BANDS.map((band) => ({ band, label: AGE_BAND_LABELS[band], contacts: this.byBand.get(band) ?? 0 })),
+      },
+      handlingTime: { measured: this.seconds.length, medianSeconds: percentile(this.seconds, 0.5), p90Seconds: percentile(this.seconds, 0.9) },
+      outcomes: [...OUTCOME_CODE_VALUES, null].map((code) => ({ code, label: code ? OUTCOME_CODES[code] : 'Not recorded', count: this.byOutcome.get(code) ?? 0 })),
+      referrals: {
+        total: this.referralTotal,
+        byServiceType: SERVICE_TYPES.map((serviceType) => ({ serviceType, label: SERVICE_TYPE_LABELS[serviceType], count: this.byType.get(serviceType) ?? 0 })),
+        byService: [...this.byService]
+          .map(([serviceId, { entry, count }]) => ({ serviceId, serviceName: entry.name, serviceType: entry.type, count }))
+          .sort((a, b) => b.count - a.count || compareText(a.serviceName, b.serviceName) || compareText(a.serviceId, b.serviceId)),
+        notInDirectory: this.notInDirectory,
+      },
+      escalations: {
+        immediateDanger: e.immediateDanger,
+        emergencyInterventions: e.emergency,
+        emergencyServicesCalled: e.called999,
+        policeContacted: e.police,
+        ambulanceRequested: e.ambulance,
+        welfareChecksRequested: e.welfare,
+        safeguardingReferrals: e.safeguardingReferrals,
+        safeguardingConcerns: { children: e.children, adults: e.adults },
+      },
+      callbacks: { ...this.callbacks },
+      handover: [...this.handover].sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.startedAt.localeCompare(b.startedAt) || a.recordId.localeCompare(b.recordId)),
+      records: { ...this.status },
+      draftsAtEnd: {
+        total: this.draftsTotal,
+        byOwner: [...this.drafts.values()]
+          .sort((a, b) => b.count - a.count || compareText(a.owner?.name ?? '', b.owner?.name ?? '') || compareText(a.owner?.id ?? '', b.owner?.id ?? ''))
+          .map((d) => ({ owner: d.owner, count: d.count, stillDraft: d.stillDraft, oldestStartedAt: new Date(d.oldest).toISOString() })),
+      },
+      unsyncedDesks: unsyncedDesksOf(input.desks).map((d) => ({ clientId: d.clientId, user: this.person(d.userId), lastSeenAt: d.lastSeenAt, pending: d.pending })),
+      offlinePeriods: offlinePeriods(input.offlinePeriods, this.from, Math.min(this.to, this.now), this.now, (id) => this.person(id)),
+      directoryProblems: directoryProblems(input.directoryProblems, this.from, this.to),
+    };
+  }
 }
 
-function countWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
-  let n = 0;
-  for (const item of items) if (test(item)) n++;
-  return n;
+/** The desks of the team with changes not yet on the server, longest silent first: known before any record is read. */
+export function unsyncedDesksOf(desks: readonly SummaryDesk[]): (Omit<ShiftSummary['unsyncedDesks'][number], 'user'> & { userId: string | null })[] {
+  return desks
+    .filter((d) => d.pending > 0)
+    .map((d) => ({ clientId: d.clientId, userId: d.userId, lastSeenAt: d.lastSeenAt === null ? null : new Date(d.lastSeenAt).toISOString(), pending: d.pending }))
+    .sort((a, b) => (a.lastSeenAt ?? '').localeCompare(b.lastSeenAt ?? '') || a.clientId.localeCompare(b.clientId));
 }
 
-/**
- * Contacts per clock hour. London's offset from UTC is always a whole number of hours, so its clock
- * hours are exactly the UTC hours: bucketing by UTC hour and labelling in London time gives 23 hours
- * on the day the clocks go forward and 25 (01:00 twice, +01:00 then +00:00) when they go back.
- */
-function contactsByHour(contacts: readonly SummaryRecord[], from: number, to: number): ShiftSummary['contacts']['byHour'] {
-  const first = Math.floor(from / MS_PER_HOUR);
-  const counts = new Array<number>(Math.max(0, Math.ceil(to / MS_PER_HOUR) - first)).fill(0);
-  for (const r of contacts) counts[Math.floor(Date.parse(r.startedAt) / MS_PER_HOUR) - first]! += 1;
-  return counts.map((n, i) => {
-    const start = (first + i) * MS_PER_HOUR;
-    return { start: new Date(start).toISOString(), londonStart: londonWallClock(start), contacts: n };
-  });
+function bump<K>(map: Map<K, number>, key: K): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
 }
 
 /** '2026-03-29T02:00+01:00': London's wall clock at a whole-minute instant, with its offset. */
@@ -364,18 +480,6 @@ export function londonWallClock(ms: number): string {
   return `${dateOfDayNumber(day)}T${pad(Math.floor(minute / 60))}:${pad(minute % 60)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-function handlingTime(contacts: readonly SummaryRecord[]): ShiftSummary['handlingTime'] {
-  const seconds: number[] = [];
-  for (const r of contacts) {
-    if (!r.endedAt) continue;
-    const ms = Date.parse(r.endedAt) - Date.parse(r.startedAt);
-    // An end before the start is a desk clock or typing error: it would only distort the figures.
-    if (ms >= 0) seconds.push(ms / 1000);
-  }
-  seconds.sort((a, b) => a - b);
-  return { measured: seconds.length, medianSeconds: percentile(seconds, 0.5), p90Seconds: percentile(seconds, 0.9) };
-}
-
 /** Linear interpolation between closest ranks (as spreadsheets' PERCENTILE.INC), in whole seconds. */
 export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -385,83 +489,14 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return Math.round(sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo));
 }
 
-function referrals(contacts: readonly SummaryRecord[], directory: ShiftSummaryInput['directory']): ShiftSummary['referrals'] {
-  const byType = new Map<ServiceType, number>();
-  const byService = new Map<string, { entry: DirectoryEntry; count: number }>();
-  const unlisted = new Set<string>();
-  let total = 0;
-  let notInDirectory = 0;
-  for (const r of contacts) {
-    for (const ref of r.referrals) {
-      total++;
-      byType.set(ref.serviceType, (byType.get(ref.serviceType) ?? 0) + 1);
-      const known = byService.get(ref.serviceId);
-      if (known) {
-        known.count++;
-        continue;
-      }
-      const entry = unlisted.has(ref.serviceId) ? undefined : directory(ref.serviceId);
-      if (entry) byService.set(ref.serviceId, { entry, count: 1 });
-      else {
-        unlisted.add(ref.serviceId);
-        notInDirectory++;
-      }
-    }
-  }
-  return {
-    total,
-    byServiceType: SERVICE_TYPES.map((serviceType) => ({ serviceType, label: SERVICE_TYPE_LABELS[serviceType], count: byType.get(serviceType) ?? 0 })),
-    byService: [...byService]
-      .map(([serviceId, { entry, count }]) => ({ serviceId, serviceName: entry.name, serviceType: entry.type, count }))
-      .sort((a, b) => b.count - a.count || compareText(a.serviceName, b.serviceName) || compareText(a.serviceId, b.serviceId)),
-    notInDirectory,
-  };
-}
-
 /** Code-unit order: the same on every machine and locale, so the desk and the server sort alike. */
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function callbacks(contacts: readonly SummaryRecord[], now: number): ShiftSummary['callbacks'] {
-  const asked = contacts.filter((r) => r.callback.required);
-  const owed = asked.filter(callbackOwed);
-  const owedSet = new Set(owed);
-  return {
-    scheduled: asked.length,
-    made: asked.length - owed.length,
-    madeByAddendum: countWhere(asked, (r) => r.callback.madeByAddendum && !owedSet.has(r)),
-    outstanding: owed.length,
-    overdue: countWhere(owed, (r) => r.callback.dueAt !== null && Date.parse(r.callback.dueAt) < now),
-  };
-}
-
 /** Neither finalised nor discarded by `at`. */
 const openAt = (r: SummaryRecord, at: number) =>
   !(r.finalisedAt !== null && Date.parse(r.finalisedAt) <= at) && !(r.discardedAt !== null && Date.parse(r.discardedAt) <= at);
-
-function draftsAtEnd(records: readonly SummaryRecord[], to: number, now: number, person: (id: string | null) => Person | null): ShiftSummary['draftsAtEnd'] {
-  const at = Math.min(to, now);
-  const byOwner = new Map<string, { owner: Person | null; count: number; stillDraft: number; oldest: number }>();
-  let total = 0;
-  for (const r of records) {
-    const started = Date.parse(r.startedAt);
-    if (started >= to || started > at || !openAt(r, at)) continue;
-    total++;
-    const key = r.ownerId ?? '';
-    const entry = byOwner.get(key) ?? { owner: person(r.ownerId), count: 0, stillDraft: 0, oldest: started };
-    entry.count++;
-    if (r.status === 'draft') entry.stillDraft++;
-    entry.oldest = Math.min(entry.oldest, started);
-    byOwner.set(key, entry);
-  }
-  return {
-    total,
-    byOwner: [...byOwner.values()]
-      .sort((a, b) => b.count - a.count || compareText(a.owner?.name ?? '', b.owner?.name ?? '') || compareText(a.owner?.id ?? '', b.owner?.id ?? ''))
-      .map((e) => ({ owner: e.owner, count: e.count, stillDraft: e.stillDraft, oldestStartedAt: new Date(e.oldest).toISOString() })),
-  };
-}
 
 /** Periods clipped to [from, until), overlapping ones of a desk merged, in time order. */
 function offlinePeriods(periods: readonly DeskOfflinePeriod[], from: number, until: number, now: number, person: (id: string | null) => Person | null): ShiftSummary['offlinePeriods'] {

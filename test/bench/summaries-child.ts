@@ -12,6 +12,8 @@ import { PulledRecords } from '../../electron/core/sync/pulled-records';
 import type { ServerCallRecord } from '../../shared/sync/protocol';
 import { generateCalls } from '../../scripts/synthetic/generate-calls';
 import type { TeamContext } from '../../shared/lib/shift-team-context';
+import type { DeskUser } from '../../shared/domain/people';
+import { META_KEYS } from '../../electron/core/db/migrations';
 
 interface Batch {
   from: string;
@@ -56,7 +58,10 @@ function fill(core: Core, job: Job): number {
     presets: [{ id: 'day', label: 'Day', start: '08:00', end: '20:00' }, { id: 'night', label: 'Night', start: '20:00', end: '08:00' }], presetsConfigured: true,
     people: CLINICIANS.map((id, i) => ({ id, name: `Synthetic Clinician ${i + 1}` })), desks: [], offlinePeriods: [], directoryProblems: [], recordsAsOf: job.nowIso, generatedAt: job.nowIso,
   };
-  core.desk.db.prepare('INSERT OR REPLACE INTO team_context (team_id, context, fetched_at, fetched_by) VALUES (?, ?, ?, NULL)').run(job.teamId, JSON.stringify(context), job.nowIso);
+  core.desk.db.prepare("INSERT OR REPLACE INTO team_context (team_id, context, fetched_at, fetched_by) VALUES (?, ?, ?, 'bench-lead')").run(job.teamId, JSON.stringify(context), job.nowIso);
+  // The desk user leads the team (summaries are refused to anyone else): as a sign-in leaves it, read when the core opens.
+  const lead: DeskUser = { userId: 'bench-lead', displayName: 'Bench Lead', trustId: 'bench-trust', teamId: job.teamId, roles: ['clinician', 'team_lead'] };
+  core.desk.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(META_KEYS.deskUser, JSON.stringify(lead));
   return n;
 }
 
@@ -68,10 +73,15 @@ async function must<T>(p: Promise<{ ok: boolean; value?: unknown; error?: unknow
 
 process.once('message', async (job: Job) => {
   const now = new Date(job.nowIso);
-  const core = Core.open({ dataDir: job.dataDir, geoDir: job.geoDir, deskKey: Buffer.from(job.keyHex, 'hex'), now: () => now });
+  const open = () => Core.open({ dataDir: job.dataDir, geoDir: job.geoDir, deskKey: Buffer.from(job.keyHex, 'hex'), now: () => now });
+  let core = open();
   const t = performance.now();
   const filled = fill(core, job);
   const fillMs = performance.now() - t;
+  if (filled > 0) {
+    core.close();
+    core = open();
+  }
   const records = core.desk.db.prepare('SELECT count(*) FROM call_record').pluck().get() as number;
   globalThis.gc?.();
   const baseline = process.memoryUsage();

@@ -79,6 +79,23 @@ export function openDeskDb(file: string, key: Buffer): DeskDb {
   }
 }
 
+/**
+ * A second, read-only connection to an open desk.db, for a long read that must not hold the desk's
+ * own connection (an export streams a month of records while saves go on): WAL lets it read a
+ * snapshot while the desk writes. The caller closes it.
+ */
+export function openDeskReader(file: string, key: Buffer): Database.Database {
+  const db = openEncrypted(file, key);
+  try {
+    db.pragma('query_only = ON');
+    db.pragma('cache_size = -2048');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
 /** SQLCipher 4 format through SQLite3MultipleCiphers, keyed with the raw 32 bytes (no KDF: the key is random). */
 function openEncrypted(file: string, key: Buffer): Database.Database {
   const db = new Database(file, { timeout: 5000 });

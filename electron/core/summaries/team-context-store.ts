@@ -12,6 +12,7 @@ import type { SyncHttp } from '../sync/sync-http';
 export interface StoredContext {
   context: TeamContext;
   fetchedAt: string;
+  /** The user id of the person the server gave it to: only they may use it here. */
   fetchedBy: string | null;
 }
 
@@ -37,10 +38,10 @@ export class TeamContextStore {
   }
 
   /** Asks the server (it checks the role) and keeps the answer; throws as SyncHttp does when it cannot. */
-  async refresh(http: SyncHttp, teamId: string, userName: string | null, signal?: AbortSignal): Promise<StoredContext> {
+  async refresh(http: SyncHttp, teamId: string, userId: string, signal?: AbortSignal): Promise<StoredContext> {
     const context = await http.json(`/v1/summaries/team-context?${new URLSearchParams({ teamId })}`, (v) => TeamContext.parse(v), { signal });
     const fetchedAt = this.now().toISOString();
-    this.s.put.run(teamId, JSON.stringify(context), fetchedAt, userName);
-    return { context, fetchedAt, fetchedBy: userName };
+    this.s.put.run(teamId, JSON.stringify(context), fetchedAt, userId);
+    return { context, fetchedAt, fetchedBy: userId };
   }
 }

@@ -7,15 +7,37 @@ import { DirectoryPanel } from '../features/directory/DirectoryPanel';
 import { ServiceDetails } from '../features/directory/ServiceDetails';
 import { ConflictsDialog } from '../features/sync/ConflictsDialog';
 import { RejectionsDialog } from '../features/sync/RejectionsDialog';
+import { ShiftWorkspace } from '../features/shift/ShiftWorkspace';
 import { ClaimDialog, SignOutDialog, WaitingDialog } from '../features/sync/SessionDialogs';
 import { DirectoryStatus, SyncAnnouncer, SyncStatusBar, UserArea } from '../features/sync/SyncStatusBar';
 import { dateDMY, relativeMoment, timeHM } from '../lib/time';
 import { useApp } from '../stores/app';
 import { useCallSession } from '../stores/call-session';
+import { mayLeadShifts, useSync } from '../stores/sync';
 import { deskLine } from './desk-text';
 import { shortcutKeys } from './shortcuts';
 import { ShortcutsDialog } from './ShortcutsDialog';
 import { useShortcuts } from './useShortcuts';
+
+/** The workspace switch: only team leads and administrators have a second workspace. */
+function WorkspaceSwitch() {
+  const workspace = useApp((s) => s.workspace);
+  const setWorkspace = useApp((s) => s.setWorkspace);
+  const lead = useSync((s) => mayLeadShifts(s.status));
+  if (!lead) return null;
+  return (
+    <nav className="workspace-switch" aria-label="Workspaces">
+      <button type="button" className="header-button" aria-pressed={workspace === 'call'} onClick={() => setWorkspace('call')}>
+        <Icon name="phone" />
+        Call record
+      </button>
+      <button type="button" className="header-button" aria-pressed={workspace === 'shift'} onClick={() => setWorkspace('shift')} data-testid="shift-workspace-button">
+        <Icon name="people" />
+        Shift
+      </button>
+    </nav>
+  );
+}
 
 function Header() {
   const now = new Date(useApp((s) => s.now));
@@ -33,6 +55,7 @@ function Header() {
         <span className="brand__name">Crisis Desk</span>
         <span className="brand__sub">Mental health crisis line</span>
       </div>
+      <WorkspaceSwitch />
       <div className="app-header__actions">
         <button type="button" className="header-button" onClick={() => void newCall()}>
           <Icon name="plus" />
@@ -141,6 +164,7 @@ function Toast() {
 
 export function App() {
   useShortcuts();
+  const shift = useApp((s) => s.workspace === 'shift');
   return (
     <div className="app">
       <a className="skip-link" href="#call-record">
@@ -150,7 +174,8 @@ export function App() {
         Skip to the directory
       </a>
       <Header />
-      <main className="workspace" aria-labelledby="page-title">
+      {/* The call workspace stays mounted while the Shift workspace is shown: typing in the open record keeps saving. */}
+      <main className="workspace" aria-labelledby="page-title" hidden={shift}>
         <h1 className="visually-hidden" id="page-title">
           Call workspace
         </h1>
@@ -158,6 +183,15 @@ export function App() {
         <CallPanel />
         <DirectoryPanel />
       </main>
+      {shift && (
+        <main className="workspace workspace--shift" aria-labelledby="shift-page-title">
+          <h1 className="visually-hidden" id="shift-page-title">
+            Shift workspace
+          </h1>
+          <CoreWarnings />
+          <ShiftWorkspace />
+        </main>
+      )}
       <StatusBar />
       <Toast />
       <ShortcutsDialog />

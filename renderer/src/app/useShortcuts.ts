@@ -24,6 +24,12 @@ export function runShortcut(id: ShortcutId): void {
   const app = useApp.getState();
   const call = useCallSession.getState();
   const dir = useDirectory.getState();
+  if (app.workspace !== 'call' && id !== 'help' && id !== 'helpQuestion') {
+    // A call or directory key from the Shift workspace goes back to the call workspace first, then acts there once it is shown.
+    app.setWorkspace('call');
+    requestAnimationFrame(() => runShortcut(id));
+    return;
+  }
   switch (id) {
     case 'newCall':
       // The new record's first field takes focus once it is shown (call-session).

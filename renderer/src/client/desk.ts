@@ -43,3 +43,11 @@ export function watchConnection(listener: (state: ConnectionState) => void): () 
   listener(c.connection());
   return c.onConnection(listener);
 }
+
+/**
+ * The browser host (a WebSocket to the host) rather than the desktop app (a MessagePort from the
+ * preload): files are downloaded there, where the desktop app asks where to save them.
+ */
+export function inBrowserHost(): boolean {
+  return isConnected(desk());
+}

@@ -12,8 +12,13 @@ export interface Toast {
   tone: 'info' | 'success' | 'warning';
 }
 
+/** The call workspace (everyone) or the Shift workspace (team leads and administrators). */
+export type Workspace = 'call' | 'shift';
+
 interface AppState {
   connection: ConnectionState;
+  workspace: Workspace;
+  setWorkspace(w: Workspace): void;
   directory: DirectoryInfo | null;
   warnings: string[];
   dialog: DialogName | null;
@@ -37,6 +42,8 @@ let toastId = 0;
 
 export const useApp = create<AppState>((set) => ({
   connection: { status: 'connecting', since: Date.now(), attempts: 0 },
+  workspace: 'call',
+  setWorkspace: (workspace) => set({ workspace }),
   directory: null,
   warnings: [],
   dialog: null,

@@ -1,11 +1,13 @@
 import { create } from 'zustand';
 import type { ConflictView, ContractError, RejectionView, SyncStatus, WaitingGroup } from '../../../shared/contract';
 import type { CallRecordContent } from '../../../shared/domain/call-record';
+import { hasRole } from '../../../shared/domain/people';
 import { desk } from '../client/desk';
 import { signedOutMessage, syncAnnouncement, type AnnounceMemory } from '../features/sync/sync-text';
 import { announce, useApp } from './app';
 import { useCallSession } from './call-session';
 import { useDirectory } from './directory';
+import { useShift } from './shift';
 
 /*
  * Sync as the screen sees it: the core's status (pushed as `sync.status` events), the conflicts and
@@ -60,6 +62,12 @@ interface SyncState {
   say(text: string): void;
 }
 
+/** Whether the desk user leads a team or administers a trust: they get the Shift workspace. */
+export function mayLeadShifts(status: SyncStatus | null): boolean {
+  const session = status?.session;
+  return !!session && session.state !== 'signed_out' && hasRole(session.user, 'team_lead', 'admin');
+}
+
 let announcementId = 0;
 /**
  * Bumped by every `sync.status` event. An answer to a call made before the latest event is older
@@ -105,7 +113,11 @@ export const useSync = create<SyncState>((set, get) => ({
       useCallSession.getState().closeForSessionChange();
       useDirectory.getState().clearCaller();
       useApp.getState().closeDialog();
+      // Nor anything of the last person's team: the figures are made again for whoever is here now.
+      useShift.getState().reset();
     }
+    // The Shift workspace is for team leads and administrators only.
+    if (!mayLeadShifts(status) && useApp.getState().workspace === 'shift') useApp.getState().setWorkspace('call');
     useCallSession.getState().setDeskUser(user);
     // Someone signed in and changes made while nobody was signed in wait: ask them, once, whether any were theirs.
     const signedInNow = status.session?.state === 'signed_in' && (!prev || prev.session?.state !== 'signed_in' || user !== before);

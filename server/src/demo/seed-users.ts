@@ -36,15 +36,17 @@ export interface DemoUser {
   roles: Role[];
 }
 
-/** Per trust: a clinician in each team, a team lead (who also takes calls) and an administrator. */
+/** Per trust: a clinician and a team lead (who also takes calls) in each team, and an administrator. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'clinician.south', displayName: 'Demo Clinician (Southvale day)', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician'] },
   { username: 'clinician2.south', displayName: 'Demo Clinician (Southvale night)', trustId: 'demo-south', teamId: 'demo-south-night', roles: ['clinician'] },
   { username: 'lead.south', displayName: 'Demo Team Lead (Southvale day)', trustId: 'demo-south', teamId: 'demo-south-day', roles: ['clinician', 'team_lead'] },
+  { username: 'lead2.south', displayName: 'Demo Team Lead (Southvale night)', trustId: 'demo-south', teamId: 'demo-south-night', roles: ['clinician', 'team_lead'] },
   { username: 'admin.south', displayName: 'Demo Administrator (Southvale)', trustId: 'demo-south', teamId: null, roles: ['admin'] },
   { username: 'clinician.north', displayName: 'Demo Clinician (Northmoor day)', trustId: 'demo-north', teamId: 'demo-north-day', roles: ['clinician'] },
   { username: 'clinician2.north', displayName: 'Demo Clinician (Northmoor night)', trustId: 'demo-north', teamId: 'demo-north-night', roles: ['clinician'] },
   { username: 'lead.north', displayName: 'Demo Team Lead (Northmoor day)', trustId: 'demo-north', teamId: 'demo-north-day', roles: ['clinician', 'team_lead'] },
+  { username: 'lead2.north', displayName: 'Demo Team Lead (Northmoor night)', trustId: 'demo-north', teamId: 'demo-north-night', roles: ['clinician', 'team_lead'] },
   { username: 'admin.north', displayName: 'Demo Administrator (Northmoor)', trustId: 'demo-north', teamId: null, roles: ['admin'] },
 ];
 

@@ -114,6 +114,15 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
     });
   });
 
+  it('lists the teams each caller may summarise: a lead their own, an admin their trust’s', async () => {
+    const teams = async (user: TestUser | null) => server.app.inject({ method: 'GET', url: '/v1/summaries/teams', headers: user ? await server.auth(user) : {} });
+    expect((await teams(USERS.a1Lead)).json()).toEqual({ teams: [{ id: 'team-a1', name: expect.any(String) }] });
+    expect((await teams(USERS.aAdmin)).json().teams.map((t: { id: string }) => t.id).sort()).toEqual(['team-a1', 'team-a2']);
+    expect((await teams(USERS.bAdmin)).json().teams.map((t: { id: string }) => t.id)).toEqual(['team-b1']);
+    expect((await teams(USERS.a1Clinician)).statusCode).toBe(403);
+    expect((await teams(null)).statusCode).toBe(401);
+  });
+
   it('counts a callback as done when an addendum recorded it as made after the record was finalised', async () => {
     const day = (h: number) => `2026-04-10T${String(h).padStart(2, '0')}:00:00.000Z`;
     const withCallback = (startedAt: string) =>

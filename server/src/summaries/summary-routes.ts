@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { writeShiftExport } from '../../../export/shift-export';
 import { AUDIENCES } from '../../../shared/lib/disclosure';
+import { contactsOf } from '../../../shared/lib/shift-contacts';
 import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, exportFileName, type ExportFormat } from '../../../shared/lib/shift-export-formats';
 import { ShiftPreset } from '../../../shared/lib/shift-presets';
 import { mergeOfflineStretches, ShiftSummary, summariseShift, type ShiftSummaryInput } from '../../../shared/lib/shift-summary';
@@ -18,6 +19,7 @@ import {
   replaceTeamShiftPresets,
   teamDesks,
   teamOf,
+  teamsOf,
   teamOfflineStretches,
   teamPeople,
   teamRecordsAsOf,
@@ -116,7 +118,7 @@ export async function serverSummaryInput(db: Queryable, trustId: string, teamId:
   };
 }
 
-/** GET /v1/summaries/shift (JSON or a file), GET /v1/summaries/team-context, PUT /v1/admin/teams/{teamId}/shift-presets. */
+/** GET /v1/summaries/shift (JSON or a file), GET /v1/summaries/teams, GET /v1/summaries/team-context, PUT /v1/admin/teams/{teamId}/shift-presets. */
 export function createSummaryRoutes(options: SummaryRouteOptions = {}): RouteModule {
   const now = () => wholeMinute((options.now ?? (() => new Date()))());
   const appVersion = options.appVersion ?? packageVersion();
@@ -149,7 +151,7 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
         if (format === 'json') return summary;
         const audience = request.query.audience!;
         const body = new PassThrough();
-        writeShiftExport(format, { summary, records: input.records, audience, team, generatedBy: p.displayName, appVersion, recordsAsOf: input.recordsAsOf }, body).catch((e: Error) => {
+        writeShiftExport(format, { summary, contacts: contactsOf(input.records, input.from, input.to), audience, team, generatedBy: p.displayName, appVersion, recordsAsOf: input.recordsAsOf }, body).catch((e: Error) => {
           request.log.error({ err: { type: e.name } }, 'shift summary export failed');
           body.destroy(e);
         });
@@ -160,6 +162,26 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
           .header('x-crisis-desk-desks-behind', String(summary.unsyncedDesks.length))
           // A stream is sent as it is: the JSON schema of the 200 answer (and its serializer) is for format=json.
           .send(body as unknown as ShiftSummary);
+      },
+    );
+
+    app.get(
+      '/v1/summaries/teams',
+      {
+        onRequest: authenticate(deps, 'team_lead', 'admin'),
+        schema: {
+          tags: ['summaries'],
+          summary: 'The teams whose shift summaries the caller may see',
+          description: 'A team lead: the team they lead. An admin: every team of their trust. By name.',
+          security: [{ bearer: [] }],
+          response: { 200: z.object({ teams: z.array(z.object({ id: z.string(), name: z.string() })) }), 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request) => {
+        const p = request.principal!;
+        if (p.roles.includes('admin')) return { teams: await teamsOf(deps.db, p.trustId) };
+        const own = p.teamId ? await teamOf(deps.db, p.trustId, p.teamId) : null;
+        return { teams: own ? [own] : [] };
       },
     );
 

@@ -152,6 +152,11 @@ export async function directoryEntries(db: Queryable, trustId: string, serviceId
   return entries;
 }
 
+/** The teams of a trust, by name. */
+export async function teamsOf(db: Queryable, trustId: string): Promise<{ id: string; name: string }[]> {
+  return db.query<{ id: string; name: string }>('SELECT id, name FROM team WHERE trust_id = $1 ORDER BY name, id', [trustId]);
+}
+
 export async function teamOf(db: Queryable, trustId: string, teamId: string): Promise<{ id: string; name: string } | null> {
   const [row] = await db.query<{ id: string; name: string }>('SELECT id, name FROM team WHERE id = $1 AND trust_id = $2', [teamId, trustId]);
   return row ?? null;
