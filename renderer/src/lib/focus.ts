@@ -63,7 +63,8 @@ export function focusWhenReady(find: () => HTMLElement | null, { reveal = true, 
   window.addEventListener('pointerdown', onUser, true);
   waiting = me;
   const attempt = (left: number) => {
-    if (cancelled) return;
+    // The document can be gone before a pending move runs (a test's DOM torn down between frames).
+    if (cancelled || typeof document === 'undefined') return;
     if (!unclaimed(document.activeElement, startedOn)) return me.cancel();
     const el = find();
     if (el && focusable(el)) {

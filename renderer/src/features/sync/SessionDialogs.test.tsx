@@ -54,6 +54,17 @@ async function openDraftAs(user: typeof SAM) {
 describe('signing out', () => {
   it('asks first, saves what is typed as the person signing out, closes the record, clears the directory and says what is still unsent', async () => {
     const record = await openDraftAs(SAM);
+    // The save of what was typed is held until the person has chosen, so the dialog always sees it
+    // unsaved (on a loaded machine the autosave otherwise finished before the dialog was read).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const stored = desk.records.get(record.id)!;
+    desk.handle('calls.save', async (p) => {
+      await held;
+      stored.revision++;
+      stored.content = structuredClone((p as { content: typeof record.content }).content);
+      return { ok: true, value: { id: record.id, revision: stored.revision, savedAt: new Date().toISOString() } };
+    });
     act(() => useDirectory.getState().setFilters({ text: 'crisis cafe', postcode: 'SE5 8AZ', age: '16', openNow: true }));
     act(() => useCallSession.getState().contentChanged({ ...record.content, presentingNeed: { categories: [], summary: 'Synthetic: typed just before signing out.' } }));
     let signedOutWith: unknown = 'not yet';
@@ -75,6 +86,7 @@ describe('signing out', () => {
     expect(within(dialog).getByTestId('sign-out-record').textContent).toMatch(/saved first, then closed and kept on this desk as your draft/);
 
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign out' }));
+    release();
     await waitFor(() => expect(signedOutWith).toEqual({}));
     // Saved as Sam, before signing out.
     const save = desk.calls.find((c) => c.method === 'calls.save');
