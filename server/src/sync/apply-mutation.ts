@@ -1,5 +1,6 @@
-import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { CallStatus, DraftContent } from '../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../shared/domain/finalise';
+import { recordFieldLabel } from '../../../shared/domain/record-fields';
 import type { Mutation } from '../../../shared/sync/protocol';
 import { boundDeskTime } from './desk-clock';
 import { addendumHashOf, contentHashOf } from './hashes';
@@ -34,7 +35,8 @@ export interface RecordState {
   lastClientId: string;
   status: CallStatus;
   revision: number;
-  content: CallRecordContent;
+  /** A draft may hold more than a finalised record (DraftContent); a finalised one meets every clinical limit. */
+  content: DraftContent;
   contentHash: string | null;
   finalisedAt: string | null;
   discardedAt: string | null;
@@ -131,13 +133,15 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current?.status === 'finalised' && hashMatches && current.contentHash === p.contentHash) return applied(null);
       const unchangeable = current ? refuseChange(current) : null;
       if (unchangeable) return unchangeable;
-      const issues = finaliseIssues(p.content);
+      // The same checks as the desk's, clinical limits included, judged when the desk finalised
+      // (as far as the server can vouch for the desk's clock: a 1999 clock is not believed).
+      const when = boundDeskTime('finalised', p.finalisedAt, receivedAt, current?.receivedAt ?? receivedAt);
+      const issues = finaliseIssues(p.content, new Date(when.at));
       if (issues.length > 0) {
         const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-        return rejected(`The server cannot finalise this record: it is not complete. ${issues[0]!.message}${more}`);
+        return rejected(`The server cannot finalise this record: it is not complete. ${recordFieldLabel(issues[0]!.field)}: ${issues[0]!.message}${more}`);
       }
       if (!hashMatches) return rejected(REASONS.hashMismatch);
-      const when = boundDeskTime('finalised', p.finalisedAt, receivedAt, current?.receivedAt ?? receivedAt);
       const finalised = {
         status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: when.at, finalisedBy: writer.userId,
         deskFinalisedAt: p.finalisedAt, finalisedReceivedAt: receivedAt, deskClockNote: when.note,
@@ -187,7 +191,7 @@ function conflictWith(current: RecordState, m: Mutation, writer: Writer): Decisi
   return { status: 'conflict', reason: REASONS.conflict };
 }
 
-function newRecord(m: Mutation, writer: Writer, content: CallRecordContent, receivedAt: string): RecordState {
+function newRecord(m: Mutation, writer: Writer, content: DraftContent, receivedAt: string): RecordState {
   return {
     id: m.recordId,
     trustId: writer.trustId,
