@@ -184,4 +184,17 @@ describe('decide', () => {
     const old = draft({ receivedAt: minutes(-60 * 24 * 60) });
     expect(applied(decide(old, at(deskA.finalise(old.id, completeContent()), minutes(-80 * 24 * 60)), writerA, noAddenda, RECEIVED)).record).toMatchObject({ finalisedAt: minutes(-80 * 24 * 60) });
   });
+  it('judges a finalise as the desk did, at its own time, so a desk’s wrong clock never has a finalised record refused', () => {
+    // A desk whose clock says 1999 sets a callback due an hour later by that clock: the desk let it
+    // be finalised, and so does the server; the record's time is the receipt time, the callback shows overdue.
+    const content = { ...completeContent(), callback: { required: true, dueAt: '1999-01-01T01:00:00.000Z', phone: '020 7946 0000', reason: 'Synthetic: check in', completedAt: null } };
+    const m = deskA.finalise(newRecordId(), content);
+    const slow = { ...m, payload: { ...m.payload, finalisedAt: '1999-01-01T00:05:00.000Z' } } as Mutation;
+    expect(applied(decide(undefined, slow, writerA, noAddenda, RECEIVED)).record).toMatchObject({
+      status: 'finalised', finalisedAt: RECEIVED, deskFinalisedAt: '1999-01-01T00:05:00.000Z', content: { callback: { dueAt: '1999-01-01T01:00:00.000Z' } },
+    });
+    // A due time already past by the desk's own clock is refused, as the desk refuses it.
+    const late = { ...m, payload: { ...m.payload, finalisedAt: '1999-01-01T02:00:00.000Z' } } as Mutation;
+    expect(decide(undefined, late, writerA, noAddenda, RECEIVED)).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/This time has passed/) });
+  });
 });

@@ -133,15 +133,16 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current?.status === 'finalised' && hashMatches && current.contentHash === p.contentHash) return applied(null);
       const unchangeable = current ? refuseChange(current) : null;
       if (unchangeable) return unchangeable;
-      // The same checks as the desk's, clinical limits included, judged when the desk finalised
-      // (as far as the server can vouch for the desk's clock: a 1999 clock is not believed).
-      const when = boundDeskTime('finalised', p.finalisedAt, receivedAt, current?.receivedAt ?? receivedAt);
-      const issues = finaliseIssues(p.content, new Date(when.at));
+      // The same checks as the desk's, clinical limits included, judged when the desk says it
+      // finalised, as the desk judged them: a desk's wrong clock never has a record refused here
+      // (its time is bounded below, for what is stored; a callback due by a slow clock shows overdue).
+      const issues = finaliseIssues(p.content, new Date(p.finalisedAt));
       if (issues.length > 0) {
         const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
         return rejected(`The server cannot finalise this record: it is not complete. ${recordFieldLabel(issues[0]!.field)}: ${issues[0]!.message}${more}`);
       }
       if (!hashMatches) return rejected(REASONS.hashMismatch);
+      const when = boundDeskTime('finalised', p.finalisedAt, receivedAt, current?.receivedAt ?? receivedAt);
       const finalised = {
         status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: when.at, finalisedBy: writer.userId,
         deskFinalisedAt: p.finalisedAt, finalisedReceivedAt: receivedAt, deskClockNote: when.note,
