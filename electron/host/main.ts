@@ -57,7 +57,7 @@ const session = values.server ? new OidcSession(values.server, () => `http://127
 /** The desk, or the reason it cannot start said as the desktop app says it (a full disk as a full disk), and exit. */
 function openCore(): Core {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     return Core.open({
       dataDir,
       geoDir: path.join(root, 'data', 'geo'),
