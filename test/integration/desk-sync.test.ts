@@ -222,11 +222,13 @@ describe('desk sync against the central API', () => {
     // An admin is not a clinician: the server refuses this desk's push (403) with its reason.
     const { desk } = newDesk(new TestTokens(server.tokenFor, USERS.aAdmin));
     await desk.createDraft('Synthetic: written on a desk signed in as an admin');
-    await waitFor('the refusal in the status', () => desk.status().lastRefusal?.task === 'push');
+    // The push is refused (and the pull too: an admin's desk reads no records), each with its reason.
+    await waitFor('the push’s refusal in the status', () => desk.status().queues.some((q) => q.state === 'refused'));
     const s = desk.status();
     expect(s.connection).toBe('online');
     expect(s.offlineSince).toBeNull();
-    expect(s.lastRefusal).toMatchObject({ status: 403, code: 'forbidden', message: 'This needs the clinician role.' });
+    expect(s.lastRefusal).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(s.queues).toEqual([expect.objectContaining({ author: expect.objectContaining({ userId: 'a-admin' }), state: 'refused', reason: 'This needs the clinician role.' })]);
     expect(s.waiting).toBeGreaterThan(0);
   });
 
