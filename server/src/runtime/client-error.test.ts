@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerClientError } from './client-error';
@@ -15,7 +15,7 @@ function exchange(port: number, bytes: string): Promise<string> {
 }
 
 describe('answerClientError: requests Node cannot parse', () => {
-  let app: FastifyInstance;
+  let app: ReturnType<typeof Fastify>;
   let port: number;
   beforeAll(async () => {
     app = Fastify({ clientErrorHandler: answerClientError });

@@ -1,5 +1,6 @@
+import type { ConnectionError } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 
 /*
  * A request Node cannot parse — headers or an address past its 16 KB limit, bytes that are not
@@ -10,9 +11,15 @@ import type { Duplex } from 'node:stream';
  * HEAD (the method is the first word of what was received), and closes the connection.
  */
 
-type ClientError = NodeJS.ErrnoException & { rawPacket?: Buffer };
+/** The first bytes received: a Buffer from Node (Fastify's types give its JSON form). */
+function received(err: ConnectionError): Buffer {
+  const raw = err.rawPacket as unknown;
+  if (Buffer.isBuffer(raw)) return raw;
+  const data = (raw as { data?: unknown } | undefined)?.data;
+  return Array.isArray(data) ? Buffer.from(data as number[]) : Buffer.alloc(0);
+}
 
-function answerFor(err: ClientError): { status: number; error: string; message: string } {
+function answerFor(err: ConnectionError): { status: number; error: string; message: string } {
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, error: 'request_timeout', message: 'The request took too long to arrive: send it again.' };
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     return { status: 431, error: 'headers_too_large', message: 'The request’s address and headers are longer than the server takes (16 KB): send a shorter query.' };
@@ -21,11 +28,11 @@ function answerFor(err: ClientError): { status: number; error: string; message: 
 }
 
 /** Fastify's `clientErrorHandler`. */
-export function answerClientError(err: ClientError, socket: Duplex): void {
+export function answerClientError(err: ConnectionError, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) {
     const { status, error, message } = answerFor(err);
-    const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const head = received(err).subarray(0, 5).toString('latin1') === 'HEAD ';
     const body = head ? '' : JSON.stringify({ error, message });
     const length = head ? '' : `Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n`;
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${length}Connection: close\r\n\r\n${body}`);
