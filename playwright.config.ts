@@ -2,11 +2,13 @@ import { defineConfig } from '@playwright/test';
 
 /*
  * End-to-end tests of the clinician's screen through the browser host, in Debian's Chromium
- * (never a browser Playwright downloads). Each spec starts its own core and host on a temp folder.
+ * (never a browser Playwright downloads), and the security regressions that need a real browser
+ * (test/security/*.spec.ts). Each spec starts its own core and host on a temp folder.
  *   npm run test:e2e
  */
 export default defineConfig({
-  testDir: 'test/e2e',
+  testDir: 'test',
+  testMatch: ['e2e/**/*.spec.ts', 'security/**/*.spec.ts'],
   outputDir: 'test-results/e2e-artifacts',
   globalSetup: './test/e2e/global-setup.ts',
   fullyParallel: false,

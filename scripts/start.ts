@@ -8,14 +8,19 @@
  * a kill) without stopping the desk. A stopped server is started again with backoff while the desk
  * carries on offline; a stopped browser host comes back at the same address (its port and secret
  * are kept in the data folder), so open tabs reconnect by themselves. Ctrl+C stops everything.
-  *   ./desk start [--data DIR] [--no-open]      PORT=… picks the server’s port (default near 8787)
+ * Each address printed carries a one-time code (it opens one tab, once); Enter in this terminal
+ * prints (and opens) a fresh one, for a tab that was closed or another browser.
+ *   ./desk start [--data DIR] [--no-open]      PORT=… picks the server’s port (default near 8787)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { openInBrowser } from '../electron/host/open-in-browser';
 import { CORE_PROCESS_V8_FLAGS } from '../shared/core-process';
+import { freshDeskAddress } from './desk-address';
 import { electronBinary } from './electron-binary';
 import { HOST_RESTARTS, SERVER_RESTARTS } from './supervisor/restart-policy';
 import { SupervisedProcess } from './supervisor/supervised-process';
@@ -197,7 +202,8 @@ try {
     app.on('exit', () => void stop());
   } else {
     console.log('The Electron binary is not available here: running the desk in your browser instead.');
-    let openBrowser = !args['no-open'] && (process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY));
+    const desktop = !args['no-open'] && (process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY));
+    let openBrowser = desktop;
     const host = new SupervisedProcess({
       name: 'The desk',
       spawn: () => {
@@ -223,6 +229,15 @@ try {
     parts.push(host);
     await host.start();
     if (!host.running && !stopping) console.error('The desk did not start (see above); trying again.');
+    // A person who closed the tab (or wants another browser) gets a fresh address here, without reading any file.
+    say('Press Enter here for a fresh address to open Crisis Desk (each one opens one tab, once).');
+    createInterface({ input: process.stdin }).on('line', () => {
+      void freshDeskAddress(path.join(dataDir, 'desk')).then((a) => {
+        if (!a.ok) return say(a.message);
+        say(`Open Crisis Desk at ${a.url}`);
+        if (desktop) openInBrowser(a.deskDir, a.url);
+      });
+    });
   }
 } catch (e) {
   console.error((e as Error).message);

@@ -10,7 +10,7 @@ import type { Core } from '../core/core';
 /*
  * Shift summary files in the browser host: GET /exports/shift?exportId&teamId&from&to&format&audience
  * answers the file as a download (Content-Disposition: attachment). It runs behind the host's
- * request guard (the desk's secret in its cookie, this host's name), as every route does.
+ * request guard (this origin, and the tab's session in its header: the screen fetches it, see downloadFromHost), as every route does.
  *
  * The core writes the file exactly as for the desktop app's save dialog (summaries.export: the
  * same checks of the request and of the desk user's role, the same progress events over the

@@ -2,12 +2,13 @@
  * The browser host as a program: opens a desk core on a data folder and serves the built screen
  * to a browser on this machine.
  *   tsx electron/host/main.ts [--data .data/desk] [--renderer dist/renderer] [--port N] [--open] [--server URL]
- * The address (port and secret) is kept in the data folder (host-access.ts), so a restart comes
- * back at the same one and open tabs reconnect; --port N asks for that port instead.
+ * The port and secret are kept in the data folder (host-access.ts), so a restart comes back at the
+ * same address and open tabs reconnect; --port N asks for that port instead. It prints an address
+ * with a one-time code (a fresh one at each start; `./desk open` makes more), and --open opens it
+ * through a file readable by this user only, never with the code on a command line.
  * CRISIS_DESK_SYNC_TUNING (JSON: watchdogMs, backoffBaseMs, backoffCapMs, timeoutMs, idleTimeoutMs)
  * shortens sync's timings for tests; a trust desk keeps the defaults.
  */
-import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,8 @@ import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
 import { exportFolder, exportRoutes } from './export-routes';
-import { loadHostAccess, saveHostAccess } from './host-access';
+import { CODE_TTL_MS, loadHostAccess, saveHostAccess } from './host-access';
+import { openInBrowser } from './open-in-browser';
 import { OidcSession } from './oidc-session';
 import { signInRoutes } from './sign-in-routes';
 
@@ -57,7 +59,7 @@ const session = values.server ? new OidcSession(values.server, () => `http://127
 /** The desk, or the reason it cannot start said as the desktop app says it (a full disk as a full disk), and exit. */
 function openCore(): Core {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     return Core.open({
       dataDir,
       geoDir: path.join(root, 'data', 'geo'),
@@ -78,31 +80,31 @@ if (!Number.isInteger(asked) || asked < 0 || asked > 65535) {
   console.error(`--port ${values.port}: give a port number (1–65535), or 0 for the one this desk used before.`);
   process.exit(2);
 }
-/** Routes besides the screen: shift summary downloads, and sign-in when the desk syncs. */
-function hostRoutes() {
-  const exports = exportRoutes(core, exportFolder(dataDir));
-  const signIn = session ? signInRoutes(session) : null;
-  return async (req: IncomingMessage, res: ServerResponse, url: URL) => (await exports(req, res, url)) || (signIn !== null && (await signIn(req, res, url)));
-}
+/** Routes besides the screen and sign-in, for a tab holding this launch's session: shift summary downloads. */
+const exports = exportRoutes(core, exportFolder(dataDir));
+const extraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => exports(req, res, url);
+// Each start is a new launch: addresses printed by an earlier one no longer open anything.
+const launch = kept.launch + 1;
 const host = await startBrowserHost({
   core,
   rendererDir,
   port: asked > 0 ? asked : kept.port,
   anyPortIfTaken: !(asked > 0),
   secret: kept.secret,
-  extraRoutes: hostRoutes(),
+  extraRoutes,
+  launch,
+  signInRoutes: session ? signInRoutes(session) : undefined,
 });
 hostPort = host.port;
-saveHostAccess(dataDir, { port: host.port, secret: host.secret });
+saveHostAccess(dataDir, { port: host.port, secret: host.secret, launch });
 if (kept.port > 0 && host.port !== kept.port && !(asked > 0)) {
   console.warn(`warning: port ${kept.port}, where this desk ran before, is taken by another program: the desk has a new address, and tabs open at the old one must be opened again from it.`);
 }
 console.log(`Crisis Desk is running at ${host.url}`);
+const openCommand = dataDir === path.join(root, '.data', 'desk') ? './desk open' : `./desk open --data ${dataDir}`;
+console.log(`  (it opens one tab, once, within ${CODE_TTL_MS / 60_000} minutes; open tabs carry on by themselves; for another address: ${openCommand})`);
 setImmediate(() => core.warmUp());
-if (values.open) {
-  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  spawn(opener, [host.url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
-}
+if (values.open) openInBrowser(dataDir, host.newAddress());
 
 const stop = async () => {
   await host.close();

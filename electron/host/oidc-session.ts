@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
@@ -8,12 +9,22 @@ export const DESK_CLIENT_ID = 'crisis-desk';
 const SCOPE = 'openid profile offline_access';
 /** Renew an access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
+/** How long the screen's sign-in link works (it works once). */
+export const SIGN_IN_TICKET_TTL_MS = 5 * 60_000;
+/** How long a person has at the identity provider before the sign-in must be started again. */
+export const SIGN_IN_TTL_MS = 15 * 60_000;
+/** Sign-ins started and not finished that are remembered (the oldest is forgotten first): a person may open the page a few times. */
+const MAX_PENDING = 16;
 
 interface Pending {
   verifier: string;
   state: string;
   nonce: string;
+  expiresAt: number;
 }
+
+/** Why /auth/start or /auth/callback was refused, in words for the page the browser shows. */
+export class SignInRefused extends Error {}
 
 interface Session {
   user: DeskUser;
@@ -49,6 +60,8 @@ export function deskUserOf(accessToken: string, fallbackName: string | null): De
 export class OidcSession implements TokenSource {
   private config: oidc.Configuration | null = null;
   private readonly pending = new Map<string, Pending>();
+  /** One-time tickets for /auth/start, handed to the screen over its contract (requestSignIn). */
+  private readonly tickets = new Map<string, number>();
   private session: Session | null = null;
   private readonly keptSessions = new Map<string, Session>();
   private readonly listeners: ((s: SessionSnapshot) => void)[] = [];
@@ -67,13 +80,26 @@ export class OidcSession implements TokenSource {
     return this.config;
   }
 
-  /** Where to send the browser to sign in. */
-  async authorizationUrl(): Promise<string> {
+  /**
+   * Where to send the browser to sign in, for a ticket requestSignIn() gave the screen: the ticket
+   * is taken (it works once). The sign-in is then bound to the browser's return by its state alone
+   * (with PKCE and the nonce), not by anything the browser sends along: a provider on another site
+   * sends the browser back without this host's cookies, and a tab session is never sent there.
+   */
+  async authorizationUrl(ticket: string | null): Promise<string> {
+    const now = this.now();
+    const expiresAt = ticket ? this.tickets.get(ticket) : undefined;
+    if (ticket) this.tickets.delete(ticket);
+    if (expiresAt === undefined || expiresAt <= now) {
+      throw new SignInRefused('This sign-in link has been used already or is out of date. Go back to Crisis Desk and choose Sign in again.');
+    }
     const config = await this.configuration();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    this.pending.set(state, { verifier, state, nonce });
+    this.forgetExpired(now);
+    while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
+    this.pending.set(state, { verifier, state, nonce, expiresAt: now + SIGN_IN_TTL_MS });
     return oidc
       .buildAuthorizationUrl(config, {
         redirect_uri: this.redirectUri(),
@@ -91,8 +117,9 @@ export class OidcSession implements TokenSource {
   /** The browser came back with a code: exchange it (checking state, PKCE and nonce). */
   async completeSignIn(callbackUrl: URL): Promise<void> {
     const state = callbackUrl.searchParams.get('state') ?? '';
+    this.forgetExpired(this.now());
     const pending = this.pending.get(state);
-    if (!pending) throw new Error('This sign-in was not started here, or has already been used. Start again from Crisis Desk.');
+    if (!pending) throw new SignInRefused('This sign-in was not started here, has already been used, or took too long. Start again from Crisis Desk.');
     this.pending.delete(state);
     const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
       pkceCodeVerifier: pending.verifier,
@@ -186,9 +213,23 @@ export class OidcSession implements TokenSource {
     return null;
   }
 
-  /** The screen opens this address itself: the browser host is already in a browser. */
+  private forgetExpired(now: number): void {
+    for (const [state, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(state);
+    for (const [ticket, expiresAt] of this.tickets) if (expiresAt <= now) this.tickets.delete(ticket);
+  }
+
+  /**
+   * The screen opens this address itself (the browser host is already in a browser). Asked for
+   * over the tab's contract, so the one-time ticket in it shows that whoever opens /auth/start
+   * holds a tab session: a page of another origin cannot start a sign-in here.
+   */
   requestSignIn(): string {
-    return '/auth/start';
+    const now = this.now();
+    this.forgetExpired(now);
+    while (this.tickets.size >= MAX_PENDING) this.tickets.delete(this.tickets.keys().next().value!);
+    const ticket = randomBytes(24).toString('base64url');
+    this.tickets.set(ticket, now + SIGN_IN_TICKET_TTL_MS);
+    return `/auth/start?ticket=${ticket}`;
   }
 
   /** Signs the person out here; their session is kept until the core releases it (see the class). */

@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { installDeskClient, watchConnection } from './client/desk';
+import { DeskAccessPage } from './app/DeskAccessPage';
+import { installDeskClient, watchConnection, watchTabSession } from './client/desk';
+import { forgetTabSession, openTabSession, type TabAccess } from './client/tab-session';
 import { useApp } from './stores/app';
 import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
 import { reportShellActivity } from './stores/shell-activity';
@@ -10,50 +12,77 @@ import { useShift } from './stores/shift';
 import { useSync } from './stores/sync';
 import './styles/index.css';
 
-const client = installDeskClient();
-const app = useApp.getState();
+const root = createRoot(document.getElementById('root')!);
 
-let wasOpen = false;
-watchConnection((c) => {
-  useApp.getState().setConnection(c);
-  if (c.status === 'open') {
-    // After a reconnection (the desk restarted, or was down): save what waits on screen at once,
-    // then refresh what the core knows (the list of calls, sync, the directory's date).
-    if (wasOpen) {
-      retrySaves();
-      void useCallSession.getState().refreshCalls();
-      void useSync.getState().refresh();
-      void client.call('system.info', {}).then((r) => {
-        if (r.ok) useApp.getState().setDirectory(r.value.directory);
-      });
+/** The screen, once this tab can reach the core: Electron's preload client, or the browser host's for this tab's session. */
+function startScreen(session: string | null): void {
+  const client = installDeskClient(window, session);
+  const app = useApp.getState();
+
+  let wasOpen = false;
+  watchConnection((c) => {
+    useApp.getState().setConnection(c);
+    if (c.status === 'open') {
+      // After a reconnection (the desk restarted, or was down): save what waits on screen at once,
+      // then refresh what the core knows (the list of calls, sync, the directory's date).
+      if (wasOpen) {
+        retrySaves();
+        void useCallSession.getState().refreshCalls();
+        void useSync.getState().refresh();
+        void client.call('system.info', {}).then((r) => {
+          if (r.ok) useApp.getState().setDirectory(r.value.directory);
+        });
+      }
+      wasOpen = true;
     }
-    wasOpen = true;
+  });
+  client.on('directory.updated', (d) => {
+    const before = useApp.getState().directory;
+    useApp.getState().setDirectory(d);
+    if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
+    // The results on screen may describe services that changed: ask again.
+    if (useDirectory.getState().answered) useDirectory.getState().searchNow();
+  });
+  client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
+  client.on('sync.status', (s) => useSync.getState().statusEvent(s));
+  client.on('summaries.exportProgress', (e) => useShift.getState().progressEvent(e));
+  client.on('summaries.recordsChanged', () => useShift.getState().recordsChanged());
+
+  void client.call('system.info', {}).then((r) => {
+    if (r.ok) app.setDirectory(r.value.directory);
+  });
+  void useSync.getState().refresh();
+  void useCallSession.getState().restore();
+  flushOnHide();
+  askBeforeLeavingUnsaved();
+  reportShellActivity(client);
+  setInterval(() => useApp.getState().tick(), 20_000);
+  if (session) {
+    watchTabSession(session, () => {
+      forgetTabSession(window);
+      useApp.getState().addWarning(
+        'This tab can no longer reach the desk (its access was set up afresh, or it moved to another address). Anything on this screen that is not saved stays here: copy it, then open Crisis Desk from a fresh address (press Enter where ./desk start runs, or run ./desk open).',
+      );
+    });
   }
-});
-client.on('directory.updated', (d) => {
-  const before = useApp.getState().directory;
-  useApp.getState().setDirectory(d);
-  if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
-  // The results on screen may describe services that changed: ask again.
-  if (useDirectory.getState().answered) useDirectory.getState().searchNow();
-});
-client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
-client.on('sync.status', (s) => useSync.getState().statusEvent(s));
-client.on('summaries.exportProgress', (e) => useShift.getState().progressEvent(e));
-client.on('summaries.recordsChanged', () => useShift.getState().recordsChanged());
 
-void client.call('system.info', {}).then((r) => {
-  if (r.ok) app.setDirectory(r.value.directory);
-});
-void useSync.getState().refresh();
-void useCallSession.getState().restore();
-flushOnHide();
-askBeforeLeavingUnsaved();
-reportShellActivity(client);
-setInterval(() => useApp.getState().tick(), 20_000);
+  root.render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+function showAccessPage(access: Exclude<TabAccess, { kind: 'ready' }>): void {
+  document.title = 'Open Crisis Desk from a fresh address – Crisis Desk';
+  root.render(
+    <StrictMode>
+      <DeskAccessPage access={access} />
+    </StrictMode>,
+  );
+}
+
+if (window.crisisDesk) startScreen(null);
+else {
+  void openTabSession(window).then((access) => (access.kind === 'ready' ? startScreen(access.session) : showAccessPage(access)));
+}

@@ -5,6 +5,7 @@ import type { Principal, Role } from './auth/principal';
 import { TokenError } from './auth/tokens';
 import type { ServerConfig } from './config';
 import type { Db } from './db/db';
+import { answerClientError } from './runtime/client-error';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -111,6 +112,7 @@ export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Pro
     ...trustProxyOption(deps.config.TRUST_PROXY),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);

@@ -179,7 +179,9 @@ test('a full restart of ./desk start: same address, the open tab reconnects, and
   await expect(page.getByTestId('desk-connection')).toContainText(/^Desk not running since/, { timeout: 15_000 });
 
   ({ url } = await desk.start());
-  expect(url).toBe(before);
+  // The same host and port (open tabs reconnect there); a fresh one-time code to open a new tab with.
+  expect(new URL(url).origin).toBe(new URL(before).origin);
+  expect(url).not.toBe(before);
   await expect(page.getByTestId('desk-connection')).toHaveText('Desk ready', { timeout: 30_000 });
 
   // A fresh tab, from the address the terminal printed (as after a reboot): the call is open again.
@@ -191,11 +193,35 @@ test('a full restart of ./desk start: same address, the open tab reconnects, and
     await expect(tab.locator('#f-caller-name')).toHaveValue('Server Killed Example');
     await expect(tab.locator('#f-presentingNeed-summary')).toHaveValue(record.content.presentingNeed.summary);
     await expect(tab.locator('#f-risk-formulation')).toHaveValue(record.content.risk.formulation);
-    // Nothing about the call is kept in the browser: it came from the desk.
-    expect(await tab.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+    // Nothing about the call is kept in the browser: it came from the desk. The tab keeps only its session.
+    expect(await tab.evaluate(() => [localStorage.length, Object.keys(sessionStorage)])).toEqual([0, ['crisis-desk.tab-session']]);
     await expectAccessible(tab, 'a fresh tab after a full restart');
     await screenshots(tab, '34-full-restart-call-reopened');
   } finally {
     await fresh.close();
+  }
+});
+
+test('a closed tab: the address it had opens nothing, and Enter in the terminal gives a fresh one that does', async () => {
+  const record = (await openOnDesk(page))!;
+  const context2 = await context.browser()!.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
+  try {
+    const tab = await context2.newPage();
+    // The address printed at the start was used by the tab above: it opens nothing now.
+    await tab.goto(url);
+    await expect(tab.getByRole('heading', { name: 'Open Crisis Desk from a fresh address' })).toBeVisible();
+    await expect(tab.getByRole('alert')).toHaveText('This address has been used already, or is out of date.');
+    await expectAccessible(tab, 'a used address');
+    await screenshots(tab, '35-used-address');
+    const fresh = await desk.freshAddress();
+    expect(new URL(fresh).origin).toBe(new URL(url).origin);
+    await tab.goto(fresh);
+    await expect(tab.locator('#f-caller-name')).toHaveValue(record.content.caller.name);
+    // Once.
+    const other = await context2.newPage();
+    await other.goto(fresh);
+    await expect(other.getByRole('heading', { name: 'Open Crisis Desk from a fresh address' })).toBeVisible();
+  } finally {
+    await context2.close();
   }
 });

@@ -23,10 +23,12 @@ export interface DemoServer {
  * temp data folder, DEMO=1 (demo trusts and users, password `demo-password`) and a published
  * synthetic demo directory. The tests read its database through the process (SQL over IPC).
  */
-export async function startDemoServer({ services = 3000 }: { services?: number } = {}): Promise<DemoServer> {
+export async function startDemoServer({ services = 3000, hostName = '127.0.0.1' }: { services?: number; hostName?: string } = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-e2e-server-'));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // hostName: the name desks and browsers reach it by (listening on 127.0.0.1 all the same), e.g.
+  // 'localhost' for an identity provider on another site than the browser host's 127.0.0.1.
+  const url = `http://${hostName}:${port}`;
   const env = {
     ...process.env,
     HOST: '127.0.0.1',

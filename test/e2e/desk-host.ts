@@ -2,14 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freshAddress, loadHostAccess } from '../../electron/host/host-access';
 import { launchHost, stopProcess } from '../support/host-process';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 export interface DeskHost {
+  /** The address the host printed: it opens one tab, once. */
   url: string;
   dataDir: string;
+  /** Another address that opens one tab (as `./desk open` makes): for a tab after one was closed. */
+  freshAddress(): string;
   /**
    * Stops the host and starts it again on the same data (a restart of the desk): it forgets the
    * sessions it held in memory. Resolves with its new address.
@@ -39,6 +43,7 @@ export async function startDeskHost({ services = 3000, server }: { services?: nu
   const host: DeskHost = {
     url: await running.url,
     dataDir,
+    freshAddress: () => freshAddress(loadHostAccess(dataDir)),
     async restart() {
       await stopProcess(running.child);
       running = launch();

@@ -28,7 +28,7 @@ export class DeskStart {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--data', this.dataDir, '--no-open'], {
       cwd: root,
       env: { ...process.env, ...this.env, PORT: String(this.serverPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.supervisor = child;
     const take = (d: Buffer) => (this.output += d.toString());
@@ -50,6 +50,13 @@ export class DeskStart {
       if (Date.now() > end) throw new Error(`./desk start did not print ${re} within ${timeoutMs} ms:\n${this.output.slice(from)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Presses Enter in the terminal, as a person who closed the tab does: the fresh address it prints. */
+  async freshAddress(): Promise<string> {
+    const from = this.output.length;
+    this.supervisor!.stdin!.write('\n');
+    return (await this.waitFor(/Open Crisis Desk at (http:\/\/\S+)/, 15_000, from))[1]!;
   }
 
   /** The process id the terminal last gave for the server or the desk. */

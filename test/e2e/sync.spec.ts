@@ -215,7 +215,10 @@ test('a reload, or the page closed and opened again, mid-typing: the same draft 
   await page.close(); // as a crashed or closed tab: no chance to save anything more
   page = await contextA.newPage();
   await watchPage(page);
+  // A closed tab's session went with it: a new tab opens from a fresh address (./desk open).
   await page.goto(new URL('/', deskA.url).toString());
+  await expect(page.getByRole('heading', { name: 'Open Crisis Desk from a fresh address' })).toBeVisible();
+  await page.goto(deskA.freshAddress());
   // A new tab reopens the call that was open on this desk (the core keeps which one it was).
   await expect(page.locator('#f-caller-name')).toHaveValue('Reload Example');
   await expect(page.locator('#f-presentingNeed-summary')).toHaveValue(first + more);

@@ -2,9 +2,10 @@
  * The screen's side of a host restart, across real processes: the browser host (`tsx
  * electron/host/main.ts`) on a temp data folder is killed (SIGKILL, by its pid) while the screen's
  * WebSocket client and autosave (renderer code, run here in Node with the `ws` WebSocket carrying
- * the tab's Origin and cookie) are in use, then started again on the same folder. It comes back at
- * the same address with the same secret, the client reconnects by itself with the cookie it had,
- * and what was typed while it was down is saved, in order, with no conflict.
+ * the tab's Origin and its session in the protocol list) are in use, then started again on the
+ * same folder. It comes back at the same origin with the same secret (and prints a fresh one-time
+ * address), the client reconnects by itself with the session it had, and what was typed while it
+ * was down is saved, in order, with no conflict.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { contractProtocols } from '../../renderer/src/client/tab-session';
 import { createWebSocketClient, type ConnectedClient, type SocketLike } from '../../renderer/src/client/ws-client';
 import { Autosaver } from '../../renderer/src/features/call/autosave';
 import type { RevisionInfo } from '../../shared/contract';
@@ -21,15 +23,20 @@ import { waitFor } from '../support/desk-harness';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-function firstLoad(address: string): Promise<string> {
+/** What the screen does with the code in the address it was opened at (renderer/src/client/tab-session.ts). */
+function exchangeCode(address: string): Promise<{ status: number; session?: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(address);
-    const req = request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers: { host: u.host } }, (res) => {
-      res.resume();
-      resolve(String(res.headers['set-cookie']).split(';')[0]!);
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: '/session', method: 'POST', headers: { host: u.host, origin: u.origin, 'content-type': 'application/json' } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, ...(JSON.parse(body) as { session?: string }) }));
+      },
+    );
     req.on('error', reject);
-    req.end();
+    req.end(JSON.stringify({ code: u.searchParams.get('code') }));
   });
 }
 
@@ -56,15 +63,16 @@ describe('a browser host killed and started again', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('comes back at the same address; the open client reconnects with its cookie and saves what was typed meanwhile, in order', async () => {
+  it('comes back at the same origin; the open client reconnects with its session and saves what was typed meanwhile, in order', async () => {
     const first = launch();
     running.push(first.child);
     const address = await first.url;
     const { origin, port } = new URL(address);
-    const cookie = await firstLoad(address);
+    const { session } = await exchangeCode(address);
     client = createWebSocketClient({
       url: `ws://127.0.0.1:${port}/contract`,
-      createSocket: (u) => new WebSocket(u, { headers: { origin, cookie } }) as unknown as SocketLike,
+      protocols: contractProtocols(session!),
+      createSocket: (u, protocols) => new WebSocket(u, protocols, { headers: { origin } }) as unknown as SocketLike,
       retryBaseMs: 50,
       retryMaxMs: 300,
       connectTimeoutMs: 1000,
@@ -102,7 +110,11 @@ describe('a browser host killed and started again', () => {
 
     const second = launch();
     running.push(second.child);
-    expect(await second.url).toBe(address);
+    const again = await second.url;
+    expect(new URL(again).origin).toBe(origin);
+    // A fresh one-time address; the first one opened its tab and opens nothing more.
+    expect(again).not.toBe(address);
+    expect((await exchangeCode(address)).status).toBe(403);
     await waitFor('the client reconnected', () => c.connection().status === 'open', 20_000);
     await waitFor('everything saved', () => !saver.dirty && saver.current.kind === 'saved', 20_000);
 

@@ -1,7 +1,8 @@
 /*
  * Signing in on the browser host against the server's identity provider, as a clinician does:
- * the host's /auth/start sends the browser to the sign-in page, the provider redirects back to the
- * host on 127.0.0.1 with a code, the host exchanges it (PKCE), and the desk starts syncing.
+ * the screen asks the core to sign in and opens the one-time /auth/start link it is given, the
+ * host sends the browser to the sign-in page, the provider redirects back to the host on 127.0.0.1
+ * with a code, the host exchanges it (PKCE, bound by state), and the desk starts syncing.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,12 +32,13 @@ describe('signing in on the browser host', () => {
   let host: BrowserHost;
   let session: OidcSession;
   let clock = Date.now();
-  let cookie = '';
 
-  const hostGet = (p: string) => fetch(`http://127.0.0.1:${host.port}${p}`, { headers: { cookie }, redirect: 'manual' });
+  const hostGet = (p: string) => fetch(`http://127.0.0.1:${host.port}${p}`, { redirect: 'manual' });
+  /** The link the screen opens: asked of the core over the tab's contract. */
+  const signInLink = async () => ((await core.handle('auth.signIn', {})) as { ok: true; value: { openUrl: string } }).value.openUrl;
 
   async function signInAs(username: string, password: string): Promise<Response> {
-    const start = await hostGet('/auth/start');
+    const start = await hostGet(await signInLink());
     expect(start.status).toBe(302);
     const authorize = start.headers.get('location')!;
     expect(authorize.startsWith(`${serverUrl}/oidc/authorize?`)).toBe(true);
@@ -63,10 +65,8 @@ describe('signing in on the browser host', () => {
     let hostPort = 0;
     session = new OidcSession(serverUrl, () => `http://127.0.0.1:${hostPort}/auth/callback`, () => clock);
     core = Core.open({ dataDir: path.join(dir, 'desk'), geoDir: GEO_DIR, deskKey: randomBytes(32), sync: { serverUrl, tokens: session, watchdogMs: 200 } });
-    host = await startBrowserHost({ core, rendererDir: path.join(dir, 'renderer'), extraRoutes: signInRoutes(session) });
+    host = await startBrowserHost({ core, rendererDir: path.join(dir, 'renderer'), signInRoutes: signInRoutes(session) });
     hostPort = host.port;
-    const first = await fetch(host.url, { redirect: 'manual' });
-    cookie = String(first.headers.get('set-cookie')).split(';')[0]!;
   });
 
   afterAll(async () => {
@@ -81,7 +81,23 @@ describe('signing in on the browser host', () => {
     const draft = await core.handle('calls.create', {});
     expect(draft.ok).toBe(true);
     const r = await core.handle('auth.signIn', {});
-    expect(r).toMatchObject({ ok: true, value: { openUrl: '/auth/start' } });
+    expect(r).toMatchObject({ ok: true, value: { openUrl: expect.stringMatching(/^\/auth\/start\?ticket=[\w-]{32}$/) } });
+  });
+
+  it('starts a sign-in only for the one-time link the screen was given, once', async () => {
+    for (const p of ['/auth/start', '/auth/start?ticket=', '/auth/start?ticket=made-up']) {
+      const r = await hostGet(p);
+      expect(r.status).toBe(403);
+      expect(await r.text()).toMatch(/used already or is out of date/);
+    }
+    const link = await signInLink();
+    expect((await hostGet(link)).status).toBe(302);
+    expect((await hostGet(link)).status).toBe(403);
+    // Out of date after five minutes.
+    const late = await signInLink();
+    clock += 5 * 60_000 + 1;
+    expect((await hostGet(late)).status).toBe(403);
+    clock = Date.now();
   });
 
   it('refuses a wrong password and a callback it did not start', async () => {

@@ -1,20 +1,26 @@
 import type { CrisisDeskClient } from '../../../shared/contract';
+import { contractProtocols, SESSION_HEADER, sessionHolds } from './tab-session';
 import { contractUrl, createWebSocketClient, type ConnectedClient, type ConnectionState } from './ws-client';
 
 /*
  * The one way the screen reaches the core. Electron's preload puts a client on window.crisisDesk;
  * in a plain browser (the browser host) there is none, so one backed by the host's WebSocket is
- * installed in its place. Tests hand in their own with setDeskClient.
+ * installed in its place, carrying this tab's session (tab-session.ts). Tests hand in their own
+ * with setDeskClient.
  */
 
 let client: CrisisDeskClient | null = null;
+/** This tab's session with the browser host (null in the desktop app): sent only to the host, never as a cookie. */
+let tabSession: string | null = null;
 
-export function installDeskClient(win: Window = window): CrisisDeskClient {
+/** Installs the client: Electron's, or the browser host's for this tab's session. */
+export function installDeskClient(win: Window = window, session: string | null = null): CrisisDeskClient {
   if (win.crisisDesk) {
     client = win.crisisDesk;
     return client;
   }
-  const ws = createWebSocketClient({ url: contractUrl(win.location) });
+  tabSession = session;
+  const ws = createWebSocketClient({ url: contractUrl(win.location), protocols: session ? contractProtocols(session) : undefined });
   win.crisisDesk = ws;
   client = ws;
   return ws;
@@ -50,4 +56,68 @@ export function watchConnection(listener: (state: ConnectionState) => void): () 
  */
 export function inBrowserHost(): boolean {
   return isConnected(desk());
+}
+
+/**
+ * Tells `onEnded` when the host answers but no longer takes this tab's session (its data was set
+ * up afresh, or it moved to another port): the WebSocket alone cannot tell that from a host that
+ * is down, so the host is asked once each time the connection is lost.
+ */
+export function watchTabSession(session: string, onEnded: () => void, check: (session: string) => Promise<boolean | null> = sessionHolds): () => void {
+  let asked = false;
+  return watchConnection((state) => {
+    if (state.status === 'open') asked = false;
+    else if (state.status === 'reconnecting' && state.attempts >= 2 && !asked) {
+      asked = true;
+      void check(session).then((holds) => {
+        if (holds === false) onEnded();
+        else if (holds === null) asked = false; // down: ask again on a later attempt
+      });
+    }
+  });
+}
+
+/** The file name in a Content-Disposition header (RFC 6266: filename* first, then filename). */
+export function attachmentName(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      // A malformed escape: fall back to the plain name.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] ?? null;
+}
+
+/**
+ * Downloads a file the browser host makes for this tab. The host only answers a request carrying
+ * this tab's session in its header (no cookie, so no other page can ask), which a plain link
+ * cannot send: the file is fetched, then handed to the browser's downloads under the host's name
+ * for it. A refusal or failure saves nothing and says why, in the host's words.
+ */
+export async function downloadFromHost(url: string, fetchImpl: typeof fetch = fetch): Promise<{ ok: true; name: string } | { ok: false; message: string }> {
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { headers: tabSession ? { [SESSION_HEADER]: tabSession } : {}, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    return { ok: false, message: 'The desk could not be reached: no file was saved. Try again when the status bar shows the desk running.' };
+  }
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+    return { ok: false, message: typeof body?.message === 'string' ? body.message : `The desk refused the export (${res.status}): no file was saved.` };
+  }
+  const name = attachmentName(res.headers.get('content-disposition')) ?? 'crisis-desk-export';
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked once the browser has had time to start saving it.
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+  return { ok: true, name };
 }

@@ -35,7 +35,9 @@ export interface SocketLike {
 
 export interface WebSocketClientOptions {
   url: string;
-  createSocket?: (url: string) => SocketLike;
+  /** The WebSocket protocols to ask for at each connection (the browser host's: the tab session, tab-session.ts). */
+  protocols?: string[];
+  createSocket?: (url: string, protocols?: string[]) => SocketLike;
   /** How long a call waits for a connection before answering core_unreachable. */
   connectTimeoutMs?: number;
   /** How long a sent call waits for its answer. */
@@ -75,7 +77,7 @@ const DROPPED =
 const NO_ANSWER = 'The desk’s core did not answer in time. What you typed stays on this screen; it will be tried again.';
 
 export function createWebSocketClient(options: WebSocketClientOptions): ConnectedClient {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+  const createSocket = options.createSocket ?? ((url: string, protocols?: string[]) => new WebSocket(url, protocols) as unknown as SocketLike);
   const connectTimeoutMs = options.connectTimeoutMs ?? 8000;
   const answerTimeoutMs = options.answerTimeoutMs ?? 30_000;
   const retryBaseMs = options.retryBaseMs ?? 250;
@@ -155,7 +157,7 @@ export function createWebSocketClient(options: WebSocketClientOptions): Connecte
     if (closed) return;
     let s: SocketLike;
     try {
-      s = createSocket(options.url);
+      s = createSocket(options.url, options.protocols);
     } catch {
       scheduleReconnect();
       return;

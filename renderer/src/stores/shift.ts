@@ -4,7 +4,7 @@ import { londonDateOf } from '../../../shared/lib/calendar';
 import { AUDIENCE_LABELS, type Audience } from '../../../shared/lib/disclosure';
 import type { ExportFormat } from '../../../shared/lib/shift-export-formats';
 import { currentShift, DEFAULT_SHIFT_PRESETS, shiftOn, type ShiftPreset } from '../../../shared/lib/shift-presets';
-import { desk, inBrowserHost } from '../client/desk';
+import { desk, downloadFromHost, inBrowserHost } from '../client/desk';
 import { dateFieldText, dateFromFieldText, rangeProblem } from '../features/shift/shift-text';
 import { fromLocalText, toLocalText } from '../lib/time';
 import { announce } from './app';
@@ -207,13 +207,8 @@ export const useShift = create<ShiftState>((set, get) => ({
     set({ exporting: { exportId, format, audience, phase: 'starting', done: 0, total: 1 }, exportOutcome: null });
     if (inBrowserHost()) {
       // The host makes the file and answers it as a download; progress and the outcome come as events.
-      const a = document.createElement('a');
-      a.href = `/exports/shift?${new URLSearchParams(params)}`;
-      a.download = '';
-      a.hidden = true;
-      document.body.append(a);
-      a.click();
-      a.remove();
+      const r = await downloadFromHost(`/exports/shift?${new URLSearchParams(params)}`);
+      if (!r.ok && get().exporting?.exportId === exportId) finish(set, { tone: 'error', text: r.message });
       return;
     }
     const r = await desk().call('app.saveExport', params);

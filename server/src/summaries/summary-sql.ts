@@ -40,7 +40,7 @@ const SUMMARY_RECORD = `jsonb_build_object(
       -- Made before the record was finalised (in it), or afterwards (recorded by an addendum).
       'madeAt', coalesce(nullif(content#>'{callback,completedAt}', 'null'::jsonb), to_jsonb(made.at)),
       'madeByAddendum', (nullif(content#>'{callback,completedAt}', 'null'::jsonb) IS NULL AND made.at IS NOT NULL))
-    FROM (SELECT min(a.callback_made_at) AS at FROM call_addendum a WHERE a.record_id = call_record.id) AS made))`;
+    FROM (SELECT min(a.callback_made_at) AS at FROM call_addendum a WHERE a.trust_id = call_record.trust_id AND a.record_id = call_record.id) AS made))`;
 
 /**
  * The team's records the summary of [from, to) needs (judged at `now`): those started in the range,
@@ -58,7 +58,7 @@ export async function teamSummaryRecords(db: Queryable, trustId: string, teamId:
        AND (status = 'draft' OR finalised_at > $5 OR discarded_at > $5
             -- From before the range only a callback still owed counts (for the handover list).
             OR (status <> 'discarded' AND content#>>'{callback,required}' = 'true' AND content#>>'{callback,completedAt}' IS NULL
-                AND NOT EXISTS (SELECT 1 FROM call_addendum a WHERE a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)))`,
+                AND NOT EXISTS (SELECT 1 FROM call_addendum a WHERE a.trust_id = call_record.trust_id AND a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)))`,
     [trustId, teamId, from.toISOString(), to.toISOString(), at],
   );
   return rows.map((x) => x.r);
@@ -86,7 +86,7 @@ export const LATE_AFTER_MINUTES = 5;
  */
 export async function teamOfflineStretches(db: Queryable, trustId: string, teamId: string, since: Date, now: Date): Promise<DeskOfflinePeriod[]> {
   const late = await db.query<{ client_id: string; user_id: string; desk_time: Date; applied_at: Date }>(
-    `SELECT a.client_id, c.user_id, a.desk_time, a.applied_at FROM applied_mutation a JOIN sync_client c ON c.client_id = a.client_id
+    `SELECT a.client_id, c.user_id, a.desk_time, a.applied_at FROM applied_mutation a JOIN sync_client c ON c.trust_id = a.trust_id AND c.client_id = a.client_id
      WHERE c.trust_id = $1 AND c.team_id = $2 AND a.applied_at >= $3 AND a.desk_time IS NOT NULL
        AND a.applied_at - a.desk_time > make_interval(mins => $4)
      ORDER BY a.client_id, a.desk_time`,

@@ -2,6 +2,7 @@ import type { CallStatus, DraftContent } from '../../../shared/domain/call-recor
 import { finaliseIssues } from '../../../shared/domain/finalise';
 import { recordFieldLabel } from '../../../shared/domain/record-fields';
 import type { Mutation } from '../../../shared/sync/protocol';
+import { boundDeskTime } from './desk-clock';
 import { addendumHashOf, contentHashOf } from './hashes';
 
 /*
@@ -16,6 +17,11 @@ import { addendumHashOf, contentHashOf } from './hashes';
  * outside the team learns nothing. Addenda on a finalised record may come from anyone in its team
  * (a handover: the night clinician records the day clinician's callback as made), each filed under
  * the person who wrote it. The writer is always the signed-in sender (DESIGN.md §5).
+ *
+ * Ids are scoped by trust: the push loads only the writer's trust's records, so a record of another
+ * trust with the same id is, here, no record at all (the same answer as for an id never used).
+ * The times a desk gives for finalising and discarding are bounded by the server's receipt time
+ * (desk-clock.ts): the desk's own time is kept beside the one recorded.
  */
 
 /** A call record as the push works on it. */
@@ -36,6 +42,15 @@ export interface RecordState {
   discardedAt: string | null;
   discardReason: string | null;
   deskUpdatedAt: string;
+  /** When the server first received the record (its own clock). */
+  receivedAt: string;
+  /** The finalise and discard times as the desk gave them, and when the server received each. */
+  deskFinalisedAt: string | null;
+  finalisedReceivedAt: string | null;
+  deskDiscardedAt: string | null;
+  discardedReceivedAt: string | null;
+  /** Why a desk's time was not used as the record's (desk-clock.ts), or null. */
+  deskClockNote: string | null;
   /** Who started it, made its latest change, finalised or discarded it (null for rows older than authors). */
   createdBy: string | null;
   updatedBy: string | null;
@@ -92,7 +107,11 @@ export const REASONS = {
 const applied = (record: RecordState | null, addendum: NewAddendum | null = null): Decision => ({ status: 'applied', record, addendum });
 const rejected = (reason: string): Decision => ({ status: 'rejected', reason });
 
-export function decide(current: RecordState | undefined, m: Mutation, writer: Writer, knownAddenda: KnownAddenda): Decision {
+/**
+ * What `m` does to `current` (the writer's trust's record with its id, if any), the server having
+ * received it at `receivedAt` (its own clock, the same for the whole batch).
+ */
+export function decide(current: RecordState | undefined, m: Mutation, writer: Writer, knownAddenda: KnownAddenda, receivedAt: string): Decision {
   const p = m.payload;
   if (current) {
     // One answer for a record of another team or trust, whatever it holds, so that it reveals nothing.
@@ -103,7 +122,7 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
   }
   switch (p.kind) {
     case 'upsert': {
-      if (!current) return applied(newRecord(m, writer, p.content));
+      if (!current) return applied(newRecord(m, writer, p.content, receivedAt));
       const unchangeable = refuseChange(current) ?? conflictWith(current, m, writer);
       if (unchangeable) return unchangeable;
       return applied(next(current, m, writer, { content: p.content }));
@@ -114,15 +133,21 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current?.status === 'finalised' && hashMatches && current.contentHash === p.contentHash) return applied(null);
       const unchangeable = current ? refuseChange(current) : null;
       if (unchangeable) return unchangeable;
-      // The same checks as the desk's, clinical limits included, judged when the desk finalised.
+      // The same checks as the desk's, clinical limits included, judged when the desk says it
+      // finalised, as the desk judged them: a desk's wrong clock never has a record refused here
+      // (its time is bounded below, for what is stored; a callback due by a slow clock shows overdue).
       const issues = finaliseIssues(p.content, new Date(p.finalisedAt));
       if (issues.length > 0) {
         const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
         return rejected(`The server cannot finalise this record: it is not complete. ${recordFieldLabel(issues[0]!.field)}: ${issues[0]!.message}${more}`);
       }
       if (!hashMatches) return rejected(REASONS.hashMismatch);
-      const finalised = { status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: p.finalisedAt, finalisedBy: writer.userId };
-      if (!current) return applied({ ...newRecord(m, writer, p.content), ...finalised });
+      const when = boundDeskTime('finalised', p.finalisedAt, receivedAt, current?.receivedAt ?? receivedAt);
+      const finalised = {
+        status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: when.at, finalisedBy: writer.userId,
+        deskFinalisedAt: p.finalisedAt, finalisedReceivedAt: receivedAt, deskClockNote: when.note,
+      };
+      if (!current) return applied({ ...newRecord(m, writer, p.content, receivedAt), ...finalised });
       const conflict = conflictWith(current, m, writer);
       if (conflict) return conflict;
       return applied(next(current, m, writer, finalised));
@@ -144,7 +169,13 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (!current) return rejected(REASONS.noDraftToDiscard);
       const unchangeable = refuseChange(current) ?? conflictWith(current, m, writer);
       if (unchangeable) return unchangeable;
-      return applied(next(current, m, writer, { status: 'discarded', discardedAt: p.discardedAt, discardReason: p.reason, discardedBy: writer.userId }));
+      const when = boundDeskTime('discarded', p.discardedAt, receivedAt, current.receivedAt);
+      return applied(
+        next(current, m, writer, {
+          status: 'discarded', discardedAt: when.at, discardReason: p.reason, discardedBy: writer.userId, deskDiscardedAt: p.discardedAt, discardedReceivedAt: receivedAt,
+          deskClockNote: when.note,
+        }),
+      );
     }
   }
 }
@@ -161,7 +192,7 @@ function conflictWith(current: RecordState, m: Mutation, writer: Writer): Decisi
   return { status: 'conflict', reason: REASONS.conflict };
 }
 
-function newRecord(m: Mutation, writer: Writer, content: DraftContent): RecordState {
+function newRecord(m: Mutation, writer: Writer, content: DraftContent, receivedAt: string): RecordState {
   return {
     id: m.recordId,
     trustId: writer.trustId,
@@ -177,6 +208,12 @@ function newRecord(m: Mutation, writer: Writer, content: DraftContent): RecordSt
     discardedAt: null,
     discardReason: null,
     deskUpdatedAt: m.deskTime,
+    receivedAt,
+    deskFinalisedAt: null,
+    finalisedReceivedAt: null,
+    deskDiscardedAt: null,
+    discardedReceivedAt: null,
+    deskClockNote: null,
     createdBy: writer.userId,
     updatedBy: writer.userId,
     finalisedBy: null,

@@ -59,8 +59,8 @@ export async function pullRecords(db: Queryable, scope: RecordScope, cursor: str
   const page = rows.slice(0, limit);
   const addenda = page.length === 0 ? [] : await db.query<AddendumRow>(
     `SELECT id, record_id, text, created_at, content_hash, callback_made_at, ${author('author_id')} AS author
-     FROM call_addendum WHERE record_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-    [page.map((r) => r.id)],
+     FROM call_addendum WHERE trust_id = $1 AND record_id = ANY($2::uuid[]) ORDER BY created_at, id`,
+    [scope.trustId, page.map((r) => r.id)],
   );
   const byRecord = new Map<string, AddendumRow[]>();
   for (const a of addenda) byRecord.set(a.record_id, [...(byRecord.get(a.record_id) ?? []), a]);

@@ -30,7 +30,7 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
   const statuses = (r: PushResponse) => r.results.map((i) => i.status);
   const row = async (id: string) =>
     (await db.query<{ status: string; revision: number; content: { presentingNeed: { summary: string } }; team_id: string; clinician_id: string; content_hash: string | null }>(
-      'SELECT status, revision, content, team_id, clinician_id, content_hash FROM call_record WHERE id = $1',
+      "SELECT status, revision, content, team_id, clinician_id, content_hash FROM call_record WHERE id = $1 AND trust_id = 'trust-a'",
       [id],
     ))[0];
   const summaryOf = async (id: string) => (await row(id))?.content.presentingNeed.summary;
@@ -257,20 +257,35 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     expect(rows.map((r) => [r.text, r.callback_made_at?.toISOString() ?? null])).toEqual([['Synthetic: called back, safe.', madeAt]]);
   });
 
-  it('refuses changes to a record of another team or trust, in the same words as for a missing record, revealing nothing', async () => {
+  it('refuses changes to a record of another team in the trust with one answer, whatever the record holds', async () => {
     const owner = new ScriptedDesk();
     const id = newRecordId();
     const content = withSummary(completeContent(), 'belongs to a1-clin');
     await pushOk(USERS.a1Clinician, owner, [owner.upsert(id, content)]);
-    for (const intruder of [USERS.a2Clinician, USERS.b1Clinician]) {
-      const desk = new ScriptedDesk();
-      const res = await pushOk(intruder, desk, [desk.upsert(id, withSummary(content, 'overwritten'), 1), desk.discard(id, 'x', 1), desk.addendum(id, 'x'), desk.upsert(newRecordId(), completeContent())]);
-      expect(res.results.map((r) => [r.status, r.serverRevision, r.serverContent])).toEqual([
-        ['rejected', null, null], ['rejected', null, null], ['rejected', null, null], ['applied', 1, null],
-      ]);
-      expect(res.results.slice(0, 3).map((r) => r.reason)).toEqual([REASONS.notYours, REASONS.notYours, REASONS.notYours]);
-    }
+    const desk = new ScriptedDesk();
+    const res = await pushOk(USERS.a2Clinician, desk, [desk.upsert(id, withSummary(content, 'overwritten'), 1), desk.discard(id, 'x', 1), desk.addendum(id, 'x'), desk.upsert(newRecordId(), completeContent())]);
+    expect(res.results.map((r) => [r.status, r.serverRevision, r.serverContent])).toEqual([
+      ['rejected', null, null], ['rejected', null, null], ['rejected', null, null], ['applied', 1, null],
+    ]);
+    expect(res.results.slice(0, 3).map((r) => r.reason)).toEqual([REASONS.notYours, REASONS.notYours, REASONS.notYours]);
     expect(await row(id)).toMatchObject({ revision: 1, clinician_id: 'a1-clin' });
+    expect(await summaryOf(id)).toBe('belongs to a1-clin');
+  });
+
+  it('answers another trust exactly as for an id never used, and its record of that id is its own (test/security/ids-and-desk-clock.test.ts has the attacks)', async () => {
+    const owner = new ScriptedDesk();
+    const id = newRecordId();
+    await pushOk(USERS.a1Clinician, owner, [owner.upsert(id, withSummary(completeContent(), 'belongs to a1-clin'))]);
+    const script = (desk: ScriptedDesk, recordId: string) => [desk.upsert(recordId, withSummary(completeContent(), 'trust b'), 1), desk.discard(recordId, 'x', 1), desk.addendum(recordId, 'x')];
+    const used = new ScriptedDesk();
+    const unused = new ScriptedDesk();
+    const answers = async (desk: ScriptedDesk, recordId: string) =>
+      (await pushOk(USERS.b1Clinician, desk, script(desk, recordId))).results.map((r) => [r.status, r.serverRevision, r.reason]);
+    expect(await answers(used, id)).toEqual(await answers(unused, newRecordId()));
+    expect(await db.query('SELECT trust_id, clinician_id, status FROM call_record WHERE id = $1 ORDER BY trust_id', [id])).toEqual([
+      { trust_id: 'trust-a', clinician_id: 'a1-clin', status: 'draft' },
+      { trust_id: 'trust-b', clinician_id: 'b1-clin', status: 'discarded' },
+    ]);
     expect(await summaryOf(id)).toBe('belongs to a1-clin');
   });
 

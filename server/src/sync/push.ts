@@ -78,10 +78,12 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   if (firstSeq > lastSeq + 1) throw new SeqGapError(lastSeq + 1);
 
   const fresh = mutations.filter((m) => m.seq > lastSeq);
-  const replays = firstSeq <= lastSeq ? await answersForSeqs(tx, writer.clientId, firstSeq, Math.min(batchLastSeq, lastSeq)) : new Map<number, AppliedRow>();
-  const records = await lockRecords(tx, [...new Set(mutations.map((m) => m.recordId))]);
-  const addenda = await knownAddenda(tx, fresh.flatMap((m) => (m.payload.kind === 'addendum' ? [m.payload.addendumId] : [])));
-  const takenIds = await usedMutationIds(tx, fresh.map((m) => m.mutationId));
+  const stream = { trustId: writer.trustId, clientId: writer.clientId };
+  const receivedAt = client.received_at.toISOString();
+  const replays = firstSeq <= lastSeq ? await answersForSeqs(tx, stream, firstSeq, Math.min(batchLastSeq, lastSeq)) : new Map<number, AppliedRow>();
+  const records = await lockRecords(tx, writer.trustId, [...new Set(mutations.map((m) => m.recordId))]);
+  const addenda = await knownAddenda(tx, writer.trustId, fresh.flatMap((m) => (m.payload.kind === 'addendum' ? [m.payload.addendumId] : [])));
+  const takenIds = await usedMutationIds(tx, writer.trustId, fresh.map((m) => m.mutationId));
 
   const existing = new Set(records.keys());
   const changed = new Map<string, RecordState>();
@@ -102,7 +104,7 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
     }
     const decision: Decision = unstorableText(m)
       ? { status: 'rejected', reason: BATCH_REASONS.unstorable }
-      : decide(records.get(m.recordId), m, writer, (id) => addenda.get(id));
+      : decide(records.get(m.recordId), m, writer, (id) => addenda.get(id), receivedAt);
     if (decision.status === 'applied') {
       if (decision.record) {
         records.set(m.recordId, decision.record);
@@ -128,13 +130,13 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
     });
   }
 
-  await recordAnswers(tx, writer.clientId, answers);
-  await saveSyncClient(tx, writer.clientId, writer.teamId, Math.max(lastSeq, batchLastSeq), request.pending);
+  await recordAnswers(tx, stream, answers);
+  await saveSyncClient(tx, stream, writer.teamId, Math.max(lastSeq, batchLastSeq), request.pending);
   // Record writes last: they number the trust's changes under a lock held until commit (migration 2).
   const changedRecords = [...changed.values()];
   await insertRecords(tx, changedRecords.filter((r) => !existing.has(r.id)));
   await updateRecords(tx, changedRecords.filter((r) => existing.has(r.id)));
-  await touchRecords(tx, [...touched].filter((id) => !changed.has(id)));
+  await touchRecords(tx, writer.trustId, [...touched].filter((id) => !changed.has(id)));
   await insertAddenda(tx, newAddenda);
 
   const owners = new Set([...changed.keys(), ...touched].map((id) => records.get(id)!.clinicianId));
