@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/free-port';
 import { testServerEnv } from '../../../test/support/server-env';
 import type { RouteModule } from '../app';
+import { DEMO_USERS } from '../demo/seed-users';
 import { loadConfig } from '../config';
 import { openPglite } from '../db/db';
 import { startServer } from './start-server';
@@ -140,7 +141,7 @@ describe('npm run server (server/src/main.ts)', () => {
     expect(first.health).toEqual({ status: 200, body: '{"status":"ok"}' });
     expect(first.code).toBe(0);
     expect(first.logs.map((l) => l.msg)).toEqual(expect.arrayContaining(['database ready', 'Crisis Desk API listening', 'shutting down: finishing requests in flight', 'stopped']));
-    expect(first.logs.find((l) => l.msg === 'demo trusts, teams and users in place')).toMatchObject({ created: 8 });
+    expect(first.logs.find((l) => l.msg === 'demo trusts, teams and users in place')).toMatchObject({ created: DEMO_USERS.length });
     expect(first.stderr).toContain('clinician.south');
     expect(first.stderr).toContain('demo-password');
     // The password is for the person at the terminal (stderr), never in the JSON logs.
