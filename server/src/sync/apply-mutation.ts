@@ -143,6 +143,9 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (unchangeable) return unchangeable;
       return applied(next(current, m, writer, { status: 'discarded', discardedAt: p.discardedAt, discardReason: p.reason, discardedBy: writer.userId }));
     }
+    case 'report':
+      // Reports of directory problems are not call records: the push decides them (directory/quality/reports.ts).
+      return rejected(REASONS.notYours);
   }
 }
 
