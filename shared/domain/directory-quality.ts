@@ -150,3 +150,26 @@ export const RESOLUTION_LABELS: Record<Resolution, string> = {
   corrected_locally: 'Corrected locally',
   dismissed: 'Dismissed',
 };
+
+/** A London calendar date as "3 Mar 2027". */
+function dateLabel(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** A correction in words, as the card, the details and the console say it. */
+export function correctionText(c: CorrectionChange): string {
+  switch (c.kind) {
+    case 'closure':
+      return `Temporarily closed${c.until ? ` until ${dateLabel(c.until)}` : ''}: ${c.alert}`;
+    case 'phone_not_working':
+      return `${c.number} is not working: do not give it to callers${c.note ? ` (${c.note})` : ''}`;
+    case 'hours_exception': {
+      const when = c.from === c.to ? `On ${dateLabel(c.from)}` : `From ${dateLabel(c.from)} to ${dateLabel(c.to)}`;
+      const hours = c.sessions.length === 0 ? 'closed' : `open ${c.sessions.map((s) => `${s.opens}–${s.closes}`).join(', ')}`;
+      return `${when}: ${hours}${c.note ? ` (${c.note})` : ''}`;
+    }
+    case 'alert':
+      return c.text;
+  }
+}
