@@ -7,7 +7,7 @@ import { CoreError, type CoreEvents, type ExportResult, type ShiftSummaryView, t
 import type { ExportProgressEvent } from '../../../shared/contract/summaries';
 import type { Audience } from '../../../shared/lib/disclosure';
 import type { ExportFormat } from '../../../shared/lib/shift-export-formats';
-import { summariseShift, type ShiftSummary, type SummaryRecord } from '../../../shared/lib/shift-summary';
+import { summariseShift, type DirectoryProblemReport, type ShiftSummary, type SummaryRecord } from '../../../shared/lib/shift-summary';
 import type { AuditLog } from '../audit/audit-log';
 import type { DirectoryDb } from '../directory/directory-db';
 import { ServerRefused, SignInRequired, type SyncHttp } from '../sync/sync-http';
@@ -39,6 +39,8 @@ export interface ShiftSummariesDeps {
   /** The signed-in user's name as the server gives it; null when nobody is signed in. */
   userName: () => string | null;
   emit: <E extends 'summaries.exportProgress'>(event: E, payload: CoreEvents[E]) => void;
+  /** The team's reports of directory problems made on this desk since a time (the server may not have them yet). */
+  localReports?: (teamId: string, from: Date) => DirectoryProblemReport[];
 }
 
 /** How long a team context counts as fresh enough not to ask the server again for a summary. */
@@ -166,7 +168,7 @@ export class ShiftSummaries {
       records,
       desks,
       offlinePeriods: context.context.offlinePeriods,
-      directoryProblems: context.context.directoryProblems,
+      directoryProblems: withLocalReports(context.context.directoryProblems, this.deps.localReports?.(teamId, from) ?? []),
       directory: (id) => directory.entry(id),
       people: (id) => names.get(id),
     });
@@ -207,6 +209,16 @@ export class ShiftSummaries {
       throw e;
     }
   }
+}
+
+/**
+ * The reports the server knew when it sent the team context, and this desk's own not among them
+ * (made since, or still waiting to be sent): each counted once, so the desk's figure is the
+ * server's as soon as both have the same reports.
+ */
+function withLocalReports(fromServer: readonly DirectoryProblemReport[], local: readonly DirectoryProblemReport[]): DirectoryProblemReport[] {
+  const known = new Set(fromServer.flatMap((r) => (r.id ? [r.id] : [])));
+  return [...fromServer, ...local.filter((r) => !r.id || !known.has(r.id))];
 }
 
 /** The path the starter chose, checked: absolute, with the format's extension. */
