@@ -9,6 +9,7 @@ import { CallStore } from './calls/call-store';
 import { SyncIssues } from './calls/conflicts';
 import { OpenCallMemory } from './calls/open-call';
 import { openDeskDb, type DeskDb } from './db/desk-db';
+import { describeStorageError, type StorageContext } from './db/sqlite-errors';
 import { DirectoryDb } from './directory/directory-db';
 import { ProblemReports } from './directory/problem-reports';
 import { LazyPostcodeCentroids } from './directory/postcode-centroids';
@@ -55,6 +56,9 @@ export interface CoreOptions {
 
 type Listener = (payload: unknown) => void;
 
+/** A full disk met by sync is said again at most this often (it is retried with backoff meanwhile). */
+const STORAGE_WARNING_EVERY_MS = 5 * 60_000;
+
 /** Keys derived from the desk key for purposes other than encrypting desk.db. */
 function deriveKey(deskKey: Buffer, purpose: string): Buffer {
   return createHmac('sha256', deskKey).update(`crisis-desk:${purpose}`).digest();
@@ -83,6 +87,7 @@ const NOT_CONFIGURED: Omit<SyncStatus, 'session' | 'queues' | 'waiting'> = {
 export class Core {
   private readonly listeners = new Map<EventName, Set<Listener>>();
   private readonly pendingWarnings: CoreEvents['core.warning'][] = [];
+  private lastStorageWarning = { message: '', at: 0 };
   private readonly handlers: Handlers;
   private directoryDb: DirectoryDb;
   readonly calls: CallStore;
@@ -139,18 +144,34 @@ export class Core {
     this.handlers = this.createHandlers();
   }
 
+  /**
+   * Opens the desk's files and starts it. A full (or failing) disk at start, met while creating the
+   * folder, opening or migrating desk.db or opening directory.db, is thrown as a CoreError that
+   * says so and what to do.
+   */
   static open(options: CoreOptions): Core {
     if (options.deskKey.length !== 32) throw new CoreError('db_wrong_key', 'The desk key must be 32 bytes.');
-    mkdirSync(options.dataDir, { recursive: true });
+    const atStart = <T>(step: () => T): T => {
+      try {
+        return step();
+      } catch (e) {
+        const storage = describeStorageError(e, { dataDir: options.dataDir, when: 'start' });
+        throw storage ? new CoreError(storage.code, storage.message) : e;
+      }
+    };
+    atStart(() => mkdirSync(options.dataDir, { recursive: true }));
     const postcodes = new LazyPostcodeCentroids(options.geoDir);
-    const desk = openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey);
+    const desk = atStart(() => openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey));
     let core: Core;
     try {
-      core = new Core(
-        { ...options, now: options.now ?? (() => new Date()), appVersion: options.appVersion ?? '0.0.0-dev' },
-        desk,
-        postcodes,
-        options.calendar ?? englandAndWalesCalendar(),
+      core = atStart(
+        () =>
+          new Core(
+            { ...options, now: options.now ?? (() => new Date()), appVersion: options.appVersion ?? '0.0.0-dev' },
+            desk,
+            postcodes,
+            options.calendar ?? englandAndWalesCalendar(),
+          ),
       );
     } catch (e) {
       desk.db.close();
@@ -195,7 +216,7 @@ export class Core {
       onStatus: (s) => this.emit('sync.status', s),
       onDirectoryChanged: () => this.emit('directory.updated', this.directoryDb.info()),
       onRecordsChanged: () => this.emit('summaries.recordsChanged', { at: this.opts.now().toISOString() }),
-      onError: (e) => this.logError(e),
+      onError: (e) => this.syncFailed(e),
     });
     return engine;
   }
@@ -303,9 +324,26 @@ export class Core {
     });
   }
 
+  private storage(when: StorageContext['when']): StorageContext {
+    return { dataDir: this.opts.dataDir, when };
+  }
+
+  /**
+   * Sync failed for a reason other than the network: a full disk (storing pulled records or the
+   * directory) is told to the clinician as a warning, and retried by sync; anything else is logged.
+   */
+  private syncFailed(e: unknown): void {
+    const storage = describeStorageError(e, this.storage('sync'));
+    if (!storage) return this.logError(e);
+    const at = this.opts.now().getTime();
+    if (storage.message === this.lastStorageWarning.message && at - this.lastStorageWarning.at < STORAGE_WARNING_EVERY_MS) return;
+    this.lastStorageWarning = { message: storage.message, at };
+    this.emit('core.warning', { code: storage.code, message: storage.message });
+  }
+
   /** Answers one call from the screen; never throws. */
   handle(method: unknown, params: unknown): Promise<Envelope<unknown>> {
-    return dispatch(this.handlers, method, params, (e) => this.logError(e));
+    return dispatch(this.handlers, method, params, (e) => this.logError(e), this.storage('save'));
   }
 
   on<E extends EventName>(event: E, listener: (payload: CoreEvents[E]) => void): () => void {

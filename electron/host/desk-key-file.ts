@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * The browser host has no OS keychain (Electron's safeStorage wraps the key in the desktop app),
@@ -13,7 +13,14 @@ export function loadOrCreateDeskKey(file: string): Buffer {
     return key;
   }
   const key = randomBytes(32);
-  writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  // Written beside and linked into place, so a disk that fills up mid-write never leaves a
+  // half-written key that would refuse every later start; linking fails if another start won.
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, key.toString('hex'), { mode: 0o600, flag: 'wx' });
+    linkSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   return key;
 }

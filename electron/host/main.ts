@@ -12,6 +12,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../core/core';
+import { describeStorageError } from '../core/db/sqlite-errors';
+import { toContractError } from '../core/dispatch';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
@@ -47,15 +49,26 @@ if (!existsSync(path.join(rendererDir, 'index.html'))) {
   console.error(`No built screen in ${rendererDir}: run \`npm run build:renderer\` first.`);
   process.exit(1);
 }
-mkdirSync(dataDir, { recursive: true });
 let hostPort = 0;
 const session = values.server ? new OidcSession(values.server, () => `http://127.0.0.1:${hostPort}/auth/callback`) : null;
-const core = Core.open({
-  dataDir,
-  geoDir: path.join(root, 'data', 'geo'),
-  deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')),
-  sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncOptionsOf(syncTuning()) } : undefined,
-});
+
+/** The desk, or the reason it cannot start said as the desktop app says it (a full disk as a full disk), and exit. */
+function openCore(): Core {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return Core.open({
+      dataDir,
+      geoDir: path.join(root, 'data', 'geo'),
+      deskKey: loadOrCreateDeskKey(path.join(dataDir, 'host-desk.key')),
+      sync: session && values.server ? { serverUrl: values.server, tokens: session, ...syncOptionsOf(syncTuning()) } : undefined,
+    });
+  } catch (e) {
+    const error = describeStorageError(e, { dataDir, when: 'start' }) ?? toContractError(e);
+    console.error(error.code === 'internal' ? `Crisis Desk cannot start: ${e instanceof Error ? e.message : String(e)}` : error.message);
+    process.exit(1);
+  }
+}
+const core = openCore();
 core.on('core.warning', (w) => console.warn(`warning: ${w.message}`));
 const kept = loadHostAccess(dataDir, (m) => console.warn(`warning: ${m}`));
 const asked = Number(values.port);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecordContent, CALL_STATUSES, CONTACT_ROUTES } from '../domain/call-record';
+import { CALL_STATUSES, CONTACT_ROUTES, DraftContent } from '../domain/call-record';
 import type { Author } from '../domain/people';
 
 const RecordId = z.string().uuid();
@@ -23,7 +23,8 @@ export const SaveCallParams = z.object({
   authorId: AuthorId,
   /** The revision this edit was made on; a save against an older one is refused, never merged. */
   revision: z.number().int().min(1),
-  content: CallRecordContent,
+  /** A draft takes text past its clinical limits; those bind when it is finalised. */
+  content: DraftContent,
 });
 
 export const RecordRef = z.object({ id: RecordId });

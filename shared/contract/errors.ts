@@ -13,7 +13,10 @@ export const ERROR_CODES = [
   'db_newer_version',
   'db_corrupt',
   'db_wrong_key',
+  /** The disk is full (or a quota spent): nothing already saved is lost; saving resumes once there is room. */
   'storage_full',
+  /** A write to the disk failed with room left on it: the disk may be failing or read-only. */
+  'storage_failed',
   'audit_broken',
   /** The draft belongs to another clinician (or to nobody yet): only its author may change it. */
   'record_not_yours',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecordContent, type CallStatus } from '../domain/call-record';
+import { DraftContent, type CallStatus } from '../domain/call-record';
 import type { Author, DeskUser } from '../domain/people';
 
 /** What the status bar shows: always visible, so a clinician knows what has reached the server. */
@@ -119,9 +119,9 @@ export interface ConflictView {
   author: Author | null;
   detectedAt: string;
   localRevision: number;
-  localContent: CallRecordContent;
+  localContent: DraftContent;
   serverRevision: number;
-  serverContent: CallRecordContent | null;
+  serverContent: DraftContent | null;
 }
 
 export interface RejectionView {
@@ -141,7 +141,7 @@ export const ResolveConflictParams = z.object({
   id: z.string().uuid(),
   /** keep_mine: send this desk's version; keep_theirs: take the server's; merged: send the given content. */
   choice: z.enum(['keep_mine', 'keep_theirs', 'merged']),
-  content: CallRecordContent.optional(),
+  content: DraftContent.optional(),
   /** Who the screen believes is resolving (as calls.ts AuthorId). */
   authorId: z.string().max(200).nullable().optional(),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNhsNumber, isValidNhsNumber, normaliseNhsNumber } from './nhs-number';
+import { formatNhsNumber, isValidNhsNumber, nhsNumberProblem, normaliseNhsNumber } from './nhs-number';
 
 /** The modulus 11 sum of the first nine digits, as the NHS number standard defines it. */
 const weightedSum = (nine: string) => [...nine].reduce((sum, d, i) => sum + Number(d) * (10 - i), 0);
@@ -51,5 +51,26 @@ describe('NHS number', () => {
 
   it('formats ten digits as 3-3-4', () => {
     expect(formatNhsNumber('9434765919')).toBe('943 476 5919');
+  });
+
+  describe('what is wrong with it, in one sentence for its field', () => {
+    it('says nothing of a blank or valid number, however it is spaced', () => {
+      for (const n of ['', '   ', '9434765919', '943 476 5919', '943-476-5919', ' 94 34 76 59 19 ']) expect(nhsNumberProblem(n), n).toBeNull();
+    });
+
+    it('names letters and other characters, which are never part of an NHS number', () => {
+      for (const n of ['943476591X', 'abc', '943.476.5919', '943_476_5919', '９４３４７６５９１９']) expect(nhsNumberProblem(n), n).toMatch(/10 digits only: remove the letters/);
+    });
+
+    it('counts the digits when there are not ten', () => {
+      expect(nhsNumberProblem('943 476 591')).toBe('An NHS number has 10 digits; this has 9. Check it with the caller.');
+      expect(nhsNumberProblem('94347659190')).toMatch(/this has 11\./);
+      expect(nhsNumberProblem('1')).toMatch(/this has 1\./);
+    });
+
+    it('says the check digit does not match for ten digits that fail the check, and only then', () => {
+      expect(nhsNumberProblem('943 476 5910')).toMatch(/not a valid NHS number \(its last digit does not match/);
+      expect(nhsNumberProblem('1234567890')).toMatch(/not a valid NHS number/);
+    });
   });
 });

@@ -19,3 +19,15 @@ export function isValidNhsNumber(input: string): boolean {
 export function formatNhsNumber(digits: string): string {
   return `${digits.slice(0, 3)} ${digits.slice(3, 6)} ${digits.slice(6)}`;
 }
+
+/**
+ * What is wrong with an NHS number as typed, in one sentence for its field, or null when it is
+ * blank or valid. Spaces and dashes are formatting; anything else is not part of an NHS number.
+ */
+export function nhsNumberProblem(input: string): string | null {
+  if (input.trim() === '') return null;
+  if (/[^\d\s-]/.test(input)) return 'An NHS number is 10 digits only: remove the letters or other characters.';
+  const digits = input.replace(/[\s-]/g, '').length;
+  if (digits !== 10) return `An NHS number has 10 digits; this has ${digits}. Check it with the caller.`;
+  return isValidNhsNumber(input) ? null : 'This is not a valid NHS number (its last digit does not match the other nine): check the 10 digits with the caller.';
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CallRecordContent } from '../domain/call-record';
+import { DraftContent } from '../domain/call-record';
 import { DirectoryService } from '../domain/directory';
 import { REPORT_KINDS, ReportNote } from '../domain/directory-quality';
 import { Author } from '../domain/people';
@@ -49,9 +49,16 @@ const Iso = z.iso.datetime({ offset: true });
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const MutationPayload = z.discriminatedUnion('kind', [
-  /** A draft's whole content as it stands (drafts are small; whole content keeps replay idempotent). */
-  z.object({ kind: z.literal('upsert'), content: CallRecordContent }),
-  z.object({ kind: z.literal('finalise'), content: CallRecordContent, contentHash: Sha256Hex, finalisedAt: Iso }),
+  /**
+   * A draft's whole content as it stands (whole content keeps replay idempotent). A draft may hold
+   * more than a finalised record (DraftContent): one over-long field never stops the rest of it.
+   */
+  z.object({ kind: z.literal('upsert'), content: DraftContent }),
+  /**
+   * Parsed as leniently as a draft, so that a record over a clinical limit is answered `rejected`
+   * with its reason (finaliseIssues) rather than failing the whole batch.
+   */
+  z.object({ kind: z.literal('finalise'), content: DraftContent, contentHash: Sha256Hex, finalisedAt: Iso }),
   z.object({
     kind: z.literal('addendum'),
     addendumId: z.string().uuid(),
@@ -135,7 +142,7 @@ export const PushItemResult = z.object({
   /** For conflict/rejected: why, in words a clinician can act on. */
   reason: z.string().nullable(),
   /** For conflict: the server's current content, so the clinician can choose or merge. */
-  serverContent: CallRecordContent.nullable(),
+  serverContent: DraftContent.nullable(),
   /**
    * For duplicate: the first answer to this mutation. A desk that lost the response to a conflict
    * or a rejection still learns of it on the replay: reason is repeated, and for a conflict
@@ -178,7 +185,7 @@ export const ServerCallRecord = z.object({
   teamId: z.string(),
   status: z.enum(['draft', 'finalised', 'discarded']),
   revision: z.number().int(),
-  content: CallRecordContent,
+  content: DraftContent,
   contentHash: Sha256Hex.nullable(),
   finalisedAt: Iso.nullable(),
   discardedAt: Iso.nullable(),

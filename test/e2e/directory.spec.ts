@@ -108,8 +108,12 @@ test('open at: “tonight 02:00” judges every result then, says so, and goes b
 
   // The details say the same as the card.
   await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.locator('.result--active .result__name')).toBeFocused();
   await page.keyboard.press('Enter');
   const details = page.getByRole('dialog');
+  await expect(details).toBeVisible();
+  await expect(details.locator('.details, .inline-alert--error').first()).toBeVisible();
+  await expect(details.locator('.inline-alert--error')).toHaveCount(0);
   await expect(details.locator('.open-badge strong')).toHaveText('Open at 02:00');
   await page.keyboard.press('Escape');
   await expect(details).toBeHidden();

@@ -172,7 +172,7 @@ test('a new call: finalising too early lists what is missing, each a link to its
 test('filling the record by keyboard, linking a service from the directory as a referral', async () => {
   await page.keyboard.type('Low mood for weeks, thoughts of ending life tonight; called after an argument at home.');
   await typeInto('Date of birth', '14/02/1990');
-  await expect(page.getByText(/Age \d+ on the day of the call/)).toBeVisible();
+  await expect(page.getByTestId('derived-age')).toHaveText(/^\d+ on the day of the call$/);
   await typeInto('NHS number', '943 476 5919');
   await expect(page.getByText('Valid NHS number')).toBeVisible();
   await typeInto('Phone number', '07700 900123');
@@ -252,6 +252,9 @@ test('finalising makes the record read-only with its content hash; an addendum c
   await page.keyboard.press('ControlOrMeta+Enter');
   const dialog = page.getByRole('dialog', { name: 'Finalise this call record?' });
   await expect(dialog).toBeVisible();
+  // Finalising cannot be undone, so it is never the default: Enter would go back to the record.
+  await expect(dialog.getByRole('button', { name: 'Go back to the record' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
   await expect(dialog.getByRole('button', { name: 'Finalise record' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('.finalised-banner')).toContainText(/content hash [0-9a-f]{16}/);

@@ -86,6 +86,9 @@ async function finalise(p: Page): Promise<string> {
   await expect(p.locator('.readiness')).toContainText('Ready to finalise');
   await p.keyboard.press('ControlOrMeta+Enter');
   const dialog = p.getByRole('dialog', { name: 'Finalise this call record?' });
+  // Finalising cannot be undone, so it is never the default: Enter would go back to the record.
+  await expect(dialog.getByRole('button', { name: 'Go back to the record' })).toBeFocused();
+  await p.keyboard.press('Shift+Tab');
   await expect(dialog.getByRole('button', { name: 'Finalise record' })).toBeFocused();
   await p.keyboard.press('Enter');
   const hash = p.locator('.finalised-banner .mono');

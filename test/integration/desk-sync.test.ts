@@ -115,7 +115,8 @@ describe('desk sync against the central API', () => {
     const a = newDesk().desk;
     const b = newDesk().desk;
     const draft = await a.createDraft('Synthetic: callback owed');
-    const dueAt = new Date(Date.now() - 60_000).toISOString(); // already overdue
+    // Due soon (finalising refuses a due time already passed unless the callback was made).
+    const dueAt = new Date(Date.now() + 3_600_000).toISOString();
     const edited = await a.edit(draft.id, (c) => {
       Object.assign(c, finalisable(c));
       c.callback = { required: true, dueAt, phone: '07700 900123', reason: 'Synthetic: check in.', completedAt: null };

@@ -46,8 +46,12 @@ export class ScriptedDesk {
     return this.mutation(recordId, { kind: 'upsert', content }, baseRevision);
   }
 
+  /**
+   * Finalised as a desk does it, when the call ends (its endedAt): the server judges a callback
+   * overdue at that moment, as the desk did.
+   */
   finalise(recordId: string, content: CallRecordContent, baseRevision: number | null = null, contentHash = contentHashOf(content)): Mutation {
-    return this.mutation(recordId, { kind: 'finalise', content, contentHash, finalisedAt: new Date().toISOString() }, baseRevision);
+    return this.mutation(recordId, { kind: 'finalise', content, contentHash, finalisedAt: content.endedAt ?? new Date().toISOString() }, baseRevision);
   }
 
   addendum(recordId: string, text: string, addendumId: string = uuidv7(), callbackMadeAt: string | null = null): Mutation {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Addendum, CallRecord, CallRecordContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
+import type { Addendum, CallRecord, DraftContent, CallStatus, CallSummary, OutcomeCode } from '../../../shared/domain/call-record';
 import { addendumHashFields, CALLER_TYPE_LABELS } from '../../../shared/domain/call-record';
 import type { Author } from '../../../shared/domain/people';
 
@@ -104,7 +104,7 @@ export function toCallRecord(row: CallRow, addenda: AddendumRow[], authors: Reco
     discardedAt: row.discarded_at,
     discardReason: row.discard_reason,
     contentHash: row.content_hash,
-    content: JSON.parse(row.content) as CallRecordContent,
+    content: JSON.parse(row.content) as DraftContent,
     addenda: addenda.map((a) => toAddendum(a, nameOf)),
     ...authors,
   };

@@ -212,6 +212,8 @@ describe('addenda', () => {
 });
 
 describe('a callback made after finalising', () => {
+  // Finalising refuses a callback already overdue, so these are due after the test's clock.
+  const dueTomorrow = new Date(Date.now() + 86_400_000).toISOString();
   const withCallback = (startedAt: string, dueAt: string): CallRecordContent => ({
     ...completeContent(startedAt),
     callback: { required: true, dueAt, phone: '07700 900123', reason: 'Synthetic: check she got home safely.', completedAt: null },
@@ -223,8 +225,8 @@ describe('a callback made after finalising', () => {
   };
 
   it('is recorded by an addendum: the record stays unchanged, the list stops showing it due, the outbox carries it', () => {
-    const record = finaliseWith((at) => withCallback(at, '2026-05-11T22:00:00.000Z'));
-    expect(t.calls.list({}).find((c) => c.id === record.id)!.callbackDueAt).toBe('2026-05-11T22:00:00.000Z');
+    const record = finaliseWith((at) => withCallback(at, dueTomorrow));
+    expect(t.calls.list({}).find((c) => c.id === record.id)!.callbackDueAt).toBe(dueTomorrow);
 
     const addendum = t.calls.addAddendum({ id: record.id, text: 'Synthetic: called back at 21:50, home and safe.', callbackMade: true });
     expect(addendum.callbackMadeAt).toBe(addendum.createdAt);
@@ -248,7 +250,7 @@ describe('a callback made after finalising', () => {
   });
 
   it('lists records with a callback still to make before other finalised records, so no limit hides one', () => {
-    const owed = finaliseWith((at) => withCallback(at, '2026-05-11T22:00:00.000Z'));
+    const owed = finaliseWith((at) => withCallback(at, dueTomorrow));
     for (let i = 0; i < 3; i++) finalisedRecord();
     const listed = t.calls.list({ statuses: ['finalised'], limit: 2 });
     expect(listed[0]!.id).toBe(owed.id);

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError, type ParsedParamsOf, type RevisionInfo, type SaveResult } from '../../../shared/contract';
-import { emptyCallRecordContent, type Addendum, type CallRecord, type CallRecordContent, type CallStatus, type CallSummary } from '../../../shared/domain/call-record';
-import { finaliseIssues } from '../../../shared/domain/finalise';
+import { emptyCallRecordContent, type Addendum, type CallRecord, type CallRecordContent, type CallStatus, type CallSummary, type DraftContent } from '../../../shared/domain/call-record';
+import { finalisableContent, finaliseIssues } from '../../../shared/domain/finalise';
 import type { Author } from '../../../shared/domain/people';
 import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
@@ -168,19 +168,23 @@ export class CallStore {
     return rows.map(toCallSummary);
   }
 
-  /** Makes a draft the final record: checked complete, hashed, immutable from now on. */
+  /**
+   * Makes a draft the final record: checked complete and within every clinical limit (a draft may
+   * exceed them), hashed, immutable from now on.
+   */
   finalise(p: FinaliseParams): CallRecord {
     return this.write(() => {
       const author = this.writer(p.authorId);
       const current = this.draftAt(p.id, p.revision, author);
-      const stored = JSON.parse(current.content) as CallRecordContent;
-      const issues = finaliseIssues(stored);
+      const stored = JSON.parse(current.content) as DraftContent;
+      const issues = finaliseIssues(stored, this.deps.now());
       if (issues.length > 0) {
         const what = issues.length === 1 ? 'one thing needs' : `${issues.length} things need`;
         throw new CoreError('finalise_incomplete', `This record cannot be finalised yet: ${what} completing first.`, issues);
       }
       const at = this.stamp();
-      const content: CallRecordContent = stored.endedAt ? stored : { ...stored, endedAt: at };
+      const final = finalisableContent(stored);
+      const content: CallRecordContent = final.endedAt ? final : { ...final, endedAt: at };
       const text = canonicalJson(content);
       const row: CallRow = {
         ...current,
@@ -233,7 +237,7 @@ export class CallStore {
   /** Only a callback the record asked for, and not yet made, can be recorded as made. */
   private checkCallbackOutstanding(record: CallRow): void {
     if ((this.stmt.summary.get(record.id) as SummaryRow).callback_outstanding) return;
-    const callback = (JSON.parse(record.content) as CallRecordContent).callback;
+    const callback = (JSON.parse(record.content) as DraftContent).callback;
     const message = callback.required
       ? 'The callback for this call has already been recorded as made.'
       : 'This call record did not ask for a callback, so there is none to record as made. Add the addendum without it.';
@@ -263,7 +267,7 @@ export class CallStore {
       const author = this.writer(authorId);
       const row = this.rowOf(id);
       this.mayChange(row, author);
-      const content = JSON.parse(row.content) as CallRecordContent;
+      const content = JSON.parse(row.content) as DraftContent;
       const payload: MutationPayload =
         row.status === 'draft'
           ? { kind: 'upsert', content }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type ConflictView, type ParsedParamsOf, type RejectionView } from '../../../shared/contract';
-import { CallRecordContent, type CallStatus } from '../../../shared/domain/call-record';
+import { DraftContent, type CallStatus } from '../../../shared/domain/call-record';
 import { REPORT_KIND_LABELS, type ReportKind } from '../../../shared/domain/directory-quality';
 import type { AuditLog } from '../audit/audit-log';
 import type { Authorship, CallStore } from './call-store';
@@ -76,7 +76,7 @@ export class SyncIssues {
       .transaction(() => {
         const row = this.s.one.get(p.id) as ConflictRow | undefined;
         if (!row) throw new CoreError('not_found', 'This conflict has already been resolved, or does not exist.');
-        const server = row.server_content === 'null' ? null : CallRecordContent.parse(JSON.parse(row.server_content));
+        const server = row.server_content === 'null' ? null : DraftContent.parse(JSON.parse(row.server_content));
         if (row.record_status !== 'draft' && p.choice !== 'keep_mine') {
           throw new CoreError('record_finalised', 'This record is already final on this desk, so only “keep mine” is possible: the server will be sent this desk’s version.');
         }
@@ -130,8 +130,8 @@ function toConflictView(r: ConflictRow, author: ConflictView['author']): Conflic
     recordStatus: r.record_status,
     detectedAt: r.detected_at,
     localRevision: r.local_revision,
-    localContent: CallRecordContent.parse(JSON.parse(r.local_content)),
+    localContent: DraftContent.parse(JSON.parse(r.local_content)),
     serverRevision: r.server_revision,
-    serverContent: r.server_content === 'null' ? null : CallRecordContent.parse(JSON.parse(r.server_content)),
+    serverContent: r.server_content === 'null' ? null : DraftContent.parse(JSON.parse(r.server_content)),
   };
 }

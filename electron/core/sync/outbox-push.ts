@@ -118,7 +118,8 @@ export class OutboxPush {
         const batch: OutboxRow[] = [];
         let bytes = 0;
         for (const r of rows) {
-          bytes += r.payload.length + 300;
+          // Bytes as sent (UTF-8), not characters: a draft of accented text is up to three times its length.
+          bytes += Buffer.byteLength(r.payload) + 300;
           if (batch.length > 0 && bytes > maxBytes) break;
           batch.push(r);
         }

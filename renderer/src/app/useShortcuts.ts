@@ -26,7 +26,8 @@ export function runShortcut(id: ShortcutId): void {
   const dir = useDirectory.getState();
   switch (id) {
     case 'newCall':
-      void call.newCall().then(() => requestAnimationFrame(() => (document.querySelector<HTMLElement>('#f-caller-type input') ?? document.getElementById('f-contactRoute'))?.focus()));
+      // The new record's first field takes focus once it is shown (call-session).
+      void call.newCall();
       return;
     case 'callsList':
       void call.refreshCalls();

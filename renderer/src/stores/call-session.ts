@@ -1,11 +1,14 @@
 import { create } from 'zustand';
 import type { ContractError, ServiceResult } from '../../../shared/contract';
-import type { CallRecord, CallRecordContent, CallSummary } from '../../../shared/domain/call-record';
+import type { CallRecord, CallSummary, DraftContent } from '../../../shared/domain/call-record';
 import type { FinaliseIssue } from '../../../shared/domain/finalise';
 import { callerAgeYears, finaliseIssues } from '../../../shared/domain/finalise';
 import { desk } from '../client/desk';
+import { emptyStart, focusWhenReady, recordStart } from '../lib/focus';
 import { Autosaver, type SaveState } from '../features/call/autosave';
+import { fitDraft } from '../features/call/fit-draft';
 import { FIELD_LABELS } from '../features/call/labels';
+import { recordFieldLabel } from '../../../shared/domain/record-fields';
 import { announce, useApp } from './app';
 
 /*
@@ -34,7 +37,12 @@ interface CallSessionState {
   formKey: number;
   save: SaveState;
   /** The content as the form holds it now (saved or not). */
-  live: CallRecordContent | null;
+  live: DraftContent | null;
+  /**
+   * Fields whose text is on screen but too long to save even in a draft (the whole record would
+   * pass DRAFT_MAX_BYTES): the rest of the record is saved without them.
+   */
+  heldBack: string[];
   /** The caller's age and postcode as typed, for the directory's filters. */
   context: { age: number | null; postcode: string };
   /** Show the finalise issues at the top of the record (after a finalise was asked for). */
@@ -57,7 +65,7 @@ interface CallSessionState {
   open(id: string): Promise<void>;
   closeRecord(): Promise<void>;
   restore(): Promise<void>;
-  contentChanged(content: CallRecordContent): void;
+  contentChanged(content: DraftContent): void;
   saveNow(): Promise<boolean>;
   /** Saves what is pending without announcing it (leaving a field). */
   flush(): void;
@@ -94,18 +102,20 @@ export function canEdit(record: Pick<CallRecord, 'status' | 'createdBy'>, deskUs
 const as = (deskUser: string | null | undefined) => (deskUser === undefined ? {} : { authorId: deskUser });
 
 let saver: Autosaver | null = null;
+/** The last draft handed to autosave: what a field too long to save falls back to. */
+let lastSent: DraftContent | null = null;
 
 /** Tells the core which record is open on this desk (best effort: the list of calls always has it too). */
 function remember(id: string | null) {
   void desk().call('calls.setOpenOnDesk', { id });
 }
 
-function contextOf(c: CallRecordContent | null) {
+function contextOf(c: DraftContent | null) {
   return { age: c ? callerAgeYears(c) : null, postcode: c?.caller.postcode.trim() ?? '' };
 }
 
 /** Leaf text fields that differ between what was on screen and what is stored now. */
-export function unsavedDifferences(mine: CallRecordContent, stored: CallRecordContent): { field: string; mine: string }[] {
+export function unsavedDifferences(mine: DraftContent, stored: DraftContent): { field: string; mine: string }[] {
   const out: { field: string; mine: string }[] = [];
   const walk = (a: unknown, b: unknown, path: string) => {
     if (typeof a === 'string') {
@@ -124,6 +134,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
   const startAutosave = (record: CallRecord) => {
     saver?.stop();
     saver = null;
+    lastSent = record.content;
     if (!canEdit(record, get().deskUser)) return;
     const author = as(get().deskUser);
     saver = new Autosaver({
@@ -149,6 +160,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       record,
       live: record.content,
       context: contextOf(record.content),
+      heldBack: [],
       formKey: s.formKey + 1,
       save: { kind: 'saved', at: record.updatedAt },
       showIssues: false,
@@ -156,7 +168,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     }));
   };
 
-  const reloadAfterConflict = async (id: string, error: ContractError, unsaved: CallRecordContent) => {
+  const reloadAfterConflict = async (id: string, error: ContractError, unsaved: DraftContent) => {
     const r = await desk().call('calls.get', { id });
     if (!r.ok) {
       set({ notice: { tone: 'error', title: 'This record could not be reloaded', body: r.error.message } });
@@ -191,6 +203,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     formKey: 0,
     save: { kind: 'saved', at: new Date().toISOString() },
     live: null,
+    heldBack: [],
     context: { age: null, postcode: '' },
     showIssues: false,
     coreIssues: null,
@@ -210,6 +223,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       set({ notice: null });
       show(r.value);
+      focusWhenReady(recordStart);
       announce('New call started. The record saves as you type.', 'success');
       void get().refreshCalls();
     },
@@ -224,6 +238,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       set({ notice: null });
       show(r.value);
+      focusWhenReady(recordStart);
       void get().refreshCalls();
     },
 
@@ -232,20 +247,28 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       saver?.stop();
       saver = null;
       remember(null);
-      set({ record: null, live: null, context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
+      set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: null, showIssues: false, coreIssues: null });
+      focusWhenReady(emptyStart);
       void get().refreshCalls();
     },
 
     async restore() {
       await get().refreshCalls();
       const r = await desk().call('calls.openOnDesk', {});
-      // Not if the clinician has meanwhile started or opened another call.
-      if (r.ok && r.value && !get().record) show(r.value);
+      // Not if the clinician has meanwhile started or opened another call: that is the one they are on.
+      if (r.ok && r.value && !get().record) {
+        show(r.value);
+        focusWhenReady(recordStart);
+      }
     },
 
     contentChanged(content) {
-      set({ live: content, context: contextOf(content) });
-      saver?.change(content);
+      const fitted = lastSent ? fitDraft(content, lastSent) : { content, heldBack: [] };
+      lastSent = fitted.content;
+      const heldBack = get().heldBack;
+      const same = heldBack.length === fitted.heldBack.length && heldBack.every((f, i) => f === fitted.heldBack[i]);
+      set({ live: content, context: contextOf(content), ...(same ? {} : { heldBack: fitted.heldBack }) });
+      saver?.change(fitted.content);
     },
 
     async saveNow() {
@@ -277,15 +300,15 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       const issues = finaliseIssues(live);
       if (issues.length > 0) {
         set({ showIssues: true, coreIssues: null });
-        requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+        focusWhenReady(() => document.getElementById('finalise-issues'));
         return;
       }
       useApp.getState().openDialog('finalise');
     },
 
     async confirmFinalise() {
-      const { record } = get();
-      if (!record || !saver) return;
+      const { record, busy } = get();
+      if (!record || !saver || busy) return;
       set({ busy: true });
       const saved = await saver.flush();
       if (!saved) {
@@ -301,7 +324,7 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       if (!r.ok) {
         if (r.error.code === 'finalise_incomplete') {
           set({ showIssues: true, coreIssues: r.error.fields?.map((f) => ({ field: f.field, message: f.message })) ?? [] });
-          requestAnimationFrame(() => document.getElementById('finalise-issues')?.focus());
+          focusWhenReady(() => document.getElementById('finalise-issues'));
         } else if (r.error.code === 'revision_conflict' || r.error.code === 'record_finalised' || r.error.code === 'record_discarded') {
           await reloadAfterConflict(record.id, r.error, get().live ?? record.content);
         } else {
@@ -311,6 +334,8 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       }
       show({ ...r.value, addenda: record.addenda });
       set({ notice: null });
+      // The finalised record's status line: the next Tab reaches Close record, then the addendum.
+      focusWhenReady(() => document.getElementById('record-status'));
       announce('Call record finalised. It can no longer be changed; add an addendum to correct or add to it.', 'success');
       void get().refreshCalls();
     },
@@ -324,8 +349,9 @@ export const useCallSession = create<CallSessionState>((set, get) => {
       saver.stop();
       saver = null;
       remember(null);
-      set({ record: null, live: null, context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
+      set({ record: null, live: null, heldBack: [], context: contextOf(null), notice: { tone: 'info', title: 'Draft discarded', body: `The draft was discarded (${reason.trim()}). It is kept on this desk with its reason, and is no longer in the list of calls.` } });
       announce('Draft discarded.', 'info');
+      focusWhenReady(emptyStart);
       void get().refreshCalls();
       return null;
     },
@@ -458,5 +484,5 @@ export function flushOnHide(): () => void {
 }
 
 export function labelOfField(path: string): string {
-  return FIELD_LABELS[path] ?? path;
+  return FIELD_LABELS[path] ?? recordFieldLabel(path);
 }

@@ -1,9 +1,11 @@
-import type { CrisisDeskClient, Envelope, MethodName, ParamsOf, ResultOf } from '../../../shared/contract';
+import { METHODS, type CrisisDeskClient, type Envelope, type MethodName, type ParamsOf, type ResultOf } from '../../../shared/contract';
 import { emptyCallRecordContent, type CallRecord } from '../../../shared/domain/call-record';
 
 /*
  * A stand-in for the core in component tests: call records in memory with the core's revision
- * rule, and any method answered by a handler the test sets. Every call is recorded.
+ * rule, and any method answered by a handler the test sets. Every call is recorded, and its
+ * params are checked against the contract as the core checks them (so a screen that sends what
+ * the core would refuse fails here too).
  */
 
 type Handler = (params: unknown) => Envelope<unknown> | Promise<Envelope<unknown>>;
@@ -79,6 +81,11 @@ export function fakeDesk(): FakeDesk {
     records,
     async call(method, params) {
       desk.calls.push({ method, params });
+      const parsed = METHODS[method].params.safeParse(params ?? {});
+      if (!parsed.success) {
+        const first = parsed.error.issues[0]!;
+        return { ok: false, error: { code: 'invalid_params', message: `${method}: ${first.path.join('.')} — ${first.message}` } } as never;
+      }
       const h = handlers.get(method) ?? defaults[method];
       if (!h) return { ok: false, error: { code: 'unknown_method', message: `No fake for ${method}` } } as never;
       return (await h(params)) as never;

@@ -141,7 +141,7 @@ export function mapService(feed: FeedService, ctx: MapContext, d: RecordDefects)
     d.leaveOut('type', `${describeTerms(terms, name ?? '')}; its service type is unknown, so it was not imported. Add a taxonomy mapping rule for one of its terms or its name to import it.`);
   }
   if (given.length > 0 && phones.length === 0) {
-    // Hazard H12: a crisis line published without the number its feed gives leaves the clinician
+    // Hazard H19: a crisis line published without the number its feed gives leaves the clinician
     // nothing to ring. Its other details do not make up for it.
     d.leaveOut('phones', `The feed gives ${given.length === 1 ? 'a phone number' : `${given.length} phone numbers`} (${given.slice(0, 3).map((g) => quote(g)).join(', ')}) but no dialable number could be read from ${given.length === 1 ? 'it' : 'them'}; not published without it. Correct the number in the feed.`);
   } else if (phones.length === 0 && !email && !url && locations.length === 0) {

@@ -108,7 +108,7 @@ describe('decide', () => {
     const incomplete = { ...content, outcome: { code: null, notes: '' } };
     const r = decide(current, deskA.finalise(current.id, incomplete), writerA, noAddenda);
     expect(r.status).toBe('rejected');
-    expect('reason' in r && r.reason).toMatch(/not complete\. Choose the outcome/);
+    expect('reason' in r && r.reason).toMatch(/not complete\. Outcome: Choose the outcome/);
 
     expect(decide(current, deskA.finalise(current.id, content, null, contentHashOf(withSummary(content, 'tampered'))), writerA, noAddenda))
       .toEqual({ status: 'rejected', reason: REASONS.hashMismatch });

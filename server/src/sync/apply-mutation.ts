@@ -1,5 +1,6 @@
-import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { CallStatus, DraftContent } from '../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../shared/domain/finalise';
+import { recordFieldLabel } from '../../../shared/domain/record-fields';
 import type { Mutation } from '../../../shared/sync/protocol';
 import { addendumHashOf, contentHashOf } from './hashes';
 
@@ -28,7 +29,8 @@ export interface RecordState {
   lastClientId: string;
   status: CallStatus;
   revision: number;
-  content: CallRecordContent;
+  /** A draft may hold more than a finalised record (DraftContent); a finalised one meets every clinical limit. */
+  content: DraftContent;
   contentHash: string | null;
   finalisedAt: string | null;
   discardedAt: string | null;
@@ -112,10 +114,11 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
       if (current?.status === 'finalised' && hashMatches && current.contentHash === p.contentHash) return applied(null);
       const unchangeable = current ? refuseChange(current) : null;
       if (unchangeable) return unchangeable;
-      const issues = finaliseIssues(p.content);
+      // The same checks as the desk's, clinical limits included, judged when the desk finalised.
+      const issues = finaliseIssues(p.content, new Date(p.finalisedAt));
       if (issues.length > 0) {
         const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-        return rejected(`The server cannot finalise this record: it is not complete. ${issues[0]!.message}${more}`);
+        return rejected(`The server cannot finalise this record: it is not complete. ${recordFieldLabel(issues[0]!.field)}: ${issues[0]!.message}${more}`);
       }
       if (!hashMatches) return rejected(REASONS.hashMismatch);
       const finalised = { status: 'finalised' as const, content: p.content, contentHash: p.contentHash, finalisedAt: p.finalisedAt, finalisedBy: writer.userId };
@@ -161,7 +164,7 @@ function conflictWith(current: RecordState, m: Mutation, writer: Writer): Decisi
   return { status: 'conflict', reason: REASONS.conflict };
 }
 
-function newRecord(m: Mutation, writer: Writer, content: CallRecordContent): RecordState {
+function newRecord(m: Mutation, writer: Writer, content: DraftContent): RecordState {
   return {
     id: m.recordId,
     trustId: writer.trustId,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { addendumHashFields, type CallRecordContent } from '../../../shared/domain/call-record';
+import { addendumHashFields, type DraftContent } from '../../../shared/domain/call-record';
 
 /*
  * The fingerprints a desk puts on what it finalises, recomputed here exactly as the desk computes
@@ -12,7 +12,7 @@ function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function contentHashOf(content: CallRecordContent): string {
+export function contentHashOf(content: DraftContent): string {
   return sha256Hex(canonicalize(content)!);
 }
 

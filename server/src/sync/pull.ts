@@ -1,4 +1,4 @@
-import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { DraftContent, CallStatus } from '../../../shared/domain/call-record';
 import type { Author } from '../../../shared/domain/people';
 import type { PullResponse, ServerCallRecord } from '../../../shared/sync/protocol';
 import type { Queryable } from '../db/db';
@@ -14,7 +14,7 @@ interface PulledRow {
   team_id: string;
   status: CallStatus;
   revision: number;
-  content: CallRecordContent;
+  content: DraftContent;
   content_hash: string | null;
   finalised_at: Date | null;
   discarded_at: Date | null;

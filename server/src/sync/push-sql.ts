@@ -1,4 +1,4 @@
-import type { CallRecordContent, CallStatus } from '../../../shared/domain/call-record';
+import type { DraftContent, CallStatus } from '../../../shared/domain/call-record';
 import type { Queryable } from '../db/db';
 import type { NewAddendum, RecordState } from './apply-mutation';
 
@@ -77,7 +77,7 @@ interface RecordRow {
   last_client_id: string;
   status: CallStatus;
   revision: number;
-  content: CallRecordContent;
+  content: DraftContent;
   content_hash: string | null;
   finalised_at: Date | null;
   discarded_at: Date | null;

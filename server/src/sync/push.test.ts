@@ -211,7 +211,7 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     ]);
     expect(res.results.map((r) => r.status)).toEqual(['applied', 'rejected', 'rejected']);
     expect(res.results[1]!.reason).toBe(REASONS.hashMismatch);
-    expect(res.results[2]!.reason).toMatch(/not complete\. Say who called\./);
+    expect(res.results[2]!.reason).toMatch(/not complete\. Who called: Say who called\./);
     expect(await row(id)).toMatchObject({ status: 'draft', revision: 1, content_hash: null });
   });
 

@@ -19,7 +19,7 @@ import {
   type AppliedRow,
 } from './push-sql';
 import { retryOnContention } from './retry-transaction';
-import { unstorableText } from './storable-text';
+import { unstorableText } from '../../../shared/lib/storable-text';
 
 /** The batch does not start right after the last applied seq: nothing was applied. */
 export class SeqGapError extends Error {

@@ -15,6 +15,7 @@ export function Addenda({ record }: { record: CallRecord }) {
   const id = useId();
 
   const submit = async () => {
+    if (busy) return;
     if (!text.trim()) {
       setError('Write the addendum before adding it.');
       document.getElementById(`${id}-text`)?.focus();
@@ -29,6 +30,8 @@ export function Addenda({ record }: { record: CallRecord }) {
       setCallbackMade(false);
       setError(null);
     }
+    // Back to the text box: ready for another addendum, and never the top of the page.
+    document.getElementById(`${id}-text`)?.focus();
   };
 
   return (
@@ -107,7 +110,8 @@ export function Addenda({ record }: { record: CallRecord }) {
             </div>
           </div>
         )}
-        <button type="submit" className="button" disabled={busy}>
+        {/* Not disabled while it works: a disabled button drops focus to the top of the page. */}
+        <button type="submit" className="button" aria-disabled={busy || undefined}>
           <Icon name="plus" />
           Add addendum
         </button>

@@ -12,14 +12,15 @@ export function FinaliseDialog() {
   const busy = useCallSession((s) => s.busy);
   return (
     <Dialog open={open} title="Finalise this call record?" onClose={close} size="small" initialFocus="[data-autofocus]">
+      {/* Finalising cannot be undone, so it is never the default: Enter goes back to the record. */}
       <p>Once finalised, the record cannot be changed. Corrections and anything learned later are added as addenda, which are dated and kept with it.</p>
       <p>It is sent to the trust’s central record when this desk next syncs.</p>
       <div className="button-row">
-        <button type="button" className="button" data-autofocus onClick={() => void confirm()} disabled={busy}>
+        <button type="button" className="button" onClick={() => !busy && void confirm()} aria-disabled={busy || undefined}>
           <Icon name="lock" />
           Finalise record
         </button>
-        <button type="button" className="button button--secondary" onClick={close}>
+        <button type="button" className="button button--secondary" data-autofocus onClick={close}>
           Go back to the record
         </button>
       </div>
@@ -42,6 +43,7 @@ export function DiscardDialog() {
     close();
   };
   const submit = async () => {
+    if (busy) return;
     if (!reason.trim()) {
       setError('Say why the draft is discarded.');
       document.getElementById(`${id}-reason`)?.focus();
@@ -50,8 +52,10 @@ export function DiscardDialog() {
     setBusy(true);
     const e = await discard(reason);
     setBusy(false);
-    if (e) setError(e.message);
-    else onClose();
+    if (e) {
+      setError(e.message);
+      document.getElementById(`${id}-reason`)?.focus();
+    } else onClose();
   };
 
   return (
@@ -91,7 +95,8 @@ export function DiscardDialog() {
           />
         </div>
         <div className="button-row">
-          <button type="submit" className="button button--warning" disabled={busy}>
+          {/* Not disabled while it works: a disabled button drops focus to the top of the page. */}
+          <button type="submit" className="button button--warning" aria-disabled={busy || undefined}>
             <Icon name="trash" />
             Discard draft
           </button>
@@ -108,7 +113,7 @@ export function CallsDialog() {
   const open = useApp((s) => s.dialog === 'calls');
   const close = useApp((s) => s.closeDialog);
   return (
-    <Dialog open={open} title="Calls on this desk" onClose={close} size="medium">
+    <Dialog open={open} title="Calls on this desk" onClose={close} size="medium" initialFocus=".calls__open">
       <p className="muted">
         Drafts first. Choose one to resume it; the one open now is saved first. <Kbd>Esc</Kbd> closes this list.
       </p>

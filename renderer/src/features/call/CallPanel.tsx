@@ -12,6 +12,7 @@ import { useSync } from '../../stores/sync';
 import { Addenda } from './Addenda';
 import { CallRecordForm } from './CallRecordForm';
 import { CallsList } from './CallsList';
+import { revealInPane } from '../../lib/focus';
 import { RecordView } from './RecordView';
 import { SaveStatus } from './SaveStatus';
 
@@ -98,7 +99,7 @@ function EmptyState() {
       <div className="empty-call__start">
         <h3 className="empty-call__title">No call open</h3>
         <p>Start a record as soon as you answer: it saves as you type, and nothing is lost if this window closes.</p>
-        <button type="button" className="button button--large" onClick={() => void newCall()}>
+        <button type="button" className="button button--large" id="start-call" onClick={() => void newCall()}>
           <Icon name="plus" />
           Start a new call <Kbd>{shortcutKeys('newCall')}</Kbd>
         </button>
@@ -230,8 +231,9 @@ export function CallPanel() {
                       onClick={(e) => {
                         e.preventDefault();
                         const el = document.getElementById(id);
-                        el?.scrollIntoView({ block: 'start' });
-                        el?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+                        if (!el) return;
+                        revealInPane(el, 'start');
+                        el.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
                       }}
                     >
                       {label}
@@ -244,7 +246,7 @@ export function CallPanel() {
         )}
         {record && record.status !== 'draft' && (
           <div className="record-header__bar">
-            <p className="finalised-banner">
+            <p className="finalised-banner" id="record-status" tabIndex={-1}>
               <Icon name="lock" />
               <span>
                 Finalised {record.finalisedAt ? `${timeHM(record.finalisedAt)} on ${dateDMY(record.finalisedAt)}` : ''}

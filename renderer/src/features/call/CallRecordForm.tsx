@@ -1,25 +1,26 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useEffect, useMemo } from 'react';
 import { FormProvider, useFieldArray, useForm } from 'react-hook-form';
 import type { CallRecord } from '../../../../shared/domain/call-record';
 import { finaliseIssues } from '../../../../shared/domain/finalise';
 import { useCallSession } from '../../stores/call-session';
-import { IssuesContext } from './fields';
+import { useApp } from '../../stores/app';
+import { HeldBackContext, IssuesContext } from './fields';
 import { FinaliseIssues } from './FinaliseIssues';
-import { FormSchema, fromContent, toContent, type FormValues } from './form-model';
+import { fieldResolver, fromContent, toContent, type FormValues } from './form-model';
 import { CallerSection } from './sections/CallerSection';
 import { CallbackSection, ConsentSection, InterventionsSection, NeedSection, OutcomeSection } from './sections/OtherSections';
 import { ReferralsSection } from './sections/ReferralsSection';
 import { RiskSection } from './sections/RiskSection';
 
 /*
- * The draft call record. react-hook-form holds what is typed, validated field by field with the
- * shared zod schema; every change goes to the session's autosave as content the core accepts.
+ * The draft call record. react-hook-form holds what is typed, checked field by field with the
+ * shared rules; every change goes to the session's autosave as a draft the core accepts, whatever
+ * any one field holds.
  */
 export function CallRecordForm({ record }: { record: CallRecord }) {
   const form = useForm<FormValues>({
     defaultValues: fromContent(record.content),
-    resolver: zodResolver(FormSchema),
+    resolver: fieldResolver,
     mode: 'onChange',
   });
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'referrals' });
@@ -29,6 +30,8 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
   const showIssues = useCallSession((s) => s.showIssues);
   const coreIssues = useCallSession((s) => s.coreIssues);
   const live = useCallSession((s) => s.live);
+  const heldBack = useCallSession((s) => s.heldBack);
+  const now = useApp((s) => s.now);
 
   useEffect(() => {
     const sub = form.watch(() => contentChanged(toContent(form.getValues())));
@@ -57,7 +60,8 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
     return () => setFormApi(null);
   }, [form, append, setFormApi]);
 
-  const issues = useMemo(() => (live ? finaliseIssues(live) : []), [live]);
+  const issues = useMemo(() => (live ? finaliseIssues(live, new Date(Math.max(now, Date.now()))) : []), [live, now]);
+  const held = useMemo(() => new Set(heldBack), [heldBack]);
   const shown = coreIssues ?? issues;
   const byField = useMemo(() => {
     const m = new Map<string, string[]>();
@@ -68,6 +72,7 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
   return (
     <FormProvider {...form}>
       <IssuesContext.Provider value={byField}>
+        <HeldBackContext.Provider value={held}>
         <form className="record-form" noValidate aria-label="Call record" onSubmit={(e) => e.preventDefault()} onBlur={flush}>
           {showIssues && <FinaliseIssues issues={shown} fromCore={coreIssues !== null} />}
           <CallerSection />
@@ -79,6 +84,7 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
           <CallbackSection />
           <ConsentSection />
         </form>
+        </HeldBackContext.Provider>
       </IssuesContext.Provider>
     </FormProvider>
   );

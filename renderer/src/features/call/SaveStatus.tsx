@@ -1,6 +1,6 @@
 import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
-import { useCallSession } from '../../stores/call-session';
+import { labelOfField, useCallSession } from '../../stores/call-session';
 import { saveLine } from './save-text';
 
 /**
@@ -10,10 +10,11 @@ import { saveLine } from './save-text';
 export function SaveStatus() {
   const save = useCallSession((s) => s.save);
   const status = useCallSession((s) => s.record?.status);
+  const heldBack = useCallSession((s) => s.heldBack);
   // Only a connection lost after it was open counts: before the first one, no record is open.
   const deskUp = useApp((s) => s.connection.status !== 'reconnecting');
   if (status !== 'draft') return null;
-  const line = saveLine(save, deskUp);
+  const line = saveLine(save, deskUp, heldBack.map(labelOfField));
   return (
     <div className={`save-status save-status--${line.tone}`} data-testid="save-status">
       <Icon name={line.icon} className={line.tone === 'saving' ? 'spin' : undefined} />

@@ -39,7 +39,7 @@ export interface AutosaverOptions {
 
 // record_not_yours / session_changed: not this person's to change (any more): never retried under someone else's name.
 const CONFLICTS = new Set(['revision_conflict', 'record_finalised', 'record_discarded', 'not_found', 'record_not_yours', 'session_changed']);
-const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'directory_unavailable']);
+const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'storage_failed', 'directory_unavailable']);
 
 export class Autosaver {
   private latest: CallRecordContent;

@@ -1,23 +1,26 @@
+import type { FieldErrors, Resolver } from 'react-hook-form';
 import { z } from 'zod';
-import { Callback, Caller, CallRecordContent, CALLER_TYPES, Outcome, OUTCOME_CODES, type OutcomeCode } from '../../../../shared/domain/call-record';
-import { isValidNhsNumber, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
+import { CALLER_TYPES, DraftContentShape, OUTCOME_CODES, type DraftContent, type OutcomeCode, type TypedField } from '../../../../shared/domain/call-record';
+import { callbackDueProblem, dateOfBirthProblem, TYPED_FIELD_MESSAGES } from '../../../../shared/domain/finalise';
+import { formatNhsNumber, nhsNumberProblem, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
+import { storableText } from '../../../../shared/lib/storable-text';
+import { revealInPane } from '../../lib/focus';
 import { fromLocalText, toLocalText } from '../../lib/time';
 
 /*
- * The call record as the form holds it. It is the shared CallRecordContent schema with the few
- * fields a person types as text (date of birth, stated age, callback due) kept as that text, so a
- * half-typed date is never lost or rejected while typing. toContent() turns the form into the
- * content the core stores; anything not yet readable is saved as empty and flagged at the field.
+ * The call record as the form holds it: the shared draft schema (DraftContent, which takes text
+ * past its clinical limits) with the few fields a person types as text (date of birth, stated age,
+ * callback due) kept as that text, so a half-typed date is never lost or rejected while typing.
+ * toContent() turns the form into the draft the core saves: text that does not read yet is saved
+ * as typed, aside (`typed`), and flagged at its field. Nothing a field holds can stop the rest of
+ * the record from being saved; what finalising needs is checked by the shared finalise rules, in
+ * the same words these field checks use.
  */
 
 const OUTCOME_VALUES = Object.keys(OUTCOME_CODES) as [OutcomeCode, ...OutcomeCode[]];
 
-const DOB_MESSAGE = 'Enter the date of birth as day/month/year, for example 27/03/1985.';
-const AGE_MESSAGE = 'Enter the age in whole years, from 0 to 130.';
-const DUE_MESSAGE = 'Enter when the callback is due as day/month/year and 24-hour time, for example 22/11/2026 15:30.';
-
-/** A date of birth as typed (27/03/1985, 27-3-1985, 27 3 1985 or 1985-03-27) → 'YYYY-MM-DD', or null. */
-export function parseDateOfBirth(text: string, today: Date = new Date()): string | null {
+/** A date of birth as typed (27/03/1985, 27-3-1985, 27 3 1985 or 1985-03-27) → 'YYYY-MM-DD' when it is a real date, else null. */
+export function parseDateOfBirth(text: string): string | null {
   const t = text.trim();
   let y: number, m: number, d: number;
   let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
@@ -29,7 +32,6 @@ export function parseDateOfBirth(text: string, today: Date = new Date()): string
   }
   const date = new Date(Date.UTC(y, m - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  if (y < 1890 || date.getTime() > today.getTime()) return null;
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
@@ -46,45 +48,126 @@ export function parseAge(text: string): number | null {
   return n <= 130 ? n : null;
 }
 
-const blankOr = (check: (s: string) => boolean) => (s: string) => s.trim() === '' || check(s);
+/**
+ * What may be typed into the NHS number: digits, with spaces as the clinician likes to group them
+ * (a dash, as some letters print it, becomes a space). Anything else is dropped as it is typed or
+ * pasted; `dropped` says whether something was.
+ */
+export function nhsNumberInput(text: string): { value: string; dropped: boolean } {
+  const value = text.replace(/-/g, ' ').replace(/[^\d ]/g, '');
+  return { value, dropped: value.length !== text.length };
+}
 
-export const FormSchema = CallRecordContent.extend({
-  caller: Caller.extend({
+const { caller: DraftCaller, callback: DraftCallback, outcome: DraftOutcome } = DraftContentShape.shape;
+
+/**
+ * The one message each checked field shows at itself; the same sentences finalising uses. Reads
+ * only the fields it checks, and copes with any value in the others (a radio group with nothing
+ * chosen reads as null), so no field can keep another's message from showing.
+ */
+export function fieldProblems(v: FormValues, now: Date = new Date()): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const text = (s: string | null | undefined) => (typeof s === 'string' ? s : '');
+  const dob = text(v.caller.dateOfBirth).trim();
+  if (dob) {
+    const iso = parseDateOfBirth(dob);
+    const problem = iso ? dateOfBirthProblem(iso, v.startedAt) : TYPED_FIELD_MESSAGES['caller.dateOfBirth'];
+    if (problem) out.push({ path: 'caller.dateOfBirth', message: problem });
+  }
+  const age = text(v.caller.ageYears);
+  if (age.trim() && parseAge(age) === null) out.push({ path: 'caller.ageYears', message: TYPED_FIELD_MESSAGES['caller.ageYears'] });
+  const nhs = nhsNumberProblem(text(v.caller.nhsNumber));
+  if (nhs) out.push({ path: 'caller.nhsNumber', message: nhs });
+  const due = text(v.callback.dueAt).trim();
+  if (v.callback.required && due) {
+    const iso = fromLocalText(due);
+    const problem = iso ? callbackDueProblem({ ...v.callback, dueAt: iso }, now) : TYPED_FIELD_MESSAGES['callback.dueAt'];
+    if (problem) out.push({ path: 'callback.dueAt', message: problem });
+  }
+  return out;
+}
+
+/** The shape of the form's values: the draft, with the fields typed as text kept as text. */
+export const FormSchema = DraftContentShape.omit({ typed: true }).extend({
+  caller: DraftCaller.extend({
     type: z.union([z.enum(CALLER_TYPES), z.literal('')]),
-    dateOfBirth: z.string().max(20).refine(blankOr((s) => parseDateOfBirth(s) !== null), DOB_MESSAGE),
-    ageYears: z.string().max(5).refine(blankOr((s) => parseAge(s) !== null), AGE_MESSAGE),
-    nhsNumber: Caller.shape.nhsNumber.refine(blankOr((s) => isValidNhsNumber(s)), 'This is not a valid NHS number: check the 10 digits with the caller.'),
+    dateOfBirth: z.string(),
+    ageYears: z.string(),
   }),
-  outcome: Outcome.extend({ code: z.union([z.enum(OUTCOME_VALUES), z.literal('')]) }),
-  callback: Callback.extend({ dueAt: z.string().refine(blankOr((s) => fromLocalText(s) !== null), DUE_MESSAGE) }),
+  outcome: DraftOutcome.extend({ code: z.union([z.enum(OUTCOME_VALUES), z.literal('')]) }),
+  callback: DraftCallback.extend({ dueAt: z.string() }),
 });
 
 export type FormValues = z.input<typeof FormSchema>;
 
-export function fromContent(c: CallRecordContent): FormValues {
+/**
+ * react-hook-form's resolver: the field messages of fieldProblems, each at its field. Nothing else
+ * is an error while drafting (any text is a valid draft), and no field's value can stop another's
+ * check, as a schema refinement would (it runs only when every other field parses).
+ */
+export const fieldResolver: Resolver<FormValues> = (values) => {
+  const errors: Record<string, Record<string, { type: string; message: string }>> = {};
+  for (const p of fieldProblems(values)) {
+    const [group, field] = p.path.split('.') as [string, string];
+    (errors[group] ??= {})[field] = { type: 'field', message: p.message };
+  }
+  return Object.keys(errors).length ? { values: {}, errors: errors as FieldErrors<FormValues> } : { values, errors: {} };
+};
+
+/** Every string in a value, mapped (the record's text is all in strings). */
+function mapStrings<T>(value: T, fn: (s: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)])) as T;
+  return value;
+}
+
+export function fromContent(c: DraftContent): FormValues {
+  const { typed, ...content } = c;
+  const asTyped = (field: TypedField) => typed?.[field];
   return {
-    ...c,
-    caller: { ...c.caller, type: c.caller.type ?? '', dateOfBirth: formatDateOfBirth(c.caller.dateOfBirth), ageYears: c.caller.ageYears === null ? '' : String(c.caller.ageYears) },
+    ...content,
+    caller: {
+      ...c.caller,
+      type: c.caller.type ?? '',
+      dateOfBirth: asTyped('caller.dateOfBirth') ?? formatDateOfBirth(c.caller.dateOfBirth),
+      ageYears: asTyped('caller.ageYears') ?? (c.caller.ageYears === null ? '' : String(c.caller.ageYears)),
+      // Saved as ten digits; shown grouped 3-3-4, as it is printed on NHS letters.
+      nhsNumber: normaliseNhsNumber(c.caller.nhsNumber) ? formatNhsNumber(normaliseNhsNumber(c.caller.nhsNumber)!) : c.caller.nhsNumber,
+    },
     outcome: { ...c.outcome, code: c.outcome.code ?? '' },
-    callback: { ...c.callback, dueAt: toLocalText(c.callback.dueAt) },
+    callback: { ...c.callback, dueAt: asTyped('callback.dueAt') ?? toLocalText(c.callback.dueAt) },
   };
 }
 
-/** What the core stores for the form as it stands; text that cannot be read yet is stored empty. */
-export function toContent(v: FormValues): CallRecordContent {
+/**
+ * The draft the core saves for the form as it stands. A date, time or number that does not read
+ * yet is saved as null with its text kept as typed in `typed`; text PostgreSQL cannot hold (a
+ * pasted NUL) becomes U+FFFD, so no character stops the draft from reaching the server.
+ */
+export function toContent(form: FormValues): DraftContent {
+  const v = mapStrings(form, storableText);
+  const typed: Partial<Record<TypedField, string>> = {};
+  const read = <T,>(field: TypedField, text: string, parse: (s: string) => T | null): T | null => {
+    if (!text.trim()) return null;
+    const value = parse(text);
+    if (value === null) typed[field] = text;
+    return value;
+  };
   const nhs = v.caller.nhsNumber.trim();
-  return {
+  const content: DraftContent = {
     ...v,
     caller: {
       ...v.caller,
       type: v.caller.type === '' ? null : v.caller.type,
-      dateOfBirth: v.caller.dateOfBirth.trim() ? parseDateOfBirth(v.caller.dateOfBirth) : null,
-      ageYears: parseAge(v.caller.ageYears),
+      dateOfBirth: read('caller.dateOfBirth', v.caller.dateOfBirth, parseDateOfBirth),
+      ageYears: read('caller.ageYears', v.caller.ageYears, parseAge),
       nhsNumber: normaliseNhsNumber(nhs) ?? nhs,
     },
     outcome: { ...v.outcome, code: v.outcome.code === '' ? null : v.outcome.code },
-    callback: { ...v.callback, dueAt: v.callback.dueAt.trim() ? fromLocalText(v.callback.dueAt) : null },
+    callback: { ...v.callback, dueAt: read('callback.dueAt', v.callback.dueAt, fromLocalText) },
   };
+  return Object.keys(typed).length > 0 ? { ...content, typed } : content;
 }
 
 /** The DOM id of a field, or of the group holding it; finalise issues link here. */
@@ -92,7 +175,7 @@ export function fieldId(path: string): string {
   return `f-${path.replace(/\./g, '-')}`;
 }
 
-/** Moves focus to a field named by its path (from finaliseIssues or the core), scrolling it into view. */
+/** Moves focus to a field named by its path (from finaliseIssues or the core), scrolling its pane to it. */
 export function focusField(path: string, doc: Document = document): boolean {
   let el = doc.getElementById(fieldId(path));
   // Issues about a whole area name it; fall back to its parent's id ('risk.toSelf.indicators' → 'risk.toSelf').
@@ -106,6 +189,6 @@ export function focusField(path: string, doc: Document = document): boolean {
     : (el.querySelector<HTMLElement>('input:not([type=hidden]):not(:disabled), select, textarea, button') ?? el);
   if (target === el && !el.hasAttribute('tabindex') && !el.matches('input, select, textarea, button')) el.setAttribute('tabindex', '-1');
   target.focus({ preventScroll: true });
-  target.scrollIntoView?.({ block: 'center' });
+  revealInPane(el.closest<HTMLElement>('.field, fieldset') ?? target);
   return true;
 }

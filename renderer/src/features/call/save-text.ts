@@ -15,7 +15,8 @@ export interface SaveLine {
   settled: boolean;
 }
 
-export function saveLine(save: SaveState, deskUp: boolean): SaveLine {
+/** `heldBack`: labels of fields whose text is on screen only (too long to save even in a draft). */
+export function saveLine(save: SaveState, deskUp: boolean, heldBack: readonly string[] = []): SaveLine {
   if (!deskUp) {
     return save.kind === 'saved'
       ? { tone: 'failed', icon: 'cloudOff', text: `Desk not running — saved up to ${timeHMS(save.at)}; anything typed now stays on this screen until it is back`, settled: true }
@@ -23,7 +24,10 @@ export function saveLine(save: SaveState, deskUp: boolean): SaveLine {
   }
   switch (save.kind) {
     case 'saved':
-      return { tone: 'saved', icon: 'check', text: `Saved ${timeHMS(save.at)}`, settled: true };
+      // Never "saved" while a field's text is on screen only.
+      return heldBack.length
+        ? { tone: 'failed', icon: 'cloudOff', text: `Saved ${timeHMS(save.at)} except ${heldBack.join(', ')}: too long to save`, settled: true }
+        : { tone: 'saved', icon: 'check', text: `Saved ${timeHMS(save.at)}`, settled: true };
     case 'pending':
     case 'saving':
       return { tone: 'saving', icon: 'saving', text: 'Saving…', settled: false };

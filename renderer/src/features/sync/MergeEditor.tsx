@@ -1,4 +1,3 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useMemo, useState, type ReactNode } from 'react';
 import { FormProvider, get, useFieldArray, useForm, useWatch, type FieldPath } from 'react-hook-form';
 import type { ConflictView } from '../../../../shared/contract';
@@ -7,7 +6,7 @@ import { callerAgeYears } from '../../../../shared/domain/finalise';
 import { Icon } from '../../components/Icon';
 import { useSync } from '../../stores/sync';
 import { IdPrefixContext } from '../call/fields';
-import { FormSchema, fromContent, toContent, type FormValues } from '../call/form-model';
+import { fieldResolver, fromContent, toContent, type FormValues } from '../call/form-model';
 import { CallerSection } from '../call/sections/CallerSection';
 import { CallbackSection, ConsentSection, InterventionsSection, NeedSection, OutcomeSection } from '../call/sections/OtherSections';
 import { ReferralsSection } from '../call/sections/ReferralsSection';
@@ -67,7 +66,7 @@ export function MergeEditor({
   onCancel: () => void;
   onResolved: () => void;
 }) {
-  const form = useForm<FormValues>({ defaultValues: fromContent(mine), resolver: zodResolver(FormSchema), mode: 'onChange' });
+  const form = useForm<FormValues>({ defaultValues: fromContent(mine), resolver: fieldResolver, mode: 'onChange' });
   const resolve = useSync((s) => s.resolve);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -19,7 +19,8 @@ export function SyncStatusBar() {
   const openDialog = useApp((s) => s.openDialog);
   const now = new Date(useApp((s) => s.now));
   const deskUp = useApp((s) => s.connection.status !== 'reconnecting');
-  const saveFailing = useCallSession((s) => s.record?.status === 'draft' && s.save.kind === 'failed');
+  // The open draft not all saved on this desk: its save failing, or a field too long to save.
+  const unsaved = useCallSession((s) => s.record?.status === 'draft' && (s.save.kind === 'failed' || s.heldBack.length > 0));
 
   if (status && !deskUp) {
     // The last status heard is out of date: claim nothing (not online, not synced) until the desk is back.
@@ -45,7 +46,7 @@ export function SyncStatusBar() {
     );
   }
   const conn = connectionLine(status, now);
-  const waiting = waitingLine(status, now, saveFailing);
+  const waiting = waitingLine(status, now, unsaved);
   const paused = pausedLine(status);
   const others = queueLine(status);
   const canRetry = !status.paused && (status.connection === 'offline' || (status.waiting > 0 && status.activity === 'idle'));

@@ -36,6 +36,8 @@ describe('the sync status line', () => {
     expect(waitingLine(status({ waiting: 3, paused: { reason: 'sign_in', message: '' } }), NOW)).toBeNull();
     expect(waitingLine(status({ lastSyncedAt: null }), NOW)).toBeNull();
     expect(waitingLine(status({ conflicts: 1 }), NOW)!.text).toBe('Nothing waiting · synced 14:25');
+    // Never "all synced" while what is on screen is not all saved on this desk.
+    expect(waitingLine(status(), NOW, true)).toEqual({ tone: 'bad', text: 'Not all saved on this desk: see the record' });
   });
 
   it('a refusing server is not offline: the line says it refused and why, in words, with the server’s own message in the detail', () => {
@@ -59,7 +61,7 @@ describe('the sync status line', () => {
   });
 
   it('never says "All synced" while the open record’s save is failing, nor anything about the server while the desk is down', () => {
-    expect(waitingLine(status(), NOW, true)).toEqual({ tone: 'bad', text: 'The open record is not saved yet' });
+    expect(waitingLine(status(), NOW, true)).toEqual({ tone: 'bad', text: 'Not all saved on this desk: see the record' });
     expect(waitingLine(status({ waiting: 1 }), NOW, true)!.text).toBe('1 change being sent');
     expect(SYNC_WHILE_DESK_DOWN.text).toBe('Sync: not known');
     expect(SYNC_WHILE_DESK_DOWN.text + SYNC_WHILE_DESK_DOWN.detail).not.toMatch(/synced|online|offline|saved on this desk/i);

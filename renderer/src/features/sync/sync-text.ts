@@ -85,7 +85,7 @@ export function waitingLine(s: SyncStatus, now: Date, unsavedOnScreen = false): 
     const held = s.connection === 'offline' || s.paused !== null || s.lastRefusal?.task === 'push';
     return { tone: held ? 'warn' : 'pending', text: held ? `${changes(waiting)} waiting, kept on this desk` : `${changes(waiting)} being sent` };
   }
-  if (unsavedOnScreen) return { tone: 'bad', text: 'The open record is not saved yet' };
+  if (unsavedOnScreen) return { tone: 'bad', text: 'Not all saved on this desk: see the record' };
   // Others' changes wait (their own line says for what): not "all synced".
   if (s.waiting > 0) return s.lastSyncedAt ? { tone: 'muted', text: `Yours synced ${relativeMoment(s.lastSyncedAt, now)}` } : null;
   // With a conflict or a refused change still to settle, nothing waits, but not "all" is in step.

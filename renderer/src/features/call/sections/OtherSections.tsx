@@ -1,7 +1,7 @@
 import { useFormContext, useWatch } from 'react-hook-form';
 import { CONSENT_STATES, EMERGENCY_INTERVENTIONS, INTERVENTIONS, OUTCOME_CODES, PRESENTING_CATEGORIES, type OutcomeCode } from '../../../../../shared/domain/call-record';
 import { dateLong, fromLocalText, localTextAt, timeHM, toLocalText } from '../../../lib/time';
-import { Checkbox, CheckboxGroup, RadioGroup, Section, TextArea, TextField } from '../fields';
+import { Checkbox, CheckboxGroup, RadioGroup, Section, TextArea, TextField, useFieldId } from '../fields';
 import type { FormValues } from '../form-model';
 import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS } from '../labels';
 
@@ -46,8 +46,9 @@ export function OutcomeSection() {
 }
 
 export function CallbackSection() {
-  const { control, setValue } = useFormContext<FormValues>();
-  const [required, callerPhone, dueText] = useWatch({ control, name: ['callback.required', 'caller.phone', 'callback.dueAt'] });
+  const { control, setValue, trigger } = useFormContext<FormValues>();
+  const [required, callerPhone, dueText, completedAt] = useWatch({ control, name: ['callback.required', 'caller.phone', 'callback.dueAt', 'callback.completedAt'] });
+  const madeId = useFieldId('callback.completedAt');
   const due = dueText.trim() ? fromLocalText(dueText) : null;
   const set = (days: number, h: number, m: number) => setValue('callback.dueAt', localTextAt(new Date(), days, h, m), { shouldDirty: true, shouldValidate: true });
   const inHours = (hours: number) => {
@@ -67,7 +68,6 @@ export function CallbackSection() {
               due ? (
                 <strong className="hint-strong">
                   {dateLong(due)} at {timeHM(due)}
-                  {Date.parse(due) < Date.now() ? ': this is in the past' : ''}
                 </strong>
               ) : (
                 'Day/month/year and 24-hour time, for example 22/11/2026 15:30'
@@ -98,6 +98,28 @@ export function CallbackSection() {
             inputMode="tel"
           />
           <TextArea name="callback.reason" label="Reason for the callback" rows={2} />
+          <div className="field field--tight">
+            <div className="choice choice--check">
+              <input
+                className="choice__input"
+                type="checkbox"
+                id={madeId}
+                checked={completedAt !== null}
+                aria-describedby={`${madeId}-hint`}
+                onChange={(e) => {
+                  setValue('callback.completedAt', e.target.checked ? new Date().toISOString() : null, { shouldDirty: true });
+                  // Whether a due time that has passed matters depends on this.
+                  void trigger('callback.dueAt');
+                }}
+              />
+              <label className="choice__label" htmlFor={madeId}>
+                The callback has been made
+                <span className="choice__hint" id={`${madeId}-hint`}>
+                  {completedAt ? `Recorded as made at ${timeHM(completedAt)}.` : 'Tick once you have called back, before finalising. After finalising, record it with an addendum.'}
+                </span>
+              </label>
+            </div>
+          </div>
         </div>
       )}
     </Section>

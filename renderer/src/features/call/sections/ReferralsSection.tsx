@@ -7,7 +7,9 @@ import { useCallSession } from '../../../stores/call-session';
 import { ageOutsideRange, ageRangeLabel } from '../../directory/format';
 import type { FormValues } from '../form-model';
 import { REFERRAL_METHOD_LABELS } from '../labels';
-import { IssuesContext, Section, useFieldId } from '../fields';
+import { CharacterCount, countShown, HELD_BACK_MESSAGE, HeldBackContext, IssuesContext, Section, useFieldId } from '../fields';
+import { textLimitOf } from '../../../../../shared/domain/call-record';
+import { tooLongProblem } from '../../../../../shared/domain/finalise';
 import { useContext } from 'react';
 import { shortcutKeys } from '../../../app/shortcuts';
 
@@ -25,7 +27,10 @@ export function ReferralsSection({
   const referrals = useWatch({ control, name: 'referrals' });
   const openCallAge = useCallSession((s) => s.context.age);
   const age = callerAge === undefined ? openCallAge : callerAge;
-  const issues = useContext(IssuesContext).get('referrals') ?? [];
+  const allIssues = useContext(IssuesContext);
+  const heldBack = useContext(HeldBackContext);
+  const issues = allIssues.get('referrals') ?? [];
+  const notesLimit = textLimitOf('referrals.0.notes')!;
   const id = useFieldId('referrals');
 
   return (
@@ -51,6 +56,12 @@ export function ReferralsSection({
               const r = referrals[i] ?? f;
               const outside = ageOutsideRange(age, r.serviceAgeMin, r.serviceAgeMax);
               const rid = `${id}-${i}`;
+              // One message per problem: a length over the limit is said by the counter.
+              const notesLength = (r.notes ?? '').length;
+              const notesMessages = [
+                ...(heldBack.has(`referrals.${i}.notes`) ? [HELD_BACK_MESSAGE] : []),
+                ...(allIssues.get(`referrals.${i}.notes`) ?? []).filter((m) => m !== tooLongProblem(notesLength, notesLimit)),
+              ];
               return (
                 <li key={f.id} className={`referral${outside ? ' referral--warning' : ''}`}>
                   <div className="referral__head">
@@ -90,7 +101,25 @@ export function ReferralsSection({
                       <label className="field__label field__label--small" htmlFor={`${rid}-notes`}>
                         Notes
                       </label>
-                      <input id={`${rid}-notes`} className="input input--full" autoComplete="off" {...register(`referrals.${i}.notes`)} />
+                      {notesMessages.length > 0 && (
+                        <p className="field__error" id={`${rid}-notes-error`}>
+                          {notesMessages.map((m) => (
+                            <span key={m}>
+                              <span className="visually-hidden">Error: </span>
+                              {m}
+                            </span>
+                          ))}
+                        </p>
+                      )}
+                      <input
+                        id={`${rid}-notes`}
+                        className="input input--full"
+                        autoComplete="off"
+                        aria-invalid={notesMessages.length > 0 || undefined}
+                        aria-describedby={[notesMessages.length > 0 && `${rid}-notes-error`, countShown({ length: notesLength, limit: notesLimit }) && `${rid}-notes-count`].filter(Boolean).join(' ') || undefined}
+                        {...register(`referrals.${i}.notes`)}
+                      />
+                      <CharacterCount id={`${rid}-notes-count`} counted={{ length: notesLength, limit: notesLimit }} />
                     </div>
                   </div>
                 </li>
