@@ -610,10 +610,14 @@ FROM directory_import WHERE published_version IS NOT NULL ORDER BY trust_id, pub
 
 -- Sign-ins to the admin console (server-side sessions: the browser holds only an HttpOnly cookie
 -- naming one, by the hash of its secret). pending: a sign-in under way (state, PKCE verifier).
+-- The console's tokens are sealed with a key derived from the cookie's secret, which the server
+-- does not keep: the table alone opens nothing.
 CREATE TABLE console_session (
   id_hash text PRIMARY KEY,
-  user_id text REFERENCES app_user(id),
-  trust_id text REFERENCES trust(id),
+  user_id text,
+  trust_id text,
+  display_name text,
+  tokens_sealed text,
   csrf_token text,
   pkce_verifier text,
   oidc_state text,
