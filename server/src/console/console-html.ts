@@ -39,7 +39,7 @@ const STYLE = `*{box-sizing:border-box}body{font:16px/1.5 system-ui,-apple-syste
 a{color:#005eb8}a:visited{color:#330072}a:focus,button:focus,input:focus,select:focus,textarea:focus,summary:focus{outline:3px solid #ffeb3b;outline-offset:0;box-shadow:0 4px #212b32}
 .skip{position:absolute;left:-9999px}.skip:focus{left:8px;top:8px;background:#ffeb3b;color:#212b32;padding:4px 8px;z-index:2}
 header.top{background:#005eb8;color:#fff;padding:8px 24px;display:flex;align-items:center;gap:16px;flex-wrap:wrap}
-header.top .brand{font-weight:700;font-size:18px}header.top .who{margin-left:auto}header.top form{display:inline}
+header.top .brand{font-weight:700;font-size:18px;flex:1 1 30rem}header.top .who{margin-left:auto;display:flex;gap:12px;align-items:center}header.top form{display:inline}
 header.top button{background:#fff;color:#005eb8;border:0;padding:4px 10px;border-radius:4px;font:inherit;font-weight:600;cursor:pointer}
 nav.main{background:#003087;padding:0 24px}nav.main ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px}
 nav.main a{display:block;color:#fff;padding:8px 12px;text-decoration:none;font-weight:600}nav.main a[aria-current=page]{background:#fff;color:#003087}
@@ -100,8 +100,8 @@ export function page(frame: PageFrame, body: Html): string {
       )}</ul></nav>`
     : '';
   const who = frame.user
-    ? html`<span class="who">Signed in as <strong>${frame.user.displayName}</strong></span>
-<form method="post" action="/console/sign-out">${csrfField(frame.user.csrfToken)}<button type="submit">Sign out</button></form>`
+    ? html`<span class="who"><span>Signed in as <strong>${frame.user.displayName}</strong></span>
+<form method="post" action="/console/sign-out">${csrfField(frame.user.csrfToken)}<button type="submit">Sign out</button></form></span>`
     : '';
   return html`<!doctype html>
 <html lang="en-GB">
