@@ -1,4 +1,4 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
 import { DEMO_PASSWORD, signInThroughProvider } from './provider-sign-in';
@@ -18,7 +18,7 @@ let pageA: Page;
 let pageB: Page;
 let service: { id: string; name: string; phone: string };
 
-async function desk(browser: import('@playwright/test').Browser, username: string): Promise<Page> {
+async function desk(browser: Browser, username: string): Promise<Page> {
   const host: DeskHost = await startDeskHost({ server: server.url });
   cleanups.push(() => host.stop());
   const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
