@@ -300,6 +300,9 @@ export class Core {
         const me = this.session.signedInId();
         if (me && this.sync) await this.sync.sendNow(me, SIGN_OUT_SEND_MS);
         this.session.signOut();
+        // Signing out is someone leaving the desk (an expired session is not): the next person's
+        // fresh tab must not reopen this caller, whoever was or was not signed in.
+        this.openCall.remember(null);
         return status();
       },
     };

@@ -116,7 +116,9 @@ export function generateCalls(o: CallGeneratorOptions): SyntheticCall[] {
     const status: CallStatus = r.weighted([['finalised', recent ? 85 : 94.5], ['draft', recent ? 10 : 0.5], ['discarded', 5]] as const);
     const addenda: SyntheticCall['addenda'] = [];
     if (r.chance(0.25)) {
-      const due = t + r.int(30, 16 * 60) * 60_000;
+      // Set at the end of the call for later: a callback already overdue when the record is
+      // finalised is refused (finaliseIssues), as a clinician's desk would be.
+      const due = (c.endedAt ? Date.parse(c.endedAt) : t) + r.int(30, 16 * 60) * 60_000;
       const callbackDue = new Date(due).toISOString();
       c.callback = { required: true, dueAt: callbackDue, phone: text('07700 900456'), reason: text('Synthetic callback.'), completedAt: null };
       const madeAt = due + r.int(-20, 40) * 60_000;

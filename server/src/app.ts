@@ -80,6 +80,19 @@ function trustProxyOption(trust: ServerConfig['TRUST_PROXY']) {
   return { trustProxy: trust };
 }
 
+/**
+ * PostgreSQL out of reach or too busy to answer in time: no connection free within
+ * DATABASE_CONNECT_TIMEOUT_MS, a statement over DATABASE_STATEMENT_TIMEOUT_MS (57014), a connection
+ * lost (class 08, a failover's admin shutdown 57P01–57P03, a standby not yet promoted 25006), too
+ * many connections (53300). A moment's condition, not a fault of the request.
+ */
+export function databaseUnavailable(err: { code?: unknown; message?: unknown }): boolean {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (/^08/.test(code) || ['57014', '57P01', '57P02', '57P03', '53300', '25006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  const message = typeof err.message === 'string' ? err.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+}
+
 export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Promise<App> {
   const app = Fastify({
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
@@ -127,6 +140,14 @@ export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Pro
     // PostgreSQL cannot store some text (a NUL character, invalid byte sequences): that is bad input, not a fault.
     if (err.code === '22P05' || err.code === '22021' || err.code === '22P02') {
       return reply.code(400).send(errorBody('unstorable_text', 'The request holds text the server cannot store (for example a NUL character): remove it and send again.'));
+    }
+    if (databaseUnavailable(err)) {
+      // Nothing was applied (a transaction cut short rolls back): the caller tries again shortly, maybe on another node.
+      request.log.warn({ err: { type: err.name, code: err.code } }, 'database busy or unreachable');
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .send(errorBody('database_unavailable', 'The server’s database is busy or out of reach just now. Nothing was lost; try again in a moment.'));
     }
     request.log.error({ err: { type: err.name, code: err.code } }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'The server hit an unexpected error. Nothing was lost on the desk; it will try again.'));

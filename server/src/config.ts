@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -6,6 +7,22 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** A real PostgreSQL; without it the server embeds PGlite in DATA_DIR. */
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * With DATABASE_URL, per API node: the most connections it holds (N nodes hold up to N × this,
+   * plus one each for hints: keep that under PostgreSQL's max_connections), how long a statement
+   * may run, how long a session may sit idle inside a transaction (a stalled node cannot hold locks
+   * others wait on), and how long a request waits for a connection before it is answered 503.
+   */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(120_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** This node's name in logs, pg_stat_activity and snapshot builds (default: host name and process id). */
+  NODE_NAME: z.string().min(1).max(100).optional(),
+  /**
+   * With DATABASE_URL only a cache, which can be deleted at any time (every artefact a desk downloads
+   * is in PostgreSQL), and the demo's sealing secret; without, PGlite's database lives here too.
+   */
   DATA_DIR: z.string().default(path.resolve('.data/server')),
   /** The URL desks and browsers reach this server at (issuer of the built-in identity provider). */
   PUBLIC_URL: z.string().url().optional(),
@@ -72,7 +89,7 @@ const Env = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type ServerConfig = z.infer<typeof Env> & { publicUrl: string };
+export type ServerConfig = z.infer<typeof Env> & { publicUrl: string; nodeName: string };
 
 /** Reads the server's configuration from the environment, failing with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -82,5 +99,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error(`Server configuration is not valid: ${problems}`);
   }
   const c = parsed.data;
-  return { ...c, publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}` };
+  return { ...c, publicUrl: c.PUBLIC_URL ?? `http://${c.HOST}:${c.PORT}`, nodeName: c.NODE_NAME ?? `${hostname()}:${process.pid}` };
 }

@@ -1,14 +1,15 @@
 /*
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
- *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,screen,import,summaries
- *   BENCH_DESK_SECONDS (default 30): how long the server part's 50 desks push and pull
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,nodes,screen,import,summaries
+ *   BENCH_DESK_SECONDS (default 30): how long the server and nodes parts' 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { printCoreFigures, runCoreBench } from './core-bench';
 import { printImportFigures, runImportBench } from './import-bench';
+import { printNodesFigures, runNodesBench } from './nodes-bench';
 import { printScreenFigures, runScreenBench } from './screen-bench';
 import { printServerFigures, runServerBench } from './server-bench';
 import { printSummariesFigures, runSummariesBench } from './summaries-bench';
@@ -43,6 +44,12 @@ if (!only || only.includes('server')) {
   const figures = await runServerBench({ workDir, count, runs, deskSeconds: Number(process.env.BENCH_DESK_SECONDS ?? 30) });
   printServerFigures(figures);
   record('server', figures);
+}
+
+if (!only || only.includes('nodes')) {
+  const figures = await runNodesBench({ workDir, count, runs, deskSeconds: Number(process.env.BENCH_DESK_SECONDS ?? 30) });
+  printNodesFigures(figures);
+  record('nodes', figures);
 }
 
 if (!only || only.includes('screen')) {

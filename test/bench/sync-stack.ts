@@ -17,20 +17,34 @@ export const BENCH_TRUST = 'trust-a';
 
 /**
  * Our side of the sync benchmark: a throwaway PostgreSQL, the central API as a process of its own
- * (as deployed: its own event loop, on loopback), an identity provider for desk tokens, and
- * publishing from this process into the same database and snapshot folder.
+ * (as deployed: its own event loop, on loopback) — or several, each with a DATA_DIR of its own —
+ * an identity provider for desk tokens, and publishing from this process into the same database
+ * (and the first node's cache folder).
  */
 export class SyncStack {
   private cluster: PostgresCluster | null = null;
   private db: Db | null = null;
   private readonly issuer = new TestIssuer();
-  private server: ServerProcess | null = null;
+  private servers: ServerProcess[] = [];
   private readonly hints = createLocalHintBus();
 
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly nodes = 1,
+  ) {}
 
+  /** The first node's URL. */
   get url(): string {
-    return this.server!.url;
+    return this.servers[0]!.url;
+  }
+
+  /** Every node: its port and its DATA_DIR. */
+  get nodeList(): { port: number; dataDir: string }[] {
+    return this.servers.map((s, i) => ({ port: s.port, dataDir: this.nodeDir(i) }));
+  }
+
+  private nodeDir(i: number): string {
+    return i === 0 ? this.dataDir : `${this.dataDir}-node-${i}`;
   }
 
   async start(): Promise<void> {
@@ -45,16 +59,19 @@ export class SyncStack {
     await migrate(this.db);
     await seedTestUsers(this.db);
     await this.issuer.start();
-    // The server refuses a DATA_DIR other users can read.
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    chmodSync(this.dataDir, 0o700);
-    this.server = new ServerProcess(await freePort(), {
-      DATABASE_URL: url.toString(),
-      DATA_DIR: this.dataDir,
-      OIDC_ISSUER: this.issuer.url,
-      OIDC_AUDIENCE: FAULT_AUDIENCE,
-    });
-    await this.server.start();
+    for (let i = 0; i < this.nodes; i++) {
+      // The server refuses a DATA_DIR other users can read.
+      mkdirSync(this.nodeDir(i), { recursive: true, mode: 0o700 });
+      chmodSync(this.nodeDir(i), 0o700);
+      const server = new ServerProcess(await freePort(), {
+        DATABASE_URL: url.toString(),
+        DATA_DIR: this.nodeDir(i),
+        OIDC_ISSUER: this.issuer.url,
+        OIDC_AUDIENCE: FAULT_AUDIENCE,
+      });
+      this.servers.push(server);
+      await server.start();
+    }
   }
 
   /** Publishes the trust's whole directory (a new version when anything changed) and builds its snapshot. */
@@ -82,7 +99,7 @@ export class SyncStack {
   }
 
   async stop(): Promise<void> {
-    await this.server?.stop();
+    for (const server of this.servers) await server.stop();
     await this.issuer.close();
     await this.db?.close();
     await this.cluster?.stop();

@@ -6,6 +6,11 @@ import type { Socket } from 'node:net';
  * connections dropped before or during an answer, answers cut short, delays and slow bodies,
  * bursts of 503, requests that hang until the desk gives up, and requests delivered twice (the
  * server sees a replay; the desk sees only the second answer).
+ *
+ * Given several servers it is also a load balancer: each request goes to the next in turn (or
+ * where `pick` says), one that refuses the connection (stopped, killed) is passed over for the
+ * next, and X-Forwarded-For gets the caller's address appended as a load balancer's would. A
+ * duplicated request goes to two servers in turn, so the replay lands on another node.
  */
 
 export const FAULTS = ['none', 'drop', 'reset_mid_body', 'delay', 'slow_body', 'status_503', 'hang', 'truncate', 'duplicate'] as const;
@@ -16,18 +21,44 @@ export interface ProxiedRequest {
   path: string;
 }
 
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+/** One request as the proxy passed it on: to which server (index), and what came back. */
+export interface Forwarded extends ProxiedRequest {
+  node: number;
+  status: number;
+  range: string | null;
+}
+
 export class FaultProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   readonly counts = new Map<Fault, number>();
   /** Decides each request's fault; 'none' passes it straight through. */
   choose: (req: ProxiedRequest) => Fault = () => 'none';
+  /** How many of the servers (the first ones given) take requests; the others are out of rotation. */
+  inRotation: number;
+  /** Which server a request goes to first: round robin over those in rotation unless set. */
+  pick: (req: ProxiedRequest) => number = () => this.turn++ % this.inRotation;
+  /** Every request passed on, in order (kept only while `record` is true). */
+  readonly forwarded: Forwarded[] = [];
+  record = false;
+  private turn = 0;
+  private readonly targets: Upstream[];
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(target: Upstream | Upstream[]) {
+    this.targets = Array.isArray(target) ? target : [target];
+    this.inRotation = this.targets.length;
+  }
 
   async start(): Promise<number> {
     // The server can die mid-answer (the suite kills it): whatever breaks, the desk sees a cut connection.
     this.server = createServer((req, res) => void this.handle(req, res).catch(() => req.socket.destroy()));
+    // Idle connections from desks are kept as a load balancer keeps them (a minute), not Node's 5 s.
+    this.server.keepAliveTimeout = 65_000;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -49,7 +80,8 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readAll(req).catch(() => null);
     if (body === null) return;
-    const fault = this.choose({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    const asked = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    const fault = this.choose(asked);
     this.counts.set(fault, (this.counts.get(fault) ?? 0) + 1);
     switch (fault) {
       case 'drop':
@@ -74,7 +106,9 @@ export class FaultProxy {
     } catch {
       return void req.socket.destroy();
     }
-    const headers = { ...upstream.headers };
+    // Hop-by-hop headers are the proxy's own (RFC 9110 §7.6.1): passing on the server's
+    // `Keep-Alive: timeout=72` would have the desk reuse connections this proxy has closed.
+    const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = upstream.headers;
     if (fault === 'truncate') {
       // A clean end after half the body: only the answer's own structure can tell it is short.
       delete headers['content-length'];
@@ -106,13 +140,39 @@ export class FaultProxy {
     res.on('close', () => upstream.destroy());
   }
 
-  private forward(req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+  /** Sends the request to the server `pick` names, or, when that one refuses the connection, to the next that takes it. */
+  private async forward(req: IncomingMessage, body: Buffer): Promise<IncomingMessage> {
+    const asked = { method: req.method ?? 'GET', path: req.url ?? '/' };
+    const first = this.pick(asked);
+    let lastError: unknown;
+    for (let k = 0; k < this.inRotation; k++) {
+      const node = (first + k) % this.inRotation;
+      try {
+        const res = await this.send(node, req, body).catch((e: { code?: string; reused?: boolean }) => {
+          // A kept-alive connection the server had just closed as idle: the request never reached it, so send it on a new one (Node's advice for reusedSocket).
+          if (e.reused && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return this.send(node, req, body, true);
+          throw e;
+        });
+        if (this.record) this.forwarded.push({ ...asked, node, status: res.statusCode ?? 0, range: (req.headers.range as string | undefined) ?? null });
+        return res;
+      } catch (e) {
+        lastError = e;
+        // Only a refused connection is safe to try elsewhere: anything later may have reached the server.
+        if ((e as { code?: string }).code !== 'ECONNREFUSED') break;
+      }
+    }
+    throw lastError;
+  }
+
+  private send(node: number, req: IncomingMessage, body: Buffer, fresh = false): Promise<IncomingMessage> {
+    const target = this.targets[node]!;
+    const forwardedFor = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     return new Promise((resolve, reject) => {
       const out = httpRequest(
-        { host: this.target.host, port: this.target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${this.target.host}:${this.target.port}` } },
+        { ...(fresh ? { agent: false } : {}), host: target.host, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.host}:${target.port}`, 'x-forwarded-for': forwardedFor } },
         resolve,
       );
-      out.on('error', reject);
+      out.on('error', (e) => reject(Object.assign(e, { reused: out.reusedSocket })));
       // An answer cut short by the server's death is an 'error' on the answer: end the desk's side.
       out.on('response', (r) => r.on('error', () => req.socket.destroy()));
       out.end(body);

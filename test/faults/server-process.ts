@@ -17,13 +17,19 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id (a node is killed by its own id, never by name). */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async start(): Promise<void> {
     this.child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      env: { ...process.env, ...this.env, HOST: '127.0.0.1', PORT: String(this.port), PUBLIC_URL: this.url, LOG_LEVEL: 'error' },
+      // PUBLIC_URL and LOG_LEVEL may be set by the caller (several nodes behind one address share its URL).
+      env: { ...process.env, PUBLIC_URL: this.url, LOG_LEVEL: 'error', ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     for (let i = 0; ; i++) {

@@ -5,6 +5,11 @@
  * the server exactly once with identical content, every finalised record is unchanged, and the
  * desk's directory equals the published version.
  *
+ * Half the runs go through two API nodes over the same PostgreSQL (issue 16): the proxy alternates
+ * requests between them as a load balancer would (a replayed request lands on the other node), and
+ * instead of the whole server one node is killed — mid-push, or the one serving the desk's snapshot
+ * mid-download — while the other carries on.
+ *
  * Randomised from a printed seed: FAULT_SEED replays a run set, FAULT_RUNS runs more (default 50).
  */
 import { randomBytes } from 'node:crypto';
@@ -50,14 +55,17 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
   let hints: HintBus;
   let issuer: TestIssuer;
   let server: ServerProcess;
+  /** The second API node, for the two-node runs. */
+  let second: ServerProcess;
   let proxy: FaultProxy;
   let proxyUrl: string;
   let entry: string;
   let serverDir: string;
+  let secondDir: string;
   let published: DirectoryService[];
   let pool: DirectoryService[];
   let publishedVersion = 0;
-  const coverage = { deskKilled: { push: 0, download: 0, catchUp: 0, other: 0 }, serverKilled: 0, faults: new Map<Fault, number>() };
+  const coverage = { deskKilled: { push: 0, download: 0, catchUp: 0, other: 0 }, serverKilled: 0, twoNodeRuns: 0, nodeKilled: { push: 0, download: 0 }, faults: new Map<Fault, number>() };
 
   const publish = async (services: DirectoryService[]) => {
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: serverDir });
@@ -82,8 +90,10 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
       OIDC_ISSUER: issuer.url,
       OIDC_AUDIENCE: FAULT_AUDIENCE,
     });
-    await server.start();
-    proxy = new FaultProxy({ host: '127.0.0.1', port: server.port });
+    secondDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-fault-server-'));
+    second = new ServerProcess(await freePort(), { DATABASE_URL: database.url, DATA_DIR: secondDir, OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: FAULT_AUDIENCE });
+    await Promise.all([server.start(), second.start()]);
+    proxy = new FaultProxy([server, second].map((s) => ({ host: '127.0.0.1', port: s.port })));
     proxyUrl = `http://127.0.0.1:${await proxy.start()}`;
     entry = await bundle(path.resolve(import.meta.dirname, '../../electron/core/entry.ts'), 'fault-suite-core');
     pool = generateDirectory({ seed: SEED % 100_000, count: 900, sectors: loadEnglandSectors(GEO_DIR) });
@@ -92,15 +102,17 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
 
   afterAll(async () => {
     console.log(
-      `sync fault suite coverage: desk killed mid-push ${coverage.deskKilled.push}, mid-download ${coverage.deskKilled.download}, mid-catch-up ${coverage.deskKilled.catchUp}, otherwise ${coverage.deskKilled.other}; server killed ${coverage.serverKilled}; faults ${JSON.stringify(Object.fromEntries(proxy?.counts ?? []))}`,
+      `sync fault suite coverage: desk killed mid-push ${coverage.deskKilled.push}, mid-download ${coverage.deskKilled.download}, mid-catch-up ${coverage.deskKilled.catchUp}, otherwise ${coverage.deskKilled.other}; server killed ${coverage.serverKilled}; two-node runs ${coverage.twoNodeRuns}, a node killed mid-push ${coverage.nodeKilled.push}, mid-download ${coverage.nodeKilled.download}; faults ${JSON.stringify(Object.fromEntries(proxy?.counts ?? []))}`,
     );
     await proxy?.stop();
     await server?.stop();
+    await second?.stop();
     await issuer?.close();
     await hints?.close();
     await db?.close();
     await database?.drop();
     rmSync(serverDir, { recursive: true, force: true });
+    rmSync(secondDir, { recursive: true, force: true });
   }, 60_000);
 
   /** A new directory version: some services renamed or re-houred, some removed, some added. */
@@ -164,6 +176,19 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
   it.each(runs)('run %i', async (i) => {
     const rng = Rng.stream(SEED, i);
     const kind = i % 4;
+    // Runs 4–7 of every 8 go through both nodes, so each kind of run is done both ways.
+    const twoNodes = i % 8 >= 4;
+    const nodes = [server, second];
+    // A run that failed may have left a node down.
+    for (const node of nodes) if (!node.running) await node.start();
+    proxy.inRotation = twoNodes ? 2 : 1;
+    proxy.pick = (() => {
+      let turn = 0;
+      return () => turn++ % proxy.inRotation;
+    })();
+    proxy.forwarded.length = 0;
+    proxy.record = twoNodes;
+    if (twoNodes) coverage.twoNodeRuns++;
     const user: TestUser = { userId: `fault-${SEED}-${i}`, trustId: TRUST, teamId: 'team-a1', roles: ['clinician'] };
     const faultRate = rng.int(15, 45) / 100;
     const faulty = FAULTS.filter((f) => f !== 'none');
@@ -181,9 +206,16 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
     try {
       await desk.start();
       if (kind === 1) {
-        // Killed while the snapshot is still downloading (slowly): the next start resumes or restarts it.
         await desk.whenStatus((s) => s.directoryProgress?.phase === 'download', 8000);
-        await killDesk(desk);
+        const serving = proxy.forwarded.findLast((f) => f.path.startsWith('/v1/directory/snapshots/'))?.node;
+        if (twoNodes && serving !== undefined && rng.chance(0.5)) {
+          // The node serving the snapshot is killed mid-download: the desk resumes on the other.
+          await nodes[serving]!.kill();
+          coverage.nodeKilled.download++;
+        } else {
+          // Killed while the snapshot is still downloading (slowly): the next start resumes or restarts it.
+          await killDesk(desk);
+        }
       }
       await work(desk, rng, rng.int(4, 10), finalHashes);
       if (kind === 0) {
@@ -211,13 +243,19 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
         const pushing = work(desk, rng, rng.int(3, 8), finalHashes);
         await desk.whenStatus((s) => s.activity === 'pushing', 3000);
         await sleep(rng.int(0, 80));
-        await server.kill();
+        if (twoNodes) {
+          // One node dies with the push in flight (either may hold it): the desk retries on the other.
+          await rng.pick(nodes).kill();
+          coverage.nodeKilled.push++;
+        } else {
+          await server.kill();
+          coverage.serverKilled++;
+        }
         slowPush = false;
-        coverage.serverKilled++;
         await pushing;
         await work(desk, rng, rng.int(1, 4), finalHashes);
         await sleep(rng.int(50, 400));
-        await server.start();
+        if (!twoNodes) await server.start();
       }
       if (rng.chance(0.3)) await publish(nextDirectory(rng, 20));
       await work(desk, rng, rng.int(1, 5), finalHashes);
@@ -225,7 +263,7 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
       // The network heals; everything must arrive.
       proxy.choose = () => 'none';
       proxy.dropAll();
-      if (!server.running) await server.start();
+      for (const node of nodes) if (!node.running) await node.start();
       if (!desk.running) await desk.start();
       await desk.call('sync.now');
       const settled = await waitUntil(async () => {
@@ -265,6 +303,9 @@ describe(`sync under faults (seed ${SEED}, ${RUNS} runs; FAULT_SEED=${SEED} repl
       const streams = await db.query<{ client_id: string }>('SELECT client_id FROM sync_client WHERE user_id = $1', [user.userId]);
       expect(streams.length).toBeLessThanOrEqual(1);
       expect(streams.map((r) => r.client_id)).not.toContain(clientId);
+
+      // Both nodes took part in a two-node run.
+      if (twoNodes) expect(new Set(proxy.forwarded.filter((f) => f.status < 500).map((f) => f.node))).toEqual(new Set([0, 1]));
 
       // The desk's directory equals the published version.
       const local = new Database(path.join(dir, 'directory.db'), { readonly: true });

@@ -99,6 +99,47 @@ describe('desk sync against the central API', () => {
     expect(desk.core.directory.info()).toMatchObject({ version: '1' });
   });
 
+  it('resumes a snapshot download cut mid-way at once, from where it stopped (Range, If-Range), and checks the whole file', async () => {
+    const requests: { range: string | null; ifRange: string | null; status: number }[] = [];
+    const CUT = 100_000;
+    // The first download's connection drops after CUT bytes, as when the API node serving it dies.
+    const cutOnce: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const res = await fetch(input, init);
+      if (!url.includes('/v1/directory/snapshots/')) return res;
+      const headers = new Headers(init?.headers);
+      requests.push({ range: headers.get('range'), ifRange: headers.get('if-range'), status: res.status });
+      if (requests.length > 1) return res;
+      const reader = res.body!.getReader();
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          const part = value.subarray(0, CUT - sent);
+          sent += part.length;
+          controller.enqueue(part);
+          if (sent >= CUT) {
+            controller.error(new TypeError('terminated'));
+            await reader.cancel();
+          }
+        },
+      });
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const manifest = (await (await fetch(`${base}/v1/directory/manifest`, { headers: { authorization: `Bearer ${await server.tokenFor(USERS.a1Clinician)}` } })).json()) as { sha256: string; bytes: number; version: number };
+    expect(manifest.bytes).toBeGreaterThan(CUT);
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: cutOnce });
+    desks.push(desk);
+    await waitFor('the directory', () => desk.core.directory.info().syncedAt !== null && desk.core.directory.info().services > 0, 30_000);
+    expect(requests).toEqual([
+      { range: null, ifRange: null, status: 200 },
+      { range: `bytes=${CUT}-`, ifRange: `"${manifest.sha256}"`, status: 206 },
+    ]);
+    // It checked the sha256 of the joined file: a snapshot whose bytes disagree is never installed.
+    expect(desk.core.directory.info().version).toBe(String(manifest.version));
+  });
+
   it('pushes call records as they are written, and a finalised record reaches the server intact', async () => {
     const { desk } = newDesk();
     const draft = await desk.createDraft('Synthetic: pushed as written');
@@ -222,11 +263,13 @@ describe('desk sync against the central API', () => {
     // An admin is not a clinician: the server refuses this desk's push (403) with its reason.
     const { desk } = newDesk(new TestTokens(server.tokenFor, USERS.aAdmin));
     await desk.createDraft('Synthetic: written on a desk signed in as an admin');
-    await waitFor('the refusal in the status', () => desk.status().lastRefusal?.task === 'push');
+    // The push is refused (and the pull too: an admin's desk reads no records), each with its reason.
+    await waitFor('the push’s refusal in the status', () => desk.status().queues.some((q) => q.state === 'refused'));
     const s = desk.status();
     expect(s.connection).toBe('online');
     expect(s.offlineSince).toBeNull();
-    expect(s.lastRefusal).toMatchObject({ status: 403, code: 'forbidden', message: 'This needs the clinician role.' });
+    expect(s.lastRefusal).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(s.queues).toEqual([expect.objectContaining({ author: expect.objectContaining({ userId: 'a-admin' }), state: 'refused', reason: 'This needs the clinician role.' })]);
     expect(s.waiting).toBeGreaterThan(0);
   });
 

@@ -51,7 +51,7 @@ export class ScriptedDesk {
    * overdue at that moment, as the desk did.
    */
   finalise(recordId: string, content: CallRecordContent, baseRevision: number | null = null, contentHash = contentHashOf(content)): Mutation {
-    return this.mutation(recordId, { kind: 'finalise', content, contentHash, finalisedAt: content.endedAt ?? new Date().toISOString() }, baseRevision);
+    return this.mutation(recordId, { kind: 'finalise', content, contentHash, finalisedAt: content.endedAt ?? content.startedAt }, baseRevision);
   }
 
   addendum(recordId: string, text: string, addendumId: string = uuidv7(), callbackMadeAt: string | null = null): Mutation {

@@ -137,7 +137,11 @@ export class CallStore {
       const author = this.writer(p.authorId);
       const text = canonicalJson(p.content);
       const stored = this.rowOf(p.id);
-      if (stored.status === 'draft' && text === stored.content) return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
+      // Unchanged content is not a new revision, but still only its author's to save.
+      if (stored.status === 'draft' && text === stored.content) {
+        this.mayChange(stored, author);
+        return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
+      }
       const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
       const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DirectoryProgress } from '../../../shared/contract';
@@ -25,6 +25,20 @@ export const CHANGES_PAGE = 2000;
 
 /** A snapshot or page file that is not what the server said it was. */
 class BadDownload extends Error {}
+
+/** Immediate resumes of a cut snapshot download within one sync run, each after new bytes arrived. */
+export const RESUMES_PER_RUN = 5;
+
+/** Feeds a file to a hash a block at a time (a partial snapshot can be 100 MiB and more). */
+function hashFile(hash: ReturnType<typeof createHash>, file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    const block = Buffer.alloc(1 << 20);
+    for (let n; (n = readSync(fd, block, 0, block.length, null)) > 0; ) hash.update(block.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Keeps directory.db up to date with the server. A desk with a cursor catches up from the changes
@@ -67,21 +81,22 @@ export class DirectorySync {
 
   private async bootstrap(signal?: AbortSignal): Promise<DirectorySyncResult> {
     this.progress({ phase: 'manifest', bytes: 0, totalBytes: null, rows: 0 });
-    let manifest: DirectoryManifest;
-    try {
-      manifest = await this.http.json('/v1/directory/manifest', (v) => DirectoryManifest.parse(v), { signal });
-    } catch (e) {
-      if (e instanceof ServerRefused && e.status === 404) return 'not_published';
-      throw e;
-    }
-    let installed: boolean;
-    try {
-      await this.downloadSnapshot(manifest, signal);
-      installed = true;
-    } catch (e) {
-      // The snapshot is gone (replaced meanwhile) or keeps arriving damaged: build from the feed.
-      if (!(e instanceof BadDownload || (e instanceof ServerRefused && e.status === 404))) throw e;
-      installed = false;
+    let manifest = await this.manifest(signal);
+    if (!manifest) return 'not_published';
+    let installed = false;
+    for (let replaced = 0; !installed; replaced++) {
+      try {
+        await this.downloadSnapshot(manifest, signal);
+        installed = true;
+      } catch (e) {
+        // The snapshot keeps arriving damaged, or is gone: build from the feed, unless it was
+        // replaced by a newer one between the manifest and the download (asked once).
+        const gone = e instanceof ServerRefused && e.status === 404;
+        if (!(e instanceof BadDownload || gone)) throw e;
+        const fresh = gone && replaced === 0 ? await this.manifest(signal) : null;
+        if (!fresh || fresh.sha256 === manifest.sha256) break;
+        manifest = fresh;
+      }
     }
     if (installed) {
       this.progress({ phase: 'install', bytes: manifest.bytes, totalBytes: manifest.bytes, rows: 0 });
@@ -95,52 +110,75 @@ export class DirectorySync {
     return 'bootstrapped';
   }
 
-  /** Downloads the snapshot to a side file (resuming a partial one of the same snapshot), then checks it. */
+  /** The newest snapshot's manifest; null while the trust has published nothing. */
+  private async manifest(signal?: AbortSignal): Promise<DirectoryManifest | null> {
+    try {
+      return await this.http.json('/v1/directory/manifest', (v) => DirectoryManifest.parse(v), { signal });
+    } catch (e) {
+      if (e instanceof ServerRefused && e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Downloads the snapshot to a side file (resuming a partial one of the same snapshot), then
+   * checks it. A transfer cut short after bytes arrived (the server's node stopped, a proxy let
+   * go) is resumed at once from where it stopped, with Range and If-Range, up to
+   * RESUMES_PER_RUN times; behind a load balancer the rest usually comes from another node.
+   */
   private async downloadSnapshot(m: DirectoryManifest, signal?: AbortSignal): Promise<void> {
     let hash = createHash('sha256');
     let have = 0;
     if (existsSync(this.downloadFile) && existsSync(this.downloadMeta) && readFileSync(this.downloadMeta, 'utf8') === m.sha256) {
       have = statSync(this.downloadFile).size;
-      if (have <= m.bytes) hash.update(readFileSync(this.downloadFile));
+      if (have <= m.bytes) hashFile(hash, this.downloadFile);
       else have = 0;
     }
     if (have === 0) {
       rmSync(this.downloadFile, { force: true });
       writeFileSync(this.downloadMeta, m.sha256);
     }
-    if (have < m.bytes) {
-      const res = await this.http.request(m.url, { signal, headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+    for (let resumes = 0; have < m.bytes; resumes++) {
+      const res = await this.http.request(m.url, { signal, headers: have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${m.sha256}"` } : {} });
       if (have > 0 && res.status !== 206) {
         // The server sent the whole file instead of the rest: start again from the beginning.
         rmSync(this.downloadFile, { force: true });
         hash = createHash('sha256');
         have = 0;
       }
-      await this.appendBody(res, have, m.bytes, hash);
+      const from = have;
+      const written = { bytes: have };
+      try {
+        await this.appendBody(res, written, m.bytes, hash);
+        have = written.bytes;
+      } catch (e) {
+        have = written.bytes;
+        if (!(e instanceof ServerUnreachable) || have === from || resumes >= RESUMES_PER_RUN || signal?.aborted) throw e;
+      }
     }
     this.verify(m, hash.digest('hex'));
   }
 
-  private async appendBody(res: Response, start: number, total: number, hash: ReturnType<typeof createHash>): Promise<void> {
-    const fd = openSync(this.downloadFile, start > 0 ? 'a' : 'w');
-    let bytes = start;
+  /** Appends the body to the side file, counting in `written` what is on disk even when the transfer breaks. */
+  private async appendBody(res: Response, written: { bytes: number }, total: number, hash: ReturnType<typeof createHash>): Promise<void> {
+    const fd = openSync(this.downloadFile, written.bytes > 0 ? 'a' : 'w');
     let reported = 0;
     try {
       for await (const chunk of this.http.bytes(res)) {
+        if (written.bytes + chunk.length > total) throw new BadDownload('The snapshot is larger than the manifest says.');
         writeSync(fd, chunk);
         hash.update(chunk);
-        bytes += chunk.length;
-        if (bytes > total) throw new BadDownload('The snapshot is larger than the manifest says.');
-        if (bytes - reported > 1 << 20 || bytes === total) {
-          reported = bytes;
-          this.progress({ phase: 'download', bytes, totalBytes: total, rows: 0 });
+        written.bytes += chunk.length;
+        if (written.bytes - reported > 1 << 20 || written.bytes === total) {
+          reported = written.bytes;
+          this.progress({ phase: 'download', bytes: written.bytes, totalBytes: total, rows: 0 });
         }
       }
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    if (bytes !== total) throw new ServerUnreachable('The snapshot download stopped before the end; it resumes next time.');
+    if (written.bytes !== total) throw new ServerUnreachable('The snapshot download stopped before the end; it resumes next time.');
   }
 
   private verify(m: DirectoryManifest, sha256: string): void {

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../app';
-import type { Db } from '../db/db';
+import type { Db, Queryable } from '../db/db';
 import { byteRangeOf } from '../directory/byte-range';
 import { etagMatches, notModified, sendRaw } from '../directory/http-caching';
 import { readArtefact, type ArtefactRecord } from './store';
@@ -48,6 +48,49 @@ export function fillCache(db: Db, dataDir: string, a: ArtefactRecord): Promise<v
   return job;
 }
 
+/**
+ * Puts a file this node has just made and checked (a snapshot it built) into its cache as the
+ * artefact's bytes, so that it is not read back from the database. Best effort: the cache is a cache.
+ */
+export async function placeInCache(dataDir: string, a: Pick<ArtefactRecord, 'sha256'>, file: string): Promise<boolean> {
+  try {
+    await mkdir(artefactCacheDir(dataDir), { recursive: true });
+    await rename(file, cachePath(dataDir, a.sha256));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Temporary files in the cache folder (a fill or a build that was cut short) are removed after an hour. */
+const STALE_TEMPORARY_MS = 3600_000;
+
+/**
+ * Keeps this node's cache to what the database still holds: files of artefacts since deleted (a
+ * pruned snapshot's) and temporaries left by a crash are removed. Returns how many files went.
+ */
+export async function sweepCache(db: Queryable, dataDir: string, now = Date.now()): Promise<number> {
+  const dir = artefactCacheDir(dataDir);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const named = names.filter((n) => /^[0-9a-f]{64}$/.test(n));
+  const kept = new Set(
+    named.length === 0 ? [] : (await db.query<{ sha256: string }>('SELECT sha256 FROM artefact WHERE sha256 = ANY($1::text[])', [named])).map((r) => r.sha256),
+  );
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (/^[0-9a-f]{64}$/.test(name)) {
+      if (kept.has(name)) continue;
+    } else if (name.startsWith('tmp-')) {
+      const info = await stat(file).catch(() => null);
+      if (!info || now - info.mtimeMs < STALE_TEMPORARY_MS) continue;
+    } else continue;
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
+}
+
 async function openCached(dataDir: string, a: ArtefactRecord): Promise<FileHandle | null> {
   const file = await open(cachePath(dataDir, a.sha256)).catch(() => null);
   if (!file) return null;
@@ -87,6 +130,8 @@ export async function sendArtefact(request: FastifyRequest, reply: FastifyReply,
   reply.headers(headers).type(o.contentType ?? a.contentType);
   if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${a.bytes}`);
   reply.header('content-length', end - start + 1);
+  // Headers only: nothing to read, and no reason to fill the cache.
+  if (request.method === 'HEAD') return reply.send();
   const cached = await openCached(o.dataDir, a);
   if (cached) {
     const stream = cached.createReadStream({ start, end });

@@ -66,6 +66,12 @@ export interface PutOptions {
   /** When given, the upload is refused (and nothing kept) unless the bytes hash to it. */
   expectedSha256?: string;
   maxBytes: number;
+  /**
+   * Writes what names the artefact (a release file, a directory snapshot) in the same transaction
+   * that records it, so the artefact is never left unnamed by a node that dies in between. For bytes
+   * stored before, it runs in a transaction of its own.
+   */
+  record?: (tx: Queryable, artefact: ArtefactRecord) => Promise<void>;
 }
 
 /**
@@ -114,12 +120,16 @@ export async function putArtefact(db: Db, source: AsyncIterable<Buffer | Uint8Ar
          ON CONFLICT (sha256) DO NOTHING RETURNING sha256, bytes, sha512, content_type, chunk_bytes, content_id, created_at`,
         [digest, contentId, bytes, sha512b64, CHUNK_BYTES, options.contentType],
       );
-      return rows[0] ?? null;
+      const row = rows[0];
+      if (row) await options.record?.(tx, recordOf(row));
+      return row ?? null;
     });
     if (inserted) return { artefact: recordOf(inserted), created: true };
     // The same bytes were stored already (by another upload, maybe on another node): keep that one.
     await db.query('DELETE FROM artefact_chunk WHERE content_id = $1', [contentId]);
-    return { artefact: (await findArtefact(db, digest))!, created: false };
+    const existing = (await findArtefact(db, digest))!;
+    if (options.record) await db.transaction((tx) => options.record!(tx, existing));
+    return { artefact: existing, created: false };
   } catch (e) {
     await db.query('DELETE FROM artefact_chunk WHERE content_id = $1', [contentId]).catch(() => {});
     throw e;
@@ -145,6 +155,25 @@ export function readArtefact(db: Queryable, a: ArtefactRecord, start = 0, end = 
     }
   }
   return Readable.from(chunks(), { objectMode: false });
+}
+
+/**
+ * Deletes artefacts nothing names any more, among those given (a pruned snapshot's, say): the row
+ * and its chunks. Release files and snapshots still naming one keep it (their foreign keys).
+ */
+export async function deleteUnnamedArtefacts(db: Db, sha256s: readonly string[]): Promise<number> {
+  if (sha256s.length === 0) return 0;
+  return db.transaction(async (tx) => {
+    const gone = await tx.query<{ content_id: string }>(
+      `DELETE FROM artefact a WHERE a.sha256 = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM directory_snapshot d WHERE d.sha256 = a.sha256)
+         AND NOT EXISTS (SELECT 1 FROM app_release_file f WHERE f.sha256 = a.sha256)
+       RETURNING content_id`,
+      [sha256s],
+    );
+    if (gone.length > 0) await tx.query('DELETE FROM artefact_chunk WHERE content_id = ANY($1::uuid[])', [gone.map((g) => g.content_id)]);
+    return gone.length;
+  });
 }
 
 /** Removes the chunks of uploads that never became an artefact (a node died mid-upload). */

@@ -22,8 +22,32 @@ export interface Db extends Queryable {
 // bigint columns hold counts and sequence numbers far below 2^53: read them as numbers on both.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function connectPostgres(connectionString: string, options: { max?: number } = {}): Db {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+/** How one API node uses PostgreSQL (config.ts: DATABASE_POOL_MAX and the DATABASE_*_MS timeouts). */
+export interface PoolOptions {
+  /** Connections this node may hold; N nodes hold up to N × this (plus one each for hints). */
+  max?: number;
+  /** A statement running longer is cancelled (57014); 0 for none. */
+  statementTimeoutMs?: number;
+  /** A session idle inside a transaction longer is ended, so a stalled node cannot hold locks; 0 for none. */
+  idleInTransactionTimeoutMs?: number;
+  /** Waiting longer for a connection (from the pool, or PostgreSQL itself) fails the request; 0 for no limit. */
+  connectTimeoutMs?: number;
+  /** Shown in pg_stat_activity, so that each node's sessions can be told apart. */
+  applicationName?: string;
+}
+
+export function connectPostgres(connectionString: string, options: PoolOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    // Both are set for each session when it connects (pg sends them in the startup packet).
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+    // A connection to a database that vanished (a failover, a cut network) is found dead, not waited on.
+    keepAlive: true,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return {

@@ -24,6 +24,7 @@ export const directoryRoutes: RouteModule = createDirectoryRoutes();
 
 export { publishAndDistribute, type Publication, type PublishDeps } from './publisher';
 export { publishDirectory, PublishError, type PublishOptions, type PublishResult } from './publish';
-export { buildSnapshot, latestSnapshot, snapshotPath, type SnapshotRecord } from './snapshots';
+export { buildSnapshot, latestSnapshot, type SnapshotRecord } from './snapshots';
+export { ensureSnapshot, snapshotUpkeep } from './snapshot-builds';
 export { decideImport, runImport, startImport, type ImportContext, type ImportInput } from './imports';
 export { ImportJob, ImportRequest } from './import-report';

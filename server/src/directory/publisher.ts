@@ -2,7 +2,8 @@ import type { DirectoryService } from '../../../shared/domain/directory';
 import type { ServerDeps } from '../app';
 import { publishDirectory, type HeldPublish, type Incoming, type PublishOptions, type PublishResult } from './publish';
 import { publishOverlays } from './quality/publish-overlays';
-import { buildSnapshot, latestSnapshot, type SnapshotRecord } from './snapshots';
+import { ensureSnapshot } from './snapshot-builds';
+import type { SnapshotRecord } from './snapshots';
 
 export type PublishDeps = Pick<ServerDeps, 'db' | 'config' | 'hints'>;
 
@@ -17,17 +18,6 @@ export interface Publication {
 
 /** A publish touching this many rows refreshes the table's planner statistics. */
 const LARGE_PUBLISH_ROWS = 1_000;
-
-// One snapshot build per trust at a time in this process: a second publish waits for the first build.
-const builds = new Map<string, Promise<unknown>>();
-
-function serialised<T>(trustId: string, work: () => Promise<T>): Promise<T> {
-  const run = (builds.get(trustId) ?? Promise.resolve()).then(work, work);
-  const settled = run.catch(() => {});
-  builds.set(trustId, settled);
-  void settled.then(() => builds.get(trustId) === settled && builds.delete(trustId));
-  return run;
-}
 
 /**
  * Publishes a feed's services (publishDirectory; a staged import that would withdraw too much is
@@ -55,10 +45,9 @@ export async function publishAndDistribute(deps: PublishDeps, trustId: string, s
   let snapshot: SnapshotRecord | null = null;
   let snapshotError: string | null = null;
   try {
-    snapshot = await serialised(trustId, async () => {
-      const latest = await latestSnapshot(deps.db, trustId);
-      return latest && latest.version >= newest ? latest : buildSnapshot(deps.db, trustId, deps.config.DATA_DIR);
-    });
+    // Built once across every API node (a build another node has under way is waited for), holding
+    // the reports and corrections published just above.
+    snapshot = await ensureSnapshot(deps, trustId, newest);
   } catch (e) {
     snapshotError = `The snapshot could not be built (${(e as Error).message}); desks catch up from the changes feed meanwhile.`;
   }

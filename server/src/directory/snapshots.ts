@@ -1,15 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rm, rmdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db, Queryable } from '../db/db';
+import { artefactCacheDir, placeInCache } from '../artefacts/serve';
+import { deleteUnnamedArtefacts, findArtefact, putArtefact, type ArtefactRecord } from '../artefacts/store';
 import { DIRECTORY_TAG_SQL, encodeCursor } from './cursor';
 import type { SnapshotBuilt, SnapshotJob } from './snapshot-worker';
 
+/*
+ * Directory snapshots: the immutable SQLite file a new desk downloads, built from the trust's
+ * published services and stored in the artefact store (PostgreSQL, sha256-named), so that every API
+ * node serves the same bytes whichever built them. A snapshot row is written in the transaction
+ * that records its artefact: a node finds a snapshot only once all of its bytes are in.
+ * One builder per trust at a time across the nodes: snapshot-builds.ts.
+ */
+
 /** Snapshots kept per trust: desks that read an older manifest can still finish their download. */
 export const KEEP_SNAPSHOTS = 3;
+/** A pruned snapshot stays downloadable this long (a download under way finishes, or resumes on another node). */
+export const PRUNED_GRACE_MINUTES = 60;
+export const SNAPSHOT_CONTENT_TYPE = 'application/vnd.sqlite3';
+/** Far above any directory (100,000 services make 147 MiB); a guard against a runaway build, not a policy. */
+const MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
 
 export interface SnapshotRecord {
   sha256: string;
@@ -20,10 +36,13 @@ export interface SnapshotRecord {
   publishedAt: string;
 }
 
-export const snapshotDir = (dataDir: string) => path.join(dataDir, 'snapshots');
-export const snapshotPath = (dataDir: string, sha256: string) => path.join(snapshotDir(dataDir), `${sha256}.db`);
+/** Where snapshots were kept before they moved into PostgreSQL (read once, to store what a node still has). */
+export const legacySnapshotDir = (dataDir: string) => path.join(dataDir, 'snapshots');
 
-const SELECT_SNAPSHOT = `SELECT sha256, trust_id, version, bytes, services, coalesce(published_at, built_at) AS published_at FROM directory_snapshot`;
+// Only snapshots whose bytes are in the artefact store: rows recorded before snapshots moved there
+// have none until a node that still has the file stores it.
+const SELECT_SNAPSHOT = `SELECT d.sha256, d.trust_id, d.version, d.bytes, d.services, coalesce(d.published_at, d.built_at) AS published_at
+  FROM directory_snapshot d JOIN artefact a ON a.sha256 = d.sha256`;
 
 interface SnapshotRow {
   sha256: string;
@@ -43,15 +62,24 @@ const recordOf = (r: SnapshotRow): SnapshotRecord => ({
   publishedAt: new Date(r.published_at).toISOString(),
 });
 
+/** The trust's newest snapshot that any node can serve. */
 export async function latestSnapshot(db: Queryable, trustId: string): Promise<SnapshotRecord | null> {
-  const [row] = await db.query<SnapshotRow>(`${SELECT_SNAPSHOT} WHERE trust_id = $1 ORDER BY version DESC, built_at DESC LIMIT 1`, [trustId]);
+  const [row] = await db.query<SnapshotRow>(`${SELECT_SNAPSHOT} WHERE d.trust_id = $1 AND d.pruned_at IS NULL ORDER BY d.version DESC, d.built_at DESC LIMIT 1`, [trustId]);
   return row ? recordOf(row) : null;
 }
 
-/** The trust's snapshot with this hash; null for an unknown hash or another trust's snapshot. */
-export async function findSnapshot(db: Queryable, trustId: string, sha256: string): Promise<SnapshotRecord | null> {
-  const [row] = await db.query<SnapshotRow>(`${SELECT_SNAPSHOT} WHERE sha256 = $1 AND trust_id = $2`, [sha256, trustId]);
-  return row ? recordOf(row) : null;
+/**
+ * The trust's snapshot with this hash, with its artefact; null for an unknown hash, another
+ * trust's snapshot or one pruned more than PRUNED_GRACE_MINUTES ago.
+ */
+export async function findSnapshot(db: Queryable, trustId: string, sha256: string): Promise<{ snapshot: SnapshotRecord; artefact: ArtefactRecord } | null> {
+  const [row] = await db.query<SnapshotRow>(
+    `${SELECT_SNAPSHOT} WHERE d.sha256 = $1 AND d.trust_id = $2 AND (d.pruned_at IS NULL OR d.pruned_at > now() - make_interval(mins => $3))`,
+    [sha256, trustId, PRUNED_GRACE_MINUTES],
+  );
+  if (!row) return null;
+  const artefact = await findArtefact(db, sha256);
+  return artefact && { snapshot: recordOf(row), artefact };
 }
 
 /** The cursor a desk holding the snapshot of `version` continues the changes feed from. */
@@ -93,85 +121,131 @@ async function stageServices(db: Db, trustId: string, file: string): Promise<{ v
   });
 }
 
-function runWorker(job: SnapshotJob): Promise<SnapshotBuilt> {
+/** Builds the file in a worker thread; aborting the signal stops the worker. */
+function runWorker(job: SnapshotJob, signal?: AbortSignal): Promise<SnapshotBuilt> {
   const here = import.meta.url;
   const isTypeScript = here.endsWith('.ts');
   const file = new URL(`./snapshot-worker.${isTypeScript ? 'ts' : 'js'}`, here);
   // Running from TypeScript sources (tsx, vitest): the worker needs the same loader.
   const execArgv = isTypeScript ? ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
   return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
     const worker = new Worker(file, { workerData: job, execArgv });
+    const stop = () => void worker.terminate();
+    signal?.addEventListener('abort', stop, { once: true });
     let result: SnapshotBuilt | null = null;
     worker.once('message', (m: SnapshotBuilt) => (result = m));
     worker.once('error', reject);
-    worker.once('exit', (code) => (result ? resolve(result) : reject(new Error(`The snapshot builder stopped (exit code ${code}) before finishing.`))));
+    worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', stop);
+      if (result) resolve(result);
+      else reject(signal?.aborted ? signal.reason : new Error(`The snapshot builder stopped (exit code ${code}) before finishing.`));
+    });
   });
 }
 
-async function fsyncPath(p: string): Promise<void> {
-  const handle = await open(p, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Removes build leftovers older than an hour (a build interrupted by a crash). */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  const hourAgo = Date.now() - 3600_000;
-  for (const name of await readdir(dir)) {
-    if (!name.startsWith('tmp-')) continue;
-    const p = path.join(dir, name);
-    const info = await stat(p).catch(() => null);
-    if (info && info.mtimeMs < hourAgo) await rm(p, { force: true });
-  }
-}
-
-/** Deletes all but the newest KEEP_SNAPSHOTS snapshots of the trust, rows and files. */
-export async function pruneSnapshots(db: Db, trustId: string, dataDir: string, keep = KEEP_SNAPSHOTS): Promise<number> {
-  const removed = await db.query<{ sha256: string }>(
-    `DELETE FROM directory_snapshot WHERE trust_id = $1 AND sha256 NOT IN (
-       SELECT sha256 FROM directory_snapshot WHERE trust_id = $1 ORDER BY version DESC, built_at DESC LIMIT $2)
-     RETURNING sha256`,
+/**
+ * Prunes the trust's snapshots to the newest KEEP_SNAPSHOTS: older ones are marked pruned (no
+ * manifest offers them; a download under way still finishes) and, PRUNED_GRACE_MINUTES after
+ * that, deleted with their artefacts. Returns how many were deleted.
+ */
+export async function pruneSnapshots(db: Db, trustId: string, keep = KEEP_SNAPSHOTS): Promise<number> {
+  await db.query(
+    `UPDATE directory_snapshot SET pruned_at = now() WHERE trust_id = $1 AND pruned_at IS NULL AND sha256 NOT IN (
+       SELECT sha256 FROM directory_snapshot WHERE trust_id = $1 AND pruned_at IS NULL ORDER BY version DESC, built_at DESC LIMIT $2)`,
     [trustId, keep],
   );
-  // A download already under way keeps reading its open file after the unlink.
-  for (const { sha256 } of removed) await rm(snapshotPath(dataDir, sha256), { force: true });
+  const removed = await db.query<{ sha256: string }>(
+    'DELETE FROM directory_snapshot WHERE trust_id = $1 AND pruned_at < now() - make_interval(mins => $2) RETURNING sha256',
+    [trustId, PRUNED_GRACE_MINUTES],
+  );
+  // Each node's cached copy goes at its next cache sweep (artefacts/serve.ts).
+  await deleteUnnamedArtefacts(db, removed.map((r) => r.sha256));
   return removed.length;
+}
+
+export interface BuildOptions {
+  /** Stops the build (the node shutting down): nothing is recorded. */
+  signal?: AbortSignal;
 }
 
 /**
  * Builds the immutable snapshot of the trust's directory as published now: an indexed SQLite file
  * in the desk's schema whose meta holds the version, publish time and the cursor that continues the
- * changes feed from exactly that version. Stored as snapshots/<sha256>.db (written to a temporary
- * file, synced, renamed), recorded in directory_snapshot; older snapshots pruned. Null when the
- * trust has published nothing yet.
+ * changes feed from exactly that version. The file is built in this node's cache folder, stored in
+ * the artefact store (checked against the hash the builder computed) and recorded in
+ * directory_snapshot in the same transaction; this node keeps it as its cached copy. Older
+ * snapshots are pruned. Null when the trust has published nothing yet.
+ *
+ * Call it through ensureSnapshot (snapshot-builds.ts), which makes one node build at a time.
  */
-export async function buildSnapshot(db: Db, trustId: string, dataDir: string): Promise<SnapshotRecord | null> {
-  const dir = snapshotDir(dataDir);
+export async function buildSnapshot(db: Db, trustId: string, dataDir: string, options: BuildOptions = {}): Promise<SnapshotRecord | null> {
+  const dir = artefactCacheDir(dataDir);
   await mkdir(dir, { recursive: true });
-  await removeStaleTemporaries(dir);
   const tmp = path.join(dir, `tmp-${randomBytes(8).toString('hex')}`);
   const stagingFile = `${tmp}.ndjson`;
   const outFile = `${tmp}.db`;
   try {
     const staged = await stageServices(db, trustId, stagingFile);
     if (!staged) return null;
+    options.signal?.throwIfAborted();
     const cursor = encodeCursor({ directory: staged.directory, version: staged.version, afterId: null, floor: staged.version });
-    const built = await runWorker({ kind: 'directory-snapshot', stagingFile, outFile, meta: { version: String(staged.version), publishedAt: staged.publishedAt, cursor } });
-    await fsyncPath(outFile);
-    await rename(outFile, snapshotPath(dataDir, built.sha256));
-    await fsyncPath(dir);
-    await db.query(
-      `INSERT INTO directory_snapshot (sha256, trust_id, version, bytes, services, published_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (sha256) DO NOTHING`,
-      [built.sha256, trustId, staged.version, built.bytes, built.services, staged.publishedAt],
-    );
-    await pruneSnapshots(db, trustId, dataDir);
-    return { sha256: built.sha256, trustId, version: staged.version, bytes: built.bytes, services: built.services, publishedAt: staged.publishedAt };
+    const built = await runWorker({ kind: 'directory-snapshot', stagingFile, outFile, meta: { version: String(staged.version), publishedAt: staged.publishedAt, cursor } }, options.signal);
+    await rm(stagingFile, { force: true });
+    options.signal?.throwIfAborted();
+    const source = createReadStream(outFile, { highWaterMark: 1024 * 1024, signal: options.signal });
+    const { artefact } = await putArtefact(db, source, {
+      contentType: SNAPSHOT_CONTENT_TYPE,
+      expectedSha256: built.sha256,
+      maxBytes: MAX_SNAPSHOT_BYTES,
+      record: async (tx, a) => {
+        await tx.query(
+          `INSERT INTO directory_snapshot (sha256, trust_id, version, bytes, services, published_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (sha256) DO NOTHING`,
+          [a.sha256, trustId, staged.version, a.bytes, built.services, staged.publishedAt],
+        );
+      },
+    });
+    await placeInCache(dataDir, artefact, outFile);
+    await pruneSnapshots(db, trustId);
+    return { sha256: artefact.sha256, trustId, version: staged.version, bytes: artefact.bytes, services: built.services, publishedAt: staged.publishedAt };
   } finally {
     await rm(stagingFile, { force: true });
     await rm(outFile, { force: true });
   }
+}
+
+/**
+ * Snapshots recorded while they were files in one node's DATA_DIR/snapshots: each this node still
+ * has is stored in the artefact store (checked against its recorded hash), then its file removed.
+ * Rows whose file is on no node stay unserved; the trust's newest is built again (snapshot-builds.ts).
+ * Returns how many were stored.
+ */
+export async function storeLegacySnapshots(db: Db, dataDir: string): Promise<number> {
+  const dir = legacySnapshotDir(dataDir);
+  const names = await readdir(dir).catch(() => null);
+  if (names === null) return 0;
+  let stored = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const m = /^([0-9a-f]{64})\.db$/.exec(name);
+    if (!m) {
+      // A build this version will never finish.
+      if (name.startsWith('tmp-')) await rm(file, { force: true });
+      continue;
+    }
+    const sha256 = m[1]!;
+    const [row] = await db.query<{ stored: boolean }>('SELECT EXISTS (SELECT 1 FROM artefact WHERE sha256 = $1) AS stored FROM directory_snapshot WHERE sha256 = $1', [sha256]);
+    if (row && !row.stored) {
+      try {
+        await putArtefact(db, createReadStream(file), { contentType: SNAPSHOT_CONTENT_TYPE, expectedSha256: sha256, maxBytes: MAX_SNAPSHOT_BYTES });
+        stored++;
+      } catch {
+        // Damaged on this disk: leave it to a rebuild.
+      }
+    }
+    await rm(file, { force: true });
+  }
+  await rmdir(dir).catch(() => {});
+  return stored;
 }

@@ -12,7 +12,9 @@ import { DirectoryChangeLine, DirectoryManifest, PROTOCOL_HEADER, PROTOCOL_VERSI
 import type { Hint } from '../app';
 import { directoryRoutes } from './index';
 import { publishAndDistribute } from './publisher';
-import { KEEP_SNAPSHOTS, snapshotDir } from './snapshots';
+import { artefactCacheDir, sweepCache } from '../artefacts/serve';
+import { findArtefact } from '../artefacts/store';
+import { KEEP_SNAPSHOTS, pruneSnapshots } from './snapshots';
 
 const svc = (id: string, name = `Service ${id}`) => makeService({ id, name, type: 'crisis_cafe' });
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -191,14 +193,44 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     expect((await readChanges(USERS.a1Clinician, `?cursor=${fresh.cursor}`)).changes).toEqual([]);
   });
 
-  it(`keeps the newest ${KEEP_SNAPSHOTS} snapshots of a trust, rows and files`, async () => {
+  it(`offers the newest ${KEEP_SNAPSHOTS} snapshots of a trust; an older one is served an hour more, then deleted with its bytes and cached copy`, async () => {
     const first = await manifestOf(USERS.b1Clinician);
+    const cached = (hash: string) => existsSync(path.join(artefactCacheDir(dataDir), hash));
+    // The node that built a snapshot keeps the file it built as its cached copy.
+    expect(cached(first.sha256)).toBe(true);
     for (let i = 0; i < KEEP_SNAPSHOTS; i++) await publish('trust-b', [svc('b-only', `Version ${i}`)]);
+    const live = await opened.db.query<{ sha256: string }>('SELECT sha256 FROM directory_snapshot WHERE trust_id = $1 AND pruned_at IS NULL', ['trust-b']);
+    expect(live).toHaveLength(KEEP_SNAPSHOTS);
+    expect(live.map((r) => r.sha256)).not.toContain(first.sha256);
+    expect((await manifestOf(USERS.b1Clinician)).sha256).not.toBe(first.sha256);
+    // A desk that read the older manifest still finishes its download, here or on another node.
+    const resumed = await get(USERS.b1Clinician, first.url, { range: 'bytes=100-' });
+    expect(resumed.status).toBe(206);
+    expect((await resumed.arrayBuffer()).byteLength).toBe(first.bytes - 100);
+
+    // An hour on, the next prune deletes it: row, artefact and chunks; this node's copy goes at the cache sweep.
+    await opened.db.query("UPDATE directory_snapshot SET pruned_at = now() - interval '61 minutes' WHERE sha256 = $1", [first.sha256]);
+    expect(await pruneSnapshots(opened.db, 'trust-b')).toBe(1);
     expect((await get(USERS.b1Clinician, first.url)).status).toBe(404);
-    const rows = await opened.db.query<{ sha256: string }>('SELECT sha256 FROM directory_snapshot WHERE trust_id = $1', ['trust-b']);
-    expect(rows).toHaveLength(KEEP_SNAPSHOTS);
-    for (const { sha256: hash } of rows) expect(existsSync(path.join(snapshotDir(dataDir), `${hash}.db`))).toBe(true);
-    expect(readdirSync(snapshotDir(dataDir)).filter((f) => f.startsWith('tmp-'))).toEqual([]);
+    expect(await findArtefact(opened.db, first.sha256)).toBeNull();
+    expect(await opened.db.query('SELECT 1 FROM artefact_chunk c WHERE NOT EXISTS (SELECT 1 FROM artefact a WHERE a.content_id = c.content_id)')).toEqual([]);
+    expect(await sweepCache(opened.db, dataDir)).toBe(1);
+    expect(cached(first.sha256)).toBe(false);
+    for (const { sha256: hash } of live) expect(cached(hash)).toBe(true);
+    expect(readdirSync(artefactCacheDir(dataDir)).filter((f) => f.startsWith('tmp-'))).toEqual([]);
+  });
+
+  it('serves every byte from PostgreSQL when this node’s cache folder is deleted, and fills the cache again', async () => {
+    const manifest = await manifestOf(USERS.a1Clinician);
+    rmSync(artefactCacheDir(dataDir), { recursive: true, force: true });
+    const whole = await get(USERS.a1Clinician, manifest.url);
+    expect(whole.status).toBe(200);
+    expect(sha256(new Uint8Array(await whole.arrayBuffer()))).toBe(manifest.sha256);
+    const part = await get(USERS.a1Clinician, manifest.url, { range: 'bytes=7-99' });
+    expect(part.status).toBe(206);
+    expect((await part.arrayBuffer()).byteLength).toBe(93);
+    for (let i = 0; i < 100 && !existsSync(path.join(artefactCacheDir(dataDir), manifest.sha256)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(path.join(artefactCacheDir(dataDir), manifest.sha256))).toBe(true);
   });
 
   it('describes its routes in /openapi.json with the shared schemas', async () => {

@@ -1,14 +1,13 @@
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { DIRECTORY_SCHEMA_VERSION } from '../../../shared/directory/schema';
 import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
-import { authenticate, errorBody, HttpError, type App, type ServerDeps } from '../app';
+import { authenticate, HttpError, type App, type ServerDeps } from '../app';
+import { sendArtefact } from '../artefacts/serve';
 import { checkProtocolVersion } from '../sync/sync-routes';
-import { byteRangeOf } from './byte-range';
-import { etagMatches, notModified, sendRaw } from './http-caching';
+import { sendRaw } from './http-caching';
 import { changesAfter, DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT } from './changes-feed';
-import { findSnapshot, latestSnapshot, snapshotCursor, snapshotPath } from './snapshots';
+import { findSnapshot, latestSnapshot, SNAPSHOT_CONTENT_TYPE, snapshotCursor } from './snapshots';
 
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 426: ErrorBody };
@@ -55,7 +54,7 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
       schema: {
         tags: ['directory'],
         summary: 'A directory snapshot: an indexed SQLite file in the desk’s schema, immutable',
-        description: 'Only the caller’s trust’s snapshots. Supports Range (resume a dropped download, 206) and If-None-Match (304); the ETag is the sha256.',
+        description: 'Only the caller’s trust’s snapshots. Supports Range and If-Range (resume a dropped download, 206, on any API node) and If-None-Match (304); the ETag is the sha256.',
         security: [{ bearer: [] }],
         params: z.object({ sha256: Sha256 }),
         produces: ['application/vnd.sqlite3'],
@@ -63,45 +62,15 @@ export function registerDirectorySyncRoutes(app: App, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
-      const { sha256 } = request.params;
-      const notFound = () => new HttpError(404, 'not_found', 'There is no such snapshot for your trust (it may have been replaced): fetch the manifest again.');
-      const snapshot = await findSnapshot(deps.db, request.principal!.trustId, sha256);
-      if (!snapshot) throw notFound();
-      // Opened before answering: a snapshot pruned meanwhile is a 404, not a broken download.
-      const file = await open(snapshotPath(deps.config.DATA_DIR, sha256)).catch(() => null);
-      if (!file) {
-        request.log.warn('a recorded directory snapshot is missing from DATA_DIR/snapshots');
-        throw notFound();
-      }
-      try {
-        const { size } = await file.stat();
-        const etag = `"${sha256}"`;
-        const cacheHeaders = { etag, 'cache-control': 'private, max-age=31536000, immutable', 'accept-ranges': 'bytes' };
-        if (etagMatches(request.headers['if-none-match'], etag)) {
-          await file.close();
-          return notModified(reply.headers(cacheHeaders));
-        }
-        const ifRange = request.headers['if-range'];
-        const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, size) : { kind: 'full' as const };
-        if (range.kind === 'unsatisfiable') {
-          await file.close();
-          return reply
-            .code(416)
-            .header('content-range', `bytes */${size}`)
-            .send(errorBody('range_not_satisfiable', `The snapshot is ${size} bytes; the range asked for starts past its end.`));
-        }
-        reply.headers(cacheHeaders);
-        reply.type('application/vnd.sqlite3');
-        if (range.kind === 'partial') {
-          reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`).header('content-length', range.end - range.start + 1);
-          return sendRaw(reply, file.createReadStream({ start: range.start, end: range.end }));
-        }
-        reply.header('content-length', size);
-        return sendRaw(reply, file.createReadStream());
-      } catch (e) {
-        await file.close().catch(() => {});
-        throw e;
-      }
+      const found = await findSnapshot(deps.db, request.principal!.trustId, request.params.sha256);
+      if (!found) throw new HttpError(404, 'not_found', 'There is no such snapshot for your trust (it may have been replaced): fetch the manifest again.');
+      // From this node's cache when it has the file, otherwise from PostgreSQL: the same bytes from any node.
+      return sendArtefact(request, reply, found.artefact, {
+        db: deps.db,
+        dataDir: deps.config.DATA_DIR,
+        fileName: `directory-${found.snapshot.version}.db`,
+        contentType: SNAPSHOT_CONTENT_TYPE,
+      });
     },
   );
 

@@ -51,7 +51,8 @@ export function createPgHintBus(options: PgHintBusOptions): PgHintBus {
   };
 
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: options.connectionString });
+    // keepAlive: a listener whose database vanished (a failover) is found dead and reconnected.
+    const c = new pg.Client({ connectionString: options.connectionString, keepAlive: true });
     c.on('notification', (n) => n.channel === HINT_CHANNEL && dispatch(n.payload));
     c.on('error', (e) => lost(c, e));
     c.on('end', () => lost(c, new Error('hint listener connection ended')));

@@ -4,7 +4,7 @@ import type { BaseLogger } from 'pino';
 import { buildServer, type App, type RouteModule, type ServerDeps } from '../app';
 import { createServerAuth } from '../auth/server-auth';
 import type { ServerConfig } from '../config';
-import { connectPostgres, openPglite, type Db } from '../db/db';
+import { connectPostgres, openPglite, type Db, type PoolOptions } from '../db/db';
 import { migrate } from '../db/migrations';
 import { seedDemoDirectory } from '../demo/seed-directory';
 import { seedDemoUsers } from '../demo/seed-users';
@@ -35,10 +35,21 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How this node uses the shared PostgreSQL, from the environment (config.ts). */
+export function poolOptions(config: ServerConfig): PoolOptions {
+  return {
+    max: config.DATABASE_POOL_MAX,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    applicationName: `crisis-desk ${config.nodeName}`.slice(0, 63),
+  };
+}
+
 /** DATABASE_URL → that PostgreSQL; otherwise PGlite in DATA_DIR/pglite, locked to this process while open. DATA_DIR is made (or checked) private first. */
 export async function openDatabase(config: ServerConfig): Promise<Db> {
   const dataDir = secureDataDir(config.DATA_DIR);
-  if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL);
+  if (config.DATABASE_URL) return connectPostgres(config.DATABASE_URL, poolOptions(config));
   const dir = path.join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const release = lockDataFolder(dir);
@@ -67,7 +78,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   if (config.PORT === 0 && !config.PUBLIC_URL && !config.OIDC_ISSUER) {
     throw new Error('PORT=0 needs PUBLIC_URL: the built-in identity provider names itself by the URL desks reach it at.');
   }
-  // DATA_DIR holds snapshots (and the demo's key secret) even when the database is elsewhere.
+  // DATA_DIR holds the artefact cache (and the demo's key secret) even when the database is elsewhere.
   if (options.db) secureDataDir(config.DATA_DIR);
   const db = options.db ?? (await openDatabase(config));
   // What is open so far, closed in reverse on stop, or when a later step of starting fails.

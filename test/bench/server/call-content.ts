@@ -110,7 +110,9 @@ export function finalContent(rng: Random, startedAt: Date, services: readonly Di
   }));
   c.outcome = { code: referrals > 0 ? rng.pick(['03', '04'] as const) : '02', notes: sentences(rng, NOTE_SENTENCES, 0, 2) };
   c.consent = { informationSharing: 'given', notes: '' };
-  if (rng.chance(0.2) && c.caller.phone) c.callback = { required: true, dueAt: new Date(startedAt.getTime() + 86_400_000).toISOString(), phone: '', reason: 'Check in after GP appointment.', completedAt: null };
+  // Due a day after the call, and never already past when it is finalised (finalising refuses a callback due in the past, H7).
+  const dueAt = new Date(Math.max(startedAt.getTime(), Date.now()) + 86_400_000).toISOString();
+  if (rng.chance(0.2) && c.caller.phone) c.callback = { required: true, dueAt, phone: '', reason: 'Check in after GP appointment.', completedAt: null };
   const issues = finaliseIssues(c);
   if (issues.length > 0) throw new Error(`the synthetic call is not finalisable: ${issues[0]!.message}`);
   return c;

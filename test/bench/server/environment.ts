@@ -7,6 +7,7 @@ import { connectPostgres, type Db } from '../../../server/src/db/db';
 import { migrate } from '../../../server/src/db/migrations';
 import { createHintBus } from '../../../server/src/hints/create-hint-bus';
 import { ServerProcess } from '../../faults/server-process';
+import { Balancer } from '../balancer';
 import { FAULT_AUDIENCE, TestIssuer } from '../../faults/test-issuer';
 import { freePort } from '../../support/free-port';
 import { startPostgres, type PostgresCluster } from '../../support/postgres';
@@ -43,25 +44,32 @@ export interface BenchEnvironment {
   db: Db;
   /** For publishing in this process into the database and DATA_DIR the server process serves from. */
   publishDeps: { db: Db; config: ServerConfig; hints: HintBus };
+  /** The first node, directly. */
   serverUrl: string;
+  /** With several nodes: a round-robin load balancer in front of them all. */
+  balancerUrl: string | null;
   token(user: TestUser): Promise<string>;
   /** Creates trusts (idempotent), e.g. one per full-directory publish. */
   addTrust(trustId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startBenchEnvironment(opts: { workDir: string; desks: number }): Promise<BenchEnvironment> {
-  const dataDir = path.join(opts.workDir, 'server');
-  rmSync(dataDir, { recursive: true, force: true });
-  // The server refuses a DATA_DIR other users can read.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
+export async function startBenchEnvironment(opts: { workDir: string; desks: number; nodes?: number }): Promise<BenchEnvironment> {
+  const nodes = opts.nodes ?? 1;
+  const nodeDirs = Array.from({ length: nodes }, (_, i) => path.join(opts.workDir, i === 0 ? 'server' : `server-node-${i}`));
+  const dataDir = nodeDirs[0]!;
+  for (const dir of nodeDirs) {
+    rmSync(dir, { recursive: true, force: true });
+    // The server refuses a DATA_DIR other users can read.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
 
   const cluster = await startPostgres({ durable: true });
   const stops: (() => Promise<void>)[] = [() => cluster.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((e: Error) => console.error(`server bench: stopping: ${e.message}`));
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of nodeDirs) rmSync(dir, { recursive: true, force: true });
   };
   try {
     const dbUrl = await createDatabase(cluster);
@@ -76,9 +84,20 @@ export async function startBenchEnvironment(opts: { workDir: string; desks: numb
     const issuer = new TestIssuer();
     await issuer.start();
     stops.push(() => issuer.close());
-    const server = new ServerProcess(await freePort(), { DATABASE_URL: dbUrl, DATA_DIR: dataDir, OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: FAULT_AUDIENCE });
-    await server.start();
-    stops.push(() => server.stop());
+    const servers: ServerProcess[] = [];
+    for (const dir of nodeDirs) {
+      const server = new ServerProcess(await freePort(), { DATABASE_URL: dbUrl, DATA_DIR: dir, OIDC_ISSUER: issuer.url, OIDC_AUDIENCE: FAULT_AUDIENCE });
+      await server.start();
+      stops.push(() => server.stop());
+      servers.push(server);
+    }
+    let balancerUrl: string | null = null;
+    if (nodes > 1) {
+      const balancer = new Balancer();
+      await balancer.start(servers.map((s) => ({ host: '127.0.0.1', port: s.port })));
+      stops.push(() => balancer.stop());
+      balancerUrl = balancer.url;
+    }
 
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dataDir, DATABASE_URL: benchUrl });
     const hints = createHintBus(db, config);
@@ -87,7 +106,8 @@ export async function startBenchEnvironment(opts: { workDir: string; desks: numb
     return {
       db,
       publishDeps: { db, config, hints },
-      serverUrl: server.url,
+      serverUrl: servers[0]!.url,
+      balancerUrl,
       // One token per user for the whole bench: an hour outlives every part.
       token: (user) => tokens.get(user.userId) ?? tokens.set(user.userId, issuer.token(user, 3600)).get(user.userId)!,
       addTrust: async (trustId) => void (await db.query('INSERT INTO trust (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING', [trustId])),

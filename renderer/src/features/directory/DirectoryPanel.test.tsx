@@ -39,9 +39,10 @@ async function openCall(n: number, postcode: string, dateOfBirth: string | null)
   const content = emptyCallRecordContent('2026-11-25T14:00:00.000Z');
   content.caller.postcode = postcode;
   if (dateOfBirth) content.caller.dateOfBirth = dateOfBirth;
+  const id = `0190f0f0-0000-7000-8000-${String(n).padStart(12, '0')}`; // record ids are UUIDs (the contract checks)
   await act(async () => {
-    desk.records.set(`rec-${n}`, { id: `rec-${n}`, status: 'draft', revision: 1, createdAt: content.startedAt, updatedAt: content.startedAt, finalisedAt: null, discardedAt: null, discardReason: null, contentHash: null, content, addenda: [], createdBy: null, updatedBy: null, finalisedBy: null, discardedBy: null, unclaimedChanges: 0 });
-    await useCallSession.getState().open(`rec-${n}`);
+    desk.records.set(id, { id, status: 'draft', revision: 1, createdAt: content.startedAt, updatedAt: content.startedAt, finalisedAt: null, discardedAt: null, discardReason: null, contentHash: null, content, addenda: [], createdBy: null, updatedBy: null, finalisedBy: null, discardedBy: null, unclaimedChanges: 0 });
+    await useCallSession.getState().open(id);
   });
 }
 
