@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CoreError, type CoreEvents, type Envelope, type EventName, type SyncStatus } from '../../shared/contract';
+import type { DirectoryService } from '../../shared/domain/directory';
 import { englandAndWalesCalendar, type BankHolidayCalendar } from '../../shared/lib/bank-holidays';
 import { AuditLog } from './audit/audit-log';
 import { CallStore } from './calls/call-store';
@@ -10,6 +11,7 @@ import { OpenCallMemory } from './calls/open-call';
 import { openDeskDb, openDeskReader, type DeskDb } from './db/desk-db';
 import { describeStorageError, type StorageContext } from './db/sqlite-errors';
 import { DirectoryDb } from './directory/directory-db';
+import { ProblemReports } from './directory/problem-reports';
 import { LazyPostcodeCentroids } from './directory/postcode-centroids';
 import { dispatch, type Handlers } from './dispatch';
 import { DirectorySync } from './sync/directory-sync';
@@ -95,6 +97,7 @@ export class Core {
   readonly session: DeskSession;
   readonly sync: SyncEngine | null;
   readonly summaries: ShiftSummaries;
+  readonly reports: ProblemReports;
   private readonly waiting: WaitingChanges;
   private http: SyncHttp | null = null;
 
@@ -110,6 +113,11 @@ export class Core {
     this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit, authors: this.session });
     this.issues = new SyncIssues(desk.db, this.calls, this.audit, opts.now, this.session);
     this.waiting = new WaitingChanges(desk.db);
+    this.reports = new ProblemReports(desk.db, {
+      now: opts.now,
+      audit: this.audit,
+      reporter: { authorId: () => this.session.authorId(), teamId: () => this.session.view().user?.teamId ?? null },
+    });
     this.openCall = new OpenCallMemory(desk.db, this.calls);
     // Another person at the desk (a sign-out, or someone else signing in): a fresh tab must not
     // reopen the last person's caller. A session that only ended keeps its desk user, and the call.
@@ -136,6 +144,7 @@ export class Core {
       http: () => this.http,
       session: () => this.session.view(),
       emit: (event, payload) => this.emit(event, payload),
+      localReports: (teamId, from) => this.reports.teamReports(teamId, from),
     });
     this.handlers = this.createHandlers();
   }
@@ -200,7 +209,7 @@ export class Core {
     engine = new SyncEngine({
       http,
       tokens: o.tokens,
-      outbox: new OutboxPush(this.desk.db, this.opts.now),
+      outbox: new OutboxPush(this.desk.db, this.opts.now, (id, outcome) => this.reports.settled(id, outcome)),
       pulled: new PulledRecords(this.desk.db, (a) => this.session.rememberName(a), this.opts.now),
       directory,
       issues: this.issues,
@@ -246,8 +255,18 @@ export class Core {
         deskSchemaVersion: this.desk.schemaVersion,
         directory: this.directoryDb.info(),
       }),
-      'directory.search': (p) => this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now()),
-      'directory.get': (p) => this.directoryDb.get(p.id, p.openAt ? new Date(p.openAt) : now()),
+      'directory.search': (p) => {
+        const result = this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now());
+        return { ...result, results: this.withLocalReports(result.results) };
+      },
+      'directory.get': (p) => {
+        const [found] = this.withLocalReports([this.directoryDb.get(p.id, p.openAt ? new Date(p.openAt) : now())]);
+        return found!;
+      },
+      'directory.report': (p) => {
+        const { service } = this.directoryDb.get(p.serviceId, now());
+        return written(this.reports.report(p, service));
+      },
       'directory.lookupPostcode': (p) => this.directoryDb.lookupPostcode(p.postcode),
       'calls.create': (p) => written(this.calls.create(p)),
       'calls.save': (p) => written(this.calls.save(p)),
@@ -293,6 +312,25 @@ export class Core {
         return status();
       },
     };
+  }
+
+  /**
+   * This desk's own reports on the services shown, until the directory it holds carries them: the
+   * clinician who reported a problem sees it at once, before any sync.
+   */
+  private withLocalReports<T extends { service: DirectoryService }>(items: T[]): T[] {
+    const local = this.reports.localFor(
+      items.map((i) => i.service.id),
+      Number(this.directoryDb.info().version ?? 0),
+    );
+    if (local.size === 0) return items;
+    return items.map((i) => {
+      const mine = local.get(i.service.id);
+      if (!mine) return i;
+      const published = new Set((i.service.openReports ?? []).map((r) => r.id));
+      const extra = mine.filter((r) => !published.has(r.id));
+      return extra.length === 0 ? i : { ...i, service: { ...i.service, openReports: [...(i.service.openReports ?? []), ...extra] } };
+    });
   }
 
   private storage(when: StorageContext['when']): StorageContext {

@@ -40,8 +40,9 @@ function startScreen(session: string | null): void {
     const before = useApp.getState().directory;
     useApp.getState().setDirectory(d);
     if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
-    // The results on screen may describe services that changed: ask again.
-    if (useDirectory.getState().answered) useDirectory.getState().searchNow();
+    // The results on screen may describe services that changed (a report from another desk, a local
+    // correction): ask again in place, so the cards change without the clinician losing their place.
+    void useDirectory.getState().refreshShown();
   });
   client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
   client.on('sync.status', (s) => useSync.getState().statusEvent(s));

@@ -30,6 +30,8 @@ const Env = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_JWKS_URL: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().default('crisis-desk-api'),
+  /** The admin console's client id at the identity provider (a public client with PKCE; its redirect URI is PUBLIC_URL/console/callback). */
+  CONSOLE_OIDC_CLIENT_ID: z.string().min(1).max(200).default('crisis-desk-console'),
   /** Where an external provider's access tokens carry trust, team, roles and name (dots reach nested claims). */
   OIDC_CLAIM_TRUST: z.string().min(1).default('trust_id'),
   OIDC_CLAIM_TEAM: z.string().min(1).default('team_id'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DirectoryService } from '../domain/directory';
+import { REPORT_KINDS, ReportNote } from '../domain/directory-quality';
 import type { Nation } from '../domain/nations';
 import { REFERRAL_ROUTES, SERVICE_TYPES } from '../domain/service-types';
 
@@ -96,3 +97,18 @@ export interface DirectoryInfo {
   syncedAt: string | null;
   bankHolidaysCoverUntil: string;
 }
+
+/**
+ * A clinician reports a problem with a service (issue 11): queued like a call record's change,
+ * shown on this desk at once and on every desk of the trust once published.
+ */
+export const ReportProblemParams = z.object({
+  serviceId: z.string().min(1).max(200),
+  kind: z.enum(REPORT_KINDS),
+  /** Short, and nothing about the caller: it is shown on every desk of the trust. */
+  note: ReportNote.optional(),
+  /** The number that was not answering, when the report is about one of the service's numbers. */
+  phone: z.string().max(40).optional(),
+  /** Who the screen believes is reporting (as calls.ts AuthorId). */
+  authorId: z.string().max(200).nullable().optional(),
+});

@@ -4,7 +4,8 @@ import type { DirectoryService } from '../domain/directory';
 import type { AuditVerification, RevisionInfo, SaveResult } from './calls';
 import { AddAddendumParams, CreateCallParams, DiscardCallParams, FinaliseCallParams, ListCallsParams, RecordRef, SaveCallParams, SetOpenOnDeskParams } from './calls';
 import type { DirectoryInfo, OpenState, SearchOrigin, SearchResult } from './directory';
-import { SearchParams } from './directory';
+import { ReportProblemParams, SearchParams } from './directory';
+import type { ServiceReport } from '../domain/directory-quality';
 import type { Addendum } from '../domain/call-record';
 import type { ClaimResult, ConflictView, RejectionView, SyncStatus, WaitingGroup } from './sync';
 import { ClaimParams, ResolveConflictParams } from './sync';
@@ -44,6 +45,11 @@ export const METHODS = {
     z.object({ id: z.string().min(1).max(200), openAt: SearchParams.shape.openAt }),
   ),
   'directory.lookupPostcode': method<SearchOrigin>()(z.object({ postcode: z.string().min(1).max(12) })),
+  /**
+   * Reports a problem with a service (number not answering, closed, hours or eligibility wrong,
+   * other). Audited; queued in the desk user's stream; shown on the service here at once.
+   */
+  'directory.report': method<ServiceReport>()(ReportProblemParams),
 
   'calls.create': method<CallRecord>()(CreateCallParams),
   'calls.save': method<SaveResult>()(SaveCallParams),

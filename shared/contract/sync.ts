@@ -86,6 +86,8 @@ export interface WaitingRecord {
   since: string;
   /** Queued before this desk recorded who made changes: such records can only be claimed together. */
   queuedBeforeAuthors: boolean;
+  /** Set when the change is a report of a directory problem, not a call record: what it reports ("Report: Harbour Café — service closed"). */
+  report?: string;
 }
 
 export interface WaitingGroup extends AuthorQueue {
@@ -127,7 +129,9 @@ export interface RejectionView {
   recordId: string;
   /** Whose change it was. */
   author: Author | null;
-  kind: 'upsert' | 'finalise' | 'addendum' | 'discard';
+  kind: 'upsert' | 'finalise' | 'addendum' | 'discard' | 'report';
+  /** A report of a directory problem: what it reported (recordId is the report's id, not a call record's). */
+  label?: string;
   reason: string;
   failedAt: string;
   acknowledgedAt: string | null;

@@ -3,7 +3,7 @@
  * open them and apply changes. Modelled on Open Referral UK / HSDS: organisation, service,
  * location, phone, schedule and service area (coverage), flattened where the desk searches.
  */
-export const DIRECTORY_SCHEMA_VERSION = 1;
+export const DIRECTORY_SCHEMA_VERSION = 2;
 
 export const DIRECTORY_SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -45,7 +45,11 @@ CREATE TABLE service (
   keywords TEXT NOT NULL,
   last_verified TEXT,
   schedule_id INTEGER NOT NULL REFERENCES schedule(rowid),
-  version INTEGER NOT NULL
+  version INTEGER NOT NULL,
+  -- Since version 2 (issue 11): the open reports and the trust's local corrections (JSON arrays as
+  -- published), NULL for the great majority of services that have none.
+  open_reports TEXT,
+  local_corrections TEXT
 );
 -- Covers every column the desk loads into its in-memory search index, so that loading scans this
 -- narrow index instead of the wide service rows.
@@ -69,6 +73,8 @@ CREATE TABLE phone (
   number TEXT NOT NULL,
   type TEXT NOT NULL,
   label TEXT,
+  -- Since version 2: 1 when a local correction marks the number as not working.
+  not_working INTEGER,
   PRIMARY KEY (service_rowid, ord)
 ) WITHOUT ROWID;
 
@@ -95,3 +101,14 @@ export const META_KEYS = {
   cursor: 'cursor',
   syncedAt: 'synced_at',
 } as const;
+
+/**
+ * Brings a directory.db of an earlier schema version up to this one in place (the caller owns the
+ * transaction), so that a desk's copy, or a snapshot built before an upgrade, need not be
+ * downloaded again. Version 1 → 2 only adds nullable columns: no row is rewritten.
+ */
+export const DIRECTORY_UPGRADES: Record<number, string> = {
+  1: `ALTER TABLE service ADD COLUMN open_reports TEXT;
+      ALTER TABLE service ADD COLUMN local_corrections TEXT;
+      ALTER TABLE phone ADD COLUMN not_working INTEGER;`,
+};

@@ -1,5 +1,5 @@
 import type { DirectoryService } from '../domain/directory';
-import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from './schema';
+import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, DIRECTORY_UPGRADES, META_KEYS } from './schema';
 import type { SqlDatabase } from './sql-database';
 import { DirectoryWriter } from './store';
 
@@ -44,4 +44,29 @@ export function buildDirectorySnapshot(db: SqlDatabase, services: Iterable<Direc
   db.exec('PRAGMA optimize = 0x10002');
   db.exec('VACUUM');
   return count;
+}
+
+/** True when a directory.db of this schema version can be brought up to the current one in place. */
+export function canUpgradeDirectory(version: number): boolean {
+  if (!Number.isInteger(version) || version < 1 || version > DIRECTORY_SCHEMA_VERSION) return false;
+  for (let v = version; v < DIRECTORY_SCHEMA_VERSION; v++) if (DIRECTORY_UPGRADES[v] === undefined) return false;
+  return true;
+}
+
+/**
+ * Upgrades a directory.db from schema version `from` to the current one, in one transaction, and
+ * records the new version in its meta table. Throws for a version it cannot upgrade.
+ */
+export function upgradeDirectorySchema(db: SqlDatabase, from: number): void {
+  if (from === DIRECTORY_SCHEMA_VERSION) return;
+  if (!canUpgradeDirectory(from)) throw new Error(`A directory of schema version ${from} cannot be upgraded to ${DIRECTORY_SCHEMA_VERSION}.`);
+  db.exec('BEGIN');
+  try {
+    for (let v = from; v < DIRECTORY_SCHEMA_VERSION; v++) db.exec(DIRECTORY_UPGRADES[v]!);
+    db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEYS.schemaVersion, String(DIRECTORY_SCHEMA_VERSION));
+    db.exec('COMMIT');
+  } catch (e) {
+    db.exec('ROLLBACK');
+    throw e;
+  }
 }

@@ -1,4 +1,5 @@
 import type { DirectoryService } from '../domain/directory';
+import type { LocalCorrection, ServiceReport } from '../domain/directory-quality';
 import { Schedule } from '../domain/schedule';
 import { referralRouteMask, referralRoutesFromMask, type PhoneType, type ServiceStatus, type ServiceType } from '../domain/service-types';
 import { compileSchedule } from '../lib/opening-hours';
@@ -14,6 +15,7 @@ function areaText(s: DirectoryService): string {
 const SERVICE_COLUMNS = [
   'id', 'organisation_id', 'name', 'description', 'type', 'status', 'alert', 'url', 'email', 'age_min', 'age_max', 'eligibility',
   'referral_routes', 'referral_how', 'national', 'coverage_codes', 'coverage_description', 'keywords', 'last_verified', 'schedule_id', 'version',
+  'open_reports', 'local_corrections',
 ] as const;
 
 /** Writes services into a directory.db in the shared schema; the caller owns the transaction. */
@@ -36,7 +38,7 @@ export class DirectoryWriter {
       deleteCoverage: p('DELETE FROM coverage WHERE code = ? AND service_rowid = ?'),
       deleteFts: p('DELETE FROM service_fts WHERE rowid = ?'),
       location: p('INSERT INTO location (service_rowid, ord, id, name, address, postcode, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      phone: p('INSERT INTO phone (service_rowid, ord, number, type, label) VALUES (?, ?, ?, ?, ?)'),
+      phone: p('INSERT INTO phone (service_rowid, ord, number, type, label, not_working) VALUES (?, ?, ?, ?, ?, ?)'),
       coverage: p('INSERT OR IGNORE INTO coverage (code, service_rowid) VALUES (?, ?)'),
       scheduleId: p('SELECT rowid FROM schedule WHERE source = ?'),
       schedule: p('INSERT INTO schedule (source, compiled) VALUES (?, ?)'),
@@ -81,7 +83,7 @@ export class DirectoryWriter {
       for (const code of s.coverage.postcodes) st.coverage!.run(code, rowid);
     }
     s.locations.forEach((l, i) => st.location!.run(rowid, i, l.id, l.name ?? null, l.address ?? null, l.postcode ?? null, l.lat, l.lon));
-    s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null));
+    s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null, ph.notWorking ? 1 : null));
     st.fts!.run(rowid, s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? '');
     return rowid;
   }
@@ -92,6 +94,7 @@ export class DirectoryWriter {
       s.id, s.organisation.id, s.name, s.description ?? null, s.type, s.status, s.alert ?? null, s.url ?? null, s.email ?? null,
       s.ageMin, s.ageMax, s.eligibility ?? null, referralRouteMask(s.referral.routes), s.referral.how, s.coverage.national ? 1 : 0,
       JSON.stringify(s.coverage.postcodes), s.coverage.description ?? null, JSON.stringify(s.keywords), s.lastVerified, this.scheduleIdOf(s.schedule), version,
+      s.openReports?.length ? JSON.stringify(s.openReports) : null, s.localCorrections?.length ? JSON.stringify(s.localCorrections) : null,
     ];
   }
 
@@ -117,6 +120,7 @@ interface ServiceRow {
   type: ServiceType; status: ServiceStatus; alert: string | null; url: string | null; email: string | null; age_min: number | null;
   age_max: number | null; eligibility: string | null; referral_routes: number; referral_how: string; national: number;
   coverage_codes: string; coverage_description: string | null; keywords: string; last_verified: string | null; schedule: string;
+  open_reports: string | null; local_corrections: string | null;
 }
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -125,7 +129,7 @@ interface LocationRow {
   service_rowid: number; id: string; name: string | null; address: string | null; postcode: string | null; lat: number; lon: number;
 }
 interface PhoneRow {
-  service_rowid: number; number: string; type: PhoneType; label: string | null;
+  service_rowid: number; number: string; type: PhoneType; label: string | null; not_working: number | null;
 }
 
 /** Reads whole services by rowid, in one query per table whatever the number asked for. */
@@ -150,7 +154,9 @@ export class DirectoryReader {
     for (const l of this.locations.all(ids) as LocationRow[]) {
       out.get(l.service_rowid)?.locations.push({ id: l.id, name: opt(l.name), address: opt(l.address), postcode: opt(l.postcode), lat: l.lat, lon: l.lon });
     }
-    for (const p of this.phones.all(ids) as PhoneRow[]) out.get(p.service_rowid)?.phones.push({ number: p.number, type: p.type, label: opt(p.label) });
+    for (const p of this.phones.all(ids) as PhoneRow[]) {
+      out.get(p.service_rowid)?.phones.push({ number: p.number, type: p.type, label: opt(p.label), ...(p.not_working ? { notWorking: true } : {}) });
+    }
     for (const s of out.values()) stripUndefined(s);
     return out;
   }
@@ -181,6 +187,8 @@ function serviceOf(r: ServiceRow): DirectoryService {
     schedule: Schedule.parse(JSON.parse(r.schedule)),
     keywords: JSON.parse(r.keywords) as string[],
     lastVerified: r.last_verified,
+    ...(r.open_reports ? { openReports: JSON.parse(r.open_reports) as ServiceReport[] } : {}),
+    ...(r.local_corrections ? { localCorrections: JSON.parse(r.local_corrections) as LocalCorrection[] } : {}),
   };
 }
 

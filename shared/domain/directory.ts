@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalCorrection, MAX_PUBLISHED_REPORTS, ServiceReport } from './directory-quality';
 import { LocalDate, Schedule } from './schedule';
 import { PHONE_TYPES, REFERRAL_ROUTES, SERVICE_STATUSES, SERVICE_TYPES } from './service-types';
 
@@ -6,6 +7,8 @@ export const Phone = z.object({
   number: z.string().min(3).max(40),
   type: z.enum(PHONE_TYPES),
   label: z.string().max(200).optional(),
+  /** A directory lead marked this number as not working (a local correction): never offered to a caller. */
+  notWorking: z.boolean().optional(),
 });
 export type Phone = z.infer<typeof Phone>;
 
@@ -53,6 +56,10 @@ export const DirectoryService = z.object({
   keywords: z.array(z.string().max(100)).max(50),
   /** When the publisher last confirmed the details; null when never. */
   lastVerified: LocalDate.nullable(),
+  /** Problems clinicians reported that no directory lead has resolved yet (newest last). */
+  openReports: z.array(ServiceReport).max(MAX_PUBLISHED_REPORTS + 50).optional(),
+  /** The trust's own corrections, applied on top of the feed until a directory lead removes them. */
+  localCorrections: z.array(LocalCorrection).max(50).optional(),
 });
 export type DirectoryService = z.infer<typeof DirectoryService>;
 

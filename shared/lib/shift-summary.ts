@@ -207,8 +207,9 @@ export interface DeskOfflinePeriod {
   to: string | null;
 }
 
-/** A clinician's report of a problem with a directory service (issue 11 Part B): none until that exists. */
+/** A clinician's report of a problem with a directory service (issue 11 Part B), by the desk's clock. */
 export interface DirectoryProblemReport {
+  id?: string;
   serviceId: string;
   kind: string;
   reportedAt: string;

@@ -23,7 +23,8 @@ export const TeamContext = z.object({
   desks: z.array(z.object({ clientId: z.string().uuid(), userId: z.string().nullable(), lastSeenAt: Iso.nullable(), pending: z.number().int().min(0) })),
   /** The last OFFLINE_HISTORY_DAYS, merged per desk. */
   offlinePeriods: z.array(z.object({ clientId: z.string().uuid(), userId: z.string().nullable(), from: Iso, to: Iso.nullable() })),
-  directoryProblems: z.array(z.object({ serviceId: z.string(), kind: z.string(), reportedAt: Iso })),
+  /** id: the report's (absent from older servers), so a desk adds its own reports not yet sent without counting any twice. */
+  directoryProblems: z.array(z.object({ id: z.string().optional(), serviceId: z.string(), kind: z.string(), reportedAt: Iso })),
   /** The server time of the newest change to the team's records; null when it has none. */
   recordsAsOf: Iso.nullable(),
   generatedAt: Iso,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DraftContent } from '../domain/call-record';
 import { DirectoryService } from '../domain/directory';
+import { REPORT_KINDS, ReportNote } from '../domain/directory-quality';
 import { Author } from '../domain/people';
 
 /*
@@ -42,7 +43,7 @@ export type DirectoryChangeLine = z.infer<typeof DirectoryChangeLine>;
 
 // ---------------------------------------------------------------- call records (desk → server)
 
-export const MUTATION_KINDS = ['upsert', 'finalise', 'addendum', 'discard'] as const;
+export const MUTATION_KINDS = ['upsert', 'finalise', 'addendum', 'discard', 'report'] as const;
 
 const Iso = z.iso.datetime({ offset: true });
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -68,6 +69,29 @@ export const MutationPayload = z.discriminatedUnion('kind', [
     callbackMadeAt: Iso.nullable().optional(),
   }),
   z.object({ kind: z.literal('discard'), reason: z.string().min(1).max(1000), discardedAt: Iso }),
+  /*
+   * A clinician's report of a problem with a directory service (issue 11). The mutation's recordId
+   * is the report's own id (a UUID made on the desk); baseRevision is null.
+   *
+   * Reports ride this protocol rather than a route of their own because they need every guarantee
+   * call records already have, and a second queue would have to rebuild each one: the change is
+   * committed on the desk in one transaction with its outbox entry and audit entry; it goes in its
+   * author's own stream, only under their session (a leaver's reports are sent by their kept
+   * session, never under the next person's name); the server applies it once, by the stream's
+   * seq in the same transaction as its effect, so a lost answer is a harmless replay; a refusal
+   * is kept and shown like any other; and team leads see desks with reports still waiting. The
+   * server files it under the signed-in sender, as it does every change.
+   */
+  z.object({
+    kind: z.literal('report'),
+    serviceId: z.string().min(1).max(200),
+    /** The service's name as the desk showed it, for the leads' queue should it be withdrawn meanwhile. */
+    serviceName: z.string().min(1).max(300),
+    reportKind: z.enum(REPORT_KINDS),
+    note: ReportNote.optional(),
+    phone: z.string().max(40).optional(),
+    reportedAt: Iso,
+  }),
 ]);
 export type MutationPayload = z.infer<typeof MutationPayload>;
 

@@ -64,6 +64,19 @@ export class ScriptedDesk {
     return this.mutation(recordId, { kind: 'discard', reason, discardedAt: new Date().toISOString() }, baseRevision);
   }
 
+  /** A clinician's report of a problem with a directory service (its recordId is the report's id). */
+  report(serviceId: string, reportKind: Extract<MutationPayload, { kind: 'report' }>['reportKind'], extra: { note?: string; phone?: string; reportId?: string; serviceName?: string; reportedAt?: string } = {}): Mutation {
+    return this.mutation(extra.reportId ?? uuidv7(), {
+      kind: 'report',
+      serviceId,
+      serviceName: extra.serviceName ?? `Service ${serviceId}`,
+      reportKind,
+      reportedAt: extra.reportedAt ?? new Date().toISOString(),
+      ...(extra.note !== undefined ? { note: extra.note } : {}),
+      ...(extra.phone !== undefined ? { phone: extra.phone } : {}),
+    });
+  }
+
   request(mutations: Mutation[], pending?: number): PushRequest {
     return { clientId: this.clientId, mutations, ...(pending === undefined ? {} : { pending }) };
   }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import canonicalize from 'canonicalize';
 import type { AuditVerification } from '../../../shared/contract';
 
-export type AuditAction = 'create' | 'view' | 'edit' | 'finalise' | 'addendum' | 'discard' | 'export' | 'claim' | 'sign_in' | 'sign_out';
+export type AuditAction = 'create' | 'view' | 'edit' | 'finalise' | 'addendum' | 'discard' | 'export' | 'claim' | 'sign_in' | 'sign_out' | 'report';
 
 /** What happened, to which record: ids, revision numbers and flags only, never patient data. */
 export interface AuditEntry {

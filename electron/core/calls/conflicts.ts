@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type ConflictView, type ParsedParamsOf, type RejectionView } from '../../../shared/contract';
 import { DraftContent, type CallStatus } from '../../../shared/domain/call-record';
+import { REPORT_KIND_LABELS, type ReportKind } from '../../../shared/domain/directory-quality';
 import type { AuditLog } from '../audit/audit-log';
 import type { Authorship, CallStore } from './call-store';
 
@@ -24,6 +25,8 @@ interface RejectionRow {
   reason: string;
   failed_at: string;
   resolved_at: string | null;
+  service_name: string | null;
+  report_kind: ReportKind | null;
 }
 
 /**
@@ -49,7 +52,8 @@ export class SyncIssues {
       resolve: db.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?'),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
       record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
-      rejections: db.prepare('SELECT mutation_id, record_id, author_id, kind, reason, failed_at, resolved_at FROM dead_letter WHERE resolved_at IS NULL OR ? ORDER BY seq'),
+      rejections: db.prepare(`SELECT d.mutation_id, d.record_id, d.author_id, d.kind, d.reason, d.failed_at, d.resolved_at, p.service_name, p.kind AS report_kind
+        FROM dead_letter d LEFT JOIN problem_report p ON d.kind = 'report' AND p.id = d.record_id WHERE d.resolved_at IS NULL OR ? ORDER BY d.seq`),
       acknowledge: db.prepare('UPDATE dead_letter SET resolved_at = ? WHERE mutation_id = ? AND resolved_at IS NULL'),
       counts: db.prepare('SELECT (SELECT count(*) FROM conflict WHERE resolved_at IS NULL) AS conflicts, (SELECT count(*) FROM dead_letter WHERE resolved_at IS NULL) AS rejected'),
     };
@@ -106,6 +110,7 @@ export class SyncIssues {
       reason: r.reason,
       failedAt: r.failed_at,
       acknowledgedAt: r.resolved_at,
+      ...(r.kind === 'report' && r.service_name && r.report_kind ? { label: `Report: ${r.service_name} — ${REPORT_KIND_LABELS[r.report_kind]}` } : {}),
     }));
   }
 

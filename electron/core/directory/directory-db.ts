@@ -4,6 +4,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, type DirectoryInfo, type OpenState, type PostcodePlace, type SearchOrigin, type SearchParams, type SearchResult } from '../../../shared/contract';
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
+import { canUpgradeDirectory, upgradeDirectorySchema } from '../../../shared/directory/snapshot';
 import { DirectoryWriter, readServices } from '../../../shared/directory/store';
 import type { DirectoryChangeLine } from '../../../shared/sync/protocol';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
@@ -68,7 +69,10 @@ export class DirectoryDb {
     db.pragma('synchronous = NORMAL');
     db.pragma('wal_autocheckpoint = 0');
     const version = Number(readMeta(db).get(META_KEYS.schemaVersion) ?? 0);
-    if (version !== DIRECTORY_SCHEMA_VERSION) {
+    // A copy of an earlier schema (kept by this desk, or a snapshot built before the server was
+    // upgraded) is brought up to date in place: the changes since only add columns.
+    if (version !== DIRECTORY_SCHEMA_VERSION && canUpgradeDirectory(version)) upgradeDirectorySchema(db, version);
+    else if (version !== DIRECTORY_SCHEMA_VERSION) {
       db.close();
       throw new CoreError('directory_unavailable', `The directory file is schema version ${version}; this desk reads version ${DIRECTORY_SCHEMA_VERSION}. It will be downloaded again at the next sync.`);
     }

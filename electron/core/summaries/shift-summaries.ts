@@ -9,7 +9,7 @@ import { CoreError, type CoreEvents, type ExportResult, type SessionView, type S
 import type { ExportProgressEvent } from '../../../shared/contract/summaries';
 import type { Audience } from '../../../shared/lib/disclosure';
 import { EXPORT_MEDIA_TYPES, type ExportFormat } from '../../../shared/lib/shift-export-formats';
-import { ShiftSummary as ShiftSummarySchema, ShiftSummaryBuilder, unsyncedDesksOf, type ShiftSummary, type SummaryDesk } from '../../../shared/lib/shift-summary';
+import { ShiftSummary as ShiftSummarySchema, ShiftSummaryBuilder, unsyncedDesksOf, type DirectoryProblemReport, type ShiftSummary, type SummaryDesk } from '../../../shared/lib/shift-summary';
 import type { AuditLog } from '../audit/audit-log';
 import type { DirectoryDb } from '../directory/directory-db';
 import { toContractError } from '../dispatch';
@@ -53,6 +53,8 @@ export interface ShiftSummariesDeps {
   /** Who is at the desk, and their roles. */
   session: () => SessionView;
   emit: <E extends 'summaries.exportProgress'>(event: E, payload: CoreEvents[E]) => void;
+  /** The team's reports of directory problems made on this desk since a time (the server may not have them yet). */
+  localReports?: (teamId: string, from: Date) => DirectoryProblemReport[];
 }
 
 /** How long a team context counts as fresh enough not to ask the server again for a summary. */
@@ -334,7 +336,7 @@ export class ShiftSummaries {
       now,
       desks,
       offlinePeriods: context.context.offlinePeriods,
-      directoryProblems: context.context.directoryProblems,
+      directoryProblems: withLocalReports(context.context.directoryProblems, this.deps.localReports?.(teamId, from) ?? []),
       directory: (id) => directory.entry(id),
       people: (id) => names.get(id),
     });
@@ -421,6 +423,16 @@ function serverError(e: unknown, what: string): CoreError {
   if (e instanceof ServerRefused && e.status === 400) return new CoreError('invalid_params', `The server refused the request for ${what}: ${e.message}`);
   if (e instanceof SignInRequired) return new CoreError('not_signed_in', `Sign in again to get ${what} from the server.`);
   return new CoreError('not_found', `The server could not be asked for ${what} (${(e as Error).message}) Try again when the desk is online.`);
+}
+
+/**
+ * The reports the server knew when it sent the team context, and this desk's own not among them
+ * (made since, or still waiting to be sent): each counted once, so the desk's figure is the
+ * server's as soon as both have the same reports.
+ */
+function withLocalReports(fromServer: readonly DirectoryProblemReport[], local: readonly DirectoryProblemReport[]): DirectoryProblemReport[] {
+  const known = new Set(fromServer.flatMap((r) => (r.id ? [r.id] : [])));
+  return [...fromServer, ...local.filter((r) => !r.id || !known.has(r.id))];
 }
 
 /** The path the starter chose, checked: absolute, with the format's extension. */

@@ -3,7 +3,8 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, rmS
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DirectoryProgress } from '../../../shared/contract';
-import { DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
+import { META_KEYS } from '../../../shared/directory/schema';
+import { canUpgradeDirectory } from '../../../shared/directory/snapshot';
 import { DirectoryWriter } from '../../../shared/directory/store';
 import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
 import { createEmptyDirectory, readMeta, type DirectoryChange, type DirectoryDb } from '../directory/directory-db';
@@ -193,7 +194,8 @@ export class DirectorySync {
       db = new Database(this.downloadFile, { readonly: true, fileMustExist: true });
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw fail(`quick_check said ${String(check).slice(0, 80)}`);
-      if (readMeta(db).get(META_KEYS.schemaVersion) !== String(DIRECTORY_SCHEMA_VERSION)) throw fail('it is for another version of Crisis Desk');
+      // An older schema is upgraded in place when the file is opened (DirectoryDb.open).
+      if (!canUpgradeDirectory(Number(readMeta(db).get(META_KEYS.schemaVersion)))) throw fail('it is for another version of Crisis Desk');
     } catch (e) {
       if (e instanceof BadDownload) throw e;
       throw fail('it is not a readable SQLite file');

@@ -50,12 +50,16 @@ export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * Changes go out stream by stream: each author's in their own, sent only under their session.
  * Unclaimed changes (made while nobody was signed in) are in no stream yet and never sent.
  */
+/** Told, inside the settle transaction, how the server answered a report of a directory problem. */
+export type ReportSettled = (reportId: string, outcome: { applied: true; publishedVersion: number | null } | { applied: false }) => void;
+
 export class OutboxPush {
   private readonly s;
 
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => Date,
+    private readonly reportSettled: ReportSettled = () => {},
   ) {
     const COLUMNS = 'seq, stream_seq, author_id, mutation_id, record_id, kind, payload, base_revision, desk_time';
     this.s = {
@@ -141,7 +145,18 @@ export class OutboxPush {
           // Already settled (an answer to a replayed batch): nothing left to do.
           if (!row || row.mutation_id !== r.mutationId) continue;
           const end = r.status === 'duplicate' ? (r.original ?? 'applied') : r.status;
-          if (end === 'applied') {
+          if (row.kind === 'report') {
+            // A report's serverRevision is the directory version that carries it to every desk.
+            // A report is never a conflict: anything but applied is kept as a refusal.
+            if (end === 'applied') {
+              this.reportSettled(row.record_id, { applied: true, publishedVersion: r.serverRevision });
+              outcome.applied++;
+            } else {
+              this.reportSettled(row.record_id, { applied: false });
+              this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this report.', at, row.author_id);
+              outcome.rejected++;
+            }
+          } else if (end === 'applied') {
             if (r.serverRevision !== null) this.s.setBase.run(r.serverRevision, row.record_id);
             outcome.applied++;
           } else if (end === 'conflict') {

@@ -286,12 +286,15 @@ export class SyncEngine {
     this.state.activity = name === 'push' ? 'pushing' : name === 'pull' ? 'pulling' : 'directory';
     this.emit();
     try {
-      if (name === 'push') await this.push();
+      // A push that went through for some authors but was refused for another (403) is not
+      // "accepted": the refusal it noted stays in the status until a push is taken whole.
+      let refusedSome = false;
+      if (name === 'push') refusedSome = await this.push();
       else if (name === 'pull') await this.pull();
       else await this.syncDirectory();
       t.failures = 0;
       this.reachable();
-      this.accepted(name);
+      if (!refusedSome) this.accepted(name);
     } catch (e) {
       if (this.stopped) return;
       this.failed(name, e as Error);
@@ -310,10 +313,11 @@ export class SyncEngine {
    * then kept sessions. An author whose session has ended, or whose changes the server will not
    * take, is left for the status to show; the others' changes still go.
    */
-  private async push(): Promise<void> {
+  private async push(): Promise<boolean> {
     const me = this.deps.session.signedInId();
     const tried = new Set<string>();
     let signInNeeded: SignInRequired | null = null;
+    let refusedSome = false;
     for (;;) {
       const sendable = this.deps.outbox
         .streams()
@@ -324,7 +328,7 @@ export class SyncEngine {
       tried.add(stream.streamId);
       try {
         const sent = await this.pushStream(stream.streamId, stream.authorId);
-        if (!sent) return;
+        if (!sent) return refusedSome;
       } catch (e) {
         if (e instanceof SignInRequired) {
           if (stream.authorId === me) signInNeeded = e;
@@ -334,6 +338,7 @@ export class SyncEngine {
         if (e instanceof ServerRefused && e.status === 403) {
           this.refused.set(stream.authorId, e.message);
           this.noteRefusal('push', e);
+          refusedSome = true;
           continue;
         }
         throw e;
@@ -342,6 +347,8 @@ export class SyncEngine {
     }
     if (signInNeeded) throw signInNeeded;
     this.state.lastSyncedAt = this.deps.now().toISOString();
+    // Still refused while a refused person's changes wait (they are not retried until they sign in again).
+    return refusedSome || [...this.refused.keys()].some((a) => this.deps.outbox.pendingFor(a) > 0);
   }
 
   /** Sends one stream until it is empty; false when sync paused meanwhile. */

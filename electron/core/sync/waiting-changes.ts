@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { AuthorQueue, WaitingGroup, WaitingRecord } from '../../../shared/contract';
 import type { CallStatus } from '../../../shared/domain/call-record';
+import { REPORT_KIND_LABELS, type ReportKind } from '../../../shared/domain/directory-quality';
 import { toCallSummary, SUMMARY_COLUMNS, type SummaryRow } from '../calls/call-rows';
 
 interface Row {
   author_id: string | null;
   record_id: string;
+  is_report: number;
   changes: number;
   since: string;
   legacy: number;
@@ -21,11 +23,12 @@ export class WaitingChanges {
 
   constructor(db: Database.Database) {
     this.s = {
-      rows: db.prepare(`SELECT o.author_id, o.record_id, count(*) AS changes, min(o.desk_time) AS since,
+      rows: db.prepare(`SELECT o.author_id, o.record_id, max(o.kind = 'report') AS is_report, count(*) AS changes, min(o.desk_time) AS since,
           max(coalesce(st.legacy, 0)) AS legacy
         FROM outbox o LEFT JOIN sync_stream st ON st.id = o.stream_id
         WHERE o.state = 'pending' GROUP BY o.author_id, o.record_id ORDER BY min(o.seq)`),
       summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
+      report: db.prepare('SELECT service_name, kind, reported_at FROM problem_report WHERE id = ?'),
     };
   }
 
@@ -36,6 +39,13 @@ export class WaitingChanges {
       records: rows
         .filter((r) => r.author_id === (q.author?.userId ?? null))
         .map((r): WaitingRecord => {
+          if (r.is_report) {
+            const report = this.s.report.get(r.record_id) as { service_name: string; kind: ReportKind; reported_at: string };
+            return {
+              recordId: r.record_id, status: 'finalised', callerLabel: `Report: ${report.service_name}`, startedAt: report.reported_at, changes: r.changes, since: r.since,
+              queuedBeforeAuthors: false, report: `Report: ${report.service_name} — ${REPORT_KIND_LABELS[report.kind]}`,
+            };
+          }
           const summary = toCallSummary(this.s.summary.get(r.record_id) as SummaryRow);
           return {
             recordId: r.record_id,

@@ -4,6 +4,7 @@ import { Icon } from '../components/Icon';
 import { CallDialogsHost } from '../features/call/CallDialogsHost';
 import { CallPanel } from '../features/call/CallPanel';
 import { DirectoryPanel } from '../features/directory/DirectoryPanel';
+import { ReportDialog } from '../features/directory/ReportDialog';
 import { ServiceDetails } from '../features/directory/ServiceDetails';
 import { ConflictsDialog } from '../features/sync/ConflictsDialog';
 import { RejectionsDialog } from '../features/sync/RejectionsDialog';
@@ -196,6 +197,7 @@ export function App() {
       <Toast />
       <ShortcutsDialog />
       <ServiceDetails />
+      <ReportDialog />
       <CallDialogsHost />
       <ConflictsDialog />
       <RejectionsDialog />

@@ -20,6 +20,7 @@ export type ShortcutId =
   | 'prevResult'
   | 'copyPhone'
   | 'refer'
+  | 'report'
   | 'help'
   | 'helpQuestion';
 
@@ -55,6 +56,7 @@ export const SHORTCUTS: Shortcut[] = [
   { id: 'prevResult', keys: 'Alt+↑', description: 'Previous result', group: 'Directory', alt: true, code: 'ArrowUp', inFields: true },
   { id: 'copyPhone', keys: 'Alt+C', description: 'Copy the selected service’s first public phone number', group: 'Directory', alt: true, code: 'KeyC', inFields: true },
   { id: 'refer', keys: 'Alt+R', description: 'Link the selected service to the call as a referral', group: 'Directory', alt: true, code: 'KeyR', inFields: true },
+  { id: 'report', keys: 'Alt+K', description: 'Report a problem with the selected service, then a letter: N number not answering, C closed, H hours wrong, E eligibility wrong, O other', group: 'Directory', alt: true, code: 'KeyK', inFields: true },
   { id: 'help', keys: 'Ctrl+/', description: 'Show these shortcuts', group: 'General', ctrl: true, code: 'Slash', inFields: true },
   { id: 'helpQuestion', keys: '?', description: 'Show these shortcuts (when not typing in a field)', group: 'General', key: '?', inFields: false },
 ];

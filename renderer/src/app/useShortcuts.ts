@@ -87,6 +87,14 @@ export function runShortcut(id: ShortcutId): void {
       referResult(r);
       return;
     }
+    case 'report': {
+      // From a service's details: that service.
+      if (app.dialog === 'service' && app.serviceId) return app.openDialog('report', app.serviceId);
+      const r = activeResult();
+      if (!r) return announce('Select a result first (Alt+↓), then press Alt+K to report a problem with it.', 'warning');
+      app.openDialog('report', r.service.id);
+      return;
+    }
     case 'help':
     case 'helpQuestion':
       app.openDialog('shortcuts');
@@ -102,8 +110,8 @@ export function useShortcuts(): void {
       const s = matchShortcut(e);
       if (!s) return;
       if (document.querySelector('dialog[open]')) {
-        // Inside a dialog only saving still works; the rest would act behind it.
-        if (s.id !== 'save') return;
+        // Inside a dialog only saving still works (and reporting, from a service's details); the rest would act behind it.
+        if (s.id !== 'save' && !(s.id === 'report' && useApp.getState().dialog === 'service')) return;
       }
       e.preventDefault();
       e.stopPropagation();

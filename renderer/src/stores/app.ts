@@ -4,7 +4,7 @@ import type { ConnectionState } from '../client/ws-client';
 
 /** Screen-wide state: the connection to the core, which dialog is open, and messages to announce. */
 
-export type DialogName = 'shortcuts' | 'calls' | 'finalise' | 'discard' | 'service' | 'conflicts' | 'rejections' | 'signOut' | 'claim' | 'waiting';
+export type DialogName = 'shortcuts' | 'calls' | 'finalise' | 'discard' | 'service' | 'conflicts' | 'rejections' | 'signOut' | 'claim' | 'waiting' | 'report';
 
 export interface Toast {
   id: number;

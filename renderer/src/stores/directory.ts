@@ -64,6 +64,8 @@ interface DirectoryState {
   setActive(i: number): void;
   moveActive(delta: number): number;
   searchNow(): void;
+  /** Asks the shown query again in place (the directory on this desk changed: a catch-up, a report made here). */
+  refreshShown(): Promise<void>;
   /** Forgets the caller: search text, postcode, age and filters back to none, no results (someone signed out, or another person signed in). */
   clearCaller(): void;
 }
@@ -166,6 +168,13 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       set({ results: [], total: 0, origin: null, place: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },
     onLoading: (loading) => set({ loading }),
+    onRefresh: (r) =>
+      set((s) => {
+        // The selection stays on the same service, wherever it now is.
+        const selected = s.results[s.active]?.service.id;
+        const active = selected === undefined ? -1 : r.results.findIndex((x) => x.service.id === selected);
+        return { results: r.results, total: r.total, hasMore: runner.hasMore, active };
+      }),
   });
 
   /*
@@ -292,6 +301,11 @@ export const useDirectory = create<DirectoryState>((set, get) => {
 
     searchNow: () => schedule(0, true),
 
+    refreshShown: async () => {
+      if (get().results.length > 0) return runner.refresh();
+      if (get().answered) schedule(0, true);
+    },
+
     clearCaller() {
       if (timer) clearTimeout(timer);
       timer = null;
@@ -315,3 +329,4 @@ useCallSession.subscribe((s) => {
   callShown = id;
   useDirectory.getState().startCall(s.context);
 });
+

@@ -113,7 +113,7 @@ function publishedSentence(p: Publication, complete: boolean): string {
 }
 
 /** Runs an import's reading and publishing; the job row is already there. Never throws. */
-async function runJob(deps: PublishDeps, trustId: string, jobId: string, input: ImportInput, context: ImportContext, signal: AbortSignal): Promise<ImportJob> {
+async function runJob(deps: PublishDeps, trustId: string, userId: string, jobId: string, input: ImportInput, context: ImportContext, signal: AbortSignal): Promise<ImportJob> {
   const { db, config } = deps;
   const problems = new FeedProblems();
   const counts = emptyCounts();
@@ -152,7 +152,7 @@ async function runJob(deps: PublishDeps, trustId: string, jobId: string, input: 
       await dropStaged(db, jobId);
       return (await findJob(db, trustId, jobId))!;
     }
-    return await publishStaged(deps, trustId, jobId, input.source, report, false);
+    return await publishStaged(deps, trustId, jobId, input.source, report, false, userId);
   } catch (e) {
     const aborted = signal.aborted;
     const report: StoredReport = {
@@ -173,7 +173,7 @@ async function runJob(deps: PublishDeps, trustId: string, jobId: string, input: 
 }
 
 /** Publishes what an import staged (held back when it would withdraw too much, unless confirmed). */
-async function publishStaged(deps: PublishDeps, trustId: string, jobId: string, source: string, report: StoredReport, confirmed: boolean): Promise<ImportJob> {
+async function publishStaged(deps: PublishDeps, trustId: string, jobId: string, source: string, report: StoredReport, confirmed: boolean, by: string): Promise<ImportJob> {
   const { db, config } = deps;
   const counts = report.counts!;
   const complete = report.complete === true;
@@ -181,6 +181,7 @@ async function publishStaged(deps: PublishDeps, trustId: string, jobId: string, 
   const published = await publishAndDistribute(deps, trustId, { importId: jobId }, {
     source,
     complete,
+    by,
     ...(confirmed ? { confirmedWithdrawals: true } : { holdAboveShare: share / 100 }),
   });
   if ('held' in published) {
@@ -215,7 +216,7 @@ async function publishStaged(deps: PublishDeps, trustId: string, jobId: string, 
 export async function startImport(deps: PublishDeps, trustId: string, userId: string, input: ImportInput, context: ImportContext = {}, signal: AbortSignal = new AbortController().signal): Promise<StartedImport> {
   const id = randomUUID();
   const job = await createJob(deps.db, { id, trustId, source: input.source, kind: input.kind as ImportKind, origin: originOf(input), userId });
-  return { job, done: runJob(deps, trustId, id, input, context, signal) };
+  return { job, done: runJob(deps, trustId, userId, id, input, context, signal) };
 }
 
 /** Starts an import and waits for it to end. */
@@ -243,7 +244,7 @@ export async function decideImport(deps: PublishDeps, trustId: string, userId: s
   }
   const report = (await storedReport(deps.db, id))!;
   try {
-    return await publishStaged(deps, trustId, id, job.source, report, true);
+    return await publishStaged(deps, trustId, id, job.source, report, true, userId);
   } catch (e) {
     await finishJob(deps.db, id, 'failed', { ...report, summary: `Publishing after confirmation failed (${(e as Error).message}); nothing was published.` });
     await dropStaged(deps.db, id).catch(() => {});

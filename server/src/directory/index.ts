@@ -2,16 +2,20 @@ import type { RouteModule } from '../app';
 import { registerReferenceRoutes } from '../reference/bank-holidays-route';
 import { registerDirectoryAdminRoutes } from './admin-routes';
 import type { ImportContext } from './imports';
+import { createQualityRoutes } from './quality/quality-routes';
 import { registerDirectorySyncRoutes } from './sync-routes';
 
 /**
- * Directory publishing: manifest, snapshots and changes for desks; imports and the taxonomy
- * mapping for admins; the bank holiday list desks refresh their own from.
+ * Directory publishing: manifest, snapshots and changes for desks; imports, the taxonomy mapping
+ * and the quality loop (reports, corrections, versions) for admins; the bank holiday list desks
+ * refresh their own from.
  */
 export function createDirectoryRoutes(imports: ImportContext = {}): RouteModule {
-  return (app, deps) => {
+  const quality = createQualityRoutes();
+  return async (app, deps) => {
     registerDirectorySyncRoutes(app, deps);
     registerDirectoryAdminRoutes(app, deps, imports);
+    await quality(app, deps);
     registerReferenceRoutes(app, deps);
   };
 }

@@ -1,5 +1,6 @@
 import { DirectoryService } from '../../../shared/domain/directory';
 import type { Db, Queryable } from '../db/db';
+import { lapseCorrections, overlayServicesAt, recordVersion, type VersionCause } from './quality/overlay-sql';
 
 /**
  * What to publish: services in memory (the CLI's synthetic directory, the demo, tests), or the
@@ -24,6 +25,8 @@ export interface PublishOptions {
   holdAboveShare?: number;
   /** A staged import only: withdraw exactly the services listed when it was held (an admin confirmed them). */
   confirmedWithdrawals?: boolean;
+  /** Who published it, for the list of versions (a staged import: whoever started or confirmed it). */
+  by?: string | null;
 }
 
 /** A staged import that would withdraw too much was held instead of published. */
@@ -76,13 +79,19 @@ async function loadIncoming(tx: Queryable, services: readonly DirectoryService[]
       }
       if (ids.has(parsed.data.id)) throw new PublishError(`The service id ${parsed.data.id} occurs more than once.`);
       ids.add(parsed.data.id);
-      batch.push(parsed.data);
+      batch.push(feedOnly(parsed.data));
     }
     if (invalid.length === 0) await tx.query("INSERT INTO incoming (id, doc) SELECT x->>'id', x FROM jsonb_array_elements($1::jsonb) AS x", [JSON.stringify(batch)]);
   }
   if (invalid.length > 0) throw new PublishError(`${invalid.length} services are not valid (${invalid.slice(0, 3).join('; ')}).`);
   await tx.query('ANALYZE incoming');
   return ids.size;
+}
+
+/** What a feed may say of a service: reports, local corrections and numbers marked not working are the trust's own. */
+function feedOnly(s: DirectoryService): DirectoryService {
+  const { openReports: _r, localCorrections: _c, ...rest } = s;
+  return { ...rest, phones: s.phones.map(({ notWorking: _n, ...p }) => p) };
 }
 
 async function count(tx: Queryable, sql: string, params: unknown[]): Promise<number> {
@@ -147,19 +156,33 @@ export async function publishDirectory(db: Db, trustId: string, services: Incomi
       }
     }
 
-    // Only new, changed or withdrawn services are written: unchanged rows are not even locked.
-    const put = await count(
-      tx,
+    // Corrections past their last day lapse before anything is published on top of them.
+    await lapseCorrections(tx, trustId, new Date(now));
+
+    // Only new, changed or withdrawn services are written: unchanged rows are not even locked. A
+    // service is compared with what its feed said last time (feed_doc, when the published document
+    // carries the trust's corrections or open reports), so a re-import that changes nothing writes
+    // nothing. Every service written is listed with the version (the CTEs all read the table as it
+    // was before this statement, so `old` is the previous state).
+    const [putCounts] = await tx.query<{ n: number; added: number }>(
       `WITH up AS (
-        INSERT INTO directory_service AS d (trust_id, id, version, deleted, doc, source, updated_at)
-        SELECT $1, i.id, $2, false, i.doc, $3, $4 FROM ${incoming('$5')} i
+        INSERT INTO directory_service AS d (trust_id, id, version, deleted, doc, feed_doc, source, updated_at)
+        SELECT $1, i.id, $2, false, i.doc, NULL, $3, $4 FROM ${incoming('$5')} i
         LEFT JOIN directory_service old ON old.trust_id = $1 AND old.id = i.id
-        WHERE old.id IS NULL OR old.deleted OR old.doc IS DISTINCT FROM i.doc OR old.source <> $3
-        ON CONFLICT (trust_id, id) DO UPDATE SET version = excluded.version, deleted = false, doc = excluded.doc, source = excluded.source, updated_at = excluded.updated_at
-        RETURNING 1)
-      SELECT count(*)::int AS n FROM up`,
+        WHERE old.id IS NULL OR old.deleted OR coalesce(old.feed_doc, old.doc) IS DISTINCT FROM i.doc OR old.source <> $3
+        ON CONFLICT (trust_id, id) DO UPDATE SET version = excluded.version, deleted = false, doc = excluded.doc, feed_doc = NULL, source = excluded.source, updated_at = excluded.updated_at
+        RETURNING d.id, d.doc->>'name' AS name),
+      log AS (
+        INSERT INTO directory_version_change (trust_id, version, service_id, name, change)
+        SELECT $1, $2, up.id, up.name, CASE WHEN old.id IS NULL OR old.deleted THEN 'added' ELSE 'changed' END
+        FROM up LEFT JOIN directory_service old ON old.trust_id = $1 AND old.id = up.id
+        RETURNING change)
+      SELECT count(*)::int AS n, (count(*) FILTER (WHERE change = 'added'))::int AS added FROM log`,
       [trustId, next, options.source, now, ...stagedParam],
     );
+    const put = putCounts?.n ?? 0;
+    // The trust's corrections and open reports go back on top of every service the feed changed.
+    if (put > 0) await overlayServicesAt(tx, trustId, next);
     let deleted = 0;
     if (options.complete) {
       // The list of what is withdrawn is kept with the import's report (a confirmed one has it already).
@@ -167,16 +190,35 @@ export async function publishDirectory(db: Db, trustId: string, services: Incomi
       deleted = await count(
         tx,
         `WITH gone AS (
-          UPDATE directory_service d SET deleted = true, doc = NULL, version = $2, updated_at = $4
+          UPDATE directory_service d SET deleted = true, doc = NULL, feed_doc = NULL, version = $2, updated_at = $4
           WHERE d.trust_id = $1 AND d.source = $3 AND NOT d.deleted AND ${missing('$5')}
+          RETURNING d.id),
+        log AS (
+          INSERT INTO directory_version_change (trust_id, version, service_id, name, change)
+          SELECT $1, $2, gone.id, old.doc->>'name', 'withdrawn' FROM gone JOIN directory_service old ON old.trust_id = $1 AND old.id = gone.id
           RETURNING 1)
-        SELECT count(*)::int AS n FROM gone`,
+        SELECT count(*)::int AS n FROM log`,
         [trustId, next, options.source, now, ...stagedParam],
       );
     }
     const changed = put + deleted > 0;
-    if (changed) await tx.query('UPDATE directory_state SET version = $2, published_at = $3 WHERE trust_id = $1', [trustId, next, now]);
+    if (changed) {
+      await tx.query('UPDATE directory_state SET version = $2, published_at = $3 WHERE trust_id = $1', [trustId, next, now]);
+      const cause: VersionCause = staged === null ? 'publish' : 'import';
+      const added = putCounts?.added ?? 0;
+      await recordVersion(tx, {
+        trustId, version: next, publishedAt: now, cause, importId: staged, source: options.source, by: options.by ?? null,
+        added, changed: put - added, withdrawn: deleted,
+        summary: `${cause === 'import' ? 'Import' : 'Publish'} of ${options.source}${options.complete ? '' : ' (part of the feed: nothing withdrawn)'}: ${added} added, ${put - added} changed, ${deleted} withdrawn.`,
+      });
+    }
 
+    // What old versions changed is kept as long as their tombstones.
+    await tx.query(
+      `DELETE FROM directory_version_change c USING directory_version v
+       WHERE v.trust_id = $1 AND c.trust_id = v.trust_id AND c.version = v.version AND v.published_at < $2::timestamptz - make_interval(days => $3)`,
+      [trustId, now, options.tombstoneDays],
+    );
     const [purge] = await tx.query<{ n: number; through: number | null }>(
       `WITH gone AS (
         DELETE FROM directory_service WHERE trust_id = $1 AND deleted AND updated_at < $2::timestamptz - make_interval(days => $3)

@@ -1,6 +1,7 @@
 import type { DirectoryService } from '../../../shared/domain/directory';
 import type { ServerDeps } from '../app';
 import { publishDirectory, type HeldPublish, type Incoming, type PublishOptions, type PublishResult } from './publish';
+import { publishOverlays } from './quality/publish-overlays';
 import { ensureSnapshot } from './snapshot-builds';
 import type { SnapshotRecord } from './snapshots';
 
@@ -32,6 +33,10 @@ export async function publishAndDistribute(deps: PublishDeps, trustId: string, s
   const started = performance.now();
   const publish = await publishDirectory(deps.db, trustId, services, { ...options, tombstoneDays: deps.config.TOMBSTONE_DAYS });
   if ('held' in publish && publish.held) return publish;
+  // Reports and corrections still waiting (a lapsed correction, a publish that failed) go out too,
+  // so the snapshot below holds them. Never fails the import: they stay pending for the next publish.
+  const overlays = await publishOverlays(deps, trustId).catch(() => null);
+  const newest = overlays?.version ?? publish.version;
   // After a large publish PostgreSQL's statistics lag behind (autovacuum gets to it minutes later)
   // and it plans the snapshot's and the feed's page queries as full scans with on-disk sorts,
   // twenty times slower. Refreshing them costs a fraction of a second.
@@ -40,8 +45,9 @@ export async function publishAndDistribute(deps: PublishDeps, trustId: string, s
   let snapshot: SnapshotRecord | null = null;
   let snapshotError: string | null = null;
   try {
-    // Built once across every API node: a build another node has under way is waited for.
-    snapshot = await ensureSnapshot(deps, trustId, publish.version);
+    // Built once across every API node (a build another node has under way is waited for), holding
+    // the reports and corrections published just above.
+    snapshot = await ensureSnapshot(deps, trustId, newest);
   } catch (e) {
     snapshotError = `The snapshot could not be built (${(e as Error).message}); desks catch up from the changes feed meanwhile.`;
   }

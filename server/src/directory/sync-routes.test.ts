@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, USERS, type TestServer, type TestUser } from '../../../test/support/server-fixtures';
 import { DATABASE_KINDS, openSeededDatabase, type OpenedDatabase } from '../../../test/support/server-databases';
 import { makeService } from '../../../test/support/services';
+import { DIRECTORY_SCHEMA_VERSION } from '../../../shared/directory/schema';
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DirectoryChangeLine, DirectoryManifest, PROTOCOL_HEADER, PROTOCOL_VERSION } from '../../../shared/sync/protocol';
 import type { Hint } from '../app';
@@ -82,7 +83,7 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     expect(result.snapshot).toMatchObject({ version: 1, services: 3 });
 
     const manifest = await manifestOf(USERS.a1Clinician);
-    expect(manifest).toMatchObject({ version: 1, services: 3, schemaVersion: 1, url: `/v1/directory/snapshots/${manifest.sha256}` });
+    expect(manifest).toMatchObject({ version: 1, services: 3, schemaVersion: DIRECTORY_SCHEMA_VERSION, url: `/v1/directory/snapshots/${manifest.sha256}` });
     const r = await get(USERS.a1Clinician, manifest.url);
     expect(r.status).toBe(200);
     const bytes = new Uint8Array(await r.arrayBuffer());

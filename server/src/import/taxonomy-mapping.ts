@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { SERVICE_TYPE_LABELS, SERVICE_TYPES, type ServiceType } from '../../../shared/domain/service-types';
 
 /*
@@ -14,20 +13,9 @@ import { SERVICE_TYPE_LABELS, SERVICE_TYPES, type ServiceType } from '../../../s
  * the admin can add a rule.
  */
 
-const text = z.string().trim().min(1).max(200);
-
-export const TaxonomyRule = z.object({
-  match: z
-    .object({ vocabulary: text.optional(), term: text.optional(), code: text.optional(), nameContains: text.optional() })
-    .refine((m) => m.vocabulary !== undefined || m.term !== undefined || m.code !== undefined || m.nameContains !== undefined, {
-      message: 'a rule must match on at least one of vocabulary, term, code or nameContains',
-    }),
-  type: z.enum(SERVICE_TYPES),
-});
-export type TaxonomyRule = z.infer<typeof TaxonomyRule>;
-
-export const TaxonomyMapping = z.object({ rules: z.array(TaxonomyRule).max(2000) });
-export type TaxonomyMapping = z.infer<typeof TaxonomyMapping>;
+// The mapping's shape lives in shared/ so that the admin console edits exactly what the server stores.
+import { TaxonomyMapping, TaxonomyRule } from '../../../shared/directory/taxonomy-schema';
+export { TaxonomyMapping, TaxonomyRule };
 
 export interface TaxonomyTermRef {
   name: string | null;

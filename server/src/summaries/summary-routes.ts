@@ -18,6 +18,7 @@ import {
   directoryEntries,
   replaceTeamShiftPresets,
   teamDesks,
+  teamDirectoryProblems,
   teamOf,
   teamsOf,
   teamOfflineStretches,
@@ -99,19 +100,19 @@ export const wholeMinute = (d: Date) => new Date(Math.floor(d.getTime() / 60_000
 
 /** Everything the pure summary needs, read from PostgreSQL for one team and range. */
 export async function serverSummaryInput(db: Queryable, trustId: string, teamId: string, from: Date, to: Date, now: Date): Promise<ShiftSummaryInput & { recordsAsOf: string | null }> {
-  const [records, desks, offline, people, recordsAsOf] = await Promise.all([
+  const [records, desks, offline, people, recordsAsOf, directoryProblems] = await Promise.all([
     teamSummaryRecords(db, trustId, teamId, from, to, now),
     teamDesks(db, trustId, teamId),
     teamOfflineStretches(db, trustId, teamId, from, now),
     teamPeople(db, trustId, teamId),
     teamRecordsAsOf(db, trustId, teamId),
+    teamDirectoryProblems(db, trustId, teamId, from, to),
   ]);
   const directory = await directoryEntries(db, trustId, [...new Set(records.flatMap((r) => r.referrals.map((ref) => ref.serviceId)))]);
   const names = new Map(people.map((p) => [p.id, p.name]));
   return {
     teamId, from, to, now, records, desks, offlinePeriods: offline,
-    // Issue 11 Part B adds clinicians' reports of directory problems; until then there are none to count.
-    directoryProblems: [],
+    directoryProblems,
     directory: (id) => directory.get(id),
     people: (id) => names.get(id),
     recordsAsOf,
@@ -202,12 +203,15 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
         const p = request.principal!;
         const team = await checkMaySummarise(deps.db, p, request.query.teamId);
         const at = now();
-        const [presets, people, desks, offline, recordsAsOf] = await Promise.all([
+        const since = new Date(at.getTime() - OFFLINE_HISTORY_DAYS * 86_400_000);
+        const [presets, people, desks, offline, recordsAsOf, directoryProblems] = await Promise.all([
           teamShiftPresets(deps.db, team.id),
           teamPeople(deps.db, p.trustId, team.id),
           teamDesks(deps.db, p.trustId, team.id),
-          teamOfflineStretches(deps.db, p.trustId, team.id, new Date(at.getTime() - OFFLINE_HISTORY_DAYS * 86_400_000), at),
+          teamOfflineStretches(deps.db, p.trustId, team.id, since, at),
           teamRecordsAsOf(deps.db, p.trustId, team.id),
+          // A desk's clock may run ahead of the server's: a day beyond now covers it.
+          teamDirectoryProblems(deps.db, p.trustId, team.id, since, new Date(at.getTime() + 86_400_000)),
         ]);
         return {
           teamId: team.id,
@@ -218,7 +222,7 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
           people,
           desks,
           offlinePeriods: mergeOfflineStretches(offline),
-          directoryProblems: [],
+          directoryProblems,
           recordsAsOf,
           generatedAt: at.toISOString(),
         };

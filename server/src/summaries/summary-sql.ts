@@ -161,3 +161,15 @@ export async function teamOf(db: Queryable, trustId: string, teamId: string): Pr
   const [row] = await db.query<{ id: string; name: string }>('SELECT id, name FROM team WHERE id = $1 AND trust_id = $2', [teamId, trustId]);
   return row ?? null;
 }
+
+/**
+ * The directory problems the team's clinicians reported in [from, to) by their desks' clocks
+ * (resolved or not): what the summary counts, and what a lead's desk is given to count the same.
+ */
+export async function teamDirectoryProblems(db: Queryable, trustId: string, teamId: string, from: Date, to: Date): Promise<{ id: string; serviceId: string; kind: string; reportedAt: string }[]> {
+  const rows = await db.query<{ id: string; service_id: string; kind: string; reported_at: Date }>(
+    'SELECT id, service_id, kind, reported_at FROM directory_report WHERE trust_id = $1 AND team_id = $2 AND reported_at >= $3 AND reported_at < $4 ORDER BY reported_at, id',
+    [trustId, teamId, from.toISOString(), to.toISOString()],
+  );
+  return rows.map((r) => ({ id: r.id, serviceId: r.service_id, kind: r.kind, reportedAt: new Date(r.reported_at).toISOString() }));
+}

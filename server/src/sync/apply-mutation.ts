@@ -177,6 +177,9 @@ export function decide(current: RecordState | undefined, m: Mutation, writer: Wr
         }),
       );
     }
+    case 'report':
+      // Reports of directory problems are not call records: the push decides them (directory/quality/reports.ts).
+      return rejected(REASONS.notYours);
   }
 }
 

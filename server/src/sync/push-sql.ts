@@ -6,7 +6,7 @@ import type { NewAddendum, RecordState } from './apply-mutation';
  * The statements of a push, each taking a whole batch at once (rows passed as one JSON array and
  * unpacked with jsonb_to_recordset), so a batch costs the same few round trips at 1 or 500 mutations.
  * Every id a desk makes (record, addendum, change, sync stream) is looked up within the writer's
- * trust only (migration 10): another trust's ids are never seen here.
+ * trust only (migration 11): another trust's ids are never seen here.
  */
 
 export interface SyncClientRow {

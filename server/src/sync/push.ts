@@ -1,6 +1,7 @@
 import type { Mutation, PushItemResult, PushRequest, PushResponse } from '../../../shared/sync/protocol';
 import { HttpError } from '../app';
 import type { Db, Queryable } from '../db/db';
+import { decideReport, insertReports, reportFacts, type NewReport } from '../directory/quality/reports';
 import { decide, type Decision, type NewAddendum, type RecordState, type Writer } from './apply-mutation';
 import {
   answersForSeqs,
@@ -36,6 +37,8 @@ export interface PushOutcome {
    * so each of them, not only the sender, is told to pull.
    */
   owners: string[];
+  /** Whether the batch held new reports of directory problems: their services must be published. */
+  newReports: boolean;
 }
 
 const BATCH_REASONS = {
@@ -81,9 +84,11 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   const stream = { trustId: writer.trustId, clientId: writer.clientId };
   const receivedAt = client.received_at.toISOString();
   const replays = firstSeq <= lastSeq ? await answersForSeqs(tx, stream, firstSeq, Math.min(batchLastSeq, lastSeq)) : new Map<number, AppliedRow>();
-  const records = await lockRecords(tx, writer.trustId, [...new Set(mutations.map((m) => m.recordId))]);
+  const records = await lockRecords(tx, writer.trustId, [...new Set(mutations.flatMap((m) => (m.payload.kind === 'report' ? [] : [m.recordId])))]);
   const addenda = await knownAddenda(tx, writer.trustId, fresh.flatMap((m) => (m.payload.kind === 'addendum' ? [m.payload.addendumId] : [])));
   const takenIds = await usedMutationIds(tx, writer.trustId, fresh.map((m) => m.mutationId));
+  const reports = await reportFacts(tx, writer.trustId, fresh);
+  const newReports: NewReport[] = [];
 
   const existing = new Set(records.keys());
   const changed = new Map<string, RecordState>();
@@ -100,6 +105,18 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
     if (takenIds.has(m.mutationId)) {
       // Not recorded (the id is the key of applied_mutation): a replay of this seq finds no answer and says the same.
       results.push(item(m, 'rejected', { reason: BATCH_REASONS.mutationIdTaken }));
+      continue;
+    }
+    if (m.payload.kind === 'report' && !unstorableText(m)) {
+      // A report of a directory problem (not a call record): filed with the batch, under the sender.
+      const d = decideReport(m, writer, reports);
+      if (d.status === 'applied' && d.report) {
+        newReports.push(d.report);
+        reports.held.set(d.report.id, { reportedBy: writer.userId, serviceId: d.report.serviceId, kind: d.report.kind });
+      }
+      const result = d.status === 'applied' ? item(m, 'applied', {}) : item(m, 'rejected', { reason: d.reason });
+      results.push(result);
+      answers.push({ mutation_id: m.mutationId, seq: m.seq, record_id: m.recordId, status: d.status, server_revision: null, reason: result.reason, author_id: writer.userId, desk_time: m.deskTime });
       continue;
     }
     const decision: Decision = unstorableText(m)
@@ -138,9 +155,15 @@ async function applyBatch(tx: Queryable, writer: Writer, request: PushRequest): 
   await updateRecords(tx, changedRecords.filter((r) => existing.has(r.id)));
   await touchRecords(tx, writer.trustId, [...touched].filter((id) => !changed.has(id)));
   await insertAddenda(tx, newAddenda);
+  await insertReports(tx, newReports);
 
   const owners = new Set([...changed.keys(), ...touched].map((id) => records.get(id)!.clinicianId));
-  return { response: { results, lastSeq: Math.max(lastSeq, batchLastSeq) }, changedRecords: changed.size > 0 || touched.size > 0, owners: [...owners] };
+  return {
+    response: { results, lastSeq: Math.max(lastSeq, batchLastSeq) },
+    changedRecords: changed.size > 0 || touched.size > 0,
+    owners: [...owners],
+    newReports: newReports.length > 0,
+  };
 }
 
 function item(m: Mutation, status: PushItemResult['status'], extra: Partial<PushItemResult>): PushItemResult {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse, SeqGap } from '../../../shared/sync/protocol';
 import type { Principal } from '../auth/principal';
 import { authenticate, errorBody, HttpError, type App, type RouteModule, type ServerDeps } from '../app';
+import { answerReports } from '../directory/quality/publish-overlays';
 import { pullRecords, type RecordScope } from './pull';
 import { pushBatch, SeqGapError } from './push';
 
@@ -27,7 +28,7 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
       onRequest: [authenticate(deps, 'clinician'), checkProtocolVersion],
       schema: {
         tags: ['sync'],
-        summary: 'Apply a desk’s batch of call-record changes, each once, in seq order',
+        summary: 'Apply a desk’s batch of changes (call records, reports of directory problems), each once, in seq order',
         description:
           'One transaction per batch. Every item is answered applied, duplicate (already applied: a replay), conflict (a draft changed on another desk; both kept) or rejected (with a reason). A batch that does not start right after the last applied seq is refused whole with 409 and the seq to send from.',
         security: [{ bearer: [] }],
@@ -41,6 +42,8 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
       const writer = { userId: principal.userId, trustId: principal.trustId, teamId: principal.teamId, clientId: request.body.clientId };
       try {
         const outcome = await pushBatch(deps.db, writer, request.body);
+        // Reports of directory problems are published to the trust's desks before the answer goes back.
+        await answerReports(deps, principal.trustId, request.body.mutations, outcome.response, outcome.newReports, request.log);
         if (outcome.changedRecords) {
           const log: FastifyBaseLogger = request.log;
           // Each owner of a changed record (an addendum may be a teammate's) and the team's leads.

@@ -55,6 +55,7 @@ function show(r: ServiceResult, callerAge: number | null = null, at: string | nu
       onFocus={noop}
       onOpen={noop}
       onRefer={noop}
+      onReport={noop}
     />,
   );
 }
@@ -126,5 +127,40 @@ describe('a directory result', () => {
     cleanup();
     show(result({ openState: { open: false, until: null, nextOpen: '2026-11-26T09:00:00Z', todayIs: null, bankHolidayName: null } }), null, '2026-11-26T02:00:00Z');
     expect(screen.getByText('Closed at 02:00')).toBeTruthy();
+  });
+
+  it('warns with each open report and local correction, and never offers a number marked not working', () => {
+    show(
+      result({
+        service: {
+          ...service,
+          phones: [{ number: '0800 123 4567', type: 'public', notWorking: true }, { number: '020 7946 0002', type: 'out_of_hours' }],
+          openReports: [
+            { id: '0190a000-0000-7000-8000-000000000001', kind: 'hours_wrong', reportedAt: '2026-11-23T10:00:00Z' },
+            { id: '0190a000-0000-7000-8000-000000000002', kind: 'number_not_answering', phone: '0800 123 4567', reportedAt: '2026-11-24T14:20:00Z' },
+          ],
+          localCorrections: [{ id: '0190a000-0000-7000-8000-000000000003', kind: 'phone_not_working', number: '0800 123 4567', note: 'Line fault', madeAt: '2026-11-24T15:00:00Z' }],
+        },
+      }),
+    );
+    const reports = screen.getByTestId('open-reports');
+    expect([...reports.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Reported 14:20 today: number not answering or wrong (0800 123 4567)',
+      'Reported yesterday 10:00: hours wrong',
+    ]);
+    expect(screen.getByTestId('local-correction').textContent).toBe('Local correction: 0800 123 4567 is not working: do not give it to callers (Line fault)');
+    // The dead number is shown, struck through and last, never as a copy button.
+    expect(screen.getAllByRole('button', { name: /^Copy / }).map((p) => p.textContent)).toEqual(['Copy 020 7946 0002Out of hours']);
+    expect(screen.getByTestId('phone-not-working').textContent).toContain('Not working: do not give');
+  });
+
+  it('shows a report made on this desk as not yet on the other desks, and at most two on the card', () => {
+    const r = (n: number) => ({ id: `0190a000-0000-7000-8000-00000000001${n}`, kind: 'other' as const, note: `note ${n}`, reportedAt: `2026-11-24T1${n}:00:00Z` });
+    show(result({ service: { ...service, openReports: [r(1), r(2), { ...r(3), local: true }] } }));
+    expect([...screen.getByTestId('open-reports').querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Reported 13:00 today: other problem — “note 3”. Sent from this desk; not yet on the other desks.',
+      'Reported 12:00 today: other problem — “note 2”',
+      'and 1 more: open the details.',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { copyText } from '../../lib/clipboard';
 import { dataAge } from '../../lib/time';
 import { announce } from '../../stores/app';
 import { ageOutsideRange, ageRangeLabel, catchmentLine, openSummary, orderedPhones, routesLabel, whereLabel } from './format';
+import { ServiceQuality } from './ServiceQuality';
 
 export async function copyPhone(phone: Phone, serviceName: string): Promise<void> {
   const ok = await copyText(phone.number);
@@ -15,6 +16,16 @@ export async function copyPhone(phone: Phone, serviceName: string): Promise<void
 
 export function PhoneButton({ phone, serviceName, compact }: { phone: Phone; serviceName: string; compact?: boolean }) {
   const kind = phone.type;
+  if (phone.notWorking) {
+    // Marked not working by the trust's directory lead: shown, so the clinician knows why, but not offered to copy.
+    return (
+      <span className={`phone phone--dead${compact ? ' phone--compact' : ''}`} data-testid="phone-not-working">
+        <Icon name="stop" />
+        <span className="phone__number">{phone.number}</span>
+        <span className="phone__tag phone__tag--dead">Not working: do not give</span>
+      </span>
+    );
+  }
   return (
     <button type="button" className={`phone phone--${kind}${compact ? ' phone--compact' : ''}`} onClick={() => void copyPhone(phone, serviceName)}>
       <span className="visually-hidden">Copy </span>
@@ -51,9 +62,10 @@ interface Props {
   onFocus(index: number): void;
   onOpen(index: number): void;
   onRefer(index: number): void;
+  onReport(index: number): void;
 }
 
-export const ResultCard = memo(function ResultCard({ result, index, active, origin, now, at, callerAge, canRefer, onFocus, onOpen, onRefer }: Props) {
+export const ResultCard = memo(function ResultCard({ result, index, active, origin, now, at, callerAge, canRefer, onFocus, onOpen, onRefer, onReport }: Props) {
   const s = result.service;
   const when = new Date(now);
   const asked = at === null ? null : new Date(at);
@@ -109,6 +121,7 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
           <span>{s.alert}</span>
         </p>
       )}
+      <ServiceQuality service={s} now={when} compact />
       <dl className="result__facts">
         <div className={ageMismatch ? 'fact fact--warning' : 'fact'}>
           <dt>
@@ -134,6 +147,12 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
           {dataAge(result.dataAgeDays)}: check the details with the service before referring
         </p>
       )}
+      {phones.length > 0 && phones.every((p) => p.notWorking) && (
+        <p className="inline-alert inline-alert--error">
+          <Icon name="warning" />
+          <span>No working number: every published number is marked not working. Check the details before referring.</span>
+        </p>
+      )}
       {phones.length === 0 && (
         <p className="inline-alert inline-alert--warning">
           <Icon name="warning" />
@@ -146,6 +165,9 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
         ))}
         <span className="spacer" />
         <span className="result__actions">
+          <button type="button" className="button button--small button--secondary" onClick={() => onReport(index)} aria-label={`Report a problem with ${s.name} (Alt+K)`}>
+            Report
+          </button>
           <button type="button" className="button button--small button--secondary" onClick={() => onOpen(index)} aria-label={`Details of ${s.name}`}>
             Details
           </button>

@@ -79,6 +79,16 @@ export function ResultsList() {
     },
     [openDialog, setActive],
   );
+  const onReport = useCallback(
+    (i: number) => {
+      const r = useDirectory.getState().results[i];
+      if (r) {
+        setActive(i);
+        openDialog('report', r.service.id);
+      }
+    },
+    [openDialog, setActive],
+  );
   const onRefer = useCallback((i: number) => {
     const r = useDirectory.getState().results[i];
     if (r) referResult(r);
@@ -116,6 +126,7 @@ export function ResultsList() {
                   onFocus={setActive}
                   onOpen={onOpen}
                   onRefer={onRefer}
+                  onReport={onReport}
                 />
               ) : (
                 <p className="results__loading">Loading more services…</p>

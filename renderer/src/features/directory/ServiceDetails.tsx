@@ -12,6 +12,7 @@ import { useDirectory } from '../../stores/directory';
 import { ageOutsideRange, ageRangeLabel, bankHolidayLabel, catchmentLine, openSummary, orderedPhones, upcomingExceptions, weeklyHours, whereLabel } from './format';
 import { referResult } from './refer';
 import { OpenBadge, PhoneButton } from './ResultCard';
+import { ServiceQuality } from './ServiceQuality';
 
 type Details = ResultOf<'directory.get'>;
 
@@ -20,6 +21,7 @@ export function ServiceDetails() {
   const open = useApp((s) => s.dialog === 'service');
   const id = useApp((s) => s.serviceId);
   const close = useApp((s) => s.closeDialog);
+  const openDialog = useApp((s) => s.openDialog);
   const now = new Date(useApp((s) => s.now));
   const fromList = useDirectory((s) => s.results.find((r) => r.service.id === id));
   const origin = useDirectory((s) => s.origin);
@@ -93,6 +95,7 @@ export function ServiceDetails() {
               <span>{s.alert}</span>
             </p>
           )}
+          <ServiceQuality service={s} now={now} />
           {(d.stale || d.dataAgeDays === null) && (
             <p className="inline-alert inline-alert--warning">
               <Icon name="warning" />
@@ -115,6 +118,10 @@ export function ServiceDetails() {
             >
               <Icon name="link" />
               Refer: link to this call
+            </button>
+            <button type="button" className="button button--secondary" onClick={() => openDialog('report', s.id)}>
+              <Icon name="warning" />
+              Report a problem <kbd className="kbd">Alt+K</kbd>
             </button>
             {ageOutsideRange(callerAge, s.ageMin, s.ageMax) && (
               <p className="inline-alert inline-alert--error">

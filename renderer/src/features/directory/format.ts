@@ -90,18 +90,15 @@ export function routesLabel(service: DirectoryService): string {
 
 /** The number to give a caller: the first public one, else out-of-hours, else any that is not for professionals. */
 export function firstPublicPhone(service: DirectoryService): Phone | null {
-  return (
-    service.phones.find((p) => p.type === 'public') ??
-    service.phones.find((p) => p.type === 'out_of_hours') ??
-    service.phones.find((p) => p.type === 'text') ??
-    null
-  );
+  // A number the trust marked not working is never the one offered (hazard log: a dead number left in use).
+  const working = service.phones.filter((p) => !p.notWorking);
+  return working.find((p) => p.type === 'public') ?? working.find((p) => p.type === 'out_of_hours') ?? working.find((p) => p.type === 'text') ?? null;
 }
 
-/** Professionals-only numbers last, so the caller-facing number is always first. */
+/** Professionals-only numbers last, so the caller-facing number is always first; numbers marked not working after all. */
 export function orderedPhones(service: DirectoryService): Phone[] {
   const rank = { public: 0, out_of_hours: 1, text: 2, professionals: 3 } as const;
-  return [...service.phones].sort((a, b) => rank[a.type] - rank[b.type]);
+  return [...service.phones].sort((a, b) => Number(!!a.notWorking) - Number(!!b.notWorking) || rank[a.type] - rank[b.type]);
 }
 
 export function originLabel(origin: SearchOrigin): string {

@@ -30,7 +30,7 @@ describe('searching as the clinician types', () => {
         answers.set(p.text ?? '', d);
         return d.promise;
       },
-      { onResults: (r) => shown.push(r.results[0]!.service.id), onPage: () => {}, onError: () => {}, onLoading: () => {} },
+      { onResults: (r) => shown.push(r.results[0]!.service.id), onPage: () => {}, onError: () => {}, onLoading: () => {}, onRefresh: () => {} },
     );
     const slow = runner.run({ text: 'cri' });
     const fast = runner.run({ text: 'crisis' });
@@ -49,7 +49,7 @@ describe('searching as the clinician types', () => {
         asked.push(p.offset);
         return page('s', p.offset === 100 ? 20 : 50, 120);
       },
-      { onResults: () => {}, onPage: (_r, offset) => pages.push(offset), onError: () => {}, onLoading: () => {} },
+      { onResults: () => {}, onPage: (_r, offset) => pages.push(offset), onError: () => {}, onLoading: () => {}, onRefresh: () => {} },
     );
     await runner.run({ postcode: 'SE5' });
     await Promise.all([runner.more(), runner.more()]);
@@ -58,5 +58,30 @@ describe('searching as the clinician types', () => {
     expect(asked).toEqual([0, 50, 100]);
     expect(pages).toEqual([50, 100]);
     expect(runner.hasMore).toBe(false);
+  });
+
+  it('asks the shown query again in place for as many results as are shown, and a newer query wins over it', async () => {
+    const asked: { text?: string; limit?: number; offset?: number }[] = [];
+    const refreshed: number[] = [];
+    const gate = deferred<void>();
+    const runner = new SearchRunner(
+      async (p) => {
+        asked.push({ text: p.text, limit: p.limit, offset: p.offset });
+        if (asked.length === 4) await gate.promise;
+        return page(p.text ?? '', Math.min(p.limit ?? 50, 70), 120);
+      },
+      { onResults: () => {}, onPage: () => {}, onError: () => {}, onLoading: () => {}, onRefresh: (r) => refreshed.push(r.results.length) },
+    );
+    await runner.run({ text: 'crisis' });
+    await runner.more();
+    await runner.refresh();
+    expect(asked.at(-1)).toEqual({ text: 'crisis', limit: 75, offset: 0 }); // 25 + 50 shown
+    expect(refreshed).toEqual([70]);
+    // A refresh overtaken by a new query is dropped.
+    const late = runner.refresh();
+    void runner.run({ text: 'cafe' });
+    gate.resolve();
+    await late;
+    expect(refreshed).toEqual([70]);
   });
 });

@@ -18,6 +18,8 @@ export interface RunnerCallbacks {
   onPage(result: SearchResult, offset: number): void;
   onError(error: ContractError, params: SearchParams): void;
   onLoading(loading: boolean): void;
+  /** The same query answered again for what is shown (the directory changed under it). */
+  onRefresh(result: SearchResult): void;
 }
 
 export class SearchRunner {
@@ -85,5 +87,20 @@ export class SearchRunner {
     this.total = r.value.total;
     if (r.value.results.length === 0) this.total = this.loaded;
     this.cb.onPage(r.value, offset);
+  }
+
+  /**
+   * Asks the current query again for as many results as are shown, in place: a catch-up (a report,
+   * a local correction) changes what the cards say without the clinician losing their place. Any
+   * newer query or page wins over it.
+   */
+  async refresh(): Promise<void> {
+    if (!this.params || this.pageInFlight || this.queryInFlight > 0 || this.loaded === 0) return;
+    const gen = this.generation;
+    const r = await this.search({ ...this.params, limit: Math.min(500, this.loaded), offset: 0 });
+    if (gen !== this.generation || this.pageInFlight || !r.ok) return;
+    this.loaded = r.value.results.length;
+    this.total = r.value.total;
+    this.cb.onRefresh(r.value);
   }
 }

@@ -18,6 +18,7 @@ export const REJECTION_KINDS: Record<RejectionView['kind'], string> = {
   finalise: 'Finalising the record',
   addendum: 'An addendum',
   discard: 'Discarding the draft',
+  report: 'A report of a directory problem',
 };
 
 function Rejection({ r, label }: { r: RejectionView; label: string }) {
@@ -58,16 +59,18 @@ function Rejection({ r, label }: { r: RejectionView; label: string }) {
         </p>
       )}
       <div className="button-row">
-        <button
-          type="button"
-          className="button button--small button--secondary"
-          onClick={() => {
-            void openRecord(r.recordId);
-            close();
-          }}
-        >
-          Open the record
-        </button>
+        {r.kind !== 'report' && (
+          <button
+            type="button"
+            className="button button--small button--secondary"
+            onClick={() => {
+              void openRecord(r.recordId);
+              close();
+            }}
+          >
+            Open the record
+          </button>
+        )}
         {!r.acknowledgedAt && (
           <button
             type="button"
@@ -96,7 +99,7 @@ export function RejectionsDialog() {
   const rejections = useSync((s) => s.rejections);
   const loaded = useSync((s) => s.rejectionsLoaded);
   const records = useRecords(
-    rejections.map((r) => r.recordId),
+    rejections.filter((r) => r.kind !== 'report').map((r) => r.recordId),
     rejections.length,
   );
   useEffect(() => {
@@ -104,7 +107,7 @@ export function RejectionsDialog() {
   }, [open]);
   const waiting = rejections.filter((r) => !r.acknowledgedAt);
   const seen = rejections.filter((r) => r.acknowledgedAt);
-  const item = (r: RejectionView) => <Rejection key={r.mutationId} r={r} label={callerName(records.get(r.recordId))} />;
+  const item = (r: RejectionView) => <Rejection key={r.mutationId} r={r} label={r.label ?? callerName(records.get(r.recordId))} />;
 
   return (
     <Dialog open={open} title="Changes the server refused" onClose={close} size="large">

@@ -79,6 +79,16 @@ export function SignOutDialog() {
 }
 
 function RecordLine({ r, now }: { r: WaitingRecord; now: Date }) {
+  if (r.report) {
+    return (
+      <>
+        <span className="calls__who">{r.report}</span>
+        <span className="calls__meta">
+          Made {relativeMoment(r.startedAt, now)} · waiting to be sent
+        </span>
+      </>
+    );
+  }
   return (
     <>
       <span className="calls__who">{r.callerLabel}</span>

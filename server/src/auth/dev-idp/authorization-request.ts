@@ -43,7 +43,7 @@ export function checkAuthorizationRequest(params: AuthorizationParams, clients: 
   const client = clients.find((c) => c.clientId === params.client_id);
   if (!client) return { kind: 'page', message: 'This sign-in link does not name an application this server knows (client_id). Start signing in again from Crisis Desk.' };
   const redirectUri = params.redirect_uri;
-  if (!redirectUri || !isAllowedRedirect(client, redirectUri)) {
+  if (!redirectUri || !isAllowedRedirect(client, redirectUri, issuer)) {
     return { kind: 'page', message: 'This sign-in link would send you somewhere the application has not registered (redirect_uri). Start signing in again from Crisis Desk.' };
   }
   const state = params.state ?? null;
