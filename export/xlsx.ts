@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import archiver from 'archiver';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import WorkbookWriter from 'exceljs/lib/stream/xlsx/workbook-writer.js';
 import { AUDIENCE_LABELS, AUDIENCE_RULES, shownCount } from '../shared/lib/disclosure';
 import { completenessLine, figureSections, formatLondon, formatRange } from '../shared/lib/shift-figures';
 import { contactColumnsFor, contactRow, londonIso, type ContactColumn, type ContactValue } from '../shared/lib/shift-contacts';
@@ -50,7 +51,7 @@ function newWorkbook(out: Writable, date: Date): ExcelJS.stream.xlsx.WorkbookWri
   constructingWith = date;
   try {
     // The constructor appends its first entries synchronously; the archive keeps the date after.
-    return new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    return new WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   } finally {
     constructingWith = null;
   }

@@ -26,6 +26,15 @@ const NATIVE = 'better-sqlite3-multiple-ciphers';
  */
 export const LICENCE_ALLOW_LIST = ['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'BlueOak-1.0.0', 'CC0-1.0', 'Unlicense', 'Python-2.0', 'Zlib'];
 
+/**
+ * Licences read by a person from a package's own files where its package.json names none in SPDX
+ * form (name@version: the SPDX id of what the files say). A new version is read again.
+ */
+export const LICENCES_READ_FROM_FILES: Readonly<Record<string, string>> = {
+  // pdfkit's PNG decoder: package.json lists "LICENSE" under files but has no licence field; LICENSE is the MIT licence (Devon Govett, 2017).
+  'png-js@2.0.0': 'MIT',
+};
+
 export interface ShippedPackage {
   name: string;
   version: string;
@@ -108,7 +117,7 @@ export async function shippedPackages(): Promise<ShippedPackage[]> {
     const id = `${nameOf(lp)}@${entry.version}`;
     const seen = byId.get(id);
     if (seen) seen.via = [...new Set([...seen.via, ...via])].sort();
-    else byId.set(id, { name: nameOf(lp), version: entry.version, license: entry.license ?? null, integrity: entry.integrity ?? null, lockPath: lp, via: [...via].sort() });
+    else byId.set(id, { name: nameOf(lp), version: entry.version, license: entry.license ?? LICENCES_READ_FROM_FILES[id] ?? null, integrity: entry.integrity ?? null, lockPath: lp, via: [...via].sort() });
   }
   const out = [...byId.values()];
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
