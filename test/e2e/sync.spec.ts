@@ -21,6 +21,8 @@ let server: DemoServer;
 let deskA: DeskHost;
 let contextA: BrowserContext;
 let page: Page;
+/** The same clinician at another desk (from the two-desk test on). */
+let pageB: Page;
 /** The contract's WebSocket passes through Playwright, so a test can replay a status (see the download bar). */
 let contractSocket: WebSocketRoute | null = null;
 const cspViolations: string[] = [];
@@ -279,7 +281,7 @@ test('two desks change the same records: a conflict merged by hand in the confli
   cleanups.push(() => deskB.stop());
   const contextB = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   cleanups.push(() => contextB.close());
-  const pageB = await contextB.newPage();
+  pageB = await contextB.newPage();
   await watchPage(pageB);
   await pageB.goto(deskB.url);
   await signInThroughProvider(pageB, () => pageB.getByTestId('sync-sign-in').click());
@@ -375,6 +377,31 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await expect(item).toContainText(/Acknowledged (just now|\d\d:\d\d)/);
   await expect(page.getByTestId('sync-rejected')).toBeHidden();
   await page.keyboard.press('Escape');
+});
+
+test('a call written on another desk appears in this desk’s list of calls as it syncs: no reload, nothing pressed', async () => {
+  // Desk A shows its list of calls (no record open).
+  await page.getByRole('button', { name: 'Close record' }).click();
+  const listA = page.locator('.empty-call .calls');
+  const inProgress = listA.getByRole('heading', { name: /^In progress \(\d+\)$/ });
+  await expect(inProgress).toBeVisible();
+  const before = Number((await inProgress.textContent())!.match(/\d+/)![0]);
+  await expect(listA.getByRole('button', { name: /^Professional/ })).toHaveCount(0);
+
+  // Desk B: a new call from a professional, sent to the server.
+  await newCall(pageB);
+  await pageB.locator('#f-caller-type-professional').check();
+  await pageB.locator('#f-presentingNeed-summary').fill('Synthetic: a GP calling about a patient, written on desk B.');
+  await savedState(pageB);
+  const fromB = (await openRecordId(pageB))!;
+  await allSynced(pageB);
+  await expect.poll(async () => (await serverRecord(fromB))?.content.presentingNeed.summary).toBe('Synthetic: a GP calling about a patient, written on desk B.');
+
+  // Desk A pulls it (the server's hint) and the list on screen has it, as does the header's count.
+  await expect(listA.getByRole('heading', { name: `In progress (${before + 1})` })).toBeVisible({ timeout: 20_000 });
+  await expect(listA.getByRole('button', { name: /^Professional/ })).toHaveCount(1);
+  await expect(page.getByRole('button', { name: new RegExp(`^Calls \\(${before + 1} in progress\\)`) })).toBeVisible();
+  await screenshots(page, '23-sync-call-from-another-desk-listed');
 });
 
 test('the strict CSP refused nothing on the sync screens', () => {
