@@ -220,7 +220,7 @@ export class Core {
       backoff: o.backoff,
       onStatus: (s) => this.emit('sync.status', s),
       onDirectoryChanged: () => this.emit('directory.updated', this.directoryDb.info()),
-      onRecordsChanged: () => this.emit('summaries.recordsChanged', { at: this.opts.now().toISOString() }),
+      onRecordsChanged: () => this.emit('sync.recordsChanged', { at: this.opts.now().toISOString() }),
       onError: (e) => this.syncFailed(e),
     });
     return engine;

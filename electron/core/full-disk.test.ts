@@ -57,8 +57,9 @@ describe('a save when the disk is full', () => {
 
 describe('starting on a full disk', () => {
   it('a new desk whose first write fails with ENOSPC says the disk is full, names the folder, and leaves nothing half-written', () => {
-    // The key check is the first file a new desk writes: the kernel refuses it as on a full disk.
-    symlinkSync('/dev/full', path.join(dir, 'desk.db.keycheck.tmp'));
+    // The key check is the first file a new desk writes (through its temporary file, named for this
+    // process): the kernel refuses it as on a full disk.
+    symlinkSync('/dev/full', path.join(dir, `desk.db.keycheck.tmp-${process.pid}`));
     let thrown: unknown;
     try {
       Core.open({ dataDir: dir, deskKey: randomKey(), geoDir: GEO_DIR }).close();
@@ -71,5 +72,6 @@ describe('starting on a full disk', () => {
       `Crisis Desk cannot start: the disk is full (its records are in ${dir}). To fix it, free some space on this computer (empty the Downloads folder and the recycle bin) or call IT, then start Crisis Desk again. Nothing already saved is lost.`,
     );
     expect(existsSync(path.join(dir, 'desk.db.keycheck'))).toBe(false);
+    expect(existsSync(path.join(dir, `desk.db.keycheck.tmp-${process.pid}`))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { Core } from '../core/core';
 import { startBrowserHost, type BrowserHost } from './browser-host';
 import { SESSION_HEADER, SESSION_PROTOCOL_PREFIX } from './request-guard';
-import { resolveInside } from './static-files';
+import { resolveInside } from '../node/resolve-inside';
 
 const GEO_DIR = path.resolve(import.meta.dirname, '../../data/geo');
 
@@ -143,11 +143,13 @@ describe('browser host', () => {
   });
 
   it('never serves files outside the renderer', async () => {
-    for (const p of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt']) {
+    // The same ways out the desktop app's protocol refuses (app-protocol.test.ts): one rule for both.
+    for (const p of ['/../outside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/assets/%252e%252e/%252e%252e/outside.txt', '/..%5coutside.txt', '/assets/..\\..\\outside.txt', '/C:/outside.txt']) {
       const r = await send(host.port, p);
       expect(r.body).not.toContain('secret outside');
     }
-    expect(resolveInside('/srv/app', '/../etc/passwd')).toBe('/srv/app/etc/passwd');
+    // `..` is refused outright, no longer clamped to the folder (the host's old, weaker copy did that).
+    expect(resolveInside('/srv/app', '/../etc/passwd')).toBeNull();
     expect(resolveInside('/srv/app', '/%00')).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileDurably } from '../node/durable-file';
 
 /*
  * How a browser tab gets into the browser host, in one place (request-guard.ts checks each request
@@ -134,11 +135,7 @@ export function loadHostAccess(dataDir: string, warn: (message: string) => void 
   return { port: 0, secret: newSecret(), launch: 0 };
 }
 
-/** Keeps the port, secret and launch for the next start (temporary file and rename: never half written). */
+/** Keeps the port, secret and launch for the next start (never half written, readable by this user only). */
 export function saveHostAccess(dataDir: string, access: HostAccess): void {
-  const file = path.join(dataDir, HOST_ACCESS_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(access)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileDurably(path.join(dataDir, HOST_ACCESS_FILE), `${JSON.stringify(access)}\n`);
 }

@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { resolveInside } from '../node/resolve-inside';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -13,19 +14,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-/** Resolves a URL path inside root, or null when it would escape it (../, encoded or not). */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const full = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  return full === root || full.startsWith(root + path.sep) ? full : null;
-}
 
 /** Serves a built file; index.html for the root. Returns false when there is no such file. */
 export function serveFile(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): boolean {

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from './test-temp-dir';
-import { RENDERER_CSP, resolveInside, serveRenderer } from './app-protocol';
+import { resolveInside } from '../node/resolve-inside';
+import { RENDERER_CSP, serveRenderer } from './app-protocol';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let root: string;

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { resolveInside } from '../node/resolve-inside';
 
 /*
  * The app:// protocol. The screen is served from app://desk/ (the built renderer, never file://),
@@ -68,26 +69,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-/**
- * Resolves a URL path inside root, or null when it would leave it: `..` (plain or percent-encoded,
- * once or twice), backslashes, NUL, drive letters and absolute paths are all refused.
- */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  // A second layer of encoding, a backslash (a separator on Windows) or NUL is never a real asset.
-  if (/%[0-9a-f]{2}/i.test(decoded) || decoded.includes('\\') || decoded.includes('\0')) return null;
-  const segments = decoded.split('/');
-  if (segments.some((s) => s === '..' || /^[a-z]:$/i.test(s))) return null;
-  const base = path.resolve(root);
-  const full = path.resolve(base, `.${path.posix.normalize(`/${decoded}`)}`);
-  return full.startsWith(base + path.sep) ? full : null;
-}
 
 function notFound(): Response {
   return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', ...appHeaders('renderer') } });

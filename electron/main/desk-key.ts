@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileDurably } from './durable-file';
+import { writeFileDurably } from '../node/durable-file';
 
 /*
  * The desk.db key (DESIGN.md §7): 32 random bytes, wrapped by the operating system's keystore

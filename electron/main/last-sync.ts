@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CoreLifecycleMessage } from '../../shared/contract';
-import { readTextIfExists, writeFileDurably } from './durable-file';
+import { readTextIfExists, writeFileDurably } from '../node/durable-file';
 
 /*
  * The last sync counts the core reported (never any record content), kept beside desk.db by main.

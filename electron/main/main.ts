@@ -35,7 +35,7 @@ import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
-import { readTextIfExists, writeFileDurably } from './durable-file';
+import { readTextIfExists, writeFileDurably } from '../node/durable-file';
 import { IdleLock } from './idle-lock';
 import { saveExport, SAVE_DIALOG_FILTERS } from './export-save';
 import { LastSyncFile, unsyncedWarning } from './last-sync';

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { readTextIfExists, writeFileDurably } from './durable-file';
+import { readTextIfExists, writeFileDurably } from '../node/durable-file';
 
 /*
  * The local unlock passcode, chosen at the first sign-in. Stored only as a slow, salted hash:

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_IDENTITY_CLAIMS, deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SafeStorageLike } from './desk-key';
-import { readTextIfExists, writeFileDurably } from './durable-file';
+import { readTextIfExists, writeFileDurably } from '../node/durable-file';
 import type { LoopbackRedirect } from './loopback-redirect';
 
 /*

@@ -3,7 +3,7 @@ import type { AppUpdater, UpdateDownloadedEvent, UpdateInfo } from 'electron-upd
 import { UPDATE_FEED_PATH, UPDATE_HEADERS, type DeskReport } from '../../shared/updates/protocol';
 
 /*
- * Updates under IT's control (issue 13). electron-updater fetches and verifies; this decides.
+ * Updates under IT's control. electron-updater fetches and verifies; this decides.
  *  - The feed is the trust's own central API (serverUrl + /v1/updates/), which answers for this
  *    desk's ring and pin; the desk checks the pin again itself and never downgrades.
  *  - mode off: nothing is asked. notify: a verified update is downloaded and the clinician told;

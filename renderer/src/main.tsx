@@ -2,13 +2,12 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { DeskAccessPage } from './app/DeskAccessPage';
+import { followCoreEvents } from './app/core-events';
 import { installDeskClient, watchConnection, watchTabSession } from './client/desk';
 import { forgetTabSession, openTabSession, type TabAccess } from './client/tab-session';
 import { useApp } from './stores/app';
 import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
 import { reportShellActivity } from './stores/shell-activity';
-import { useDirectory } from './stores/directory';
-import { useShift } from './stores/shift';
 import { useSync } from './stores/sync';
 import './styles/index.css';
 
@@ -36,18 +35,7 @@ function startScreen(session: string | null): void {
       wasOpen = true;
     }
   });
-  client.on('directory.updated', (d) => {
-    const before = useApp.getState().directory;
-    useApp.getState().setDirectory(d);
-    if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
-    // The results on screen may describe services that changed (a report from another desk, a local
-    // correction): ask again in place, so the cards change without the clinician losing their place.
-    void useDirectory.getState().refreshShown();
-  });
-  client.on('core.warning', (w) => useApp.getState().addWarning(w.message));
-  client.on('sync.status', (s) => useSync.getState().statusEvent(s));
-  client.on('summaries.exportProgress', (e) => useShift.getState().progressEvent(e));
-  client.on('summaries.recordsChanged', () => useShift.getState().recordsChanged());
+  followCoreEvents(client);
 
   void client.call('system.info', {}).then((r) => {
     if (r.ok) app.setDirectory(r.value.directory);

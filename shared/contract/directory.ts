@@ -99,7 +99,7 @@ export interface DirectoryInfo {
 }
 
 /**
- * A clinician reports a problem with a service (issue 11): queued like a call record's change,
+ * A clinician reports a problem with a service: queued like a call record's change,
  * shown on this desk at once and on every desk of the trust once published.
  */
 export const ReportProblemParams = z.object({

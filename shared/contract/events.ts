@@ -11,8 +11,12 @@ export interface CoreEvents {
   'core.warning': { code: string; message: string };
   /** An export's progress, for a progress bar: phases in order, then done, cancelled or failed. */
   'summaries.exportProgress': ExportProgressEvent;
-  /** Records pulled from the server changed the team records a summary is made from: refresh it. */
-  'summaries.recordsChanged': { at: string };
+  /**
+   * Records pulled from the server (written on another desk) changed this desk's copies: the list
+   * of calls and any shift summary on screen are made again. Not sent for a desk's own changes
+   * coming back unchanged.
+   */
+  'sync.recordsChanged': { at: string };
   /** Pushed by the desktop shell (never the core): the screen was locked or unlocked. */
   'app.lock': LockState;
 }

@@ -46,7 +46,7 @@ CREATE TABLE service (
   last_verified TEXT,
   schedule_id INTEGER NOT NULL REFERENCES schedule(rowid),
   version INTEGER NOT NULL,
-  -- Since version 2 (issue 11): the open reports and the trust's local corrections (JSON arrays as
+  -- Since version 2: the open reports and the trust's local corrections (JSON arrays as
   -- published), NULL for the great majority of services that have none.
   open_reports TEXT,
   local_corrections TEXT

@@ -3,7 +3,7 @@ import { isValidNhsNumber } from '../lib/nhs-number';
 import { LocalDate, Session } from './schedule';
 
 /*
- * The directory's quality loop (issue 11 Part B): clinicians report problems with a service, every
+ * The directory's quality loop: clinicians report problems with a service, every
  * desk of the trust sees an open report on the service until a directory lead resolves it, and a
  * lead may correct the service locally (a closure, a number marked not working, a dated change of
  * hours, an alert). Open reports and local corrections travel to desks inside the published

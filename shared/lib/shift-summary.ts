@@ -133,7 +133,7 @@ export const ShiftSummary = z
      * the desk has not delivered yet.
      */
     offlinePeriods: z.array(z.object({ clientId: z.string().uuid(), user: Person.nullable(), from: Iso, to: Iso, ongoing: z.boolean() })),
-    /** Problems with directory services reported by the team's clinicians in the range (issue 11). */
+    /** Problems with directory services reported by the team's clinicians in the range. */
     directoryProblems: z.object({ reported: Count, byKind: z.array(z.object({ kind: z.string(), count: Count })) }),
   })
   .strict();
@@ -207,7 +207,7 @@ export interface DeskOfflinePeriod {
   to: string | null;
 }
 
-/** A clinician's report of a problem with a directory service (issue 11 Part B), by the desk's clock. */
+/** A clinician's report of a problem with a directory service, by the desk's clock. */
 export interface DirectoryProblemReport {
   id?: string;
   serviceId: string;

@@ -70,7 +70,7 @@ export const MutationPayload = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('discard'), reason: z.string().min(1).max(1000), discardedAt: Iso }),
   /*
-   * A clinician's report of a problem with a directory service (issue 11). The mutation's recordId
+   * A clinician's report of a problem with a directory service. The mutation's recordId
    * is the report's own id (a UUID made on the desk); baseRevision is null.
    *
    * Reports ride this protocol rather than a route of their own because they need every guarantee

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * Desktop updates and the fleet view between desks and the central API (issue 13). The desk's
+ * Desktop updates and the fleet view between desks and the central API. The desk's
  * electron-updater reads a generic feed at UPDATE_FEED_PATH: `<channel>.yml` (latest.yml on
  * Windows, latest-linux.yml, latest-mac.yml) answered for this desk — its ring, its pin — and the
  * installers under artefacts/. Each desk also reports what it runs, for IT's fleet view.

@@ -1,5 +1,5 @@
 /*
- * The import benchmark (issue 11): records per second and peak memory of one import of the
+ * The import benchmark: records per second and peak memory of one import of the
  * synthetic directory as an ORUK feed, at 10,000 and at the full count of services (100,000), in
  * each form a feed arrives in — a JSON document streamed from a file, a paged API on 127.0.0.1
  * (pages of 500 full records), tabular CSV tables — each import in a process of its own against a

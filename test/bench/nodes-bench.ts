@@ -1,5 +1,5 @@
 /*
- * Two API nodes over one PostgreSQL behind a load balancer (issue 16), against one node directly,
+ * Two API nodes over one PostgreSQL behind a load balancer, against one node directly,
  * in the same run: a new desk's bootstrap (the bundled desk, sync-desk-child.ts; through the
  * balancer its manifest and snapshot may come from different nodes), also with both nodes' cache
  * folders emptied first (the snapshot's bytes read from PostgreSQL), and the 50-desk load of the

@@ -12,7 +12,7 @@ import { verifyRecords } from './server/verify-records';
 export { printServerFigures } from './server/report';
 
 /*
- * The central API under load (issue 3): against a throwaway PostgreSQL and the real server as its
+ * The central API under load: against a throwaway PostgreSQL and the real server as its
  * own process, so every figure includes HTTP, validation, tokens and the database.
  */
 

@@ -1,5 +1,5 @@
 /*
- * Sync, side by side with PouchDB replication (issue 4, DESIGN.md §5 and §10). On the same
+ * Sync, side by side with PouchDB replication (DESIGN.md §5 and §10). On the same
  * synthetic directory in the same run: a new desk's bootstrap (our snapshot path, our paging path,
  * PouchDB's replicate.from), catch-up of 1,000 changes and of none, a push of 1,000 call records
  * queued during an outage, the same push replayed, and the desk's peak memory while bootstrapping.

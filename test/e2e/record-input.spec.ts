@@ -4,7 +4,7 @@ import { expectAccessible as expectAccessibleOn, screenshots as screenshotsOf, S
 
 /*
  * The call record in real use, through a real core and browser host in Debian's Chromium at
- * 1366×768 (issue 10): one over-long field never stops the rest from saving (H29), bad input gets
+ * 1366×768: one over-long field never stops the rest from saving (H29), bad input gets
  * one clear message at its field (H31), a whole call is done by keyboard alone with focus where the
  * next keystroke belongs at every step (H32), the page never scrolls off its header, and the status
  * bar fits in every state.

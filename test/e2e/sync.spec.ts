@@ -21,6 +21,8 @@ let server: DemoServer;
 let deskA: DeskHost;
 let contextA: BrowserContext;
 let page: Page;
+/** The same clinician at another desk (from the two-desk test on). */
+let pageB: Page;
 /** The contract's WebSocket passes through Playwright, so a test can replay a status (see the download bar). */
 let contractSocket: WebSocketRoute | null = null;
 const cspViolations: string[] = [];
@@ -279,7 +281,7 @@ test('two desks change the same records: a conflict merged by hand in the confli
   cleanups.push(() => deskB.stop());
   const contextB = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   cleanups.push(() => contextB.close());
-  const pageB = await contextB.newPage();
+  pageB = await contextB.newPage();
   await watchPage(pageB);
   await pageB.goto(deskB.url);
   await signInThroughProvider(pageB, () => pageB.getByTestId('sync-sign-in').click());
@@ -375,6 +377,30 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await expect(item).toContainText(/Acknowledged (just now|\d\d:\d\d)/);
   await expect(page.getByTestId('sync-rejected')).toBeHidden();
   await page.keyboard.press('Escape');
+});
+
+test('a call written on another desk appears in this desk’s list of calls as it syncs: no reload, nothing pressed', async () => {
+  // Desk B shows its list of calls (the finalised record it had open is closed).
+  await pageB.getByRole('button', { name: 'Close record' }).click();
+  const listB = pageB.locator('.empty-call .calls');
+  await expect(listB.getByRole('heading', { name: /^In progress \(\d+\)$/ })).toBeVisible();
+  await expect(listB.getByRole('button', { name: /^Professional/ })).toHaveCount(0);
+
+  // Desk A: a new call from a professional, sent to the server.
+  await newCall(page);
+  await page.locator('#f-caller-type-professional').check();
+  await page.locator('#f-presentingNeed-summary').fill('Synthetic: a GP calling about a patient, written on desk A.');
+  await savedState(page);
+  const fromA = (await openRecordId(page))!;
+  await allSynced(page);
+  await expect.poll(async () => (await serverRecord(fromA))?.content.presentingNeed.summary).toBe('Synthetic: a GP calling about a patient, written on desk A.');
+
+  // Desk B pulls it (the server's hint) and the list on its screen has it, untouched.
+  await expect(listB.getByRole('button', { name: /^Professional/ })).toHaveCount(1, { timeout: 20_000 });
+  const drafts = await pageB.evaluate(async () => ((await window.crisisDesk!.call('calls.list', { statuses: ['draft'] })) as { ok: true; value: unknown[] }).value.length);
+  await expect(listB.getByRole('heading', { name: `In progress (${drafts})` })).toBeVisible();
+  await expect(pageB.getByRole('button', { name: new RegExp(`^Calls \\(${drafts} in progress\\)`) })).toBeVisible();
+  await screenshots(pageB, '23-sync-call-from-another-desk-listed');
 });
 
 test('the strict CSP refused nothing on the sync screens', () => {

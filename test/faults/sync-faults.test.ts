@@ -1,11 +1,11 @@
 /*
- * The fault suite (issue 4): a desk core process and a server process (real PostgreSQL) with a
+ * The fault suite: a desk core process and a server process (real PostgreSQL) with a
  * misbehaving network between them, desks and servers killed with SIGKILL mid-push, mid-bootstrap
  * and mid-catch-up. After each run, once the network heals: every record written on the desk is on
  * the server exactly once with identical content, every finalised record is unchanged, and the
  * desk's directory equals the published version.
  *
- * Half the runs go through two API nodes over the same PostgreSQL (issue 16): the proxy alternates
+ * Half the runs go through two API nodes over the same PostgreSQL: the proxy alternates
  * requests between them as a load balancer would (a replayed request lands on the other node), and
  * instead of the whole server one node is killed — mid-push, or the one serving the desk's snapshot
  * mid-download — while the other carries on.

@@ -1,5 +1,5 @@
 /*
- * Several API nodes over one PostgreSQL (issue 16): two real server processes (`npm run server`'s
+ * Several API nodes over one PostgreSQL: two real server processes (`npm run server`'s
  * main.ts, each with a DATA_DIR of its own) behind a round-robin proxy on 127.0.0.1, as behind a
  * load balancer. Nothing a desk needs may live on one node: an import run on one node is watched
  * from the other and its snapshot built once; a new desk gets its manifest from one node and the

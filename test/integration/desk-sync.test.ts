@@ -205,13 +205,18 @@ describe('desk sync against the central API', () => {
     await waitFor('an empty queue', () => desk.status().waiting === 0);
   });
 
-  it('pulls a record written on another desk by the same clinician', async () => {
+  it('pulls a record written on another desk by the same clinician, and tells the screen so (sync.recordsChanged)', async () => {
     const a = newDesk().desk;
     const b = newDesk().desk;
+    // What desk B holds at each event: the screen asks for its list of calls then, so the record must be there by then.
+    const heldAtEvent: string[][] = [];
+    const stop = b.core.on('sync.recordsChanged', () => heldAtEvent.push(b.core.desk.db.prepare('SELECT id FROM call_record').pluck().all() as string[]));
     const draft = await a.createDraft('Synthetic: started on desk A');
-    await waitFor('the record on desk B', async () => (await b.call<CallSummary[]>('calls.list', {})).some((s) => s.id === draft.id));
+    await waitFor('desk B told of the pulled record', () => heldAtEvent.some((ids) => ids.includes(draft.id)));
+    expect((await b.call<CallSummary[]>('calls.list', {})).map((s) => s.id)).toContain(draft.id);
     await waitFor('its latest text on desk B', async () => (await b.call<CallRecord>('calls.get', { id: draft.id })).content.presentingNeed.summary === 'Synthetic: started on desk A');
     expect(b.status().waiting).toBe(0);
+    stop();
   });
 
   it('keeps both texts when two desks change the same draft, and sends the one the clinician keeps', async () => {

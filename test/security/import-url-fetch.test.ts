@@ -9,7 +9,7 @@ import { createTestServer, USERS, type TestServer } from '../support/server-fixt
 import { openSeededDatabase, type OpenedDatabase } from '../support/server-databases';
 
 /*
- * Issue 14, finding 2: server-side request forgery and unbounded download in the admin URL import.
+ * Security finding F2 (docs/security.md): server-side request forgery and unbounded download in the admin URL import.
  * Each test is the attack, made through the admin API as an admin would: the server must not
  * reach loopback (by address, by a name that resolves there, or through a redirect from an
  * allowed feed), must cut an oversized answer off while reading it (once, not once per retry),

@@ -10,6 +10,7 @@ const LAYERS = [
   ['electron/main/', 'main'],
   ['electron/core/', 'core'],
   ['electron/host/', 'host'],
+  ['electron/node/', 'node'],
   ['shared/', 'shared'],
   ['export/', 'export'],
   ['renderer/', 'renderer'],
@@ -17,7 +18,7 @@ const LAYERS = [
 ];
 
 /** Pure libraries that shared/ may use: they run unchanged in Node, the browser and Electron. */
-const SHARED_PACKAGES = new Set(['zod', 'luxon', 'canonicalize', 'postcode', 'uuid', '@noble/hashes', 'csv-parse']);
+const SHARED_PACKAGES = new Set(['zod', 'luxon', 'canonicalize', 'postcode', 'uuid', 'csv-parse']);
 
 /** Test tooling that unit tests beside the code (`x.test.ts`) may use in any layer; never the code itself. */
 const TEST_PACKAGES = new Set(['vitest', 'fast-check']);
@@ -60,13 +61,16 @@ const LAYER_IMPORTS = {
   shared: ['shared'],
   renderer: ['shared'],
   preload: ['shared'],
-  main: ['shared'],
-  core: ['shared', 'core', 'export'],
-  host: ['shared', 'core', 'host', 'export'],
+  main: ['shared', 'node'],
+  core: ['shared', 'core', 'export', 'node'],
+  host: ['shared', 'core', 'host', 'export', 'node'],
   server: ['shared', 'server', 'export'],
   // The shift summary files (CSV, XLSX, PDF): Node code the desk's core and the server both run,
   // so the same data gives the same bytes from either. It knows neither of them.
   export: ['shared'],
+  // Node code more than one Node process of the desk runs (main, host, core; scripts too): one copy
+  // of each thing, such as the durable file write and the served-path check. It knows none of them.
+  node: ['shared'],
 };
 
 /** Returns a message when `layer` may not import `target`, otherwise null. */
@@ -80,7 +84,7 @@ function violation(layer, target, importedNames) {
         : `${layer}/ may not import from ${target.layer}/ (DESIGN.md §2)`;
     }
     case 'node':
-      return ['main', 'core', 'host', 'server', 'export'].includes(layer) ? null : `${layer}/ may not import Node built-ins`;
+      return ['main', 'core', 'host', 'server', 'export', 'node'].includes(layer) ? null : `${layer}/ may not import Node built-ins`;
     case 'electron':
       if (layer === 'main') return null;
       if (layer === 'preload') {
@@ -94,6 +98,7 @@ function violation(layer, target, importedNames) {
       if ((layer === 'renderer' || layer === 'preload') && NODE_ONLY_PACKAGES.has(target.name)) return `${layer}/ may not import the Node-only package ${target.name}`;
       if (layer === 'export' && NODE_ONLY_PACKAGES.has(target.name)) return `export/ writes files from what it is given: no database or server package (${target.name})`;
       if (layer === 'main' && target.name === 'better-sqlite3-multiple-ciphers') return 'main/ does no SQL: the core owns the databases';
+      if (layer === 'node' && target.name === 'better-sqlite3-multiple-ciphers') return 'electron/node/ is shared with main/, which does no SQL: the core owns the databases';
       return null;
     default:
       return null;

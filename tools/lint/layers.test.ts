@@ -45,6 +45,19 @@ describe('layer rule (DESIGN.md §2)', () => {
     ['main may not import the export layer', 'electron/main/x.ts', "import { writeShiftExport } from '../../export/shift-export';\nvoid writeShiftExport;", false],
     ['a dynamic import is checked too', 'renderer/src/x.ts', "void import('node:fs');", false],
     ['re-exports are checked too', 'shared/x.ts', "export * from '../electron/core/core';", false],
+    ['main may use the shared Node code', 'electron/main/x.ts', "import { writeFileDurably } from '../node/durable-file';\nvoid writeFileDurably;", true],
+    ['the core may use the shared Node code', 'electron/core/x.ts', "import { writeFileDurably } from '../node/durable-file';\nvoid writeFileDurably;", true],
+    ['the host may use the shared Node code', 'electron/host/x.ts', "import { resolveInside } from '../node/resolve-inside';\nvoid resolveInside;", true],
+    ['the shared Node code may use shared and node:', 'electron/node/x.ts', "import { z } from 'zod';\nimport fs from 'node:fs';\nimport { METHODS } from '../../shared/contract';\nvoid z; void fs; void METHODS;", true],
+    ['the shared Node code may not import main', 'electron/node/x.ts', "import { main } from '../main/main';\nvoid main;", false],
+    ['the shared Node code may not import the core', 'electron/node/x.ts', "import { Core } from '../core/core';\nvoid Core;", false],
+    ['the shared Node code may not import the host', 'electron/node/x.ts', "import { serveFile } from '../host/static-files';\nvoid serveFile;", false],
+    ['the shared Node code may not import electron', 'electron/node/x.ts', "import { app } from 'electron';\nvoid app;", false],
+    ['the shared Node code may not run SQL (main uses it)', 'electron/node/x.ts', "import Database from 'better-sqlite3-multiple-ciphers';\nvoid Database;", false],
+    ['the renderer may not import the shared Node code', 'renderer/src/x.ts', "import { resolveInside } from '../../electron/node/resolve-inside';\nvoid resolveInside;", false],
+    ['preload may not import the shared Node code', 'electron/preload/x.ts', "import { resolveInside } from '../node/resolve-inside';\nvoid resolveInside;", false],
+    ['shared may not import the shared Node code', 'shared/lib/x.ts', "import { resolveInside } from '../../electron/node/resolve-inside';\nvoid resolveInside;", false],
+    ['shared may not use a package off its list (@noble/hashes is unused)', 'shared/lib/x.ts', "import { sha256 } from '@noble/hashes/sha256';\nvoid sha256;", false],
   ];
 
   it.each(cases)('%s', async (_name, file, code, allowed) => {

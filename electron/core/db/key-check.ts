@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileDurably } from '../../node/durable-file';
 
 /*
  * SQLCipher answers "file is not a database" both for a wrong key and for a damaged file. The
@@ -29,26 +29,5 @@ export function readKeyCheck(dbFile: string, key: Buffer): KeyCheck {
 
 /** Writes the key check durably (temporary file, fsync, rename, fsync of the folder). */
 export function writeKeyCheck(dbFile: string, key: Buffer): void {
-  const file = keyCheckFile(dbFile);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${keyCheckValue(key).toString('hex')}\n`, { mode: 0o600 });
-  const fd = openSync(tmp, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  fsyncFolder(path.dirname(file));
-}
-
-function fsyncFolder(dir: string): void {
-  // Folders cannot be opened for fsync on Windows; the rename is already durable enough there.
-  if (process.platform === 'win32') return;
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileDurably(keyCheckFile(dbFile), `${keyCheckValue(key).toString('hex')}\n`);
 }

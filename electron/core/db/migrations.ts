@@ -17,7 +17,6 @@ export const META_KEYS = {
   recordsCursor: 'sync.records_cursor',
   /** Who is using the desk (JSON DeskUser), kept across restarts until they sign out. */
   deskUser: 'session.desk_user',
-  directoryCursor: 'sync.directory_cursor',
   /** The call record open on this desk's screen, so a restart (or a fresh tab) reopens it. */
   openCall: 'desk.open_call',
   /** When a page of pulled records was last applied: "team records as of". */
@@ -294,7 +293,7 @@ const v5CallbacksOwedIndex: Migration = (db) => {
 };
 
 /**
- * Clinicians' reports of problems with directory services (issue 11). A report is a change like
+ * Clinicians' reports of problems with directory services. A report is a change like
  * any other: kept here, queued in the outbox in the same transaction (kind 'report', record_id the
  * report's id) and sent in its author's stream. The outbox is rebuilt because its record_id was a
  * foreign key to call_record and its kinds a fixed list; triggers keep what the foreign key kept

@@ -7,7 +7,7 @@ export interface Channel {
   onMessage(listener: (message: unknown) => void): void;
 }
 
-const EVENTS: EventName[] = ['directory.updated', 'core.warning', 'sync.status', 'summaries.exportProgress', 'summaries.recordsChanged'];
+const EVENTS: EventName[] = ['directory.updated', 'core.warning', 'sync.status', 'summaries.exportProgress', 'sync.recordsChanged'];
 
 function isCall(m: unknown): m is Extract<WireMessage, { kind: 'call' }> {
   const c = m as Partial<Extract<WireMessage, { kind: 'call' }>> | null;

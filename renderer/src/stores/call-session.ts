@@ -79,6 +79,8 @@ interface CallSessionState {
   /** `callbackMade`: this addendum records the record's callback as made. */
   addAddendum(text: string, callbackMade?: boolean): Promise<ContractError | null>;
   refreshCalls(): Promise<void>;
+  /** Records pulled from the server (written on another desk) changed this desk's copies: list them. */
+  recordsChanged(): void;
   /** Links a directory service to the open draft; says what became of it (the directory moves focus on 'added'). */
   linkService(result: ServiceResult): 'added' | 'already' | 'refused';
   setFormApi(api: FormApi | null): void;
@@ -102,6 +104,9 @@ export function canEdit(record: Pick<CallRecord, 'status' | 'createdBy'>, deskUs
 const as = (deskUser: string | null | undefined) => (deskUser === undefined ? {} : { authorId: deskUser });
 
 let saver: Autosaver | null = null;
+/** Lists of calls asked for, and the newest shown: an older answer never replaces a newer one. */
+let listAsked = 0;
+let listShown = 0;
 /** The last draft handed to autosave: what a field too long to save falls back to. */
 let lastSent: DraftContent | null = null;
 
@@ -369,8 +374,15 @@ export const useCallSession = create<CallSessionState>((set, get) => {
     },
 
     async refreshCalls() {
+      const mine = ++listAsked;
       const r = await desk().call('calls.list', { statuses: ['draft', 'finalised'], limit: 100 });
-      if (r.ok) set({ calls: r.value, callsLoaded: true });
+      if (!r.ok || mine < listShown) return;
+      listShown = mine;
+      set({ calls: r.value, callsLoaded: true });
+    },
+
+    recordsChanged() {
+      void get().refreshCalls();
     },
 
     linkService(result) {

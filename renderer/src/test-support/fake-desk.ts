@@ -1,11 +1,11 @@
-import { METHODS, type CrisisDeskClient, type Envelope, type MethodName, type ParamsOf, type ResultOf } from '../../../shared/contract';
+import { METHODS, type CoreEvents, type CrisisDeskClient, type Envelope, type EventName, type MethodName, type ParamsOf, type ResultOf } from '../../../shared/contract';
 import { emptyCallRecordContent, type CallRecord } from '../../../shared/domain/call-record';
 
 /*
  * A stand-in for the core in component tests: call records in memory with the core's revision
  * rule, and any method answered by a handler the test sets. Every call is recorded, and its
  * params are checked against the contract as the core checks them (so a screen that sends what
- * the core would refuse fails here too).
+ * the core would refuse fails here too). A test pushes the core's events with emit.
  */
 
 type Handler = (params: unknown) => Envelope<unknown> | Promise<Envelope<unknown>>;
@@ -14,11 +14,14 @@ export interface FakeDesk extends CrisisDeskClient {
   calls: { method: MethodName; params: unknown }[];
   records: Map<string, CallRecord>;
   handle<M extends MethodName>(method: M, fn: (params: ParamsOf<M>) => Envelope<ResultOf<M>> | Promise<Envelope<ResultOf<M>>>): void;
+  /** Sends an event to the screen's listeners, as the core does. */
+  emit<E extends EventName>(event: E, payload: CoreEvents[E]): void;
 }
 
 export function fakeDesk(): FakeDesk {
   const records = new Map<string, CallRecord>();
   const handlers = new Map<string, Handler>();
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
   /** The record open on this desk, as the core keeps it (calls.setOpenOnDesk). */
   let openId: string | null = null;
   let n = 0;
@@ -90,9 +93,17 @@ export function fakeDesk(): FakeDesk {
       if (!h) return { ok: false, error: { code: 'unknown_method', message: `No fake for ${method}` } } as never;
       return (await h(params)) as never;
     },
-    on: () => () => {},
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
     handle(method, fn) {
       handlers.set(method, fn as Handler);
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) (listener as (p: typeof payload) => void)(payload);
     },
   };
   return desk;

@@ -12,7 +12,7 @@ import { checkedAttr, CONSOLE_HEADERS, csrfField, html, Html, page, when, type P
 import { CONSOLE_COOKIE, CONSOLE_IDLE_MS, CONSOLE_MAX_MS, ConsoleSessions, sameToken, type ConsoleUser } from './console-session';
 
 /*
- * The admin console for a trust's directory leads (issue 11 Part B), served by the central API at
+ * The admin console for a trust's directory leads, served by the central API at
  * /console: imports (a URL or an uploaded file, progress, the per-record report, a held withdrawal
  * confirmed or refused), the taxonomy mapping, the queue of clinicians' reports and their
  * resolution, local corrections, and the published versions with what each changed.

@@ -6,7 +6,7 @@ import { poolOptions } from '../runtime/start-server';
 import { connectPostgres, type Db } from './db';
 
 /*
- * Each API node's use of the shared PostgreSQL comes from its environment (issue 16): how many
+ * Each API node's use of the shared PostgreSQL comes from its environment: how many
  * connections it holds, its statement and idle-in-transaction timeouts, how long a request waits
  * for a connection, and the name it shows in pg_stat_activity.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AddressRefused, blockedRange, checkAddress, parseAllowList } from './address-guard';
 
 /*
- * Where a URL import may connect (issue 14, finding 2; the attacks themselves are in
+ * Where a URL import may connect (security finding F2 in docs/security.md; the attacks themselves are in
  * test/security/import-url-fetch.test.ts). The private, link-local and metadata ranges are
  * checked here on the guard, so that no test ever sends anything to them.
  */

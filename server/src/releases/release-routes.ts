@@ -15,7 +15,7 @@ const PURGE_EVERY_MS = 3600_000;
 const StoredArtefact = z.object({ sha256: Sha256, bytes: z.number().int(), sha512: z.string(), created: z.boolean() });
 
 /**
- * Desktop releases under IT's control (issue 13): admins upload installers into the artefact store
+ * Desktop releases under IT's control: admins upload installers into the artefact store
  * and publish a release with a rollout; desks read the update feed for their ring and download
  * from it; each desk reports what it runs, and admins see the fleet.
  */

@@ -10,7 +10,7 @@ import { useSync } from '../../stores/sync';
 import { firstPublicPhone } from './format';
 
 /*
- * Report a problem with a service in two keys (issue 11): Alt+K on the selected result (or the
+ * Report a problem with a service in two keys: Alt+K on the selected result (or the
  * card's and the details' "Report a problem" button), then the kind's letter — N number not
  * answering or wrong, C closed, H hours wrong, E eligibility wrong — sends it. O (other) asks for a
  * few words first. The report is queued on the desk like a record's change (offline too), shown on

@@ -4,7 +4,7 @@ import { Icon } from '../../components/Icon';
 import { relativeMoment } from '../../lib/time';
 
 /*
- * What the trust knows is wrong with a service, on its card and in its details (issue 11): the
+ * What the trust knows is wrong with a service, on its card and in its details: the
  * clinicians' reports no directory lead has resolved yet, and the trust's own local corrections.
  * Both are warnings, in words, above the numbers; the service keeps its place in the results.
  */

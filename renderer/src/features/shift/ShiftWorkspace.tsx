@@ -11,7 +11,7 @@ import { freshness, rangeLabel } from './shift-text';
 /*
  * The Shift workspace, beside the call workspace for team leads and administrators (App.tsx shows
  * it only to them; the core refuses anyone else). The figures come from the team's records on
- * this desk and are made again as records sync (summaries.recordsChanged).
+ * this desk and are made again as records sync (sync.recordsChanged).
  */
 
 const FORMAT_BUTTONS: Record<ExportFormat, string> = { pdf: 'Handover PDF', xlsx: 'Spreadsheet (XLSX)', csv: 'Contacts (CSV)' };

@@ -1,0 +1,49 @@
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Writes a small file so that after a crash or a power cut it holds the old content or the new,
+ * never part of either: a temporary file beside it (readable by this user only), fsync, rename
+ * over the file, then fsync of the folder so that the rename itself is on disk. A write that fails
+ * (a full disk) leaves the file as it was and takes its temporary file away.
+ */
+export function writeFileDurably(file: string, content: string | Buffer): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, content, { mode: 0o600 });
+    // The mode applies only when the file is created: one left by an earlier process with this id keeps its own.
+    chmodSync(tmp, 0o600);
+    fsyncPath(tmp, 'r+');
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The write's own error says what went wrong.
+    }
+    throw e;
+  }
+  // Folders cannot be opened for fsync on Windows; the rename is already durable enough there.
+  if (process.platform !== 'win32') fsyncPath(dir, 'r');
+}
+
+function fsyncPath(target: string, flags: 'r' | 'r+'): void {
+  const fd = openSync(target, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's text, or null when it does not exist; other errors are thrown. */
+export function readTextIfExists(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
