@@ -34,11 +34,13 @@ const routes: Record<string, Route> = {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.write('first\n');
   },
-  // Headers just inside the timeout, then a slow JSON body.
+  // Headers just inside the timeout, then a slow JSON body: in all longer than the timeout, but
+  // never silent for as long as the idle timeout (one 600 ms gap equal to it failed on a loaded machine).
   '/slow-json': (_req, res) => {
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"ok":');
+      setTimeout(() => res.write(' '), TIMEOUT_MS);
       setTimeout(() => res.end('true}'), TIMEOUT_MS * 2);
     }, TIMEOUT_MS / 3);
   },
