@@ -484,10 +484,14 @@ ${p.next ? html`<p class="pager"><a href="${PATH}/versions/${v}?after=${encodeUR
 <p><button type="submit">Upload and import</button></p></form>
 </div>
 <h2>Imports, newest first</h2>
-<table><thead><tr><th scope="col">Started</th><th scope="col">Feed</th><th scope="col">Status</th><th scope="col">What happened</th></tr></thead><tbody>
+${
+  list.imports.length === 0
+    ? html`<p class="panel">No imports here yet. A directory published another way (the command line, or the demo's synthetic directory) is listed under Published versions.</p>`
+    : html`<table><thead><tr><th scope="col">Started</th><th scope="col">Feed</th><th scope="col">Status</th><th scope="col">What happened</th></tr></thead><tbody>
 ${list.imports.map(
   (j) => html`<tr><td><a href="${PATH}/imports/${j.id}">${when(j.startedAt)}</a></td><td>${j.source}<br><span class="small muted">${j.origin ?? ''}</span></td><td>${statusTag(j.status)}${j.progress && j.status === 'running' ? html`<br><span class="small">${j.progress.records} records read</span>` : ''}</td><td>${j.summary}</td></tr>`,
-)}</tbody></table>`,
+)}</tbody></table>`
+}`,
         );
       });
 

@@ -119,6 +119,7 @@ describe.each(BOTH_DATABASES)('the admin console on %s', (_name, open) => {
   it('uploads a feed file, shows its per-record report, and signs out for good', async () => {
     const lead = new ConsoleBrowser(base);
     const page = await lead.signIn('admin.south', DEMO_PASSWORD, '/console/imports');
+    expect(page.html).toContain('No imports here yet.');
     const form = new FormData();
     form.set('csrf', csrfOf(page.html));
     form.set('source', 'upload1');
@@ -130,6 +131,9 @@ describe.each(BOTH_DATABASES)('the admin console on %s', (_name, open) => {
     expect(job.html).toMatch(/Records<\/dt><dd>1 read/);
     const records = await lead.go(`${new URL(job.url).pathname}/records`);
     expect(records.html).toContain('Valley Crisis Line');
+    const listed = await lead.go('/console/imports');
+    expect(listed.html).not.toContain('No imports here yet.');
+    expect(listed.html).toContain('upload1');
 
     const signOut = await lead.go('/console/sign-out', { form: { csrf: csrfOf(records.html) } });
     expect(signOut.html).toContain('Signed out');
