@@ -6,9 +6,10 @@ import {
   type CallRecordContent,
   type OutcomeCode,
 } from '../../../../shared/domain/call-record';
+import { RECORD_FIELD_LABELS } from '../../../../shared/domain/record-fields';
 import { toLocalText } from '../../lib/time';
 import { formatDateOfBirth } from '../call/form-model';
-import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS, REFERRAL_METHOD_LABELS, RISK_AREA_LABELS, RISK_INDICATOR_LABELS } from '../call/labels';
+import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS, REFERRAL_METHOD_LABELS, RISK_INDICATOR_LABELS } from '../call/labels';
 
 /*
  * What differs between this desk's version of a call record and the server's, field by field, in
@@ -53,51 +54,6 @@ const SECTION_OF: Record<string, SectionId> = {
   referrals: 'sec-referrals',
   callback: 'sec-callback',
   consent: 'sec-consent',
-};
-
-const riskLabels = (area: 'toSelf' | 'toOthers' | 'fromOthers') => ({
-  [`risk.${area}.status`]: `${RISK_AREA_LABELS[area]}: assessment`,
-  [`risk.${area}.indicators`]: `${RISK_AREA_LABELS[area]}: indicators`,
-  [`risk.${area}.notes`]: `${RISK_AREA_LABELS[area]}: notes`,
-});
-
-export const DIFF_LABELS: Record<string, string> = {
-  startedAt: 'Call started',
-  endedAt: 'Call ended',
-  contactRoute: 'How the call came in',
-  'caller.type': 'Who called',
-  'caller.anonymous': 'Caller anonymous',
-  'caller.name': 'Name',
-  'caller.dateOfBirth': 'Date of birth',
-  'caller.ageYears': 'Age',
-  'caller.nhsNumber': 'NHS number',
-  'caller.phone': 'Phone number',
-  'caller.postcode': 'Postcode',
-  'caller.aboutPerson': 'Who the call is about',
-  'presentingNeed.categories': 'What the call is about',
-  'presentingNeed.summary': 'Presenting need: summary',
-  ...riskLabels('toSelf'),
-  ...riskLabels('toOthers'),
-  ...riskLabels('fromOthers'),
-  'risk.safeguarding.status': 'Safeguarding: assessment',
-  'risk.safeguarding.childrenConcern': 'Safeguarding: concern about a child',
-  'risk.safeguarding.adultConcern': 'Safeguarding: concern about an adult at risk',
-  'risk.safeguarding.referralMade': 'Safeguarding: referral made',
-  'risk.safeguarding.notes': 'Safeguarding: notes',
-  'risk.immediateDanger': 'Immediate danger to life',
-  'risk.formulation': 'Risk formulation',
-  'interventions.items': 'What was done',
-  'interventions.notes': 'Interventions: notes',
-  'outcome.code': 'Outcome',
-  'outcome.notes': 'Outcome: notes',
-  referrals: 'Referrals',
-  'callback.required': 'Callback needed',
-  'callback.dueAt': 'Callback due (London time)',
-  'callback.phone': 'Number to call back on',
-  'callback.reason': 'Reason for the callback',
-  'callback.completedAt': 'Callback made',
-  'consent.informationSharing': 'Consent to share information',
-  'consent.notes': 'Consent: notes',
 };
 
 const PROSE = new Set([
@@ -167,7 +123,7 @@ export function differences(mine: CallRecordContent, theirs: CallRecordContent):
     out.push({
       path,
       section: SECTION_OF[path.split('.')[0]!] ?? 'call',
-      label: DIFF_LABELS[path] ?? path,
+      label: RECORD_FIELD_LABELS[path] ?? path,
       mine: formatValue(path, a),
       theirs: formatValue(path, b),
       prose: PROSE.has(path),
