@@ -3,7 +3,7 @@ import type { DirectoryService } from '../../../../shared/domain/directory';
 import { REPORT_KIND_KEYS, REPORT_KIND_LABELS, REPORT_KINDS, REPORT_NOTE_MAX, reportNoteProblem, type ReportKind } from '../../../../shared/domain/directory-quality';
 import { desk } from '../../client/desk';
 import { Dialog, Kbd } from '../../components/Dialog';
-import { Icon } from '../../components/Icon';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { announce, useApp } from '../../stores/app';
 import { useDirectory } from '../../stores/directory';
 import { useSync } from '../../stores/sync';
@@ -187,12 +187,7 @@ export function ReportDialog() {
             {note.length}/{REPORT_NOTE_MAX}. No names, NHS numbers or anything else about the caller. Ctrl+Enter sends it as “something else”.
           </p>
         </div>
-        {error && (
-          <p className="inline-alert inline-alert--error" role="alert">
-            <Icon name="warning" />
-            <span>{error}</span>
-          </p>
-        )}
+        <ErrorAlert message={error} />
       </div>
     </Dialog>
   );

@@ -3,6 +3,7 @@ import type { ConflictView } from '../../../../shared/contract';
 import type { CallRecord, CallRecordContent } from '../../../../shared/domain/call-record';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { dateDMY, relativeMoment, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
@@ -126,12 +127,7 @@ function ConflictCard({ conflict, record, index }: { conflict: ConflictView; rec
               <span>This record is finalised on this desk, so it cannot take another version: keeping yours sends it to the server. Anything from the other version can be added as an addendum.</span>
             </p>
           )}
-          {error && (
-            <p className="inline-alert inline-alert--error" role="alert">
-              <Icon name="warning" />
-              <span>{error}</span>
-            </p>
-          )}
+          <ErrorAlert message={error} />
           <div className="button-row conflict__choices" role="group" aria-label={`Resolve the conflict in the record of ${label}`}>
             <button type="button" className="button" disabled={busy !== null} onClick={() => void choose('keep_mine')}>
               <Icon name="pin" />

@@ -4,6 +4,7 @@ import type { ConflictView } from '../../../../shared/contract';
 import type { CallRecordContent } from '../../../../shared/domain/call-record';
 import { callerAgeYears } from '../../../../shared/domain/finalise';
 import { Icon } from '../../components/Icon';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { useSync } from '../../stores/sync';
 import { IdPrefixContext } from '../call/fields';
 import { fieldResolver, fromContent, toContent, type FormValues } from '../call/form-model';
@@ -139,12 +140,7 @@ export function MergeEditor({
               {theirsFor(id)}
             </div>
           ))}
-          {error && (
-            <p className="inline-alert inline-alert--error" role="alert">
-              <Icon name="warning" />
-              <span>{error}</span>
-            </p>
-          )}
+          <ErrorAlert message={error} />
           <div className="button-row merge__actions">
             <button type="submit" className="button" disabled={busy}>
               <Icon name="check" />

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RejectionView } from '../../../../shared/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { dateDMY, relativeMoment, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
@@ -52,12 +53,7 @@ function Rejection({ r, label }: { r: RejectionView; label: string }) {
         <span className="rejection__reason-label">Why: </span>
         {r.reason}
       </p>
-      {error && (
-        <p className="inline-alert inline-alert--error" role="alert">
-          <Icon name="warning" />
-          <span>{error}</span>
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <div className="button-row">
         {r.kind !== 'report' && (
           <button

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import type { WaitingGroup, WaitingRecord } from '../../../../shared/contract';
 import { Dialog } from '../../components/Dialog';
 import { Icon } from '../../components/Icon';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { ageOf, dateDMY, relativeMoment, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
@@ -55,12 +56,7 @@ export function SignOutDialog() {
             : 'Everything you did has reached the server.'}
         </li>
       </ul>
-      {error && (
-        <p className="inline-alert inline-alert--error" role="alert">
-          <Icon name="warning" />
-          <span>{error}</span>
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <div className="button-row">
         <button type="button" className="button button--secondary" data-autofocus onClick={close}>
           Stay signed in
@@ -166,12 +162,7 @@ export function ClaimDialog() {
           ))}
         </fieldset>
       )}
-      {error && (
-        <p className="inline-alert inline-alert--error" role="alert">
-          <Icon name="warning" />
-          <span>{error}</span>
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <div className="button-row">
         {user && records.length > 0 && (
           <button
