@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startDeskHost, type DeskHost } from './desk-host';
-import { expectAccessible, screenshots, SIZES } from './screen-checks';
+import { expectAccessible, screenshots, SIZES, watchPage } from './screen-checks';
 
 /*
  * The directory as a clinician uses it, end to end through a real core and browser host (the
@@ -19,12 +19,7 @@ test.beforeAll(async ({ browser }) => {
   host = await startDeskHost();
   const context = await browser.newContext({ viewport: SIZES[0], locale: 'en-GB', timezoneId: 'Europe/London' });
   page = await context.newPage();
-  page.on('pageerror', (e) => {
-    throw e;
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  watchPage(page, cspViolations);
   await page.goto(host.url);
   await expect(page.getByText('Desk ready', { exact: true })).toBeVisible();
 });

@@ -27,3 +27,13 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   const summary = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`);
   expect(summary, `axe on ${what}`).toEqual([]);
 }
+
+/** Fails the test on any uncaught error in the page, and keeps what the Content Security Policy refused (each spec's CSP test reads it). */
+export function watchPage(page: Page, cspViolations: string[]): void {
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+}

@@ -1,6 +1,6 @@
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { startDeskHost, type DeskHost } from './desk-host';
-import { expectAccessible as expectAccessibleOn, screenshots as screenshotsOf, SIZES } from './screen-checks';
+import { expectAccessible as expectAccessibleOn, screenshots as screenshotsOf, SIZES, watchPage } from './screen-checks';
 
 /*
  * The clinician's screen, end to end: a real core and browser host on a temp folder, Debian's
@@ -47,12 +47,7 @@ test.beforeAll(async ({ browser }) => {
   const context = await browser.newContext({ viewport: SIZES[0], locale: 'en-GB', timezoneId: 'Europe/London' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(host.url).origin });
   page = await context.newPage();
-  page.on('pageerror', (e) => {
-    throw e;
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  watchPage(page, cspViolations);
   await page.routeWebSocket(/\/contract$/, (ws) => {
     if (coreDown) return ws.close({ code: 1006, reason: 'core down' });
     ws.connectToServer();

@@ -2,7 +2,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
 import { signInThroughProvider } from './provider-sign-in';
-import { expectAccessible, screenshots } from './screen-checks';
+import { expectAccessible, screenshots, watchPage } from './screen-checks';
 
 /*
  * A shift change on one desk, end to end: the day clinician signs in, writes and finalises a call
@@ -53,12 +53,7 @@ test.beforeAll(async ({ browser }) => {
   desk = await startDeskHost({ server: server.url });
   context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   page = await context.newPage();
-  page.on('pageerror', (e) => {
-    throw e;
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  watchPage(page, cspViolations);
   await page.goto(desk.url);
 });
 

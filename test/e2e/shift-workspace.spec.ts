@@ -10,7 +10,7 @@ import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
 import { lastNight, seedNightShift } from './night-shift-seed';
 import { DEMO_PASSWORD, signInThroughProvider } from './provider-sign-in';
-import { expectAccessible, screenshots } from './screen-checks';
+import { expectAccessible, screenshots, watchPage } from './screen-checks';
 
 /*
  * A team lead's shift review, end to end through the browser host against the demo server: last
@@ -66,12 +66,7 @@ test.beforeAll(async ({ browser }) => {
   desk = await startDeskHost({ server: server.url });
   context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London', acceptDownloads: true });
   page = await context.newPage();
-  page.on('pageerror', (e) => {
-    throw e;
-  });
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  watchPage(page, cspViolations);
   await page.goto(desk.url);
 });
 

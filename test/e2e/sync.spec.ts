@@ -4,7 +4,7 @@ import type { CallRecordContent } from '../../shared/domain/call-record';
 import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
 import { signInThroughProvider as signInAs } from './provider-sign-in';
-import { expectAccessible, screenshots } from './screen-checks';
+import { expectAccessible, screenshots, watchPage } from './screen-checks';
 
 /*
  * The clinician's screen with sync, end to end: the real central API (PGlite, demo users and
@@ -40,12 +40,7 @@ const openRecordId = (p: Page) => p.evaluate(async () => ((await window.crisisDe
 const syncStatus = (p: Page) => p.evaluate(async () => ((await window.crisisDesk!.call('sync.status', {})) as { ok: true; value: SyncStatus }).value);
 
 async function watchPage(p: Page) {
-  p.on('pageerror', (e) => {
-    throw e;
-  });
-  p.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  watchPage(p, cspViolations);
 }
 
 /** Signs in as the day clinician through the server's sign-in page (see provider-sign-in.ts). */
