@@ -39,10 +39,6 @@ const serverRecord = async (id: string) => (await server.query<ServerRow>('SELEC
 const openRecordId = (p: Page) => p.evaluate(async () => ((await window.crisisDesk!.call('calls.openOnDesk', {})) as { ok: true; value: { id: string } | null }).value?.id ?? null);
 const syncStatus = (p: Page) => p.evaluate(async () => ((await window.crisisDesk!.call('sync.status', {})) as { ok: true; value: SyncStatus }).value);
 
-async function watchPage(p: Page) {
-  watchPage(p, cspViolations);
-}
-
 /** Signs in as the day clinician through the server's sign-in page (see provider-sign-in.ts). */
 const signInThroughProvider = (p: Page, trigger: () => Promise<void>, shot?: string) => signInAs(p, trigger, CLINICIAN, shot);
 
@@ -116,7 +112,7 @@ test.beforeAll(async ({ browser }) => {
     contractSocket = ws;
   });
   page = await contextA.newPage();
-  await watchPage(page);
+  watchPage(page, cspViolations);
   await page.goto(deskA.url);
 });
 
@@ -211,7 +207,7 @@ test('a reload, or the page closed and opened again, mid-typing: the same draft 
   await page.waitForTimeout(600);
   await page.close(); // as a crashed or closed tab: no chance to save anything more
   page = await contextA.newPage();
-  await watchPage(page);
+  watchPage(page, cspViolations);
   // A closed tab's session went with it: a new tab opens from a fresh address (./desk open).
   await page.goto(new URL('/', deskA.url).toString());
   await expect(page.getByRole('heading', { name: 'Open Crisis Desk from a fresh address' })).toBeVisible();
@@ -277,7 +273,7 @@ test('two desks change the same records: a conflict merged by hand in the confli
   const contextB = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB', timezoneId: 'Europe/London' });
   cleanups.push(() => contextB.close());
   pageB = await contextB.newPage();
-  await watchPage(pageB);
+  watchPage(pageB, cspViolations);
   await pageB.goto(deskB.url);
   await signInThroughProvider(pageB, () => pageB.getByTestId('sync-sign-in').click());
   await expect
