@@ -45,10 +45,22 @@ export class SearchIndex {
   national = new Uint8Array(0);
   verifiedDay = new Int32Array(0);
   readonly name: string[] = [];
+  /**
+   * The name's first three UTF-16 code units as one number, ordered as the strings are: two
+   * services whose keys differ are in name order without reading their names (compareNames).
+   */
+  nameKey = new Float64Array(0);
   /** Names folded for word matching, made the first time a search needs them. */
   private readonly foldedNames: (string | undefined)[] = [];
   private readonly scheduleOf: CompiledSchedule[] = [];
   private readonly schedules = new Map<number, CompiledSchedule>();
+  /**
+   * Per slot, the schedule's number among the distinct schedules held (0 … scheduleCount - 1), so
+   * that a search asks "open now?" once per schedule instead of once per service: 100,000 services
+   * share 6,956 schedules in the synthetic directory.
+   */
+  scheduleNo = new Int32Array(0);
+  private readonly scheduleNumbers = new Map<number, number>();
   /** rowid → slot, -1 where no service has that rowid. */
   private slotOfRowid = new Int32Array(0);
   /** Locations: position and the slot of their service (-1 once removed). */
@@ -166,6 +178,8 @@ export class SearchIndex {
     this.routes = grown(this.routes, slots);
     this.national = grown(this.national, slots);
     this.verifiedDay = grown(this.verifiedDay, slots);
+    this.scheduleNo = grown(this.scheduleNo, slots);
+    this.nameKey = grown(this.nameKey, slots);
     if (this.catchment) this.catchment = grown(this.catchment, slots);
     this.slotOfRowid = grown(this.slotOfRowid, maxRowid + 1, -1);
   }
@@ -174,6 +188,7 @@ export class SearchIndex {
     this.rowid[slot] = r[0];
     this.slotOfRowid[r[0]] = slot;
     this.name[slot] = r[1];
+    this.nameKey[slot] = nameKeyOf(r[1]);
     this.foldedNames[slot] = undefined;
     this.type[slot] = TYPE_INDEX.get(r[2]) ?? 255;
     this.status[slot] = STATUS_INDEX.get(r[3]) ?? DEFUNCT;
@@ -185,6 +200,14 @@ export class SearchIndex {
     else this.nationals.delete(slot);
     this.verifiedDay[slot] = r[8] ? dayNumberOf(r[8]) : -1;
     this.scheduleOf[slot] = this.scheduleById(r[9]);
+    let no = this.scheduleNumbers.get(r[9]);
+    if (no === undefined) this.scheduleNumbers.set(r[9], (no = this.scheduleNumbers.size));
+    this.scheduleNo[slot] = no;
+  }
+
+  /** Distinct schedules numbered so far (the bound of scheduleNo). */
+  get scheduleCount(): number {
+    return this.scheduleNumbers.size;
   }
 
   private scheduleById(id: number): CompiledSchedule {
@@ -233,6 +256,14 @@ export class SearchIndex {
     return slot >= 0 ? slot : undefined;
   }
 
+  /** Orders two services by name as JavaScript compares strings, then by rowid: negative when a comes first. */
+  compareNames(a: number, b: number): number {
+    const ka = this.nameKey[a]!, kb = this.nameKey[b]!;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    const na = this.name[a]!, nb = this.name[b]!;
+    return na < nb ? -1 : na > nb ? 1 : this.rowid[a]! - this.rowid[b]!;
+  }
+
   nationalServices(): Iterable<number> {
     return this.nationals;
   }
@@ -263,6 +294,12 @@ export class SearchIndex {
       }
     }
   }
+}
+
+/** A name shorter than three code units counts as padded with 0, below every code unit it could hold. */
+function nameKeyOf(name: string): number {
+  const unit = (k: number) => (k < name.length ? name.charCodeAt(k) : 0);
+  return unit(0) * 2 ** 32 + unit(1) * 2 ** 16 + unit(2);
 }
 
 /** Copies a compiled schedule out of its SQLite Buffer (whose memory is not guaranteed 4-byte aligned). */

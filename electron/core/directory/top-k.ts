@@ -21,6 +21,16 @@ export class TopK {
     }
   }
 
+  /** True once k items are kept: from then on a newcomer must rank before worst() to be kept. */
+  get full(): boolean {
+    return this.heap.length >= this.k;
+  }
+
+  /** The worst item kept (undefined when none). */
+  worst(): number | undefined {
+    return this.heap[0];
+  }
+
   /** The kept items, best first. */
   sorted(): number[] {
     return [...this.heap].sort(this.compare);
