@@ -184,9 +184,7 @@ export class DirectorySearch {
       // Each location in the box costs a great-circle distance; a service the filters or the text
       // leave out is refused before it (a type filter near SE5 leaves about one in twenty).
       const refused = this.refusedStamp;
-      idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (j) => {
-        const i = idx.locService[j]!;
-        if (i < 0) return;
+      idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (i, lat, lon) => {
         if (!exhaustive) {
           if (refused[i] === epoch) return;
           if (this.inPool[i] !== epoch && ((words && this.textStamp[i] !== epoch) || !admissible(i))) {
@@ -194,7 +192,7 @@ export class DirectorySearch {
             return;
           }
         }
-        const d = distanceKm(origin.lat, origin.lon, idx.locLat[j]!, idx.locLon[j]!);
+        const d = distanceKm(origin.lat, origin.lon, lat, lon);
         if (d > radius) return;
         if (this.distStamp[i] !== epoch || d < this.dist[i]!) {
           this.distStamp[i] = epoch;

@@ -70,6 +70,8 @@ export class SearchIndex {
   private locCount = 0;
   private readonly locationsOf = new Map<number, number[]>();
   private readonly grid = new Map<number, number[]>();
+  /** The grid again, each cell's locations side by side: made on the first search after a change. */
+  private packed: PackedGrid | null = null;
   private readonly nationals = new Set<number>();
   /**
    * 1 where the service publishes a catchment (the districts or areas it takes callers from), for
@@ -220,6 +222,7 @@ export class SearchIndex {
   }
 
   private addLocation(slot: number, lat: number, lon: number): void {
+    this.packed = null;
     const j = this.locCount++;
     this.locLat = grown(this.locLat, this.locCount);
     this.locLon = grown(this.locLon, this.locCount);
@@ -237,6 +240,7 @@ export class SearchIndex {
   }
 
   private clearLocations(slot: number): void {
+    this.packed = null;
     for (const j of this.locationsOf.get(slot) ?? []) this.locService[j] = -1;
     this.locationsOf.delete(slot);
   }
@@ -283,17 +287,53 @@ export class SearchIndex {
     return this.scheduleOf[slot]!;
   }
 
-  /** Location indices in the grid cells overlapping the box (callers check service and distance). */
-  locationsInBox(minLat: number, maxLat: number, minLon: number, maxLon: number, visit: (loc: number) => void): void {
+  /**
+   * Visits each location in the grid cells overlapping the box with its service's slot and
+   * position (callers check distance). Reads the packed copy of the grid: the positions of one cell
+   * lie side by side instead of scattered over the arrays in load order, which made the scan of
+   * the 14,000 locations around SE5 the larger part of a search by postcode.
+   */
+  locationsInBox(minLat: number, maxLat: number, minLon: number, maxLon: number, visit: (slot: number, lat: number, lon: number) => void): void {
+    const g = (this.packed ??= this.pack());
     const lat0 = Math.floor(minLat / CELL_DEG), lat1 = Math.floor(maxLat / CELL_DEG);
     const lon0 = Math.floor(minLon / CELL_DEG), lon1 = Math.floor(maxLon / CELL_DEG);
     for (let a = lat0; a <= lat1; a++) {
       for (let o = lon0; o <= lon1; o++) {
-        const bucket = this.grid.get(a * 10_000 + o);
-        if (bucket) for (const j of bucket) visit(j);
+        const cell = g.cellOf.get(a * 10_000 + o);
+        if (cell === undefined) continue;
+        for (let k = g.start[cell]!, end = g.start[cell + 1]!; k < end; k++) visit(g.slot[k]!, g.lat[k]!, g.lon[k]!);
       }
     }
   }
+
+  /** Copies the grid's live locations cell by cell (about 1 ms for 100,000). */
+  private pack(): PackedGrid {
+    const cellOf = new Map<number, number>();
+    const start = new Int32Array(this.grid.size + 1);
+    const lat = new Float64Array(this.locCount), lon = new Float64Array(this.locCount), slot = new Int32Array(this.locCount);
+    let n = 0;
+    for (const [key, bucket] of this.grid) {
+      start[cellOf.size] = n;
+      cellOf.set(key, cellOf.size);
+      for (const j of bucket) {
+        if (this.locService[j]! < 0) continue;
+        lat[n] = this.locLat[j]!;
+        lon[n] = this.locLon[j]!;
+        slot[n++] = this.locService[j]!;
+      }
+    }
+    start[cellOf.size] = n;
+    return { cellOf, start, lat, lon, slot };
+  }
+}
+
+interface PackedGrid {
+  /** Grid cell key → cell number; a cell's locations are start[cell] … start[cell + 1] - 1. */
+  cellOf: Map<number, number>;
+  start: Int32Array;
+  lat: Float64Array;
+  lon: Float64Array;
+  slot: Int32Array;
 }
 
 /** A name shorter than three code units counts as padded with 0, below every code unit it could hold. */
