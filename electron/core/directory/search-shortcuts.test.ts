@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SearchParams } from '../../../shared/contract';
+import type { DirectoryService } from '../../../shared/domain/directory';
+import { englandAndWalesCalendar } from '../../../shared/lib/bank-holidays';
+import { generateDirectory, loadEnglandSectors } from '../../../scripts/synthetic/generate-directory';
+import { writeDirectoryDb } from '../../../scripts/synthetic/write-directory-db';
+import { makeService, writeTestDirectory } from '../../../test/support/services';
+import { DirectoryDb } from './directory-db';
+import { DirectorySearch, type SearchContext } from './directory-search';
+import { loadPostcodeCentroids } from './postcode-centroids';
+import { SearchIndex } from './search-index';
+
+/*
+ * The search takes shortcuts: "open now" asked once per schedule, services the filters or the text
+ * leave out refused before their distance, and, once a page is full, matches that cannot rank
+ * before its last kept only counted. These tests hold every page to the plain judgement of every
+ * match (DirectorySearch with exhaustive set) over a generated directory, where common words match
+ * thousands of services and the shortcuts do most of the work.
+ */
+
+const GEO_DIR = path.resolve(import.meta.dirname, '../../../data/geo');
+const calendar = englandAndWalesCalendar();
+const centroids = loadPostcodeCentroids(GEO_DIR);
+const COUNT = 4_000;
+
+const MOMENTS = [
+  new Date('2026-11-25T20:30:00Z'), // a Wednesday evening
+  new Date('2026-11-29T03:10:00Z'), // a Sunday night
+  new Date('2026-12-25T11:00:00Z'), // Christmas Day, a bank holiday
+  new Date('2027-03-28T01:30:00Z'), // the hour the clocks go forward
+];
+
+const QUERIES: SearchParams[] = [
+  { text: 'crisis' },
+  { text: 'crisis caf' },
+  { text: 'safe haven' },
+  { text: 'young people' },
+  { text: 'mind' },
+  { text: 'c' },
+  {},
+  { openNow: true },
+  { text: 'crisis', openNow: true, includeTemporarilyClosed: false },
+  { postcode: 'SE5 8AZ' },
+  { postcode: 'SE5 8AZ', openNow: true },
+  { postcode: 'M1 1AE', types: ['crisis_cafe', 'safe_haven'], age: 34 },
+  { postcode: 'LS1 4', radiusKm: 50 },
+  { postcode: 'W1', text: 'crisis', openNow: true },
+  { postcode: 'M1 1AE', text: 'crisis', types: ['crisis_cafe', 'sanctuary', 'safe_haven'], openNow: true, age: 19 },
+  { postcode: 'BS1 5', text: 'talk', age: 40, referralRoutes: ['self', 'gp'] },
+  { postcode: 'B33 8', text: 'haven', radiusKm: 15 },
+  { position: { lat: 53.48, lon: -2.24 }, text: 'line' },
+  { position: { lat: 51.47, lon: -0.09 }, radiusKm: 5 },
+];
+
+const PAGES: Pick<SearchParams, 'offset' | 'limit'>[] = [{}, { offset: 25 }, { limit: 1 }, { offset: 3, limit: 7 }, { limit: 200 }, { offset: 500, limit: 50 }];
+
+function contextOf(p: SearchParams, at: Date): SearchContext {
+  if (p.postcode) {
+    const origin = centroids.locate(p.postcode).origin!;
+    return { origin, originDistrict: origin.label.split(' ')[0]!, at, calendar };
+  }
+  if (p.position) return { origin: { label: 'Position', ...p.position, precision: 'position', radiusKm: null }, originDistrict: null, at, calendar };
+  return { origin: null, originDistrict: null, at, calendar };
+}
+
+/** What a page says, in order: every field the screen shows and ranks by. */
+const pageOf = (r: ReturnType<DirectorySearch['search']>) => ({
+  total: r.total,
+  results: r.results.map((x) => [x.service.id, x.score, x.distanceKm, x.catchment, x.coversOrigin, x.openState.open]),
+});
+
+let dir: string;
+let directory: DirectoryDb;
+let services: DirectoryService[];
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-shortcuts-'));
+  services = generateDirectory({ seed: 7, count: COUNT, sectors: loadEnglandSectors(GEO_DIR) });
+  writeDirectoryDb(path.join(dir, 'directory.db'), services, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
+  directory = DirectoryDb.open(path.join(dir, 'directory.db'), centroids, calendar);
+});
+
+afterAll(() => {
+  directory.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function expectSameAsExhaustive(db: DirectoryDb): number {
+  const index = SearchIndex.build(db.db);
+  const fast = new DirectorySearch(db.db, index);
+  const plain = new DirectorySearch(db.db, index, { exhaustive: true });
+  let compared = 0;
+  for (const at of MOMENTS) {
+    for (const q of QUERIES) {
+      for (const page of PAGES) {
+        const p = { ...q, ...page };
+        const ctx = contextOf(p, at);
+        expect(pageOf(fast.search(p, ctx)), JSON.stringify({ p, at })).toEqual(pageOf(plain.search(p, ctx)));
+        compared++;
+      }
+    }
+  }
+  return compared;
+}
+
+describe('search shortcuts agree with judging every match', () => {
+  it('gives the same pages, totals and scores for common words, places and filters, at four moments', () => {
+    // The words are common: the shortcuts must have had thousands of matches to pass over.
+    expect(directory.search({ text: 'crisis' }, MOMENTS[0]!).total).toBeGreaterThan(1_000);
+    expect(directory.search({ text: 'safe haven' }, MOMENTS[0]!).total).toBeGreaterThan(200);
+    expect(expectSameAsExhaustive(directory)).toBe(MOMENTS.length * QUERIES.length * PAGES.length);
+  });
+
+  it('the desk’s own search gives the pages of the plain judgement', () => {
+    const index = SearchIndex.build(directory.db);
+    const plain = new DirectorySearch(directory.db, index, { exhaustive: true });
+    for (const q of QUERIES) {
+      const r = directory.search(q, MOMENTS[0]!);
+      const p = plain.search(q, contextOf(q, MOMENTS[0]!));
+      expect(r.results.map((x) => x.service.id)).toEqual(p.results.map((x) => x.service.id));
+      expect(r.total).toBe(p.total);
+    }
+  });
+
+  it('still agrees after a catch-up renames, moves, reschedules, adds and removes services', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-shortcuts-apply-'));
+    const file = path.join(d, 'directory.db');
+    const some = services.slice(0, 1_500);
+    writeDirectoryDb(file, some, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
+    const db = DirectoryDb.open(file, centroids, calendar);
+    // The first searches make the index's lazy parts (packed grid, catchment flags, scratch space).
+    expect(db.search({ postcode: 'SE5 8AZ', text: 'crisis' }, MOMENTS[0]!).total).toBeGreaterThan(0);
+    const changes = [
+      // Renamed to sort first, and last, among names sharing their first letters.
+      { op: 'put' as const, version: 2, service: { ...some[3]!, name: 'Aaa Crisis Line' } },
+      { op: 'put' as const, version: 2, service: { ...some[4]!, name: 'Aa' } },
+      { op: 'put' as const, version: 2, service: { ...some[5]!, name: '\u{1F600} Crisis Café' } },
+      // Moved next to SE5, and given a schedule no other service has.
+      {
+        op: 'put' as const,
+        version: 2,
+        service: {
+          ...some[6]!,
+          status: 'active' as const,
+          alert: undefined,
+          locations: [{ id: 'moved', lat: 51.468, lon: -0.086 }],
+          schedule: { alwaysOpen: false, weekly: [{ days: [3], opens: '20:17', closes: '20:43' }], bankHolidays: 'closed' as const, exceptions: [] },
+        },
+      },
+      // New services (beyond the first 1,500), and two removed.
+      ...services.slice(1_500, 1_700).map((service) => ({ op: 'put' as const, version: 2, service })),
+      { op: 'del' as const, version: 2, id: some[7]!.id },
+      { op: 'del' as const, version: 2, id: some[8]!.id },
+    ];
+    db.applyChanges(changes, { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' });
+    expect(db.search({ text: 'Aa' }, MOMENTS[0]!).results.map((r) => r.service.id)).toContain(some[4]!.id);
+    const moved = db.search({ postcode: 'SE5 8AZ', openNow: true, radiusKm: 1, limit: 500 }, MOMENTS[0]!).results.find((r) => r.service.id === some[6]!.id);
+    expect(moved?.distanceKm).toBeLessThan(0.2);
+    expect(db.search({ postcode: 'SE5 8AZ', openNow: true, radiusKm: 1, limit: 500 }, MOMENTS[1]!).results.map((r) => r.service.id)).not.toContain(some[6]!.id);
+    expect(expectSameAsExhaustive(db)).toBeGreaterThan(0);
+    db.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('orders services of equal rank by name exactly as the strings compare, however the names begin', () => {
+    const names = ['b', 'a', 'ab', 'abc', 'abd', 'abca', 'ab\u0000', 'Ab', 'Éa', 'Ea', '\u{1F600}x', '\u{1F601}', '\uFFFFz', 'z', '', 'ABC', 'ABC', 'abc '];
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-names-'));
+    const file = path.join(d, 'directory.db');
+    // The same everything but the name, so only the name (then the rowid) orders them.
+    writeTestDirectory(file, names.map((name, i) => makeService({ id: `n${i}`, name, type: 'crisis_helpline', coverage: { national: true, postcodes: [] } })));
+    const db = DirectoryDb.open(file, centroids, calendar);
+    const ids = db.search({ limit: 100 }, MOMENTS[0]!).results.map((r) => r.service.id);
+    const expected = names
+      .map((name, i) => ({ name, i }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.i - b.i))
+      .map((x) => `n${x.i}`);
+    expect(ids).toEqual(expected);
+    db.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});
