@@ -34,7 +34,7 @@ process.once('message', async (job: Job) => {
   const first = await must<{ total: number }>(core.handle('directory.search', { postcode: 'SE5 8AZ', openNow: true }));
   const firstResult = performance.now();
 
-  const { latencies, totals } = await timeQueries(job.queries, job.rounds, async (q) => (await must<{ total: number }>(core.handle('directory.search', q))).total);
+  const { latencies, cpu, totals } = await timeQueries(job.queries, job.rounds, async (q) => (await must<{ total: number }>(core.handle('directory.search', q))).total);
 
   const saveMs: number[] = [];
   if (job.saves > 0) {
@@ -59,6 +59,7 @@ process.once('message', async (job: Job) => {
     processStartToFirstResultMs: firstResult,
     firstTotal: first.total,
     latencies,
+    cpu,
     totals,
     saveMs,
     rssBytes: memory.rss,
