@@ -46,7 +46,7 @@ export interface RecordAuthors {
 /** Shows a person by id: the name the desk knows for them, or their id. */
 export type NameOf = (userId: string | null) => Author | null;
 
-/** The columns of a summary: read with json_extract so names and notes never leave SQLite. */
+/** A summary as read (db/tables/call-record-sql.ts SUMMARY_COLUMNS). */
 export interface SummaryRow {
   id: string;
   status: CallStatus;
@@ -62,16 +62,6 @@ export interface SummaryRow {
   created_by: string | null;
   created_by_name: string | null;
 }
-
-export const SUMMARY_COLUMNS = `id, status, revision, updated_at, created_by,
-  (SELECT display_name FROM person WHERE user_id = call_record.created_by) AS created_by_name,
-  json_extract(content, '$.startedAt') AS started_at,
-  json_extract(content, '$.caller.anonymous') AS caller_anonymous,
-  json_extract(content, '$.caller.type') AS caller_type,
-  json_extract(content, '$.outcome.code') AS outcome_code,
-  json_extract(content, '$.callback.dueAt') AS callback_due_at,
-  (json_extract(content, '$.callback.required') = 1 AND json_extract(content, '$.callback.completedAt') IS NULL
-    AND NOT EXISTS (SELECT 1 FROM addendum a WHERE a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)) AS callback_outstanding`;
 
 /** RFC 8785 canonical JSON: the stored form of content, so equal content is equal text and hashes agree everywhere. */
 export function canonicalJson(value: unknown): string {
