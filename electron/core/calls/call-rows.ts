@@ -8,7 +8,8 @@ import type { Author } from '../../../shared/domain/people';
 export interface CallRow {
   id: string;
   status: CallStatus;
-  revision: number;
+  /** This desk's count of the record's versions (the screen's revision); base_revision is the server's. */
+  local_revision: number;
   base_revision: number | null;
   origin_client_id: string;
   created_at: string;
@@ -50,7 +51,7 @@ export type NameOf = (userId: string | null) => Author | null;
 export interface SummaryRow {
   id: string;
   status: CallStatus;
-  revision: number;
+  local_revision: number;
   updated_at: string;
   started_at: string;
   caller_anonymous: number | null;
@@ -87,7 +88,7 @@ export function toCallRecord(row: CallRow, addenda: AddendumRow[], authors: Reco
   return {
     id: row.id,
     status: row.status,
-    revision: row.revision,
+    revision: row.local_revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finalisedAt: row.finalised_at,
@@ -109,7 +110,7 @@ export function toCallSummary(row: SummaryRow): CallSummary {
   return {
     id: row.id,
     status: row.status,
-    revision: row.revision,
+    revision: row.local_revision,
     startedAt: row.started_at,
     updatedAt: row.updated_at,
     callerLabel: callerLabel(row),

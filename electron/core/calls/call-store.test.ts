@@ -87,7 +87,7 @@ describe('drafts: create, save, get, list, resume', () => {
     summaries.forEach((s, i) => t.calls.save({ id: draft.id, revision: i + 1, content: withSummary(draft.content, s) }));
 
     expect(t.calls.revisions(draft.id).map((r) => [r.revision, r.kind])).toEqual([[1, 'create'], [2, 'edit'], [3, 'edit'], [4, 'edit']]);
-    const stored = t.desk.db.prepare('SELECT content FROM call_revision WHERE record_id = ? ORDER BY revision').pluck().all(draft.id) as string[];
+    const stored = t.desk.db.prepare('SELECT content FROM call_revision WHERE record_id = ? ORDER BY local_revision').pluck().all(draft.id) as string[];
     expect(stored.slice(1).map((c) => (JSON.parse(c) as CallRecordContent).presentingNeed.summary)).toEqual(summaries);
   });
 

@@ -84,7 +84,7 @@ export class CallStore {
       const row: CallRow = {
         id: uuidv7(),
         status: 'draft',
-        revision: 1,
+        local_revision: 1,
         base_revision: null,
         origin_client_id: this.deps.clientId,
         created_at: at,
@@ -117,15 +117,15 @@ export class CallStore {
       // Unchanged content is not a new revision, but still only its author's to save.
       if (stored.status === 'draft' && text === stored.content) {
         this.mayChange(stored, author);
-        return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
+        return { id: stored.id, revision: stored.local_revision, savedAt: stored.updated_at };
       }
       const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
-      const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
+      const row: CallRow = { ...current, local_revision: current.local_revision + 1, updated_at: at, content: text };
       this.updateDraft(row);
       this.recordChange(row, 'edit', { kind: 'upsert', content: p.content }, author);
-      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision, author } });
-      return { id: row.id, revision: row.revision, savedAt: at };
+      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.local_revision, author } });
+      return { id: row.id, revision: row.local_revision, savedAt: at };
     });
   }
 
@@ -133,7 +133,7 @@ export class CallStore {
   get(id: string): CallRecord {
     return this.write(() => {
       const row = this.rowOf(id);
-      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.revision, viewer: this.deps.authors.authorId() } });
+      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.local_revision, viewer: this.deps.authors.authorId() } });
       return this.recordOf(row, this.addendumSql.ofRecord.all(id) as AddendumRow[]);
     });
   }
@@ -170,7 +170,7 @@ export class CallStore {
       const row: CallRow = {
         ...current,
         status: 'finalised',
-        revision: current.revision + 1,
+        local_revision: current.local_revision + 1,
         updated_at: at,
         finalised_at: at,
         content_hash: sha256Hex(text),
@@ -178,7 +178,7 @@ export class CallStore {
       };
       this.updateDraft(row);
       this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at }, author);
-      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision, author } });
+      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.local_revision, author } });
       return this.recordOf(row, this.addendumSql.ofRecord.all(row.id) as AddendumRow[]);
     });
   }
@@ -231,10 +231,10 @@ export class CallStore {
       const author = this.writer(p.authorId);
       const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
-      const row: CallRow = { ...current, status: 'discarded', revision: current.revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
+      const row: CallRow = { ...current, status: 'discarded', local_revision: current.local_revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
       this.updateDraft(row);
       this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at }, author);
-      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision, author } });
+      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.local_revision, author } });
       return this.recordOf(row, []);
     });
   }
@@ -286,7 +286,7 @@ export class CallStore {
 
   /** Keeps the revision and queues the outbox entry for a record change, in the caller's transaction. */
   private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload, author: string | null): void {
-    this.revisionSql.insert.run(row.id, row.revision, revisionKind, row.updated_at, row.content, author, author ? 0 : 1);
+    this.revisionSql.insert.run(row.id, row.local_revision, revisionKind, row.updated_at, row.content, author, author ? 0 : 1);
     this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload, authorId: author });
   }
 
@@ -350,10 +350,10 @@ export class CallStore {
     }
     if (row.status === 'discarded') throw discardedError();
     this.mayChange(row, author);
-    if (row.revision !== revision) {
+    if (row.local_revision !== revision) {
       throw new CoreError(
         'revision_conflict',
-        `This record has changed since this copy was opened (it was revision ${revision}; the saved one is revision ${row.revision}). Nothing was overwritten: reopen the record to see the latest version.`,
+        `This record has changed since this copy was opened (it was revision ${revision}; the saved one is revision ${row.local_revision}). Nothing was overwritten: reopen the record to see the latest version.`,
       );
     }
     return row;

@@ -85,8 +85,8 @@ export class SyncIssues {
         let queued = false;
         // Whoever resolves must be the record's author (save and requeue refuse anyone else).
         if (chosen) {
-          const current = this.recordSql.revisionAndContent.get(row.record_id) as { revision: number; content: string };
-          queued = this.calls.save({ id: row.record_id, revision: current.revision, content: chosen, authorId: p.authorId }).revision !== current.revision;
+          const current = this.recordSql.revisionAndContent.get(row.record_id) as { local_revision: number; content: string };
+          queued = this.calls.save({ id: row.record_id, revision: current.local_revision, content: chosen, authorId: p.authorId }).revision !== current.local_revision;
         }
         if (!queued) this.calls.requeue(row.record_id, p.authorId);
         this.conflictSql.resolve.run(this.now().toISOString(), p.choice, row.id);

@@ -176,12 +176,12 @@ export class OutboxPush {
 
   /** One open conflict per record: a later conflicting change refreshes it with the newest texts. */
   private keepBothVersions(row: OutboxRow, r: PushItemResult, at: string): void {
-    const local = this.s.record.get(row.record_id) as { revision: number; content: string };
+    const local = this.s.record.get(row.record_id) as { local_revision: number; content: string };
     const server = JSON.stringify(r.serverContent ?? null);
     const open = this.s.openConflict.get(row.record_id) as { id: string } | undefined;
     const serverRevision = r.serverRevision ?? 0;
-    if (open) this.s.updateConflict.run(row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id, open.id);
-    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id);
+    if (open) this.s.updateConflict.run(row.mutation_id, at, local.local_revision, local.content, serverRevision, server, row.author_id, open.id);
+    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.local_revision, local.content, serverRevision, server, row.author_id);
   }
 }
 

@@ -80,7 +80,7 @@ export class PulledRecords {
     let changed = false;
     if (!local) {
       this.recordSql.insertPulled.run({
-        id: r.id, status: r.status, revision: 1, base_revision: r.revision, origin_client_id: r.clientId, created_at: r.content.startedAt,
+        id: r.id, status: r.status, local_revision: 1, base_revision: r.revision, origin_client_id: r.clientId, created_at: r.content.startedAt,
         updated_at: r.updatedAt, finalised_at: r.finalisedAt, discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
         created_by: r.createdBy?.userId ?? null,
       });
@@ -88,9 +88,9 @@ export class PulledRecords {
       changed = true;
     } else if (local.status === 'draft' && (r.revision > (local.base_revision ?? -1) || r.status !== 'draft')) {
       if (local.content !== content || local.status !== r.status) {
-        const revision = local.revision + 1;
+        const revision = local.local_revision + 1;
         this.recordSql.updateDraftFromServer.run({
-          id: r.id, status: r.status, revision, base_revision: r.revision, updated_at: r.updatedAt, finalised_at: r.finalisedAt,
+          id: r.id, status: r.status, local_revision: revision, base_revision: r.revision, updated_at: r.updatedAt, finalised_at: r.finalisedAt,
           discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
         });
         this.revisionSql.insert.run(r.id, revision, kind, r.updatedAt, content, r.updatedBy?.userId ?? null, 0);

@@ -6,7 +6,7 @@ import { v3ShiftSummaries } from './v3-shift-summaries';
 import { v4WhoMadeEachChange } from './v4-who-made-each-change';
 import { v5CallbacksOwedIndex } from './v5-callbacks-owed-index';
 import { v6ProblemReports } from './v6-problem-reports';
-import { v7CallAddendum } from './v7-call-addendum';
+import { v7NamesSharedWithTheServer } from './v7-names-shared-with-the-server';
 
 export type { Migration } from './migration';
 
@@ -18,7 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   v4WhoMadeEachChange,
   v5CallbacksOwedIndex,
   v6ProblemReports,
-  v7CallAddendum,
+  v7NamesSharedWithTheServer,
 ];
 
 /** The schema version this code writes: the number of migrations it knows. */
