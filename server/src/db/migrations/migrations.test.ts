@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../test/support/test-database';
-import { connectPostgres, openPglite, type Db } from './db';
-import { migrate, MIGRATIONS, splitStatements } from './migrations';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { connectPostgres, openPglite, type Db } from '../db';
+import { migrate, MIGRATIONS, splitStatements } from './index';
 
 async function seed(db: Db) {
   await db.query("INSERT INTO trust (id, name) VALUES ('t1', 'Trust One')");
