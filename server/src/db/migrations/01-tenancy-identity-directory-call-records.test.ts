@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 1: tenancy, identity, directory, call records', () => {
   it('makes an empty database the first schema: records numbered as they change, history append-only', async () => {

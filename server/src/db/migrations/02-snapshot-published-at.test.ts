@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 2: when a snapshot’s version was published', () => {
   it('adds published_at to snapshots, empty for those built before', async () => {

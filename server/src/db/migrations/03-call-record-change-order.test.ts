@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 3: changes numbered in commit order', () => {
   it('numbers every later write of a record anew, and indexes pulls by team and clinician', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 4: an addendum records a callback as made', () => {
   it('adds callback_made_at to addenda, keeping those already received', async () => {

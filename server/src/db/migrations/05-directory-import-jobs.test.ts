@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 const id = (n: number) => `0190a000-0000-7000-8000-00000000010${n}`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverDbAt, stepUp } from './steps-for-tests';
+import { serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 6: sealed signing keys, sign-in limits, hint streams, access tokens by sign-in', () => {
   it('retires every key stored in plain text and drops its private half', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 7: team shift presets; when desks made their changes', () => {
   it('gives every existing team the day and night shifts, and keeps the desk’s time of each change', async () => {

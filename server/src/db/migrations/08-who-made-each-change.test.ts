@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp, type Engine } from './steps-for-tests';
+import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp, type Engine } from '../../../../test/support/server-migration-steps';
 
 describe.each<Engine>(['PostgreSQL', 'PGlite'])('server step 8, who made each change, on %s', (engine) => {
   it('files every change made before it under the user of the sync client that sent it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 const SHA = 'a'.repeat(64);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 10: snapshots in the artefact store', () => {
   it('keeps snapshots recorded as files before it, and requires the artefact of every later one', async () => {

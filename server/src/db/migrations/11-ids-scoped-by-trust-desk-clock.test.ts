@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from './steps-for-tests';
+import { CLIENT, RECORD, seedFinalisedRecord, seedTrust, serverDbAt, stepUp } from '../../../../test/support/server-migration-steps';
 
 describe('server step 11: ids scoped by trust; desk clock times kept beside the server’s', () => {
   it('files every change under its trust and keeps when the server first received each record, without renumbering them', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './index';
-import { schemaOf, serverDbAt, snapshotOf, stepUp, type Engine } from './steps-for-tests';
+import { schemaOf, serverDbAt, snapshotOf, stepUp, type Engine } from '../../../../test/support/server-migration-steps';
 
 /*
  * The steps build exactly the schema of the snapshot (every column, constraint, index, trigger,

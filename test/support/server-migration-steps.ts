@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { connectPostgres, openPglite, type Db, type Queryable } from '../db';
-import { migrate, MIGRATIONS } from './index';
+import { createTestDatabase } from './test-database';
+import { connectPostgres, openPglite, type Db, type Queryable } from '../../server/src/db/db';
+import { migrate, MIGRATIONS } from '../../server/src/db/migrations';
 
 export type Engine = 'PostgreSQL' | 'PGlite';
 
@@ -93,7 +93,7 @@ export async function schemaOf(db: Queryable): Promise<string> {
   return `${out.join('\n')}\n`;
 }
 
-/** The schema a version built when its snapshot was taken (snapshots/<version>.txt). */
+/** The schema a version built when its snapshot was taken (server/src/db/migrations/snapshots/<version>.txt). */
 export function snapshotOf(version: number): string {
-  return readFileSync(new URL(`./snapshots/${version}.txt`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../../server/src/db/migrations/snapshots/${version}.txt`, import.meta.url), 'utf8');
 }
