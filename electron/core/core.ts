@@ -10,6 +10,7 @@ import { SyncIssues } from './calls/conflicts';
 import { OpenCallMemory } from './calls/open-call';
 import { openDeskDb, openDeskReader, type DeskDb } from './db/desk-db';
 import { describeStorageError, type StorageContext } from './db/sqlite-errors';
+import { outboxSql } from './db/tables/outbox-sql';
 import { DirectoryDb } from './directory/directory-db';
 import { ProblemReports } from './directory/problem-reports';
 import { LazyPostcodeCentroids } from './directory/postcode-centroids';
@@ -228,7 +229,7 @@ export class Core {
 
   /** The status of a desk with no server: everything is kept here, and unclaimed (nobody can sign in). */
   private offlineStatus(): SyncStatus {
-    const waiting = this.desk.db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck().get() as number;
+    const waiting = outboxSql(this.desk.db).countWaiting.get() as number;
     return { ...NOT_CONFIGURED, waiting, session: this.session.view(), queues: [] };
   }
 

@@ -13,7 +13,7 @@ import type { ServerCallRecord } from '../../shared/sync/protocol';
 import { generateCalls } from '../../scripts/synthetic/generate-calls';
 import type { TeamContext } from '../../shared/lib/shift-team-context';
 import type { DeskUser } from '../../shared/domain/people';
-import { META_KEYS } from '../../electron/core/db/migrations';
+import { META_KEYS } from '../../electron/core/db/tables/meta-sql';
 
 interface Batch {
   from: string;

@@ -165,7 +165,7 @@ describe('the core process', () => {
       const reopened = Core.open({ dataDir, deskKey, geoDir: GEO_DIR });
       try {
         expect(reopened.desk.warnings).toEqual([]);
-        const stored = reopened.desk.db.prepare('SELECT revision, content FROM call_revision WHERE record_id = ?').all(record.id) as { revision: number; content: string }[];
+        const stored = reopened.desk.db.prepare('SELECT local_revision AS revision, content FROM call_revision WHERE record_id = ?').all(record.id) as { revision: number; content: string }[];
         const byRevision = new Map(stored.map((r) => [r.revision, (JSON.parse(r.content) as CallRecordContent).presentingNeed.summary]));
         for (const save of acknowledged) expect(byRevision.get(save.revision), `acknowledged revision ${save.revision}`).toBe(save.summary);
 

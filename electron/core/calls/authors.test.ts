@@ -253,7 +253,7 @@ describe('a desk.db from before authors were recorded', () => {
     expect(push.streams()).toEqual([{ streamId: clientId, authorId: 'clin-day', waiting: 3 }]);
     expect(push.claim(clientId)!.mutations.map((m) => m.seq)).toEqual([5, 6, 7]);
     // Day's new changes go to a stream of their own, not into the old one.
-    db.prepare("INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content) VALUES ('r3', 'draft', 1, 'x', 't', 't', '{}')").run();
+    db.prepare("INSERT INTO call_record (id, status, local_revision, origin_client_id, created_at, updated_at, content) VALUES ('r3', 'draft', 1, 'x', 't', 't', '{}')").run();
     queue.enqueue({ recordId: 'r3', baseRevision: null, deskTime: 't', payload: { kind: 'discard', reason: 'x', discardedAt: '2026-01-01T00:00:00.000Z' }, authorId: 'clin-day' });
     expect(db.prepare("SELECT stream_id <> ?, stream_seq FROM outbox WHERE record_id = 'r3'").raw().get(clientId)).toEqual([1, 1]);
     db.close();

@@ -8,7 +8,8 @@ import type { Author } from '../../../shared/domain/people';
 export interface CallRow {
   id: string;
   status: CallStatus;
-  revision: number;
+  /** This desk's count of the record's versions (the screen's revision); base_revision is the server's. */
+  local_revision: number;
   base_revision: number | null;
   origin_client_id: string;
   created_at: string;
@@ -46,11 +47,11 @@ export interface RecordAuthors {
 /** Shows a person by id: the name the desk knows for them, or their id. */
 export type NameOf = (userId: string | null) => Author | null;
 
-/** The columns of a summary: read with json_extract so names and notes never leave SQLite. */
+/** A summary as read (db/tables/call-record-sql.ts SUMMARY_COLUMNS). */
 export interface SummaryRow {
   id: string;
   status: CallStatus;
-  revision: number;
+  local_revision: number;
   updated_at: string;
   started_at: string;
   caller_anonymous: number | null;
@@ -62,16 +63,6 @@ export interface SummaryRow {
   created_by: string | null;
   created_by_name: string | null;
 }
-
-export const SUMMARY_COLUMNS = `id, status, revision, updated_at, created_by,
-  (SELECT display_name FROM person WHERE user_id = call_record.created_by) AS created_by_name,
-  json_extract(content, '$.startedAt') AS started_at,
-  json_extract(content, '$.caller.anonymous') AS caller_anonymous,
-  json_extract(content, '$.caller.type') AS caller_type,
-  json_extract(content, '$.outcome.code') AS outcome_code,
-  json_extract(content, '$.callback.dueAt') AS callback_due_at,
-  (json_extract(content, '$.callback.required') = 1 AND json_extract(content, '$.callback.completedAt') IS NULL
-    AND NOT EXISTS (SELECT 1 FROM addendum a WHERE a.record_id = call_record.id AND a.callback_made_at IS NOT NULL)) AS callback_outstanding`;
 
 /** RFC 8785 canonical JSON: the stored form of content, so equal content is equal text and hashes agree everywhere. */
 export function canonicalJson(value: unknown): string {
@@ -97,7 +88,7 @@ export function toCallRecord(row: CallRow, addenda: AddendumRow[], authors: Reco
   return {
     id: row.id,
     status: row.status,
-    revision: row.revision,
+    revision: row.local_revision,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finalisedAt: row.finalised_at,
@@ -119,7 +110,7 @@ export function toCallSummary(row: SummaryRow): CallSummary {
   return {
     id: row.id,
     status: row.status,
-    revision: row.revision,
+    revision: row.local_revision,
     startedAt: row.started_at,
     updatedAt: row.updated_at,
     callerLabel: callerLabel(row),

@@ -87,7 +87,7 @@ describe('drafts: create, save, get, list, resume', () => {
     summaries.forEach((s, i) => t.calls.save({ id: draft.id, revision: i + 1, content: withSummary(draft.content, s) }));
 
     expect(t.calls.revisions(draft.id).map((r) => [r.revision, r.kind])).toEqual([[1, 'create'], [2, 'edit'], [3, 'edit'], [4, 'edit']]);
-    const stored = t.desk.db.prepare('SELECT content FROM call_revision WHERE record_id = ? ORDER BY revision').pluck().all(draft.id) as string[];
+    const stored = t.desk.db.prepare('SELECT content FROM call_revision WHERE record_id = ? ORDER BY local_revision').pluck().all(draft.id) as string[];
     expect(stored.slice(1).map((c) => (JSON.parse(c) as CallRecordContent).presentingNeed.summary)).toEqual(summaries);
   });
 
@@ -193,7 +193,7 @@ describe('addenda', () => {
     const draft = t.calls.create({});
     expect(expectCode(() => t.calls.addAddendum({ id: draft.id, text: 'too early' }), 'invalid_params').fields?.[0]?.field).toBe('id');
     const db = t.desk.db;
-    expect(() => db.prepare("INSERT INTO addendum (id, record_id, created_at, text, content_hash) VALUES ('a', ?, 'now', 'x', 'h')").run(draft.id)).toThrow(/finalised/);
+    expect(() => db.prepare("INSERT INTO call_addendum (id, record_id, created_at, text, content_hash) VALUES ('a', ?, 'now', 'x', 'h')").run(draft.id)).toThrow(/finalised/);
 
     const record = finalisedRecord();
     const addendum = t.calls.addAddendum({ id: record.id, text: 'Caller rang back: now safe at home.' });
@@ -206,8 +206,8 @@ describe('addenda', () => {
     expect(t.calls.get(record.id).addenda).toEqual([addendum]);
     expect(t.calls.get(record.id).revision).toBe(record.revision);
 
-    expect(() => db.prepare("UPDATE addendum SET text = 'changed' WHERE id = ?").run(addendum.id)).toThrow(/cannot be changed/);
-    expect(() => db.prepare('DELETE FROM addendum WHERE id = ?').run(addendum.id)).toThrow(/cannot be deleted/);
+    expect(() => db.prepare("UPDATE call_addendum SET text = 'changed' WHERE id = ?").run(addendum.id)).toThrow(/cannot be changed/);
+    expect(() => db.prepare('DELETE FROM call_addendum WHERE id = ?').run(addendum.id)).toThrow(/cannot be deleted/);
   });
 });
 

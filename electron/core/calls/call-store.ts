@@ -6,11 +6,14 @@ import { finalisableContent, finaliseIssues } from '../../../shared/domain/final
 import type { Author } from '../../../shared/domain/people';
 import type { MutationPayload } from '../../../shared/sync/protocol';
 import type { AuditLog } from '../audit/audit-log';
+import { callAddendumSql } from '../db/tables/call-addendum-sql';
+import { callRecordSql } from '../db/tables/call-record-sql';
+import { callRevisionSql } from '../db/tables/call-revision-sql';
+import { outboxSql } from '../db/tables/outbox-sql';
 import {
   addendumHash,
   canonicalJson,
   sha256Hex,
-  SUMMARY_COLUMNS,
   toAddendum,
   toCallRecord,
   toCallSummary,
@@ -47,38 +50,6 @@ type DiscardParams = ParsedParamsOf<'calls.discard'>;
 const DEFAULT_LIST_STATUSES: CallStatus[] = ['draft', 'finalised'];
 const DEFAULT_LIST_LIMIT = 200;
 
-function prepareStatements(db: Database.Database) {
-  return {
-    row: db.prepare('SELECT * FROM call_record WHERE id = ?'),
-    addenda: db.prepare('SELECT * FROM addendum WHERE record_id = ? ORDER BY created_at, id'),
-    insertRecord: db.prepare(
-      `INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content, created_by)
-       VALUES (@id, 'draft', 1, @origin_client_id, @created_at, @updated_at, @content, @created_by)`,
-    ),
-    updateDraft: db.prepare(
-      `UPDATE call_record SET status = @status, revision = @revision, updated_at = @updated_at, content = @content,
-         content_hash = @content_hash, finalised_at = @finalised_at, discarded_at = @discarded_at, discard_reason = @discard_reason
-       WHERE id = @id AND status = 'draft'`,
-    ),
-    insertRevision: db.prepare('INSERT INTO call_revision (record_id, revision, kind, saved_at, content, author_id, unclaimed) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    revisions: db.prepare('SELECT revision, saved_at AS savedAt, kind, author_id FROM call_revision WHERE record_id = ? ORDER BY revision'),
-    revisionAuthors: db.prepare('SELECT kind, author_id FROM call_revision WHERE record_id = ? ORDER BY revision'),
-    unclaimedChanges: db.prepare("SELECT count(*) FROM outbox WHERE record_id = ? AND author_id IS NULL AND state = 'pending'").pluck(),
-    insertAddendum: db.prepare(
-      'INSERT INTO addendum (id, record_id, created_at, text, content_hash, callback_made_at, author_id, unclaimed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    claimRevisions: db.prepare('UPDATE call_revision SET author_id = ?, unclaimed = 0 WHERE record_id = ? AND unclaimed = 1'),
-    claimAddenda: db.prepare('UPDATE addendum SET author_id = ?, unclaimed = 0 WHERE record_id = ? AND unclaimed = 1'),
-    claimRecord: db.prepare('UPDATE call_record SET created_by = ? WHERE id = ? AND created_by IS NULL'),
-    summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
-    list: db.prepare(
-      `SELECT ${SUMMARY_COLUMNS} FROM call_record
-       WHERE status IN (SELECT value FROM json_each(?))
-       ORDER BY status = 'draft' DESC, callback_outstanding DESC, updated_at DESC, id DESC LIMIT ?`,
-    ),
-  };
-}
-type Statements = ReturnType<typeof prepareStatements>;
 
 const notFound = () => new CoreError('not_found', 'There is no call record with this id on this desk.');
 
@@ -89,14 +60,20 @@ const notFound = () => new CoreError('not_found', 'There is no call record with 
  */
 export class CallStore {
   private readonly outbox: Outbox;
-  private readonly stmt: Statements;
+  private readonly recordSql;
+  private readonly revisionSql;
+  private readonly addendumSql;
+  private readonly outboxSql;
 
   constructor(
     private readonly db: Database.Database,
     private readonly deps: CallStoreDeps,
   ) {
     this.outbox = new Outbox(db, deps.now);
-    this.stmt = prepareStatements(db);
+    this.recordSql = callRecordSql(db);
+    this.revisionSql = callRevisionSql(db);
+    this.addendumSql = callAddendumSql(db);
+    this.outboxSql = outboxSql(db);
   }
 
   create(p: CreateParams): CallRecord {
@@ -107,7 +84,7 @@ export class CallStore {
       const row: CallRow = {
         id: uuidv7(),
         status: 'draft',
-        revision: 1,
+        local_revision: 1,
         base_revision: null,
         origin_client_id: this.deps.clientId,
         created_at: at,
@@ -119,7 +96,7 @@ export class CallStore {
         content: canonicalJson(content),
         created_by: author,
       };
-      this.stmt.insertRecord.run(row);
+      this.recordSql.insertDraft.run(row);
       this.recordChange(row, 'create', { kind: 'upsert', content }, author);
       this.deps.audit.append({ action: 'create', recordId: row.id, detail: { revision: 1, author } });
       return this.recordOf(row, []);
@@ -140,15 +117,15 @@ export class CallStore {
       // Unchanged content is not a new revision, but still only its author's to save.
       if (stored.status === 'draft' && text === stored.content) {
         this.mayChange(stored, author);
-        return { id: stored.id, revision: stored.revision, savedAt: stored.updated_at };
+        return { id: stored.id, revision: stored.local_revision, savedAt: stored.updated_at };
       }
       const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
-      const row: CallRow = { ...current, revision: current.revision + 1, updated_at: at, content: text };
+      const row: CallRow = { ...current, local_revision: current.local_revision + 1, updated_at: at, content: text };
       this.updateDraft(row);
       this.recordChange(row, 'edit', { kind: 'upsert', content: p.content }, author);
-      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.revision, author } });
-      return { id: row.id, revision: row.revision, savedAt: at };
+      this.deps.audit.append({ action: 'edit', recordId: row.id, detail: { revision: row.local_revision, author } });
+      return { id: row.id, revision: row.local_revision, savedAt: at };
     });
   }
 
@@ -156,8 +133,8 @@ export class CallStore {
   get(id: string): CallRecord {
     return this.write(() => {
       const row = this.rowOf(id);
-      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.revision, viewer: this.deps.authors.authorId() } });
-      return this.recordOf(row, this.stmt.addenda.all(id) as AddendumRow[]);
+      this.deps.audit.append({ action: 'view', recordId: id, detail: { revision: row.local_revision, viewer: this.deps.authors.authorId() } });
+      return this.recordOf(row, this.addendumSql.ofRecord.all(id) as AddendumRow[]);
     });
   }
 
@@ -168,7 +145,7 @@ export class CallStore {
    */
   list(p: ListParams): CallSummary[] {
     const statuses = p.statuses ?? DEFAULT_LIST_STATUSES;
-    const rows = this.stmt.list.all(JSON.stringify(statuses), p.limit ?? DEFAULT_LIST_LIMIT) as SummaryRow[];
+    const rows = this.recordSql.list.all(JSON.stringify(statuses), p.limit ?? DEFAULT_LIST_LIMIT) as SummaryRow[];
     return rows.map(toCallSummary);
   }
 
@@ -193,7 +170,7 @@ export class CallStore {
       const row: CallRow = {
         ...current,
         status: 'finalised',
-        revision: current.revision + 1,
+        local_revision: current.local_revision + 1,
         updated_at: at,
         finalised_at: at,
         content_hash: sha256Hex(text),
@@ -201,8 +178,8 @@ export class CallStore {
       };
       this.updateDraft(row);
       this.recordChange(row, 'finalise', { kind: 'finalise', content, contentHash: row.content_hash!, finalisedAt: at }, author);
-      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.revision, author } });
-      return this.recordOf(row, this.stmt.addenda.all(row.id) as AddendumRow[]);
+      this.deps.audit.append({ action: 'finalise', recordId: row.id, detail: { revision: row.local_revision, author } });
+      return this.recordOf(row, this.addendumSql.ofRecord.all(row.id) as AddendumRow[]);
     });
   }
 
@@ -224,7 +201,7 @@ export class CallStore {
       const row: AddendumRow = {
         id, record_id: p.id, created_at: createdAt, text: p.text, content_hash: contentHash, callback_made_at: callbackMadeAt, author_id: author, unclaimed: author ? 0 : 1,
       };
-      this.stmt.insertAddendum.run(row.id, row.record_id, row.created_at, row.text, row.content_hash, row.callback_made_at, row.author_id, row.unclaimed);
+      this.addendumSql.insert.run(row.id, row.record_id, row.created_at, row.text, row.content_hash, row.callback_made_at, row.author_id, row.unclaimed);
       const addendum = toAddendum(row, (u) => this.deps.authors.author(u));
       this.outbox.enqueue({
         recordId: p.id,
@@ -240,7 +217,7 @@ export class CallStore {
 
   /** Only a callback the record asked for, and not yet made, can be recorded as made. */
   private checkCallbackOutstanding(record: CallRow): void {
-    if ((this.stmt.summary.get(record.id) as SummaryRow).callback_outstanding) return;
+    if ((this.recordSql.summary.get(record.id) as SummaryRow).callback_outstanding) return;
     const callback = (JSON.parse(record.content) as DraftContent).callback;
     const message = callback.required
       ? 'The callback for this call has already been recorded as made.'
@@ -254,10 +231,10 @@ export class CallStore {
       const author = this.writer(p.authorId);
       const current = this.draftAt(p.id, p.revision, author);
       const at = this.stamp();
-      const row: CallRow = { ...current, status: 'discarded', revision: current.revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
+      const row: CallRow = { ...current, status: 'discarded', local_revision: current.local_revision + 1, updated_at: at, discarded_at: at, discard_reason: p.reason };
       this.updateDraft(row);
       this.recordChange(row, 'discard', { kind: 'discard', reason: p.reason, discardedAt: at }, author);
-      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.revision, author } });
+      this.deps.audit.append({ action: 'discard', recordId: row.id, detail: { revision: row.local_revision, author } });
       return this.recordOf(row, []);
     });
   }
@@ -284,7 +261,7 @@ export class CallStore {
 
   revisions(id: string): RevisionInfo[] {
     this.rowOf(id);
-    const rows = this.stmt.revisions.all(id) as (Omit<RevisionInfo, 'author'> & { author_id: string | null })[];
+    const rows = this.revisionSql.history.all(id) as (Omit<RevisionInfo, 'author'> & { author_id: string | null })[];
     return rows.map(({ author_id, ...r }) => ({ ...r, author: this.deps.authors.author(author_id) }));
   }
 
@@ -298,9 +275,9 @@ export class CallStore {
       for (const id of new Set(recordIds)) this.rowOf(id);
       const claimed = this.outbox.claim(recordIds, authorId);
       for (const id of new Set(recordIds)) {
-        const revisions = this.stmt.claimRevisions.run(authorId, id).changes;
-        const addenda = this.stmt.claimAddenda.run(authorId, id).changes;
-        const started = this.stmt.claimRecord.run(authorId, id).changes;
+        const revisions = this.revisionSql.claim.run(authorId, id).changes;
+        const addenda = this.addendumSql.claim.run(authorId, id).changes;
+        const started = this.recordSql.setCreatedByIfUnknown.run(authorId, id).changes;
         this.deps.audit.append({ action: 'claim', recordId: id, detail: { author: authorId, revisions, addenda, started: started > 0 } });
       }
       return claimed;
@@ -309,21 +286,21 @@ export class CallStore {
 
   /** Keeps the revision and queues the outbox entry for a record change, in the caller's transaction. */
   private recordChange(row: CallRow, revisionKind: RevisionKind, payload: MutationPayload, author: string | null): void {
-    this.stmt.insertRevision.run(row.id, row.revision, revisionKind, row.updated_at, row.content, author, author ? 0 : 1);
+    this.revisionSql.insert.run(row.id, row.local_revision, revisionKind, row.updated_at, row.content, author, author ? 0 : 1);
     this.outbox.enqueue({ recordId: row.id, baseRevision: row.base_revision, deskTime: row.updated_at, payload, authorId: author });
   }
 
   /** A record as the screen sees it, with who made it and its changes. */
   private recordOf(row: CallRow, addenda: AddendumRow[]): CallRecord {
     const nameOf = (u: string | null) => this.deps.authors.author(u);
-    const revisions = this.stmt.revisionAuthors.all(row.id) as { kind: RevisionKind; author_id: string | null }[];
+    const revisions = this.revisionSql.authors.all(row.id) as { kind: RevisionKind; author_id: string | null }[];
     const last = (kind?: RevisionKind) => [...revisions].reverse().find((r) => kind === undefined || r.kind === kind)?.author_id ?? null;
     const authors: RecordAuthors = {
       createdBy: nameOf(row.created_by),
       updatedBy: nameOf(last()),
       finalisedBy: row.status === 'finalised' ? nameOf(last('finalise')) : null,
       discardedBy: row.status === 'discarded' ? nameOf(last('discard')) : null,
-      unclaimedChanges: this.stmt.unclaimedChanges.get(row.id) as number,
+      unclaimedChanges: this.outboxSql.countUnclaimedOfRecord.get(row.id) as number,
     };
     return toCallRecord(row, addenda, authors, nameOf);
   }
@@ -356,11 +333,11 @@ export class CallStore {
 
   private updateDraft(row: CallRow): void {
     // draftAt() checked the status in this same transaction; a miss here is a bug, never ignored.
-    if (this.stmt.updateDraft.run(row).changes !== 1) throw new Error('call record changed state inside its own transaction');
+    if (this.recordSql.updateDraft.run(row).changes !== 1) throw new Error('call record changed state inside its own transaction');
   }
 
   private rowOf(id: string): CallRow {
-    const row = this.stmt.row.get(id) as CallRow | undefined;
+    const row = this.recordSql.byId.get(id) as CallRow | undefined;
     if (!row) throw notFound();
     return row;
   }
@@ -373,10 +350,10 @@ export class CallStore {
     }
     if (row.status === 'discarded') throw discardedError();
     this.mayChange(row, author);
-    if (row.revision !== revision) {
+    if (row.local_revision !== revision) {
       throw new CoreError(
         'revision_conflict',
-        `This record has changed since this copy was opened (it was revision ${revision}; the saved one is revision ${row.revision}). Nothing was overwritten: reopen the record to see the latest version.`,
+        `This record has changed since this copy was opened (it was revision ${revision}; the saved one is revision ${row.local_revision}). Nothing was overwritten: reopen the record to see the latest version.`,
       );
     }
     return row;

@@ -3,6 +3,9 @@ import { CoreError, type ConflictView, type ParsedParamsOf, type RejectionView }
 import { DraftContent, type CallStatus } from '../../../shared/domain/call-record';
 import { REPORT_KIND_LABELS, type ReportKind } from '../../../shared/domain/directory-quality';
 import type { AuditLog } from '../audit/audit-log';
+import { callRecordSql } from '../db/tables/call-record-sql';
+import { conflictSql } from '../db/tables/conflict-sql';
+import { rejectionSql } from '../db/tables/rejection-sql';
 import type { Authorship, CallStore } from './call-store';
 
 interface ConflictRow {
@@ -35,7 +38,9 @@ interface RejectionRow {
  * clinician chooses; a rejection is kept for good and only marked as seen.
  */
 export class SyncIssues {
-  private readonly s;
+  private readonly conflictSql;
+  private readonly rejectionSql;
+  private readonly recordSql;
 
   constructor(
     private readonly db: Database.Database,
@@ -44,27 +49,17 @@ export class SyncIssues {
     private readonly now: () => Date,
     private readonly authors: Authorship,
   ) {
-    this.s = {
-      open: db.prepare(`SELECT c.id, c.record_id, c.author_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
-        FROM conflict c JOIN call_record r ON r.id = c.record_id WHERE c.resolved_at IS NULL ORDER BY c.detected_at`),
-      one: db.prepare(`SELECT c.id, c.record_id, c.author_id, r.status AS record_status, c.detected_at, c.local_revision, c.local_content, c.server_revision, c.server_content
-        FROM conflict c JOIN call_record r ON r.id = c.record_id WHERE c.id = ? AND c.resolved_at IS NULL`),
-      resolve: db.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?'),
-      setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
-      record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
-      rejections: db.prepare(`SELECT d.mutation_id, d.record_id, d.author_id, d.kind, d.reason, d.failed_at, d.resolved_at, p.service_name, p.kind AS report_kind
-        FROM dead_letter d LEFT JOIN problem_report p ON d.kind = 'report' AND p.id = d.record_id WHERE d.resolved_at IS NULL OR ? ORDER BY d.seq`),
-      acknowledge: db.prepare('UPDATE dead_letter SET resolved_at = ? WHERE mutation_id = ? AND resolved_at IS NULL'),
-      counts: db.prepare('SELECT (SELECT count(*) FROM conflict WHERE resolved_at IS NULL) AS conflicts, (SELECT count(*) FROM dead_letter WHERE resolved_at IS NULL) AS rejected'),
-    };
+    this.conflictSql = conflictSql(db);
+    this.rejectionSql = rejectionSql(db);
+    this.recordSql = callRecordSql(db);
   }
 
   counts(): { conflicts: number; rejected: number } {
-    return this.s.counts.get() as { conflicts: number; rejected: number };
+    return { conflicts: this.conflictSql.countOpen.get() as number, rejected: this.rejectionSql.countOpen.get() as number };
   }
 
   conflicts(): ConflictView[] {
-    return (this.s.open.all() as ConflictRow[]).map((r) => toConflictView(r, this.authors.author(r.author_id)));
+    return (this.conflictSql.open.all() as ConflictRow[]).map((r) => toConflictView(r, this.authors.author(r.author_id)));
   }
 
   /**
@@ -74,7 +69,7 @@ export class SyncIssues {
   resolve(p: ParsedParamsOf<'sync.resolveConflict'>): ConflictView[] {
     this.db
       .transaction(() => {
-        const row = this.s.one.get(p.id) as ConflictRow | undefined;
+        const row = this.conflictSql.openById.get(p.id) as ConflictRow | undefined;
         if (!row) throw new CoreError('not_found', 'This conflict has already been resolved, or does not exist.');
         const server = row.server_content === 'null' ? null : DraftContent.parse(JSON.parse(row.server_content));
         if (row.record_status !== 'draft' && p.choice !== 'keep_mine') {
@@ -83,18 +78,18 @@ export class SyncIssues {
         if (p.choice === 'keep_theirs' && !server) throw new CoreError('invalid_params', 'The server sent no version to keep.', [{ field: 'choice', message: 'Nothing to keep' }]);
         if (p.choice === 'merged' && !p.content) throw new CoreError('invalid_params', 'Give the merged text.', [{ field: 'content', message: 'Required when merging' }]);
 
-        this.s.setBase.run(row.server_revision, row.record_id);
+        this.recordSql.setBaseRevision.run(row.server_revision, row.record_id);
         const chosen = p.choice === 'keep_theirs' ? server! : p.choice === 'merged' ? p.content! : null;
         // Saving the chosen text queues it; when it equals what the desk already has (or the desk
         // keeps its own), the current version is queued again on the server's revision instead.
         let queued = false;
         // Whoever resolves must be the record's author (save and requeue refuse anyone else).
         if (chosen) {
-          const current = this.s.record.get(row.record_id) as { revision: number; content: string };
-          queued = this.calls.save({ id: row.record_id, revision: current.revision, content: chosen, authorId: p.authorId }).revision !== current.revision;
+          const current = this.recordSql.revisionAndContent.get(row.record_id) as { local_revision: number; content: string };
+          queued = this.calls.save({ id: row.record_id, revision: current.local_revision, content: chosen, authorId: p.authorId }).revision !== current.local_revision;
         }
         if (!queued) this.calls.requeue(row.record_id, p.authorId);
-        this.s.resolve.run(this.now().toISOString(), p.choice, row.id);
+        this.conflictSql.resolve.run(this.now().toISOString(), p.choice, row.id);
         this.audit.append({ action: 'edit', recordId: row.record_id, detail: { conflictResolved: p.choice, serverRevision: row.server_revision, author: this.authors.authorId() } });
       })
       .immediate();
@@ -102,7 +97,7 @@ export class SyncIssues {
   }
 
   rejections(includeAcknowledged = false): RejectionView[] {
-    return (this.s.rejections.all(includeAcknowledged ? 1 : 0) as RejectionRow[]).map((r) => ({
+    return (this.rejectionSql.list.all(includeAcknowledged ? 1 : 0) as RejectionRow[]).map((r) => ({
       mutationId: r.mutation_id,
       recordId: r.record_id,
       author: this.authors.author(r.author_id),
@@ -115,7 +110,7 @@ export class SyncIssues {
   }
 
   acknowledgeRejection(mutationId: string): RejectionView[] {
-    if (this.s.acknowledge.run(this.now().toISOString(), mutationId).changes === 0) {
+    if (this.rejectionSql.acknowledge.run(this.now().toISOString(), mutationId).changes === 0) {
       throw new CoreError('not_found', 'There is no unacknowledged rejection with this id.');
     }
     return this.rejections();

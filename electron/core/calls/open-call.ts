@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError } from '../../../shared/contract';
 import type { CallRecord } from '../../../shared/domain/call-record';
-import { META_KEYS } from '../db/migrations';
+import { callRecordSql } from '../db/tables/call-record-sql';
+import { META_KEYS, metaSql } from '../db/tables/meta-sql';
 import type { CallStore } from './call-store';
 
 /**
@@ -10,27 +11,24 @@ import type { CallStore } from './call-store';
  * call the clinician was in. Only an id is kept; reading the record back is an audited view.
  */
 export class OpenCallMemory {
-  private readonly s;
+  private readonly meta;
+  private readonly records;
 
   constructor(
     db: Database.Database,
     private readonly calls: CallStore,
   ) {
-    this.s = {
-      get: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
-      set: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      clear: db.prepare('DELETE FROM meta WHERE key = ?'),
-      status: db.prepare('SELECT status FROM call_record WHERE id = ?').pluck(),
-    };
+    this.meta = metaSql(db);
+    this.records = callRecordSql(db);
   }
 
   /** The open record, or null (none, or it has been discarded or is gone: then forgotten). */
   current(): CallRecord | null {
-    const id = this.s.get.get(META_KEYS.openCall) as string | undefined;
+    const id = this.meta.value.get(META_KEYS.openCall) as string | undefined;
     if (!id) return null;
-    const status = this.s.status.get(id) as string | undefined;
+    const status = this.records.status.get(id) as string | undefined;
     if (status === undefined || status === 'discarded') {
-      this.s.clear.run(META_KEYS.openCall);
+      this.meta.remove.run(META_KEYS.openCall);
       return null;
     }
     return this.calls.get(id);
@@ -38,13 +36,13 @@ export class OpenCallMemory {
 
   remember(id: string | null): null {
     if (id === null) {
-      this.s.clear.run(META_KEYS.openCall);
+      this.meta.remove.run(META_KEYS.openCall);
       return null;
     }
-    const status = this.s.status.get(id) as string | undefined;
+    const status = this.records.status.get(id) as string | undefined;
     if (status === undefined) throw new CoreError('not_found', 'There is no call record with this id on this desk.');
     if (status === 'discarded') throw new CoreError('record_discarded', 'This draft has been discarded: it cannot be opened as the current call.');
-    this.s.set.run(META_KEYS.openCall, id);
+    this.meta.put.run(META_KEYS.openCall, id);
     return null;
   }
 }

@@ -148,7 +148,7 @@ describe('schema versions', () => {
     const before = db.prepare('SELECT * FROM addendum').all();
     expect(runMigrations(db)).toBe(DESK_SCHEMA_VERSION);
     // Authors were not recorded then: not recorded (NULL), and not waiting to be claimed either.
-    expect(db.prepare('SELECT * FROM addendum').all()).toEqual(before.map((a) => ({ ...(a as object), callback_made_at: null, author_id: null, unclaimed: 0 })));
+    expect(db.prepare('SELECT * FROM call_addendum').all()).toEqual(before.map((a) => ({ ...(a as object), callback_made_at: null, author_id: null, unclaimed: 0 })));
     expect(db.prepare("SELECT status FROM call_record WHERE id = 'r1'").pluck().get()).toBe('finalised');
     db.close();
   });

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
 import { CoreError } from '../../../shared/contract';
 import { readKeyCheck, writeKeyCheck } from './key-check';
-import { DESK_SCHEMA_VERSION, META_KEYS, readSchemaVersion, runMigrations } from './migrations';
+import { DESK_SCHEMA_VERSION, readSchemaVersion, runMigrations } from './migrations';
+import { META_KEYS, metaSql } from './tables/meta-sql';
 
 /** desk.db, open and migrated: the desk's call records, outbox, sync state and audit trail. */
 export interface DeskDb {
@@ -136,9 +137,10 @@ function moveAside(file: string): string {
 }
 
 function ensureClientId(db: Database.Database): string {
-  const existing = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(META_KEYS.clientId) as string | undefined;
+  const meta = metaSql(db);
+  const existing = meta.value.get(META_KEYS.clientId) as string | undefined;
   if (existing) return existing;
   const clientId = uuidv7();
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(META_KEYS.clientId, clientId);
+  meta.put.run(META_KEYS.clientId, clientId);
   return clientId;
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import type { SessionView } from '../../../shared/contract';
 import { ROLES, type Author, type DeskUser } from '../../../shared/domain/people';
 import type { AuditLog } from '../audit/audit-log';
-import { META_KEYS } from '../db/migrations';
+import { META_KEYS, metaSql } from '../db/tables/meta-sql';
 import type { SessionSnapshot, TokenSource } from '../sync/token-source';
 
 /**
@@ -31,9 +31,9 @@ export class DeskSession {
     private readonly tokens: TokenSource | null,
   ) {
     this.s = {
-      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
+      getMeta: metaSql(db).value,
+      setMeta: metaSql(db).put,
+      deleteMeta: metaSql(db).remove,
       person: db.prepare('SELECT display_name FROM person WHERE user_id = ?').pluck(),
       remember: db.prepare(
         'INSERT INTO person (user_id, display_name, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET display_name = excluded.display_name, updated_at = excluded.updated_at',

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import type { CallerType, CallStatus, ContactRoute, Intervention, OutcomeCode } from '../../../shared/domain/call-record';
 import type { ServiceType } from '../../../shared/domain/service-types';
 import type { SummaryRecord } from '../../../shared/lib/shift-summary';
-import { META_KEYS } from '../db/migrations';
+import { META_KEYS, metaSql } from '../db/tables/meta-sql';
+import { outboxSql } from '../db/tables/outbox-sql';
 
 /*
  * The team's records a shift summary is made from, read from desk.db: the records the server filed
@@ -33,7 +34,7 @@ const COLUMNS = `r.id, r.status, f.clinician_id, r.finalised_at, r.discarded_at,
   CASE WHEN json_array_length(r.content, '$.referrals') > 0 THEN
     (SELECT json_group_array(json_array(x.value ->> '$.serviceId', x.value ->> '$.serviceType')) FROM json_each(r.content, '$.referrals') AS x) END,
   r.content ->> '$.callback.required', r.content ->> '$.callback.dueAt', r.content ->> '$.callback.completedAt',
-  (SELECT a.callback_made_at FROM addendum a WHERE a.record_id = r.id AND a.callback_made_at IS NOT NULL ORDER BY julianday(a.callback_made_at) LIMIT 1)`;
+  (SELECT a.callback_made_at FROM call_addendum a WHERE a.record_id = r.id AND a.callback_made_at IS NOT NULL ORDER BY julianday(a.callback_made_at) LIMIT 1)`;
 
 type Row = [
   id: string,
@@ -102,11 +103,11 @@ export class TeamRecords {
       callbacks: select(
         `SELECT ${COLUMNS} ${from} WHERE json_extract(r.content, '$.callback.required') = 1 AND json_extract(r.content, '$.callback.completedAt') IS NULL
          AND ${STARTED} < julianday(@from) AND r.status <> 'discarded' AND f.team_id = @team
-         AND NOT EXISTS (SELECT 1 FROM addendum a WHERE a.record_id = r.id AND a.callback_made_at IS NOT NULL)`,
+         AND NOT EXISTS (SELECT 1 FROM call_addendum a WHERE a.record_id = r.id AND a.callback_made_at IS NOT NULL)`,
       ),
       asOf: db.prepare('SELECT max(server_updated_at) FROM record_filing WHERE team_id = ?').pluck(),
-      meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
-      waiting: db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck(),
+      meta: metaSql(db).value,
+      waiting: outboxSql(db).countWaiting,
       hasTeam: db.prepare('SELECT 1 FROM record_filing WHERE team_id = ? LIMIT 1').pluck(),
     };
   }

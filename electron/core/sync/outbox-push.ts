@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
 import { MutationPayload, type Mutation, type PushItemResult } from '../../../shared/sync/protocol';
+import { callRecordSql } from '../db/tables/call-record-sql';
+import { conflictSql } from '../db/tables/conflict-sql';
+import { outboxSql } from '../db/tables/outbox-sql';
+import { rejectionSql } from '../db/tables/rejection-sql';
+import { syncStreamSql } from '../db/tables/sync-stream-sql';
 
 interface OutboxRow {
   seq: number;
@@ -61,30 +66,25 @@ export class OutboxPush {
     private readonly now: () => Date,
     private readonly reportSettled: ReportSettled = () => {},
   ) {
-    const COLUMNS = 'seq, stream_seq, author_id, mutation_id, record_id, kind, payload, base_revision, desk_time';
+    const outbox = outboxSql(db);
+    const conflicts = conflictSql(db);
     this.s = {
-      oldest: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND author_id IS NOT NULL AND state = 'pending' ORDER BY stream_seq LIMIT ?`),
-      count: db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck(),
-      countStream: db.prepare("SELECT count(*) FROM outbox WHERE stream_id = ? AND state = 'pending'").pluck(),
-      countAuthor: db.prepare("SELECT count(*) FROM outbox WHERE author_id IS ? AND state = 'pending'").pluck(),
-      streams: db.prepare(
-        "SELECT stream_id AS streamId, author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' AND author_id IS NOT NULL AND stream_id IS NOT NULL GROUP BY stream_id, author_id ORDER BY min(seq)",
-      ),
-      byAuthor: db.prepare("SELECT author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' GROUP BY author_id ORDER BY min(seq)"),
-      countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?'),
-      byStreamSeq: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq = ?`),
-      remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
-      setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
-      record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
-      openConflict: db.prepare('SELECT id FROM conflict WHERE record_id = ? AND resolved_at IS NULL'),
-      insertConflict: db.prepare(
-        'INSERT INTO conflict (id, record_id, mutation_id, detected_at, local_revision, local_content, server_revision, server_content, author_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      updateConflict: db.prepare(
-        'UPDATE conflict SET mutation_id = ?, detected_at = ?, local_revision = ?, local_content = ?, server_revision = ?, server_content = ?, author_id = ? WHERE id = ?',
-      ),
-      deadLetter: db.prepare('INSERT OR IGNORE INTO dead_letter (mutation_id, seq, record_id, kind, payload, reason, failed_at, author_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      setAcked: db.prepare('UPDATE sync_stream SET acked_seq = max(acked_seq, ?) WHERE id = ?'),
+      oldest: outbox.oldestInStream,
+      count: outbox.countWaiting,
+      countStream: outbox.countWaitingInStream,
+      countAuthor: outbox.countWaitingBy,
+      streams: outbox.streamsWaiting,
+      byAuthor: outbox.waitingByAuthor,
+      countAttempt: outbox.countAttempt,
+      byStreamSeq: outbox.byStreamSeq,
+      remove: outbox.remove,
+      setBase: callRecordSql(db).setBaseRevision,
+      record: callRecordSql(db).revisionAndContent,
+      openConflict: conflicts.openOfRecord,
+      insertConflict: conflicts.insert,
+      updateConflict: conflicts.refresh,
+      deadLetter: rejectionSql(db).insert,
+      setAcked: syncStreamSql(db).setAcked,
     };
   }
 
@@ -176,12 +176,12 @@ export class OutboxPush {
 
   /** One open conflict per record: a later conflicting change refreshes it with the newest texts. */
   private keepBothVersions(row: OutboxRow, r: PushItemResult, at: string): void {
-    const local = this.s.record.get(row.record_id) as { revision: number; content: string };
+    const local = this.s.record.get(row.record_id) as { local_revision: number; content: string };
     const server = JSON.stringify(r.serverContent ?? null);
     const open = this.s.openConflict.get(row.record_id) as { id: string } | undefined;
     const serverRevision = r.serverRevision ?? 0;
-    if (open) this.s.updateConflict.run(row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id, open.id);
-    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.revision, local.content, serverRevision, server, row.author_id);
+    if (open) this.s.updateConflict.run(row.mutation_id, at, local.local_revision, local.content, serverRevision, server, row.author_id, open.id);
+    else this.s.insertConflict.run(uuidv7(), row.record_id, row.mutation_id, at, local.local_revision, local.content, serverRevision, server, row.author_id);
   }
 }
 

@@ -2,7 +2,9 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import type { AuthorQueue, WaitingGroup, WaitingRecord } from '../../../shared/contract';
 import type { CallStatus } from '../../../shared/domain/call-record';
 import { REPORT_KIND_LABELS, type ReportKind } from '../../../shared/domain/directory-quality';
-import { toCallSummary, SUMMARY_COLUMNS, type SummaryRow } from '../calls/call-rows';
+import { toCallSummary, type SummaryRow } from '../calls/call-rows';
+import { callRecordSql } from '../db/tables/call-record-sql';
+import { outboxSql } from '../db/tables/outbox-sql';
 
 interface Row {
   author_id: string | null;
@@ -23,11 +25,8 @@ export class WaitingChanges {
 
   constructor(db: Database.Database) {
     this.s = {
-      rows: db.prepare(`SELECT o.author_id, o.record_id, max(o.kind = 'report') AS is_report, count(*) AS changes, min(o.desk_time) AS since,
-          max(coalesce(st.legacy, 0)) AS legacy
-        FROM outbox o LEFT JOIN sync_stream st ON st.id = o.stream_id
-        WHERE o.state = 'pending' GROUP BY o.author_id, o.record_id ORDER BY min(o.seq)`),
-      summary: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM call_record WHERE id = ?`),
+      rows: outboxSql(db).waitingByAuthorAndRecord,
+      summary: callRecordSql(db).summary,
       report: db.prepare('SELECT service_name, kind, reported_at FROM problem_report WHERE id = ?'),
     };
   }

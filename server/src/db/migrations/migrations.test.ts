@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../../test/support/test-database';
-import { connectPostgres, openPglite, type Db } from './db';
-import { migrate, MIGRATIONS, splitStatements } from './migrations';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { connectPostgres, openPglite, type Db } from '../db';
+import { migrate, MIGRATIONS, splitStatements } from './index';
 
 async function seed(db: Db) {
   await db.query("INSERT INTO trust (id, name) VALUES ('t1', 'Trust One')");
@@ -55,46 +55,6 @@ describe.each([
       }),
     ).rejects.toThrow('boom');
     expect(await db.query("SELECT id FROM trust WHERE id = 't2'")).toEqual([]);
-  });
-});
-
-describe.each([
-  ['PostgreSQL', async () => {
-    const t = await createTestDatabase();
-    return { db: connectPostgres(t.url), drop: t.drop };
-  }],
-  ['PGlite', async () => ({ db: await openPglite(), drop: async () => {} })],
-])('the authors migration on %s', (_name, open) => {
-  const authors = MIGRATIONS.find((m) => m.name.startsWith('who made each change'))!;
-  it('files every change made before it under the user of the sync client that sent it', async () => {
-    const { db, drop } = await open();
-    try {
-      await migrate(db, MIGRATIONS.filter((m) => m.version < authors.version));
-      await seed(db);
-      await db.query("INSERT INTO app_user (id, trust_id, team_id, display_name, roles) VALUES ('u2', 't1', 'team1', 'Night', ARRAY['clinician'])");
-      const [c1, c2] = ['0190a000-0000-7000-8000-0000000000c1', '0190a000-0000-7000-8000-0000000000c2'];
-      await db.query("INSERT INTO sync_client (client_id, trust_id, team_id, user_id, last_seq) VALUES ($1, 't1', 'team1', 'u1', 3), ($2, 't1', 'team1', 'u2', 1)", [c1, c2]);
-      const record = '0190a000-0000-7000-8000-000000000001';
-      const discarded = '0190a000-0000-7000-8000-000000000002';
-      await db.query(
-        `INSERT INTO call_record (id, trust_id, team_id, clinician_id, origin_client_id, last_client_id, status, revision, content, started_at, discarded_at, discard_reason, desk_updated_at)
-         VALUES ($1, 't1', 'team1', 'u1', $2, $2, 'discarded', 2, '{}', now(), now(), 'x', now())`,
-        [discarded, c1],
-      );
-      await db.query("INSERT INTO call_addendum (id, record_id, trust_id, client_id, text, created_at, content_hash) VALUES ('0190a000-0000-7000-8000-0000000000a1', $1, 't1', $2, 'note', now(), 'h')", [record, c2]);
-      await db.query("INSERT INTO applied_mutation (mutation_id, client_id, seq, record_id, status) VALUES ('0190a000-0000-7000-8000-0000000000f1', $1, 1, $2, 'applied')", [c1, record]);
-
-      expect(await migrate(db)).toBe(MIGRATIONS.at(-1)!.version);
-      expect(await db.query('SELECT id, created_by, updated_by, finalised_by, discarded_by FROM call_record ORDER BY id')).toEqual([
-        { id: record, created_by: 'u1', updated_by: 'u1', finalised_by: 'u1', discarded_by: null },
-        { id: discarded, created_by: 'u1', updated_by: 'u1', finalised_by: null, discarded_by: 'u1' },
-      ]);
-      expect(await db.query('SELECT author_id FROM call_addendum')).toEqual([{ author_id: 'u2' }]);
-      expect(await db.query('SELECT author_id FROM applied_mutation')).toEqual([{ author_id: 'u1' }]);
-    } finally {
-      await db.close();
-      await drop();
-    }
   });
 });
 
