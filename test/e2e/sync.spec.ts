@@ -253,7 +253,7 @@ test('an outage: the server stops mid-call, the clinician carries on, sees offli
   await screenshots(page, '17-sync-back-online');
 });
 
-test('two desks change the same records: a conflict merged by hand in the conflicts view, and a refused change acknowledged', async ({ browser }) => {
+test('two desks change the same records: a conflict merged by hand in the conflicts view, and a rejected change acknowledged', async ({ browser }) => {
   // Desk A: two drafts, both on the server.
   await newCall(page);
   await page.locator('#f-caller-type-friend').check();
@@ -309,13 +309,13 @@ test('two desks change the same records: a conflict merged by hand in the confli
   // Signing in sends them: one conflicts, one is refused.
   await signInThroughProvider(page, () => page.getByTestId('sync-sign-in').click());
   await expect(page.getByTestId('sync-conflicts')).toHaveText('1 conflict to resolve', { timeout: 20_000 });
-  await expect(page.getByTestId('sync-rejected')).toHaveText('1 change refused');
+  await expect(page.getByTestId('sync-rejected')).toHaveText('1 change rejected');
   await expect(page.getByTestId('record-conflict')).toContainText('Also changed on another desk.');
-  await expect(page.getByTestId('sync-announcement')).toContainText(/also changed on another desk|refused/);
+  await expect(page.getByTestId('sync-announcement')).toContainText(/also changed on another desk|rejected/);
   // Nothing was overwritten on the server.
   expect((await serverRecord(conflicted))!.content.presentingNeed.summary).toBe('Synthetic: desk B says she is now at her sister’s house.');
-  await expectAccessible(page, 'a conflict and a refused change');
-  await screenshots(page, '19-sync-conflict-and-refused');
+  await expectAccessible(page, 'a conflict and a rejected change');
+  await screenshots(page, '19-sync-conflict-and-rejected');
 
   // The conflicts view: both versions side by side.
   await page.getByTestId('record-conflict').getByRole('button', { name: 'Compare and choose' }).click();
@@ -355,16 +355,16 @@ test('two desks change the same records: a conflict merged by hand in the confli
     })
     .toBe(merged);
 
-  // The refused change: what and why; acknowledged, and still listed.
+  // The rejected change: what and why; acknowledged, and still listed.
   await page.getByTestId('sync-rejected').click();
-  const refusedView = page.getByRole('dialog', { name: 'Changes the server refused' });
-  const item = refusedView.getByTestId('rejection');
+  const rejectedView = page.getByRole('dialog', { name: 'Changes the server rejected' });
+  const item = rejectedView.getByTestId('rejection');
   await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Refused Example`);
   await expect(item).toContainText('already been finalised on the server');
-  await expectAccessible(page, 'the refused changes');
-  await screenshots(page, '22-refused-changes');
+  await expectAccessible(page, 'the rejected changes');
+  await screenshots(page, '22-rejected-changes');
   await item.getByRole('button', { name: 'Acknowledge' }).click();
-  await expect(refusedView.getByRole('heading', { name: 'Acknowledged (1)' })).toBeVisible();
+  await expect(rejectedView.getByRole('heading', { name: 'Acknowledged (1)' })).toBeVisible();
   await expect(item).toContainText(/Acknowledged (just now|\d\d:\d\d)/);
   await expect(page.getByTestId('sync-rejected')).toBeHidden();
   await page.keyboard.press('Escape');

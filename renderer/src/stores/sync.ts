@@ -11,7 +11,7 @@ import { useShift } from './shift';
 
 /*
  * Sync as the screen sees it: the core's status (pushed as `sync.status` events), the conflicts and
- * refused changes to settle, sign-in and sign-out, and the one polite announcement of what changed.
+ * rejected changes to settle, sign-in and sign-out, and the one polite announcement of what changed.
  *
  * Who is signed in comes with the status. When it changes (a sign-out, someone else signing in)
  * the screen is cleared of the previous person's caller: the open record closes, the directory
@@ -30,7 +30,7 @@ interface SyncState {
   memory: AnnounceMemory;
   conflicts: ConflictView[];
   conflictsLoaded: boolean;
-  /** Refused changes, acknowledged ones included (they are kept for good). */
+  /** Rejected changes, acknowledged ones included (they are kept for good). */
   rejections: RejectionView[];
   rejectionsLoaded: boolean;
   /** The sign-in address when the browser would not open a tab for it: shown as a link. */
