@@ -2,8 +2,8 @@ import { create } from 'zustand';
 import type { ContractError, PostcodePlace, SearchOrigin, SearchParams, ServiceResult } from '../../../shared/contract';
 import type { ReferralRoute, ServiceType } from '../../../shared/domain/service-types';
 import { desk } from '../client/desk';
-import { readOpenAt, type OpenAtReading } from '../features/directory/open-at';
-import { SearchRunner } from '../features/directory/search-runner';
+import { readOpenAt, type OpenAtReading } from './open-at';
+import { SearchRunner } from './search-runner';
 import { useApp } from './app';
 import { useCallSession } from './call-session';
 

@@ -11,7 +11,7 @@ import { MIN_TEXT, RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
 import { originLabel } from './format';
 import { NationNotice, nationsOutsideEngland, placeSentence } from './NationNotice';
 import { NoDirectory } from './NoDirectory';
-import { OPEN_AT_EXAMPLES } from './open-at';
+import { OPEN_AT_EXAMPLES } from '../../stores/open-at';
 import { ResultsList } from './ResultsList';
 
 function Checks<V extends string>({ legend, options, value, onChange, id }: { legend: string; options: readonly { value: V; label: string }[]; value: V[]; onChange: (v: V[]) => void; id: string }) {

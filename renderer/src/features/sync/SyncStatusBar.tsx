@@ -2,7 +2,7 @@ import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
-import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, queueLine, SYNC_WHILE_DESK_DOWN, waitingLine } from './sync-text';
+import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, queueLine, SYNC_WHILE_DESK_DOWN, waitingLine } from '../../stores/sync-text';
 
 /*
  * Sync in the status bar, always visible: online or offline since when, what is waiting, when it

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
+import type { DirectoryInfo, SyncStatus } from '../../../shared/contract';
 import { connectionLine, directoryLine, ownWaiting, pausedLine, progressLine, queueLine, queueSentence, refusalWords, signedOutMessage, SYNC_WHILE_DESK_DOWN, syncAnnouncement, waitingLine } from './sync-text';
-import { SAM, syncStatus } from '../../test-support/sync-status';
+import { SAM, syncStatus } from '../test-support/sync-status';
 
 const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
 

@@ -1,6 +1,6 @@
-import type { AuthorQueue, DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../../shared/contract';
-import type { DeskUser } from '../../../../shared/domain/people';
-import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../../lib/time';
+import type { AuthorQueue, DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
+import type { DeskUser } from '../../../shared/domain/people';
+import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../lib/time';
 
 /*
  * What the status bar says about sync and the directory, as pure functions of the core's status,
