@@ -17,10 +17,12 @@ describe('the record field table', () => {
     expect(Object.keys(RECORD_FIELDS).sort()).toEqual([...new Set(fieldPaths(content))].sort());
   });
 
-  it('names a field in full, or briefly where the part of the record is what matters', () => {
+  it('names a field in full, briefly where the part of the record is what matters, or under its section', () => {
     expect(recordFieldLabel('presentingNeed.summary')).toBe('Presenting need: summary');
     expect(recordFieldLabel('presentingNeed.summary', 'brief')).toBe('Presenting need');
     expect(recordFieldLabel('risk.toSelf.notes', 'brief')).toBe('Risk to self: notes');
+    expect(recordFieldLabel('outcome.notes', 'inSection')).toBe('Notes');
+    expect(recordFieldLabel('caller.postcode', 'inSection')).toBe('Postcode');
   });
 
   it('numbers a referral’s fields from 1, and gives back a path that is not a field', () => {

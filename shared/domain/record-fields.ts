@@ -32,7 +32,11 @@ export interface FieldWords {
    * save status's fields held back); the label when absent.
    */
   brief?: string;
+  /** Under its section's title (the read-only record: "Notes" under "Outcome"); the label when absent. */
+  inSection?: string;
 }
+
+export type FieldForm = 'full' | 'brief' | 'inSection';
 
 /** Typed by the record itself: a field added to CallRecordContent without its words does not compile. */
 export const RECORD_FIELDS: Readonly<Record<RecordFieldPath, FieldWords>> = {
@@ -40,16 +44,16 @@ export const RECORD_FIELDS: Readonly<Record<RecordFieldPath, FieldWords>> = {
   endedAt: { label: 'Call ended' },
   contactRoute: { label: 'How the call came in' },
   'caller.type': { label: 'Who called' },
-  'caller.anonymous': { label: 'Caller anonymous' },
+  'caller.anonymous': { label: 'Caller anonymous', inSection: 'Anonymous' },
   'caller.name': { label: 'Name', brief: 'Caller’s name' },
   'caller.dateOfBirth': { label: 'Date of birth' },
   'caller.ageYears': { label: 'Age' },
   'caller.nhsNumber': { label: 'NHS number' },
-  'caller.phone': { label: 'Phone number' },
+  'caller.phone': { label: 'Phone number', inSection: 'Phone' },
   'caller.postcode': { label: 'Postcode' },
-  'caller.aboutPerson': { label: 'Who the call is about' },
+  'caller.aboutPerson': { label: 'Who the call is about', inSection: 'About' },
   'presentingNeed.categories': { label: 'What the call is about' },
-  'presentingNeed.summary': { label: 'Presenting need: summary', brief: 'Presenting need' },
+  'presentingNeed.summary': { label: 'Presenting need: summary', brief: 'Presenting need', inSection: 'Summary' },
   'risk.toSelf.status': { label: 'Risk to self: assessment', brief: 'Risk to self' },
   'risk.toSelf.indicators': { label: 'Risk to self: indicators', brief: 'Risk to self' },
   'risk.toSelf.notes': { label: 'Risk to self: notes' },
@@ -65,11 +69,11 @@ export const RECORD_FIELDS: Readonly<Record<RecordFieldPath, FieldWords>> = {
   'risk.safeguarding.referralMade': { label: 'Safeguarding: referral made' },
   'risk.safeguarding.notes': { label: 'Safeguarding: notes', brief: 'Safeguarding' },
   'risk.immediateDanger': { label: 'Immediate danger to life' },
-  'risk.formulation': { label: 'Risk formulation' },
+  'risk.formulation': { label: 'Risk formulation', inSection: 'Formulation' },
   'interventions.items': { label: 'What was done', brief: 'Interventions' },
-  'interventions.notes': { label: 'Interventions: notes' },
+  'interventions.notes': { label: 'Interventions: notes', inSection: 'Notes' },
   'outcome.code': { label: 'Outcome' },
-  'outcome.notes': { label: 'Outcome: notes' },
+  'outcome.notes': { label: 'Outcome: notes', inSection: 'Notes' },
   referrals: { label: 'Referrals' },
   'referrals.*.id': { label: 'Referral' },
   'referrals.*.serviceId': { label: 'Referral: service' },
@@ -81,24 +85,25 @@ export const RECORD_FIELDS: Readonly<Record<RecordFieldPath, FieldWords>> = {
   'referrals.*.at': { label: 'Referral: made at' },
   'referrals.*.notes': { label: 'Referral: notes' },
   'callback.required': { label: 'Callback needed' },
-  'callback.dueAt': { label: 'Callback due (London time)', brief: 'Callback' },
-  'callback.phone': { label: 'Number to call back on', brief: 'Callback' },
-  'callback.reason': { label: 'Reason for the callback' },
-  'callback.completedAt': { label: 'Callback made' },
-  'consent.informationSharing': { label: 'Consent to share information', brief: 'Consent' },
-  'consent.notes': { label: 'Consent: notes', brief: 'Consent' },
+  'callback.dueAt': { label: 'Callback due (London time)', brief: 'Callback', inSection: 'Due' },
+  'callback.phone': { label: 'Number to call back on', brief: 'Callback', inSection: 'Number' },
+  'callback.reason': { label: 'Reason for the callback', inSection: 'Reason' },
+  'callback.completedAt': { label: 'Callback made', inSection: 'Made' },
+  'consent.informationSharing': { label: 'Consent to share information', brief: 'Consent', inSection: 'Information sharing' },
+  'consent.notes': { label: 'Consent: notes', brief: 'Consent', inSection: 'Notes' },
 };
 
 const wordsOf = (path: string): FieldWords | undefined => (Object.hasOwn(RECORD_FIELDS, path) ? RECORD_FIELDS[path as RecordFieldPath] : undefined);
 
 /**
  * The words for a field's path ('full': its label; 'brief': the shorter name where the record's
- * part is what matters). A referral's field ('referrals.2.notes') is numbered from 1 ("Referral 3:
- * notes"); a path that is not a field of the record is given back as it is.
+ * part is what matters; 'inSection': under its section's title). A referral's field
+ * ('referrals.2.notes') is numbered from 1 ("Referral 3: notes"); a path that is not a field of
+ * the record is given back as it is.
  */
-export function recordFieldLabel(path: string, form: 'full' | 'brief' = 'full'): string {
+export function recordFieldLabel(path: string, form: FieldForm = 'full'): string {
   const referral = /^referrals\.(\d+)\.(\w+)$/.exec(path);
   const words = wordsOf(referral ? `referrals.*.${referral[2]}` : path);
-  const text = words ? (form === 'brief' ? (words.brief ?? words.label) : words.label) : referral ? referral[2]! : path;
+  const text = words ? ((form === 'full' ? undefined : words[form]) ?? words.label) : referral ? referral[2]! : path;
   return referral && words ? text.replace(/^Referral/, `Referral ${Number(referral[1]) + 1}`) : text;
 }
