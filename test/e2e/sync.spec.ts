@@ -262,10 +262,10 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await savedState(page);
   const conflicted = (await openRecordId(page))!;
   await newCall(page);
-  await writeCompleteRecord(page, { name: 'Refused Example', summary: 'Synthetic: complete draft that desk B will finalise.' });
+  await writeCompleteRecord(page, { name: 'Rejected Example', summary: 'Synthetic: complete draft that desk B will finalise.' });
   const refused = (await openRecordId(page))!;
   await allSynced(page);
-  await expect.poll(async () => (await serverRecord(refused))?.content.caller.name).toBe('Refused Example');
+  await expect.poll(async () => (await serverRecord(refused))?.content.caller.name).toBe('Rejected Example');
 
   // Desk B: the same clinician at another desk.
   const deskB = await startDeskHost({ server: server.url });
@@ -290,13 +290,13 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await pageB.locator('#f-presentingNeed-summary').fill('Synthetic: desk B says she is now at her sister’s house.');
   await pageB.locator('#f-risk-formulation').fill('Synthetic: desk B formulation, protective factors present.');
   await savedState(pageB);
-  await openFromList(pageB, /^The person themselves .* outcome 02/, 'Refused Example');
+  await openFromList(pageB, /^The person themselves .* outcome 02/, 'Rejected Example');
   await finalise(pageB);
   await allSynced(pageB);
   await expect.poll(async () => (await serverRecord(refused))?.status).toBe('finalised');
 
   // Desk A, not syncing, changes both (as the clinician: their changes stay theirs).
-  await openFromList(page, /^The person themselves .* outcome 02/, 'Refused Example');
+  await openFromList(page, /^The person themselves .* outcome 02/, 'Rejected Example');
   await page.locator('#f-outcome-notes').fill('Synthetic: desk A note added while signed out.');
   await savedState(page);
   await openFromList(page, /^Friend or neighbour/, 'Conflict Example');
@@ -359,7 +359,7 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await page.getByTestId('sync-rejected').click();
   const rejectedView = page.getByRole('dialog', { name: 'Changes the server rejected' });
   const item = rejectedView.getByTestId('rejection');
-  await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Refused Example`);
+  await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Rejected Example`);
   await expect(item).toContainText('already been finalised on the server');
   await expectAccessible(page, 'the rejected changes');
   await screenshots(page, '22-rejected-changes');
