@@ -14,6 +14,14 @@ export default tseslint.config(
     },
   },
   {
+    // The screen's stores hold state and the calls that change it; features draw it. Features
+    // import stores, never the other way: what both need (wording, parsing) lives in stores/.
+    files: ['renderer/src/stores/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)features(/|$)', message: 'stores/ never imports from features/: move what both need into stores/.' }] }],
+    },
+  },
+  {
     files: ['**/*.{js,mjs,cjs}'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CoreError, isMethodName, isShellMethod, METHODS, type ContractError, type CoreMethodName, type Envelope, type ParsedParamsOf, type ResultOf } from '../../shared/contract';
+import { CoreError, hasErrorCode, isMethodName, isShellMethod, METHODS, type ContractError, type CoreMethodName, type Envelope, type ParsedParamsOf, type ResultOf } from '../../shared/contract';
 import { describeSqliteError, type StorageContext } from './db/sqlite-errors';
 
 /** One handler per method the core serves (the shell's `app.*` methods are Electron main's). */
@@ -52,7 +52,7 @@ export async function dispatch(
     return { ok: true, value: await handler(parsed.data) };
   } catch (e) {
     const error = toContractError(e, storage);
-    if (error.code === 'internal') onInternalError?.(e);
+    if (hasErrorCode(error, 'internal')) onInternalError?.(e);
     return { ok: false, error };
   }
 }

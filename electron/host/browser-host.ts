@@ -145,7 +145,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     } catch {
       code = undefined;
     }
-    if (typeof code !== 'string') return json(res, 400, { error: 'invalid_request', message: 'Send {"code": "…"} with the code from the address.' });
+    if (typeof code !== 'string') return json(res, 400, { error: 'invalid_params', message: 'Send {"code": "…"} with the code from the address.' });
     const check = checkOpenCode(access(), code);
     if (!check.ok || !codes.take(check)) {
       const why = !check.ok && check.reason === 'expired' ? 'This address has expired' : 'This address has been used already, or is not for this desk';

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Core } from '../core/core';
 import { describeStorageError } from '../core/db/sqlite-errors';
+import { hasErrorCode } from '../../shared/contract';
 import { toContractError } from '../core/dispatch';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
@@ -68,7 +69,7 @@ function openCore(): Core {
     });
   } catch (e) {
     const error = describeStorageError(e, { dataDir, when: 'start' }) ?? toContractError(e);
-    console.error(error.code === 'internal' ? `Crisis Desk cannot start: ${e instanceof Error ? e.message : String(e)}` : error.message);
+    console.error(hasErrorCode(error, 'internal') ? `Crisis Desk cannot start: ${e instanceof Error ? e.message : String(e)}` : error.message);
     process.exit(1);
   }
 }

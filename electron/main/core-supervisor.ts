@@ -1,4 +1,4 @@
-import type { ContractError, CoreLifecycleMessage, Envelope } from '../../shared/contract';
+import { hasErrorCode, type ContractError, type CoreLifecycleMessage, type Envelope } from '../../shared/contract';
 import type { TokenAnswer } from './sign-in';
 
 /*
@@ -192,7 +192,7 @@ export class CoreSupervisor {
 
   private failed(error: ContractError): void {
     if (this.stopping) return this.set({ status: 'stopped' });
-    if (PERMANENT.includes(error.code)) return this.set({ status: 'failed', error, needsReset: error.code === 'db_wrong_key' });
+    if (hasErrorCode(error, ...PERMANENT)) return this.set({ status: 'failed', error, needsReset: hasErrorCode(error, 'db_wrong_key') });
     const delays = this.deps.restartDelaysMs ?? DEFAULT_RESTART_DELAYS_MS;
     const delay = delays[this.attempt - 1];
     if (delay === undefined) return this.set({ status: 'failed', error, needsReset: false });

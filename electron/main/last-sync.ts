@@ -60,6 +60,6 @@ export function unsyncedWarning(counts: SyncCounts | null, serverConfigured: boo
   if (counts.waiting === 0 && unresolved === 0) {
     return `When this desk last checked (${when}), everything had reached the server. Anything typed after that would no longer be readable here.`;
   }
-  const parts = [counts.waiting > 0 ? `${counts.waiting} change${counts.waiting === 1 ? '' : 's'} had not yet reached the server` : null, unresolved > 0 ? `${unresolved} conflict${unresolved === 1 ? '' : 's'} or refused change${unresolved === 1 ? '' : 's'} were waiting for a decision` : null].filter(Boolean);
+  const parts = [counts.waiting > 0 ? `${counts.waiting} change${counts.waiting === 1 ? '' : 's'} had not yet reached the server` : null, unresolved > 0 ? `${unresolved} conflict${unresolved === 1 ? '' : 's'} or rejected change${unresolved === 1 ? '' : 's'} were waiting for a decision` : null].filter(Boolean);
   return `When this desk last checked (${when}), ${parts.join(' and ')}. Those would no longer be readable here: write down what matters from the calls concerned before resetting, or ask IT to recover the old files.`;
 }

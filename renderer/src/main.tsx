@@ -6,7 +6,7 @@ import { followCoreEvents } from './app/core-events';
 import { installDeskClient, watchConnection, watchTabSession } from './client/desk';
 import { forgetTabSession, openTabSession, type TabAccess } from './client/tab-session';
 import { useApp } from './stores/app';
-import { askBeforeLeavingUnsaved, flushOnHide, retrySaves, useCallSession } from './stores/call-session';
+import { askBeforeLeavingUnsaved, retrySaves, savePendingOnHide, useCallSession } from './stores/call-session';
 import { reportShellActivity } from './stores/shell-activity';
 import { useSync } from './stores/sync';
 import './styles/index.css';
@@ -42,7 +42,7 @@ function startScreen(session: string | null): void {
   });
   void useSync.getState().refresh();
   void useCallSession.getState().restore();
-  flushOnHide();
+  savePendingOnHide();
   askBeforeLeavingUnsaved();
   reportShellActivity(client);
   setInterval(() => useApp.getState().tick(), 20_000);

@@ -50,7 +50,7 @@ describe('server app', () => {
   it('answers a malformed body with 400 naming the field', async () => {
     const r = await server.app.inject({ method: 'POST', url: '/probe', payload: { n: 'x' }, headers: await server.auth(USERS.a1Lead) });
     expect(r.statusCode).toBe(400);
-    expect(r.json()).toMatchObject({ error: 'invalid_request' });
+    expect(r.json()).toMatchObject({ error: 'invalid_params' });
     expect(r.json().message).toMatch(/^n:/);
   });
 

@@ -63,6 +63,7 @@ export function authenticate(deps: ServerDeps, ...roles: Role[]) {
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
       const status = e.reason === 'forbidden' ? 403 : 401;
+      // The header's words are RFC 6750's (invalid_request, invalid_token); the body's code is ours.
       return reply
         .code(status)
         .header('www-authenticate', `Bearer error="${e.reason === 'missing' ? 'invalid_request' : 'invalid_token'}"`)
@@ -132,7 +133,7 @@ export async function buildServer(deps: ServerDeps, modules: RouteModule[]): Pro
     if (hasZodFastifySchemaValidationErrors(error)) {
       const first = error.validation[0];
       const field = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : 'body';
-      return reply.code(400).send(errorBody('invalid_request', `${field}: ${first?.message ?? 'is not valid'}`));
+      return reply.code(400).send(errorBody('invalid_params', `${field}: ${first?.message ?? 'is not valid'}`));
     }
     if (error instanceof HttpError) return reply.code(error.statusCode).send(errorBody(error.code, error.message));
     const err = error as Error & { statusCode?: number; code?: string };

@@ -62,3 +62,12 @@ export class CoreError extends Error {
     return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
   }
 }
+
+/**
+ * Whether an error carries one of these codes. Code that branches on an error asks this rather
+ * than comparing strings: each code is checked against the contract's union, so a misspelt or
+ * retired code fails to compile instead of never matching.
+ */
+export function hasErrorCode(error: { readonly code: ErrorCode } | null | undefined, ...codes: readonly ErrorCode[]): boolean {
+  return error != null && codes.includes(error.code);
+}

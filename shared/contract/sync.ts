@@ -15,7 +15,7 @@ export interface SyncStatus {
   lastSyncedAt: string | null;
   /** Records where this desk and another disagree: the clinician chooses. */
   conflicts: number;
-  /** Changes the server refused, kept and shown until acknowledged. */
+  /** Changes the server rejected, kept and shown until acknowledged. */
   rejected: number;
   /** Sync stopped until someone acts; working offline carries on. */
   paused: { reason: 'sign_in' | 'update_required' | 'sequence_gap' | 'not_configured'; message: string } | null;

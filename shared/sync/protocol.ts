@@ -180,7 +180,8 @@ export type SyncHint = z.infer<typeof SyncHint>;
 
 export const ServerCallRecord = z.object({
   id: z.string().uuid(),
-  clientId: z.string().uuid(),
+  /** The sync stream (the push's clientId) of the last change the server applied to the record. */
+  lastClientId: z.string().uuid(),
   clinicianId: z.string(),
   teamId: z.string(),
   status: z.enum(['draft', 'finalised', 'discarded']),

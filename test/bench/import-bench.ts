@@ -103,7 +103,7 @@ export async function runImportBench(opts: { workDir: string; counts: number[] }
 }
 
 export function printImportFigures(f: ImportBenchFigures): void {
-  console.log('\nImport (issue 11): one import per process, PostgreSQL with fsync on');
+  console.log('\nImport: one import per process, PostgreSQL with fsync on');
   console.log('form    services  feed MiB  read+staged   records/s  publish+snapshot  CPU (s)  RSS before  RSS peak reading  RSS peak overall  heap peak reading');
   for (const r of f.runs) {
     console.log(

@@ -43,7 +43,7 @@ function fill(core: Core, job: Job): number {
     const calls = generateCalls({ seed: b.seed, from: new Date(b.from), to: new Date(b.to), count: b.count, clinicians: CLINICIANS, services: [{ id: 'svc-1', type: 'crisis_cafe' }, { id: 'svc-2', type: 'sanctuary' }], now: new Date(job.nowIso) });
     for (let i = 0; i < calls.length; i += 1000) {
       const page: ServerCallRecord[] = calls.slice(i, i + 1000).map((c) => ({
-        id: c.id, clientId: randomUUID(), clinicianId: c.clinicianId, teamId: job.teamId, status: c.status, revision: 1, content: c.content,
+        id: c.id, lastClientId: randomUUID(), clinicianId: c.clinicianId, teamId: job.teamId, status: c.status, revision: 1, content: c.content,
         contentHash: c.status === 'finalised' ? HASH : null, finalisedAt: c.status === 'finalised' ? c.content.endedAt ?? c.content.startedAt : null,
         discardedAt: c.status === 'discarded' ? c.content.startedAt : null, discardReason: c.discardReason,
         addenda: c.addenda.map((a) => ({ id: randomUUID(), text: a.text, createdAt: a.createdAt, contentHash: HASH, callbackMadeAt: a.callbackMadeAt })),

@@ -253,7 +253,7 @@ test('an outage: the server stops mid-call, the clinician carries on, sees offli
   await screenshots(page, '17-sync-back-online');
 });
 
-test('two desks change the same records: a conflict merged by hand in the conflicts view, and a refused change acknowledged', async ({ browser }) => {
+test('two desks change the same records: a conflict merged by hand in the conflicts view, and a rejected change acknowledged', async ({ browser }) => {
   // Desk A: two drafts, both on the server.
   await newCall(page);
   await page.locator('#f-caller-type-friend').check();
@@ -262,10 +262,10 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await savedState(page);
   const conflicted = (await openRecordId(page))!;
   await newCall(page);
-  await writeCompleteRecord(page, { name: 'Refused Example', summary: 'Synthetic: complete draft that desk B will finalise.' });
+  await writeCompleteRecord(page, { name: 'Rejected Example', summary: 'Synthetic: complete draft that desk B will finalise.' });
   const refused = (await openRecordId(page))!;
   await allSynced(page);
-  await expect.poll(async () => (await serverRecord(refused))?.content.caller.name).toBe('Refused Example');
+  await expect.poll(async () => (await serverRecord(refused))?.content.caller.name).toBe('Rejected Example');
 
   // Desk B: the same clinician at another desk.
   const deskB = await startDeskHost({ server: server.url });
@@ -290,13 +290,13 @@ test('two desks change the same records: a conflict merged by hand in the confli
   await pageB.locator('#f-presentingNeed-summary').fill('Synthetic: desk B says she is now at her sister’s house.');
   await pageB.locator('#f-risk-formulation').fill('Synthetic: desk B formulation, protective factors present.');
   await savedState(pageB);
-  await openFromList(pageB, /^The person themselves .* outcome 02/, 'Refused Example');
+  await openFromList(pageB, /^The person themselves .* outcome 02/, 'Rejected Example');
   await finalise(pageB);
   await allSynced(pageB);
   await expect.poll(async () => (await serverRecord(refused))?.status).toBe('finalised');
 
   // Desk A, not syncing, changes both (as the clinician: their changes stay theirs).
-  await openFromList(page, /^The person themselves .* outcome 02/, 'Refused Example');
+  await openFromList(page, /^The person themselves .* outcome 02/, 'Rejected Example');
   await page.locator('#f-outcome-notes').fill('Synthetic: desk A note added while signed out.');
   await savedState(page);
   await openFromList(page, /^Friend or neighbour/, 'Conflict Example');
@@ -309,13 +309,13 @@ test('two desks change the same records: a conflict merged by hand in the confli
   // Signing in sends them: one conflicts, one is refused.
   await signInThroughProvider(page, () => page.getByTestId('sync-sign-in').click());
   await expect(page.getByTestId('sync-conflicts')).toHaveText('1 conflict to resolve', { timeout: 20_000 });
-  await expect(page.getByTestId('sync-rejected')).toHaveText('1 change refused');
+  await expect(page.getByTestId('sync-rejected')).toHaveText('1 change rejected');
   await expect(page.getByTestId('record-conflict')).toContainText('Also changed on another desk.');
-  await expect(page.getByTestId('sync-announcement')).toContainText(/also changed on another desk|refused/);
+  await expect(page.getByTestId('sync-announcement')).toContainText(/also changed on another desk|rejected/);
   // Nothing was overwritten on the server.
   expect((await serverRecord(conflicted))!.content.presentingNeed.summary).toBe('Synthetic: desk B says she is now at her sister’s house.');
-  await expectAccessible(page, 'a conflict and a refused change');
-  await screenshots(page, '19-sync-conflict-and-refused');
+  await expectAccessible(page, 'a conflict and a rejected change');
+  await screenshots(page, '19-sync-conflict-and-rejected');
 
   // The conflicts view: both versions side by side.
   await page.getByTestId('record-conflict').getByRole('button', { name: 'Compare and choose' }).click();
@@ -355,16 +355,16 @@ test('two desks change the same records: a conflict merged by hand in the confli
     })
     .toBe(merged);
 
-  // The refused change: what and why; acknowledged, and still listed.
+  // The rejected change: what and why; acknowledged, and still listed.
   await page.getByTestId('sync-rejected').click();
-  const refusedView = page.getByRole('dialog', { name: 'Changes the server refused' });
-  const item = refusedView.getByTestId('rejection');
-  await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Refused Example`);
+  const rejectedView = page.getByRole('dialog', { name: 'Changes the server rejected' });
+  const item = rejectedView.getByTestId('rejection');
+  await expect(item).toContainText(`A change to a draft by ${CLINICIAN_NAME} · Rejected Example`);
   await expect(item).toContainText('already been finalised on the server');
-  await expectAccessible(page, 'the refused changes');
-  await screenshots(page, '22-refused-changes');
+  await expectAccessible(page, 'the rejected changes');
+  await screenshots(page, '22-rejected-changes');
   await item.getByRole('button', { name: 'Acknowledge' }).click();
-  await expect(refusedView.getByRole('heading', { name: 'Acknowledged (1)' })).toBeVisible();
+  await expect(rejectedView.getByRole('heading', { name: 'Acknowledged (1)' })).toBeVisible();
   await expect(item).toContainText(/Acknowledged (just now|\d\d:\d\d)/);
   await expect(page.getByTestId('sync-rejected')).toBeHidden();
   await page.keyboard.press('Escape');

@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { contractProtocols } from '../../renderer/src/client/tab-session';
 import { createWebSocketClient, type ConnectedClient, type SocketLike } from '../../renderer/src/client/ws-client';
-import { Autosaver } from '../../renderer/src/features/call/autosave';
+import { Autosaver } from '../../renderer/src/stores/call-session/autosave';
 import type { RevisionInfo } from '../../shared/contract';
 import type { CallRecord, CallRecordContent } from '../../shared/domain/call-record';
 import { launchHost, stopProcess } from '../support/host-process';
@@ -97,7 +97,7 @@ describe('a browser host killed and started again', () => {
       if (s.status === 'open') saver.retryNow();
     });
     saver.change(withSummary('Synthetic: saved before the host was killed'));
-    expect(await saver.flush()).toBe(true);
+    expect(await saver.savePending()).toBe(true);
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));

@@ -46,7 +46,7 @@ export function summaryDesks() {
       ...generateCalls({ seed: 32, from: new Date('2026-10-20T08:00:00.000Z'), to: new Date(NIGHT.from), count: 120, clinicians: CLINICIANS, services: [{ id: 'svc-1', type: 'crisis_cafe' }], canary: CANARY, now: NOW }),
     ];
     const server: ServerCallRecord[] = calls.map((c) => ({
-      id: c.id, clientId: randomUUID(), clinicianId: c.clinicianId, teamId: 'team-a1', status: c.status, revision: 1, content: c.content,
+      id: c.id, lastClientId: randomUUID(), clinicianId: c.clinicianId, teamId: 'team-a1', status: c.status, revision: 1, content: c.content,
       contentHash: c.status === 'finalised' ? 'a'.repeat(64) : null, finalisedAt: c.status === 'finalised' ? (c.content.endedAt ?? c.content.startedAt) : null,
       discardedAt: c.status === 'discarded' ? c.content.startedAt : null, discardReason: c.discardReason,
       addenda: c.addenda.map((a) => ({ id: randomUUID(), text: a.text, createdAt: a.createdAt, contentHash: 'a'.repeat(64), callbackMadeAt: a.callbackMadeAt })),

@@ -33,7 +33,7 @@ interface RejectionRow {
 }
 
 /**
- * Conflicts (this desk and another changed the same draft) and rejections (the server refused a
+ * Conflicts (this desk and another changed the same draft) and rejections (the server rejected a
  * change), as the clinician sees and settles them. Both texts of a conflict are kept until the
  * clinician chooses; a rejection is kept for good and only marked as seen.
  */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { writeContactsCsv } from '../../../export/csv';
 import { writeShiftExport, type ExportProgress } from '../../../export/shift-export';
-import { CoreError, type CoreEvents, type ExportResult, type SessionView, type ShiftSummaryView, type SummaryTeam, type SummaryTeamsView, type TeamContextView } from '../../../shared/contract';
+import { CoreError, hasErrorCode, type CoreEvents, type ExportResult, type SessionView, type ShiftSummaryView, type SummaryTeam, type SummaryTeamsView, type TeamContextView } from '../../../shared/contract';
 import type { ExportProgressEvent } from '../../../shared/contract/summaries';
 import type { Audience } from '../../../shared/lib/disclosure';
 import { EXPORT_MEDIA_TYPES, type ExportFormat } from '../../../shared/lib/shift-export-formats';
@@ -137,7 +137,7 @@ export class ShiftSummaries {
       try {
         stored = await this.fetchContext(teamId, viewer);
       } catch (e) {
-        if (e instanceof CoreError && e.code === 'forbidden') throw e;
+        if (e instanceof CoreError && hasErrorCode(e, 'forbidden')) throw e;
         refreshError = (e as Error).message;
       }
     }
@@ -376,7 +376,7 @@ export class ShiftSummaries {
     try {
       return await this.fetchContext(teamId, viewer);
     } catch (e) {
-      if ((e instanceof CoreError && e.code === 'forbidden') || !stored) {
+      if ((e instanceof CoreError && hasErrorCode(e, 'forbidden')) || !stored) {
         throw e instanceof CoreError
           ? e
           : new CoreError(

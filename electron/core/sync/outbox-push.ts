@@ -49,7 +49,7 @@ export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
  * The outbox as the sync engine sees it: claims the oldest changes as a batch and settles the
  * server's answer for each. Every change gets exactly one of three ends, all in one transaction
  * with its removal from the queue: applied (the record learns its server revision), conflict (both
- * texts kept for the clinician to choose) or rejected (kept as a dead letter and shown). Nothing
+ * texts kept for the clinician to choose) or rejected (kept as a rejection and shown). Nothing
  * is ever dropped, and neither a conflict nor a rejection holds up the changes behind it.
  *
  * Changes go out stream by stream: each author's in their own, sent only under their session.
@@ -83,7 +83,7 @@ export class OutboxPush {
       openConflict: conflicts.openOfRecord,
       insertConflict: conflicts.insert,
       updateConflict: conflicts.refresh,
-      deadLetter: rejectionSql(db).insert,
+      reject: rejectionSql(db).insert,
       setAcked: syncStreamSql(db).setAcked,
     };
   }
@@ -153,7 +153,7 @@ export class OutboxPush {
               outcome.applied++;
             } else {
               this.reportSettled(row.record_id, { applied: false });
-              this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this report.', at, row.author_id);
+              this.s.reject.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server rejected this report.', at, row.author_id);
               outcome.rejected++;
             }
           } else if (end === 'applied') {
@@ -163,7 +163,7 @@ export class OutboxPush {
             this.keepBothVersions(row, r, at);
             outcome.conflicts++;
           } else {
-            this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this change.', at, row.author_id);
+            this.s.reject.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server rejected this change.', at, row.author_id);
             outcome.rejected++;
           }
           this.s.remove.run(row.seq);

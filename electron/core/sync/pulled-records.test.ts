@@ -11,7 +11,7 @@ const OTHER_DESK = '0190f0f0-0000-7000-8000-0000000000bb';
 function serverDraft(id: string, revision: number, content: CallRecordContent): ServerCallRecord {
   return {
     id,
-    clientId: OTHER_DESK,
+    lastClientId: OTHER_DESK,
     clinicianId: 'user-1',
     teamId: 'team-1',
     status: 'draft',

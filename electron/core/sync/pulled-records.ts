@@ -80,7 +80,7 @@ export class PulledRecords {
     let changed = false;
     if (!local) {
       this.recordSql.insertPulled.run({
-        id: r.id, status: r.status, local_revision: 1, base_revision: r.revision, origin_client_id: r.clientId, created_at: r.content.startedAt,
+        id: r.id, status: r.status, local_revision: 1, base_revision: r.revision, origin_client_id: r.lastClientId, created_at: r.content.startedAt,
         updated_at: r.updatedAt, finalised_at: r.finalisedAt, discarded_at: r.discardedAt, discard_reason: r.discardReason, content_hash: r.contentHash, content,
         created_by: r.createdBy?.userId ?? null,
       });

@@ -45,7 +45,7 @@ export function runShortcut(id: ShortcutId): void {
       return;
     }
     case 'save':
-      void call.saveNow();
+      void call.savePending({ announce: true });
       return;
     case 'finalise':
       void call.requestFinalise();

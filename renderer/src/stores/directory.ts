@@ -1,9 +1,9 @@
 import { create } from 'zustand';
-import type { ContractError, PostcodePlace, SearchOrigin, SearchParams, ServiceResult } from '../../../shared/contract';
+import { hasErrorCode, type ContractError, type PostcodePlace, type SearchOrigin, type SearchParams, type ServiceResult } from '../../../shared/contract';
 import type { ReferralRoute, ServiceType } from '../../../shared/domain/service-types';
 import { desk } from '../client/desk';
-import { readOpenAt, type OpenAtReading } from '../features/directory/open-at';
-import { SearchRunner } from '../features/directory/search-runner';
+import { readOpenAt, type OpenAtReading } from './open-at';
+import { SearchRunner } from './search-runner';
 import { useApp } from './app';
 import { useCallSession } from './call-session';
 
@@ -163,7 +163,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
     },
     onPage: (r) => set((s) => ({ results: [...s.results, ...r.results], total: r.total, hasMore: runner.hasMore })),
     onError: (error, params) => {
-      const postcode = error.code === 'postcode_invalid' || error.code === 'postcode_not_found';
+      const postcode = hasErrorCode(error, 'postcode_invalid', 'postcode_not_found');
       forgetKeystrokes(askedKeystroke);
       set({ results: [], total: 0, origin: null, place: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },

@@ -4,7 +4,7 @@ import type { ExportResult, ShiftSummaryView } from '../../../shared/contract';
 import { DEFAULT_SHIFT_PRESETS } from '../../../shared/lib/shift-presets';
 import { ShiftSummaryBuilder } from '../../../shared/lib/shift-summary';
 import { setDeskClient } from '../client/desk';
-import { freshness, rangeLabel } from '../features/shift/shift-text';
+import { freshness, rangeLabel } from './shift-text';
 import { fakeDesk } from '../test-support/fake-desk';
 import { syncStatus } from '../test-support/sync-status';
 import { rangeOf, useShift } from './shift';

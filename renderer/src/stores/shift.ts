@@ -5,7 +5,7 @@ import { AUDIENCE_LABELS, type Audience } from '../../../shared/lib/disclosure';
 import type { ExportFormat } from '../../../shared/lib/shift-export-formats';
 import { currentShift, DEFAULT_SHIFT_PRESETS, shiftOn, type ShiftPreset } from '../../../shared/lib/shift-presets';
 import { desk, downloadFromHost, inBrowserHost } from '../client/desk';
-import { dateFieldText, dateFromFieldText, rangeProblem } from '../features/shift/shift-text';
+import { dateFieldText, dateFromFieldText, rangeProblem } from './shift-text';
 import { fromLocalText, toLocalText } from '../lib/time';
 import { announce } from './app';
 

@@ -3,7 +3,7 @@ import type { ConflictView, ContractError, RejectionView, SyncStatus, WaitingGro
 import type { CallRecordContent } from '../../../shared/domain/call-record';
 import { hasRole } from '../../../shared/domain/people';
 import { desk } from '../client/desk';
-import { signedOutMessage, syncAnnouncement, type AnnounceMemory } from '../features/sync/sync-text';
+import { signedOutMessage, syncAnnouncement, type AnnounceMemory } from './sync-text';
 import { announce, useApp } from './app';
 import { useCallSession } from './call-session';
 import { useDirectory } from './directory';
@@ -11,7 +11,7 @@ import { useShift } from './shift';
 
 /*
  * Sync as the screen sees it: the core's status (pushed as `sync.status` events), the conflicts and
- * refused changes to settle, sign-in and sign-out, and the one polite announcement of what changed.
+ * rejected changes to settle, sign-in and sign-out, and the one polite announcement of what changed.
  *
  * Who is signed in comes with the status. When it changes (a sign-out, someone else signing in)
  * the screen is cleared of the previous person's caller: the open record closes, the directory
@@ -30,7 +30,7 @@ interface SyncState {
   memory: AnnounceMemory;
   conflicts: ConflictView[];
   conflictsLoaded: boolean;
-  /** Refused changes, acknowledged ones included (they are kept for good). */
+  /** Rejected changes, acknowledged ones included (they are kept for good). */
   rejections: RejectionView[];
   rejectionsLoaded: boolean;
   /** The sign-in address when the browser would not open a tab for it: shown as a link. */
@@ -158,7 +158,7 @@ export const useSync = create<SyncState>((set, get) => ({
     const conflict = get().conflicts.find((c) => c.id === id);
     const session = useCallSession.getState();
     // What is typed in the record open on screen is saved first, so the choice is made on it.
-    if (conflict && session.record?.id === conflict.recordId) await session.settle();
+    if (conflict && session.record?.id === conflict.recordId) await session.savePending();
     const authorId = get().status?.session?.user?.userId;
     const r = await desk().call('sync.resolveConflict', { id, choice, ...(content ? { content } : {}), ...(get().status ? { authorId: authorId ?? null } : {}) });
     if (!r.ok) return r.error;
@@ -214,7 +214,7 @@ export const useSync = create<SyncState>((set, get) => ({
     set({ signingOut: true, signOutError: null });
     const session = useCallSession.getState();
     // Whatever is typed is saved as the person signing out, before anyone else can sign in.
-    if (!(await session.settle())) {
+    if (!(await session.savePending())) {
       const state = useCallSession.getState().save;
       set({ signingOut: false, signOutError: `The open record could not be saved${state.kind === 'failed' ? `: ${state.reason}` : ''}. Nothing has changed: try again in a moment.` });
       return;

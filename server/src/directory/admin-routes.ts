@@ -92,7 +92,7 @@ export function registerDirectoryAdminRoutes(app: App, deps: ServerDeps, context
         const { trustId, userId } = request.principal!;
         const stream = request.body as AsyncIterable<Uint8Array> | undefined;
         if (!stream || typeof (stream as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function') {
-          throw new HttpError(400, 'invalid_request', 'body: send the feed document as the request body, with Content-Type: application/json.');
+          throw new HttpError(400, 'invalid_params', 'body: send the feed document as the request body, with Content-Type: application/json.');
         }
         const { source, name, complete } = request.query;
         const started = await start(trustId, userId, { kind: 'upload', source, stream, ...(name ? { name } : {}), ...(complete === 'false' ? { complete: false } : {}) });

@@ -112,7 +112,7 @@ export async function createRelease(db: Db, trustId: string, userId: string, inp
     if (!(await findArtefact(db, f.sha256))) throw new HttpError(422, 'artefact_missing', `Upload ${f.fileName} first: PUT /v1/admin/artefacts/${f.sha256} with its bytes.`);
   }
   const kinds = new Set(input.files.map((f) => `${f.kind}/${f.arch}`));
-  if (kinds.size !== input.files.length) throw new HttpError(400, 'invalid_request', 'files: one file per kind and architecture.');
+  if (kinds.size !== input.files.length) throw new HttpError(400, 'invalid_params', 'files: one file per kind and architecture.');
   return db.transaction(async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO app_release (trust_id, version, notes, stage, percentage, created_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING version`,

@@ -149,7 +149,7 @@ describe.each(SERVER_DATABASES)('shift summaries on %s', (_name, open) => {
     ]) {
       const r = await summary(USERS.a1Lead, q);
       expect(r.statusCode, q).toBe(400);
-      expect(r.json().error).toBe('invalid_request');
+      expect(r.json().error).toBe('invalid_params');
     }
   });
 

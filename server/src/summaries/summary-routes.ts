@@ -143,7 +143,7 @@ Files: format=csv|xlsx|pdf (or Accept: text/csv, ${EXPORT_MEDIA_TYPES.xlsx}, app
         const { teamId } = request.query;
         const format = formatOf(request, request.query.format);
         if (format !== 'json' && !request.query.audience) {
-          throw new HttpError(400, 'invalid_request', 'audience: choose who the file is for: handover (within the team) or reporting (outside the team).');
+          throw new HttpError(400, 'invalid_params', 'audience: choose who the file is for: handover (within the team) or reporting (outside the team).');
         }
         const team = await checkMaySummarise(deps.db, p, teamId);
         const at = now();

@@ -74,7 +74,7 @@ export async function pullRecords(db: Queryable, scope: RecordScope, cursor: str
 function toServerRecord(r: PulledRow, addenda: AddendumRow[]): ServerCallRecord {
   return {
     id: r.id,
-    clientId: r.last_client_id,
+    lastClientId: r.last_client_id,
     clinicianId: r.clinician_id,
     teamId: r.team_id,
     status: r.status,

@@ -355,7 +355,7 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     const valid = desk.request([desk.upsert(newRecordId(), completeContent())]);
 
     expect((await send('{"clientId":')).statusCode).toBe(400);
-    expect((await send(JSON.stringify({ ...valid, clientId: 'not-a-uuid' }))).json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/^clientId/) });
+    expect((await send(JSON.stringify({ ...valid, clientId: 'not-a-uuid' }))).json()).toMatchObject({ error: 'invalid_params', message: expect.stringMatching(/^clientId/) });
     expect((await send(JSON.stringify({ ...valid, mutations: [] }))).statusCode).toBe(400);
     const tooMany = new ScriptedDesk();
     const r501 = await send(JSON.stringify(tooMany.request(Array.from({ length: 501 }, () => tooMany.upsert(newRecordId(), completeContent())))));

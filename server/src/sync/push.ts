@@ -61,9 +61,9 @@ function checkBatchShape(mutations: Mutation[]): void {
   const ids = new Set<string>();
   mutations.forEach((m, i) => {
     if (i > 0 && m.seq !== mutations[i - 1]!.seq + 1) {
-      throw new HttpError(400, 'invalid_request', `mutations.${i}.seq: the seqs of a batch must follow one another (${mutations[i - 1]!.seq} then ${mutations[i - 1]!.seq + 1}, not ${m.seq}).`);
+      throw new HttpError(400, 'invalid_params', `mutations.${i}.seq: the seqs of a batch must follow one another (${mutations[i - 1]!.seq} then ${mutations[i - 1]!.seq + 1}, not ${m.seq}).`);
     }
-    if (ids.has(m.mutationId)) throw new HttpError(400, 'invalid_request', `mutations.${i}.mutationId: the same mutation appears twice in the batch.`);
+    if (ids.has(m.mutationId)) throw new HttpError(400, 'invalid_params', `mutations.${i}.mutationId: the same mutation appears twice in the batch.`);
     ids.add(m.mutationId);
   });
 }

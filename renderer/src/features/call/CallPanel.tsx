@@ -56,14 +56,14 @@ function Notice() {
 }
 
 /**
- * The open record has a conflict or a refused change waiting: said in the record's header, which
+ * The open record has a conflict or a rejected change waiting: said in the record's header, which
  * never scrolls away, with the way to settle it.
  */
 function SyncIssues({ recordId }: { recordId: string }) {
   const conflict = useSync((s) => s.conflicts.some((c) => c.recordId === recordId));
-  const refused = useSync((s) => s.rejections.filter((r) => r.recordId === recordId && !r.acknowledgedAt).length);
+  const rejected = useSync((s) => s.rejections.filter((r) => r.recordId === recordId && !r.acknowledgedAt).length);
   const openDialog = useApp((s) => s.openDialog);
-  if (!conflict && refused === 0) return null;
+  if (!conflict && rejected === 0) return null;
   return (
     <>
       {conflict && (
@@ -77,11 +77,11 @@ function SyncIssues({ recordId }: { recordId: string }) {
           </button>
         </div>
       )}
-      {refused > 0 && (
-        <div className="record-alert record-alert--error" data-testid="record-refused">
+      {rejected > 0 && (
+        <div className="record-alert record-alert--error" data-testid="record-rejected">
           <Icon name="warning" />
           <p className="record-alert__text">
-            <strong>The server refused {refused === 1 ? 'a change' : `${refused} changes`} to this record.</strong> {refused === 1 ? 'It is' : 'They are'} kept on this desk.
+            <strong>The server rejected {rejected === 1 ? 'a change' : `${rejected} changes`} to this record.</strong> {rejected === 1 ? 'It is' : 'They are'} kept on this desk.
           </p>
           <button type="button" className="button button--small" onClick={() => openDialog('rejections')}>
             See why

@@ -25,7 +25,7 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
   });
   const { fields, append, remove } = useFieldArray({ control: form.control, name: 'referrals' });
   const contentChanged = useCallSession((s) => s.contentChanged);
-  const flush = useCallSession((s) => s.flush);
+  const savePending = useCallSession((s) => s.savePending);
   const setFormApi = useCallSession((s) => s.setFormApi);
   const showIssues = useCallSession((s) => s.showIssues);
   const coreIssues = useCallSession((s) => s.coreIssues);
@@ -73,7 +73,7 @@ export function CallRecordForm({ record }: { record: CallRecord }) {
     <FormProvider {...form}>
       <IssuesContext.Provider value={byField}>
         <HeldBackContext.Provider value={held}>
-        <form className="record-form" noValidate aria-label="Call record" onSubmit={(e) => e.preventDefault()} onBlur={flush}>
+        <form className="record-form" noValidate aria-label="Call record" onSubmit={(e) => e.preventDefault()} onBlur={() => void savePending()}>
           {showIssues && <FinaliseIssues issues={shown} fromCore={coreIssues !== null} />}
           <CallerSection />
           <NeedSection />

@@ -9,6 +9,7 @@ import {
   type CallRecordContent,
 } from '../../../../shared/domain/call-record';
 import { callerAgeYears } from '../../../../shared/domain/finalise';
+import { recordFieldLabel, type RecordFieldPath } from '../../../../shared/domain/record-fields';
 import { formatNhsNumber, normaliseNhsNumber } from '../../../../shared/lib/nhs-number';
 import { SERVICE_TYPE_LABELS } from '../../../../shared/domain/service-types';
 import { Icon } from '../../components/Icon';
@@ -24,10 +25,11 @@ const none = <span className="muted">Not recorded</span>;
 const text = (s: string): ReactNode => (s.trim() ? <span className="prewrap">{s}</span> : none);
 const list = (items: string[]): ReactNode => (items.length ? items.join(', ') : none);
 
-function Row({ label, children }: { label: string; children: ReactNode }) {
+/** A row named by the record's field (in its section's words), or by its own label where it shows more than one field. */
+function Row({ children, ...named }: ({ field: RecordFieldPath } | { label: string }) & { children: ReactNode }) {
   return (
     <div className="summary-row">
-      <dt>{label}</dt>
+      <dt>{'field' in named ? recordFieldLabel(named.field, 'inSection') : named.label}</dt>
       <dd>{children}</dd>
     </div>
   );
@@ -65,23 +67,23 @@ export function RecordView({ record }: { record: CallRecord }) {
   return (
     <div className="record-view">
       <Block title="Caller">
-        <Row label="How the call came in">{CONTACT_ROUTE_LABELS[c.contactRoute]}</Row>
-        <Row label="Who called">{c.caller.type ? CALLER_TYPE_LABELS[c.caller.type] : none}</Row>
-        {c.caller.anonymous && <Row label="Anonymous">Yes: the caller chose not to give identifying details</Row>}
-        {!c.caller.anonymous || c.caller.name ? <Row label="Name">{text(c.caller.name)}</Row> : null}
-        {c.caller.dateOfBirth && <Row label="Date of birth">{formatDateOfBirth(c.caller.dateOfBirth)}</Row>}
-        <Row label="Age">{age !== null ? `${age}` : none}</Row>
-        {c.caller.nhsNumber && <Row label="NHS number">{nhs ? formatNhsNumber(nhs) : c.caller.nhsNumber}</Row>}
-        {c.caller.phone && <Row label="Phone">{c.caller.phone}</Row>}
-        {c.caller.postcode && <Row label="Postcode">{c.caller.postcode}</Row>}
-        {c.caller.aboutPerson && <Row label="About">{c.caller.aboutPerson}</Row>}
+        <Row field="contactRoute">{CONTACT_ROUTE_LABELS[c.contactRoute]}</Row>
+        <Row field="caller.type">{c.caller.type ? CALLER_TYPE_LABELS[c.caller.type] : none}</Row>
+        {c.caller.anonymous && <Row field="caller.anonymous">Yes: the caller chose not to give identifying details</Row>}
+        {!c.caller.anonymous || c.caller.name ? <Row field="caller.name">{text(c.caller.name)}</Row> : null}
+        {c.caller.dateOfBirth && <Row field="caller.dateOfBirth">{formatDateOfBirth(c.caller.dateOfBirth)}</Row>}
+        <Row field="caller.ageYears">{age !== null ? `${age}` : none}</Row>
+        {c.caller.nhsNumber && <Row field="caller.nhsNumber">{nhs ? formatNhsNumber(nhs) : c.caller.nhsNumber}</Row>}
+        {c.caller.phone && <Row field="caller.phone">{c.caller.phone}</Row>}
+        {c.caller.postcode && <Row field="caller.postcode">{c.caller.postcode}</Row>}
+        {c.caller.aboutPerson && <Row field="caller.aboutPerson">{c.caller.aboutPerson}</Row>}
       </Block>
       <Block title="Presenting need">
-        <Row label="What the call is about">{list(c.presentingNeed.categories.map((v) => PRESENTING_CATEGORY_LABELS[v]))}</Row>
-        <Row label="Summary">{text(c.presentingNeed.summary)}</Row>
+        <Row field="presentingNeed.categories">{list(c.presentingNeed.categories.map((v) => PRESENTING_CATEGORY_LABELS[v]))}</Row>
+        <Row field="presentingNeed.summary">{text(c.presentingNeed.summary)}</Row>
       </Block>
       <Block title="Risk">
-        <Row label="Immediate danger to life">
+        <Row field="risk.immediateDanger">
           {c.risk.immediateDanger ? (
             <strong className="tag tag--red">
               <Icon name="warning" /> Yes
@@ -105,15 +107,15 @@ export function RecordView({ record }: { record: CallRecord }) {
             .join('')}
           {c.risk.safeguarding.notes && <span className="prewrap block">{c.risk.safeguarding.notes}</span>}
         </Row>
-        <Row label="Formulation">{text(c.risk.formulation)}</Row>
+        <Row field="risk.formulation">{text(c.risk.formulation)}</Row>
       </Block>
       <Block title="Interventions">
-        <Row label="What was done">{list(c.interventions.items.map((v) => INTERVENTION_LABELS[v]))}</Row>
-        {c.interventions.notes && <Row label="Notes">{text(c.interventions.notes)}</Row>}
+        <Row field="interventions.items">{list(c.interventions.items.map((v) => INTERVENTION_LABELS[v]))}</Row>
+        {c.interventions.notes && <Row field="interventions.notes">{text(c.interventions.notes)}</Row>}
       </Block>
       <Block title="Outcome">
-        <Row label="Outcome">{c.outcome.code ? `${c.outcome.code} · ${OUTCOME_CODES[c.outcome.code]}` : none}</Row>
-        {c.outcome.notes && <Row label="Notes">{text(c.outcome.notes)}</Row>}
+        <Row field="outcome.code">{c.outcome.code ? `${c.outcome.code} · ${OUTCOME_CODES[c.outcome.code]}` : none}</Row>
+        {c.outcome.notes && <Row field="outcome.notes">{text(c.outcome.notes)}</Row>}
       </Block>
       <Block title="Referrals">
         {c.referrals.length === 0 ? (
@@ -130,10 +132,10 @@ export function RecordView({ record }: { record: CallRecord }) {
       <Block title="Callback">
         {c.callback.required ? (
           <>
-            <Row label="Due">{c.callback.dueAt ? `${timeHM(c.callback.dueAt)} on ${dateDMY(c.callback.dueAt)}` : none}</Row>
-            <Row label="Number">{c.callback.phone || c.caller.phone || none}</Row>
-            <Row label="Reason">{text(c.callback.reason)}</Row>
-            <Row label="Made">
+            <Row field="callback.dueAt">{c.callback.dueAt ? `${timeHM(c.callback.dueAt)} on ${dateDMY(c.callback.dueAt)}` : none}</Row>
+            <Row field="callback.phone">{c.callback.phone || c.caller.phone || none}</Row>
+            <Row field="callback.reason">{text(c.callback.reason)}</Row>
+            <Row field="callback.completedAt">
               <CallbackMade record={record} />
             </Row>
           </>
@@ -142,8 +144,8 @@ export function RecordView({ record }: { record: CallRecord }) {
         )}
       </Block>
       <Block title="Consent">
-        <Row label="Information sharing">{CONSENT_LABELS[c.consent.informationSharing]}</Row>
-        {c.consent.notes && <Row label="Notes">{text(c.consent.notes)}</Row>}
+        <Row field="consent.informationSharing">{CONSENT_LABELS[c.consent.informationSharing]}</Row>
+        {c.consent.notes && <Row field="consent.notes">{text(c.consent.notes)}</Row>}
       </Block>
     </div>
   );

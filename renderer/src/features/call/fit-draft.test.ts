@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DRAFT_MAX_BYTES, DraftContent, emptyCallRecordContent, jsonBytes, TEXT_LIMITS } from '../../../../shared/domain/call-record';
-import { fitDraft } from './fit-draft';
+import { fitDraft } from '../../stores/call-session/fit-draft';
 import { fromContent, toContent, type FormValues } from './form-model';
 
 /*

@@ -76,27 +76,3 @@ export const CONSENT_LABELS: Record<(typeof CONSENT_STATES)[number], string> = {
   declined: 'Consent declined',
   lacks_capacity: 'Lacks capacity to decide',
 };
-
-/** Field paths of the record (as finaliseIssues names them) → what the clinician calls them. */
-export const FIELD_LABELS: Record<string, string> = {
-  'caller.type': 'Who called',
-  'caller.name': 'Caller’s name',
-  'caller.nhsNumber': 'NHS number',
-  'presentingNeed.summary': 'Presenting need',
-  'risk.toSelf.status': 'Risk to self',
-  'risk.toOthers.status': 'Risk to others',
-  'risk.fromOthers.status': 'Risk from others',
-  'risk.safeguarding.status': 'Safeguarding',
-  'risk.toSelf.indicators': 'Risk to self',
-  'risk.toOthers.indicators': 'Risk to others',
-  'risk.fromOthers.indicators': 'Risk from others',
-  'risk.safeguarding.notes': 'Safeguarding',
-  'risk.formulation': 'Risk formulation',
-  'interventions.items': 'Interventions',
-  'outcome.code': 'Outcome',
-  referrals: 'Referrals',
-  'consent.informationSharing': 'Consent',
-  'consent.notes': 'Consent',
-  'callback.dueAt': 'Callback',
-  'callback.phone': 'Callback',
-};

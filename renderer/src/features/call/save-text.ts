@@ -1,5 +1,5 @@
 import { timeHMS } from '../../lib/time';
-import type { SaveState } from './autosave';
+import type { SaveState } from '../../stores/call-session';
 
 /*
  * The record header's save status in words. It speaks of this desk only (a save lands in desk.db,

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef } from 'react';
+import { hasErrorCode } from '../../../../shared/contract';
 import { REFERRAL_ROUTE_LABELS, REFERRAL_ROUTES, SERVICE_TYPE_LABELS, SERVICE_TYPES, type ReferralRoute, type ServiceType } from '../../../../shared/domain/service-types';
 import { shortcutKeys } from '../../app/shortcuts';
 import { Kbd } from '../../components/Dialog';
@@ -11,7 +12,7 @@ import { MIN_TEXT, RADIUS_OPTIONS, useDirectory } from '../../stores/directory';
 import { originLabel } from './format';
 import { NationNotice, nationsOutsideEngland, placeSentence } from './NationNotice';
 import { NoDirectory } from './NoDirectory';
-import { OPEN_AT_EXAMPLES } from './open-at';
+import { OPEN_AT_EXAMPLES } from '../../stores/open-at';
 import { ResultsList } from './ResultsList';
 
 function Checks<V extends string>({ legend, options, value, onChange, id }: { legend: string; options: readonly { value: V; label: string }[]; value: V[]; onChange: (v: V[]) => void; id: string }) {
@@ -90,7 +91,7 @@ function ResultsCount() {
   let where = '';
   if (noDirectory) text = answered ? 'No directory on this desk yet: nothing can be searched until it arrives.' : '';
   else if (answered && !origin && place) text = `No services: ${placeSentence(place)}, and this directory lists services in England only.`;
-  else if (error) text = error.code === 'postcode_invalid' || error.code === 'postcode_not_found' ? 'No results: check the postcode.' : `Search failed: ${error.message}`;
+  else if (error) text = hasErrorCode(error, 'postcode_invalid', 'postcode_not_found') ? 'No results: check the postcode.' : `Search failed: ${error.message}`;
   else if (answered) {
     const open = answered.openNow ? (judgedAt ? `open at ${judgedAt}` : 'open now') : null;
     const bits = [

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Icon } from '../../components/Icon';
 import { timeHM } from '../../lib/time';
 import { useSync } from '../../stores/sync';
-import { progressLine } from '../sync/sync-text';
+import { progressLine } from '../../stores/sync-text';
 
 /**
  * A desk with no directory yet: said in place of results (never "0 services within 25 km", which

@@ -2,7 +2,7 @@ import type { FormEvent, ReactNode } from 'react';
 import { londonDateOf } from '../../../../shared/lib/calendar';
 import { Icon } from '../../components/Icon';
 import { useShift, type ShiftField } from '../../stores/shift';
-import { dateFieldText } from './shift-text';
+import { dateFieldText } from '../../stores/shift-text';
 
 /*
  * Which team and which shift: one of the team's shifts (its presets, London wall-clock times, so a

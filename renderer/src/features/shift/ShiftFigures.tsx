@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { ShiftSummary } from '../../../../shared/lib/shift-summary';
 import { Icon } from '../../components/Icon';
 import { HourChart } from './HourChart';
-import { durationText, momentText, plural } from './shift-text';
+import { durationText, momentText, plural } from '../../stores/shift-text';
 
 /*
  * The shift's figures as the lead reads them at handover: what came in (by hour, route, caller,

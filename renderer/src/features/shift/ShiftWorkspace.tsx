@@ -6,7 +6,7 @@ import { useApp } from '../../stores/app';
 import { useShift } from '../../stores/shift';
 import { ShiftChoice } from './ShiftChoice';
 import { ShiftFigures } from './ShiftFigures';
-import { freshness, rangeLabel } from './shift-text';
+import { freshness, rangeLabel } from '../../stores/shift-text';
 
 /*
  * The Shift workspace, beside the call workspace for team leads and administrators (App.tsx shows

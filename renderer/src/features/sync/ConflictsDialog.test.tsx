@@ -99,8 +99,8 @@ describe('the conflicts view', () => {
   });
 });
 
-describe('refused changes', () => {
-  it('lists what was refused and why; acknowledging keeps it, under “Acknowledged”', async () => {
+describe('rejected changes', () => {
+  it('lists what was rejected and why; acknowledging keeps it, under “Acknowledged”', async () => {
     let list: RejectionView[] = [
       { mutationId: '0190f0f0-0000-7000-8000-0000000000d1', recordId: '0190f0f0-0000-7000-8000-000000000001', kind: 'upsert', reason: 'This record has already been finalised on the server and cannot be changed.', failedAt: '2026-11-22T14:10:00Z', acknowledgedAt: null, author: null },
     ];

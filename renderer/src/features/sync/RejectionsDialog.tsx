@@ -10,7 +10,7 @@ import { useSync } from '../../stores/sync';
 import { callerName, useRecords } from './record-labels';
 
 /*
- * Changes the server refused, with its reason. They are kept on this desk for good: acknowledging
+ * Changes the server rejected, with its reason. They are kept on this desk for good: acknowledging
  * one only marks it as seen, and it stays listed (under "Acknowledged").
  */
 
@@ -47,7 +47,7 @@ function Rejection({ r, label }: { r: RejectionView; label: string }) {
         )}
       </div>
       <p className="rejection__when">
-        Refused by the server {timeHM(r.failedAt)} on {dateDMY(r.failedAt)}. The change is kept on this desk.
+        Rejected by the server {timeHM(r.failedAt)} on {dateDMY(r.failedAt)}. The change is kept on this desk.
       </p>
       <p className="rejection__reason">
         <span className="rejection__reason-label">Why: </span>
@@ -106,7 +106,7 @@ export function RejectionsDialog() {
   const item = (r: RejectionView) => <Rejection key={r.mutationId} r={r} label={r.label ?? callerName(records.get(r.recordId))} />;
 
   return (
-    <Dialog open={open} title="Changes the server refused" onClose={close} size="large">
+    <Dialog open={open} title="Changes the server rejected" onClose={close} size="large">
       <p>
         The server would not take these changes, for the reason given. Each is kept on this desk with the record; nothing has been deleted. Acknowledge one once you have dealt with it
         (for example, added what was needed as an addendum, or told IT).

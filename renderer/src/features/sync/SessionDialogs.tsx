@@ -7,7 +7,7 @@ import { ageOf, dateDMY, relativeMoment, timeHM } from '../../lib/time';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
-import { changes, ownWaiting, queueSentence } from './sync-text';
+import { changes, ownWaiting, queueSentence } from '../../stores/sync-text';
 
 /*
  * Who is at the desk: signing out (or handing the desk to someone else) asks first; changes made

@@ -2,11 +2,11 @@ import { Icon } from '../../components/Icon';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useSync } from '../../stores/sync';
-import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, queueLine, SYNC_WHILE_DESK_DOWN, waitingLine } from './sync-text';
+import { changes, connectionLine, directoryLine, pausedLine, plural, progressLine, queueLine, SYNC_WHILE_DESK_DOWN, waitingLine } from '../../stores/sync-text';
 
 /*
  * Sync in the status bar, always visible: online or offline since when, what is waiting, when it
- * last all reached the server, what needs the clinician (sign in, conflicts, refused changes), and
+ * last all reached the server, what needs the clinician (sign in, conflicts, rejected changes), and
  * the directory (a download's progress, or how old it is). Every state has words and an icon;
  * colour only repeats them. Changes that matter are announced once, politely (SyncAnnouncer).
  */
@@ -104,7 +104,7 @@ export function SyncStatusBar() {
       {status.rejected > 0 && (
         <button type="button" className="status-button status-button--bad" onClick={() => openDialog('rejections')} data-testid="sync-rejected">
           <Icon name="warning" />
-          {changes(status.rejected)} refused
+          {changes(status.rejected)} rejected
         </button>
       )}
     </div>

@@ -6,7 +6,7 @@ import {
   type CallRecordContent,
   type OutcomeCode,
 } from '../../../../shared/domain/call-record';
-import { RECORD_FIELD_LABELS } from '../../../../shared/domain/record-fields';
+import { recordFieldLabel } from '../../../../shared/domain/record-fields';
 import { toLocalText } from '../../lib/time';
 import { formatDateOfBirth } from '../call/form-model';
 import { CONSENT_LABELS, INTERVENTION_LABELS, PRESENTING_CATEGORY_LABELS, REFERRAL_METHOD_LABELS, RISK_INDICATOR_LABELS } from '../call/labels';
@@ -123,7 +123,7 @@ export function differences(mine: CallRecordContent, theirs: CallRecordContent):
     out.push({
       path,
       section: SECTION_OF[path.split('.')[0]!] ?? 'call',
-      label: RECORD_FIELD_LABELS[path] ?? path,
+      label: recordFieldLabel(path),
       mine: formatValue(path, a),
       theirs: formatValue(path, b),
       prose: PROSE.has(path),

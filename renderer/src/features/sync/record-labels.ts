@@ -3,7 +3,7 @@ import type { CallRecord } from '../../../../shared/domain/call-record';
 import { desk } from '../../client/desk';
 
 /**
- * The records behind a list of conflicts or refused changes, fetched from the core so each can be
+ * The records behind a list of conflicts or rejected changes, fetched from the core so each can be
  * named the way the clinician knows it (caller and start time). Refetched when `key` changes.
  */
 export function useRecords(ids: readonly string[], key: unknown): Map<string, CallRecord> {

@@ -130,7 +130,7 @@ function checkCorrection(change: CorrectionChange, service: DirectoryService): v
     const digits = change.number.replace(/\D/g, '');
     const feed = service.phones;
     if (!feed.some((p) => p.number.replace(/\D/g, '') === digits)) {
-      throw new QualityError(400, 'invalid_request', `change.number: ${change.number} is not one of this service’s numbers (${feed.map((p) => p.number).join(', ') || 'it has none'}).`);
+      throw new QualityError(400, 'invalid_params', `change.number: ${change.number} is not one of this service’s numbers (${feed.map((p) => p.number).join(', ') || 'it has none'}).`);
     }
   }
 }
@@ -205,7 +205,7 @@ export async function addCorrection(tx: Queryable, trustId: string, userId: stri
   checkCorrection(p.change, service.feed_doc ?? service.doc);
   const lastDay = correctionLastDay(p.change);
   if (lastDay !== null && lastDay < londonDateOf(new Date())) {
-    throw new QualityError(400, 'invalid_request', `change: its last day (${lastDay}) is already over, so it would change nothing. Check the dates.`);
+    throw new QualityError(400, 'invalid_params', `change: its last day (${lastDay}) is already over, so it would change nothing. Check the dates.`);
   }
   const id = randomUUID();
   await tx.query(
@@ -236,7 +236,7 @@ async function resolveOne(tx: Queryable, trustId: string, userId: string, report
   if (!row) throw new QualityError(404, 'not_found', `There is no report ${reportId} in your trust.`);
   if (row.resolution) throw new QualityError(409, 'already_resolved', 'This report has already been resolved: nothing was changed. Reload the queue.');
   if (serviceId !== undefined && row.service_id !== serviceId) {
-    throw new QualityError(400, 'invalid_request', `reportIds: report ${reportId} is about another service; a correction resolves only reports of the service it corrects.`);
+    throw new QualityError(400, 'invalid_params', `reportIds: report ${reportId} is about another service; a correction resolves only reports of the service it corrects.`);
   }
   await tx.query(
     'UPDATE directory_report SET resolution = $3, resolution_note = $4, resolved_by = $5, resolved_at = now(), correction_id = $6 WHERE trust_id = $1 AND id = $2',
@@ -257,18 +257,18 @@ export async function resolveReport(
   if (!report) throw new QualityError(404, 'not_found', 'There is no report with this id in your trust.');
   if (report.resolution) throw new QualityError(409, 'already_resolved', 'This report has already been resolved: nothing was changed. Reload the queue.');
   if (r.resolution !== 'corrected_locally') {
-    if (r.correction || r.correctionId) throw new QualityError(400, 'invalid_request', 'correction: only a report corrected locally comes with a correction.');
+    if (r.correction || r.correctionId) throw new QualityError(400, 'invalid_params', 'correction: only a report corrected locally comes with a correction.');
     return resolveOne(tx, trustId, userId, reportId, r.resolution, r.note ?? null, null);
   }
-  if (r.correction && r.correctionId) throw new QualityError(400, 'invalid_request', 'Give either a new correction or the id of one already made, not both.');
+  if (r.correction && r.correctionId) throw new QualityError(400, 'invalid_params', 'Give either a new correction or the id of one already made, not both.');
   if (r.correction) {
     await addCorrection(tx, trustId, userId, { serviceId: report.service_id, change: r.correction, reportIds: [reportId], ...(r.note ? { note: r.note } : {}) });
     return;
   }
-  if (!r.correctionId) throw new QualityError(400, 'invalid_request', 'correction: say what was corrected (a new correction, or correctionId of one already made).');
+  if (!r.correctionId) throw new QualityError(400, 'invalid_params', 'correction: say what was corrected (a new correction, or correctionId of one already made).');
   const [c] = await tx.query<{ service_id: string; removed_at: Date | null }>('SELECT service_id, removed_at FROM directory_correction WHERE trust_id = $1 AND id = $2', [trustId, r.correctionId]);
   if (!c) throw new QualityError(404, 'not_found', 'correctionId: there is no correction with this id in your trust.');
-  if (c.service_id !== report.service_id) throw new QualityError(400, 'invalid_request', 'correctionId: that correction is of another service.');
+  if (c.service_id !== report.service_id) throw new QualityError(400, 'invalid_params', 'correctionId: that correction is of another service.');
   if (c.removed_at) throw new QualityError(409, 'correction_removed', 'correctionId: that correction has been removed; make a new one.');
   await resolveOne(tx, trustId, userId, reportId, 'corrected_locally', r.note ?? null, r.correctionId);
 }

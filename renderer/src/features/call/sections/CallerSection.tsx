@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useFormContext, useWatch } from 'react-hook-form';
+import { hasErrorCode } from '../../../../../shared/contract';
 import { CALLER_TYPE_LABELS, CALLER_TYPES, CONTACT_ROUTE_LABELS, CONTACT_ROUTES } from '../../../../../shared/domain/call-record';
 import { callerAgeYears } from '../../../../../shared/domain/finalise';
 import { isValidNhsNumber } from '../../../../../shared/lib/nhs-number';
@@ -32,8 +33,8 @@ function usePostcodeWarning(postcode: string): string | null {
         .then((r) => {
           if (!current) return;
           if (r.ok) setWarning({ for: typed, text: null });
-          else if (r.error.code === 'postcode_invalid') setWarning({ for: typed, text: 'This is not a postcode: a full postcode looks like SE5 8AZ (a sector, SE5 8, or a district, SE5, will do). Check it with the caller; it is kept as typed.' });
-          else if (r.error.code === 'postcode_not_found') setWarning({ for: typed, text: `${typed.toUpperCase()} is not a known postcode in Great Britain. Check it with the caller; it is kept as typed.` });
+          else if (hasErrorCode(r.error, 'postcode_invalid')) setWarning({ for: typed, text: 'This is not a postcode: a full postcode looks like SE5 8AZ (a sector, SE5 8, or a district, SE5, will do). Check it with the caller; it is kept as typed.' });
+          else if (hasErrorCode(r.error, 'postcode_not_found')) setWarning({ for: typed, text: `${typed.toUpperCase()} is not a known postcode in Great Britain. Check it with the caller; it is kept as typed.` });
         });
     }, 400);
     return () => {

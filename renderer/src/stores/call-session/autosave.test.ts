@@ -49,12 +49,12 @@ describe('autosave', () => {
     expect(h.saver.current.kind).toBe('saved');
   });
 
-  it('saves at once on flush and does nothing when nothing changed', async () => {
+  it('saves at once when asked to save what is pending, and does nothing when nothing changed', async () => {
     const h = harness();
-    expect(await h.saver.flush()).toBe(true);
+    expect(await h.saver.savePending()).toBe(true);
     expect(h.calls).toHaveLength(0);
     h.saver.change(withSummary('x'));
-    expect(await h.saver.flush()).toBe(true);
+    expect(await h.saver.savePending()).toBe(true);
     expect(h.calls).toHaveLength(1);
   });
 
@@ -144,7 +144,7 @@ describe('autosave while the desk cannot be reached', () => {
     const desk = new DeskStandIn();
     const { saver, conflicts } = make(desk);
     saver.change(withSummary('Before the desk went down'));
-    await saver.flush();
+    await saver.savePending();
     expect(desk.history).toEqual(['Before the desk went down']);
 
     desk.mode = 'down';
@@ -204,7 +204,7 @@ describe('autosave while the desk cannot be reached', () => {
     saver.change(withSummary('First words, never reached the desk; then more'));
     await vi.advanceTimersByTimeAsync(400);
     desk.mode = 'up';
-    expect(await saver.flush()).toBe(true);
+    expect(await saver.savePending()).toBe(true);
     expect(conflicts).toEqual([]);
     expect(desk.history.at(-1)).toBe('First words, never reached the desk; then more');
     expect(saver.revision).toBe(desk.revision);

@@ -1,4 +1,4 @@
-import type { ContractError, Envelope, SearchParams, SearchResult } from '../../../../shared/contract';
+import type { ContractError, Envelope, SearchParams, SearchResult } from '../../../shared/contract';
 
 /*
  * Runs directory searches as the clinician types. Every new query starts a new generation; an

@@ -1,6 +1,6 @@
 import { DateTime, Info } from 'luxon';
-import { dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonMomentOf, weekdayOfDayNumber } from '../../../../shared/lib/calendar';
-import { dayTimeLabel, timeHM } from '../../lib/time';
+import { dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonMomentOf, weekdayOfDayNumber } from '../../../shared/lib/calendar';
+import { dayTimeLabel, timeHM } from '../lib/time';
 
 /*
  * The directory's "open at" time as a clinician types it: "tonight 02:00", "Sat 10:00",

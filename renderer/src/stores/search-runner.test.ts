@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Envelope, SearchParams, SearchResult } from '../../../../shared/contract';
+import type { Envelope, SearchParams, SearchResult } from '../../../shared/contract';
 import { SearchRunner } from './search-runner';
 
 function deferred<T>() {

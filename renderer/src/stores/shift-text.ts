@@ -1,7 +1,7 @@
-import type { ShiftSummaryView } from '../../../../shared/contract';
-import { dateOfDayNumber, dayNumberOf, londonDateOf } from '../../../../shared/lib/calendar';
-import { MAX_SUMMARY_DAYS } from '../../../../shared/contract';
-import { dateDMY, dayTimeLabel, timeHM } from '../../lib/time';
+import type { ShiftSummaryView } from '../../../shared/contract';
+import { dateOfDayNumber, dayNumberOf, londonDateOf } from '../../../shared/lib/calendar';
+import { MAX_SUMMARY_DAYS } from '../../../shared/contract';
+import { dateDMY, dayTimeLabel, timeHM } from '../lib/time';
 
 /*
  * The Shift workspace's wording, as pure functions: the range chosen, how fresh the figures are,

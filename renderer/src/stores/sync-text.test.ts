@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectoryInfo, SyncStatus } from '../../../../shared/contract';
+import type { DirectoryInfo, SyncStatus } from '../../../shared/contract';
 import { connectionLine, directoryLine, ownWaiting, pausedLine, progressLine, queueLine, queueSentence, refusalWords, signedOutMessage, SYNC_WHILE_DESK_DOWN, syncAnnouncement, waitingLine } from './sync-text';
-import { SAM, syncStatus } from '../../test-support/sync-status';
+import { SAM, syncStatus } from '../test-support/sync-status';
 
 const NOW = new Date('2026-11-22T14:30:00Z'); // 14:30 in London (GMT)
 
@@ -146,7 +146,7 @@ describe('what is announced', () => {
     expect(said.join(' ')).not.toMatch(/cannot be reached/);
   });
 
-  it('a sign-in needed, signing in, new conflicts and refused changes', () => {
+  it('a sign-in needed, signing in, new conflicts and rejected changes', () => {
     const said = run([
       status(),
       status({ signedIn: false, userName: null, paused: { reason: 'sign_in', message: 'Sign in to sync.' }, waiting: 1 }),
@@ -156,7 +156,7 @@ describe('what is announced', () => {
     expect(said[1]).toBe('Sync paused: sign in to send your changes. Everything stays saved on this desk.');
     expect(said[2]).toBe('Signed in as Sam Clinician. Syncing.');
     expect(said[3]).toBe(
-      'A record was also changed on another desk: both versions are kept until you choose. The server refused 2 changes; they are kept on this desk. All changes have reached the server.',
+      'A record was also changed on another desk: both versions are kept until you choose. The server rejected 2 changes; they are kept on this desk. All changes have reached the server.',
     );
   });
 });

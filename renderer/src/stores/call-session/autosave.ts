@@ -1,9 +1,9 @@
-import type { ContractError, Envelope, SaveResult } from '../../../../shared/contract';
+import { hasErrorCode, type ContractError, type Envelope, type ErrorCode, type SaveResult } from '../../../../shared/contract';
 import type { CallRecordContent } from '../../../../shared/domain/call-record';
 
 /*
  * Autosave of one draft: the clinician never presses save. Changes are saved ~400 ms after typing
- * stops, at once on flush() (Ctrl+S, leaving a field, hiding the window), one save at a time, each
+ * stops, at once on savePending() (Ctrl+S, leaving a field, hiding the window), one save at a time, each
  * naming the revision it was made on. A save that fails because the core is unreachable is retried
  * with backoff while the text stays on screen; a revision conflict is never overwritten: the owner
  * is told, reloads the record and shows the clinician what differed.
@@ -38,8 +38,8 @@ export interface AutosaverOptions {
 }
 
 // record_not_yours / session_changed: not this person's to change (any more): never retried under someone else's name.
-const CONFLICTS = new Set(['revision_conflict', 'record_finalised', 'record_discarded', 'not_found', 'record_not_yours', 'session_changed']);
-const RETRYABLE = new Set(['core_unreachable', 'internal', 'storage_full', 'storage_failed', 'directory_unavailable']);
+const CONFLICTS: readonly ErrorCode[] = ['revision_conflict', 'record_finalised', 'record_discarded', 'not_found', 'record_not_yours', 'session_changed'];
+const RETRYABLE: readonly ErrorCode[] = ['core_unreachable', 'internal', 'storage_full', 'storage_failed', 'directory_unavailable'];
 
 export class Autosaver {
   private latest: CallRecordContent;
@@ -94,8 +94,8 @@ export class Autosaver {
     }, this.o.debounceMs ?? 400);
   }
 
-  /** Saves now. Resolves true when everything on screen is saved. */
-  async flush(): Promise<boolean> {
+  /** Saves what is pending now. Resolves true when everything on screen is saved. */
+  async savePending(): Promise<boolean> {
     if (this.stopped) return !this.dirty;
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = null;
@@ -111,7 +111,7 @@ export class Autosaver {
     if (this.stopped || !this.dirty) return;
     // A save in flight (sent before the connection came back) may still fail: then retry at once.
     if (this.pump) this.retrySoon = true;
-    else void this.flush();
+    else void this.savePending();
   }
 
   /** No more saves (the record was finalised, discarded or closed). */
@@ -162,7 +162,7 @@ export class Autosaver {
     }
     this.lastFailed = true;
     const { error } = r;
-    if (CONFLICTS.has(error.code)) {
+    if (hasErrorCode(error, ...CONFLICTS)) {
       this.stop();
       this.setState({ kind: 'failed', reason: error.message, retrying: false });
       this.o.onConflict(error, this.latest);
@@ -170,8 +170,8 @@ export class Autosaver {
     }
     // Unreachable: this save may have landed without its answer. Keep the first such save (the
     // oldest whose fate is unknown) until one answer comes back.
-    if (error.code === 'core_unreachable') this.uncertain ??= { content, json };
-    const retrying = RETRYABLE.has(error.code);
+    if (hasErrorCode(error, 'core_unreachable')) this.uncertain ??= { content, json };
+    const retrying = hasErrorCode(error, ...RETRYABLE);
     const reason = error.fields?.length ? `${error.message} (${error.fields.map((f) => f.field).join(', ')})` : error.message;
     this.setState({ kind: 'failed', reason, retrying });
     if (retrying) {

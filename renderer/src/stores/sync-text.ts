@@ -1,6 +1,6 @@
-import type { AuthorQueue, DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../../shared/contract';
-import type { DeskUser } from '../../../../shared/domain/people';
-import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../../lib/time';
+import type { AuthorQueue, DirectoryInfo, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
+import type { DeskUser } from '../../../shared/domain/people';
+import { ageOf, dateDMY, localDateLabel, relativeMoment, timeHM } from '../lib/time';
 
 /*
  * What the status bar says about sync and the directory, as pure functions of the core's status,
@@ -88,7 +88,7 @@ export function waitingLine(s: SyncStatus, now: Date, unsavedOnScreen = false): 
   if (unsavedOnScreen) return { tone: 'bad', text: 'Not all saved on this desk: see the record' };
   // Others' changes wait (their own line says for what): not "all synced".
   if (s.waiting > 0) return s.lastSyncedAt ? { tone: 'muted', text: `Yours synced ${relativeMoment(s.lastSyncedAt, now)}` } : null;
-  // With a conflict or a refused change still to settle, nothing waits, but not "all" is in step.
+  // With a conflict or a rejected change still to settle, nothing waits, but not "all" is in step.
   if (s.lastSyncedAt) return { tone: 'muted', text: `${s.conflicts || s.rejected ? 'Nothing waiting · synced' : 'All synced'} ${relativeMoment(s.lastSyncedAt, now)}` };
   return null;
 }
@@ -234,7 +234,7 @@ export function syncAnnouncement(prev: SyncStatus | null, next: SyncStatus, memo
   }
   if (next.rejected > prev.rejected) {
     const n = next.rejected - prev.rejected;
-    messages.push(`The server refused ${changes(n)}; ${n === 1 ? 'it is' : 'they are'} kept on this desk.`);
+    messages.push(`The server rejected ${changes(n)}; ${n === 1 ? 'it is' : 'they are'} kept on this desk.`);
   }
   if (backlog && next.waiting === 0 && next.connection === 'online' && next.paused === null) {
     messages.push('All changes have reached the server.');
