@@ -62,6 +62,23 @@ interface RunFigures {
   keystrokes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
+  /** The renderer's main thread during the typing (CDP Performance metrics): less sensitive to a loaded machine than wall time. */
+  rendererTaskMs: number;
+  rendererScriptMs: number;
+  /** The host process's CPU time when it first answered, and at the end of the run (/proc). */
+  hostCpuAtReadyMs: number | null;
+  hostCpuMs: number | null;
+}
+
+/** CPU time (user + system) a process has used so far, from /proc; null where there is none. */
+function cpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms (USER_HZ)
+  } catch {
+    return null;
+  }
 }
 
 function ensureDirectory(dir: string, count: number): { file: string; fileMiB: number; generatedMs: number | null } {
@@ -103,6 +120,7 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
   try {
     const url = await host.url;
     const hostReadyMs = Date.now() - started;
+    const hostCpuAtReadyMs = cpuMs(host.child.pid);
     await page.goto(url);
     const search = page.locator('#directory-search');
     await search.waitFor({ state: 'visible' });
@@ -119,6 +137,10 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
     );
     await page.evaluate(() => performance.clearMeasures());
 
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metric = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
+    const before = await metric();
     const gap = keyGaps(1000 + run);
     let keystrokes = 0;
     for (const q of SCREEN_QUERIES) {
@@ -135,12 +157,15 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
       await page.waitForTimeout(600);
     }
     const latencies = await measures(page);
+    const after = await metric();
+    const rendererTaskMs = (after.TaskDuration! - before.TaskDuration!) * 1000;
+    const rendererScriptMs = (after.ScriptDuration! - before.ScriptDuration!) * 1000;
+    const hostCpuMs = cpuMs(host.child.pid);
 
-    const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.enable');
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize };
+    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize, rendererTaskMs, rendererScriptMs, hostCpuAtReadyMs, hostCpuMs };
   } finally {
     await context.close();
     await stopProcess(host.child);
@@ -204,6 +229,13 @@ export async function runScreenBench(opts: { workDir: string; count: number; run
       peer: 'none measured',
     },
     firstBundle: firstBundle(),
+    cpu: {
+      /** The renderer's main-thread time per keystroke typed (tasks; script within them), median of runs. */
+      rendererTaskMsPerKeystroke: round(median(runs.map((r) => r.rendererTaskMs / r.keystrokes))),
+      rendererScriptMsPerKeystroke: round(median(runs.map((r) => r.rendererScriptMs / r.keystrokes))),
+      /** The host's CPU time until it first answered (Node start, the bundle, opening the desk), median of runs. */
+      hostCpuAtReadyMs: runs.every((r) => r.hostCpuAtReadyMs !== null) ? round(median(runs.map((r) => r.hostCpuAtReadyMs!))) : null,
+    },
     rendererHeap: { medianUsedMiB: mib(median(runs.map((r) => r.heapUsedBytes))), medianTotalMiB: mib(median(runs.map((r) => r.heapTotalBytes))) },
   };
 }
@@ -215,6 +247,7 @@ export function printScreenFigures(f: Awaited<ReturnType<typeof runScreenBench>>
   console.log(`keystroke → painted   p50 ${k.p50} ms  p95 ${k.p95} ms  p99 ${k.p99} ms  max ${k.max} ms  (${k.n} keystrokes measured of ${k.keystrokes}; ${k.keystrokesWithoutSearch} needed no search)   target ${k.target}   peer: ${k.peer}`);
   console.log(`start → usable        ${s.medianFirstResultsPaintedMs} ms (host ready ${s.medianHostReadyMs} ms, screen ready ${s.medianScreenReadyMs} ms; runs ${s.each.join(', ')})   target ${s.target}   peer: ${s.peer}`);
   console.log(`first bundle          ${f.firstBundle.firstPathKiB} KiB of JavaScript before the first paint (${f.firstBundle.lazyKiB} KiB more on first use)`);
+  console.log(`CPU                   renderer ${f.cpu.rendererTaskMsPerKeystroke} ms of main-thread tasks per keystroke (${f.cpu.rendererScriptMsPerKeystroke} ms script); host ${f.cpu.hostCpuAtReadyMs ?? '–'} ms of CPU until it answered`);
   console.log(`renderer JS heap      ${f.rendererHeap.medianUsedMiB} MiB used (${f.rendererHeap.medianTotalMiB} MiB allocated)`);
 }
 
