@@ -258,6 +258,10 @@ export class Core {
       }),
       'directory.search': (p) => {
         const result = this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now());
+        if (this.afterFirstSearch) {
+          this.afterFirstSearch();
+          this.afterFirstSearch = null;
+        }
         return { ...result, results: this.withLocalReports(result.results) };
       },
       'directory.get': (p) => {
@@ -373,6 +377,24 @@ export class Core {
     const err = e as { name?: string; code?: string; stack?: string };
     const where = err.stack?.split('\n').slice(1, 4).join(' | ') ?? '';
     (this.opts.logError ?? ((m: string) => process.stderr.write(`${m}\n`)))(`core: unexpected ${err.name ?? 'error'} ${err.code ?? ''} at ${where}`);
+  }
+
+  /** Set by warmUpAfterFirstSearch until the first search has been answered. */
+  private afterFirstSearch: (() => void) | null = null;
+
+  /**
+   * Warms up once the screen is usable: just after the first search is answered, or after
+   * `fallbackMs` when no search comes. Done as soon as the desk answered, the postcode tables'
+   * 70 ms (more on a busy machine) held up the screen's files and its first search instead.
+   */
+  warmUpAfterFirstSearch(fallbackMs = 5000): void {
+    const timer = setTimeout(() => this.warmUp(), fallbackMs);
+    timer.unref();
+    this.afterFirstSearch = () => {
+      clearTimeout(timer);
+      // After the answer has been sent.
+      setImmediate(() => this.warmUp());
+    };
   }
 
   /**

@@ -104,7 +104,7 @@ if (kept.port > 0 && host.port !== kept.port && !(asked > 0)) {
 console.log(`Crisis Desk is running at ${host.url}`);
 const openCommand = dataDir === path.join(root, '.data', 'desk') ? './desk open' : `./desk open --data ${dataDir}`;
 console.log(`  (it opens one tab, once, within ${CODE_TTL_MS / 60_000} minutes; open tabs carry on by themselves; for another address: ${openCommand})`);
-setImmediate(() => core.warmUp());
+core.warmUpAfterFirstSearch();
 if (values.open) openInBrowser(dataDir, host.newAddress());
 
 const stop = async () => {

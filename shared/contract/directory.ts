@@ -26,7 +26,10 @@ export type SearchParams = z.infer<typeof SearchParams>;
 
 /** Where distances are measured from, and how precisely that place is known. */
 export interface SearchOrigin {
+  /** For people: "SE5 8AZ", "SE5 8", "SE5", "Position". */
   label: string;
+  /** The postcode district ("SE5") that catchments are matched on; null for a position. */
+  district: string | null;
   lat: number;
   lon: number;
   precision: 'sector' | 'district' | 'position';
@@ -86,9 +89,13 @@ export interface SearchResult {
   place: PostcodePlace | null;
   /** The instant "open" was judged at. */
   evaluatedAt: string;
-  directory: DirectoryInfo;
 }
 
+/**
+ * What the status bar says about the directory on this desk. Not part of a search's answer (that
+ * would be a meta read and a status-bar render per keystroke): the screen reads it once with
+ * system.info and is told of each change by the directory.updated event.
+ */
 export interface DirectoryInfo {
   services: number;
   version: string | null;

@@ -70,10 +70,10 @@ export class PostcodeCentroids implements PostcodeLookup {
     for (const r of readings) {
       if (r.kind !== 'district') {
         const s = this.sectors.get(r.sector);
-        if (s) return located(r.kind === 'full' ? r.postcode : r.sector, s, 'sector');
+        if (s) return located(r.kind === 'full' ? r.postcode : r.sector, r.district, s, 'sector');
       }
       const d = this.districts.get(r.district);
-      if (d) return located(r.kind === 'full' ? r.postcode : r.district, d, 'district');
+      if (d) return located(r.kind === 'full' ? r.postcode : r.district, r.district, d, 'district');
     }
     const first = readings[0]!;
     if (isNorthernIrelandDistrict(first.district)) {
@@ -85,8 +85,8 @@ export class PostcodeCentroids implements PostcodeLookup {
   }
 }
 
-function located(label: string, c: Centroid, precision: 'sector' | 'district'): LocatedPostcode {
-  return { origin: { label, lat: c.lat, lon: c.lon, precision, radiusKm: c.radiusKm }, place: { label, nations: c.nations } };
+function located(label: string, district: string, c: Centroid, precision: 'sector' | 'district'): LocatedPostcode {
+  return { origin: { label, district, lat: c.lat, lon: c.lon, precision, radiusKm: c.radiusKm }, place: { label, nations: c.nations } };
 }
 
 /**

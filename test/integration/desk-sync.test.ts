@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishAndDistribute } from '../../server/src/directory/publisher';
 import { routeModules } from '../../server/src/routes';
 import type { CallRecord, CallSummary } from '../../shared/domain/call-record';
-import type { ConflictView, SearchResult, SyncStatus } from '../../shared/contract';
+import type { ConflictView, DirectoryInfo, SearchResult, SyncStatus } from '../../shared/contract';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { finalisable, GEO_DIR, TestDesk, TestTokens, waitFor } from '../support/desk-harness';
 import { createTestServer, USERS, type TestServer } from '../support/server-fixtures';
@@ -72,6 +72,25 @@ describe('desk sync against the central API', () => {
     expect((await desk.call<SearchResult>('directory.search', { text: 'renamed catch' })).results.map((r) => r.service.id)).toEqual([renamed.id]);
     await expect(desk.call('directory.get', { id: services[0]!.id })).rejects.toThrow(/not_found/);
     expect(desk.core.directory.info().services).toBe(next.length);
+  });
+
+  it('tells the screen of each directory check, one that found nothing new included (the status bar\'s "checked" time moves)', async () => {
+    const { desk } = newDesk();
+    const told: DirectoryInfo[] = [];
+    const stop = desk.core.on('directory.updated', (d) => told.push(d));
+    try {
+      // The download, told as it always was; then the desk rests.
+      await waitFor('the download', () => told.length > 0 && desk.status().activity === 'idle');
+      told.length = 0;
+      const before = desk.core.directory.info();
+      await new Promise((r) => setTimeout(r, 5)); // a later "synced at" than the download's
+      await desk.call('sync.now');
+      const checked = await waitFor('the event of a check', () => told.find((d) => Date.parse(d.syncedAt!) > Date.parse(before.syncedAt!)));
+      expect(checked).toMatchObject({ version: before.version, services: before.services, publishedAt: before.publishedAt });
+      expect(desk.core.directory.info().syncedAt).toBe(told.at(-1)!.syncedAt);
+    } finally {
+      stop();
+    }
   });
 
   it('builds the directory from the changes feed, page by page, when the snapshot cannot be downloaded', async () => {

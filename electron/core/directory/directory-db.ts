@@ -152,14 +152,14 @@ export class DirectoryDb {
       place = located.place;
       // Northern Ireland has no position in the tables and no services in this directory: the
       // screen shows its own crisis route instead of English services with no distance.
-      if (!located.origin) return { results: [], total: 0, origin: null, place, evaluatedAt: at.toISOString(), directory: this.info() };
+      if (!located.origin) return { results: [], total: 0, origin: null, place, evaluatedAt: at.toISOString() };
       origin = located.origin;
-      originDistrict = origin.label.split(' ')[0]!;
+      originDistrict = origin.district;
     } else if (params.position) {
-      origin = { label: 'Position', ...params.position, precision: 'position' as const, radiusKm: null };
+      origin = { label: 'Position', district: null, ...params.position, precision: 'position' as const, radiusKm: null };
     }
     const result = this.searcher.search(params, { origin, originDistrict, at, calendar: this.calendar });
-    return { ...result, place, directory: this.info() };
+    return { ...result, place };
   }
 
   lookupPostcode(postcode: string): SearchOrigin {

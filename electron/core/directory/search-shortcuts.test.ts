@@ -60,9 +60,9 @@ const PAGES: Pick<SearchParams, 'offset' | 'limit'>[] = [{}, { offset: 25 }, { l
 function contextOf(p: SearchParams, at: Date): SearchContext {
   if (p.postcode) {
     const origin = centroids.locate(p.postcode).origin!;
-    return { origin, originDistrict: origin.label.split(' ')[0]!, at, calendar };
+    return { origin, originDistrict: origin.district, at, calendar };
   }
-  if (p.position) return { origin: { label: 'Position', ...p.position, precision: 'position', radiusKm: null }, originDistrict: null, at, calendar };
+  if (p.position) return { origin: { label: 'Position', ...p.position, precision: 'position', radiusKm: null, district: null }, originDistrict: null, at, calendar };
   return { origin: null, originDistrict: null, at, calendar };
 }
 

@@ -25,7 +25,7 @@ export interface SyncEngineDeps {
   onStatus: (status: SyncStatus) => void;
   /** Called when a pull changed records on this desk (the screen refreshes its lists). */
   onRecordsChanged?: () => void;
-  /** Called when the directory changed (caught up or replaced). */
+  /** Called after each directory check that reached the server (caught up, replaced, or only checked: its "synced at" moved). */
   onDirectoryChanged?: () => void;
   /** Told about unexpected errors (bugs), without patient data; sync backs off and retries. */
   onError?: (e: Error) => void;
@@ -397,7 +397,7 @@ export class SyncEngine {
 
   private async syncDirectory(): Promise<void> {
     const result = await this.deps.directory.run(this.controller.signal);
-    if (result === 'caught_up' || result === 'bootstrapped') this.deps.onDirectoryChanged?.();
+    if (result !== 'not_published') this.deps.onDirectoryChanged?.();
   }
 
   /** Progress of a directory download, for the status bar's progress bar. */

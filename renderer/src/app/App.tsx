@@ -1,23 +1,16 @@
 import { useEffect } from 'react';
 import { Kbd } from '../components/Dialog';
 import { Icon } from '../components/Icon';
-import { CallDialogsHost } from '../features/call/CallDialogsHost';
 import { CallPanel } from '../features/call/CallPanel';
 import { DirectoryPanel } from '../features/directory/DirectoryPanel';
-import { ReportDialog } from '../features/directory/ReportDialog';
-import { ServiceDetails } from '../features/directory/ServiceDetails';
-import { ConflictsDialog } from '../features/sync/ConflictsDialog';
-import { RejectionsDialog } from '../features/sync/RejectionsDialog';
-import { ShiftWorkspace } from '../features/shift/ShiftWorkspace';
-import { ClaimDialog, SignOutDialog, WaitingDialog } from '../features/sync/SessionDialogs';
 import { DirectoryStatus, SyncAnnouncer, SyncStatusBar, UserArea } from '../features/sync/SyncStatusBar';
 import { dateDMY, relativeMoment, timeHM } from '../lib/time';
 import { useApp } from '../stores/app';
 import { useCallSession } from '../stores/call-session';
 import { mayLeadShifts, useSync } from '../stores/sync';
 import { deskLine } from './desk-text';
+import { LazyDialogs, LazyShiftWorkspace } from './LazyParts';
 import { shortcutKeys } from './shortcuts';
-import { ShortcutsDialog } from './ShortcutsDialog';
 import { useShortcuts } from './useShortcuts';
 
 /** The workspace switch: only team leads and administrators have a second workspace. */
@@ -190,20 +183,12 @@ export function App() {
             Shift workspace
           </h1>
           <CoreWarnings />
-          <ShiftWorkspace />
+          <LazyShiftWorkspace />
         </main>
       )}
       <StatusBar />
       <Toast />
-      <ShortcutsDialog />
-      <ServiceDetails />
-      <ReportDialog />
-      <CallDialogsHost />
-      <ConflictsDialog />
-      <RejectionsDialog />
-      <SignOutDialog />
-      <ClaimDialog />
-      <WaitingDialog />
+      <LazyDialogs />
     </div>
   );
 }

@@ -17,7 +17,8 @@ export function followCoreEvents(client: CrisisDeskClient): () => void {
       if (before && before.services === 0 && d.services > 0) useSync.getState().say(`The directory is ready: ${d.services.toLocaleString('en-GB')} services.`);
       // The results on screen may describe services that changed (a report from another desk, a local
       // correction): ask again in place, so the cards change without the clinician losing their place.
-      void useDirectory.getState().refreshShown();
+      // A check that found nothing new moves only "synced at": the cards stay as they are.
+      if (!before || before.version !== d.version || before.services !== d.services || before.publishedAt !== d.publishedAt) void useDirectory.getState().refreshShown();
     }),
     client.on('core.warning', (w) => useApp.getState().addWarning(w.message)),
     client.on('sync.status', (s) => useSync.getState().statusEvent(s)),

@@ -4,7 +4,6 @@ import type { ReferralRoute, ServiceType } from '../../../shared/domain/service-
 import { desk } from '../client/desk';
 import { readOpenAt, type OpenAtReading } from './open-at';
 import { SearchRunner } from './search-runner';
-import { useApp } from './app';
 import { useCallSession } from './call-session';
 
 /*
@@ -142,11 +141,9 @@ function paramsOf(f: Filters, openAt: OpenAtReading): SearchParams | null {
 }
 
 export const useDirectory = create<DirectoryState>((set, get) => {
-  // The keystroke the query in flight was asked after.
-  let askedKeystroke = 0;
-  const runner = new SearchRunner((p) => desk().call('directory.search', p), {
-    onResults: (r, params) => {
-      useApp.getState().setDirectory(r.directory);
+  // Each query carries the search-box keystroke it was asked after: its answer measures up to it.
+  const runner = new SearchRunner<number>((p) => desk().call('directory.search', p), {
+    onResults: (r, params, keystroke) => {
       set({
         results: r.results,
         total: r.total,
@@ -158,13 +155,13 @@ export const useDirectory = create<DirectoryState>((set, get) => {
         answered: params,
         hasMore: runner.hasMore,
         active: -1,
-        answeredKeystroke: askedKeystroke,
+        answeredKeystroke: keystroke,
       });
     },
     onPage: (r) => set((s) => ({ results: [...s.results, ...r.results], total: r.total, hasMore: runner.hasMore })),
-    onError: (error, params) => {
+    onError: (error, params, keystroke) => {
       const postcode = hasErrorCode(error, 'postcode_invalid', 'postcode_not_found');
-      forgetKeystrokes(askedKeystroke);
+      forgetKeystrokes(keystroke);
       set({ results: [], total: 0, origin: null, place: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },
     onLoading: (loading) => set({ loading }),
@@ -177,46 +174,17 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       }),
   });
 
-  /*
-   * Searches run as soon as they are asked for (the core answers in a few milliseconds), one at a
-   * time: while one is on its way, the next waits for it, its answer is dropped, and only the
-   * newest query then runs. Typing faster than the core answers never queues stale searches.
-   */
-  let inFlight = false;
-  let again = false;
-  // The query last sent (in flight or answered), to skip asking the same again.
-  let lastAsked: string | null = null;
+  /** Asks for what the filters say now (the runner sends one query at a time, the newest winning). */
   const runLatest = (force = false) => {
     const params = paramsOf(get().filters, get().openAtReading);
     if (!params) {
       forgetKeystrokes(keystrokeSeq);
-      lastAsked = null;
       set({ ...noResults(), loading: false });
       runner.cancel();
       return;
     }
-    const key = JSON.stringify(params);
-    if (!force && key === lastAsked && !again) {
-      // The same query (a trailing space, a first letter): the results shown, or on their way, answer it.
-      if (inFlight) askedKeystroke = keystrokeSeq;
-      else forgetKeystrokes(keystrokeSeq);
-      return;
-    }
-    if (inFlight) {
-      again = true;
-      runner.supersede();
-      return;
-    }
-    inFlight = true;
-    lastAsked = key;
-    askedKeystroke = keystrokeSeq;
-    void runner.run(params).finally(() => {
-      inFlight = false;
-      if (again) {
-        again = false;
-        runLatest(true);
-      }
-    });
+    // The same query (a trailing space, a first letter): the results shown answer it.
+    if (!runner.ask(params, keystrokeSeq, force)) forgetKeystrokes(keystrokeSeq);
   };
 
   let timer: ReturnType<typeof setTimeout> | null = null;

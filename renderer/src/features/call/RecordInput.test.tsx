@@ -117,7 +117,7 @@ describe('the caller’s postcode', () => {
   it('is checked as the directory checks its own: a warning at the field, and the record still saves', async () => {
     desk.handle('directory.lookupPostcode', (p) =>
       p.postcode === 'SE5 8AZ'
-        ? { ok: true as const, value: { label: 'SE5 8AZ', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 1 } }
+        ? { ok: true as const, value: { label: 'SE5 8AZ', district: 'SE5', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 1 } }
         : { ok: false as const, error: { code: 'postcode_not_found' as const, message: 'not known', fields: [{ field: 'postcode', message: 'Unknown postcode' }] } },
     );
     type('Postcode', 'ZZ9 9ZZ');

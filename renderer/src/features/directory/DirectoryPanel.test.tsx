@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 const DIRECTORY = { services: 3000, version: '1', publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-31' };
-const answer = (over: Partial<SearchResult> = {}): SearchResult => ({ results: [], total: 0, origin: null, place: null, evaluatedAt: '2026-11-25T14:00:00.000Z', directory: DIRECTORY, ...over });
+const answer = (over: Partial<SearchResult> = {}): SearchResult => ({ results: [], total: 0, origin: null, place: null, evaluatedAt: '2026-11-25T14:00:00.000Z', ...over });
 
 /** Opens a call record (as a new call or one resumed from the list does) with this caller's postcode and age. */
 async function openCall(n: number, postcode: string, dateOfBirth: string | null) {
@@ -86,7 +86,7 @@ describe('the directory panel', () => {
       asked.push(p.text ?? '');
       return new Promise((resolve) =>
         answers.push(() =>
-          resolve({ ok: true, value: { results: [], total: 0, origin: null, place: null, evaluatedAt: '2026-11-22T14:00:00Z', directory: { services: 3000, version: '1', publishedAt: null, syncedAt: null, bankHolidaysCoverUntil: '2027-12-28' } } }),
+          resolve({ ok: true, value: { results: [], total: 0, origin: null, place: null, evaluatedAt: '2026-11-22T14:00:00Z' } }),
         ),
       );
     });
@@ -199,13 +199,15 @@ describe('the directory panel', () => {
   });
 
   it('says a desk with no directory has none yet, and how it arrives, instead of “0 services”', async () => {
-    desk.handle('directory.search', () => ({ ok: true, value: answer({ directory: { ...DIRECTORY, services: 0, version: null } }) }));
+    // As system.info or the directory.updated event says it.
+    act(() => useApp.setState({ directory: { ...DIRECTORY, services: 0, version: null } }));
+    desk.handle('directory.search', () => ({ ok: true, value: answer() }));
     const status: SyncStatus = syncStatus({ lastSyncedAt: null, paused: { reason: 'sign_in', message: '' }, signedIn: false, userName: null, session: { user: null, state: 'signed_out' } });
     act(() => useSync.setState({ status }));
     render(<DirectoryPanel />);
     fireEvent.change(screen.getByLabelText(/^Postcode/), { target: { value: 'SE5 8AZ' } });
     await screen.findByTestId('no-directory', {}, { timeout: 2000 });
-    expect(screen.getByTestId('results-count').textContent).toBe('No directory on this desk yet: nothing can be searched until it arrives.');
+    await waitFor(() => expect(screen.getByTestId('results-count').textContent).toBe('No directory on this desk yet: nothing can be searched until it arrives.'), { timeout: 2000 });
     expect(screen.getByTestId('results-count').textContent).not.toMatch(/0 services/);
     expect(screen.getByRole('button', { name: 'Sign in to sync' })).toBeTruthy();
     act(() => useSync.setState({ status: { ...status, signedIn: true, paused: null, directoryProgress: { phase: 'download', bytes: 1_000_000, totalBytes: 4_000_000, rows: 0 } } }));
@@ -217,7 +219,7 @@ describe('the directory panel', () => {
   it('says a postcode is in Scotland, with NHS 24’s route, and in Northern Ireland, with Lifeline', async () => {
     desk.handle('directory.search', (p) =>
       p.postcode?.startsWith('DG')
-        ? { ok: true, value: answer({ place: { label: 'DG1 1AA', nations: ['scotland'] }, origin: { label: 'DG1 1AA', lat: 55.09, lon: -3.6, precision: 'sector', radiusKm: 1 } }) }
+        ? { ok: true, value: answer({ place: { label: 'DG1 1AA', nations: ['scotland'] }, origin: { label: 'DG1 1AA', district: 'DG1', lat: 55.09, lon: -3.6, precision: 'sector', radiusKm: 1 } }) }
         : { ok: true, value: answer({ place: { label: 'BT7 1NN', nations: ['northern_ireland'] } }) },
     );
     render(<DirectoryPanel />);

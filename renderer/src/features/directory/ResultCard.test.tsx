@@ -38,7 +38,7 @@ const result = (over: Partial<ServiceResult> = {}): ServiceResult => ({
   ...over,
 });
 
-const origin = { label: 'SE5 8AZ', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 0.8 };
+const origin = { label: 'SE5 8AZ', district: 'SE5', lat: 51.47, lon: -0.09, precision: 'sector' as const, radiusKm: 0.8 };
 const noop = () => {};
 
 function show(r: ServiceResult, callerAge: number | null = null, at: string | null = null) {

@@ -70,7 +70,7 @@ export interface CatchmentLine {
 export function catchmentLine(r: Pick<ServiceResult, 'catchment' | 'distanceKm'>, service: DirectoryService, origin: SearchOrigin | null): CatchmentLine | null {
   const c = r.catchment;
   if (!c) return null;
-  const district = origin && origin.precision !== 'position' ? origin.label.split(' ')[0]! : null;
+  const district = origin?.district ?? null;
   const site = r.distanceKm !== null ? `, site ${distanceLabel(r.distanceKm)} away` : '';
   switch (c.kind) {
     case 'covers':
