@@ -31,7 +31,7 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
-import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../node/core-process';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
@@ -41,7 +41,7 @@ import { saveExport, SAVE_DIALOG_FILTERS } from './export-save';
 import { LastSyncFile, unsyncedWarning } from './last-sync';
 import { loopbackOrHttps, SHELL_CHANNEL, shellCall } from './shell-ipc';
 import { menuTemplate, type ScreenShortcut } from './menu';
-import { openidClientOps } from './oidc-client';
+import { openidClientOps } from '../node/oidc-client';
 import { PasscodeFile } from './passcode';
 import { plutilReader, readMachinePolicy } from './machine-policy';
 import { effectiveSettings, parseUserSettings, policyHash, type EffectiveSettings } from './policy';

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -26,6 +26,27 @@ export function writeFileDurably(file: string, content: string | Buffer): void {
     throw e;
   }
   // Folders cannot be opened for fsync on Windows; the rename is already durable enough there.
+  if (process.platform !== 'win32') fsyncPath(dir, 'r');
+}
+
+/**
+ * Creates a small file that must never be replaced once it exists (a key): written whole beside it
+ * (this user only), fsync, then hard-linked into place, which fails with EEXIST when another process
+ * got there first; then fsync of the folder. A crash or a full disk never leaves a part-written
+ * file that would refuse every later start.
+ */
+export function createFileDurably(file: string, content: string | Buffer): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.new-${process.pid}`;
+  try {
+    rmSync(tmp, { force: true });
+    writeFileSync(tmp, content, { mode: 0o600, flag: 'wx' });
+    fsyncPath(tmp, 'r+');
+    linkSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
   if (process.platform !== 'win32') fsyncPath(dir, 'r');
 }
 
