@@ -31,6 +31,7 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
+import { SCREEN_CHANNELS } from '../../shared/contract';
 import { CORE_PROCESS_V8_FLAGS } from '../node/core-process';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, RENDERER_ENTRY, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
@@ -39,7 +40,7 @@ import { readTextIfExists, writeFileDurably } from '../node/durable-file';
 import { IdleLock } from './idle-lock';
 import { saveExport, SAVE_DIALOG_FILTERS } from './export-save';
 import { LastSyncFile, unsyncedWarning } from './last-sync';
-import { loopbackOrHttps, SHELL_CHANNEL, shellCall } from './shell-ipc';
+import { loopbackOrHttps, shellCall } from './shell-ipc';
 import { menuTemplate, type ScreenShortcut } from './menu';
 import { openidClientOps } from '../node/oidc-client';
 import { PasscodeFile } from './passcode';
@@ -53,10 +54,6 @@ import { startLoopbackRedirect } from './loopback-redirect';
 import { allowNavigation, isAllowedExternalLink, isTrustedSender, permissionCheckHandler, permissionRequestHandler, secureWebPreferences, weakWebPreferences, windowOpenDecision } from './web-security';
 import { restoreWindowState, serializeWindowState } from './window-state';
 
-const PORT_CHANNEL = 'crisis-desk:port';
-const HELLO_CHANNEL = 'crisis-desk:hello';
-const CORE_DOWN_CHANNEL = 'crisis-desk:core-down';
-const EVENT_CHANNEL = 'crisis-desk:event';
 
 const here = import.meta.dirname;
 const preloadPath = path.join(here, 'preload.cjs');
@@ -239,7 +236,7 @@ async function main(): Promise<void> {
       updates?.start();
       if (screenConnected) connectScreen();
     } else if (state.status !== 'starting') {
-      screenView?.webContents.send(CORE_DOWN_CHANNEL);
+      screenView?.webContents.send(SCREEN_CHANNELS.coreDown);
     }
     refresh();
   }
@@ -277,7 +274,7 @@ async function main(): Promise<void> {
     const lockState = JSON.stringify(lock.state);
     if (lockState !== lastLockState) {
       lastLockState = lockState;
-      screenView.webContents.send(EVENT_CHANNEL, 'app.lock', lock.state);
+      screenView.webContents.send(SCREEN_CHANNELS.event, 'app.lock', lock.state);
     }
   }
 
@@ -285,18 +282,18 @@ async function main(): Promise<void> {
     if (!screenView) return;
     const { port1, port2 } = new MessageChannelMain();
     if (!supervisor.connect(port1)) return;
-    screenView.webContents.postMessage(PORT_CHANNEL, null, [port2]);
+    screenView.webContents.postMessage(SCREEN_CHANNELS.port, null, [port2]);
   }
 
   const screenIds = new Set<number>();
   const trusted = (event: IpcMainEvent | IpcMainInvokeEvent) => isTrustedSender({ sender: event.sender, senderFrame: event.senderFrame }, screenIds);
-  ipcMain.on(HELLO_CHANNEL, (event) => {
+  ipcMain.on(SCREEN_CHANNELS.hello, (event) => {
     if (!trusted(event)) return;
     screenConnected = true;
     connectScreen();
     refresh();
   });
-  ipcMain.handle(SHELL_CHANNEL, (event, method: unknown, params: unknown) => {
+  ipcMain.handle(SCREEN_CHANNELS.shell, (event, method: unknown, params: unknown) => {
     if (!trusted(event)) return { ok: false, error: { code: 'unknown_method', message: 'Refused.' } };
     return shellCall(method, params, {
       lockNow: () => lock.lock('manual'),
