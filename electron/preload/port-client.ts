@@ -63,7 +63,12 @@ export function createPortClient(options: PortClientOptions): PortClient {
       port = next;
       next.onmessage = (ev) => contract.receive(ev.data);
       next.start();
-      contract.linked({ send: (message) => next.postMessage(message) });
+      contract.linked({
+        send: (message) => {
+          next.postMessage(message);
+          return true;
+        },
+      });
     },
     detach,
     emit: contract.shellEvent,

@@ -16,9 +16,13 @@ import { isShellEvent, isShellMethod } from './shell';
  * decides whether to retry, as autosave does. Calls made while the link is down wait for it.
  */
 
-/** A link to the core that is up: it carries one message (and throws when it cannot). */
+/** A link to the core that is up. */
 export interface ContractLink {
-  send(message: WireMessage): void;
+  /**
+   * Carries one message. False when it cannot just now (a socket already closing): the call waits
+   * for the next link, unsent. Throws when it never could: the call is answered at once.
+   */
+  send(message: WireMessage): boolean;
 }
 
 /** Timers, handed in: shared/ has no host (the screen's window, or the preload's) of its own. */
@@ -96,7 +100,7 @@ export function createContractClient(options: ContractClientOptions): ContractCl
   const send = (p: Pending) => {
     if (!link) return;
     try {
-      link.send({ kind: 'call', id: p.id, method: p.method, params: p.params });
+      if (!link.send({ kind: 'call', id: p.id, method: p.method, params: p.params })) return;
     } catch {
       return settle(p, coreUnreachable(CORE_DROPPED));
     }

@@ -185,7 +185,22 @@ describe('the WebSocket client of the contract', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sockets).toHaveLength(1);
   });
+
+  it('a call made while the socket is already closing waits for the next one, unsent, instead of being lost with it', async () => {
+    const c = make();
+    sockets[0]!.open();
+    sockets[0]!.readyState = 2; // CLOSING: the close event has not come yet
+    const p = c.call('system.info', {});
+    expect(sockets[0]!.sent).toHaveLength(0);
+    sockets[0]!.drop();
+    await vi.advanceTimersByTimeAsync(250);
+    sockets[1]!.open();
+    expect(sockets[1]!.sent.map((m) => m.method)).toEqual(['system.info']);
+    sockets[1]!.answer(sockets[1]!.sent[0]!.id, 'ok');
+    expect(await p).toEqual({ ok: true, value: 'ok' });
+  });
 });
+
 
 describe('the reconnection delay', () => {
   it('is drawn from zero to a bound that doubles from the base up to the cap, and never under 50 ms', () => {

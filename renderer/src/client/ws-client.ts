@@ -1,4 +1,4 @@
-import { createContractClient, type ContractClient, type CrisisDeskClient, type WireMessage } from '../../../shared/contract';
+import { createContractClient, type ContractClient, type ContractLink, type CrisisDeskClient, type WireMessage } from '../../../shared/contract';
 
 /*
  * window.crisisDesk for the browser host: the contract (shared/contract/contract-client.ts) over a
@@ -92,9 +92,17 @@ function decode(data: unknown): unknown {
   }
 }
 
-/** The contract's link over an open socket: one JSON text frame per message. */
-function socketLink(socket: SocketLike) {
-  return { send: (message: WireMessage) => socket.send(JSON.stringify(message)) };
+const OPEN = 1;
+
+/** The contract's link over an open socket: one JSON text frame per message; nothing once it is closing (the call waits for the next socket). */
+function socketLink(socket: SocketLike): ContractLink {
+  return {
+    send(message: WireMessage) {
+      if (socket.readyState !== OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    },
+  };
 }
 
 /** One socket's life: linked to the contract while it is open; when it closes, `onLost` is called once. */
