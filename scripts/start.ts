@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openInBrowser } from '../electron/host/open-in-browser';
-import { CORE_PROCESS_V8_FLAGS } from '../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../electron/node/core-process';
 import { freshDeskAddress } from './desk-address';
 import { electronBinary } from './electron-binary';
 import { HOST_RESTARTS, SERVER_RESTARTS } from './supervisor/restart-policy';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createFileDurably, readTextIfExists } from '../node/durable-file';
 
 /**
  * The browser host has no OS keychain (Electron's safeStorage wraps the key in the desktop app),
@@ -7,20 +7,19 @@ import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:
  * tests and demos; patient data belongs in the desktop app.
  */
 export function loadOrCreateDeskKey(file: string): Buffer {
-  if (existsSync(file)) {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const text = readTextIfExists(file);
+  if (text !== null) {
+    const key = Buffer.from(text.trim(), 'hex');
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte desk key. Move it aside to start a new desk.`);
     return key;
   }
   const key = randomBytes(32);
-  // Written beside and linked into place, so a disk that fills up mid-write never leaves a
-  // half-written key that would refuse every later start; linking fails if another start won.
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, key.toString('hex'), { mode: 0o600, flag: 'wx' });
-    linkSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
+    createFileDurably(file, key.toString('hex'));
+  } catch (e) {
+    // Another start won the race: its key is the desk's.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateDeskKey(file);
+    throw e;
   }
   return key;
 }

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import * as oidc from 'openid-client';
 import { deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SessionSnapshot, TokenSource } from '../core/sync/token-source';
+import { newAuthorizationRequest, openidClientOps, type OidcOps, type TokenSet } from '../node/oidc-client';
 
-/** The desk's public client at the identity provider (no secret: it runs on people's machines). */
-export const DESK_CLIENT_ID = 'crisis-desk';
-const SCOPE = 'openid profile offline_access';
 /** Renew an access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
 /** How long the screen's sign-in link works (it works once). */
@@ -17,7 +14,7 @@ export const SIGN_IN_TTL_MS = 15 * 60_000;
 const MAX_PENDING = 16;
 
 interface Pending {
-  verifier: string;
+  codeVerifier: string;
   state: string;
   nonce: string;
   expiresAt: number;
@@ -58,7 +55,7 @@ export function deskUserOf(accessToken: string, fallbackName: string | null): De
  * A kept session whose refresh is refused is dropped, and their changes wait for them to sign in.
  */
 export class OidcSession implements TokenSource {
-  private config: oidc.Configuration | null = null;
+  private readonly oidc: OidcOps;
   private readonly pending = new Map<string, Pending>();
   /** One-time tickets for /auth/start, handed to the screen over its contract (requestSignIn). */
   private readonly tickets = new Map<string, number>();
@@ -67,17 +64,12 @@ export class OidcSession implements TokenSource {
   private readonly listeners: ((s: SessionSnapshot) => void)[] = [];
 
   constructor(
-    private readonly issuer: string,
+    issuer: string,
     private readonly redirectUri: () => string,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  private async configuration(): Promise<oidc.Configuration> {
-    this.config ??= await oidc.discovery(new URL(this.issuer), DESK_CLIENT_ID, undefined, oidc.None(), {
-      // The demo server runs on plain HTTP on this machine; a trust's server is HTTPS.
-      execute: new URL(this.issuer).protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
-    });
-    return this.config;
+    oidc: OidcOps = openidClientOps(issuer),
+  ) {
+    this.oidc = oidc;
   }
 
   /**
@@ -93,25 +85,12 @@ export class OidcSession implements TokenSource {
     if (expiresAt === undefined || expiresAt <= now) {
       throw new SignInRefused('This sign-in link has been used already or is out of date. Go back to Crisis Desk and choose Sign in again.');
     }
-    const config = await this.configuration();
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
+    const { codeVerifier, codeChallenge, state, nonce } = newAuthorizationRequest();
+    const url = await this.oidc.authorizationUrl({ redirectUri: this.redirectUri(), codeChallenge, state, nonce });
     this.forgetExpired(now);
     while (this.pending.size >= MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
-    this.pending.set(state, { verifier, state, nonce, expiresAt: now + SIGN_IN_TTL_MS });
-    return oidc
-      .buildAuthorizationUrl(config, {
-        redirect_uri: this.redirectUri(),
-        scope: SCOPE,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        // Always ask: a desk is shared, so a sign-in must never silently reuse the last person's.
-        prompt: 'login',
-        state,
-        nonce,
-      })
-      .toString();
+    this.pending.set(state, { codeVerifier, state, nonce, expiresAt: now + SIGN_IN_TTL_MS });
+    return url;
   }
 
   /** The browser came back with a code: exchange it (checking state, PKCE and nonce). */
@@ -121,15 +100,10 @@ export class OidcSession implements TokenSource {
     const pending = this.pending.get(state);
     if (!pending) throw new SignInRefused('This sign-in was not started here, has already been used, or took too long. Start again from Crisis Desk.');
     this.pending.delete(state);
-    const tokens = await oidc.authorizationCodeGrant(await this.configuration(), callbackUrl, {
-      pkceCodeVerifier: pending.verifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-    });
-    const claims = tokens.claims();
-    const user = deskUserOf(tokens.access_token, typeof claims?.name === 'string' ? claims.name : null);
+    const tokens = await this.oidc.exchange(callbackUrl, { redirectUri: this.redirectUri(), codeVerifier: pending.codeVerifier, state: pending.state, nonce: pending.nonce });
+    const user = deskUserOf(tokens.accessToken, tokens.userName);
     if (!user) {
-      if (tokens.refresh_token) void this.revoke(tokens.refresh_token);
+      if (tokens.refreshToken) void this.revoke(tokens.refreshToken);
       throw new Error('The sign-in service did not say who you are. Try again, or tell IT.');
     }
     const previous = this.session;
@@ -143,12 +117,12 @@ export class OidcSession implements TokenSource {
     this.changed();
   }
 
-  private newSession(user: DeskUser, tokens: oidc.TokenEndpointResponse, previous?: Session): Session {
+  private newSession(user: DeskUser, tokens: TokenSet, previous?: Session): Session {
     return {
       user,
-      accessToken: tokens.access_token,
-      refreshToken: tokens.refresh_token ?? previous?.refreshToken ?? null,
-      expiresAt: this.now() + (tokens.expires_in ?? 300) * 1000,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken ?? previous?.refreshToken ?? null,
+      expiresAt: this.now() + tokens.expiresInSeconds * 1000,
       refreshing: null,
     };
   }
@@ -188,7 +162,7 @@ export class OidcSession implements TokenSource {
     session.refreshing ??= (async () => {
       if (!session.refreshToken) return this.drop(session);
       try {
-        const tokens = await oidc.refreshTokenGrant(await this.configuration(), session.refreshToken);
+        const tokens = await this.oidc.refresh(session.refreshToken);
         Object.assign(session, this.newSession(session.user, tokens, session), { refreshing: session.refreshing });
         return session.accessToken;
       } catch {
@@ -250,9 +224,7 @@ export class OidcSession implements TokenSource {
   }
 
   private async revoke(refreshToken: string): Promise<void> {
-    await this.configuration()
-      .then((c) => oidc.tokenRevocation(c, refreshToken))
-      .catch(() => {});
+    await this.oidc.revoke(refreshToken).catch(() => {});
   }
 
   onSessionChanged(listener: (s: SessionSnapshot) => void): void {

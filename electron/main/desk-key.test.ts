@@ -102,10 +102,11 @@ describe('the desk key', () => {
 });
 
 describe('the warning before a reset', () => {
-  it('says how much was unsynced when the desk last knew', () => {
+  it('says how much was unsynced when the desk last knew', async () => {
     const file = new LastSyncFile(tmp.dir, () => new Date('2026-03-01T09:30:00Z'));
     expect(unsyncedWarning(file.read(), true)).toMatch(/does not know whether every record/);
     file.record({ waiting: 3, conflicts: 1, rejected: 0, lastSyncedAt: '2026-03-01T09:00:00Z' });
+    await file.settled();
     const counts = new LastSyncFile(tmp.dir).read();
     expect(counts).toMatchObject({ waiting: 3, conflicts: 1 });
     const warning = unsyncedWarning(counts, true);
@@ -116,9 +117,37 @@ describe('the warning before a reset', () => {
     expect(unsyncedWarning(counts, false)).toMatch(/no server configured/);
   });
 
-  it('keeps only counts, never content', () => {
+  it('keeps only counts, never content', async () => {
     const file = new LastSyncFile(tmp.dir);
     file.record({ waiting: 1, conflicts: 0, rejected: 0, lastSyncedAt: null, ...({ caller: 'Jane Doe' } as object) });
+    await file.settled();
     expect(readFileSync(path.join(tmp.dir, 'last-sync.json'), 'utf8')).not.toContain('Jane');
+  });
+
+  it('writes nothing on the thread that reports: a burst of counts is coalesced and the latest reaches the disk', async () => {
+    const file = new LastSyncFile(tmp.dir);
+    const onDisk = path.join(tmp.dir, 'last-sync.json');
+    for (let waiting = 1000; waiting >= 0; waiting--) file.record({ waiting, conflicts: 0, rejected: 0, lastSyncedAt: null });
+    // Nothing yet: every write is made off the thread, after the events.
+    expect(existsSync(onDisk)).toBe(false);
+    expect(file.pending).toBe(true);
+    // What main reads meanwhile is already the latest.
+    expect(file.read()).toMatchObject({ waiting: 0 });
+    await file.settled();
+    expect(file.pending).toBe(false);
+    expect(JSON.parse(readFileSync(onDisk, 'utf8'))).toMatchObject({ waiting: 0 });
+    expect(new LastSyncFile(tmp.dir).read()).toMatchObject({ waiting: 0 });
+    expect(readdirSync(tmp.dir)).toEqual(['last-sync.json']);
+  });
+
+  it('a write that fails (no folder, a full disk) is told, and main carries on with the counts it holds', async () => {
+    const errors: unknown[] = [];
+    const blocked = path.join(tmp.dir, 'not-a-folder');
+    writeFileSync(blocked, 'a file where the data folder should be');
+    const file = new LastSyncFile(blocked, undefined, (e) => errors.push(e));
+    file.record({ waiting: 2, conflicts: 0, rejected: 0, lastSyncedAt: null });
+    await file.settled();
+    expect(errors).toHaveLength(1);
+    expect(file.read()).toMatchObject({ waiting: 2 });
   });
 });

@@ -137,6 +137,18 @@ describe('the passcode', () => {
     expect(await verifyPasscode('harbour-7', 'plain')).toBe(false);
   });
 
+  it('unlocks whether the passcode is typed composed (NFC) or decomposed (NFD)', async () => {
+    const nfc = 'bryn-gŵyl-é'.normalize('NFC');
+    const nfd = nfc.normalize('NFD');
+    expect(nfd).not.toBe(nfc);
+    expect(await verifyPasscode(nfd, await hashPasscode(nfc, 10))).toBe(true);
+    expect(await verifyPasscode(nfc, await hashPasscode(nfd, 10))).toBe(true);
+  });
+
+  it('refuses a stored hash cheaper than the desk ever writes', async () => {
+    expect(await verifyPasscode('harbour-7', await hashPasscode('harbour-7', 9))).toBe(false);
+  });
+
   it('lives in a file that survives a restart', async () => {
     const tmp = makeTempDir('crisis-desk-passcode-');
     try {

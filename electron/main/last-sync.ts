@@ -1,11 +1,16 @@
 import path from 'node:path';
 import type { CoreLifecycleMessage } from '../../shared/contract';
-import { readTextIfExists, writeFileDurably } from '../node/durable-file';
+import { LatestFile, readTextIfExists } from '../node/durable-file';
 
 /*
  * The last sync counts the core reported (never any record content), kept beside desk.db by main.
  * When desk.db can no longer be opened (its key will not unwrap) the core cannot say how much is
  * unsynced, so the reset warning reads it from here.
+ *
+ * The core reports counts on every sync status change (a push of 1,000 records is hundreds of
+ * them): a synchronous write and two fsyncs each would stall main's thread, which draws the window.
+ * They are written off the thread instead, only when changed, coalesced to the latest (LatestFile);
+ * quitting waits for the last one (main.ts).
  */
 
 export type SyncCounts = Omit<Extract<CoreLifecycleMessage, { kind: 'status' }>, 'kind'> & { reportedAt: string };
@@ -14,26 +19,44 @@ export const LAST_SYNC_FILE = 'last-sync.json';
 
 export class LastSyncFile {
   private last: string | null = null;
+  /** The counts last recorded by this process (null until the first): what the file will hold. */
+  private recorded: SyncCounts | null = null;
+  private readonly writer: LatestFile;
 
   constructor(
     private readonly dataDir: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    onWriteError: (e: unknown) => void = () => {},
+  ) {
+    this.writer = new LatestFile(this.file, onWriteError);
+  }
 
   private get file(): string {
     return path.join(this.dataDir, LAST_SYNC_FILE);
   }
 
-  /** Keeps the counts when they changed (the file is rewritten only then). */
+  /** Keeps the counts when they changed (the file is rewritten only then, off the thread). */
   record(status: Omit<SyncCounts, 'reportedAt'>): void {
     const counts = { waiting: status.waiting, conflicts: status.conflicts, rejected: status.rejected, lastSyncedAt: status.lastSyncedAt };
     const key = JSON.stringify(counts);
     if (key === this.last) return;
     this.last = key;
-    writeFileDurably(this.file, `${JSON.stringify({ ...counts, reportedAt: this.now().toISOString() })}\n`);
+    this.recorded = { ...counts, reportedAt: this.now().toISOString() };
+    this.writer.write(`${JSON.stringify(this.recorded)}\n`);
+  }
+
+  /** True while recorded counts are still to reach the disk. */
+  get pending(): boolean {
+    return this.writer.pending;
+  }
+
+  /** Resolves once every count recorded so far is on disk. */
+  settled(): Promise<void> {
+    return this.writer.settled();
   }
 
   read(): SyncCounts | null {
+    if (this.recorded) return this.recorded;
     try {
       const v = JSON.parse(readTextIfExists(this.file) ?? 'null') as Partial<SyncCounts> | null;
       if (!v || typeof v.waiting !== 'number' || typeof v.reportedAt !== 'string') return null;

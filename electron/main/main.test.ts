@@ -337,5 +337,21 @@ describe('Electron main', () => {
       (process as { resourcesPath?: string }).resourcesPath = resources;
     }
   });
-});
 
+  it('keeps the core’s sync counts without writing on its own thread per event, and quits only once the last are on disk', async () => {
+    const { core } = await start();
+    core!.emit('message', { kind: 'ready', clientId: 'c1' });
+    const file = path.join(tmp.dir, 'desk', 'last-sync.json');
+    for (let waiting = 50; waiting >= 3; waiting--) core!.emit('message', { kind: 'status', waiting, conflicts: 0, rejected: 0, lastSyncedAt: null });
+    expect(existsSync(file)).toBe(false);
+    const quit = { preventDefault: vi.fn() };
+    fake.app.emit('before-quit', quit);
+    expect(quit.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(fake.app.quit).toHaveBeenCalled());
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ waiting: 3 });
+    // The second time round nothing waits: quitting goes ahead.
+    const again = { preventDefault: vi.fn() };
+    fake.app.emit('before-quit', again);
+    expect(again.preventDefault).not.toHaveBeenCalled();
+  });
+});

@@ -1,26 +1,18 @@
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { readTextIfExists, writeFileDurably } from '../node/durable-file';
+import { hashSecret, verifySecret } from '../node/scrypt-hash';
 
 /*
- * The local unlock passcode, chosen at the first sign-in. Stored only as a slow, salted hash:
- * scrypt from Node's own crypto (OpenSSL's implementation: no native add-on in the main process),
- * 64 MiB and about a fifth of a second per guess, run off the main thread. The cost parameters are
- * stored with the hash so that they can be raised later.
+ * The local unlock passcode, chosen at the first sign-in. Stored only as a slow, salted scrypt hash
+ * (electron/node/scrypt-hash.ts): 64 MiB and about a fifth of a second per guess, off the main thread.
  */
 
 export const MIN_PASSCODE_LENGTH = 6;
 export const MAX_PASSCODE_LENGTH = 128;
 const LOG2_N = 16;
-const R = 8;
-const P = 1;
-const KEY_LENGTH = 32;
-
-function scrypt(passcode: string, salt: Buffer, log2N: number, r: number, p: number): Promise<Buffer> {
-  const options: ScryptOptions = { N: 2 ** log2N, r, p, maxmem: 256 * 2 ** log2N * r };
-  return new Promise((resolve, reject) => scryptCallback(passcode.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))));
-}
+/** A passcode file asking for less than 2^10 (1 MiB, about a millisecond a guess) was not written by the desk. */
+const MIN_LOG2_N = 10;
 
 /** Why a new passcode is not acceptable, or null. */
 export function passcodeProblem(passcode: string, confirmation: string): string | null {
@@ -31,21 +23,13 @@ export function passcodeProblem(passcode: string, confirmation: string): string 
   return null;
 }
 
-export async function hashPasscode(passcode: string, log2N = LOG2_N): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scrypt(passcode, salt, log2N, R, P);
-  return ['scrypt', log2N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+export function hashPasscode(passcode: string, log2N = LOG2_N): Promise<string> {
+  return hashSecret(passcode, log2N);
 }
 
-/** True when passcode matches the stored hash; a malformed hash never matches. */
-export async function verifyPasscode(passcode: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  const [scheme, log2N, r, p, salt, hash] = parts;
-  const cost = [Number(log2N), Number(r), Number(p)] as const;
-  if (parts.length !== 6 || scheme !== 'scrypt' || !cost.every((n) => Number.isInteger(n) && n > 0) || cost[0] > 20 || cost[0] < 10) return false;
-  const expected = Buffer.from(hash!, 'base64url');
-  const actual = await scrypt(passcode, Buffer.from(salt!, 'base64url'), ...cost);
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+/** True when passcode matches the stored hash; a malformed or too cheap hash never matches. */
+export function verifyPasscode(passcode: string, stored: string): Promise<boolean> {
+  return verifySecret(passcode, stored, { minLog2N: MIN_LOG2_N });
 }
 
 /** The clinician a lock belongs to: their sign-in's subject (the identity provider's `sub`) and name. */

@@ -7,8 +7,6 @@ import type { SaveExportRequest } from './export-save';
  * schemas as the core's methods, and answers an envelope whatever arrives.
  */
 
-export const SHELL_CHANNEL = 'crisis-desk:shell';
-
 export interface ShellHandlers {
   lockNow(): void;
   lockState(): LockState;

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from './test-temp-dir';
 import { startLoopbackRedirect } from './loopback-redirect';
-import { DesktopSignIn, IdpRefused, jwtClaims, type OidcOps, type SessionState, type TokenSet } from './sign-in';
+import { IdpRefused, type OidcOps, type TokenSet } from '../node/oidc-client';
+import { DesktopSignIn, jwtClaims, type SessionState } from './sign-in';
 
 const jwt = (claims: object) => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
 

@@ -1,9 +1,9 @@
-import { randomBytes, createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_IDENTITY_CLAIMS, deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SafeStorageLike } from './desk-key';
 import { readTextIfExists, writeFileDurably } from '../node/durable-file';
+import { IdpRefused, newAuthorizationRequest, type OidcOps, type TokenSet } from '../node/oidc-client';
 import type { LoopbackRedirect } from './loopback-redirect';
 
 /*
@@ -22,23 +22,10 @@ import type { LoopbackRedirect } from './loopback-redirect';
  * ends the session, and that only pauses sync until someone signs in again.
  */
 
-/** The desk's public client at the identity provider. */
-export const DESK_CLIENT_ID = 'crisis-desk';
-export const SIGN_IN_SCOPE = 'openid profile offline_access';
 /** How long the browser has to come back. */
 export const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 /** Renew an access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
-
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string | null;
-  expiresInSeconds: number;
-  /** From the ID token (name, else sub) on a code exchange; null on a refresh. */
-  userName: string | null;
-  /** The ID token's `sub` on a code exchange (who signed in); null on a refresh. */
-  subject?: string | null;
-}
 
 /** Who a fresh sign-in was. */
 export interface SignedInAs {
@@ -53,24 +40,6 @@ export interface SignInOptions {
   onSignedIn?(who: SignedInAs): void;
   /** A sign-in admit() refused, with its reason. */
   onRefused?(message: string): void;
-}
-
-/** The identity provider refused (invalid_grant, access_denied, …): a person must sign in again. */
-export class IdpRefused extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IdpRefused';
-  }
-}
-
-/** The protocol operations, over openid-client in the app (oidc-client.ts) and a fake in tests. */
-export interface OidcOps {
-  authorizationUrl(p: { redirectUri: string; codeChallenge: string; state: string; nonce: string }): Promise<string>;
-  /** Exchanges the code in callbackUrl, checking state, PKCE and nonce. Throws IdpRefused on a refusal. */
-  exchange(callbackUrl: URL, p: { redirectUri: string; codeVerifier: string; state: string; nonce: string }): Promise<TokenSet>;
-  /** Throws IdpRefused when the refresh token is refused; anything else means unreachable. */
-  refresh(refreshToken: string): Promise<TokenSet>;
-  revoke(refreshToken: string): Promise<void>;
 }
 
 export type SessionState =
@@ -122,10 +91,6 @@ export interface DesktopSignInDeps {
    */
   protection?: () => Promise<Protection>;
   now?: () => number;
-}
-
-function base64url(b: Buffer): string {
-  return b.toString('base64url');
 }
 
 /** The claims of a JWT, without checking it (the server checks every token; this only reads which trust it names). */
@@ -290,10 +255,7 @@ export class DesktopSignIn {
     try {
       loopback = await this.deps.startLoopback(SIGN_IN_TIMEOUT_MS);
       this.loopback = loopback;
-      const verifier = base64url(randomBytes(32));
-      const state = base64url(randomBytes(16));
-      const nonce = base64url(randomBytes(16));
-      const codeChallenge = base64url(createHash('sha256').update(verifier).digest());
+      const { codeVerifier: verifier, codeChallenge, state, nonce } = newAuthorizationRequest();
       const url = await this.deps.oidc.authorizationUrl({ redirectUri: loopback.redirectUri, codeChallenge, state, nonce });
       await this.deps.openBrowser(url);
       const callback = await loopback.callback;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, s
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTextIfExists, writeFileDurably } from './durable-file';
+import { createFileDurably, readTextIfExists, writeFileDurably } from './durable-file';
 
 let dir: string;
 beforeEach(() => {
@@ -50,5 +50,26 @@ describe('readTextIfExists', () => {
     writeFileSync(file, 'text');
     expect(readTextIfExists(file)).toBe('text');
     expect(() => readTextIfExists(dir)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+  });
+});
+
+describe('createFileDurably', () => {
+  it('creates the file whole (this user only) and never replaces one that exists', () => {
+    const file = path.join(dir, 'keys', 'desk.key');
+    createFileDurably(file, 'first');
+    expect(readFileSync(file, 'utf8')).toBe('first');
+    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(() => createFileDurably(file, 'second')).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    expect(readFileSync(file, 'utf8')).toBe('first');
+    expect(readdirSync(path.dirname(file))).toEqual(['desk.key']);
+  });
+
+  it('writes over a half-written temporary file a crashed earlier process with the same id left', () => {
+    const file = path.join(dir, 'desk.key');
+    writeFileSync(`${file}.new-${process.pid}`, 'half', { mode: 0o644 });
+    createFileDurably(file, 'whole');
+    expect(readFileSync(file, 'utf8')).toBe('whole');
+    if (posix) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['desk.key']);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WireMessage } from '../../shared/contract';
+import { CORE_DROPPED, CORE_NO_ANSWER, CORE_NOT_CONNECTED, type WireMessage } from '../../shared/contract';
 import { createPortClient, type PortLike } from './port-client';
 
 class FakePort implements PortLike {
@@ -91,5 +91,29 @@ describe('the MessagePort client of the contract', () => {
     off();
     desk.emit('app.lock', { locked: false, reason: null, idleMinutes: 5 });
     expect(seen).toEqual(['disk nearly full', true]);
+  });
+
+  it('says the same words as the browser host’s client for each way the core is unreachable', async () => {
+    const desk = make();
+    const waiting = desk.client.call('system.info', {});
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await waiting).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_NOT_CONNECTED } });
+    desk.attach(new FakePort());
+    const slow = desk.client.call('system.info', {});
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await slow).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_NO_ANSWER } });
+    const dropped = desk.client.call('system.info', {});
+    desk.detach();
+    expect(await dropped).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_DROPPED } });
+  });
+
+  it('a call the port cannot carry (it throws) is answered at once, not left to time out', async () => {
+    const desk = make();
+    const port = new FakePort();
+    port.postMessage = () => {
+      throw new Error('DataCloneError');
+    };
+    desk.attach(port);
+    expect(await desk.client.call('system.info', {})).toMatchObject({ ok: false, error: { code: 'core_unreachable' } });
   });
 });

@@ -50,6 +50,13 @@ describe('the preload bundle', () => {
     expect(electron.ipcRenderer.send).toHaveBeenCalledWith('crisis-desk:hello');
   });
 
+  it('carries the contract client and nothing of the contract’s schemas (no zod: it loads in every page, sandboxed)', async () => {
+    const code = await buildPreload({ write: false });
+    expect(code).not.toMatch(/ZodError|zod/i);
+    // About 6 KB today; the schemas would make it about 1 MB.
+    expect(code.length).toBeLessThan(20_000);
+  });
+
   it('carries calls over the MessagePort main hands it, and events back', async () => {
     const { exposed, handlers } = await loadPreload();
     const api = exposed[0]![1] as { call: (m: string, p: unknown) => Promise<unknown>; on: (e: string, l: (p: unknown) => void) => () => void };

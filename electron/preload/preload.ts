@@ -5,18 +5,20 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { CrisisDeskClient, Envelope, EventName } from '../../shared/contract';
+// Straight from their files, not the contract's index: that would bundle every method's schema (zod) into the preload.
+import { SCREEN_CHANNELS } from '../../shared/contract/channels';
 import { createPortClient, type PortLike } from './port-client';
 
 const desk = createPortClient({
-  shellCall: (method, params) => ipcRenderer.invoke('crisis-desk:shell', method, params) as Promise<Envelope<unknown>>,
+  shellCall: (method, params) => ipcRenderer.invoke(SCREEN_CHANNELS.shell, method, params) as Promise<Envelope<unknown>>,
 });
 
-ipcRenderer.on('crisis-desk:port', (event) => {
+ipcRenderer.on(SCREEN_CHANNELS.port, (event) => {
   const port = (event as unknown as { ports?: PortLike[] }).ports?.[0];
   if (port) desk.attach(port);
 });
-ipcRenderer.on('crisis-desk:core-down', () => desk.detach());
-ipcRenderer.on('crisis-desk:event', (_event, name: unknown, payload: unknown) => {
+ipcRenderer.on(SCREEN_CHANNELS.coreDown, () => desk.detach());
+ipcRenderer.on(SCREEN_CHANNELS.event, (_event, name: unknown, payload: unknown) => {
   if (typeof name === 'string') desk.emit(name as EventName, payload);
 });
 
@@ -25,4 +27,4 @@ const api: CrisisDeskClient = {
   on: (event, listener) => desk.client.on(event, listener),
 };
 contextBridge.exposeInMainWorld('crisisDesk', api);
-ipcRenderer.send('crisis-desk:hello');
+ipcRenderer.send(SCREEN_CHANNELS.hello);

@@ -1,5 +1,7 @@
 export * from './calls';
+export * from './channels';
 export * from './client';
+export * from './contract-client';
 export * from './directory';
 export * from './errors';
 export * from './events';

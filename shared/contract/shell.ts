@@ -15,9 +15,14 @@ export interface LockState {
   idleMinutes: number | null;
 }
 
-/** Method names with this prefix belong to the shell. */
+/** Method and event names with this prefix belong to the shell. */
 export const SHELL_METHOD_PREFIX = 'app.';
 
 export function isShellMethod(name: string): boolean {
+  return name.startsWith(SHELL_METHOD_PREFIX);
+}
+
+/** An event only the shell may send (the core's link never carries it: the core cannot unlock). */
+export function isShellEvent(name: string): boolean {
   return name.startsWith(SHELL_METHOD_PREFIX);
 }

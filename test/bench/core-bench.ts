@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
 import { bundle } from '../support/bundle';
-import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { runChild } from './fork-child';
 import { BENCH_QUERIES } from './queries';
 import { median, mib, round, summary } from './stats';

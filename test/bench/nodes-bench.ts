@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { artefactCacheDir } from '../../server/src/artefacts/serve';
-import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { bundle } from '../support/bundle';
 import { Balancer } from './balancer';
 import { runChild } from './fork-child';

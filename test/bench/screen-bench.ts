@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';

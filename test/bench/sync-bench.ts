@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
-import { CORE_PROCESS_V8_FLAGS } from '../../shared/core-process';
+import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { bundle } from '../support/bundle';
 import { bundlePeer } from './bundle-peer';
 import { runChild } from './fork-child';

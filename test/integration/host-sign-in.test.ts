@@ -43,6 +43,8 @@ describe('signing in on the browser host', () => {
     const authorize = start.headers.get('location')!;
     expect(authorize.startsWith(`${serverUrl}/oidc/authorize?`)).toBe(true);
     expect(new URL(authorize).searchParams.get('code_challenge_method')).toBe('S256');
+    // A desk is shared: the provider is always asked to sign the person in, never to reuse a session.
+    expect(new URL(authorize).searchParams.get('prompt')).toBe('login');
     const page = await fetch(authorize, { headers: { accept: 'text/html' } });
     const form = new URLSearchParams({ ...hiddenFields(await page.text()), username, password });
     const posted = await fetch(new URL('authorize', authorize), { method: 'POST', headers: { accept: 'text/html' }, body: form, redirect: 'manual' });

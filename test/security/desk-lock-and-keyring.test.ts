@@ -6,7 +6,8 @@ import { DeskKeyStore, type SafeStorageLike } from '../../electron/main/desk-key
 import { FREE_ATTEMPTS, IdleLock, type LockView } from '../../electron/main/idle-lock';
 import { startLoopbackRedirect } from '../../electron/main/loopback-redirect';
 import { PasscodeFile } from '../../electron/main/passcode';
-import { DesktopSignIn, IdpRefused, type OidcOps, type TokenSet } from '../../electron/main/sign-in';
+import { IdpRefused, type OidcOps, type TokenSet } from '../../electron/node/oidc-client';
+import { DesktopSignIn } from '../../electron/main/sign-in';
 
 /*
  * Findings 4 and 5 of the security probe, in the desktop shell's own rules (electron/main, run

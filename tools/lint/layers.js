@@ -64,12 +64,14 @@ const LAYER_IMPORTS = {
   main: ['shared', 'node'],
   core: ['shared', 'core', 'export', 'node'],
   host: ['shared', 'core', 'host', 'export', 'node'],
-  server: ['shared', 'server', 'export'],
+  // The server is a Node process too: it shares the one copy of the Node helpers (the scrypt hash).
+  server: ['shared', 'server', 'export', 'node'],
   // The shift summary files (CSV, XLSX, PDF): Node code the desk's core and the server both run,
   // so the same data gives the same bytes from either. It knows neither of them.
   export: ['shared'],
-  // Node code more than one Node process of the desk runs (main, host, core; scripts too): one copy
-  // of each thing, such as the durable file write and the served-path check. It knows none of them.
+  // Node code more than one Node process runs (main, host, core, the server; scripts too): one copy
+  // of each thing, such as the durable file write, the served-path check, the scrypt hash and the
+  // desk's OIDC client. It knows none of them.
   node: ['shared'],
 };
 

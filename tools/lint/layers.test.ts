@@ -48,6 +48,8 @@ describe('layer rule (DESIGN.md §2)', () => {
     ['main may use the shared Node code', 'electron/main/x.ts', "import { writeFileDurably } from '../node/durable-file';\nvoid writeFileDurably;", true],
     ['the core may use the shared Node code', 'electron/core/x.ts', "import { writeFileDurably } from '../node/durable-file';\nvoid writeFileDurably;", true],
     ['the host may use the shared Node code', 'electron/host/x.ts', "import { resolveInside } from '../node/resolve-inside';\nvoid resolveInside;", true],
+    ['the server may use the shared Node code', 'server/src/auth/x.ts', "import { hashSecret } from '../../../electron/node/scrypt-hash';\nvoid hashSecret;", true],
+    ['the server may not import main', 'server/src/auth/x.ts', "import { PasscodeFile } from '../../../electron/main/passcode';\nvoid PasscodeFile;", false],
     ['the shared Node code may use shared and node:', 'electron/node/x.ts', "import { z } from 'zod';\nimport fs from 'node:fs';\nimport { METHODS } from '../../shared/contract';\nvoid z; void fs; void METHODS;", true],
     ['the shared Node code may not import main', 'electron/node/x.ts', "import { main } from '../main/main';\nvoid main;", false],
     ['the shared Node code may not import the core', 'electron/node/x.ts', "import { Core } from '../core/core';\nvoid Core;", false],

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createWebSocketClient, type SocketLike } from './ws-client';
+import { CORE_DROPPED, CORE_NO_ANSWER, CORE_NOT_CONNECTED } from '../../../shared/contract';
+import { createWebSocketClient, reconnectDelay, type SocketLike } from './ws-client';
 
 class FakeSocket implements SocketLike {
   readyState = 0;
@@ -148,5 +149,64 @@ describe('the WebSocket client of the contract', () => {
     off();
     sockets[0]!.onmessage?.({ data: JSON.stringify({ kind: 'event', event: 'core.warning', payload: { code: 'x', message: 'again' } }) });
     expect(seen).toEqual(['disk nearly full']);
+  });
+
+  it('says the same words as the desktop app’s client for each way the core is unreachable', async () => {
+    const c = make();
+    const waiting = c.call('system.info', {});
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await waiting).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_NOT_CONNECTED } });
+    sockets[0]!.open();
+    const slow = c.call('system.info', {});
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await slow).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_NO_ANSWER } });
+    const dropped = c.call('system.info', {});
+    sockets[0]!.drop();
+    expect(await dropped).toEqual({ ok: false, error: { code: 'core_unreachable', message: CORE_DROPPED } });
+  });
+
+  it('never passes on a shell event (app.*) from the core: only the desktop shell may lock or unlock', () => {
+    const c = make();
+    sockets[0]!.open();
+    const seen: unknown[] = [];
+    c.on('app.lock', (l) => seen.push(l));
+    sockets[0]!.onmessage?.({ data: JSON.stringify({ kind: 'event', event: 'app.lock', payload: { locked: false, reason: null, idleMinutes: 5 } }) });
+    sockets[0]!.onmessage?.({ data: 'not json' });
+    sockets[0]!.onmessage?.({ data: 'null' });
+    expect(seen).toEqual([]);
+  });
+
+  it('once closed, answers what waits and every new call at once, and connects no more', async () => {
+    const c = make();
+    const waiting = c.call('system.info', {});
+    c.close();
+    expect(await waiting).toMatchObject({ ok: false, error: { code: 'core_unreachable' } });
+    expect(await c.call('system.info', {})).toMatchObject({ ok: false, error: { code: 'core_unreachable' } });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('a call made while the socket is already closing waits for the next one, unsent, instead of being lost with it', async () => {
+    const c = make();
+    sockets[0]!.open();
+    sockets[0]!.readyState = 2; // CLOSING: the close event has not come yet
+    const p = c.call('system.info', {});
+    expect(sockets[0]!.sent).toHaveLength(0);
+    sockets[0]!.drop();
+    await vi.advanceTimersByTimeAsync(250);
+    sockets[1]!.open();
+    expect(sockets[1]!.sent.map((m) => m.method)).toEqual(['system.info']);
+    sockets[1]!.answer(sockets[1]!.sent[0]!.id, 'ok');
+    expect(await p).toEqual({ ok: true, value: 'ok' });
+  });
+});
+
+
+describe('the reconnection delay', () => {
+  it('is drawn from zero to a bound that doubles from the base up to the cap, and never under 50 ms', () => {
+    const top = { baseMs: 250, maxMs: 5000, random: () => 1 };
+    expect([1, 2, 3, 4, 5, 6, 7, 30].map((n) => reconnectDelay(n, top))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
+    expect(reconnectDelay(3, { ...top, random: () => 0.5 })).toBe(500);
+    expect(reconnectDelay(3, { ...top, random: () => 0 })).toBe(50);
   });
 });

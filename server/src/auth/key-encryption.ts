@@ -1,7 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compactDecrypt, CompactEncrypt, type JWK } from 'jose';
+import { createFileDurably } from '../../../electron/node/durable-file';
 import type { ServerConfig } from '../config';
 
 /*
@@ -83,7 +84,8 @@ export function keyEncryptionKeys(config: ServerConfig, options: { warn?: (messa
 function demoSecret(dataDir: string): string {
   const file = path.join(dataDir, DEMO_SECRET_FILE);
   try {
-    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    // Whole or not at all (a crash mid-write must not leave a short secret that refuses every start).
+    createFileDurably(file, `${randomBytes(32).toString('base64url')}\n`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new KeyEncryptionError(`The demo could not write its signing-key secret ${file} (${(e as NodeJS.ErrnoException).code}).`);
   }

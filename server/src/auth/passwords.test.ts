@@ -19,3 +19,12 @@ describe('password hashes', () => {
     }
   });
 });
+
+describe('password hashes and Unicode', () => {
+  it('a password set composed verifies when typed decomposed, and the other way round', async () => {
+    const nfc = 'Siân-Öztürk-2026'.normalize('NFC');
+    const nfd = nfc.normalize('NFD');
+    expect(await verifyPassword(nfd, await hashPassword(nfc))).toBe(true);
+    expect(await verifyPassword(nfc, await hashPassword(nfd))).toBe(true);
+  });
+});
