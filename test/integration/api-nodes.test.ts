@@ -235,9 +235,17 @@ describe('two API nodes over one PostgreSQL behind a load balancer', () => {
       const part = await fetch(`${node.url}${manifest.url}`, { headers: { ...bearer(clinicianToken), range: `bytes=${manifest.bytes - 1000}-`, 'if-range': `"${manifest.sha256}"` } });
       expect(part.status).toBe(206);
       expect((await part.arrayBuffer()).byteLength).toBe(1000);
+      // The stored bytes are the compressed copy: the same from every node, whole or in part.
+      const stored = manifest.compressed!;
+      const compressed = await fetch(`${node.url}${stored.url}`, { headers: bearer(clinicianToken) });
+      expect(compressed.status).toBe(200);
+      expect(sha256(new Uint8Array(await compressed.arrayBuffer()))).toBe(stored.sha256);
+      const tail = await fetch(`${node.url}${stored.url}`, { headers: { ...bearer(clinicianToken), range: `bytes=${stored.bytes - 1000}-`, 'if-range': `"${stored.sha256}"` } });
+      expect(tail.status).toBe(206);
+      expect((await tail.arrayBuffer()).byteLength).toBe(1000);
       // The node fills its cache again on its own, with the whole file or nothing.
-      await until(`node ${i}'s cache`, async () => existsSync(path.join(cacheOf(i), manifest.sha256)), 20_000);
-      expect(readdirSync(cacheOf(i)).filter((f) => !f.startsWith('tmp-'))).toEqual([manifest.sha256]);
+      await until(`node ${i}'s cache`, async () => existsSync(path.join(cacheOf(i), stored.sha256)), 20_000);
+      expect(readdirSync(cacheOf(i)).filter((f) => !f.startsWith('tmp-'))).toEqual([stored.sha256]);
     }
   });
 
