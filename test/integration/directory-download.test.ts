@@ -51,7 +51,7 @@ const flipped =
         transform(chunk, controller) {
           if (at >= offset && at < offset + chunk.length) {
             chunk = Uint8Array.from(chunk);
-            chunk[at - offset] ^= 0x5a;
+            chunk[at - offset] = chunk[at - offset]! ^ 0x5a;
           }
           offset += chunk.length;
           controller.enqueue(chunk);
