@@ -100,10 +100,12 @@ export class LinkProxy {
   async start(): Promise<string> {
     const bytesPerMs = this.link.bitsPerSecond / 8 / 1000;
     const delay = this.link.rttMs / 2;
-    this.server = createServer((desk) => {
+    // Half-open connections pass through as such: a client that ends its side after its request
+    // (PouchDB's does) still gets the answer.
+    this.server = createServer({ allowHalfOpen: true }, (desk) => {
       // A new connection costs its handshake's round trip before the first request crosses.
       desk.pause();
-      const server = connect(this.target.port, this.target.host);
+      const server = connect({ port: this.target.port, host: this.target.host, allowHalfOpen: true });
       for (const s of [desk, server]) {
         s.setNoDelay(true);
         this.sockets.add(s);
