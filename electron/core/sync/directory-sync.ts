@@ -30,6 +30,15 @@ class BadDownload extends Error {}
 /** Immediate resumes of a cut snapshot download within one sync run, each after new bytes arrived. */
 export const RESUMES_PER_RUN = 5;
 
+// Each line is checked against the schema of its own op: zod's discriminated union costs a third
+// more than the object schema it picks (13.5 against 9.5 ms for 1,000 services, best of 30).
+const LINE_SCHEMAS = new Map(DirectoryChangeLine.options.map((o) => [o.shape.op.value, o]));
+
+function parseChangeLine(value: unknown): DirectoryChangeLine {
+  const schema = LINE_SCHEMAS.get((value as { op?: unknown } | null)?.op as DirectoryChangeLine['op']);
+  return (schema ?? DirectoryChangeLine).parse(value);
+}
+
 /** Feeds a file to a hash a block at a time (a partial snapshot can be 100 MiB and more). */
 function hashFile(hash: ReturnType<typeof createHash>, file: string): void {
   const fd = openSync(file, 'r');
@@ -268,7 +277,7 @@ export class DirectorySync {
       if (!line.trim()) continue;
       let parsed: DirectoryChangeLine;
       try {
-        parsed = DirectoryChangeLine.parse(JSON.parse(line));
+        parsed = parseChangeLine(JSON.parse(line));
       } catch {
         throw new ServerUnreachable('A directory change arrived garbled; the page is read again.');
       }
