@@ -169,7 +169,7 @@ describe('two API nodes over one PostgreSQL behind a load balancer', () => {
     expect(existsSync(path.join(cacheOf(0), sha))).toBe(true);
     expect(existsSync(path.join(cacheOf(1), sha))).toBe(false);
     expect(await db.query("SELECT version FROM directory_snapshot WHERE trust_id = 'demo-south'")).toEqual([{ version: 1 }]);
-  });
+  }, 60_000);
 
   it('bootstraps a new desk with the manifest from one node and the snapshot bytes from the other', async () => {
     routeTo([[/^\/v1\/directory\/manifest/, 0], [/^\/v1\/directory\/snapshots\//, 1]]);
