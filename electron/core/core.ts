@@ -206,6 +206,7 @@ export class Core {
       this.opts.dataDir,
       (p) => engine?.directoryProgress(p),
       this.opts.now,
+      (m) => (this.opts.logError ?? ((line: string) => process.stderr.write(`${line}\n`)))(`directory sync: ${m}`),
     );
     engine = new SyncEngine({
       http,

@@ -17,6 +17,10 @@ export const DESK_HEADER = 'x-crisis-desk-client';
 
 // ---------------------------------------------------------------- directory (server → desk)
 
+/** How a compressed directory snapshot is encoded (Zstandard, RFC 8878). */
+export const SNAPSHOT_ENCODING = 'zstd';
+export type SnapshotEncoding = typeof SNAPSHOT_ENCODING;
+
 export const DirectoryManifest = z.object({
   /** Identifies the published directory version the snapshot holds. */
   snapshotId: z.string(),
@@ -30,6 +34,21 @@ export const DirectoryManifest = z.object({
   url: z.string(),
   publishedAt: z.iso.datetime({ offset: true }),
   services: z.number().int().min(0),
+  /**
+   * The same file compressed, as the server stores it: what a desk that can decode it downloads
+   * instead (a fifth of the bytes), checking this sha256 on the way in and the one above once
+   * decoded. Absent for a snapshot stored uncompressed. Desks that ignore it download url, which
+   * the server decodes for them.
+   */
+  compressed: z
+    .object({
+      encoding: z.literal(SNAPSHOT_ENCODING),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      bytes: z.number().int().min(0),
+      /** Relative to the API base: /v1/directory/snapshots/{sha256}. */
+      url: z.string(),
+    })
+    .optional(),
 });
 export type DirectoryManifest = z.infer<typeof DirectoryManifest>;
 

@@ -1,7 +1,7 @@
 /*
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
- *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,server,nodes,screen,import,summaries
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,link,server,nodes,screen,import,summaries
  *   BENCH_DESK_SECONDS (default 30): how long the server and nodes parts' 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { printCoreFigures, runCoreBench } from './core-bench';
 import { printImportFigures, runImportBench } from './import-bench';
+import { printLinkFigures, runLinkBench } from './link-bench';
 import { printNodesFigures, runNodesBench } from './nodes-bench';
 import { printScreenFigures, runScreenBench } from './screen-bench';
 import { printServerFigures, runServerBench } from './server-bench';
@@ -38,6 +39,12 @@ if (!only || only.includes('sync')) {
   const figures = await runSyncBench({ workDir, count, runs });
   printSyncFigures(figures);
   record('sync', figures);
+}
+
+if (!only || only.includes('link')) {
+  const figures = await runLinkBench({ workDir, count, runs });
+  printLinkFigures(figures);
+  record('link', figures);
 }
 
 if (!only || only.includes('server')) {

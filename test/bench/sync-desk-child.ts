@@ -106,7 +106,8 @@ async function bootstrap(job: Job<BootstrapJob>): Promise<BootstrapAnswer> {
   await findProbe(core, job.probe);
   const queryable = performance.now();
   const services = core.directory.info().services;
-  const answer = { syncedMs: synced - start, queryableMs: queryable - start, openMs: start - t0, phases, peakRssBytes: peakRssBytes(), services };
+  globalThis.gc?.();
+  const answer = { syncedMs: synced - start, queryableMs: queryable - start, openMs: start - t0, phases, peakRssBytes: peakRssBytes(), rssBytes: process.memoryUsage().rss, services };
   core.close();
   return answer;
 }

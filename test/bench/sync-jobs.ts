@@ -63,6 +63,8 @@ export interface BootstrapAnswer {
   /** When each phase began, in ms after sync start (ours: from the progress events). */
   phases: Record<string, number>;
   peakRssBytes: number;
+  /** Resident memory once queryable, after a garbage collection (ours: the core holding the directory). */
+  rssBytes?: number;
   services: number;
 }
 

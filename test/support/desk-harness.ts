@@ -159,7 +159,7 @@ export class TestDesk {
 
   constructor(
     private readonly sync: SyncOptions,
-    private readonly options: Pick<CoreOptions, 'now' | 'appVersion'> = {},
+    private readonly options: Pick<CoreOptions, 'now' | 'appVersion' | 'logError'> = {},
   ) {
     this.core = this.open();
   }

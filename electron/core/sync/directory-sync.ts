@@ -9,6 +9,7 @@ import { DirectoryWriter } from '../../../shared/directory/store';
 import { DirectoryChangeLine, DirectoryManifest } from '../../../shared/sync/protocol';
 import { createEmptyDirectory, readMeta, type DirectoryChange, type DirectoryDb } from '../directory/directory-db';
 import { textLines } from './line-streams';
+import { canDecodeSnapshot, decodeSnapshotFile, SnapshotDecoder } from './snapshot-decoder';
 import { ServerRefused, ServerUnreachable, type SyncHttp } from './sync-http';
 
 /** Where the desk's directory lives, and how a new file replaces it. */
@@ -29,6 +30,15 @@ class BadDownload extends Error {}
 /** Immediate resumes of a cut snapshot download within one sync run, each after new bytes arrived. */
 export const RESUMES_PER_RUN = 5;
 
+// Each line is checked against the schema of its own op: zod's discriminated union costs a third
+// more than the object schema it picks (13.5 against 9.5 ms for 1,000 services, best of 30).
+const LINE_SCHEMAS = new Map(DirectoryChangeLine.options.map((o) => [o.shape.op.value, o]));
+
+function parseChangeLine(value: unknown): DirectoryChangeLine {
+  const schema = LINE_SCHEMAS.get((value as { op?: unknown } | null)?.op as DirectoryChangeLine['op']);
+  return (schema ?? DirectoryChangeLine).parse(value);
+}
+
 /** Feeds a file to a hash a block at a time (a partial snapshot can be 100 MiB and more). */
 function hashFile(hash: ReturnType<typeof createHash>, file: string): void {
   const fd = openSync(file, 'r');
@@ -48,6 +58,7 @@ function hashFile(hash: ReturnType<typeof createHash>, file: string): void {
  */
 export class DirectorySync {
   private readonly downloadFile: string;
+  private readonly encodedFile: string;
   private readonly downloadMeta: string;
   private readonly stagingFile: string;
 
@@ -57,8 +68,11 @@ export class DirectorySync {
     dataDir: string,
     private readonly progress: (p: DirectoryProgress | null) => void,
     private readonly now: () => Date,
+    /** Told why a downloaded snapshot was refused (the desk then builds the directory from the changes feed). */
+    private readonly refused: (message: string) => void = () => {},
   ) {
     this.downloadFile = path.join(dataDir, 'directory.download');
+    this.encodedFile = path.join(dataDir, 'directory.download.zst');
     this.downloadMeta = path.join(dataDir, 'directory.download.json');
     this.stagingFile = path.join(dataDir, 'directory.staging');
   }
@@ -93,6 +107,7 @@ export class DirectorySync {
         // replaced by a newer one between the manifest and the download (asked once).
         const gone = e instanceof ServerRefused && e.status === 404;
         if (!(e instanceof BadDownload || gone)) throw e;
+        if (e instanceof BadDownload) this.refused(e.message);
         const fresh = gone && replaced === 0 ? await this.manifest(signal) : null;
         if (!fresh || fresh.sha256 === manifest.sha256) break;
         manifest = fresh;
@@ -125,43 +140,70 @@ export class DirectorySync {
    * checks it. A transfer cut short after bytes arrived (the server's node stopped, a proxy let
    * go) is resumed at once from where it stopped, with Range and If-Range, up to
    * RESUMES_PER_RUN times; behind a load balancer the rest usually comes from another node.
+   * The compressed copy is what travels when the server offers one (37 MB instead of 154 MB for
+   * 100,000 services): it is decoded into the SQLite file as it arrives, and both the bytes that
+   * travelled and the decoded file are checked against the manifest's hashes and sizes.
    */
   private async downloadSnapshot(m: DirectoryManifest, signal?: AbortSignal): Promise<void> {
+    const compressed = m.compressed && canDecodeSnapshot(m.compressed.encoding) ? m.compressed : null;
+    const target = compressed ? { url: compressed.url, sha256: compressed.sha256, bytes: compressed.bytes } : { url: m.url, sha256: m.sha256, bytes: m.bytes };
+    const file = compressed ? this.encodedFile : this.downloadFile;
     let hash = createHash('sha256');
     let have = 0;
-    if (existsSync(this.downloadFile) && existsSync(this.downloadMeta) && readFileSync(this.downloadMeta, 'utf8') === m.sha256) {
-      have = statSync(this.downloadFile).size;
-      if (have <= m.bytes) hashFile(hash, this.downloadFile);
+    if (existsSync(file) && existsSync(this.downloadMeta) && readFileSync(this.downloadMeta, 'utf8') === target.sha256) {
+      have = statSync(file).size;
+      if (have <= target.bytes) hashFile(hash, file);
       else have = 0;
     }
     if (have === 0) {
       rmSync(this.downloadFile, { force: true });
-      writeFileSync(this.downloadMeta, m.sha256);
+      rmSync(this.encodedFile, { force: true });
+      writeFileSync(this.downloadMeta, target.sha256);
     }
-    for (let resumes = 0; have < m.bytes; resumes++) {
-      const res = await this.http.request(m.url, { signal, headers: have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${m.sha256}"` } : {} });
-      if (have > 0 && res.status !== 206) {
-        // The server sent the whole file instead of the rest: start again from the beginning.
-        rmSync(this.downloadFile, { force: true });
-        hash = createHash('sha256');
-        have = 0;
+    // Decoding alongside the download needs the stream from its first byte: a download resumed
+    // (here or in an earlier run) is decoded from the side file once it is whole (1–2 s for 100,000 services).
+    let decoding = compressed && have === 0 ? new SnapshotDecoder(this.downloadFile) : null;
+    try {
+      for (let resumes = 0; have < target.bytes; resumes++) {
+        const res = await this.http.request(target.url, { signal, headers: have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${target.sha256}"` } : {} });
+        if (have > 0 && res.status !== 206) {
+          // The server sent the whole file instead of the rest: start again from the beginning.
+          rmSync(file, { force: true });
+          hash = createHash('sha256');
+          have = 0;
+        }
+        const from = have;
+        const written = { bytes: have };
+        try {
+          await this.appendBody(res, file, written, target.bytes, hash, decoding);
+          have = written.bytes;
+        } catch (e) {
+          have = written.bytes;
+          await decoding?.abandon();
+          decoding = null;
+          if (!(e instanceof ServerUnreachable) || have === from || resumes >= RESUMES_PER_RUN || signal?.aborted) throw e;
+        }
       }
-      const from = have;
-      const written = { bytes: have };
-      try {
-        await this.appendBody(res, written, m.bytes, hash);
-        have = written.bytes;
-      } catch (e) {
-        have = written.bytes;
-        if (!(e instanceof ServerUnreachable) || have === from || resumes >= RESUMES_PER_RUN || signal?.aborted) throw e;
-      }
+      const travelled = hash.digest('hex');
+      if (!compressed) return this.verify(m, travelled);
+      if (travelled !== compressed.sha256) throw this.reject(m, 'the compressed download’s sha256 does not match the manifest');
+      this.progress({ phase: 'verify', bytes: m.bytes, totalBytes: m.bytes, rows: 0 });
+      let decoded = decoding ? await decoding.finish() : null;
+      decoding = null;
+      // Decoded again from the side file when the decoding alongside failed (its error may have been the disk's).
+      if (!decoded || decoded instanceof Error) decoded = await decodeSnapshotFile(this.encodedFile, this.downloadFile);
+      if (decoded instanceof Error) throw this.reject(m, `it does not decompress (${decoded.message.slice(0, 80)})`);
+      rmSync(this.encodedFile, { force: true });
+      if (decoded.bytes !== m.bytes) throw this.reject(m, `it decompresses to ${decoded.bytes} bytes, not the ${m.bytes} the manifest says`);
+      this.verify(m, decoded.sha256);
+    } finally {
+      await decoding?.abandon();
     }
-    this.verify(m, hash.digest('hex'));
   }
 
-  /** Appends the body to the side file, counting in `written` what is on disk even when the transfer breaks. */
-  private async appendBody(res: Response, written: { bytes: number }, total: number, hash: ReturnType<typeof createHash>): Promise<void> {
-    const fd = openSync(this.downloadFile, written.bytes > 0 ? 'a' : 'w');
+  /** Appends the body to the side file (and the decoder), counting in `written` what is on disk even when the transfer breaks. */
+  private async appendBody(res: Response, file: string, written: { bytes: number }, total: number, hash: ReturnType<typeof createHash>, decoding: SnapshotDecoder | null): Promise<void> {
+    const fd = openSync(file, written.bytes > 0 ? 'a' : 'w');
     let reported = 0;
     try {
       for await (const chunk of this.http.bytes(res)) {
@@ -169,7 +211,9 @@ export class DirectorySync {
         writeSync(fd, chunk);
         hash.update(chunk);
         written.bytes += chunk.length;
-        if (written.bytes - reported > 1 << 20 || written.bytes === total) {
+        if (decoding) await decoding.write(chunk);
+        // Every 256 KiB: the compressed snapshot of 100,000 services is some 110 steps, as the uncompressed file was at 1 MiB.
+        if (written.bytes - reported > 256 * 1024 || written.bytes === total) {
           reported = written.bytes;
           this.progress({ phase: 'download', bytes: written.bytes, totalBytes: total, rows: 0 });
         }
@@ -181,13 +225,15 @@ export class DirectorySync {
     if (written.bytes !== total) throw new ServerUnreachable('The snapshot download stopped before the end; it resumes next time.');
   }
 
+  /** Removes what was downloaded and says why the snapshot was refused. */
+  private reject(m: DirectoryManifest, why: string): BadDownload {
+    for (const f of [this.downloadFile, this.encodedFile, this.downloadMeta]) rmSync(f, { force: true });
+    return new BadDownload(`The downloaded directory (version ${m.version}) was rejected: ${why}.`);
+  }
+
   private verify(m: DirectoryManifest, sha256: string): void {
     this.progress({ phase: 'verify', bytes: m.bytes, totalBytes: m.bytes, rows: 0 });
-    const fail = (why: string) => {
-      rmSync(this.downloadFile, { force: true });
-      rmSync(this.downloadMeta, { force: true });
-      return new BadDownload(`The downloaded directory was rejected (${why}).`);
-    };
+    const fail = (why: string) => this.reject(m, why);
     if (sha256 !== m.sha256) throw fail('its sha256 does not match the manifest');
     let db: Database.Database | undefined;
     try {
@@ -232,7 +278,7 @@ export class DirectorySync {
       if (!line.trim()) continue;
       let parsed: DirectoryChangeLine;
       try {
-        parsed = DirectoryChangeLine.parse(JSON.parse(line));
+        parsed = parseChangeLine(JSON.parse(line));
       } catch {
         throw new ServerUnreachable('A directory change arrived garbled; the page is read again.');
       }

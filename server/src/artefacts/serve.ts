@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../app';
@@ -132,11 +133,13 @@ export async function sendArtefact(request: FastifyRequest, reply: FastifyReply,
   reply.header('content-length', end - start + 1);
   // Headers only: nothing to read, and no reason to fill the cache.
   if (request.method === 'HEAD') return reply.send();
+  return sendRaw(reply, await artefactBytes(request, a, o, start, end));
+}
+
+/** The artefact's bytes from `start` to `end` (inclusive): from this node's cache, or from PostgreSQL while the cache is filled. */
+export async function artefactBytes(request: FastifyRequest, a: ArtefactRecord, o: Pick<SendOptions, 'db' | 'dataDir'>, start = 0, end = a.bytes - 1): Promise<Readable> {
   const cached = await openCached(o.dataDir, a);
-  if (cached) {
-    const stream = cached.createReadStream({ start, end });
-    return sendRaw(reply, stream);
-  }
+  if (cached) return cached.createReadStream({ start, end });
   fillCache(o.db, o.dataDir, a).catch((e: Error) => request.log.warn({ err: { type: e.name } }, 'could not fill the artefact cache'));
-  return sendRaw(reply, readArtefact(o.db, a, start, end));
+  return readArtefact(o.db, a, start, end);
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db, Queryable } from '../db/db';
 import { artefactCacheDir, placeInCache } from '../artefacts/serve';
 import { deleteUnnamedArtefacts, findArtefact, putArtefact, type ArtefactRecord } from '../artefacts/store';
+import { SNAPSHOT_ENCODING, type SnapshotEncoding } from '../../../shared/sync/protocol';
 import { DIRECTORY_TAG_SQL, encodeCursor } from './cursor';
 import type { SnapshotBuilt, SnapshotJob } from './snapshot-worker';
 
@@ -24,14 +25,21 @@ export const KEEP_SNAPSHOTS = 3;
 /** A pruned snapshot stays downloadable this long (a download under way finishes, or resumes on another node). */
 export const PRUNED_GRACE_MINUTES = 60;
 export const SNAPSHOT_CONTENT_TYPE = 'application/vnd.sqlite3';
+/** What a compressed snapshot is stored and served as. */
+export const ENCODED_SNAPSHOT_CONTENT_TYPE = 'application/zstd';
 /** Far above any directory (100,000 services make 147 MiB); a guard against a runaway build, not a policy. */
 const MAX_SNAPSHOT_BYTES = 8 * 1024 ** 3;
 
 export interface SnapshotRecord {
+  /** The stored artefact's: what travels (compressed, unless encoding is null). */
   sha256: string;
+  bytes: number;
+  /** 'zstd': stored compressed; null: stored as the SQLite file itself (built before compression). */
+  encoding: SnapshotEncoding | null;
+  /** The SQLite file a desk installs (the same as sha256 and bytes when encoding is null). */
+  installed: { sha256: string; bytes: number };
   trustId: string;
   version: number;
-  bytes: number;
   services: number;
   publishedAt: string;
 }
@@ -41,7 +49,8 @@ export const legacySnapshotDir = (dataDir: string) => path.join(dataDir, 'snapsh
 
 // Only snapshots whose bytes are in the artefact store: rows recorded before snapshots moved there
 // have none until a node that still has the file stores it.
-const SELECT_SNAPSHOT = `SELECT d.sha256, d.trust_id, d.version, d.bytes, d.services, coalesce(d.published_at, d.built_at) AS published_at
+const SELECT_SNAPSHOT = `SELECT d.sha256, d.trust_id, d.version, d.bytes, d.services, coalesce(d.published_at, d.built_at) AS published_at,
+    d.encoding, d.installed_sha256, d.installed_bytes
   FROM directory_snapshot d JOIN artefact a ON a.sha256 = d.sha256`;
 
 interface SnapshotRow {
@@ -51,13 +60,18 @@ interface SnapshotRow {
   bytes: number;
   services: number;
   published_at: Date;
+  encoding: SnapshotEncoding | null;
+  installed_sha256: string | null;
+  installed_bytes: number | null;
 }
 
 const recordOf = (r: SnapshotRow): SnapshotRecord => ({
   sha256: r.sha256,
+  bytes: Number(r.bytes),
+  encoding: r.encoding,
+  installed: r.encoding === null ? { sha256: r.sha256, bytes: Number(r.bytes) } : { sha256: r.installed_sha256!, bytes: Number(r.installed_bytes) },
   trustId: r.trust_id,
-  version: r.version,
-  bytes: r.bytes,
+  version: Number(r.version),
   services: r.services,
   publishedAt: new Date(r.published_at).toISOString(),
 });
@@ -70,16 +84,19 @@ export async function latestSnapshot(db: Queryable, trustId: string): Promise<Sn
 
 /**
  * The trust's snapshot with this hash, with its artefact; null for an unknown hash, another
- * trust's snapshot or one pruned more than PRUNED_GRACE_MINUTES ago.
+ * trust's snapshot or one pruned more than PRUNED_GRACE_MINUTES ago. The hash is the stored
+ * artefact's or, for a compressed snapshot, the installed file's: `decoded` says the caller asked
+ * for the SQLite file itself (a desk of a version before compression).
  */
-export async function findSnapshot(db: Queryable, trustId: string, sha256: string): Promise<{ snapshot: SnapshotRecord; artefact: ArtefactRecord } | null> {
+export async function findSnapshot(db: Queryable, trustId: string, sha256: string): Promise<{ snapshot: SnapshotRecord; artefact: ArtefactRecord; decoded: boolean } | null> {
   const [row] = await db.query<SnapshotRow>(
-    `${SELECT_SNAPSHOT} WHERE d.sha256 = $1 AND d.trust_id = $2 AND (d.pruned_at IS NULL OR d.pruned_at > now() - make_interval(mins => $3))`,
+    `${SELECT_SNAPSHOT} WHERE (d.sha256 = $1 OR d.installed_sha256 = $1) AND d.trust_id = $2 AND (d.pruned_at IS NULL OR d.pruned_at > now() - make_interval(mins => $3))
+     ORDER BY d.sha256 = $1 DESC LIMIT 1`,
     [sha256, trustId, PRUNED_GRACE_MINUTES],
   );
   if (!row) return null;
-  const artefact = await findArtefact(db, sha256);
-  return artefact && { snapshot: recordOf(row), artefact };
+  const artefact = await findArtefact(db, row.sha256);
+  return artefact && { snapshot: recordOf(row), artefact, decoded: row.sha256 !== sha256 };
 }
 
 /** The cursor a desk holding the snapshot of `version` continues the changes feed from. */
@@ -185,33 +202,47 @@ export async function buildSnapshot(db: Db, trustId: string, dataDir: string, op
   const tmp = path.join(dir, `tmp-${randomBytes(8).toString('hex')}`);
   const stagingFile = `${tmp}.ndjson`;
   const outFile = `${tmp}.db`;
+  const encodedFile = `${tmp}.db.zst`;
   try {
     const staged = await stageServices(db, trustId, stagingFile);
     if (!staged) return null;
     options.signal?.throwIfAborted();
     const cursor = encodeCursor({ directory: staged.directory, version: staged.version, afterId: null, floor: staged.version });
-    const built = await runWorker({ kind: 'directory-snapshot', stagingFile, outFile, meta: { version: String(staged.version), publishedAt: staged.publishedAt, cursor } }, options.signal);
+    const built = await runWorker({ kind: 'directory-snapshot', stagingFile, outFile, encodedFile, meta: { version: String(staged.version), publishedAt: staged.publishedAt, cursor } }, options.signal);
     await rm(stagingFile, { force: true });
+    await rm(outFile, { force: true });
     options.signal?.throwIfAborted();
-    const source = createReadStream(outFile, { highWaterMark: 1024 * 1024, signal: options.signal });
+    // Only the compressed copy is stored (a quarter of the size): the SQLite file is what it decodes to.
+    const source = createReadStream(encodedFile, { highWaterMark: 1024 * 1024, signal: options.signal });
     const { artefact } = await putArtefact(db, source, {
-      contentType: SNAPSHOT_CONTENT_TYPE,
-      expectedSha256: built.sha256,
+      contentType: ENCODED_SNAPSHOT_CONTENT_TYPE,
+      expectedSha256: built.encodedSha256,
       maxBytes: MAX_SNAPSHOT_BYTES,
       record: async (tx, a) => {
         await tx.query(
-          `INSERT INTO directory_snapshot (sha256, trust_id, version, bytes, services, published_at) VALUES ($1, $2, $3, $4, $5, $6)
+          `INSERT INTO directory_snapshot (sha256, trust_id, version, bytes, services, published_at, encoding, installed_sha256, installed_bytes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (sha256) DO NOTHING`,
-          [a.sha256, trustId, staged.version, a.bytes, built.services, staged.publishedAt],
+          [a.sha256, trustId, staged.version, a.bytes, built.services, staged.publishedAt, SNAPSHOT_ENCODING, built.sha256, built.bytes],
         );
       },
     });
-    await placeInCache(dataDir, artefact, outFile);
+    await placeInCache(dataDir, artefact, encodedFile);
     await pruneSnapshots(db, trustId);
-    return { sha256: artefact.sha256, trustId, version: staged.version, bytes: artefact.bytes, services: built.services, publishedAt: staged.publishedAt };
+    return {
+      sha256: artefact.sha256,
+      bytes: artefact.bytes,
+      encoding: SNAPSHOT_ENCODING,
+      installed: { sha256: built.sha256, bytes: built.bytes },
+      trustId,
+      version: staged.version,
+      services: built.services,
+      publishedAt: staged.publishedAt,
+    };
   } finally {
     await rm(stagingFile, { force: true });
     await rm(outFile, { force: true });
+    await rm(encodedFile, { force: true });
   }
 }
 

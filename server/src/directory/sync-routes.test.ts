@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { zstdDecompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer, USERS, type TestServer, type TestUser } from '../../../test/support/server-fixtures';
 import { DATABASE_KINDS, openSeededDatabase, type OpenedDatabase } from '../../../test/support/server-databases';
@@ -120,6 +121,33 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     expect(cached.status).toBe(304);
   });
 
+  it('stores and serves the snapshot compressed (zstd), resumable, decoding to exactly the file the manifest names', async () => {
+    const manifest = await manifestOf(USERS.a1Clinician);
+    const c = manifest.compressed!;
+    expect(c).toMatchObject({ encoding: 'zstd', url: `/v1/directory/snapshots/${c.sha256}` });
+    expect(c.sha256).not.toBe(manifest.sha256);
+    expect(c.bytes).toBeLessThan(manifest.bytes);
+    const whole = await get(USERS.a1Clinician, c.url);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('application/zstd');
+    expect(whole.headers.get('etag')).toBe(`"${c.sha256}"`);
+    const bytes = Buffer.from(await whole.arrayBuffer());
+    expect(bytes.length).toBe(c.bytes);
+    expect(sha256(bytes)).toBe(c.sha256);
+    const decoded = zstdDecompressSync(bytes);
+    expect(decoded.length).toBe(manifest.bytes);
+    expect(sha256(decoded)).toBe(manifest.sha256);
+    // Resumed from a cut: the rest of the compressed bytes, If-Range on their own hash.
+    const cut = Math.floor(c.bytes / 2);
+    const rest = await get(USERS.a1Clinician, c.url, { range: `bytes=${cut}-`, 'if-range': `"${c.sha256}"` });
+    expect(rest.status).toBe(206);
+    expect(rest.headers.get('content-range')).toBe(`bytes ${cut}-${c.bytes - 1}/${c.bytes}`);
+    expect(Buffer.compare(Buffer.from(await rest.arrayBuffer()), bytes.subarray(cut))).toBe(0);
+    // Only the compressed copy is stored: the SQLite file is served by decoding it.
+    expect(await findArtefact(opened.db, c.sha256)).toMatchObject({ bytes: c.bytes });
+    expect(await findArtefact(opened.db, manifest.sha256)).toBeNull();
+  });
+
   it('answers 404 for an unknown hash and 400 for something that is not one', async () => {
     expect((await get(USERS.a1Clinician, `/v1/directory/snapshots/${'ab'.repeat(32)}`)).status).toBe(404);
     const bad = await get(USERS.a1Clinician, '/v1/directory/snapshots/..%2F..%2Fetc%2Fpasswd');
@@ -196,13 +224,14 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
 
   it(`offers the newest ${KEEP_SNAPSHOTS} snapshots of a trust; an older one is served an hour more, then deleted with its bytes and cached copy`, async () => {
     const first = await manifestOf(USERS.b1Clinician);
+    const stored = first.compressed!.sha256;
     const cached = (hash: string) => existsSync(path.join(artefactCacheDir(dataDir), hash));
     // The node that built a snapshot keeps the file it built as its cached copy.
-    expect(cached(first.sha256)).toBe(true);
+    expect(cached(stored)).toBe(true);
     for (let i = 0; i < KEEP_SNAPSHOTS; i++) await publish('trust-b', [svc('b-only', `Version ${i}`)]);
     const live = await opened.db.query<{ sha256: string }>('SELECT sha256 FROM directory_snapshot WHERE trust_id = $1 AND pruned_at IS NULL', ['trust-b']);
     expect(live).toHaveLength(KEEP_SNAPSHOTS);
-    expect(live.map((r) => r.sha256)).not.toContain(first.sha256);
+    expect(live.map((r) => r.sha256)).not.toContain(stored);
     expect((await manifestOf(USERS.b1Clinician)).sha256).not.toBe(first.sha256);
     // A desk that read the older manifest still finishes its download, here or on another node.
     const resumed = await get(USERS.b1Clinician, first.url, { range: 'bytes=100-' });
@@ -210,13 +239,14 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     expect((await resumed.arrayBuffer()).byteLength).toBe(first.bytes - 100);
 
     // An hour on, the next prune deletes it: row, artefact and chunks; this node's copy goes at the cache sweep.
-    await opened.db.query("UPDATE directory_snapshot SET pruned_at = now() - interval '61 minutes' WHERE sha256 = $1", [first.sha256]);
+    await opened.db.query("UPDATE directory_snapshot SET pruned_at = now() - interval '61 minutes' WHERE sha256 = $1", [stored]);
     expect(await pruneSnapshots(opened.db, 'trust-b')).toBe(1);
     expect((await get(USERS.b1Clinician, first.url)).status).toBe(404);
-    expect(await findArtefact(opened.db, first.sha256)).toBeNull();
+    expect((await get(USERS.b1Clinician, first.compressed!.url)).status).toBe(404);
+    expect(await findArtefact(opened.db, stored)).toBeNull();
     expect(await opened.db.query('SELECT 1 FROM artefact_chunk c WHERE NOT EXISTS (SELECT 1 FROM artefact a WHERE a.content_id = c.content_id)')).toEqual([]);
     expect(await sweepCache(opened.db, dataDir)).toBe(1);
-    expect(cached(first.sha256)).toBe(false);
+    expect(cached(stored)).toBe(false);
     for (const { sha256: hash } of live) expect(cached(hash)).toBe(true);
     expect(readdirSync(artefactCacheDir(dataDir)).filter((f) => f.startsWith('tmp-'))).toEqual([]);
   });
@@ -230,8 +260,9 @@ describe.each(DATABASE_KINDS)('directory sync routes over real HTTP, on %s', (_n
     const part = await get(USERS.a1Clinician, manifest.url, { range: 'bytes=7-99' });
     expect(part.status).toBe(206);
     expect((await part.arrayBuffer()).byteLength).toBe(93);
-    for (let i = 0; i < 100 && !existsSync(path.join(artefactCacheDir(dataDir), manifest.sha256)); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(path.join(artefactCacheDir(dataDir), manifest.sha256))).toBe(true);
+    const stored = path.join(artefactCacheDir(dataDir), manifest.compressed!.sha256);
+    for (let i = 0; i < 100 && !existsSync(stored); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(stored)).toBe(true);
   });
 
   it('describes its routes in /openapi.json with the shared schemas', async () => {

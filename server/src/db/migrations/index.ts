@@ -12,6 +12,7 @@ import { m09ArtefactsReleasesFleet } from './09-artefacts-releases-fleet';
 import { m10SnapshotsInArtefactStore } from './10-snapshots-in-artefact-store';
 import { m11IdsScopedByTrustDeskClock } from './11-ids-scoped-by-trust-desk-clock';
 import { m12DirectoryQualityLoop } from './12-directory-quality-loop';
+import { m13DirectorySnapshotCompressed } from './13-directory-snapshot-compressed';
 
 export type { Migration } from './migration';
 
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m10SnapshotsInArtefactStore,
   m11IdsScopedByTrustDeskClock,
   m12DirectoryQualityLoop,
+  m13DirectorySnapshotCompressed,
 ];
 
 /** Applies the migrations this database has not seen; refuses a database newer than the code. */
