@@ -1,5 +1,5 @@
 import type { AuthorQueue, DirectoryProgress, SyncRefusal, SyncStatus } from '../../../shared/contract';
-import { PullResponse, PushResponse, SeqGap } from '../../../shared/sync/protocol';
+import { DESK_HEADER, PullResponse, PushResponse, SeqGap } from '../../../shared/sync/protocol';
 import type { SyncIssues } from '../calls/conflicts';
 import type { DeskSession } from '../session/desk-session';
 import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
@@ -51,6 +51,14 @@ interface Task {
 const PULL_PAGE = 500;
 
 /**
+ * Status events at most once a frame: the core used to emit one per saved change and per pushed
+ * batch, each reading the outbox and the issue counts and crossing to the screen. A burst is
+ * coalesced into one event, sent when the frame is up, computed then (the last state wins, so the
+ * final state is never lost).
+ */
+export const STATUS_INTERVAL_MS = 16;
+
+/**
  * The desk's sync: one push loop, one pull loop and one directory loop, each single-flight. They
  * run on a local write (push), on reconnect and on a server hint (all), and on a watchdog while
  * anything waits. Failures back off with full jitter (honouring Retry-After); while the server is
@@ -86,6 +94,9 @@ export class SyncEngine {
     lastRefusal: null,
   };
   private lastUser: string | null;
+  /** When the last status event went out, and the one waiting to go (coalescing: STATUS_INTERVAL_MS). */
+  private lastEmitAt = Number.NEGATIVE_INFINITY;
+  private emitTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.hints = new HintListener(deps.http, deps.backoff ?? SYNC_BACKOFF, {
@@ -167,6 +178,7 @@ export class SyncEngine {
     this.hints.stop();
     if (this.watchdog) clearInterval(this.watchdog);
     if (this.periodic) clearInterval(this.periodic);
+    if (this.emitTimer) clearTimeout(this.emitTimer);
     for (const t of Object.values(this.tasks)) if (t.retry) clearTimeout(t.retry);
   }
 
@@ -244,8 +256,21 @@ export class SyncEngine {
     return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, left)))]).finally(() => clearTimeout(timer));
   }
 
+  /** The status changed: told at once if no event went out this frame, else once at the end of it. */
   private emit(): void {
-    if (!this.stopped) this.deps.onStatus(this.status());
+    if (this.stopped || this.emitTimer) return;
+    const wait = this.lastEmitAt + STATUS_INTERVAL_MS - performance.now();
+    if (wait <= 0) return this.emitNow();
+    this.emitTimer = setTimeout(() => {
+      this.emitTimer = null;
+      this.emitNow();
+    }, wait);
+  }
+
+  private emitNow(): void {
+    if (this.stopped) return;
+    this.lastEmitAt = performance.now();
+    this.deps.onStatus(this.status());
   }
 
   /** Runs a task now, or after it finishes if it is running; `urgent` cuts a backoff short. */
@@ -360,7 +385,9 @@ export class SyncEngine {
       try {
         answer = await this.deps.http.json('/v1/sync/push', (v) => PushResponse.parse(v), {
           method: 'POST',
-          json: { clientId: streamId, mutations: batch.mutations, pending: batch.pendingAfter },
+          jsonText: batch.body,
+          // This desk: the server does not hint it to pull back the changes it has just sent.
+          headers: { [DESK_HEADER]: this.deps.clientId },
           signal: this.controller.signal,
           as: authorId,
         });
