@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
-import { PushRequest, type MutationPayload, type Mutation, type PushItemResult } from '../../../shared/sync/protocol';
+import { MutationPayload, type Mutation, type PushItemResult } from '../../../shared/sync/protocol';
 
 interface OutboxRow {
   seq: number;
@@ -24,8 +24,9 @@ export interface ClaimedBatch {
    * Parsing and re-serialising 1,000 full drafts cost the desk more than the HTTP round trips.
    */
   body: string;
-  /** How many mutations the batch holds. */
+  /** How many mutations the batch holds, and the stream seq of its last. */
   size: number;
+  lastSeq: number;
   /** The stream's changes still waiting after this batch (reported to the server for team leads). */
   pendingAfter: number;
   /** The batch's mutations, read back from the body (what the server receives). */
@@ -76,9 +77,9 @@ export class OutboxPush {
   ) {
     const COLUMNS = 'seq, stream_seq, author_id, mutation_id, record_id, kind, payload, base_revision, desk_time';
     this.s = {
-      oldest: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND author_id IS NOT NULL AND state = 'pending' ORDER BY stream_seq LIMIT ?`),
+      oldest: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq > ? AND author_id IS NOT NULL AND state = 'pending' ORDER BY stream_seq LIMIT ?`),
       count: db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck(),
-      countStream: db.prepare("SELECT count(*) FROM outbox WHERE stream_id = ? AND state = 'pending'").pluck(),
+      countAfter: db.prepare("SELECT count(*) FROM outbox WHERE stream_id = ? AND stream_seq > ? AND state = 'pending'").pluck(),
       countAuthor: db.prepare("SELECT count(*) FROM outbox WHERE author_id IS ? AND state = 'pending'").pluck(),
       streams: db.prepare(
         "SELECT stream_id AS streamId, author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' AND author_id IS NOT NULL AND stream_id IS NOT NULL GROUP BY stream_id, author_id ORDER BY min(seq)",
@@ -121,13 +122,14 @@ export class OutboxPush {
   }
 
   /**
-   * The stream's oldest waiting changes, counted as attempted in a committed write before they are
-   * sent: from then on autosave stops rewriting them (the server may apply them under their ids).
+   * The stream's oldest waiting changes (after `afterSeq`: a batch sent but not yet settled), counted
+   * as attempted in a committed write before they are sent: from then on autosave stops rewriting
+   * them (the server may apply them under their ids).
    */
-  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES): ClaimedBatch | null {
+  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES, afterSeq = 0): ClaimedBatch | null {
     return this.db
       .transaction(() => {
-        const rows = this.s.oldest.all(streamId, maxMutations) as OutboxRow[];
+        const rows = this.s.oldest.all(streamId, afterSeq, maxMutations) as OutboxRow[];
         const batch: OutboxRow[] = [];
         let bytes = 0;
         for (const r of rows) {
@@ -138,7 +140,7 @@ export class OutboxPush {
         }
         if (batch.length === 0) return null;
         this.s.countAttempt.run(streamId, batch[0]!.stream_seq, batch.at(-1)!.stream_seq);
-        const pendingAfter = (this.s.countStream.get(streamId) as number) - batch.length;
+        const pendingAfter = this.s.countAfter.get(streamId, batch.at(-1)!.stream_seq) as number;
         return claimedBatch(streamId, batch, pendingAfter);
       })
       .immediate();
@@ -210,9 +212,11 @@ function claimedBatch(streamId: string, rows: OutboxRow[], pendingAfter: number)
     streamId,
     body,
     size: rows.length,
+    lastSeq: rows.at(-1)!.stream_seq,
     pendingAfter,
     get mutations() {
-      return PushRequest.parse(JSON.parse(body)).mutations;
+      const sent = JSON.parse(body) as { mutations: (Omit<Mutation, 'payload'> & { payload: unknown })[] };
+      return sent.mutations.map((m) => ({ ...m, payload: MutationPayload.parse(m.payload) }));
     },
   };
 }

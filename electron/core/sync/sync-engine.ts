@@ -5,7 +5,7 @@ import type { DeskSession } from '../session/desk-session';
 import { fullJitterDelay, SYNC_BACKOFF, type BackoffPolicy } from './backoff';
 import type { DirectorySync } from './directory-sync';
 import { HintListener } from './hint-listener';
-import type { OutboxPush } from './outbox-push';
+import type { ClaimedBatch, OutboxPush } from './outbox-push';
 import type { PulledRecords } from './pulled-records';
 import { ServerRefused, ServerUnreachable, SignInRequired, UpdateRequired, type SyncHttp } from './sync-http';
 import type { TokenSource } from './token-source';
@@ -376,33 +376,66 @@ export class SyncEngine {
     return refusedSome || [...this.refused.keys()].some((a) => this.deps.outbox.pendingFor(a) > 0);
   }
 
-  /** Sends one stream until it is empty; false when sync paused meanwhile. */
+  /**
+   * Sends one stream until it is empty; false when sync paused meanwhile. Batches go one at a time
+   * (the server applies a batch only right after the one before it), but the answers to one batch
+   * are recorded while the server works on the next: a settle of 500 answers is some 20–30 ms the
+   * desk no longer spends with the link idle. The next batch is claimed after the answered one,
+   * before it is settled, so a crash between them only replays answers the server keeps.
+   */
   private async pushStream(streamId: string, authorId: string): Promise<boolean> {
-    for (;;) {
-      const batch = this.deps.outbox.claim(streamId);
-      if (!batch) return true;
-      let answer: PushResponse;
-      try {
-        answer = await this.deps.http.json('/v1/sync/push', (v) => PushResponse.parse(v), {
-          method: 'POST',
-          jsonText: batch.body,
-          // This desk: the server does not hint it to pull back the changes it has just sent.
-          headers: { [DESK_HEADER]: this.deps.clientId },
-          signal: this.controller.signal,
-          as: authorId,
-        });
-      } catch (e) {
-        if (e instanceof ServerRefused && e.status === 409) {
-          const gap = SeqGap.safeParse(e.body);
-          this.pause('sequence_gap', `This desk’s changes are out of step with the server${gap.success ? ` (it expects change ${gap.data.expectedSeq})` : ''}. Nothing has been lost: keep working and call IT.`);
-          return false;
+    let answered: PushResponse | null = null;
+    let afterSeq = 0;
+    try {
+      for (;;) {
+        const batch = this.deps.outbox.claim(streamId, undefined, undefined, afterSeq);
+        if (!batch) return true;
+        const sending = this.sendBatch(batch, authorId);
+        if (answered) {
+          // Handled below (awaited); until then a failure must not count as unhandled.
+          sending.catch(() => {});
+          // Let the request go out before the desk is busy settling.
+          await new Promise((resolve) => setImmediate(resolve));
+          const previous: PushResponse = answered;
+          answered = null;
+          this.settleBatch(streamId, previous);
         }
-        throw e;
+        const answer = await sending;
+        if (!answer) return false;
+        answered = answer;
+        afterSeq = batch.lastSeq;
       }
-      this.reachable();
-      this.deps.outbox.settle(streamId, answer.results, answer.lastSeq);
-      this.emit();
+    } finally {
+      if (answered) this.settleBatch(streamId, answered);
     }
+  }
+
+  /** One batch to the server: its answer, or null when the server says the stream is out of step (sync pauses). */
+  private async sendBatch(batch: ClaimedBatch, authorId: string): Promise<PushResponse | null> {
+    try {
+      const answer = await this.deps.http.json('/v1/sync/push', (v) => PushResponse.parse(v), {
+        method: 'POST',
+        jsonText: batch.body,
+        // This desk: the server does not hint it to pull back the changes it has just sent.
+        headers: { [DESK_HEADER]: this.deps.clientId },
+        signal: this.controller.signal,
+        as: authorId,
+      });
+      this.reachable();
+      return answer;
+    } catch (e) {
+      if (e instanceof ServerRefused && e.status === 409) {
+        const gap = SeqGap.safeParse(e.body);
+        this.pause('sequence_gap', `This desk’s changes are out of step with the server${gap.success ? ` (it expects change ${gap.data.expectedSeq})` : ''}. Nothing has been lost: keep working and call IT.`);
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  private settleBatch(streamId: string, answer: PushResponse): void {
+    this.deps.outbox.settle(streamId, answer.results, answer.lastSeq);
+    this.emit();
   }
 
   /** The records the signed-in person may see, from their own cursor, under their own session. */
