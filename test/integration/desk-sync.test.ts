@@ -219,6 +219,54 @@ describe('desk sync against the central API', () => {
     stop();
   });
 
+  it('an autosave with the server reachable is not pulled straight back; a change from another desk made meanwhile is', async () => {
+    // Desk A's pulls, counted as they go out.
+    const pulls: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('/v1/sync/records')) pulls.push(url);
+      return fetch(input, init);
+    };
+    const a = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: counting });
+    desks.push(a);
+    const b = newDesk().desk;
+    // A's first pull (its hint stream's `ready`) is done and nothing else is under way.
+    await waitFor('desk A settled', () => pulls.length > 0 && a.status().activity === 'idle' && a.status().connection === 'online');
+    const before = pulls.length;
+
+    const own = await a.createDraft('Synthetic: autosaved on desk A');
+    await waitFor('desk A’s draft on the server', async () => (await serverRecord(own.id))?.content.presentingNeed.summary === 'Synthetic: autosaved on desk A');
+    // The clinician's other desk is told and pulls it: the hint went out.
+    await waitFor('desk A’s draft on desk B', async () => (await b.call<CallSummary[]>('calls.list', {})).some((r) => r.id === own.id));
+
+    // Desk B writes; desk A autosaves right after, before any hint can reach it.
+    const theirs = await b.createDraft('Synthetic: written on desk B meanwhile');
+    const mine = await a.createDraft('Synthetic: desk A again');
+    await waitFor('desk B’s draft on desk A', async () => (await a.call<CallRecord>('calls.get', { id: theirs.id })).content.presentingNeed.summary === 'Synthetic: written on desk B meanwhile');
+    await waitFor('desk A’s second draft on desk B', async () => (await b.call<CallSummary[]>('calls.list', {})).some((r) => r.id === mine.id));
+    await waitFor('desk A idle', () => a.status().activity === 'idle' && a.status().waiting === 0);
+    // Hints reach a desk in order on its one stream: one pull, for desk B's draft, and none for desk A's own two.
+    expect(pulls.length - before).toBe(1);
+  });
+
+  it('coalesces status events: a burst of saves is told once, and the last event carries the final state', async () => {
+    // A desk whose server is unreachable (port 1 of loopback is closed): every save queues a change.
+    const desk = new TestDesk({ serverUrl: 'http://127.0.0.1:1', tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000 });
+    desks.push(desk);
+    await waitFor('the desk offline', () => desk.status().connection === 'offline' && desk.status().activity === 'idle');
+    const events: SyncStatus[] = [];
+    const stop = desk.core.on('sync.status', (s) => events.push(s));
+    const waitingBefore = desk.status().waiting;
+    // 30 saves in one go (each would have sent a status event of its own).
+    for (let i = 0; i < 30; i++) await desk.call('calls.create', {});
+    expect(events.length).toBeLessThanOrEqual(1);
+    const waiting = desk.status().waiting;
+    expect(waiting).toBeGreaterThanOrEqual(waitingBefore + 30);
+    // The burst is told once more when the frame is up, with the state after the last save.
+    await waitFor('the final state told', () => events.at(-1)?.waiting === waiting);
+    stop();
+  });
+
   it('keeps both texts when two desks change the same draft, and sends the one the clinician keeps', async () => {
     const a = newDesk();
     const b = newDesk();

@@ -79,12 +79,26 @@ export class OutboxPush {
     this.s = {
       oldest: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq > ? AND author_id IS NOT NULL AND state = 'pending' ORDER BY stream_seq LIMIT ?`),
       count: db.prepare("SELECT count(*) FROM outbox WHERE state = 'pending'").pluck(),
-      countAfter: db.prepare("SELECT count(*) FROM outbox WHERE stream_id = ? AND stream_seq > ? AND state = 'pending'").pluck(),
+      // Counted from the indexes alone: reading state from a row means walking past its payload
+      // (overflow pages, each decrypted), and counting 1,000 queued drafts that way took 40–65 ms
+      // per count; from the indexes, under 1 ms (the rows that are not pending are none in practice).
+      countAfter: db
+        .prepare(
+          `SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_by_stream WHERE stream_id = @stream AND stream_seq > @after)
+                - (SELECT count(*) FROM outbox INDEXED BY outbox_by_state WHERE (state < 'pending' OR state > 'pending') AND stream_id = @stream AND stream_seq > @after)`,
+        )
+        .pluck(),
       countAuthor: db.prepare("SELECT count(*) FROM outbox WHERE author_id IS ? AND state = 'pending'").pluck(),
+      // Each stream's author, state and order joined from two covering indexes (4 ms for 1,000
+      // queued drafts, against 50–65 ms reading them from the rows).
       streams: db.prepare(
-        "SELECT stream_id AS streamId, author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' AND author_id IS NOT NULL AND stream_id IS NOT NULL GROUP BY stream_id, author_id ORDER BY min(seq)",
+        `WITH a AS MATERIALIZED (SELECT seq, author_id FROM outbox INDEXED BY outbox_by_author WHERE state = 'pending' AND author_id IS NOT NULL),
+              s AS MATERIALIZED (SELECT seq, stream_id FROM outbox INDEXED BY outbox_by_stream WHERE stream_id IS NOT NULL)
+         SELECT s.stream_id AS streamId, a.author_id AS authorId, count(*) AS waiting FROM s JOIN a ON a.seq = s.seq
+         GROUP BY s.stream_id, a.author_id ORDER BY min(a.seq)`,
       ),
-      byAuthor: db.prepare("SELECT author_id AS authorId, count(*) AS waiting FROM outbox WHERE state = 'pending' GROUP BY author_id ORDER BY min(seq)"),
+      // Read with every status event: from its covering index, 0.5 ms instead of 40–55 ms.
+      byAuthor: db.prepare("SELECT author_id AS authorId, count(*) AS waiting FROM outbox INDEXED BY outbox_by_author WHERE state = 'pending' GROUP BY author_id ORDER BY min(seq)"),
       countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?'),
       byStreamSeqs: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?`),
       remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
@@ -140,7 +154,7 @@ export class OutboxPush {
         }
         if (batch.length === 0) return null;
         this.s.countAttempt.run(streamId, batch[0]!.stream_seq, batch.at(-1)!.stream_seq);
-        const pendingAfter = this.s.countAfter.get(streamId, batch.at(-1)!.stream_seq) as number;
+        const pendingAfter = this.s.countAfter.get({ stream: streamId, after: batch.at(-1)!.stream_seq }) as number;
         return claimedBatch(streamId, batch, pendingAfter);
       })
       .immediate();
@@ -150,6 +164,21 @@ export class OutboxPush {
   settle(streamId: string, results: readonly PushItemResult[], lastSeq: number): SettleOutcome {
     const outcome: SettleOutcome = { applied: 0, conflicts: 0, rejected: 0 };
     const at = this.now().toISOString();
+    // Committed without waiting for the disk (WAL, synchronous=NORMAL for this one transaction; the
+    // next durable commit flushes it too): a settle lost to a power cut is only answers the server
+    // keeps, and the replay brings each back with its first outcome (duplicate + original). The
+    // claim before the send stays durable: autosave must never rewrite a change that went out.
+    const synchronous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.settleBatch(streamId, results, lastSeq, at, outcome);
+    } finally {
+      this.db.pragma(`synchronous = ${synchronous}`);
+    }
+    return outcome;
+  }
+
+  private settleBatch(streamId: string, results: readonly PushItemResult[], lastSeq: number, at: string, outcome: SettleOutcome): void {
     this.db
       .transaction(() => {
         // The batch's rows in one read, not one per answer.
@@ -187,7 +216,6 @@ export class OutboxPush {
         this.s.setAcked.run(lastSeq, streamId);
       })
       .immediate();
-    return outcome;
   }
 
   /** One open conflict per record: a later conflicting change refreshes it with the newest texts. */
