@@ -269,6 +269,46 @@ describe('desk sync against the central API', () => {
     expect(pulls.length).toBeGreaterThan(pullsBefore);
   });
 
+  it('pushes a long outage’s queue batch after batch, recording each answer while the next batch is on its way; a lost answer is replayed, nothing applied twice', async () => {
+    let down = true;
+    let pushes = 0;
+    let lost = false;
+    const network: typeof fetch = async (input, init) => {
+      if (down) throw new TypeError('fetch failed (test: network down)');
+      const res = await fetch(input, init);
+      const url = String(input instanceof Request ? input.url : input);
+      // The second batch reaches the server and is applied, but its answer never comes back.
+      if (url.includes('/v1/sync/push') && ++pushes === 2) {
+        lost = true;
+        await res.body?.cancel();
+        throw new TypeError('fetch failed (test: connection dropped before the answer)');
+      }
+      return res;
+    };
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician2), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: network });
+    desks.push(desk);
+    await waitFor('the desk offline', () => desk.status().connection === 'offline');
+    // More than two of the server's largest batches (500).
+    const ids: string[] = [];
+    for (let i = 0; i < 1100; i++) ids.push((await desk.call<CallRecord>('calls.create', {})).id);
+    expect(desk.status().waiting).toBeGreaterThanOrEqual(1100);
+    down = false;
+    await desk.call('sync.now');
+    await waitFor('the lost answer', () => lost, 60_000);
+    await desk.call('sync.now');
+    await waitFor('an empty queue', () => desk.status().waiting === 0, 60_000);
+    expect(desk.status()).toMatchObject({ conflicts: 0, rejected: 0, paused: null });
+    expect(pushes).toBeGreaterThanOrEqual(4);
+    const [held] = await opened.db.query<{ records: string | number; revisions: string | number }>(
+      'SELECT count(*) AS records, coalesce(sum(revision), 0) AS revisions FROM call_record WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    // Every record once, each at revision 1: the replayed batch was answered duplicate, not applied again.
+    expect([Number(held!.records), Number(held!.revisions)]).toEqual([1100, 1100]);
+    // Every record knows its server revision (each batch's answers were recorded).
+    expect(desk.core.desk.db.prepare('SELECT count(*) FROM call_record WHERE base_revision = 1').pluck().get()).toBe(1100);
+  }, 120_000);
+
   it('coalesces status events: a burst of saves is told once, and the last event carries the final state', async () => {
     // A desk whose server is unreachable (port 1 of loopback is closed): every save queues a change.
     const desk = new TestDesk({ serverUrl: 'http://127.0.0.1:1', tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000 });
