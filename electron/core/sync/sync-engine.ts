@@ -97,6 +97,8 @@ export class SyncEngine {
   /** When the last status event went out, and the one waiting to go (coalescing: STATUS_INTERVAL_MS). */
   private lastEmitAt = Number.NEGATIVE_INFINITY;
   private emitTimer: NodeJS.Timeout | null = null;
+  /** A pull asked for while the push ran: it runs when the push ends. */
+  private pullAfterPush: false | 'when_due' | 'urgent' = false;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.hints = new HintListener(deps.http, deps.backoff ?? SYNC_BACKOFF, {
@@ -282,6 +284,13 @@ export class SyncEngine {
     if (this.stopped) return;
     if (paused && paused.reason !== 'sign_in' && (paused.reason !== 'sequence_gap' || name === 'push')) return;
     if (paused?.reason === 'sign_in' && (name !== 'push' || this.deps.session.kept().size === 0)) return;
+    if (name === 'pull' && this.tasks.push.running) {
+      // A pull while changes go out would fetch them straight back (its cursor is behind them) and
+      // compete with the push for the desk: on reconnecting after an outage of 1,000 changes it
+      // parsed and compared all 1,000 while they were being sent. It runs once the push is done.
+      this.pullAfterPush = urgent ? 'urgent' : this.pullAfterPush || 'when_due';
+      return;
+    }
     if (t.running) {
       // An attempt that then fails leaves a backoff behind: an urgent ask must still get through.
       t.again = urgent ? 'urgent' : t.again || 'when_due';
@@ -331,6 +340,11 @@ export class SyncEngine {
     const again = t.again;
     t.again = false;
     if (again) this.kick(name, again === 'urgent');
+    if (name === 'push' && this.pullAfterPush) {
+      const urgent = this.pullAfterPush === 'urgent';
+      this.pullAfterPush = false;
+      this.kick('pull', urgent);
+    }
   }
 
   /**
