@@ -15,6 +15,11 @@ interface OutboxRow {
   desk_time: string;
 }
 
+/** An outbox row as a settle first reads it (OutboxRow without what lies after its payload). */
+type SettledRow = Pick<OutboxRow, 'seq' | 'stream_seq' | 'mutation_id' | 'record_id' | 'kind'>;
+/** A settled row with what a conflict or a refusal keeps of it. */
+type KeptRow = SettledRow & Pick<OutboxRow, 'payload' | 'author_id'>;
+
 export interface ClaimedBatch {
   /** The stream (the protocol's clientId) these mutations belong to. */
   streamId: string;
@@ -100,7 +105,15 @@ export class OutboxPush {
       // Read with every status event: from its covering index, 0.5 ms instead of 40–55 ms.
       byAuthor: db.prepare("SELECT author_id AS authorId, count(*) AS waiting FROM outbox INDEXED BY outbox_by_author WHERE state = 'pending' GROUP BY author_id ORDER BY min(seq)"),
       countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?'),
-      byStreamSeqs: db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?`),
+      // What a settle needs of each row: its stream seq from the index, and the columns stored
+      // before the payload, so no row's overflow pages are read (60 ms for 500 drafts when they were).
+      batchRows: db.prepare(
+        `SELECT o.seq, s.stream_seq, o.mutation_id, o.record_id, o.kind
+         FROM (SELECT seq, stream_seq FROM outbox INDEXED BY outbox_by_stream WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?) s
+         JOIN outbox o ON o.seq = s.seq`,
+      ),
+      /** The rest of a row, for the rare answer that keeps it (a conflict, a refusal). */
+      keptPart: db.prepare('SELECT payload, author_id FROM outbox WHERE seq = ?'),
       remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
       setBase: db.prepare('UPDATE call_record SET base_revision = ? WHERE id = ?'),
       record: db.prepare('SELECT revision, content FROM call_record WHERE id = ?'),
@@ -183,13 +196,15 @@ export class OutboxPush {
       .transaction(() => {
         // The batch's rows in one read, not one per answer.
         const seqs = results.map((r) => r.seq);
-        const rows = results.length === 0 ? [] : (this.s.byStreamSeqs.all(streamId, Math.min(...seqs), Math.max(...seqs)) as OutboxRow[]);
+        const rows = results.length === 0 ? [] : (this.s.batchRows.all(streamId, Math.min(...seqs), Math.max(...seqs)) as SettledRow[]);
         const bySeq = new Map(rows.map((row) => [row.stream_seq, row]));
+        const whole = (row: SettledRow): KeptRow => ({ ...row, ...(this.s.keptPart.get(row.seq) as Pick<OutboxRow, 'payload' | 'author_id'>) });
         for (const r of results) {
-          const row = bySeq.get(r.seq);
+          const found = bySeq.get(r.seq);
           // Already settled (an answer to a replayed batch): nothing left to do.
-          if (!row || row.mutation_id !== r.mutationId) continue;
+          if (!found || found.mutation_id !== r.mutationId) continue;
           const end = r.status === 'duplicate' ? (r.original ?? 'applied') : r.status;
+          const row = end === 'applied' ? found : whole(found);
           if (row.kind === 'report') {
             // A report's serverRevision is the directory version that carries it to every desk.
             // A report is never a conflict: anything but applied is kept as a refusal.
@@ -198,17 +213,19 @@ export class OutboxPush {
               outcome.applied++;
             } else {
               this.reportSettled(row.record_id, { applied: false });
-              this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this report.', at, row.author_id);
+              const kept = row as KeptRow;
+              this.s.deadLetter.run(kept.mutation_id, kept.seq, kept.record_id, kept.kind, kept.payload, r.reason ?? 'The server refused this report.', at, kept.author_id);
               outcome.rejected++;
             }
           } else if (end === 'applied') {
             if (r.serverRevision !== null) this.s.setBase.run(r.serverRevision, row.record_id);
             outcome.applied++;
           } else if (end === 'conflict') {
-            this.keepBothVersions(row, r, at);
+            this.keepBothVersions(row as KeptRow, r, at);
             outcome.conflicts++;
           } else {
-            this.s.deadLetter.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server refused this change.', at, row.author_id);
+            const kept = row as KeptRow;
+            this.s.deadLetter.run(kept.mutation_id, kept.seq, kept.record_id, kept.kind, kept.payload, r.reason ?? 'The server refused this change.', at, kept.author_id);
             outcome.rejected++;
           }
           this.s.remove.run(row.seq);
@@ -219,7 +236,7 @@ export class OutboxPush {
   }
 
   /** One open conflict per record: a later conflicting change refreshes it with the newest texts. */
-  private keepBothVersions(row: OutboxRow, r: PushItemResult, at: string): void {
+  private keepBothVersions(row: KeptRow, r: PushItemResult, at: string): void {
     const local = this.s.record.get(row.record_id) as { revision: number; content: string };
     const server = JSON.stringify(r.serverContent ?? null);
     const open = this.s.openConflict.get(row.record_id) as { id: string } | undefined;

@@ -269,6 +269,14 @@ export class SyncEngine {
     }, wait);
   }
 
+  /** A coalesced event still waiting goes now. */
+  private flushStatus(): void {
+    if (!this.emitTimer) return;
+    clearTimeout(this.emitTimer);
+    this.emitTimer = null;
+    this.emitNow();
+  }
+
   private emitNow(): void {
     if (this.stopped) return;
     this.lastEmitAt = performance.now();
@@ -341,6 +349,9 @@ export class SyncEngine {
     t.again = false;
     if (again) this.kick(name, again === 'urgent');
     if (name === 'push' && this.pullAfterPush) {
+      // The push's last state is told before the pull it held back starts (a page of records
+      // applied would otherwise hold the coalesced event back by its own length).
+      this.flushStatus();
       const urgent = this.pullAfterPush === 'urgent';
       this.pullAfterPush = false;
       this.kick('pull', urgent);
