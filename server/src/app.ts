@@ -16,7 +16,10 @@ declare module 'fastify' {
 }
 
 /** What desks are told to fetch, pushed over the hint stream (server-sent events). */
-export type Hint = { kind: 'directory'; version: number } | { kind: 'records'; teamId: string; clinicianId: string };
+export type Hint =
+  | { kind: 'directory'; version: number }
+  /** fromDesk: the desk (its clientId) whose push made the change; it already holds it and is not told. */
+  | { kind: 'records'; teamId: string; clinicianId: string; fromDesk?: string };
 
 /** Tells connected desks that something changed for them; one implementation per deployment. */
 export interface HintBus {

@@ -57,15 +57,17 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
 }
 
 /** Replicates the local records to the server; resolves once the server holds every one. */
-async function timedPush(job: Job<PushJob>): Promise<{ ms: number; sent: number }> {
+async function timedPush(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number; sent: number }> {
   const db: Db = new PouchDB(job.dataDir);
   await db.info();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await db.replicate.to(job.serverUrl);
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   await db.close();
   if (result.doc_write_failures > 0) throw new Error(`${result.doc_write_failures} records failed to replicate`);
-  return { ms, sent: result.docs_written };
+  return { ms, cpuMs: (used.user + used.system) / 1000, sent: result.docs_written };
 }
 
 /** Records written locally (one document each, as a desk saves them), then replicated; then again from the state before. */
@@ -84,7 +86,7 @@ async function push(job: Job<PushJob>): Promise<PushAnswer> {
   rmSync(job.dataDir, { recursive: true, force: true });
   cpSync(job.backupDir, job.dataDir, { recursive: true });
   const replayed = await timedPush(job);
-  return { pushMs: pushed.ms, replayMs: replayed.ms, writeMs, records: job.records, sent: pushed.sent };
+  return { pushMs: pushed.ms, replayMs: replayed.ms, pushCpuMs: pushed.cpuMs, replayCpuMs: replayed.cpuMs, writeMs, records: job.records, sent: pushed.sent };
 }
 
 process.once('message', (job: SyncJob) => {

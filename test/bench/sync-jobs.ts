@@ -80,6 +80,9 @@ export interface PushAnswer {
   pushMs: number;
   /** The same push again from the state before the answers arrived: every item a duplicate. */
   replayMs: number;
+  /** The desk process's CPU time (user + system) over the push and over the replay: steadier than wall-clock on a busy machine. */
+  pushCpuMs: number;
+  replayCpuMs: number;
   writeMs: number;
   records: number;
   /** What went over the wire: our outbox changes, or the documents PouchDB wrote to the server. */

@@ -239,6 +239,114 @@ describe('desk sync against the central API', () => {
     stop();
   });
 
+  it('an autosave with the server reachable is not pulled straight back; a change from another desk made meanwhile is', async () => {
+    // Desk A's requests, counted as they go out.
+    const pulls: string[] = [];
+    const directoryChecks: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('/v1/sync/records')) pulls.push(url);
+      if (url.includes('/v1/directory/')) directoryChecks.push(url);
+      return fetch(input, init);
+    };
+    const a = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: counting });
+    desks.push(a);
+    const b = newDesk().desk;
+    // A hint reaches desk A after every hint sent before it, on its one stream: once A has acted on
+    // this one, it has had (and acted on) every earlier one.
+    const barrier = async () => {
+      const checksBefore = directoryChecks.length;
+      await server.deps.hints.notify('trust-a', { kind: 'directory', version: 1 });
+      await waitFor('desk A told of the directory', () => directoryChecks.length > checksBefore);
+      let last = -1;
+      await waitFor('desk A quiet', async () => {
+        const seen = pulls.length;
+        await new Promise((r) => setTimeout(r, 200));
+        const quiet = seen === last && seen === pulls.length && a.status().activity === 'idle';
+        last = seen;
+        return quiet;
+      });
+    };
+    await waitFor('desk A online', () => pulls.length > 0 && a.status().connection === 'online');
+    await barrier(); // its first pulls (start, the stream's `ready`) are done
+    const pullsBefore = pulls.length;
+
+    const own = await a.createDraft('Synthetic: autosaved on desk A');
+    const again = await a.edit(own.id, (c) => {
+      c.presentingNeed.summary = 'Synthetic: autosaved on desk A, then again';
+    });
+    await waitFor('desk A’s draft on the server', async () => (await serverRecord(own.id))?.content.presentingNeed.summary === again.content.presentingNeed.summary);
+    // The clinician's other desk is told and pulls it: the hints went out.
+    await waitFor('desk A’s draft on desk B', async () => (await b.call<CallRecord>('calls.get', { id: own.id })).content.presentingNeed.summary === again.content.presentingNeed.summary);
+    await barrier();
+    expect(pulls.length).toBe(pullsBefore);
+
+    // Desk B writes; desk A autosaves right after: A still pulls B's draft.
+    const theirs = await b.createDraft('Synthetic: written on desk B meanwhile');
+    const mine = await a.createDraft('Synthetic: desk A again');
+    await waitFor('desk B’s draft on desk A', async () => (await a.call<CallRecord>('calls.get', { id: theirs.id })).content.presentingNeed.summary === 'Synthetic: written on desk B meanwhile');
+    await waitFor('desk A’s second draft on desk B', async () => (await b.call<CallSummary[]>('calls.list', {})).some((r) => r.id === mine.id));
+    expect(pulls.length).toBeGreaterThan(pullsBefore);
+  });
+
+  it('pushes a long outage’s queue batch after batch, recording each answer while the next batch is on its way; a lost answer is replayed, nothing applied twice', async () => {
+    let down = true;
+    let pushes = 0;
+    let lost = false;
+    const network: typeof fetch = async (input, init) => {
+      if (down) throw new TypeError('fetch failed (test: network down)');
+      const res = await fetch(input, init);
+      const url = String(input instanceof Request ? input.url : input);
+      // The second batch reaches the server and is applied, but its answer never comes back.
+      if (url.includes('/v1/sync/push') && ++pushes === 2) {
+        lost = true;
+        await res.body?.cancel();
+        throw new TypeError('fetch failed (test: connection dropped before the answer)');
+      }
+      return res;
+    };
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician2), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: network });
+    desks.push(desk);
+    await waitFor('the desk offline', () => desk.status().connection === 'offline');
+    // More than two of the server's largest batches (500).
+    const ids: string[] = [];
+    for (let i = 0; i < 1100; i++) ids.push((await desk.call<CallRecord>('calls.create', {})).id);
+    expect(desk.status().waiting).toBeGreaterThanOrEqual(1100);
+    down = false;
+    await desk.call('sync.now');
+    await waitFor('the lost answer', () => lost, 60_000);
+    await desk.call('sync.now');
+    await waitFor('an empty queue', () => desk.status().waiting === 0, 60_000);
+    expect(desk.status()).toMatchObject({ conflicts: 0, rejected: 0, paused: null });
+    expect(pushes).toBeGreaterThanOrEqual(4);
+    const [held] = await opened.db.query<{ records: string | number; revisions: string | number }>(
+      'SELECT count(*) AS records, coalesce(sum(revision), 0) AS revisions FROM call_record WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    // Every record once, each at revision 1: the replayed batch was answered duplicate, not applied again.
+    expect([Number(held!.records), Number(held!.revisions)]).toEqual([1100, 1100]);
+    // Every record knows its server revision (each batch's answers were recorded).
+    expect(desk.core.desk.db.prepare('SELECT count(*) FROM call_record WHERE base_revision = 1').pluck().get()).toBe(1100);
+  }, 120_000);
+
+  it('coalesces status events: a burst of saves is told once, and the last event carries the final state', async () => {
+    // A desk whose server is unreachable (port 1 of loopback is closed): every save queues a change.
+    const desk = new TestDesk({ serverUrl: 'http://127.0.0.1:1', tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000 });
+    desks.push(desk);
+    await waitFor('the desk offline', () => desk.status().connection === 'offline' && desk.status().activity === 'idle');
+    const events: SyncStatus[] = [];
+    const stop = desk.core.on('sync.status', (s) => events.push(s));
+    const waitingBefore = desk.status().waiting;
+    // 30 saves in one go (each would have sent a status event of its own).
+    for (let i = 0; i < 30; i++) await desk.call('calls.create', {});
+    expect(events.length).toBeLessThanOrEqual(1);
+    const waiting = desk.status().waiting;
+    expect(waiting).toBeGreaterThanOrEqual(waitingBefore + 30);
+    // The burst is told once more when the frame is up, with the state after the last save.
+    await waitFor('the final state told', () => events.at(-1)?.waiting === waiting);
+    stop();
+  });
+
   it('keeps both texts when two desks change the same draft, and sends the one the clinician keeps', async () => {
     const a = newDesk();
     const b = newDesk();

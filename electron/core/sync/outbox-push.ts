@@ -20,12 +20,27 @@ interface OutboxRow {
   desk_time: string;
 }
 
+/** An outbox row as a settle first reads it (OutboxRow without what lies after its payload). */
+type SettledRow = Pick<OutboxRow, 'seq' | 'stream_seq' | 'mutation_id' | 'record_id' | 'kind'>;
+/** A settled row with what a conflict or a refusal keeps of it. */
+type KeptRow = SettledRow & Pick<OutboxRow, 'payload' | 'author_id'>;
+
 export interface ClaimedBatch {
   /** The stream (the protocol's clientId) these mutations belong to. */
   streamId: string;
-  mutations: Mutation[];
+  /**
+   * The PushRequest as sent: built from the payloads' stored JSON as it is, never parsed and
+   * written again (the desk wrote each from a typed MutationPayload; the server validates them).
+   * Parsing and re-serialising 1,000 full drafts cost the desk more than the HTTP round trips.
+   */
+  body: string;
+  /** How many mutations the batch holds, and the stream seq of its last. */
+  size: number;
+  lastSeq: number;
   /** The stream's changes still waiting after this batch (reported to the server for team leads). */
   pendingAfter: number;
+  /** The batch's mutations, read back from the body (what the server receives). */
+  readonly mutations: Mutation[];
 }
 
 /** An author's stream with changes waiting to be sent. */
@@ -41,8 +56,12 @@ export interface SettleOutcome {
   rejected: number;
 }
 
-/** Server limits: a batch holds at most 500 mutations; stay well inside its 4 MiB body limit too. */
-export const MAX_BATCH_MUTATIONS = 200;
+/**
+ * The server's largest batch (PushRequest: 500 mutations), staying well inside its 4 MiB body
+ * limit too. 1,000 queued changes go in 2 requests instead of 5: each request costs a round trip,
+ * a token check and a commit flushed to disk on the server and a committed claim and settle here.
+ */
+export const MAX_BATCH_MUTATIONS = 500;
 export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
@@ -71,12 +90,13 @@ export class OutboxPush {
     this.s = {
       oldest: outbox.oldestInStream,
       count: outbox.countWaiting,
-      countStream: outbox.countWaitingInStream,
+      countAfter: outbox.countWaitingAfter,
       countAuthor: outbox.countWaitingBy,
       streams: outbox.streamsWaiting,
       byAuthor: outbox.waitingByAuthor,
       countAttempt: outbox.countAttempt,
-      byStreamSeq: outbox.byStreamSeq,
+      batchRows: outbox.batchToSettle,
+      keptPart: outbox.keptPart,
       remove: outbox.remove,
       setBase: callRecordSql(db).setBaseRevision,
       record: callRecordSql(db).revisionAndContent,
@@ -108,13 +128,14 @@ export class OutboxPush {
   }
 
   /**
-   * The stream's oldest waiting changes, counted as attempted in a committed write before they are
-   * sent: from then on autosave stops rewriting them (the server may apply them under their ids).
+   * The stream's oldest waiting changes (after `afterSeq`: a batch sent but not yet settled), counted
+   * as attempted in a committed write before they are sent: from then on autosave stops rewriting
+   * them (the server may apply them under their ids).
    */
-  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES): ClaimedBatch | null {
+  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES, afterSeq = 0): ClaimedBatch | null {
     return this.db
       .transaction(() => {
-        const rows = this.s.oldest.all(streamId, maxMutations) as OutboxRow[];
+        const rows = this.s.oldest.all(streamId, afterSeq, maxMutations) as OutboxRow[];
         const batch: OutboxRow[] = [];
         let bytes = 0;
         for (const r of rows) {
@@ -125,11 +146,8 @@ export class OutboxPush {
         }
         if (batch.length === 0) return null;
         this.s.countAttempt.run(streamId, batch[0]!.stream_seq, batch.at(-1)!.stream_seq);
-        return {
-          streamId,
-          mutations: batch.map(toMutation),
-          pendingAfter: (this.s.countStream.get(streamId) as number) - batch.length,
-        };
+        const pendingAfter = this.s.countAfter.get({ stream: streamId, after: batch.at(-1)!.stream_seq }) as number;
+        return claimedBatch(streamId, batch, pendingAfter);
       })
       .immediate();
   }
@@ -138,13 +156,34 @@ export class OutboxPush {
   settle(streamId: string, results: readonly PushItemResult[], lastSeq: number): SettleOutcome {
     const outcome: SettleOutcome = { applied: 0, conflicts: 0, rejected: 0 };
     const at = this.now().toISOString();
+    // Committed without waiting for the disk (WAL, synchronous=NORMAL for this one transaction; the
+    // next durable commit flushes it too): a settle lost to a power cut is only answers the server
+    // keeps, and the replay brings each back with its first outcome (duplicate + original). The
+    // claim before the send stays durable: autosave must never rewrite a change that went out.
+    const synchronous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.settleBatch(streamId, results, lastSeq, at, outcome);
+    } finally {
+      this.db.pragma(`synchronous = ${synchronous}`);
+    }
+    return outcome;
+  }
+
+  private settleBatch(streamId: string, results: readonly PushItemResult[], lastSeq: number, at: string, outcome: SettleOutcome): void {
     this.db
       .transaction(() => {
+        // The batch's rows in one read, not one per answer.
+        const seqs = results.map((r) => r.seq);
+        const rows = results.length === 0 ? [] : (this.s.batchRows.all(streamId, Math.min(...seqs), Math.max(...seqs)) as SettledRow[]);
+        const bySeq = new Map(rows.map((row) => [row.stream_seq, row]));
+        const whole = (row: SettledRow): KeptRow => ({ ...row, ...(this.s.keptPart.get(row.seq) as Pick<OutboxRow, 'payload' | 'author_id'>) });
         for (const r of results) {
-          const row = this.s.byStreamSeq.get(streamId, r.seq) as OutboxRow | undefined;
+          const found = bySeq.get(r.seq);
           // Already settled (an answer to a replayed batch): nothing left to do.
-          if (!row || row.mutation_id !== r.mutationId) continue;
+          if (!found || found.mutation_id !== r.mutationId) continue;
           const end = r.status === 'duplicate' ? (r.original ?? 'applied') : r.status;
+          const row = end === 'applied' ? found : whole(found);
           if (row.kind === 'report') {
             // A report's serverRevision is the directory version that carries it to every desk.
             // A report is never a conflict: anything but applied is kept as a refusal.
@@ -153,17 +192,19 @@ export class OutboxPush {
               outcome.applied++;
             } else {
               this.reportSettled(row.record_id, { applied: false });
-              this.s.reject.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server rejected this report.', at, row.author_id);
+              const kept = row as KeptRow;
+              this.s.reject.run(kept.mutation_id, kept.seq, kept.record_id, kept.kind, kept.payload, r.reason ?? 'The server rejected this report.', at, kept.author_id);
               outcome.rejected++;
             }
           } else if (end === 'applied') {
             if (r.serverRevision !== null) this.s.setBase.run(r.serverRevision, row.record_id);
             outcome.applied++;
           } else if (end === 'conflict') {
-            this.keepBothVersions(row, r, at);
+            this.keepBothVersions(row as KeptRow, r, at);
             outcome.conflicts++;
           } else {
-            this.s.reject.run(row.mutation_id, row.seq, row.record_id, row.kind, row.payload, r.reason ?? 'The server rejected this change.', at, row.author_id);
+            const kept = row as KeptRow;
+            this.s.reject.run(kept.mutation_id, kept.seq, kept.record_id, kept.kind, kept.payload, r.reason ?? 'The server rejected this change.', at, kept.author_id);
             outcome.rejected++;
           }
           this.s.remove.run(row.seq);
@@ -171,11 +212,10 @@ export class OutboxPush {
         this.s.setAcked.run(lastSeq, streamId);
       })
       .immediate();
-    return outcome;
   }
 
   /** One open conflict per record: a later conflicting change refreshes it with the newest texts. */
-  private keepBothVersions(row: OutboxRow, r: PushItemResult, at: string): void {
+  private keepBothVersions(row: KeptRow, r: PushItemResult, at: string): void {
     const local = this.s.record.get(row.record_id) as { local_revision: number; content: string };
     const server = JSON.stringify(r.serverContent ?? null);
     const open = this.s.openConflict.get(row.record_id) as { id: string } | undefined;
@@ -185,13 +225,22 @@ export class OutboxPush {
   }
 }
 
-function toMutation(r: OutboxRow): Mutation {
+/** The request's JSON, written around each payload's stored text (a JSON object the desk wrote itself). */
+function claimedBatch(streamId: string, rows: OutboxRow[], pendingAfter: number): ClaimedBatch {
+  const items = rows.map((r) => {
+    if (!r.payload.startsWith('{') || !r.payload.endsWith('}')) throw new Error(`outbox change ${r.seq}: its stored payload is not a JSON object`);
+    return `{"seq":${r.stream_seq},"mutationId":${JSON.stringify(r.mutation_id)},"recordId":${JSON.stringify(r.record_id)},"baseRevision":${r.base_revision ?? 'null'},"deskTime":${JSON.stringify(r.desk_time)},"payload":${r.payload}}`;
+  });
+  const body = `{"clientId":${JSON.stringify(streamId)},"pending":${pendingAfter},"mutations":[${items.join(',')}]}`;
   return {
-    seq: r.stream_seq,
-    mutationId: r.mutation_id,
-    recordId: r.record_id,
-    baseRevision: r.base_revision,
-    deskTime: r.desk_time,
-    payload: MutationPayload.parse(JSON.parse(r.payload)),
+    streamId,
+    body,
+    size: rows.length,
+    lastSeq: rows.at(-1)!.stream_seq,
+    pendingAfter,
+    get mutations() {
+      const sent = JSON.parse(body) as { mutations: (Omit<Mutation, 'payload'> & { payload: unknown })[] };
+      return sent.mutations.map((m) => ({ ...m, payload: MutationPayload.parse(m.payload) }));
+    },
   };
 }

@@ -54,6 +54,8 @@ export interface SyncHttpOptions {
 export interface RequestOptions {
   method?: 'GET' | 'POST';
   json?: unknown;
+  /** A JSON body already written as text (sent as it is, instead of `json`). */
+  jsonText?: string;
   headers?: Record<string, string>;
   /** Aborts the request (the engine stopping). */
   signal?: AbortSignal;
@@ -91,12 +93,13 @@ export class SyncHttp {
     const timer = setTimeout(() => headersDeadline.abort(new DOMException('No answer in time.', 'TimeoutError')), this.timeoutMs);
     const signals = [headersDeadline.signal, ...(init.signal ? [init.signal] : [])];
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, [PROTOCOL_HEADER]: String(PROTOCOL_VERSION), ...init.headers };
-    if (init.json !== undefined) headers['content-type'] = 'application/json';
+    const body = init.jsonText ?? (init.json === undefined ? undefined : JSON.stringify(init.json));
+    if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       return await this.fetch(new URL(path, this.opts.serverUrl), {
         method: init.method ?? 'GET',
         headers,
-        body: init.json === undefined ? undefined : JSON.stringify(init.json),
+        body,
         signal: AbortSignal.any(signals),
       });
     } catch (e) {

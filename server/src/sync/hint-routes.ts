@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { DESK_HEADER, type SyncHint } from '../../../shared/sync/protocol';
+import { sentDesk } from './desk-header';
 import type { Principal } from '../auth/principal';
 import { authenticate, errorBody, type Hint, type RouteModule } from '../app';
 import { createStreamCaps } from '../hints/stream-caps';
@@ -15,9 +16,14 @@ export interface HintStreamOptions {
   maxStreamMs?: number;
 }
 
-/** What of a hint a user may be told, or null when it is not for them. Records hints go to their owner and the team's leads. */
-export function hintFor(p: Principal, hint: Hint): SyncHint | null {
+/**
+ * What of a hint a user may be told on a desk, or null when it is not for them. Records hints go to
+ * their owner and the team's leads, except on the desk whose push made the change: it holds the
+ * change already, and pulling it straight back cost every autosave a second round trip.
+ */
+export function hintFor(p: Principal, hint: Hint, desk: string | null = null): SyncHint | null {
   if (hint.kind === 'directory') return { kind: 'directory', version: hint.version };
+  if (hint.fromDesk !== undefined && desk === deskKey(hint.fromDesk)) return null;
   const isOwner = p.roles.includes('clinician') && hint.clinicianId === p.userId;
   const leadsTeam = p.roles.includes('team_lead') && p.teamId !== null && hint.teamId === p.teamId;
   return isOwner || leadsTeam ? { kind: 'records' } : null;
@@ -31,10 +37,12 @@ const STREAM_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+const deskKey = (clientId: string) => `client:${clientId}`;
+
 /** Which desk a stream is from: the clientId it sends, or (a client that sends none) its token. */
 function deskOf(headers: Record<string, string | string[] | undefined>, p: Principal): string {
-  const sent = headers[DESK_HEADER];
-  return typeof sent === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(sent) ? `client:${sent}` : `token:${p.jti ?? 'none'}`;
+  const sent = sentDesk(headers);
+  return sent ? deskKey(sent) : `token:${p.jti ?? 'none'}`;
 }
 
 /** GET /v1/sync/hints: server-sent events telling a desk when to pull records or catch up the directory. */
@@ -73,7 +81,8 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         let end: () => void = () => {
           evicted = true;
         };
-        const claim = await caps.claim(principal.userId, deskOf(request.headers, principal), () => end());
+        const desk = deskOf(request.headers, principal);
+        const claim = await caps.claim(principal.userId, desk, () => end());
         if (!claim.ok) {
           const message = `Your account already has ${claim.limit} hint streams open (one per desk you are signed in on): sign out of a desk you no longer use.`;
           return reply.code(429).header('retry-after', '30').send(errorBody('too_many_streams', message));
@@ -89,7 +98,7 @@ export function createHintRoutes(options: HintStreamOptions = {}): RouteModule {
         res.write(`retry: 5000\n\n${frame({ kind: 'ready' })}`);
 
         const unsubscribe = deps.hints.subscribe(principal.trustId, (hint) => {
-          const visible = hintFor(principal, hint);
+          const visible = hintFor(principal, hint, desk);
           if (visible) res.write(frame(visible));
         });
         const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);

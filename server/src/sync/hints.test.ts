@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncHint } from '../../../shared/sync/protocol';
+import { DESK_HEADER, type SyncHint } from '../../../shared/sync/protocol';
 import { createTestServer, seedTestUsers, USERS, type TestServer, type TestUser } from '../../../test/support/server-fixtures';
 import { completeContent, newRecordId, ScriptedDesk, SERVER_DATABASES } from '../../../test/support/sync-fixtures';
 import { createTestDatabase } from '../../../test/support/test-database';
@@ -21,9 +21,9 @@ interface OpenStream {
   close: () => void;
 }
 
-async function openStream(baseUrl: string, server: TestServer, user: TestUser | null): Promise<OpenStream> {
+async function openStream(baseUrl: string, server: TestServer, user: TestUser | null, desk?: string): Promise<OpenStream> {
   const abort = new AbortController();
-  const headers: Record<string, string> = user ? await server.auth(user) : {};
+  const headers: Record<string, string> = { ...(user ? await server.auth(user) : {}), ...(desk ? { [DESK_HEADER]: desk } : {}) };
   const res = await fetch(`${baseUrl}/v1/sync/hints`, { headers, signal: abort.signal });
   const events: SyncHint[] = [];
   let text = '';
@@ -129,6 +129,34 @@ describe.each(SERVER_DATABASES)('hint stream on %s', (_name, open) => {
     await settle();
     // The sender's own desk already has it; the record's clinician and the lead are told to pull.
     expect(streams.map((s) => s.events.slice(1))).toEqual([[{ kind: 'records' }], [], [{ kind: 'records' }]]);
+    for (const s of streams) s.close();
+  });
+
+  it('does not tell the desk that pushed a change to pull it back; the clinician’s other desks and the lead are told', async () => {
+    const [deskX, deskY] = [crypto.randomUUID(), crypto.randomUUID()];
+    const streams = await Promise.all([
+      openStream(baseUrl, server, USERS.a1Clinician, deskX),
+      openStream(baseUrl, server, USERS.a1Clinician, deskY),
+      openStream(baseUrl, server, USERS.a1Lead, crypto.randomUUID()),
+    ]);
+    await until(() => streams.every((s) => s.events.length === 1), 'ready on every stream');
+    const desk = new ScriptedDesk();
+    const fromX = await server.app.inject({
+      method: 'POST', url: '/v1/sync/push', payload: desk.request([desk.upsert(newRecordId(), completeContent())]),
+      headers: { ...(await server.auth(USERS.a1Clinician)), [DESK_HEADER]: deskX },
+    });
+    expect(fromX.json().results[0].status).toBe('applied');
+    await until(() => streams[1]!.events.length === 2 && streams[2]!.events.length === 2, 'records hints');
+    await settle();
+    expect(streams.map((s) => s.events.slice(1).map((e) => e.kind))).toEqual([[], ['records'], ['records']]);
+
+    // A push that names no desk (or a malformed one) is hinted to every desk of the owner, the sender's included.
+    const unnamed = await server.app.inject({
+      method: 'POST', url: '/v1/sync/push', payload: desk.request([desk.upsert(newRecordId(), completeContent())]),
+      headers: { ...(await server.auth(USERS.a1Clinician)), [DESK_HEADER]: 'not a desk id!' },
+    });
+    expect(unnamed.json().results[0].status).toBe('applied');
+    await until(() => streams[0]!.events.length === 2 && streams[1]!.events.length === 3, 'records hints to every desk');
     for (const s of streams) s.close();
   });
 

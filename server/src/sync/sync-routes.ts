@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principal';
 import { authenticate, errorBody, HttpError, type App, type RouteModule, type ServerDeps } from '../app';
 import { answerReports } from '../directory/quality/publish-overlays';
 import { pullRecords, type RecordScope } from './pull';
+import { sentDesk } from './desk-header';
 import { pushBatch, SeqGapError } from './push';
 
 /** The body of every 4xx/5xx answer (app.ts errorBody). */
@@ -47,8 +48,10 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
         if (outcome.changedRecords) {
           const log: FastifyBaseLogger = request.log;
           // Each owner of a changed record (an addendum may be a teammate's) and the team's leads.
+          // Not the pushing desk itself (it names itself in DESK_HEADER): it holds these changes already.
+          const fromDesk = sentDesk(request.headers) ?? undefined;
           for (const clinicianId of outcome.owners) {
-            deps.hints.notify(principal.trustId, { kind: 'records', teamId: principal.teamId, clinicianId }).catch((e: Error) => {
+            deps.hints.notify(principal.trustId, { kind: 'records', teamId: principal.teamId, clinicianId, fromDesk }).catch((e: Error) => {
               log.warn({ err: { type: e.name } }, 'could not send a records hint');
             });
           }
