@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { columns, deskDbAt, names, stepUp } from './steps-for-tests';
 
 describe('desk.db step 7: the names the server uses', () => {
-  it('renames addendum to call_addendum and the desk’s revision to local_revision, keeping every row and every guard', () => {
+  it('renames addendum to call_addendum, the desk’s revision to local_revision and dead_letter to rejected_change, keeping every row and every guard', () => {
     const db = deskDbAt(6);
     db.prepare("INSERT INTO call_record (id, status, revision, base_revision, origin_client_id, created_at, updated_at, content) VALUES ('r1', 'draft', 1, NULL, 'c', 't', 't', '{}')").run();
     db.prepare("INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES ('r1', 1, 'create', 't', '{}')").run();
@@ -10,11 +10,15 @@ describe('desk.db step 7: the names the server uses', () => {
     db.prepare("INSERT INTO call_revision (record_id, revision, kind, saved_at, content) VALUES ('r1', 2, 'finalise', 't', '{}')").run();
     db.prepare("INSERT INTO addendum (id, record_id, created_at, text, content_hash, unclaimed) VALUES ('a1', 'r1', 't', 'Synthetic note.', 'ah', 1)").run();
     db.prepare("INSERT INTO call_record (id, status, revision, origin_client_id, created_at, updated_at, content) VALUES ('r2', 'draft', 1, 'c', 't', 't', '{}')").run();
+    db.prepare("INSERT INTO dead_letter (mutation_id, seq, record_id, kind, payload, reason, failed_at) VALUES ('m1', 1, 'r2', 'upsert', '{}', 'Synthetic reason.', 't')").run();
     const addenda = db.prepare('SELECT * FROM addendum').all();
+    const rejected = db.prepare('SELECT * FROM dead_letter').all();
 
     expect(stepUp(db)).toBe(7);
     expect(names(db, 'table')).not.toContain('addendum');
     expect(db.prepare('SELECT * FROM call_addendum').all()).toEqual(addenda);
+    expect(names(db, 'table')).not.toContain('dead_letter');
+    expect(db.prepare('SELECT * FROM rejected_change').all()).toEqual(rejected);
     expect(columns(db, 'call_record')).toEqual(expect.arrayContaining(['local_revision', 'base_revision']));
     expect(columns(db, 'call_record')).not.toContain('revision');
     expect(db.prepare('SELECT id, local_revision, base_revision FROM call_record ORDER BY id').all()).toEqual([

@@ -50,9 +50,6 @@ null;
 -- index sqlite_autoindex_conflict_1 on conflict
 null;
 
--- index sqlite_autoindex_dead_letter_1 on dead_letter
-null;
-
 -- index sqlite_autoindex_meta_1 on meta
 null;
 
@@ -66,6 +63,9 @@ null;
 null;
 
 -- index sqlite_autoindex_record_filing_1 on record_filing
+null;
+
+-- index sqlite_autoindex_rejected_change_1 on rejected_change
 null;
 
 -- index sqlite_autoindex_sync_stream_1 on sync_stream
@@ -141,18 +141,6 @@ CREATE TABLE conflict (
       resolution      TEXT
     , author_id TEXT) STRICT;
 
--- table dead_letter on dead_letter
-CREATE TABLE dead_letter (
-      mutation_id TEXT PRIMARY KEY,
-      seq         INTEGER NOT NULL,
-      record_id   TEXT NOT NULL,
-      kind        TEXT NOT NULL,
-      payload     TEXT NOT NULL,
-      reason      TEXT NOT NULL,
-      failed_at   TEXT NOT NULL,
-      resolved_at TEXT
-    , author_id TEXT) STRICT;
-
 -- table meta on meta
 CREATE TABLE meta (
       key   TEXT PRIMARY KEY,
@@ -206,6 +194,18 @@ CREATE TABLE record_filing (
       clinician_id      TEXT NOT NULL,
       server_updated_at TEXT NOT NULL
     ) STRICT;
+
+-- table rejected_change on rejected_change
+CREATE TABLE "rejected_change" (
+      mutation_id TEXT PRIMARY KEY,
+      seq         INTEGER NOT NULL,
+      record_id   TEXT NOT NULL,
+      kind        TEXT NOT NULL,
+      payload     TEXT NOT NULL,
+      reason      TEXT NOT NULL,
+      failed_at   TEXT NOT NULL,
+      resolved_at TEXT
+    , author_id TEXT) STRICT;
 
 -- table sqlite_sequence on sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
