@@ -3,8 +3,6 @@ import { AUDIENCE_LABELS, type Audience } from '../shared/lib/disclosure';
 import type { ExportFormat } from '../shared/lib/shift-export-formats';
 import type { ShiftSummary, SummaryRecord } from '../shared/lib/shift-summary';
 import { writeCsv } from './csv';
-import { writePdf } from './pdf';
-import { writeXlsx } from './xlsx';
 
 /*
  * The shift summary files (CSV, XLSX, PDF), written by the desk's core and by the central API from
@@ -59,10 +57,13 @@ export async function writeShiftExport(format: ExportFormat, input: ShiftExportI
   switch (format) {
     case 'csv':
       return writeCsv(prepared, out, options);
+    // The XLSX and PDF writers (exceljs, archiver, pdfkit, fontkit and their data) are loaded the
+    // first time a lead exports one, not when every clinician's desk starts: evaluated at start
+    // they were most of the core's bundle and part of its resident memory.
     case 'xlsx':
-      return writeXlsx(prepared, out, options);
+      return (await import('./xlsx')).writeXlsx(prepared, out, options);
     case 'pdf':
-      return writePdf(prepared, out, options);
+      return (await import('./pdf')).writePdf(prepared, out, options);
   }
 }
 
