@@ -38,6 +38,32 @@ export function PhoneButton({ phone, serviceName, compact }: { phone: Phone; ser
   );
 }
 
+/** What a card and the details both say under a service's name: whether it serves the caller's place, a note on its opening, and its alert. */
+export function ServiceNotices({ catchment, note, alert, catchmentTestId }: { catchment: ReturnType<typeof catchmentLine>; note: string | null | undefined; alert: string | null | undefined; catchmentTestId?: string }) {
+  return (
+    <>
+      {catchment && (
+        <p className={`result__catchment result__catchment--${catchment.tone}`} data-testid={catchmentTestId}>
+          <Icon name={catchment.tone === 'serves' ? 'check' : catchment.tone === 'check' ? 'warning' : 'globe'} />
+          <span>{catchment.text}</span>
+        </p>
+      )}
+      {note && (
+        <p className="result__note">
+          <Icon name="calendar" />
+          {note}
+        </p>
+      )}
+      {alert && (
+        <p className="inline-alert inline-alert--warning">
+          <Icon name="warning" />
+          <span>{alert}</span>
+        </p>
+      )}
+    </>
+  );
+}
+
 export function OpenBadge({ result, now, at = null }: { result: Pick<ServiceResult, 'openState' | 'service'>; now: Date; at?: Date | null }) {
   const o = openSummary(result.openState, result.service, now, at);
   return (
@@ -103,24 +129,7 @@ export const ResultCard = memo(function ResultCard({ result, index, active, orig
       <p className="result__org">
         <strong>{SERVICE_TYPE_LABELS[s.type]}</strong> · {s.organisation.name}
       </p>
-      {catchment && (
-        <p className={`result__catchment result__catchment--${catchment.tone}`} data-testid="catchment">
-          <Icon name={catchment.tone === 'serves' ? 'check' : catchment.tone === 'check' ? 'warning' : 'globe'} />
-          <span>{catchment.text}</span>
-        </p>
-      )}
-      {o.note && (
-        <p className="result__note">
-          <Icon name="calendar" />
-          {o.note}
-        </p>
-      )}
-      {s.alert && (
-        <p className="inline-alert inline-alert--warning">
-          <Icon name="warning" />
-          <span>{s.alert}</span>
-        </p>
-      )}
+      <ServiceNotices catchment={catchment} note={o.note} alert={s.alert} catchmentTestId="catchment" />
       <ServiceQuality service={s} now={when} compact />
       <dl className="result__facts">
         <div className={ageMismatch ? 'fact fact--warning' : 'fact'}>

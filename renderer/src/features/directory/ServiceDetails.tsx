@@ -12,7 +12,7 @@ import { useCallSession } from '../../stores/call-session';
 import { useDirectory } from '../../stores/directory';
 import { ageOutsideRange, ageRangeLabel, bankHolidayLabel, catchmentLine, openSummary, orderedPhones, upcomingExceptions, weeklyHours, whereLabel, type OpenSummary } from './format';
 import { referResult } from './refer';
-import { OpenBadge, PhoneButton } from './ResultCard';
+import { OpenBadge, PhoneButton, ServiceNotices } from './ResultCard';
 import { ServiceQuality } from './ServiceQuality';
 
 type Details = ResultOf<'directory.get'>;
@@ -62,24 +62,7 @@ function ServiceSummary({ d, o, fromList, origin, now, at }: { d: Details; o: Op
         <span className="tag tag--grey">{SERVICE_TYPE_LABELS[s.type]}</span>
       </div>
       <p className="details__org">{s.organisation.name}</p>
-      {catchment && (
-        <p className={`result__catchment result__catchment--${catchment.tone}`}>
-          <Icon name={catchment.tone === 'serves' ? 'check' : catchment.tone === 'check' ? 'warning' : 'globe'} />
-          <span>{catchment.text}</span>
-        </p>
-      )}
-      {o.note && (
-        <p className="result__note">
-          <Icon name="calendar" />
-          {o.note}
-        </p>
-      )}
-      {s.alert && (
-        <p className="inline-alert inline-alert--warning">
-          <Icon name="warning" />
-          <span>{s.alert}</span>
-        </p>
-      )}
+      <ServiceNotices catchment={catchment} note={o.note} alert={s.alert} />
       <ServiceQuality service={s} now={now} />
       {(d.stale || d.dataAgeDays === null) && (
         <p className="inline-alert inline-alert--warning">
