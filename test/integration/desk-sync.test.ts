@@ -14,6 +14,7 @@ import type { CallRecord, CallSummary } from '../../shared/domain/call-record';
 import type { ConflictView, DirectoryInfo, SearchResult, SyncStatus } from '../../shared/contract';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { DirectoryManifest } from '../../shared/sync/protocol';
+import { bodyUpTo } from '../support/cut-body';
 import { finalisable, GEO_DIR, TestDesk, TestTokens, waitFor } from '../support/desk-harness';
 import { createTestServer, USERS, type TestServer } from '../support/server-fixtures';
 import { openSeededDatabase, type OpenedDatabase } from '../support/server-databases';
@@ -132,21 +133,7 @@ describe('desk sync against the central API', () => {
       const headers = new Headers(init?.headers);
       requests.push({ range: headers.get('range'), ifRange: headers.get('if-range'), status: res.status });
       if (requests.length > 1) return res;
-      const reader = res.body!.getReader();
-      let sent = 0;
-      const body = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          const { done, value } = await reader.read();
-          if (done) return controller.close();
-          const part = value.subarray(0, CUT - sent);
-          sent += part.length;
-          controller.enqueue(part);
-          if (sent >= CUT) {
-            controller.error(new TypeError('terminated'));
-            await reader.cancel();
-          }
-        },
-      });
+      const body = bodyUpTo(res.body!, CUT);
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: cutOnce });

@@ -13,52 +13,24 @@ import { publishAndDistribute } from '../../server/src/directory/publisher';
 import { routeModules } from '../../server/src/routes';
 import { DirectoryManifest } from '../../shared/sync/protocol';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
+import { bodyUpTo, bodyWithByteFlipped } from '../support/cut-body';
 import { GEO_DIR, TestDesk, TestTokens, waitFor } from '../support/desk-harness';
 import { createTestServer, USERS, type TestServer } from '../support/server-fixtures';
 import { openSeededDatabase, type OpenedDatabase } from '../support/server-databases';
 
 type Body = (body: ReadableStream<Uint8Array>, n: number) => ReadableStream<Uint8Array>;
 
-/** The body as far as byte `cut`, then `end` (an error: the connection dropped; or a clean end: a proxy that let go). */
+/** The body as far as byte `cut`, then `end`. */
 const upTo =
   (cut: number, end: 'error' | 'clean'): Body =>
-  (body) => {
-    const reader = body.getReader();
-    let sent = 0;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) return controller.close();
-        const part = value.subarray(0, cut - sent);
-        sent += part.length;
-        controller.enqueue(part);
-        if (sent >= cut) {
-          await reader.cancel();
-          if (end === 'error') controller.error(new TypeError('terminated'));
-          else controller.close();
-        }
-      },
-    });
-  };
+  (body) =>
+    bodyUpTo(body, cut, end);
 
 /** The body with one byte at `at` (counted from the first byte sent) changed. */
 const flipped =
   (at: number): Body =>
-  (body) => {
-    let offset = 0;
-    return body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          if (at >= offset && at < offset + chunk.length) {
-            chunk = Uint8Array.from(chunk);
-            chunk[at - offset] = chunk[at - offset]! ^ 0x5a;
-          }
-          offset += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-  };
+  (body) =>
+    bodyWithByteFlipped(body, at);
 
 describe('the compressed directory snapshot over HTTP', () => {
   let opened: OpenedDatabase;
