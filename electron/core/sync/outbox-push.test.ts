@@ -28,6 +28,6 @@ describe('a push batch', () => {
     expect(bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
     expect(batch.mutations).toHaveLength(2);
     // Even one change over the batch size goes, on its own.
-    expect(outbox.claim(stream!.streamId, 200, 1000)!.mutations).toHaveLength(1);
+    expect(outbox.claim(stream!.streamId, { maxMutations: 200, maxBytes: 1000 })!.mutations).toHaveLength(1);
   });
 });

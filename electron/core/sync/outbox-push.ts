@@ -132,7 +132,7 @@ export class OutboxPush {
    * as attempted in a committed write before they are sent: from then on autosave stops rewriting
    * them (the server may apply them under their ids).
    */
-  claim(streamId: string, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES, afterSeq = 0): ClaimedBatch | null {
+  claim(streamId: string, { afterSeq = 0, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES }: { afterSeq?: number; maxMutations?: number; maxBytes?: number } = {}): ClaimedBatch | null {
     return this.db
       .transaction(() => {
         const rows = this.s.oldest.all(streamId, afterSeq, maxMutations) as OutboxRow[];

@@ -413,7 +413,7 @@ export class SyncEngine {
     let afterSeq = 0;
     try {
       for (;;) {
-        const batch = this.deps.outbox.claim(streamId, undefined, undefined, afterSeq);
+        const batch = this.deps.outbox.claim(streamId, { afterSeq });
         if (!batch) return true;
         const sending = this.sendBatch(batch, authorId);
         if (answered) {
