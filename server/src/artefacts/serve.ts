@@ -113,27 +113,43 @@ export interface SendOptions {
 
 /** Answers a GET for the artefact: 200 whole, 206 a range, 304 unchanged, 416 a range past its end. */
 export async function sendArtefact(request: FastifyRequest, reply: FastifyReply, a: ArtefactRecord, o: SendOptions): Promise<FastifyReply> {
-  const etag = `"${a.sha256}"`;
+  return sendImmutable(request, reply, { sha256: a.sha256, bytes: a.bytes, fileName: o.fileName, contentType: o.contentType ?? a.contentType }, (start, end) =>
+    artefactBytes(request, a, o, start, end),
+  );
+}
+
+/**
+ * Answers a GET for an immutable file named by its sha256 (its ETag): 200 whole, 206 a range (If-Range
+ * honoured), 304 unchanged, 416 a range past its end, headers only for HEAD. `bytesOf` gives the
+ * bytes from `start` to `end` (inclusive), asked for only when a body is sent.
+ */
+export async function sendImmutable(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  file: { sha256: string; bytes: number; fileName: string; contentType: string },
+  bytesOf: (start: number, end: number) => Promise<Readable>,
+): Promise<FastifyReply> {
+  const etag = `"${file.sha256}"`;
   const headers = {
     etag,
     'cache-control': 'private, max-age=31536000, immutable',
     'accept-ranges': 'bytes',
-    'content-disposition': `attachment; filename="${o.fileName.replace(/[^\w.+-]/g, '_')}"`,
+    'content-disposition': `attachment; filename="${file.fileName.replace(/[^\w.+-]/g, '_')}"`,
   };
   if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply.headers(headers));
   const ifRange = request.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, a.bytes) : { kind: 'full' as const };
+  const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, file.bytes) : { kind: 'full' as const };
   if (range.kind === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${a.bytes}`).send(errorBody('range_not_satisfiable', `The file is ${a.bytes} bytes; the range asked for starts past its end.`));
+    return reply.code(416).header('content-range', `bytes */${file.bytes}`).send(errorBody('range_not_satisfiable', `The file is ${file.bytes} bytes; the range asked for starts past its end.`));
   }
   const start = range.kind === 'partial' ? range.start : 0;
-  const end = range.kind === 'partial' ? range.end : a.bytes - 1;
-  reply.headers(headers).type(o.contentType ?? a.contentType);
-  if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${a.bytes}`);
+  const end = range.kind === 'partial' ? range.end : file.bytes - 1;
+  reply.headers(headers).type(file.contentType);
+  if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${file.bytes}`);
   reply.header('content-length', end - start + 1);
-  // Headers only: nothing to read, and no reason to fill the cache.
+  // Headers only: nothing to read, and no reason to fill a cache.
   if (request.method === 'HEAD') return reply.send();
-  return sendRaw(reply, await artefactBytes(request, a, o, start, end));
+  return sendRaw(reply, await bytesOf(start, end));
 }
 
 /** The artefact's bytes from `start` to `end` (inclusive): from this node's cache, or from PostgreSQL while the cache is filled. */

@@ -1,13 +1,9 @@
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { createZstdDecompress } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody } from '../app';
 import type { Db } from '../db/db';
-import { artefactBytes } from '../artefacts/serve';
+import { artefactBytes, sendImmutable } from '../artefacts/serve';
 import type { ArtefactRecord } from '../artefacts/store';
-import { byteRangeOf } from './byte-range';
-import { etagMatches, notModified, sendRaw } from './http-caching';
 import type { SnapshotRecord } from './snapshots';
 
 /*
@@ -38,30 +34,12 @@ export async function sendDecodedSnapshot(
   o: { db: Db; dataDir: string; fileName: string; contentType: string },
 ): Promise<FastifyReply> {
   const { installed } = found.snapshot;
-  const etag = `"${installed.sha256}"`;
-  reply.headers({
-    etag,
-    'cache-control': 'private, max-age=31536000, immutable',
-    'accept-ranges': 'bytes',
-    'content-disposition': `attachment; filename="${o.fileName.replace(/[^\w.+-]/g, '_')}"`,
+  return sendImmutable(request, reply, { sha256: installed.sha256, bytes: installed.bytes, fileName: o.fileName, contentType: o.contentType }, async (start, end) => {
+    const source = await artefactBytes(request, found.artefact, o);
+    // pipeline destroys every stage when the desk goes away or the stored bytes do not decode
+    // (the desk then sees a cut transfer and checks the file's sha256 in any case).
+    return pipeline(source, createZstdDecompress(), slice(start, end), (e) => {
+      if (e) request.log.warn({ err: { type: e.name } }, 'a decoded snapshot download stopped');
+    });
   });
-  if (etagMatches(request.headers['if-none-match'], etag)) return notModified(reply);
-  const ifRange = request.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? byteRangeOf(request.headers.range, installed.bytes) : { kind: 'full' as const };
-  if (range.kind === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${installed.bytes}`).send(errorBody('range_not_satisfiable', `The file is ${installed.bytes} bytes; the range asked for starts past its end.`));
-  }
-  const start = range.kind === 'partial' ? range.start : 0;
-  const end = range.kind === 'partial' ? range.end : installed.bytes - 1;
-  reply.type(o.contentType);
-  if (range.kind === 'partial') reply.code(206).header('content-range', `bytes ${start}-${end}/${installed.bytes}`);
-  reply.header('content-length', end - start + 1);
-  if (request.method === 'HEAD') return reply.send();
-  const source = await artefactBytes(request, found.artefact, o);
-  // pipeline destroys every stage when the desk goes away or the stored bytes do not decode
-  // (the desk then sees a cut transfer and checks the file's sha256 in any case).
-  const body: Readable = pipeline(source, createZstdDecompress(), slice(start, end), (e) => {
-    if (e) request.log.warn({ err: { type: e.name } }, 'a decoded snapshot download stopped');
-  });
-  return sendRaw(reply, body);
 }
