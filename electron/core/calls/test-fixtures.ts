@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { emptyCallRecordContent, type CallRecordContent } from '../../../shared/domain/call-record';
 import type { DeskUser } from '../../../shared/domain/people';
+import { MutationPayload, type Mutation } from '../../../shared/sync/protocol';
 import { AuditLog } from '../audit/audit-log';
 import { openDeskDb, type DeskDb } from '../db/desk-db';
 import { DeskSession } from '../session/desk-session';
+import type { ClaimedBatch } from '../sync/outbox-push';
 import type { SessionSnapshot, TokenSource } from '../sync/token-source';
 import { CallStore } from './call-store';
 
@@ -101,4 +103,10 @@ export function completeContent(startedAt: string, summary = 'Synthetic test cal
   content.outcome = { code: '02', notes: '' };
   content.consent = { informationSharing: 'given', notes: '' };
   return content;
+}
+
+/** A claimed batch's mutations read back from the body it is sent as, each payload checked with the protocol's schema. */
+export function sentMutations(batch: ClaimedBatch): Mutation[] {
+  const sent = JSON.parse(batch.body) as { mutations: (Omit<Mutation, 'payload'> & { payload: unknown })[] };
+  return sent.mutations.map((m) => ({ ...m, payload: MutationPayload.parse(m.payload) }));
 }

@@ -8,7 +8,7 @@ import type { SearchResult, WaitingGroup } from '../../../shared/contract';
 import type { ServiceReport } from '../../../shared/domain/directory-quality';
 import { makeService, writeTestDirectory } from '../../../test/support/services';
 import { GEO_DIR } from '../../../test/support/desk-harness';
-import { PEOPLE, SignInsForTests } from '../calls/test-fixtures';
+import { PEOPLE, SignInsForTests, sentMutations } from '../calls/test-fixtures';
 import { Core } from '../core';
 import { MIGRATIONS, runMigrations } from '../db/migrations';
 import { OutboxPush } from '../sync/outbox-push';
@@ -109,7 +109,7 @@ describe('reporting a problem with a service', () => {
     const stream = push.streams()[0]!;
     const batch = push.claim(stream.streamId)!;
     const answer = (i: number, status: 'applied' | 'rejected', serverRevision: number | null, reason: string | null = null) => ({
-      seq: batch.mutations[i]!.seq, mutationId: batch.mutations[i]!.mutationId, status, serverRevision, reason, serverContent: null,
+      seq: sentMutations(batch)[i]!.seq, mutationId: sentMutations(batch)[i]!.mutationId, status, serverRevision, reason, serverContent: null,
     });
     // The directory on this desk is at version 3: the first report is carried by it, the second only by version 4.
     push.settle(stream.streamId, [answer(0, 'applied', 3), answer(1, 'applied', 4), answer(2, 'rejected', null, 'This service is not in your trust’s directory.')], 3);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { v7 as uuidv7 } from 'uuid';
-import { MutationPayload, type Mutation, type PushItemResult } from '../../../shared/sync/protocol';
+import type { MutationPayload, PushItemResult } from '../../../shared/sync/protocol';
 import { callRecordSql } from '../db/tables/call-record-sql';
 import { conflictSql } from '../db/tables/conflict-sql';
 import { outboxSql } from '../db/tables/outbox-sql';
@@ -39,8 +39,6 @@ export interface ClaimedBatch {
   lastSeq: number;
   /** The stream's changes still waiting after this batch (reported to the server for team leads). */
   pendingAfter: number;
-  /** The batch's mutations, read back from the body (what the server receives). */
-  readonly mutations: Mutation[];
 }
 
 /** An author's stream with changes waiting to be sent. */
@@ -238,9 +236,5 @@ function claimedBatch(streamId: string, rows: OutboxRow[], pendingAfter: number)
     size: rows.length,
     lastSeq: rows.at(-1)!.stream_seq,
     pendingAfter,
-    get mutations() {
-      const sent = JSON.parse(body) as { mutations: (Omit<Mutation, 'payload'> & { payload: unknown })[] };
-      return sent.mutations.map((m) => ({ ...m, payload: MutationPayload.parse(m.payload) }));
-    },
   };
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerCallRecord } from '../../../shared/sync/protocol';
 import { emptyCallRecordContent, type CallRecordContent } from '../../../shared/domain/call-record';
 import { SyncIssues } from '../calls/conflicts';
-import { makeTempDir, openTestDesk, randomKey, type TestDesk } from '../calls/test-fixtures';
+import { makeTempDir, openTestDesk, randomKey, type TestDesk, sentMutations } from '../calls/test-fixtures';
 import { OutboxPush } from './outbox-push';
 import { PulledRecords } from './pulled-records';
 
@@ -57,8 +57,8 @@ describe('records pulled while a conflict is open', () => {
     const batch = outbox.claim(stream!.streamId)!;
     outbox.settle(
       stream!.streamId,
-      batch.mutations.map((m) => ({ seq: m.seq, mutationId: m.mutationId, status: 'conflict', serverRevision: 3, reason: 'changed elsewhere', serverContent: withSummary('Synthetic: other desk') })),
-      batch.mutations.at(-1)!.seq,
+      sentMutations(batch).map((m) => ({ seq: m.seq, mutationId: m.mutationId, status: 'conflict', serverRevision: 3, reason: 'changed elsewhere', serverContent: withSummary('Synthetic: other desk') })),
+      sentMutations(batch).at(-1)!.seq,
     );
     expect(issues.counts().conflicts).toBe(1);
 
@@ -76,8 +76,8 @@ describe('records pulled while a conflict is open', () => {
     // Keeping mine sends this desk's text on the server's latest revision.
     issues.resolve({ id: conflict!.id, choice: 'keep_mine' });
     const next = outbox.claim(stream!.streamId)!;
-    expect(next.mutations).toHaveLength(1);
-    expect(next.mutations[0]!.baseRevision).toBe(4);
-    expect((next.mutations[0]!.payload as { content: CallRecordContent }).content.presentingNeed.summary).toBe('Synthetic: this desk');
+    expect(sentMutations(next)).toHaveLength(1);
+    expect(sentMutations(next)[0]!.baseRevision).toBe(4);
+    expect((sentMutations(next)[0]!.payload as { content: CallRecordContent }).content.presentingNeed.summary).toBe('Synthetic: this desk');
   });
 });
