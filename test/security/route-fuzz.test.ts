@@ -177,13 +177,15 @@ describe.each(BOTH_DATABASES)('every operation in /openapi.json stays healthy un
   });
 
   it(`answers every request (no 5xx, 4xx with {error, message}, none left hanging), then is healthy`, { timeout: 600_000 }, async () => {
-    console.log(`route fuzz on ${name}: seed ${seed}, ${requests} requests, ${CONCURRENCY} at a time (FUZZ_SEED=${seed} to replay)`);
     const operations = withHead(all.operations);
     expect(operations.length).toBeGreaterThan(10);
-    const cases = fc.sample(
-      fc.tuple(fc.constantFrom(...operations), AUTHS).chain(([op, auth]) => fc.tuple(fc.constant(op), fc.constant(auth), attackOn(op, all.components))),
-      { seed, numRuns: requests },
+    // Each operation gets an equal share, so none goes untried: drawn at random over 75
+    // operations, 500 requests miss one in about one run in eleven.
+    const perOperation = Math.ceil(requests / operations.length);
+    const cases = operations.flatMap((op, k) =>
+      fc.sample(fc.tuple(fc.constant(op), AUTHS, attackOn(op, all.components)), { seed: seed + k, numRuns: perOperation }),
     );
+    console.log(`route fuzz on ${name}: seed ${seed}, ${cases.length} requests over ${operations.length} operations, ${CONCURRENCY} at a time (FUZZ_SEED=${seed} to replay)`);
     const problems = (
       await pool(
         cases.map(([op, auth, a], i) => async () => {
@@ -199,8 +201,6 @@ describe.each(BOTH_DATABASES)('every operation in /openapi.json stays healthy un
       )
     ).filter((p): p is string => p !== null);
     expect(problems.slice(0, 10), `${problems.length} problems (seed ${seed})`).toEqual([]);
-    // Every operation was tried.
-    expect(new Set(cases.map(([op]) => op.name)).size).toBe(operations.length);
 
     expect((await rawRequest(all.server.url, { method: 'GET', path: '/health' })).status).toBe(200);
     expect((await rawRequest(all.server.url, { method: 'GET', path: '/oidc/userinfo', headers: { authorization: `Bearer ${all.token}` } })).status).toBe(200);
