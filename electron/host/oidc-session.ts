@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SessionSnapshot, TokenSource } from '../core/sync/token-source';
-import { newAuthorizationRequest, openidClientOps, type OidcOps, type TokenSet } from '../node/oidc-client';
+import { ServerUnreachable } from '../core/sync/sync-http';
+import { IdpRefused, newAuthorizationRequest, openidClientOps, type OidcOps, type TokenSet } from '../node/oidc-client';
 
 /** Renew an access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -52,7 +53,8 @@ export function deskUserOf(accessToken: string, fallbackName: string | null): De
  * One person is signed in at a time. When they sign out, or someone else signs in, their session is
  * kept (not revoked) only so that the changes they made here and had not sent can still go under
  * their own name; the core releases it as soon as nothing of theirs waits, and it is revoked then.
- * A kept session whose refresh is refused is dropped, and their changes wait for them to sign in.
+ * A kept session whose refresh is refused is dropped, and their changes wait for them to sign in;
+ * one whose refresh cannot reach the provider is kept, and sync waits as it does offline.
  */
 export class OidcSession implements TokenSource {
   private readonly oidc: OidcOps;
@@ -165,9 +167,13 @@ export class OidcSession implements TokenSource {
         const tokens = await this.oidc.refresh(session.refreshToken);
         Object.assign(session, this.newSession(session.user, tokens, session), { refreshing: session.refreshing });
         return session.accessToken;
-      } catch {
+      } catch (e) {
         // The refresh token was refused (expired, revoked, or used elsewhere): they must sign in again.
-        return this.drop(session);
+        if (e instanceof IdpRefused) return this.drop(session);
+        // The sign-in service is out of reach (the network is down): the session is kept, and sync
+        // waits as it does offline, as Electron's main process does. Dropping it here would end the
+        // session of everyone working through an outage longer than an access token lives.
+        throw new ServerUnreachable('The sign-in service cannot be reached to renew the session.');
       }
     })().finally(() => {
       session.refreshing = null;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../electron/core/core';
+import { ServerUnreachable } from '../../electron/core/sync/sync-http';
 import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';
 import { OidcSession } from '../../electron/host/oidc-session';
 import { signInRoutes } from '../../electron/host/sign-in-routes';
@@ -58,7 +59,8 @@ describe('signing in on the browser host', () => {
     const port = await freePort();
     serverUrl = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-signin-'));
-    db = await openPglite();
+    // On disk, so the server can stop and start again on it (an outage of the provider).
+    db = await openPglite(path.join(dir, 'pg'));
     const config = loadConfig({ PORT: String(port), PUBLIC_URL: serverUrl, DEMO: '1', LOG_LEVEL: 'silent', DATA_DIR: path.join(dir, 'server') });
     server = await startServer(config, { log: pino({ level: 'silent' }), db, graceMs: 1000 });
 
@@ -153,6 +155,22 @@ describe('signing in on the browser host', () => {
     const after = await session.accessToken();
     expect(after).not.toBeNull();
     expect(after).not.toBe(before);
+    clock = Date.now();
+  });
+
+  it('keeps the session through an outage longer than an access token lives, and renews it when the provider is back', async () => {
+    const port = new URL(serverUrl).port;
+    await server.stop();
+    // Past the life of the token the last test renewed an hour ahead.
+    clock = Date.now() + 3 * 60 * 60 * 1000;
+    // The provider cannot be reached: the session holds, and sync waits as it does offline.
+    await expect(session.accessToken()).rejects.toBeInstanceOf(ServerUnreachable);
+    expect(session.signedIn).toBe(true);
+    expect(session.current().user?.userId).toBe('lead.south');
+    await waitFor('offline, not signed out', () => core.sync!.status().session.state === 'signed_in');
+    db = await openPglite(path.join(dir, 'pg'));
+    server = await startServer(loadConfig({ PORT: port, PUBLIC_URL: serverUrl, DEMO: '1', LOG_LEVEL: 'silent', DATA_DIR: path.join(dir, 'server') }), { log: pino({ level: 'silent' }), db, graceMs: 1000 });
+    expect(await session.accessToken()).toEqual(expect.any(String));
     clock = Date.now();
   });
 

@@ -22,7 +22,8 @@ export interface SessionSnapshot {
 export interface TokenSource {
   /**
    * An access token for `userId`'s session (the signed-in person's, or one kept after they left),
-   * or for the signed-in person when no id is given; null when there is no such session.
+   * or for the signed-in person when no id is given; null when there is no such session. Throws
+   * ServerUnreachable when the session holds but the sign-in service cannot be reached to renew it.
    */
   accessToken(userId?: string): Promise<string | null>;
   /** A fresh access token after the server refused the last one (refreshes once), or null. */
