@@ -72,6 +72,11 @@ describe('browser host', () => {
         res.end('export');
         return true;
       },
+      downloadRoutes: (_req, res, url) => {
+        routed.push(`download ${url.pathname}`);
+        res.end('file');
+        return true;
+      },
     });
     origin = `http://127.0.0.1:${host.port}`;
     const r = await exchange(host.port, codeOf(host.url));
@@ -140,6 +145,17 @@ describe('browser host', () => {
     expect(routed).toEqual(['extra /export/x', 'sign-in /auth/callback']);
     expect((await send(host.port, '/session', { [SESSION_HEADER]: session })).status).toBe(200);
     expect((await send(host.port, '/session', { [SESSION_HEADER]: 'x' })).status).toBe(401);
+  });
+
+  it('runs the download routes for this origin without a session (the link binds itself), never for another site, not even a navigation', async () => {
+    routed.length = 0;
+    // The browser's own download of a link the screen clicked: same origin, no header.
+    expect((await send(host.port, '/downloads/abc', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' })).body).toBe('file');
+    for (const site of ['cross-site', 'same-site']) {
+      expect((await send(host.port, '/downloads/abc', { 'sec-fetch-site': site, 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' })).status).toBe(403);
+    }
+    expect((await send(host.port, '/downloads/abc', { origin: 'http://127.0.0.1:1' })).status).toBe(403);
+    expect(routed).toEqual(['download /downloads/abc']);
   });
 
   it('never serves files outside the renderer', async () => {

@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/core';
 import { serveChannel, type Channel } from '../core/transport/serve-channel';
 import { checkOpenCode, CodeLedger, isTabSession, newOpenCode, newSecret, newTabSession, openAddress, type HostAccess } from './host-access';
+import { DOWNLOAD_ROUTE } from './export-routes';
 import { checkOrigin, CONTRACT_PROTOCOL, sessionOf, type GuardVerdict } from './request-guard';
 import { serveFile } from './static-files';
 
@@ -30,6 +31,12 @@ export interface BrowserHostOptions {
   signInRoutes?: HostRoute;
   /** Extra routes. Run after the request passed the guard: this origin, holding a tab session (SESSION_HEADER). */
   extraRoutes?: HostRoute;
+  /**
+   * Files made for a tab, fetched by the browser's own download (/downloads/…), which cannot carry
+   * the session header: from this origin only (never a navigation from another site), and each
+   * binds itself by its one-time link (export-routes.ts).
+   */
+  downloadRoutes?: HostRoute;
 }
 
 export interface BrowserHost {
@@ -158,7 +165,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     void (async () => {
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
       const signIn = url.pathname.startsWith('/auth/');
-      const staticGet = (req.method === 'GET' || req.method === 'HEAD') && url.pathname !== '/session';
+      const download = url.pathname.startsWith(DOWNLOAD_ROUTE);
+      const staticGet = (req.method === 'GET' || req.method === 'HEAD') && url.pathname !== '/session' && !download;
       const verdict: GuardVerdict = checkOrigin(req, port, {
         requireOrigin: !(req.method === 'GET' || req.method === 'HEAD'),
         // The printed address and the provider's redirect come as top-level navigations from anywhere; they reach no data.
@@ -169,6 +177,10 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       if (url.pathname === '/session') return sessionRoute(req, res);
       if (signIn) {
         if (opts.signInRoutes && (await opts.signInRoutes(req, res, url))) return;
+        return refuse(res, 404, 'not found');
+      }
+      if (download) {
+        if (opts.downloadRoutes && (await opts.downloadRoutes(req, res, url))) return;
         return refuse(res, 404, 'not found');
       }
       if (opts.extraRoutes && holdsSession(req) && (await opts.extraRoutes(req, res, url))) return;

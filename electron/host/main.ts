@@ -9,7 +9,6 @@
  * CRISIS_DESK_SYNC_TUNING (JSON: watchdogMs, backoffBaseMs, backoffCapMs, timeoutMs, idleTimeoutMs)
  * shortens sync's timings for tests; a trust desk keeps the defaults.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,9 +80,8 @@ if (!Number.isInteger(asked) || asked < 0 || asked > 65535) {
   console.error(`--port ${values.port}: give a port number (1–65535), or 0 for the one this desk used before.`);
   process.exit(2);
 }
-/** Routes besides the screen and sign-in, for a tab holding this launch's session: shift summary downloads. */
-const exports = exportRoutes(core, exportFolder(dataDir));
-const extraRoutes = (req: IncomingMessage, res: ServerResponse, url: URL) => exports(req, res, url);
+/** Shift summary files: made for a tab holding this launch's session, then downloaded once by their link. */
+const { exports: extraRoutes, downloads: downloadRoutes } = exportRoutes(core, exportFolder(dataDir));
 // Each start is a new launch: addresses printed by an earlier one no longer open anything.
 const launch = kept.launch + 1;
 const host = await startBrowserHost({
@@ -93,6 +91,7 @@ const host = await startBrowserHost({
   anyPortIfTaken: !(asked > 0),
   secret: kept.secret,
   extraRoutes,
+  downloadRoutes,
   launch,
   signInRoutes: session ? signInRoutes(session) : undefined,
 });

@@ -48,6 +48,14 @@ const ExportRequest = Range.extend({
  */
 export const ExportRequestParams = rangeChecks(ExportRequest);
 
+/** The browser host's answer to GET /exports/shift: the made file, waiting once at `href` for the browser's download. */
+export interface HostDownload {
+  href: string;
+  /** The file's name, as the download will save it. */
+  name: string;
+  desksBehind: number;
+}
+
 export const ExportParams = rangeChecks(
   ExportRequest.extend({
     /** Where to write, as the save dialog (or the browser host's download) chose: an absolute path. */

@@ -1,4 +1,4 @@
-import type { CrisisDeskClient } from '../../../shared/contract';
+import type { CrisisDeskClient, HostDownload } from '../../../shared/contract';
 import { contractProtocols, SESSION_HEADER, sessionHolds } from './tab-session';
 import { contractUrl, createWebSocketClient, type ConnectedClient, type ConnectionState } from './ws-client';
 
@@ -77,47 +77,33 @@ export function watchTabSession(session: string, onEnded: () => void, check: (se
   });
 }
 
-/** The file name in a Content-Disposition header (RFC 6266: filename* first, then filename). */
-export function attachmentName(header: string | null): string | null {
-  if (!header) return null;
-  const extended = /filename\*=UTF-8''([^;]+)/i.exec(header);
-  if (extended) {
-    try {
-      return decodeURIComponent(extended[1]!.trim());
-    } catch {
-      // A malformed escape: fall back to the plain name.
-    }
-  }
-  return /filename="([^"]*)"/i.exec(header)?.[1] ?? null;
-}
-
 /**
- * Downloads a file the browser host makes for this tab. The host only answers a request carrying
- * this tab's session in its header (no cookie, so no other page can ask), which a plain link
- * cannot send: the file is fetched, then handed to the browser's downloads under the host's name
- * for it. A refusal or failure saves nothing and says why, in the host's words.
+ * Downloads a file the browser host makes for this tab. The host makes it only for a request
+ * carrying this tab's session in its header (no cookie, so no other page can ask), and answers a
+ * one-time link to it, which the browser then downloads itself. A refusal or failure saves nothing
+ * and says why, in the host's words.
  */
 export async function downloadFromHost(url: string, fetchImpl: typeof fetch = fetch): Promise<{ ok: true; name: string } | { ok: false; message: string }> {
   let res: Response;
+  let made: HostDownload;
   try {
     res = await fetchImpl(url, { headers: tabSession ? { [SESSION_HEADER]: tabSession } : {}, credentials: 'omit', cache: 'no-store' });
+    if (!res.ok) {
+      const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
+      return { ok: false, message: typeof body?.message === 'string' ? body.message : `The desk refused the export (${res.status}): no file was saved.` };
+    }
+    made = (await res.json()) as HostDownload;
   } catch {
     return { ok: false, message: 'The desk could not be reached: no file was saved. Try again when the status bar shows the desk running.' };
   }
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: unknown } | null;
-    return { ok: false, message: typeof body?.message === 'string' ? body.message : `The desk refused the export (${res.status}): no file was saved.` };
-  }
-  const name = attachmentName(res.headers.get('content-disposition')) ?? 'crisis-desk-export';
-  const href = URL.createObjectURL(await res.blob());
+  // The browser downloads the made file itself, from its one-time link: it never passes through
+  // this tab's memory (export-routes.ts).
   const a = document.createElement('a');
-  a.href = href;
-  a.download = name;
+  a.href = made.href;
+  a.download = made.name;
   a.hidden = true;
   document.body.append(a);
   a.click();
   a.remove();
-  // Revoked once the browser has had time to start saving it.
-  setTimeout(() => URL.revokeObjectURL(href), 60_000);
-  return { ok: true, name };
+  return { ok: true, name: made.name };
 }
