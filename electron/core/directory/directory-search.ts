@@ -77,9 +77,16 @@ export class DirectorySearch {
   private kind = new Uint8Array(0);
   private score = new Float64Array(0);
   private refusedStamp = new Uint32Array(0);
-  // One entry per distinct schedule: "open now" asked once per schedule per search.
+  // One entry per distinct schedule: "open now" asked once per schedule per minute, not per
+  // search. The answer is a pure function of the schedule and the London minute (with its bank
+  // holidays), and a clinician types many keystrokes a minute: for a common word the matches span
+  // most of the 6,956 schedules of the 100k directory, and asking each again was most of judging
+  // them ("sanct", 7,609 matches: 2.2 of its 4.0 ms judged).
   private openStamp = new Uint32Array(0);
   private openValue = new Uint8Array(0);
+  /** The minute the stamps answer for: openStamp[n] === openMinuteStamp when schedule n was asked at that minute. */
+  private openMinute: { day: number; minute: number; calendar: BankHolidayCalendar } | null = null;
+  private openMinuteStamp = 0;
 
   /**
    * With exhaustive set, every match is judged in full (each "open now" asked per service, no
@@ -107,6 +114,7 @@ export class DirectorySearch {
     // Every stamp array starts afresh together with the epoch, so no old stamp can match a new search.
     this.openStamp = new Uint32Array(Math.ceil(schedules * 1.25) + 16);
     this.openValue = new Uint8Array(this.openStamp.length);
+    this.openMinute = null;
     const capacity = Math.ceil(n * 1.25) + 16;
     this.inPool = new Uint32Array(capacity);
     this.textStamp = new Uint32Array(capacity);
@@ -145,13 +153,19 @@ export class DirectorySearch {
     const routeMask = p.referralRoutes?.length ? referralRouteMask(p.referralRoutes) : -1;
     const openCtx = openContextAt(ctx.at, ctx.calendar);
     const openStamp = this.openStamp, openValue = this.openValue;
-    /** Open now (by its schedule; a temporarily closed service is never open), asked once per schedule per search. */
+    const asked = this.openMinute;
+    if (!asked || asked.day !== openCtx.day || asked.minute !== openCtx.minute || asked.calendar !== ctx.calendar) {
+      this.openMinute = { day: openCtx.day, minute: openCtx.minute, calendar: ctx.calendar };
+      this.openMinuteStamp++;
+    }
+    const minuteStamp = this.openMinuteStamp;
+    /** Open now (by its schedule; a temporarily closed service is never open), asked once per schedule per minute. */
     const openNow = (i: number): boolean => {
       if (idx.status[i] === TEMPORARILY_CLOSED) return false;
       if (exhaustive) return isOpen(idx.schedule(i), openCtx);
       const n = idx.scheduleNo[i]!;
-      if (openStamp[n] !== epoch) {
-        openStamp[n] = epoch;
+      if (openStamp[n] !== minuteStamp) {
+        openStamp[n] = minuteStamp;
         openValue[n] = isOpen(idx.schedule(i), openCtx) ? 1 : 0;
       }
       return openValue[n] === 1;
