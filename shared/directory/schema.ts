@@ -5,6 +5,9 @@
  */
 export const DIRECTORY_SCHEMA_VERSION = 2;
 
+/** How service_fts splits and folds text into terms; the desk's FtsVocabulary tokenizes new services the same way. */
+export const FTS_TOKENIZE = 'unicode61 remove_diacritics 2';
+
 export const DIRECTORY_SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -87,7 +90,7 @@ CREATE TABLE coverage (
 CREATE VIRTUAL TABLE service_fts USING fts5(
   name, organisation, area, keywords, description,
   content='', contentless_delete=1,
-  tokenize="unicode61 remove_diacritics 2",
+  tokenize="${FTS_TOKENIZE}",
   prefix='2 3',
   -- Column-level detail: the desk filters by column but never by phrase position; half the size.
   detail=column

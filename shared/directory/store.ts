@@ -5,6 +5,11 @@ import { referralRouteMask, referralRoutesFromMask, type PhoneType, type Service
 import { compileSchedule } from '../lib/opening-hours';
 import type { SqlDatabase, SqlStatement } from './sql-database';
 
+/** The text of a service's row in service_fts, column by column (name, organisation, area, keywords, description). */
+export function ftsTextOf(s: DirectoryService): [string, string, string, string, string] {
+  return [s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? ''];
+}
+
 /** The words a service is found by beyond its name: where it is and what it covers. */
 function areaText(s: DirectoryService): string {
   const parts = [s.coverage.description ?? '', ...s.coverage.postcodes];
@@ -84,7 +89,7 @@ export class DirectoryWriter {
     }
     s.locations.forEach((l, i) => st.location!.run(rowid, i, l.id, l.name ?? null, l.address ?? null, l.postcode ?? null, l.lat, l.lon));
     s.phones.forEach((ph, i) => st.phone!.run(rowid, i, ph.number, ph.type, ph.label ?? null, ph.notWorking ? 1 : null));
-    st.fts!.run(rowid, s.name, s.organisation.name, areaText(s), s.keywords.join(' '), s.description ?? '');
+    st.fts!.run(rowid, ...ftsTextOf(s));
     return rowid;
   }
 

@@ -10,6 +10,7 @@ import { boundingBox, distanceKm } from '../../../shared/lib/geo';
 import { isOpen, openContextAt, openStatus } from '../../../shared/lib/opening-hours';
 import { areaOfDistrict } from '../../../shared/lib/postcode';
 import { foldText } from './fold-text';
+import type { FtsVocabulary } from './fts-vocabulary';
 import type { SearchIndex } from './search-index';
 
 export const DEFAULT_RADIUS_KM = 25;
@@ -31,9 +32,12 @@ export function searchWords(text: string): string[] | null {
   return words ? words.slice(0, 8) : null;
 }
 
-/** FTS5 query: every word as a prefix, all words required. */
-export function ftsQuery(words: readonly string[]): string {
-  return words.map((w) => `"${w}"*`).join(' ');
+/**
+ * FTS5 query: every word as a prefix, all words required. With a vocabulary, a word no longer
+ * term begins with is asked for as that term: the same matches, found sooner (FtsVocabulary).
+ */
+export function ftsQuery(words: readonly string[], vocabulary?: FtsVocabulary | null): string {
+  return words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`)).join(' ');
 }
 
 export interface SearchContext {
@@ -94,13 +98,16 @@ export class DirectorySearch {
    * judgement the shortcuts must agree with, kept for the tests that hold them to it.
    */
   private readonly exhaustive: boolean;
+  private readonly vocabulary: FtsVocabulary | null;
 
   constructor(
     db: Database.Database,
     private readonly index: SearchIndex,
-    options: { exhaustive?: boolean } = {},
+    options: { exhaustive?: boolean; vocabulary?: FtsVocabulary } = {},
   ) {
     this.exhaustive = options.exhaustive ?? false;
+    // The plain judgement asks FTS5 for every word as a prefix.
+    this.vocabulary = this.exhaustive ? null : (options.vocabulary ?? null);
     this.ftsAll = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
     this.covering = db.prepare('SELECT service_rowid FROM coverage WHERE code IN (?, ?)').pluck();
     this.reader = new DirectoryReader(db);
@@ -192,7 +199,7 @@ export class DirectorySearch {
         this.pool[poolSize++] = i;
       }
     };
-    if (words) this.matchText(ftsQuery(words), epoch, origin ? null : addToPool);
+    if (words) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
     if (origin) {
       const box = boundingBox(origin, radius);
       // Each location in the box costs a great-circle distance; a service the filters or the text

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeService, writeTestDirectory } from '../../../test/support/services';
+import { FtsVocabulary } from './fts-vocabulary';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function directoryWith(names: string[]): Database.Database {
+  const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-vocab-'));
+  dirs.push(d);
+  const file = path.join(d, 'directory.db');
+  writeTestDirectory(file, names.map((name, i) => makeService({ id: `v${i}`, name, type: 'crisis_helpline', keywords: [], description: undefined })));
+  return new Database(file);
+}
+
+const count = (db: Database.Database, query: string) => (db.prepare('SELECT count(*) FROM service_fts WHERE service_fts MATCH ?').pluck().get(query) as number);
+
+describe('FtsVocabulary', () => {
+  it('asks for a word as a term only when no longer term begins with it, and finds what the prefix finds', () => {
+    const db = directoryWith(['Crisis Line', 'Crisis Café', 'Crisisline North', 'Safe Haven', 'Safety Net', 'Havens', 'Mind']);
+    const v = new FtsVocabulary(db);
+    // Not loaded: every word is a prefix.
+    expect(v.phrase('mind')).toBe('"mind"*');
+    v.load();
+    expect(v.phrase('mind')).toBe('"mind"');
+    expect(v.phrase('cafe')).toBe('"cafe"');
+    // A term with longer terms after it, a word that is only a beginning, and a word no term has.
+    expect(v.phrase('crisis')).toBe('"crisis"*');
+    expect(v.phrase('safe')).toBe('"safe"*');
+    expect(v.phrase('haven')).toBe('"haven"*');
+    expect(v.phrase('cri')).toBe('"cri"*');
+    expect(v.phrase('zebra')).toBe('"zebra"*');
+    expect(v.phrase('')).toBe('""*');
+    for (const w of ['mind', 'cafe', 'crisis', 'safe', 'haven', 'line', 'north', 'net']) expect(count(db, v.phrase(w)), w).toBe(count(db, `"${w}"*`));
+    db.close();
+  });
+
+  it('adds the terms of services written after it was loaded, tokenized as service_fts tokenizes them', () => {
+    const db = directoryWith(['Crisis Line', 'Mind']);
+    const v = new FtsVocabulary(db);
+    v.load();
+    expect(v.phrase('line')).toBe('"line"');
+    expect(v.phrase('mind')).toBe('"mind"');
+    // Capitals, accents and joined words: the tokenizer folds them; "Lineside" now begins with "line".
+    v.add([['Lineside Ünïon', 'MINDFUL-Café', '', '', '']]);
+    expect(v.phrase('line')).toBe('"line"*');
+    expect(v.phrase('mind')).toBe('"mind"*');
+    expect(v.phrase('union')).toBe('"union"');
+    expect(v.phrase('cafe')).toBe('"cafe"');
+    expect(v.phrase('lineside')).toBe('"lineside"');
+    // Adding again, or nothing, changes nothing.
+    v.add([['Lineside Ünïon', '', '', '', '']]);
+    v.add([]);
+    expect(v.phrase('lineside')).toBe('"lineside"');
+    db.close();
+  });
+
+  it('adds nothing before it is loaded, and reads every term when it is', () => {
+    const db = directoryWith(['Crisis Line']);
+    const v = new FtsVocabulary(db);
+    v.add([['Lineside', '', '', '', '']]);
+    expect(v.loaded).toBe(false);
+    v.load();
+    expect(v.phrase('line')).toBe('"line"');
+    db.close();
+  });
+});
