@@ -33,11 +33,13 @@ export function searchWords(text: string): string[] | null {
 }
 
 /**
- * FTS5 query: every word as a prefix, all words required. With a vocabulary, a word no longer
- * term begins with is asked for as that term: the same matches, found sooner (FtsVocabulary).
+ * FTS5 query: every word as a prefix, all words required. With a vocabulary, a word may be asked
+ * for as the terms that begin with it: the same matches, found sooner (FtsVocabulary).
  */
 export function ftsQuery(words: readonly string[], vocabulary?: FtsVocabulary | null): string {
-  return words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`)).join(' ');
+  const parts = words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`));
+  // FTS5 joins phrases by a space, but a group in brackets only by an explicit AND.
+  return parts.join(parts.some((p) => p.startsWith('(')) ? ' AND ' : ' ');
 }
 
 export interface SearchContext {

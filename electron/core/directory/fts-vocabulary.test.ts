@@ -31,13 +31,18 @@ describe('FtsVocabulary', () => {
     expect(v.phrase('mind')).toBe('"mind"');
     expect(v.phrase('cafe')).toBe('"cafe"');
     // A term with longer terms after it, a word that is only a beginning, and a word no term has.
-    expect(v.phrase('crisis')).toBe('"crisis"*');
-    expect(v.phrase('safe')).toBe('"safe"*');
-    expect(v.phrase('haven')).toBe('"haven"*');
+    // Past the prefix index (3 characters), the terms that begin with the word; within it, the prefix.
+    expect(v.phrase('crisis')).toBe('("crisis" OR "crisisline")');
+    expect(v.phrase('safe')).toBe('("safe" OR "safety")');
+    expect(v.phrase('haven')).toBe('("haven" OR "havens")');
+    expect(v.phrase('crisi')).toBe('("crisis" OR "crisisline")');
     expect(v.phrase('cri')).toBe('"cri"*');
+    expect(v.phrase('ca')).toBe('"ca"*');
+    // A word no term begins with, and the empty word, stay prefixes.
     expect(v.phrase('zebra')).toBe('"zebra"*');
     expect(v.phrase('')).toBe('""*');
-    for (const w of ['mind', 'cafe', 'crisis', 'safe', 'haven', 'line', 'north', 'net']) expect(count(db, v.phrase(w)), w).toBe(count(db, `"${w}"*`));
+    for (const w of ['mind', 'cafe', 'crisis', 'crisi', 'safe', 'haven', 'line', 'north', 'net', 'cri', 'zebra']) expect(count(db, v.phrase(w)), w).toBe(count(db, `"${w}"*`));
+    expect(count(db, v.phrase('crisis'))).toBe(3);
     db.close();
   });
 
@@ -49,8 +54,8 @@ describe('FtsVocabulary', () => {
     expect(v.phrase('mind')).toBe('"mind"');
     // Capitals, accents and joined words: the tokenizer folds them; "Lineside" now begins with "line".
     v.add([['Lineside Ünïon', 'MINDFUL-Café', '', '', '']]);
-    expect(v.phrase('line')).toBe('"line"*');
-    expect(v.phrase('mind')).toBe('"mind"*');
+    expect(v.phrase('line')).toBe('("line" OR "lineside")');
+    expect(v.phrase('mind')).toBe('("mind" OR "mindful")');
     expect(v.phrase('union')).toBe('"union"');
     expect(v.phrase('cafe')).toBe('"cafe"');
     expect(v.phrase('lineside')).toBe('"lineside"');
@@ -58,6 +63,16 @@ describe('FtsVocabulary', () => {
     v.add([['Lineside Ünïon', '', '', '', '']]);
     v.add([]);
     expect(v.phrase('lineside')).toBe('"lineside"');
+    db.close();
+  });
+
+  it('asks for a prefix when many terms begin with the word', () => {
+    const db = directoryWith(Array.from({ length: 12 }, (_, i) => `Support${String.fromCharCode(97 + i)} Line`));
+    const v = new FtsVocabulary(db);
+    v.load();
+    expect(v.phrase('support')).toBe('"support"*');
+    expect(v.phrase('supporta')).toBe('"supporta"');
+    expect(count(db, v.phrase('support'))).toBe(12);
     db.close();
   });
 
