@@ -117,9 +117,9 @@ export class DirectoryDb {
       meta.run(META_KEYS.version, String(next.version));
       meta.run(META_KEYS.syncedAt, next.syncedAt);
     })();
+    this.index.refresh(touched);
     // New words become terms before the next search asks for them (FtsVocabulary.add).
     this.vocabulary.add(puts);
-    this.index.refresh(touched);
     // Removed services leave empty slots behind; compact once they are a noticeable share.
     if (this.index.emptiedShare > 0.2) this.reload();
     this.checkpointSoon();

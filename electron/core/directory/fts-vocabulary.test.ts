@@ -86,3 +86,18 @@ describe('FtsVocabulary', () => {
     db.close();
   });
 });
+
+describe('FtsVocabulary when the new terms cannot be read', () => {
+  it('drops the vocabulary, so that every word is a prefix again, rather than miss a new term', () => {
+    const db = directoryWith(['Crisis Line']);
+    const v = new FtsVocabulary(db);
+    v.load();
+    expect(v.phrase('line')).toBe('"line"');
+    // A scratch table of the same name but unlike the one the vocabulary makes: the insert fails.
+    db.exec('CREATE TABLE temp.fts_scratch (other TEXT)');
+    v.add([['Lineside', '', '', '', '']]);
+    expect(v.loaded).toBe(false);
+    expect(v.phrase('line')).toBe('"line"*');
+    db.close();
+  });
+});

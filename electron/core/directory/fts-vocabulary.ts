@@ -59,19 +59,28 @@ export class FtsVocabulary {
 
   /**
    * Adds the terms of text just written to service_fts (each service's columns, as DirectoryWriter
-   * wrote them), tokenized by FTS5 with the same tokenizer. Nothing to do before the vocabulary is loaded.
+   * wrote them), tokenized by FTS5 with the same tokenizer. Nothing to do before the vocabulary is
+   * loaded; should tokenizing fail, the vocabulary is dropped (every word a prefix again), never
+   * left short of the new terms.
    */
   add(texts: Iterable<readonly string[]>): void {
     const terms = this.terms;
     if (!terms) return;
-    const s = (this.scratch ??= this.makeScratch());
-    this.db.transaction(() => {
-      for (const columns of texts) s.insert.run(columns.join(' '));
-    })();
-    const added = (s.terms.all() as string[]).filter((t) => terms[lowerBound(terms, t)] !== t);
-    s.clear.run();
-    if (added.length === 0) return;
-    this.terms = [...terms, ...added].sort(byCodeUnits);
+    // Until the new terms are in, no word may be asked for by the old ones alone.
+    this.terms = null;
+    let added: string[];
+    try {
+      const s = (this.scratch ??= this.makeScratch());
+      this.db.transaction(() => {
+        for (const columns of texts) s.insert.run(columns.join(' '));
+      })();
+      added = (s.terms.all() as string[]).filter((t) => terms[lowerBound(terms, t)] !== t);
+      s.clear.run();
+    } catch {
+      // The catch-up itself is committed; searches go on with every word a prefix (the same answers).
+      return;
+    }
+    this.terms = added.length === 0 ? terms : [...terms, ...added].sort(byCodeUnits);
   }
 
   private makeScratch() {
