@@ -78,7 +78,7 @@ function contextOf(p: SearchParams, at: Date): SearchContext {
 /** What a page says, in order: every field the screen shows and ranks by. */
 const pageOf = (r: ReturnType<DirectorySearch['search']>) => ({
   total: r.total,
-  results: r.results.map((x) => [x.service.id, x.score, x.distanceKm, x.catchment, x.coversOrigin, x.openState.open]),
+  results: r.results.map((x) => [x.service.id, x.score, x.distanceKm, x.catchment, x.coversOrigin, x.openState]),
 });
 
 let dir: string;
