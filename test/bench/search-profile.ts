@@ -4,7 +4,7 @@
  * a busy machine, where the CPU time still measures the work done. Not part of `npm run bench`.
  *   tsx test/bench/search-profile.ts [directory.db] [rounds]   (the file is generated when missing)
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { englandAndWalesCalendar } from '../../shared/lib/bank-holidays';
@@ -19,6 +19,7 @@ const GEO_DIR = path.resolve(import.meta.dirname, '../../data/geo');
 const file = process.argv[2] ?? path.resolve('bench-results/search-profile/directory.db');
 const rounds = Number(process.argv[3] ?? 30);
 if (!existsSync(file)) {
+  mkdirSync(path.dirname(file), { recursive: true });
   const services = generateDirectory({ seed: 42, count: Number(process.env.BENCH_SERVICES ?? 100_000), sectors: loadEnglandSectors(GEO_DIR) });
   writeDirectoryDb(file, services, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
 }
