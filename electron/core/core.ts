@@ -400,13 +400,17 @@ export class Core {
 
   /**
    * Work left out of open() so that the desk answers sooner, done once it is up: the postcode
-   * tables. Safe to skip (the first postcode search would read them) and to call again.
+   * tables, and the terms of the directory's full-text index (DirectoryDb.warm). Safe to skip (the
+   * first postcode search reads the tables; words are asked for as prefixes until the terms are
+   * read) and to call again.
    */
   warmUp(): void {
-    try {
-      this.postcodes.warm();
-    } catch (e) {
-      this.logError(e);
+    for (const warm of [() => this.postcodes.warm(), () => this.directoryDb.warm()]) {
+      try {
+        warm();
+      } catch (e) {
+        this.logError(e);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GEO_DIR } from '../../test/support/desk-harness';
 import { Core } from './core';
+import { DirectoryDb } from './directory/directory-db';
 
 /*
  * The postcode tables are read once the screen is usable (after the first search is answered), not
@@ -39,6 +40,25 @@ describe('warming up after the first search', () => {
     await core.handle('directory.search', { text: 'crisis cafe' });
     await nextTurn();
     expect(warm).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads the postcode tables and the directory’s full-text terms, and goes on when one fails', () => {
+    const terms = vi.spyOn(DirectoryDb.prototype, 'warm');
+    const logError = vi.fn();
+    const failingDir = mkdtempSync(path.join(tmpdir(), 'crisis-desk-warm-fail-'));
+    const failing = Core.open({ dataDir: failingDir, geoDir: path.join(dir, 'no-such-folder'), deskKey: randomBytes(32), logError });
+    try {
+      // The postcode tables cannot be read from a folder that is not there: logged, and the terms are still read.
+      failing.warmUp();
+      expect(terms).toHaveBeenCalledTimes(1);
+      expect(logError).toHaveBeenCalledTimes(1);
+      core.warmUp();
+      expect(terms).toHaveBeenCalledTimes(2);
+    } finally {
+      failing.close();
+      rmSync(failingDir, { recursive: true, force: true });
+      terms.mockRestore();
+    }
   });
 
   it('warms up anyway when no search comes', async () => {

@@ -5,7 +5,8 @@ import { CoreError, type DirectoryInfo, type OpenState, type PostcodePlace, type
 import type { DirectoryService } from '../../../shared/domain/directory';
 import { DIRECTORY_SCHEMA, DIRECTORY_SCHEMA_VERSION, META_KEYS } from '../../../shared/directory/schema';
 import { canUpgradeDirectory, upgradeDirectorySchema } from '../../../shared/directory/snapshot';
-import { DirectoryWriter, readServices } from '../../../shared/directory/store';
+import { DirectoryWriter, ftsTextOf, readServices } from '../../../shared/directory/store';
+import { FtsVocabulary } from './fts-vocabulary';
 import type { DirectoryChangeLine } from '../../../shared/sync/protocol';
 import type { BankHolidayCalendar } from '../../../shared/lib/bank-holidays';
 import { londonMomentOf } from '../../../shared/lib/calendar';
@@ -41,14 +42,16 @@ export function readMeta(db: Database.Database): Map<string, string> {
 export class DirectoryDb {
   private index: SearchIndex;
   private searcher: DirectorySearch;
+  private readonly vocabulary: FtsVocabulary;
 
   private constructor(
     readonly db: Database.Database,
     private readonly postcodes: PostcodeLookup,
     private readonly calendar: BankHolidayCalendar,
   ) {
+    this.vocabulary = new FtsVocabulary(db);
     this.index = SearchIndex.build(db);
-    this.searcher = new DirectorySearch(db, this.index);
+    this.searcher = new DirectorySearch(db, this.index, { vocabulary: this.vocabulary });
   }
 
   static open(file: string, postcodes: PostcodeLookup, calendar: BankHolidayCalendar): DirectoryDb {
@@ -82,7 +85,16 @@ export class DirectoryDb {
   /** Rebuilds the in-memory index from the file. */
   reload(): void {
     this.index = SearchIndex.build(this.db);
-    this.searcher = new DirectorySearch(this.db, this.index);
+    this.searcher = new DirectorySearch(this.db, this.index, { vocabulary: this.vocabulary });
+  }
+
+  /**
+   * Work left out of open(), done once the desk is up (Core.warmUp): the terms of the full-text
+   * index, so that words typed in full are asked for as terms (FtsVocabulary). Until then every
+   * word is asked for as a prefix: the same answers, slower for common words.
+   */
+  warm(): void {
+    this.vocabulary.load();
   }
 
   /**
@@ -92,9 +104,11 @@ export class DirectoryDb {
    */
   applyChanges(changes: Iterable<DirectoryChange>, next: { cursor: string; version: number; syncedAt: string }): number {
     const touched: number[] = [];
+    const puts: string[][] = [];
     this.db.transaction(() => {
       const writer = new DirectoryWriter(this.db);
       for (const c of changes) {
+        if (c.op === 'put') puts.push(ftsTextOf(c.service));
         const rowid = c.op === 'put' ? writer.put(c.service, c.version) : writer.delete(c.id);
         if (rowid !== null) touched.push(rowid);
       }
@@ -104,6 +118,8 @@ export class DirectoryDb {
       meta.run(META_KEYS.syncedAt, next.syncedAt);
     })();
     this.index.refresh(touched);
+    // New words become terms before the next search asks for them (FtsVocabulary.add).
+    this.vocabulary.add(puts);
     // Removed services leave empty slots behind; compact once they are a noticeable share.
     if (this.index.emptiedShare > 0.2) this.reload();
     this.checkpointSoon();

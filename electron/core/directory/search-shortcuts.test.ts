@@ -10,13 +10,15 @@ import { writeDirectoryDb } from '../../../scripts/synthetic/write-directory-db'
 import { makeService, writeTestDirectory } from '../../../test/support/services';
 import { DirectoryDb } from './directory-db';
 import { DirectorySearch, type SearchContext } from './directory-search';
+import { FtsVocabulary } from './fts-vocabulary';
 import { loadPostcodeCentroids } from './postcode-centroids';
 import { SearchIndex } from './search-index';
 
 /*
- * The search takes shortcuts: "open now" asked once per schedule, services the filters or the text
- * leave out refused before their distance, and, once a page is full, matches that cannot rank
- * before its last kept only counted. These tests hold every page to the plain judgement of every
+ * The search takes shortcuts: "open now" asked once per schedule per minute, services the filters
+ * or the text leave out refused before their distance, once a page is full, matches that cannot
+ * rank before its last kept only counted, and a word no longer term begins with asked of FTS5 as
+ * that term instead of as a prefix (FtsVocabulary). These tests hold every page to the plain judgement of every
  * match (DirectorySearch with exhaustive set) over a generated directory, where common words match
  * thousands of services and the shortcuts do most of the work.
  */
@@ -40,6 +42,13 @@ const QUERIES: SearchParams[] = [
   { text: 'young people' },
   { text: 'mind' },
   { text: 'c' },
+  // Whole words with and without longer terms beginning with them, alone and together.
+  { text: 'crisis' },
+  { text: 'Crisis Cafe' },
+  { text: 'treatment home' },
+  { text: 'people' },
+  { text: 'support' },
+  { text: 'crisis', offset: 40, limit: 30 },
   {},
   { openNow: true },
   { text: 'crisis', openNow: true, includeTemporarilyClosed: false },
@@ -69,7 +78,7 @@ function contextOf(p: SearchParams, at: Date): SearchContext {
 /** What a page says, in order: every field the screen shows and ranks by. */
 const pageOf = (r: ReturnType<DirectorySearch['search']>) => ({
   total: r.total,
-  results: r.results.map((x) => [x.service.id, x.score, x.distanceKm, x.catchment, x.coversOrigin, x.openState.open]),
+  results: r.results.map((x) => [x.service.id, x.score, x.distanceKm, x.catchment, x.coversOrigin, x.openState]),
 });
 
 let dir: string;
@@ -90,7 +99,9 @@ afterAll(() => {
 
 function expectSameAsExhaustive(db: DirectoryDb): number {
   const index = SearchIndex.build(db.db);
-  const fast = new DirectorySearch(db.db, index);
+  const vocabulary = new FtsVocabulary(db.db);
+  vocabulary.load();
+  const fast = new DirectorySearch(db.db, index, { vocabulary });
   const plain = new DirectorySearch(db.db, index, { exhaustive: true });
   let compared = 0;
   for (const at of MOMENTS) {
@@ -114,15 +125,37 @@ describe('search shortcuts agree with judging every match', () => {
     expect(expectSameAsExhaustive(directory)).toBe(MOMENTS.length * QUERIES.length * PAGES.length);
   });
 
-  it('the desk’s own search gives the pages of the plain judgement', () => {
+  it('the desk’s own search gives the pages of the plain judgement, before and after it is warmed up', () => {
     const index = SearchIndex.build(directory.db);
     const plain = new DirectorySearch(directory.db, index, { exhaustive: true });
-    for (const q of QUERIES) {
-      const r = directory.search(q, MOMENTS[0]!);
-      const p = plain.search(q, contextOf(q, MOMENTS[0]!));
-      expect(r.results.map((x) => x.service.id)).toEqual(p.results.map((x) => x.service.id));
-      expect(r.total).toBe(p.total);
+    for (const warm of [false, true]) {
+      if (warm) directory.warm();
+      for (const q of QUERIES) {
+        const r = directory.search(q, MOMENTS[0]!);
+        const p = plain.search(q, contextOf(q, MOMENTS[0]!));
+        expect(r.results.map((x) => x.service.id)).toEqual(p.results.map((x) => x.service.id));
+        expect(r.total).toBe(p.total);
+      }
     }
+  });
+
+  it('asks for "open now" again when the minute changes, however few seconds apart', () => {
+    const index = SearchIndex.build(directory.db);
+    const fast = new DirectorySearch(directory.db, index);
+    const plain = new DirectorySearch(directory.db, index, { exhaustive: true });
+    // A schedule session of the generated directory starts or ends on the hour: 19:59:59 and 20:00:00 differ.
+    const instants = ['2026-11-25T19:59:00Z', '2026-11-25T19:59:59.999Z', '2026-11-25T20:00:00Z', '2026-11-25T19:59:30Z', '2026-11-26T19:59:30Z'].map((t) => new Date(t));
+    const opened = new Set<number>();
+    for (const at of instants) {
+      for (const q of [{ openNow: true, limit: 200 }, { text: 'crisis', openNow: true }, { postcode: 'SE5 8AZ', openNow: true }]) {
+        const ctx = contextOf(q, at);
+        const r = fast.search(q, ctx);
+        expect(pageOf(r), JSON.stringify({ q, at })).toEqual(pageOf(plain.search(q, ctx)));
+        if (!q.text && !q.postcode) opened.add(r.total);
+      }
+    }
+    // The instants do not all find the same services open, or the test would prove nothing.
+    expect(opened.size).toBeGreaterThan(1);
   });
 
   it('still agrees after a catch-up renames, moves, reschedules, adds and removes services', () => {
@@ -131,13 +164,19 @@ describe('search shortcuts agree with judging every match', () => {
     const some = services.slice(0, 1_500);
     writeDirectoryDb(file, some, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
     const db = DirectoryDb.open(file, centroids, calendar);
-    // The first searches make the index's lazy parts (packed grid, catchment flags, scratch space).
+    // The first searches make the index's lazy parts (packed grid, catchment flags, scratch space),
+    // and warming up reads the full-text terms: "crisis" is then asked for as a term.
     expect(db.search({ postcode: 'SE5 8AZ', text: 'crisis' }, MOMENTS[0]!).total).toBeGreaterThan(0);
+    db.warm();
+    const crisisBefore = db.search({ text: 'crisis' }, MOMENTS[0]!).total;
     const changes = [
       // Renamed to sort first, and last, among names sharing their first letters.
       { op: 'put' as const, version: 2, service: { ...some[3]!, name: 'Aaa Crisis Line' } },
       { op: 'put' as const, version: 2, service: { ...some[4]!, name: 'Aa' } },
       { op: 'put' as const, version: 2, service: { ...some[5]!, name: '\u{1F600} Crisis Café' } },
+      // New terms: one that begins with a whole word the vocabulary held alone ("crisis"), and one
+      // no service had, written with accents and capitals as a publisher might.
+      { op: 'put' as const, version: 2, service: { ...some[9]!, name: 'Crisisline Haven', organisation: { ...some[9]!.organisation, name: 'Zÿzzogwä Trust' }, keywords: [], description: 'Open to all.' } },
       // Moved next to SE5, and given a schedule no other service has.
       {
         op: 'put' as const,
@@ -156,6 +195,16 @@ describe('search shortcuts agree with judging every match', () => {
       { op: 'del' as const, version: 2, id: some[8]!.id },
     ];
     db.applyChanges(changes, { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' });
+    const plain = new DirectorySearch(db.db, SearchIndex.build(db.db), { exhaustive: true });
+    for (const text of ['crisis', 'crisisline', 'Zyzzogwa', 'zÿzzogwä trust', 'crisis haven']) {
+      const r = db.search({ text, limit: 1_000 }, MOMENTS[0]!);
+      const p = plain.search({ text, limit: 1_000 }, contextOf({ text }, MOMENTS[0]!));
+      expect(r.results.map((x) => x.service.id), text).toContain(some[9]!.id);
+      expect(r.results.map((x) => x.service.id), text).toEqual(p.results.map((x) => x.service.id));
+      expect(r.total, text).toBe(p.total);
+    }
+    // The renamed service and the 200 new ones are found by "crisis" as well as those there before.
+    expect(db.search({ text: 'crisis' }, MOMENTS[0]!).total).toBeGreaterThan(crisisBefore);
     expect(db.search({ text: 'Aa' }, MOMENTS[0]!).results.map((r) => r.service.id)).toContain(some[4]!.id);
     const moved = db.search({ postcode: 'SE5 8AZ', openNow: true, radiusKm: 1, limit: 500 }, MOMENTS[0]!).results.find((r) => r.service.id === some[6]!.id);
     expect(moved?.distanceKm).toBeLessThan(0.2);
