@@ -100,6 +100,22 @@ export function measurePaint(): void {
   }
 }
 
+/**
+ * The new answer's results, with each one equal to a result already shown replaced by that one
+ * (same service, same facts, judged the same): its card, memoised on the result, then neither
+ * renders nor touches the page. Typing "sanc" → "sanct" mostly answers the same services again.
+ * Compared as JSON because they arrived as JSON: the same serialiser gives the same text for the
+ * same facts (about 0.1 ms for a page of 25).
+ */
+export function keepUnchanged(shown: readonly ServiceResult[], next: ServiceResult[]): ServiceResult[] {
+  if (shown.length === 0) return next;
+  const byId = new Map(shown.map((r) => [r.service.id, r]));
+  return next.map((r) => {
+    const before = byId.get(r.service.id);
+    return before && JSON.stringify(before) === JSON.stringify(r) ? before : r;
+  });
+}
+
 export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
 
 const initialFilters: Filters = { text: '', postcode: '', radiusKm: 25, types: [], age: '', routes: [], openNow: false, openAt: '' };
@@ -145,7 +161,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
   const runner = new SearchRunner<number>((p) => desk().call('directory.search', p), {
     onResults: (r, params, keystroke) => {
       set({
-        results: r.results,
+        results: keepUnchanged(get().results, r.results),
         total: r.total,
         origin: r.origin,
         place: r.place,
@@ -170,7 +186,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
         // The selection stays on the same service, wherever it now is.
         const selected = s.results[s.active]?.service.id;
         const active = selected === undefined ? -1 : r.results.findIndex((x) => x.service.id === selected);
-        return { results: r.results, total: r.total, hasMore: runner.hasMore, active };
+        return { results: keepUnchanged(s.results, r.results), total: r.total, hasMore: runner.hasMore, active };
       }),
   });
 
