@@ -77,9 +77,13 @@ interface DirectoryState {
  */
 export const KEYSTROKE_MARK = 'crisis-desk:search-keystroke';
 export const PAINT_MEASURE = 'crisis-desk:keystroke-to-paint';
+/** The screen's own part of it: from an answer reaching the store to the frame that shows it. */
+export const ANSWER_PAINT_MEASURE = 'crisis-desk:answer-to-paint';
 
 let keystrokeSeq = 0;
 const keystrokes: { seq: number; at: number }[] = [];
+/** When the answer on screen (or about to be) reached the store; null once measured. */
+let answeredAt: number | null = null;
 
 function markKeystroke() {
   keystrokes.push({ seq: ++keystrokeSeq, at: performance.now() });
@@ -95,9 +99,13 @@ function forgetKeystrokes(upTo: number) {
 export function measurePaint(): void {
   const upTo = useDirectory.getState().answeredKeystroke;
   const end = performance.now();
+  let measured = false;
   while (keystrokes.length && keystrokes[0]!.seq <= upTo) {
     performance.measure(PAINT_MEASURE, { start: keystrokes.shift()!.at, end });
+    measured = true;
   }
+  if (measured && answeredAt !== null) performance.measure(ANSWER_PAINT_MEASURE, { start: answeredAt, end });
+  answeredAt = null;
 }
 
 /**
@@ -160,6 +168,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
   // Each query carries the search-box keystroke it was asked after: its answer measures up to it.
   const runner = new SearchRunner<number>((p) => desk().call('directory.search', p), {
     onResults: (r, params, keystroke) => {
+      answeredAt = performance.now();
       set({
         results: keepUnchanged(get().results, r.results),
         total: r.total,
