@@ -259,10 +259,7 @@ export class Core {
       }),
       'directory.search': (p) => {
         const result = this.directoryDb.search(p, p.openAt ? new Date(p.openAt) : now());
-        if (this.afterFirstSearch) {
-          this.afterFirstSearch();
-          this.afterFirstSearch = null;
-        }
+        this.searchAnswered?.();
         return { ...result, results: this.withLocalReports(result.results) };
       },
       'directory.get': (p) => {
@@ -380,21 +377,29 @@ export class Core {
     (this.opts.logError ?? ((m: string) => process.stderr.write(`${m}\n`)))(`core: unexpected ${err.name ?? 'error'} ${err.code ?? ''} at ${where}`);
   }
 
-  /** Set by warmUpAfterFirstSearch until the first search has been answered. */
-  private afterFirstSearch: (() => void) | null = null;
+  /** Set by warmUpAfterFirstSearch until the desk has warmed up: told of each search answered. */
+  private searchAnswered: (() => void) | null = null;
 
   /**
-   * Warms up once the screen is usable: just after the first search is answered, or after
-   * `fallbackMs` when no search comes. Done as soon as the desk answered, the postcode tables'
-   * 70 ms (more on a busy machine) held up the screen's files and its first search instead.
+   * Warms up once the screen is in use and the clinician pauses: `pauseMs` after the last search
+   * answered (typing searches at every key), or after `fallbackMs` when no search comes. Done as
+   * soon as the desk answered, the postcode tables' 70 ms (more on a busy machine) held up the
+   * screen's files and its first search; done just after the first search, they held up the next
+   * one, typed meanwhile ("sa" answered, then "sanct" waited behind 200–450 ms of tables on a busy
+   * machine: the screen bench's start → usable, 7 December).
    */
-  warmUpAfterFirstSearch(fallbackMs = 5000): void {
-    const timer = setTimeout(() => this.warmUp(), fallbackMs);
+  warmUpAfterFirstSearch(fallbackMs = 5000, pauseMs = 500): void {
+    const warm = () => {
+      this.searchAnswered = null;
+      this.warmUp();
+    };
+    let timer = setTimeout(warm, fallbackMs);
     timer.unref();
-    this.afterFirstSearch = () => {
+    this.searchAnswered = () => {
       clearTimeout(timer);
-      // After the answer has been sent.
-      setImmediate(() => this.warmUp());
+      // Not before the answer has been sent, nor while the next key's search is on its way.
+      timer = setTimeout(warm, pauseMs);
+      timer.unref();
     };
   }
 

@@ -8,8 +8,9 @@ import { Core } from './core';
 import { DirectoryDb } from './directory/directory-db';
 
 /*
- * The postcode tables are read once the screen is usable (after the first search is answered), not
- * as soon as the desk answers, where they held up the screen's files and its first search.
+ * The postcode tables are read once the screen is in use and the clinician pauses (after the
+ * searches answered while typing), not as soon as the desk answers, where they held up the
+ * screen's files and its first search, nor just after the first search, where they held up the next.
  */
 let dir: string;
 let core: Core;
@@ -24,22 +25,27 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const nextTurn = () => new Promise((r) => setImmediate(r));
-
 describe('warming up after the first search', () => {
-  it('warms up just after the first search is answered, once', async () => {
-    const warm = vi.spyOn(core, 'warmUp');
-    core.warmUpAfterFirstSearch(60_000);
-    await nextTurn();
-    expect(warm).not.toHaveBeenCalled();
-    const answer = await core.handle('directory.search', { text: 'crisis' });
-    expect(answer.ok).toBe(true);
-    expect(warm).not.toHaveBeenCalled(); // not before the answer is on its way
-    await nextTurn();
-    expect(warm).toHaveBeenCalledTimes(1);
-    await core.handle('directory.search', { text: 'crisis cafe' });
-    await nextTurn();
-    expect(warm).toHaveBeenCalledTimes(1);
+  it('warms up once the searches pause, after the answer, once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const warm = vi.spyOn(core, 'warmUp');
+      core.warmUpAfterFirstSearch(60_000, 500);
+      expect((await core.handle('directory.search', { text: 'crisis' })).ok).toBe(true);
+      expect(warm).not.toHaveBeenCalled(); // not before the answer is on its way
+      vi.advanceTimersByTime(400);
+      // The next key's search, typed meanwhile, does not wait behind the tables.
+      expect((await core.handle('directory.search', { text: 'crisis ca' })).ok).toBe(true);
+      vi.advanceTimersByTime(400);
+      expect(warm).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(100);
+      expect(warm).toHaveBeenCalledTimes(1);
+      await core.handle('directory.search', { text: 'crisis cafe' });
+      vi.advanceTimersByTime(60_000);
+      expect(warm).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads the postcode tables and the directory’s full-text terms, and goes on when one fails', () => {

@@ -29,6 +29,8 @@ const GEO_DIR = path.join(root, 'data', 'geo');
 const RENDERER = path.join(root, 'dist', 'renderer');
 const SEED = 42;
 const MEASURE = 'crisis-desk:keystroke-to-paint';
+/** The screen's own part of a keystroke: from the answer reaching the screen's store to the frame showing it. */
+const ANSWER_MEASURE = 'crisis-desk:answer-to-paint';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** What a clinician types, with the filters already set (postcode, open now, age) as during a call. */
@@ -59,6 +61,7 @@ interface RunFigures {
   screenReadyMs: number;
   firstPaintMs: number;
   latencies: number[];
+  answerToPaint: number[];
   keystrokes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
@@ -102,7 +105,7 @@ const bundleHost = () => bundle(path.join(root, 'electron', 'host', 'main.ts'), 
 const startHost = (bundleFile: string, dataDir: string) =>
   launchHost(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root });
 
-const measures = (page: Page) => page.evaluate((name) => performance.getEntriesByName(name, 'measure').map((e) => e.duration), MEASURE);
+const measures = (page: Page, name = MEASURE) => page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
 
 async function setFilters(page: Page, f: (typeof SCREEN_QUERIES)[number]['filters']) {
   await page.locator('#directory-postcode').fill(f.postcode ?? '');
@@ -157,6 +160,7 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
       await page.waitForTimeout(600);
     }
     const latencies = await measures(page);
+    const answerToPaint = await measures(page, ANSWER_MEASURE);
     const after = await metric();
     const rendererTaskMs = (after.TaskDuration! - before.TaskDuration!) * 1000;
     const rendererScriptMs = (after.ScriptDuration! - before.ScriptDuration!) * 1000;
@@ -165,7 +169,7 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
     await cdp.send('HeapProfiler.enable');
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize, rendererTaskMs, rendererScriptMs, hostCpuAtReadyMs, hostCpuMs };
+    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, answerToPaint, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize, rendererTaskMs, rendererScriptMs, hostCpuAtReadyMs, hostCpuMs };
   } finally {
     await context.close();
     await stopProcess(host.child);
@@ -215,6 +219,8 @@ export async function runScreenBench(opts: { workDir: string; count: number; run
       keystrokes,
       /** Keystrokes that needed no new search (a first letter, or the same query again): nothing to paint. */
       keystrokesWithoutSearch: keystrokes - all.length,
+      /** The screen's own part: from each answer reaching the screen to the frame showing it (the rest is the core, the host and the socket). */
+      answerToPaint: summary(runs.flatMap((r) => r.answerToPaint)),
       queries: SCREEN_QUERIES.map((q) => ({ ...q.filters, text: q.text })),
       target: 'p95 ≤ 30 ms',
       peer: 'none measured (no peer screen runs on this machine)',
@@ -245,6 +251,7 @@ export function printScreenFigures(f: Awaited<ReturnType<typeof runScreenBench>>
   const s = f.startToUsable;
   console.log(`\nScreen, ${f.services.toLocaleString()} services (${f.browser})`);
   console.log(`keystroke → painted   p50 ${k.p50} ms  p95 ${k.p95} ms  p99 ${k.p99} ms  max ${k.max} ms  (${k.n} keystrokes measured of ${k.keystrokes}; ${k.keystrokesWithoutSearch} needed no search)   target ${k.target}   peer: ${k.peer}`);
+  console.log(`  of which the screen  answer → painted p50 ${k.answerToPaint.p50} ms  p95 ${k.answerToPaint.p95} ms (${k.answerToPaint.n} answers; the rest is the core, the host and the socket)`);
   console.log(`start → usable        ${s.medianFirstResultsPaintedMs} ms (host ready ${s.medianHostReadyMs} ms, screen ready ${s.medianScreenReadyMs} ms; runs ${s.each.join(', ')})   target ${s.target}   peer: ${s.peer}`);
   console.log(`first bundle          ${f.firstBundle.firstPathKiB} KiB of JavaScript before the first paint (${f.firstBundle.lazyKiB} KiB more on first use)`);
   console.log(`CPU                   renderer ${f.cpu.rendererTaskMsPerKeystroke} ms of main-thread tasks per keystroke (${f.cpu.rendererScriptMsPerKeystroke} ms script); host ${f.cpu.hostCpuAtReadyMs ?? '–'} ms of CPU until it answered`);

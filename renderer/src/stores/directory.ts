@@ -77,9 +77,13 @@ interface DirectoryState {
  */
 export const KEYSTROKE_MARK = 'crisis-desk:search-keystroke';
 export const PAINT_MEASURE = 'crisis-desk:keystroke-to-paint';
+/** The screen's own part of it: from an answer reaching the store to the frame that shows it. */
+export const ANSWER_PAINT_MEASURE = 'crisis-desk:answer-to-paint';
 
 let keystrokeSeq = 0;
 const keystrokes: { seq: number; at: number }[] = [];
+/** When the answer on screen (or about to be) reached the store; null once measured. */
+let answeredAt: number | null = null;
 
 function markKeystroke() {
   keystrokes.push({ seq: ++keystrokeSeq, at: performance.now() });
@@ -95,9 +99,29 @@ function forgetKeystrokes(upTo: number) {
 export function measurePaint(): void {
   const upTo = useDirectory.getState().answeredKeystroke;
   const end = performance.now();
+  let measured = false;
   while (keystrokes.length && keystrokes[0]!.seq <= upTo) {
     performance.measure(PAINT_MEASURE, { start: keystrokes.shift()!.at, end });
+    measured = true;
   }
+  if (measured && answeredAt !== null) performance.measure(ANSWER_PAINT_MEASURE, { start: answeredAt, end });
+  answeredAt = null;
+}
+
+/**
+ * The new answer's results, with each one equal to a result already shown replaced by that one
+ * (same service, same facts, judged the same): its card, memoised on the result, then neither
+ * renders nor touches the page. Typing "sanc" → "sanct" mostly answers the same services again.
+ * Compared as JSON because they arrived as JSON: the same serialiser gives the same text for the
+ * same facts (about 0.1 ms for a page of 25).
+ */
+export function keepUnchanged(shown: readonly ServiceResult[], next: ServiceResult[]): ServiceResult[] {
+  if (shown.length === 0) return next;
+  const byId = new Map(shown.map((r) => [r.service.id, r]));
+  return next.map((r) => {
+    const before = byId.get(r.service.id);
+    return before && JSON.stringify(before) === JSON.stringify(r) ? before : r;
+  });
 }
 
 export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
@@ -144,8 +168,9 @@ export const useDirectory = create<DirectoryState>((set, get) => {
   // Each query carries the search-box keystroke it was asked after: its answer measures up to it.
   const runner = new SearchRunner<number>((p) => desk().call('directory.search', p), {
     onResults: (r, params, keystroke) => {
+      answeredAt = performance.now();
       set({
-        results: r.results,
+        results: keepUnchanged(get().results, r.results),
         total: r.total,
         origin: r.origin,
         place: r.place,
@@ -170,7 +195,7 @@ export const useDirectory = create<DirectoryState>((set, get) => {
         // The selection stays on the same service, wherever it now is.
         const selected = s.results[s.active]?.service.id;
         const active = selected === undefined ? -1 : r.results.findIndex((x) => x.service.id === selected);
-        return { results: r.results, total: r.total, hasMore: runner.hasMore, active };
+        return { results: keepUnchanged(s.results, r.results), total: r.total, hasMore: runner.hasMore, active };
       }),
   });
 

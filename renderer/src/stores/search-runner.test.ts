@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope, SearchParams, SearchResult } from '../../../shared/contract';
-import { SearchRunner } from './search-runner';
+import { FIRST_PAGE, PAGE_SIZE, SearchRunner } from './search-runner';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -137,13 +137,14 @@ describe('searching as the clinician types', () => {
     await runner.idle();
     await runner.more();
     await runner.refresh();
-    expect(asked.at(-1)).toEqual({ text: 'crisis', limit: 75, offset: 0 }); // 25 + 50 shown
-    expect(refreshed).toEqual([70]);
+    expect(asked.at(-1)).toEqual({ text: 'crisis', limit: FIRST_PAGE + PAGE_SIZE, offset: 0 }); // the first page and the next shown
+    const shown = Math.min(FIRST_PAGE + PAGE_SIZE, 70);
+    expect(refreshed).toEqual([shown]);
     // A refresh overtaken by a new query is dropped.
     const late = runner.refresh();
     runner.ask({ text: 'cafe' }, undefined);
     gate.resolve();
     await late;
-    expect(refreshed).toEqual([70]);
+    expect(refreshed).toEqual([shown]);
   });
 });

@@ -7,6 +7,7 @@ import { setDeskClient } from '../../client/desk';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { useDirectory } from '../../stores/directory';
+import { FIRST_PAGE } from '../../stores/search-runner';
 import { useSync } from '../../stores/sync';
 import { fakeDesk, type FakeDesk } from '../../test-support/fake-desk';
 import { syncStatus } from '../../test-support/sync-status';
@@ -76,7 +77,7 @@ describe('the directory panel', () => {
     render(<DirectoryPanel />);
     fireEvent.click(screen.getByLabelText(/Open now/));
     fireEvent.change(screen.getByLabelText(/Search services/), { target: { value: 'sanctuary' } });
-    await waitFor(() => expect(searches().at(-1)).toMatchObject({ text: 'sanctuary', openNow: true, limit: 25, offset: 0 }));
+    await waitFor(() => expect(searches().at(-1)).toMatchObject({ text: 'sanctuary', openNow: true, limit: FIRST_PAGE, offset: 0 }));
   });
 
   it('searches at every keystroke, one search at a time, and only the newest of those typed meanwhile', async () => {
@@ -130,14 +131,14 @@ describe('the directory panel', () => {
     expect((screen.getByLabelText('Sanctuary') as HTMLInputElement).checked).toBe(false);
     expect((screen.getByLabelText(/^Open at/) as HTMLInputElement).value).toBe('');
     await waitFor(() => expect(searches().length).toBeGreaterThan(before));
-    expect(searches().at(-1)).toEqual({ postcode: 'LS1 4AP', radiusKm: 25, includeTemporarilyClosed: true, limit: 25, offset: 0 });
+    expect(searches().at(-1)).toEqual({ postcode: 'LS1 4AP', radiusKm: 25, includeTemporarilyClosed: true, limit: FIRST_PAGE, offset: 0 });
 
     // Resuming the first call takes its postcode and age again, not what was typed for it before.
     await openCall(1, 'SE5 8AZ', '2011-03-01');
     expect((screen.getByLabelText(/^Postcode/) as HTMLInputElement).value).toBe('SE5 8AZ');
     expect((screen.getByLabelText('Age of the caller') as HTMLInputElement).value).toBe('15');
     expect((screen.getByLabelText(/Search services/) as HTMLInputElement).value).toBe('');
-    await waitFor(() => expect(searches().at(-1)).toEqual({ postcode: 'SE5 8AZ', radiusKm: 25, age: 15, includeTemporarilyClosed: true, limit: 25, offset: 0 }));
+    await waitFor(() => expect(searches().at(-1)).toEqual({ postcode: 'SE5 8AZ', radiusKm: 25, age: 15, includeTemporarilyClosed: true, limit: FIRST_PAGE, offset: 0 }));
 
     // Closing the call (discarded, signed out) leaves nothing of its caller in the directory.
     await act(async () => useCallSession.getState().closeRecord());
