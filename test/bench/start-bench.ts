@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
@@ -57,7 +57,7 @@ function ensureDirectory(dir: string, count: number): void {
 
 async function oneStart(bundleFile: string, dataDir: string): Promise<StartRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, env: { ...process.env, ...CORE_PROCESS_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let log = '';
     const line = await new Promise<RegExpExecArray>((resolve, reject) => {
