@@ -12,14 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
+import { NODE_BUNDLE, REQUIRE_BANNER } from './node-bundle';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const DESKTOP_OUT = path.join(root, 'dist', 'desktop');
 /** Chromium of Electron 45 and its Node. */
 const CHROME = 'chrome140';
 const NODE = 'node22';
-// Aliased: a bundled package (pdfkit) imports createRequire itself, and two imports of one name do not link.
-const requireBanner = { js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);" };
+const requireBanner = REQUIRE_BANNER;
 
 async function run(options: BuildOptions & { write?: boolean }): Promise<string> {
   const result = await build({ bundle: true, logLevel: 'warning', legalComments: 'none', sourcemap: false, ...options });
@@ -44,7 +44,8 @@ export function copyExportFonts(): void {
 
 export function buildCore({ write = true } = {}): Promise<string> {
   if (write) copyExportFonts();
-  return run({ entryPoints: [path.join(root, 'electron/core/entry.ts')], outfile: path.join(DESKTOP_OUT, 'core.mjs'), platform: 'node', format: 'esm', target: NODE, external: ['better-sqlite3-multiple-ciphers'], banner: requireBanner, write });
+  // Bundled as the browser host and the benchmarks bundle it (scripts/node-bundle.ts): minified, built-ins through require.
+  return run({ ...NODE_BUNDLE, entryPoints: [path.join(root, 'electron/core/entry.ts')], outfile: path.join(DESKTOP_OUT, 'core.mjs'), target: NODE, write });
 }
 
 export function buildRenderer(): void {

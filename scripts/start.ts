@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { openInBrowser } from '../electron/host/open-in-browser';
-import { CORE_PROCESS_V8_FLAGS } from '../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../electron/node/core-process';
 import { freshDeskAddress } from './desk-address';
 import { electronBinary } from './electron-binary';
 import { HOST_RESTARTS, SERVER_RESTARTS } from './supervisor/restart-policy';
@@ -211,7 +211,7 @@ try {
         // Opened once: after a restart the tab already open reconnects by itself.
         if (openBrowser) hostArgs.push('--open');
         openBrowser = false;
-        const child = spawn(process.execPath, hostArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+        const child = spawn(process.execPath, hostArgs, { cwd: root, env: { ...process.env, ...CORE_PROCESS_ENV }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
         child.stdout!.pipe(process.stdout, { end: false });
         return child;
       },

@@ -19,6 +19,7 @@ import { DirectorySync } from './sync/directory-sync';
 import { OutboxPush } from './sync/outbox-push';
 import { PulledRecords } from './sync/pulled-records';
 import { DeskSession } from './session/desk-session';
+import { markStart } from './start-steps';
 import { SyncEngine } from './sync/sync-engine';
 import { SyncHttp } from './sync/sync-http';
 import { ShiftSummaries } from './summaries/shift-summaries';
@@ -109,6 +110,7 @@ export class Core {
     private readonly calendar: BankHolidayCalendar,
   ) {
     this.directoryDb = DirectoryDb.open(this.directoryFile, postcodes, calendar);
+    markStart('directory-opened');
     this.audit = new AuditLog(desk.db, deriveKey(opts.deskKey, 'audit'));
     this.session = new DeskSession(desk.db, this.audit, opts.now, opts.sync?.tokens ?? null);
     this.calls = new CallStore(desk.db, { clientId: desk.clientId, now: opts.now, audit: this.audit, authors: this.session });
@@ -168,6 +170,7 @@ export class Core {
     atStart(() => mkdirSync(options.dataDir, { recursive: true }));
     const postcodes = new LazyPostcodeCentroids(options.geoDir);
     const desk = atStart(() => openDeskDb(path.join(options.dataDir, 'desk.db'), options.deskKey));
+    markStart('desk-db-opened');
     let core: Core;
     try {
       core = atStart(

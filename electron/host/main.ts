@@ -16,6 +16,7 @@ import { Core } from '../core/core';
 import { describeStorageError } from '../core/db/sqlite-errors';
 import { hasErrorCode } from '../../shared/contract';
 import { toContractError } from '../core/dispatch';
+import { describeStart, markStart } from '../core/start-steps';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
 import { loadOrCreateDeskKey } from './desk-key-file';
@@ -25,6 +26,8 @@ import { openInBrowser } from './open-in-browser';
 import { OidcSession } from './oidc-session';
 import { signInRoutes } from './sign-in-routes';
 
+// Every import above has been evaluated by now.
+markStart('code-loaded');
 const root = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
   options: {
@@ -100,7 +103,9 @@ saveHostAccess(dataDir, { port: host.port, secret: host.secret, launch });
 if (kept.port > 0 && host.port !== kept.port && !(asked > 0)) {
   console.warn(`warning: port ${kept.port}, where this desk ran before, is taken by another program: the desk has a new address, and tabs open at the old one must be opened again from it.`);
 }
+markStart('answering');
 console.log(`Crisis Desk is running at ${host.url}`);
+console.log(`  (${describeStart()})`);
 const openCommand = dataDir === path.join(root, '.data', 'desk') ? './desk open' : `./desk open --data ${dataDir}`;
 console.log(`  (it opens one tab, once, within ${CODE_TTL_MS / 60_000} minutes; open tabs carry on by themselves; for another address: ${openCommand})`);
 core.warmUpAfterFirstSearch();

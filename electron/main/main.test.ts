@@ -212,7 +212,7 @@ describe('Electron main', () => {
 
   it('starts the core with the unwrapped key by message, and keeps only the wrapped key on disk', async () => {
     const { core } = await start();
-    expect(fake.electron.utilityProcess.fork).toHaveBeenCalledWith(expect.stringMatching(/core\.mjs$/), [], expect.objectContaining({ serviceName: 'Crisis Desk core', execArgv: ['--max-semi-space-size=4'] }));
+    expect(fake.electron.utilityProcess.fork).toHaveBeenCalledWith(expect.stringMatching(/core\.mjs$/), [], expect.objectContaining({ serviceName: 'Crisis Desk core', execArgv: ['--max-semi-space-size=4'], env: expect.objectContaining({ MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '131072' }) }));
     const init = core!.sent[0]!.message as { kind: string; deskKeyHex: string; dataDir: string };
     expect(init).toMatchObject({ kind: 'init', dataDir: path.join(tmp.dir, 'desk') });
     expect(init.deskKeyHex).toMatch(/^[0-9a-f]{64}$/);

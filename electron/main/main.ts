@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { app, dialog, ipcMain, Menu, MessageChannelMain, powerMonitor, protocol, safeStorage, session, shell, utilityProcess, type WebContents } from 'electron';
 import { SCREEN_CHANNELS } from '../../shared/contract';
-import { CORE_PROCESS_V8_FLAGS } from '../node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../node/core-process';
 import { readTextIfExists } from '../node/durable-file';
 import { openidClientOps } from '../node/oidc-client';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, SHELL_ORIGIN, serveRenderer } from './app-protocol';
@@ -249,7 +249,7 @@ class Desk {
   private createSupervisor(): CoreSupervisor {
     const { settings, dataDir } = this.startup;
     return new CoreSupervisor({
-      spawn: () => utilityProcess.fork(coreEntry, [], { serviceName: 'Crisis Desk core', stdio: 'inherit', execArgv: [...CORE_PROCESS_V8_FLAGS] }),
+      spawn: () => utilityProcess.fork(coreEntry, [], { serviceName: 'Crisis Desk core', stdio: 'inherit', execArgv: [...CORE_PROCESS_V8_FLAGS], env: { ...process.env, ...CORE_PROCESS_ENV } }),
       init: () => ({
         kind: 'init',
         dataDir,

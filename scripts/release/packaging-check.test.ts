@@ -171,7 +171,8 @@ describe('the release built offline', () => {
       const appPkg = JSON.parse(extractFile(asar, 'package.json').toString('utf8')) as Record<string, unknown>;
       expect(appPkg.devDependencies).toBeUndefined();
       expect(Object.keys(appPkg.dependencies as object)).toEqual(['better-sqlite3-multiple-ciphers']);
-      // No dev-only code was bundled in: test runners and build tools leave recognisable names.
+      // No dev-only code was bundled in: test runners and build tools leave recognisable names (in main and
+      // preload: core.mjs is minified, without its path comments; what it bundles is the SBOM's, checked below).
       const bundles = ['dist/desktop/main.mjs', 'dist/desktop/core.mjs', 'dist/desktop/preload.cjs'].map((f) => extractFile(asar, f).toString('utf8')).join('\n');
       for (const dev of ['vitest', 'fast-check', '@playwright/test', 'electron-builder', 'happy-dom']) expect(bundles.includes(`node_modules/${dev}/`), dev).toBe(false);
       expect(bundles).not.toMatch(/sourceMappingURL/);

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
-  dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonDateOf, londonMomentOf, londonScheduleMomentOf, weekdayOfDayNumber,
+  dateOfDayNumber, dayNumberOf, instantOfLondonWallClock, londonDateOf, londonMomentOf, londonScheduleMomentOf, plainDayNumberOf, weekdayOfDayNumber,
 } from './calendar';
 
 const wall = (date: string, hhmm: string) => {
@@ -23,6 +23,18 @@ describe('calendar days', () => {
     expect(dayNumberOf('1969-12-31')).toBe(-1);
     expect(dayNumberOf('2026-03-29') - dayNumberOf('2026-03-28')).toBe(1);
     for (const d of ['2026-02-28', '2028-02-29', '2026-12-31', '2027-01-01', '1999-12-31']) expect(dateOfDayNumber(dayNumberOf(d))).toBe(d);
+  });
+
+  it('gives the plain answer (Date.UTC) for every date, whatever its shape', () => {
+    const same = (date: string) => expect(Object.is(dayNumberOf(date), plainDayNumberOf(date)) || (Number.isNaN(dayNumberOf(date)) && Number.isNaN(plainDayNumberOf(date))), date).toBe(true);
+    const two = (n: number) => String(n).padStart(2, '0');
+    // Every month and day a file could hold, in range or not (00, 13, the 29th–32nd), leap years and
+    // centuries included, and the years Date.UTC reads as 19xx.
+    for (const year of [0, 1, 50, 99, 100, 1000, 1600, 1700, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2026, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) for (let day = 0; day <= 32; day++) same(`${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`);
+    }
+    for (let day = -800_000; day <= 800_000; day += 997) same(dateOfDayNumber(day));
+    for (const odd of ['', '2026-1-5', '2026-01-5', '2026/01/05', '2026-01-05T10:00', '20260105', 'abcd-ef-gh', '2026-0a-05', '2026- 1-05', '+2026-01-05', '-002026-01-05', '2026-01-0٣']) same(odd);
   });
 
   it('knows the weekday of a day number', () => {

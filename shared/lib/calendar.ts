@@ -39,8 +39,41 @@ function changeBetween(lo: number, hi: number): number {
 
 /** Days since 1970-01-01 of a 'YYYY-MM-DD' calendar date (no time zone involved). */
 export function dayNumberOf(date: string): number {
+  // The desk reads 100,000 services' verification dates at every start: split, map and Date.UTC
+  // took 70–100 ms of it (measured), the arithmetic below 6 ms. Any other shape (and the years
+  // Date.UTC reads as 19xx) takes the plain way; calendar.test.ts holds both to the same answers.
+  if (date.length === 10 && date.charCodeAt(4) === 45 && date.charCodeAt(7) === 45) {
+    const y = digitAt(date, 0) * 1000 + digitAt(date, 1) * 100 + digitAt(date, 2) * 10 + digitAt(date, 3);
+    const m = digitAt(date, 5) * 10 + digitAt(date, 6);
+    const d = digitAt(date, 8) * 10 + digitAt(date, 9);
+    if (y >= 100 && m >= 1 && m <= 12 && d >= 0) return daysFromCivil(y, m, d);
+  }
+  return plainDayNumberOf(date);
+}
+
+/** dayNumberOf as Date.UTC reads it, for any shape of date. Exported for its test. */
+export function plainDayNumberOf(date: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return Math.round(Date.UTC(y, m - 1, d) / MS_PER_DAY);
+}
+
+/** The digit at i, or NaN (which no check above lets through). */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil): years run
+ * from March so that the leap day comes last. Linear in the day, so a day past the month's end
+ * rolls over into the next month as Date.UTC's does.
+ */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
 // A month's export names the same few dozen days 60,000 times (a tenth of a CSV's CPU before this).

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
 import { bundle } from '../support/bundle';
-import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { runChild } from './fork-child';
 import { BENCH_QUERIES } from './queries';
 import { median, mib, round, summary } from './stats';
@@ -63,7 +63,7 @@ export async function runCoreBench(opts: { workDir: string; count: number; runs:
   const runs: CoreFigures[] = [];
   for (let i = 0; i < opts.runs; i++) {
     console.log(`core: run ${i + 1}/${opts.runs}`);
-    runs.push(await runChild<CoreFigures>(coreChild, { ...job, saves: i === 0 ? opts.saves : 0 }, CORE_PROCESS_V8_FLAGS));
+    runs.push(await runChild<CoreFigures>(coreChild, { ...job, saves: i === 0 ? opts.saves : 0 }, CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV));
   }
   console.log('core: peer (MiniSearch)…');
   const peer = await runChild<PeerFigures>(peerChild, { geoDir: GEO_DIR, seed: SEED, count: opts.count, nowIso: NOW, queries: BENCH_QUERIES, rounds: opts.rounds });

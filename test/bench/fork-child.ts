@@ -1,9 +1,9 @@
 import { fork } from 'node:child_process';
 
 /** Runs a bundled benchmark child with one job message and returns its one answer. */
-export function runChild<T>(file: string, job: unknown, execArgv: readonly string[] = []): Promise<T> {
+export function runChild<T>(file: string, job: unknown, execArgv: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(file, { execArgv: ['--expose-gc', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(file, { execArgv: ['--expose-gc', ...execArgv], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let answered = false;
     child.once('message', (m) => {
       answered = true;

@@ -1,7 +1,7 @@
 /*
  * npm run bench: measures the figures of DESIGN.md §10 and writes them to bench-results/*.json.
  * Benchmarks only print and record; they never pass or fail on time.
- *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,link,server,nodes,screen,import,summaries
+ *   BENCH_SERVICES (default 100000)  BENCH_RUNS (default 3)  BENCH_ONLY=core,sync,link,server,nodes,screen,start,import,summaries
  *   BENCH_DESK_SECONDS (default 30): how long the server and nodes parts' 50 desks push and pull
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { printLinkFigures, runLinkBench } from './link-bench';
 import { printNodesFigures, runNodesBench } from './nodes-bench';
 import { printScreenFigures, runScreenBench } from './screen-bench';
 import { printServerFigures, runServerBench } from './server-bench';
+import { printStartFigures, runStartBench } from './start-bench';
 import { printSummariesFigures, runSummariesBench } from './summaries-bench';
 import { printSyncFigures, runSyncBench } from './sync-bench';
 
@@ -63,6 +64,12 @@ if (!only || only.includes('screen')) {
   const figures = await runScreenBench({ workDir, count, runs });
   printScreenFigures(figures);
   record('screen', figures);
+}
+
+if (!only || only.includes('start')) {
+  const figures = await runStartBench({ workDir, count, runs });
+  printStartFigures(figures);
+  record('start', figures);
 }
 
 if (!only || only.includes('import')) {

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
 import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
@@ -103,7 +103,7 @@ function ensureDirectory(dir: string, count: number): { file: string; fileMiB: n
 const bundleHost = () => bundle(path.join(root, 'electron', 'host', 'main.ts'), 'host', path.join(root, 'dist', 'bench'));
 
 const startHost = (bundleFile: string, dataDir: string) =>
-  launchHost(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root });
+  launchHost(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, env: { ...process.env, ...CORE_PROCESS_ENV } });
 
 const measures = (page: Page, name = MEASURE) => page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
 
