@@ -174,6 +174,8 @@ async function timedPush(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number
     const s = await done;
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu);
+    // The push's window on the monotonic clock, for a CPU profile of this child (test/bench/sync-push-phases.ts).
+    if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`push window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(ms * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
     if (s.rejected + s.conflicts > 0) throw new Error(`the push ended with ${s.rejected} rejected and ${s.conflicts} conflicts`);
     return { ms, cpuMs: (used.user + used.system) / 1000, mutations: waiting };
   } finally {
