@@ -143,6 +143,7 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
   const result = await directory.run();
   await findProbe(core, job.probe);
   const catchUpMs = performance.now() - start;
+  if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`catch-up window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(catchUpMs * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
   if (result !== 'caught_up') throw new Error(`the catch-up answered ${result}`);
   const noneMs: number[] = [];
   for (let i = 0; i < job.noneChecks; i++) {

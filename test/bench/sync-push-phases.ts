@@ -18,7 +18,7 @@ import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/g
 import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { bundle } from '../support/bundle';
 import { runChild } from './fork-child';
-import { benchRecordContent, type PushAnswer } from './sync-jobs';
+import { benchRecordContent, type CatchUpAnswer, type PushAnswer } from './sync-jobs';
 import { DirectoryVersions } from './sync-directory-versions';
 import { SyncStack, BENCH_TRUST } from './sync-stack';
 
@@ -90,13 +90,13 @@ async function deskPushes(stack: SyncStack, work: string, profDir: string): Prom
   const probe = { id: services[0]!.id, text: services[0]!.name, name: services[0]!.name };
   const deskDir = path.join(work, 'desk-0');
   await runChild(child, { ...base, token, kind: 'bootstrap', dataDir: deskDir, path: 'snapshot', services: 500, probe }, CORE_PROCESS_V8_FLAGS);
-  process.env.BENCH_PUSH_WINDOW = '1';
+  if (profDir) process.env.BENCH_PUSH_WINDOW = '1';
   for (let r = 0; r < rounds; r++) {
     const user = `phases-desk-push-${r}`;
     const answer = await runChild<PushAnswer>(
       child,
       { ...base, token: await stack.token(user), kind: 'push', records: 1000, directoryFile: path.join(deskDir, 'directory.db'), dataDir: path.join(work, `push-${r}`), backupDir: path.join(work, `push-${r}-before`) },
-      [...CORE_PROCESS_V8_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      [...CORE_PROCESS_V8_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
     );
     console.log(`desk push ${r + 1}: ${answer.pushMs.toFixed(0)} ms (CPU ${answer.pushCpuMs.toFixed(0)} ms); replay ${answer.replayMs.toFixed(0)} ms (CPU ${answer.replayCpuMs.toFixed(0)} ms)`);
   }
@@ -128,13 +128,38 @@ async function feed(stack: SyncStack): Promise<void> {
   }
 }
 
+/** CATCHUP_CPU_PROF=dir: a desk of FEED_SERVICES catching up 1,000 changes a few times, each child profiled. */
+async function deskCatchUps(stack: SyncStack, work: string, profDir: string): Promise<void> {
+  const child = await bundle(path.join(import.meta.dirname, 'sync-desk-child.ts'));
+  const keyHex = randomBytes(32).toString('hex');
+  const geoDir = path.resolve(import.meta.dirname, '../../data/geo');
+  const count = Number(process.env.FEED_SERVICES ?? 20_000);
+  const versions = new DirectoryVersions(generateDirectory({ seed: 42, count, sectors: loadEnglandSectors(geoDir) }), 1000);
+  await stack.publish(versions.services);
+  const base = { serverUrl: stack.url, geoDir, keyHex, token: await stack.token('phases-catch-up') };
+  const deskDir = path.join(work, 'desk-catch-up');
+  await runChild(child, { ...base, kind: 'bootstrap', dataDir: deskDir, path: 'snapshot', services: count, probe: versions.probe() }, CORE_PROCESS_V8_FLAGS);
+  if (profDir) process.env.BENCH_PUSH_WINDOW = '1';
+  for (let r = 0; r < rounds; r++) {
+    const changed = versions.next();
+    await stack.publish(versions.services);
+    const answer = await runChild<CatchUpAnswer>(
+      child,
+      { ...base, kind: 'catch-up', dataDir: deskDir, changes: changed.length, probe: versions.probe(), noneChecks: 1 },
+      [...CORE_PROCESS_V8_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
+    );
+    console.log(`desk catch-up ${r + 1}: ${answer.catchUpMs.toFixed(0)} ms`);
+  }
+}
+
 async function main() {
   const work = mkdtempSync(path.join(os.tmpdir(), 'push-phases-'));
   const stack = new SyncStack(path.join(work, 'server'));
   await stack.start();
   try {
+    if (process.env.CATCHUP_CPU_PROF !== undefined) return await deskCatchUps(stack, work, process.env.CATCHUP_CPU_PROF);
     if (process.env.FEED) return await feed(stack);
-    if (process.env.DESK_CPU_PROF) return await deskPushes(stack, work, process.env.DESK_CPU_PROF);
+    if (process.env.DESK_CPU_PROF !== undefined) return await deskPushes(stack, work, process.env.DESK_CPU_PROF);
     const http: number[][] = [];
     for (let r = 0; r < rounds; r++) {
       const token = await signIn(stack, `phases-http-${r}`);
