@@ -3,7 +3,10 @@
  * durable PostgreSQL, sent the desk's batches (2 × 500 upserts of the benchmark's call records) over
  * loopback, each request timed; then the same batches applied in this process through pushBatch
  * with every statement timed, and the record insert's plan (EXPLAIN ANALYZE, BUFFERS, WAL).
- * `./desk exec tsx test/bench/sync-push-phases.ts [rounds]`.
+ * `./desk exec tsx test/bench/sync-push-phases.ts [rounds]`. Other modes, by environment:
+ * FEED=1 times the changes feed's first and last byte for 1,000 changes (FEED_SERVICES services);
+ * DESK_CPU_PROF=dir (empty: no profile) runs whole desk pushes (sync-desk-child.ts);
+ * CATCHUP_CPU_PROF=dir (empty: no profile) runs desk catch-ups of 1,000 changes.
  * A measuring tool, not part of `npm run bench`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
