@@ -133,6 +133,22 @@ describe('a draft (DraftContent)', () => {
     expect(DraftContent.safeParse(c).success).toBe(false);
   });
 
+  it('skips counting bytes only where the count could not exceed the bound (held to the plain count)', () => {
+    // The shortcut: a JSON text of n UTF-16 units is at most 3n bytes. Texts of each width of
+    // character (1–3 bytes a unit, pairs, lone surrogates) around both lengths that matter.
+    const c = filledDraft();
+    c.presentingNeed.summary = '';
+    const base = JSON.stringify(c).length;
+    for (const unit of ['a', 'é', '€', '😀', '\ud800', 'a€']) {
+      for (const units of [Math.floor(DRAFT_MAX_BYTES / 3) - base, DRAFT_MAX_BYTES / 3 - base + 1, Math.floor((DRAFT_MAX_BYTES - jsonBytes(c)) / utf8Bytes(unit))]) {
+        for (const extra of [-1, 0, 1]) {
+          c.presentingNeed.summary = unit.repeat(Math.max(0, Math.ceil(units / unit.length) + extra));
+          expect(DraftContent.safeParse(c).success).toBe(jsonBytes(c) <= DRAFT_MAX_BYTES);
+        }
+      }
+    }
+  });
+
   it('a finalised record at every clinical limit at once is well inside the bound', () => {
     const c = filledDraft();
     for (const pattern of Object.keys(TEXT_LIMITS)) setText(c, pattern, '€'.repeat(textLimitOf(pattern)!));

@@ -287,7 +287,11 @@ export const DraftContentShape = DRAFT.Content.extend({
 
 /** What a draft may hold: what the desk saves and the sync protocol carries for drafts. */
 export const DraftContent = DraftContentShape.superRefine((content, ctx) => {
-  const bytes = jsonBytes(content);
+  const json = JSON.stringify(content);
+  // A UTF-16 unit is at most 3 bytes of UTF-8, so text this short is within the bound without
+  // counting (counting was 1.8 ms of each 500-draft push batch on the server).
+  if (json.length * 3 <= DRAFT_MAX_BYTES) return;
+  const bytes = utf8Bytes(json);
   if (bytes > DRAFT_MAX_BYTES) {
     ctx.addIssue({
       code: 'custom',

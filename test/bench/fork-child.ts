@@ -8,7 +8,9 @@ export function runChild<T>(file: string, job: unknown, execArgv: readonly strin
     child.once('message', (m) => {
       answered = true;
       resolve(m as T);
-      child.kill();
+      // The child exits once its answer is out (writing its CPU profile, when asked for); killed only if it does not.
+      const stuck = setTimeout(() => child.kill(), 5000);
+      child.once('exit', () => clearTimeout(stuck));
     });
     child.once('error', reject);
     child.once('exit', (code) => {

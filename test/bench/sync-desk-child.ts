@@ -143,6 +143,7 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
   const result = await directory.run();
   await findProbe(core, job.probe);
   const catchUpMs = performance.now() - start;
+  if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`catch-up window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(catchUpMs * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
   if (result !== 'caught_up') throw new Error(`the catch-up answered ${result}`);
   const noneMs: number[] = [];
   for (let i = 0; i < job.noneChecks; i++) {
@@ -174,6 +175,8 @@ async function timedPush(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number
     const s = await done;
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu);
+    // The push's window on the monotonic clock, for a CPU profile of this child (test/bench/sync-push-phases.ts).
+    if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`push window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(ms * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
     if (s.rejected + s.conflicts > 0) throw new Error(`the push ended with ${s.rejected} rejected and ${s.conflicts} conflicts`);
     return { ms, cpuMs: (used.user + used.system) / 1000, mutations: waiting };
   } finally {

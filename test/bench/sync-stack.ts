@@ -33,6 +33,11 @@ export class SyncStack {
     private readonly nodes = 1,
   ) {}
 
+  /** This process's connection to the benchmark database. */
+  get database(): Db {
+    return this.db!;
+  }
+
   /** The first node's URL. */
   get url(): string {
     return this.servers[0]!.url;
@@ -48,7 +53,8 @@ export class SyncStack {
   }
 
   async start(): Promise<void> {
-    this.cluster = await startPostgres();
+    // Durable (fsync on), as in production: a push's commits cost what they cost there.
+    this.cluster = await startPostgres({ durable: true });
     const admin = new pg.Client({ connectionString: this.cluster.adminUrl });
     await admin.connect();
     await admin.query('CREATE DATABASE crisis_desk_bench');
@@ -68,7 +74,9 @@ export class SyncStack {
         DATA_DIR: this.nodeDir(i),
         OIDC_ISSUER: this.issuer.url,
         OIDC_AUDIENCE: FAULT_AUDIENCE,
-      });
+      },
+      // A measuring aid (test/bench/sync-push-phases.ts): a CPU profile of each node, written when it stops.
+      process.env.SERVER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_CPU_PROF}`] : []);
       this.servers.push(server);
       await server.start();
     }

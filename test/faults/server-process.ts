@@ -11,6 +11,8 @@ export class ServerProcess {
   constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Node flags for the process (a benchmark's --cpu-prof). */
+    private readonly execArgv: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -27,7 +29,7 @@ export class ServerProcess {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    this.child = spawn(process.execPath, [...this.execArgv, '--import', 'tsx', MAIN], {
       // PUBLIC_URL and LOG_LEVEL may be set by the caller (several nodes behind one address share its URL).
       env: { ...process.env, PUBLIC_URL: this.url, LOG_LEVEL: 'error', ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -316,6 +316,52 @@ describe('desk sync against the central API', () => {
     expect(desk.core.desk.db.prepare('SELECT count(*) FROM call_record WHERE base_revision = 1').pluck().get()).toBe(1100);
   }, 120_000);
 
+  it('claims the next batch while the one before it is in flight: autosave no longer rewrites those changes, and a failed flight still sends each once', async () => {
+    let down = true;
+    let pushes = 0;
+    let failed = false;
+    const network: typeof fetch = async (input, init) => {
+      if (down) throw new TypeError('fetch failed (test: network down)');
+      const url = String(input instanceof Request ? input.url : input);
+      // The first batch never reaches the server: the one behind it was claimed meanwhile.
+      if (url.includes('/v1/sync/push') && ++pushes === 1) {
+        await new Promise((r) => setTimeout(r, 200));
+        failed = true;
+        throw new TypeError('fetch failed (test: connection dropped)');
+      }
+      return fetch(input, init);
+    };
+    const desk = new TestDesk({ serverUrl: base, tokens: new TestTokens(server.tokenFor, USERS.a1Clinician2), timeoutMs: 5000, idleTimeoutMs: 5000, fetch: network });
+    desks.push(desk);
+    await waitFor('the desk offline', () => desk.status().connection === 'offline');
+    const ids: string[] = [];
+    for (let i = 0; i < 700; i++) ids.push((await desk.call<CallRecord>('calls.create', {})).id);
+    const db = desk.core.desk.db;
+    // 1 for each of the record's changes handed to the network (within its stream's claimed_seq).
+    const claimed = (id: string) =>
+      db.prepare('SELECT o.stream_seq <= s.claimed_seq FROM outbox o JOIN sync_stream s ON s.id = o.stream_id WHERE o.record_id = ? ORDER BY o.seq').pluck().all(id);
+    down = false;
+    await desk.call('sync.now');
+    await waitFor('the failed flight', () => failed, 30_000);
+    // The second batch (the changes after the first 500) was claimed while the first was in flight.
+    const behind = ids[650]!;
+    expect(claimed(behind)).toEqual([1]);
+    expect(await serverRecord(behind)).toBeUndefined();
+    // So a save now queues a change of its own instead of rewriting one that may have gone out.
+    await desk.edit(behind, (c) => (c.presentingNeed.summary = 'Synthetic: written while the batch before was in flight'));
+    expect(claimed(behind)).toEqual([1, 0]);
+    await desk.call('sync.now');
+    await waitFor('an empty queue', () => desk.status().waiting === 0, 60_000);
+    expect(desk.status()).toMatchObject({ conflicts: 0, rejected: 0, paused: null });
+    const [held] = await opened.db.query<{ records: string | number; revisions: string | number }>(
+      'SELECT count(*) AS records, coalesce(sum(revision), 0) AS revisions FROM call_record WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    // Every record once; the edited one twice revised (created, then the save), the rest once.
+    expect([Number(held!.records), Number(held!.revisions)]).toEqual([700, 701]);
+    expect((await serverRecord(behind))!.content.presentingNeed.summary).toBe('Synthetic: written while the batch before was in flight');
+  }, 120_000);
+
   it('coalesces status events: a burst of saves is told once, and the last event carries the final state', async () => {
     // A desk whose server is unreachable (port 1 of loopback is closed): every save queues a change.
     const desk = new TestDesk({ serverUrl: 'http://127.0.0.1:1', tokens: new TestTokens(server.tokenFor, USERS.a1Clinician), timeoutMs: 5000, idleTimeoutMs: 5000 });

@@ -5,6 +5,7 @@ import { CoreError, type ErrorCode } from '../../../shared/contract';
 import type { CallRecordContent } from '../../../shared/domain/call-record';
 import { MutationPayload } from '../../../shared/sync/protocol';
 import { completeContent, makeTempDir, openTestDesk, randomKey, type TestDesk } from './test-fixtures';
+import { OutboxPush } from '../sync/outbox-push';
 
 interface OutboxRow {
   seq: number;
@@ -293,8 +294,9 @@ describe('outbox', () => {
     expect(payloads()).toEqual([{ kind: 'upsert', content: second }]);
     expect(rows[0]).toMatchObject({ record_id: draft.id, desk_time: saved.savedAt, base_revision: null });
 
-    // Once the sync engine has attempted an entry it is never changed: the next save queues anew.
-    t.desk.db.prepare('UPDATE outbox SET attempts = 1 WHERE seq = ?').run(rows[0]!.seq);
+    // Once the sync engine has claimed an entry to send it, it is never changed: the next save queues anew.
+    const push = new OutboxPush(t.desk.db, () => new Date());
+    expect(push.claim(push.streams()[0]!.streamId)?.size).toBe(1);
     const complete = completeContent(draft.content.startedAt);
     t.calls.save({ id: draft.id, revision: 3, content: complete });
     expect(payloads()).toEqual([{ kind: 'upsert', content: second }, { kind: 'upsert', content: complete }]);

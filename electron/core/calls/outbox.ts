@@ -19,7 +19,8 @@ export interface OutboxEntry {
 interface NewestEntry {
   seq: number;
   kind: MutationPayload['kind'];
-  attempts: number;
+  /** 1 once handed to the network (sync_stream.claimed_seq). */
+  claimed: number;
   state: string;
   author_id: string | null;
 }
@@ -46,17 +47,17 @@ export class Outbox {
 
   /**
    * Queues an entry. A draft's upsert carries the whole draft, so while the newest entry for the
-   * record is an upsert by the same author that has never been handed to the network
-   * (attempts = 0), the new draft replaces its payload instead of queueing another: autosave every
+   * record is an upsert by the same author that has never been handed to the network (beyond its
+   * stream's claimed_seq), the new draft replaces its payload instead of queueing another: autosave every
    * few seconds would otherwise queue hundreds of superseded copies. An entry that has been
    * attempted is never changed, because the server may already have applied it under its mutation
-   * id; the sync engine must therefore count the attempt (in a committed write) before it sends an entry.
+   * id; the sync engine must therefore claim it (in a committed write) before it sends an entry.
    */
   enqueue(entry: OutboxEntry): void {
     const payload = JSON.stringify(entry.payload);
     if (entry.payload.kind === 'upsert') {
       const newest = this.queue.newestOfRecord.get(entry.recordId) as NewestEntry | undefined;
-      if (newest && newest.kind === 'upsert' && newest.attempts === 0 && newest.state === 'pending' && newest.author_id === entry.authorId) {
+      if (newest && newest.kind === 'upsert' && newest.claimed === 0 && newest.state === 'pending' && newest.author_id === entry.authorId) {
         this.queue.replacePayload.run(payload, entry.baseRevision, entry.deskTime, newest.seq);
         return;
       }

@@ -92,7 +92,7 @@ export class OutboxPush {
       countAuthor: outbox.countWaitingBy,
       streams: outbox.streamsWaiting,
       byAuthor: outbox.waitingByAuthor,
-      countAttempt: outbox.countAttempt,
+      claimThrough: syncStreamSql(db).claimThrough,
       batchRows: outbox.batchToSettle,
       keptPart: outbox.keptPart,
       remove: outbox.remove,
@@ -126,9 +126,9 @@ export class OutboxPush {
   }
 
   /**
-   * The stream's oldest waiting changes (after `afterSeq`: a batch sent but not yet settled), counted
-   * as attempted in a committed write before they are sent: from then on autosave stops rewriting
-   * them (the server may apply them under their ids).
+   * The stream's oldest waiting changes (after `afterSeq`: a batch sent but not yet settled), claimed
+   * in a committed write before they are sent (the stream's claimed_seq, migration 8): from then on
+   * autosave stops rewriting them (the server may apply them under their ids).
    */
   claim(streamId: string, { afterSeq = 0, maxMutations = MAX_BATCH_MUTATIONS, maxBytes = MAX_BATCH_BYTES }: { afterSeq?: number; maxMutations?: number; maxBytes?: number } = {}): ClaimedBatch | null {
     return this.db
@@ -143,7 +143,7 @@ export class OutboxPush {
           batch.push(r);
         }
         if (batch.length === 0) return null;
-        this.s.countAttempt.run(streamId, batch[0]!.stream_seq, batch.at(-1)!.stream_seq);
+        this.s.claimThrough.run(batch.at(-1)!.stream_seq, streamId);
         const pendingAfter = this.s.countAfter.get({ stream: streamId, after: batch.at(-1)!.stream_seq }) as number;
         return claimedBatch(streamId, batch, pendingAfter);
       })

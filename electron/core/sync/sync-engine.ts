@@ -410,26 +410,30 @@ export class SyncEngine {
    */
   private async pushStream(streamId: string, authorId: string): Promise<boolean> {
     let answered: PushResponse | null = null;
-    let afterSeq = 0;
+    let batch = this.deps.outbox.claim(streamId);
     try {
-      for (;;) {
-        const batch = this.deps.outbox.claim(streamId, { afterSeq });
-        if (!batch) return true;
+      while (batch) {
         const sending = this.sendBatch(batch, authorId);
+        // Handled below (awaited); until then a failure must not count as unhandled.
+        sending.catch(() => {});
+        // Let the request go out before the desk is busy settling and claiming.
+        await new Promise((resolve) => setImmediate(resolve));
         if (answered) {
-          // Handled below (awaited); until then a failure must not count as unhandled.
-          sending.catch(() => {});
-          // Let the request go out before the desk is busy settling.
-          await new Promise((resolve) => setImmediate(resolve));
           const previous: PushResponse = answered;
           answered = null;
           this.settleBatch(streamId, previous);
         }
+        // The next batch is claimed while this one is in flight, not after its answer: a durable
+        // claim of 500 changes is 30–40 ms (each row rewritten), which the link used to wait for
+        // between two batches. A claim only stops autosave rewriting those changes; if this send
+        // fails they are sent (and counted) again later, and the server applies each seq once.
+        const next = this.deps.outbox.claim(streamId, { afterSeq: batch.lastSeq });
         const answer = await sending;
         if (!answer) return false;
         answered = answer;
-        afterSeq = batch.lastSeq;
+        batch = next;
       }
+      return true;
     } finally {
       if (answered) this.settleBatch(streamId, answered);
     }

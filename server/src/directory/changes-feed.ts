@@ -7,6 +7,12 @@ export const MAX_CHANGES_LIMIT = 100_000;
 
 /** Rows per query while streaming: memory stays flat whatever the limit. */
 const CHUNK = 1000;
+/**
+ * Rows of the first query: the first lines go out as soon as these are read, and the desk parses
+ * and checks them while the rest are read. With the first query at CHUNK, a catch-up of 1,000
+ * changes had its first byte only once all 1,000 documents were read and written out (35–80 ms).
+ */
+const FIRST_CHUNK = 100;
 
 const REBOOTSTRAP = 'Download the directory again from the manifest (snapshot), then continue from its cursor.';
 
@@ -80,7 +86,7 @@ export async function changesAfter(db: Queryable, trustId: string, cursor: strin
     }
     let position = start;
     let sent = 0;
-    let want = Math.min(CHUNK, limit + 1);
+    let want = Math.min(FIRST_CHUNK, limit + 1);
     let pending = fetchRows(db, trustId, position, state.version, want);
     for (;;) {
       const rows = await pending;

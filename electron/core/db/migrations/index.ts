@@ -7,6 +7,7 @@ import { v4WhoMadeEachChange } from './v4-who-made-each-change';
 import { v5CallbacksOwedIndex } from './v5-callbacks-owed-index';
 import { v6ProblemReports } from './v6-problem-reports';
 import { v7NamesSharedWithTheServer } from './v7-names-shared-with-the-server';
+import { v8ClaimedThrough } from './v8-claimed-through';
 
 export type { Migration } from './migration';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   v5CallbacksOwedIndex,
   v6ProblemReports,
   v7NamesSharedWithTheServer,
+  v8ClaimedThrough,
 ];
 
 /** The schema version this code writes: the number of migrations it knows. */

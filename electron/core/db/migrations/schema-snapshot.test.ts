@@ -9,7 +9,7 @@ import { deskDbAt, schemaOf, snapshotOf, stepUp } from './steps-for-tests';
  * they were split into files, so the split changed nothing.
  */
 describe('desk.db schema', () => {
-  it.each([6, DESK_SCHEMA_VERSION])('built by steps 1 to %i is its snapshot', (version) => {
+  it.each([6, 7, DESK_SCHEMA_VERSION])('built by steps 1 to %i is its snapshot', (version) => {
     const db = deskDbAt(version);
     expect(schemaOf(db)).toBe(snapshotOf(version));
     db.close();

@@ -12,8 +12,14 @@ export const outboxSql = preparedPerConnection((db) => ({
   insert: db.prepare(
     'INSERT INTO outbox (mutation_id, record_id, kind, payload, base_revision, desk_time, author_id, stream_id, stream_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
-  /** newestOfRecord(recordId): seq, kind, attempts, state, author_id of the record's newest entry. */
-  newestOfRecord: db.prepare('SELECT seq, kind, attempts, state, author_id FROM outbox WHERE record_id = ? ORDER BY seq DESC LIMIT 1'),
+  /**
+   * newestOfRecord(recordId): seq, kind, state, author_id of the record's newest entry, and claimed
+   * (1 once it has been handed to the network: within its stream's claimed_seq, migration 8).
+   */
+  newestOfRecord: db.prepare(
+    `SELECT o.seq, o.kind, o.state, o.author_id, coalesce(o.stream_seq <= s.claimed_seq, 0) AS claimed
+     FROM outbox o LEFT JOIN sync_stream s ON s.id = o.stream_id WHERE o.record_id = ? ORDER BY o.seq DESC LIMIT 1`,
+  ),
   /** replacePayload(payload, baseRevision, deskTime, seq): an unsent upsert superseded by a newer draft. */
   replacePayload: db.prepare('UPDATE outbox SET payload = ?, base_revision = ?, desk_time = ? WHERE seq = ?'),
   /** unclaimedOf(recordIds as a JSON array): seq, record_id, stream_id of their unclaimed waiting entries, in order. */
@@ -82,8 +88,7 @@ export const outboxSql = preparedPerConnection((db) => ({
   ),
   /** keptPart(seq): payload and author_id, for the rare answer that keeps the entry (a conflict, a rejection). */
   keptPart: db.prepare('SELECT payload, author_id FROM outbox WHERE seq = ?'),
-  /** countAttempt(streamId, fromStreamSeq, toStreamSeq): counted in a committed write before they are sent. */
-  countAttempt: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE stream_id = ? AND stream_seq BETWEEN ? AND ?'),
+
   /** remove(seq): a settled entry. */
   remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
 }));
