@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
-import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { bundle } from '../support/bundle';
 import { bundlePeer } from './bundle-peer';
 import { runChild } from './fork-child';
@@ -93,7 +93,7 @@ export async function runLinkBench(opts: LinkBenchOptions) {
       log(`run ${r + 1}/${opts.runs}: our new desk over the link…`);
       samples.ours.push(
         await timed(ourLink.link, () =>
-          runChild<BootstrapAnswer>(ours, { ...job, path: 'snapshot', dataDir: deskDir, serverUrl: ourLink.url, token, geoDir: GEO_DIR, keyHex: randomBytes(32).toString('hex') }, CORE_PROCESS_V8_FLAGS),
+          runChild<BootstrapAnswer>(ours, { ...job, path: 'snapshot', dataDir: deskDir, serverUrl: ourLink.url, token, geoDir: GEO_DIR, keyHex: randomBytes(32).toString('hex') }, CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV),
         ),
       );
       rmSync(deskDir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
-import { CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
+import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
 import { bundle } from '../support/bundle';
 import { bundlePeer } from './bundle-peer';
 import { runChild } from './fork-child';
@@ -89,8 +89,8 @@ export async function runSyncBench(opts: SyncBenchOptions) {
       log(`bootstrap run ${r + 1}/${opts.runs}: our snapshot path, our paging path, PouchDB…`);
       const pagesDir = dir(`desk-pages-${r}`);
       const job = { kind: 'bootstrap', services: opts.count, probe } as const;
-      s.bootstrap.snapshot.push(whole(await runChild<BootstrapAnswer>(ours, ourJob({ ...job, dataDir: snapshotDir, path: 'snapshot' }), CORE_PROCESS_V8_FLAGS), opts.count));
-      s.bootstrap.pages.push(whole(await runChild<BootstrapAnswer>(ours, ourJob({ ...job, dataDir: pagesDir, path: 'pages' }), CORE_PROCESS_V8_FLAGS), opts.count));
+      s.bootstrap.snapshot.push(whole(await runChild<BootstrapAnswer>(ours, ourJob({ ...job, dataDir: snapshotDir, path: 'snapshot' }), CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV), opts.count));
+      s.bootstrap.pages.push(whole(await runChild<BootstrapAnswer>(ours, ourJob({ ...job, dataDir: pagesDir, path: 'pages' }), CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV), opts.count));
       s.bootstrap.pouchdb.push(whole(await runChild<BootstrapAnswer>(peer, peerJob({ ...job, dataDir: pouchDir, path: 'replicate' }, DIRECTORY_DB)), opts.count));
       for (const d of r === 0 ? [pagesDir] : [snapshotDir, pagesDir, pouchDir]) rmSync(d, { recursive: true, force: true });
     }
@@ -101,7 +101,7 @@ export async function runSyncBench(opts: SyncBenchOptions) {
       await stack.publish(versions.services);
       await pouch.change(DIRECTORY_DB, changed.map(pouchDoc));
       const probe = versions.probe();
-      s.catchUp.ours.push(await runChild<CatchUpAnswer>(ours, ourJob({ kind: 'catch-up', dataDir: kept.ours, changes: changed.length, probe, noneChecks: NONE_CHECKS }), CORE_PROCESS_V8_FLAGS));
+      s.catchUp.ours.push(await runChild<CatchUpAnswer>(ours, ourJob({ kind: 'catch-up', dataDir: kept.ours, changes: changed.length, probe, noneChecks: NONE_CHECKS }), CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV));
       s.catchUp.pouchdb.push(await runChild<CatchUpAnswer>(peer, peerJob({ kind: 'catch-up', dataDir: kept.pouchdb, changes: changed.length, probe, noneChecks: NONE_CHECKS }, DIRECTORY_DB)));
     }
 
@@ -111,7 +111,7 @@ export async function runSyncBench(opts: SyncBenchOptions) {
       const user = `bench-push-${r}`;
       const token = await stack.token(user);
       const job = { kind: 'push', records: RECORDS, directoryFile: path.join(kept.ours, 'directory.db'), dataDir: dir(`push-${r}`), backupDir: dir(`push-${r}-before`) } as const;
-      s.push.ours.push(await runChild<PushAnswer>(ours, { ...ourJob(job), token }, CORE_PROCESS_V8_FLAGS));
+      s.push.ours.push(await runChild<PushAnswer>(ours, { ...ourJob(job), token }, CORE_PROCESS_V8_FLAGS, CORE_PROCESS_ENV));
       const onServer = await stack.recordsOf(user);
       if (onServer !== RECORDS) throw new Error(`the server holds ${onServer} records of ${user}, not ${RECORDS}`);
       const before = await pouch.docCount(CALLS_DB);
