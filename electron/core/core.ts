@@ -243,6 +243,8 @@ export class Core {
     for (const suffix of ['-wal', '-shm']) rmSync(this.directoryFile + suffix, { force: true });
     renameSync(file, this.directoryFile);
     this.directoryDb = DirectoryDb.open(this.directoryFile, this.postcodes, this.calendar);
+    // A desk already warmed up reads the new file's terms now, not never (words would stay prefixes).
+    if (this.warmed) this.warmDirectory();
   }
 
   private createHandlers(): Handlers {
@@ -413,12 +415,22 @@ export class Core {
    * read) and to call again.
    */
   warmUp(): void {
-    for (const warm of [() => this.postcodes.warm(), () => this.directoryDb.warm()]) {
-      try {
-        warm();
-      } catch (e) {
-        this.logError(e);
-      }
+    this.warmed = true;
+    try {
+      this.postcodes.warm();
+    } catch (e) {
+      this.logError(e);
+    }
+    this.warmDirectory();
+  }
+
+  private warmed = false;
+
+  private warmDirectory(): void {
+    try {
+      this.directoryDb.warm();
+    } catch (e) {
+      this.logError(e);
     }
   }
 

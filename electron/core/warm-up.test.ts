@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GEO_DIR } from '../../test/support/desk-harness';
 import { Core } from './core';
-import { DirectoryDb } from './directory/directory-db';
+import { createEmptyDirectory, DirectoryDb } from './directory/directory-db';
 
 /*
  * The postcode tables are read once the screen is in use and the clinician pauses (after the
@@ -63,6 +63,26 @@ describe('warming up after the first search', () => {
     } finally {
       failing.close();
       rmSync(failingDir, { recursive: true, force: true });
+      terms.mockRestore();
+    }
+  });
+
+  it('reads the terms of a directory file installed after it warmed up, and not before', () => {
+    const terms = vi.spyOn(DirectoryDb.prototype, 'warm');
+    // What directory sync does with a verified snapshot.
+    const install = () => {
+      const file = path.join(dir, `downloaded-${randomBytes(4).toString('hex')}.db`);
+      createEmptyDirectory(file);
+      (core as unknown as { installDirectory(file: string): void }).installDirectory(file);
+    };
+    try {
+      install();
+      expect(terms).not.toHaveBeenCalled();
+      core.warmUp();
+      expect(terms).toHaveBeenCalledTimes(1);
+      install();
+      expect(terms).toHaveBeenCalledTimes(2);
+    } finally {
       terms.mockRestore();
     }
   });
