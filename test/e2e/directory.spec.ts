@@ -275,6 +275,31 @@ test('a desk with no directory says there is none yet and how it comes, never �
   }
 });
 
+test('a new search starts at the top of its results, however far down the last one was read', async () => {
+  // As a clinician begins a new call: a postcode, a word, then reads down the list.
+  await page.keyboard.press('Alt+n');
+  await page.getByLabel('Postcode', { exact: true }).focus();
+  await page.keyboard.type('SE5 8AZ');
+  await typeAt('Alt+s', 'crisis');
+  await expect(count()).toContainText(/services? matching “crisis”, within 25 km of SE5 8AZ/);
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.locator('[role="listitem"][aria-posinset="12"] .result')).toHaveClass(/result--active/);
+  const region = page.getByRole('region', { name: 'Search results' });
+  expect(await region.evaluate((e) => e.scrollTop)).toBeGreaterThan(0);
+  // A new search: one letter lists every service near SE5. Its first cards, measured while the list
+  // still thought itself far down, used to scroll it back there (the nearest services out of sight).
+  await typeAt('Alt+s', 's');
+  await expect(count()).toContainText(/^[\d,]+ services within 25 km of SE5 8AZ/);
+  await page.waitForTimeout(600);
+  expect(await region.evaluate((e) => e.scrollTop)).toBe(0);
+  // Typed on at a clinician's pace, each key a new search: the nearest of the new results in sight.
+  await page.keyboard.type('afe haven');
+  await expect(count()).toContainText(/services? matching “safe haven”/);
+  await page.waitForTimeout(1000);
+  expect(await region.evaluate((e) => e.scrollTop)).toBe(0);
+  await expect(page.locator('[role="listitem"][aria-posinset="1"]')).toBeInViewport();
+});
+
 test('the strict CSP refused nothing on the directory screens', () => {
   expect(cspViolations).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
 import { measurePaint, useDirectory } from '../../stores/directory';
@@ -27,6 +27,7 @@ export function ResultsList() {
   const results = useDirectory((s) => s.results);
   const total = useDirectory((s) => s.total);
   const hasMore = useDirectory((s) => s.hasMore);
+  const answered = useDirectory((s) => s.answered);
   const origin = useDirectory((s) => s.origin);
   // Judged at the moment asked about ("open at"), or now.
   const at = useDirectory((s) => (s.answered?.openAt && s.evaluatedAt ? Date.parse(s.evaluatedAt) : null));
@@ -52,6 +53,11 @@ export function ResultsList() {
     directDomUpdates: true,
     directDomUpdatesMode: 'position',
   });
+  // A card measured above the fold moves the list by its change in size only when it is above
+  // what the clinician sees now: the virtualiser's own offset lags a jump to the top by a scroll
+  // event, and measuring a new search's first cards against the old offset scrolled the list back
+  // down to where the last search had been read (the nearest service out of sight).
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = (item) => item.end <= (scrollRef.current?.scrollTop ?? 0);
   const items = virtualizer.getVirtualItems();
   const last = items[items.length - 1];
 
@@ -79,11 +85,12 @@ export function ResultsList() {
     return () => cancelAnimationFrame(id);
   }, [results]);
 
-  // A new search starts at the top.
-  const first = results[0]?.service.id;
-  useEffect(() => {
+  // A new search starts at the top (a further page or a refresh of the same search does not).
+  // Keyed on the search answered, not on its first result: "s" after "crisis" may lead with the
+  // same service and left the list where the last search had been read.
+  useLayoutEffect(() => {
     scrollRef.current?.scrollTo?.({ top: 0 });
-  }, [first]);
+  }, [answered]);
 
   const onOpen = useCallback(
     (i: number) => {
