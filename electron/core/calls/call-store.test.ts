@@ -15,7 +15,6 @@ interface OutboxRow {
   payload: string;
   base_revision: number | null;
   desk_time: string;
-  attempts: number;
 }
 
 let tmp: ReturnType<typeof makeTempDir>;

@@ -18,6 +18,8 @@ describe('desk.db step 8: what each stream has handed to the network, as one num
 
     expect(stepUp(db)).toBe(8);
     expect(columns(db, 'sync_stream')).toContain('claimed_seq');
+    expect(columns(db, 'outbox')).not.toContain('attempts');
+    expect(db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(5);
     expect(db.prepare('SELECT id, claimed_seq FROM sync_stream ORDER BY id').all()).toEqual([
       { id: 's-none', claimed_seq: 0 },
       { id: 's-sent', claimed_seq: 3 },

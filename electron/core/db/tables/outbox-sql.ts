@@ -88,7 +88,6 @@ export const outboxSql = preparedPerConnection((db) => ({
   ),
   /** keptPart(seq): payload and author_id, for the rare answer that keeps the entry (a conflict, a rejection). */
   keptPart: db.prepare('SELECT payload, author_id FROM outbox WHERE seq = ?'),
-
   /** remove(seq): a settled entry. */
   remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
 }));

@@ -157,7 +157,6 @@ CREATE TABLE "outbox" (
       payload       TEXT NOT NULL,
       base_revision INTEGER,
       desk_time     TEXT NOT NULL,
-      attempts      INTEGER NOT NULL DEFAULT 0,
       state         TEXT NOT NULL DEFAULT 'pending',
       author_id     TEXT,
       stream_id     TEXT REFERENCES sync_stream (id),
