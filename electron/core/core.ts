@@ -382,8 +382,10 @@ export class Core {
     (this.opts.logError ?? ((m: string) => process.stderr.write(`${m}\n`)))(`core: unexpected ${err.name ?? 'error'} ${err.code ?? ''} at ${where}`);
   }
 
-  /** Set by warmUpAfterFirstSearch until the desk has warmed up: told of each search answered. */
+  /** Set by warmUpWhenSearchesPause until the desk has warmed up: told of each search answered. */
   private searchAnswered: (() => void) | null = null;
+  /** Warmed up once: a directory file installed later is warmed at once (installDirectory). */
+  private warmed = false;
 
   /**
    * Warms up once the screen is in use and the clinician pauses: `pauseMs` after the last search
@@ -393,7 +395,7 @@ export class Core {
    * one, typed meanwhile ("sa" answered, then "sanct" waited behind 200–450 ms of tables on a busy
    * machine: the screen bench's start → usable, 7 December).
    */
-  warmUpAfterFirstSearch(fallbackMs = 5000, pauseMs = 500): void {
+  warmUpWhenSearchesPause(fallbackMs = 5000, pauseMs = 500): void {
     const warm = () => {
       this.searchAnswered = null;
       this.warmUp();
@@ -423,8 +425,6 @@ export class Core {
     }
     this.warmDirectory();
   }
-
-  private warmed = false;
 
   private warmDirectory(): void {
     try {

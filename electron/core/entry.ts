@@ -97,7 +97,7 @@ channel.onMessage((message) => {
     core.on('sync.status', sendStatus);
     channel.send({ kind: 'ready', clientId: core.desk.clientId });
     if (core.sync) sendStatus(core.sync.status());
-    core.warmUpAfterFirstSearch();
+    core.warmUpWhenSearchesPause();
     const shutdown = () => {
       core.close();
       process.exit(0);

@@ -30,7 +30,7 @@ describe('warming up after the first search', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const warm = vi.spyOn(core, 'warmUp');
-      core.warmUpAfterFirstSearch(60_000, 500);
+      core.warmUpWhenSearchesPause(60_000, 500);
       expect((await core.handle('directory.search', { text: 'crisis' })).ok).toBe(true);
       expect(warm).not.toHaveBeenCalled(); // not before the answer is on its way
       vi.advanceTimersByTime(400);
@@ -91,7 +91,7 @@ describe('warming up after the first search', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const warm = vi.spyOn(core, 'warmUp');
-      core.warmUpAfterFirstSearch(5000);
+      core.warmUpWhenSearchesPause(5000);
       vi.advanceTimersByTime(4999);
       expect(warm).not.toHaveBeenCalled();
       vi.advanceTimersByTime(1);

@@ -108,7 +108,7 @@ console.log(`Crisis Desk is running at ${host.url}`);
 console.log(`  (${describeStart()})`);
 const openCommand = dataDir === path.join(root, '.data', 'desk') ? './desk open' : `./desk open --data ${dataDir}`;
 console.log(`  (it opens one tab, once, within ${CODE_TTL_MS / 60_000} minutes; open tabs carry on by themselves; for another address: ${openCommand})`);
-core.warmUpAfterFirstSearch();
+core.warmUpWhenSearchesPause();
 if (values.open) openInBrowser(dataDir, host.newAddress());
 
 const stop = async () => {

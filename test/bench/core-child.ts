@@ -33,7 +33,7 @@ process.once('message', async (job: Job) => {
   const opened = performance.now();
   const first = await must<{ total: number }>(core.handle('directory.search', { postcode: 'SE5 8AZ', openNow: true }));
   const firstResult = performance.now();
-  // As the desk's host does once the first search is answered (warmUpAfterFirstSearch): the
+  // As the desk's host does once the searches pause (warmUpWhenSearchesPause): the
   // postcode tables and the full-text index's terms are read before the clinician's next word.
   core.warmUp();
 

@@ -23,7 +23,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 const GEO_DIR = path.join(root, 'data', 'geo');
 const RENDERER = path.join(root, 'dist', 'renderer');
 const SEED = 42;
-/** The host reads its postcode tables 5 s after it answers when no search comes (Core.warmUpAfterFirstSearch). */
+/** The host reads its postcode tables 5 s after it answers when no search comes (Core.warmUpWhenSearchesPause). */
 const SETTLE_MS = 6000;
 
 const STEP_LINE = /started in (\d+) ms: code (\d+) ms, desk\.db (\d+) ms, directory and search index (\d+) ms, answering (\d+) ms; (\d+) ms of CPU/;
