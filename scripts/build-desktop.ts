@@ -19,7 +19,6 @@ export const DESKTOP_OUT = path.join(root, 'dist', 'desktop');
 /** Chromium of Electron 45 and its Node. */
 const CHROME = 'chrome140';
 const NODE = 'node22';
-const requireBanner = REQUIRE_BANNER;
 
 async function run(options: BuildOptions & { write?: boolean }): Promise<string> {
   const result = await build({ bundle: true, logLevel: 'warning', legalComments: 'none', sourcemap: false, ...options });
@@ -27,7 +26,7 @@ async function run(options: BuildOptions & { write?: boolean }): Promise<string>
 }
 
 export function buildMain({ write = true } = {}): Promise<string> {
-  return run({ entryPoints: [path.join(root, 'electron/main/main.ts')], outfile: path.join(DESKTOP_OUT, 'main.mjs'), platform: 'node', format: 'esm', target: NODE, external: ['electron'], banner: requireBanner, write });
+  return run({ entryPoints: [path.join(root, 'electron/main/main.ts')], outfile: path.join(DESKTOP_OUT, 'main.mjs'), platform: 'node', format: 'esm', target: NODE, external: ['electron'], banner: REQUIRE_BANNER, write });
 }
 
 export function buildPreload({ write = true } = {}): Promise<string> {
