@@ -11,23 +11,16 @@
  * already open on the desk would be.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
-import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
-import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
-import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
-import { bundle } from '../support/bundle';
 import { launchHost, stopProcess } from '../support/host-process';
+import { bundleHost, ensureHostDeskDirectory, HOST_DESK_SEED, RENDERER } from './host-desk';
 import { median, mib, round, summary } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const GEO_DIR = path.join(root, 'data', 'geo');
-const RENDERER = path.join(root, 'dist', 'renderer');
-const SEED = 42;
 const MEASURE = 'crisis-desk:keystroke-to-paint';
 /** The screen's own part of a keystroke: from the answer reaching the screen's store to the frame showing it. */
 const ANSWER_MEASURE = 'crisis-desk:answer-to-paint';
@@ -83,24 +76,6 @@ function cpuMs(pid: number | undefined): number | null {
     return null;
   }
 }
-
-function ensureDirectory(dir: string, count: number): { file: string; fileMiB: number; generatedMs: number | null } {
-  const file = path.join(dir, 'directory.db');
-  const marker = path.join(dir, 'directory.count');
-  // A directory kept from an earlier run is used only if it was made the same way, schema included.
-  const made = `${count}:${SEED}:${createHash('sha256').update(DIRECTORY_SCHEMA).digest('hex')}`;
-  if (existsSync(file) && existsSync(marker) && readFileSync(marker, 'utf8') === made) return { file, fileMiB: mib(statSync(file).size), generatedMs: null };
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const t = performance.now();
-  const services = generateDirectory({ seed: SEED, count, sectors: loadEnglandSectors(GEO_DIR) });
-  writeDirectoryDb(file, services, { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
-  writeFileSync(marker, made);
-  return { file, fileMiB: mib(statSync(file).size), generatedMs: round(performance.now() - t) };
-}
-
-/** The host as it ships: one JavaScript file. Written under dist/ so that it finds data/geo and node_modules as the source does. */
-const bundleHost = () => bundle(path.join(root, 'electron', 'host', 'main.ts'), 'host', path.join(root, 'dist', 'bench'));
 
 const startHost = (bundleFile: string, dataDir: string) =>
   launchHost(process.execPath, [...CORE_PROCESS_V8_FLAGS, bundleFile, '--data', dataDir, '--renderer', RENDERER, '--port', '0'], { cwd: root, env: { ...process.env, ...CORE_PROCESS_ENV } });
@@ -188,7 +163,7 @@ function firstBundle(): { firstPathKiB: number; lazyKiB: number; files: string[]
 export async function runScreenBench(opts: { workDir: string; count: number; runs: number }) {
   const dataDir = path.join(opts.workDir, 'screen');
   console.log(`screen: directory of ${opts.count.toLocaleString()} services…`);
-  const directory = ensureDirectory(dataDir, opts.count);
+  const directory = ensureHostDeskDirectory(dataDir, opts.count);
   if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync(path.join(RENDERER, 'index.html'))) {
     console.log('screen: building the screen…');
     execFileSync(path.join(root, 'node_modules/.bin/vite'), ['build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
@@ -211,7 +186,7 @@ export async function runScreenBench(opts: { workDir: string; count: number; run
   const keystrokes = runs.reduce((n, r) => n + r.keystrokes, 0);
   return {
     services: opts.count,
-    seed: SEED,
+    seed: HOST_DESK_SEED,
     directory: { fileMiB: directory.fileMiB, generatedAndWrittenMs: directory.generatedMs },
     browser: 'Debian Chromium (headless), 1366×768, through the browser host (loopback WebSocket)',
     keystrokeToPaint: {

@@ -8,21 +8,14 @@
  * at its peak. `BENCH_ONLY=start` runs it alone; start → usable on the screen is the screen part's.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../../electron/node/core-process';
-import { DIRECTORY_SCHEMA } from '../../shared/directory/schema';
-import { generateDirectory, loadEnglandSectors } from '../../scripts/synthetic/generate-directory';
-import { writeDirectoryDb } from '../../scripts/synthetic/write-directory-db';
-import { bundle } from '../support/bundle';
 import { stopProcess } from '../support/host-process';
+import { bundleHost, ensureHostDeskDirectory, HOST_DESK_SEED, RENDERER } from './host-desk';
 import { median, round } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const GEO_DIR = path.join(root, 'data', 'geo');
-const RENDERER = path.join(root, 'dist', 'renderer');
-const SEED = 42;
 /** The host reads its postcode tables 5 s after it answers when no search comes (Core.warmUpWhenSearchesPause). */
 const SETTLE_MS = 6000;
 
@@ -42,17 +35,6 @@ function rssOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { rss: round(kib('VmRSS') / 1024, 1), peak: round(kib('VmHWM') / 1024, 1) };
-}
-
-function ensureDirectory(dir: string, count: number): void {
-  const file = path.join(dir, 'directory.db');
-  const marker = path.join(dir, 'directory.count');
-  const made = `${count}:${SEED}:${createHash('sha256').update(DIRECTORY_SCHEMA).digest('hex')}`;
-  if (existsSync(file) && existsSync(marker) && readFileSync(marker, 'utf8') === made) return;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeDirectoryDb(file, generateDirectory({ seed: SEED, count, sectors: loadEnglandSectors(GEO_DIR) }), { version: '1', publishedAt: '2026-11-01T00:00:00.000Z' });
-  writeFileSync(marker, made);
 }
 
 async function oneStart(bundleFile: string, dataDir: string): Promise<StartRun> {
@@ -97,13 +79,12 @@ async function oneStart(bundleFile: string, dataDir: string): Promise<StartRun> 
 export async function runStartBench(opts: { workDir: string; count: number; runs: number }) {
   const dataDir = path.join(opts.workDir, 'start');
   console.log(`start: directory of ${opts.count.toLocaleString()} services…`);
-  ensureDirectory(dataDir, opts.count);
+  ensureHostDeskDirectory(dataDir, opts.count);
   if (!existsSync(path.join(RENDERER, 'index.html'))) {
     console.log('start: building the screen (the host serves it)…');
     execFileSync(path.join(root, 'node_modules/.bin/vite'), ['build', 'renderer', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
-  // Under dist/ as the screen part bundles it, so that it finds data/geo and node_modules as the source does.
-  const bundleFile = await bundle(path.join(root, 'electron', 'host', 'main.ts'), 'host', path.join(root, 'dist', 'bench'));
+  const bundleFile = await bundleHost();
   console.log('start: warm-up start (creates desk.db, warms the file cache)');
   await oneStart(bundleFile, dataDir);
   const runs: StartRun[] = [];
@@ -114,7 +95,7 @@ export async function runStartBench(opts: { workDir: string; count: number; runs
   const med = (pick: (r: StartRun) => number) => round(median(runs.map(pick)), 1);
   return {
     services: opts.count,
-    seed: SEED,
+    seed: HOST_DESK_SEED,
     runs: runs.length,
     hostAnswering: {
       medianSpawnToAnswerMs: med((r) => r.spawnToAnswerMs),
