@@ -118,13 +118,13 @@ export function exportRoutes(core: Core, dir: string, ttlMs = LINK_TTL_MS): { ex
       }
       const result = r.value as ExportResult;
       const link = randomBytes(32).toString('base64url');
-      const expiry = setTimeout(() => forget(), ttlMs);
-      expiry.unref();
       const forget = () => {
         clearTimeout(expiry);
         made.delete(link);
         cleanUp();
       };
+      const expiry = setTimeout(forget, ttlMs);
+      expiry.unref();
       made.set(link, { file, name, format: p.format, forget });
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ href: `${DOWNLOAD_ROUTE}${link}`, name, desksBehind: result.desksBehind } satisfies HostDownload));
