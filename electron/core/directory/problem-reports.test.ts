@@ -135,7 +135,8 @@ describe('desk.db migration 6', () => {
       for (let i = 1; i <= 5; i++) add.run(`m${i}`, i);
       db.prepare("DELETE FROM outbox WHERE mutation_id IN ('m4', 'm5')").run();
       const before = db.prepare('SELECT * FROM outbox ORDER BY seq').all();
-      runMigrations(db);
+      // Up to this step (a later one drops outbox.attempts).
+      runMigrations(db, MIGRATIONS.slice(0, 6));
       expect(db.prepare('SELECT seq, mutation_id, record_id, kind, payload, base_revision, desk_time, attempts, state, author_id, stream_id, stream_seq FROM outbox ORDER BY seq').all()).toEqual(before);
       // Seqs 4 and 5 were used: AUTOINCREMENT never hands them out again.
       db.prepare("INSERT INTO outbox (mutation_id, record_id, kind, payload, desk_time) VALUES ('m6', 'r1', 'upsert', '{}', 't')").run();
