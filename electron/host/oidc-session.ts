@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { deskUserFromClaims, type DeskUser } from '../../shared/domain/people';
 import type { SessionSnapshot, TokenSource } from '../core/sync/token-source';
 import { ServerUnreachable } from '../core/sync/sync-http';
-import { IdpRefused, newAuthorizationRequest, openidClientOps, type OidcOps, type TokenSet } from '../node/oidc-client';
+import { IdpRefused, newAuthorizationRequest, openidClientOps, signInProviderOf, type OidcOps, type TokenSet } from '../node/oidc-client';
 
 /** Renew an access token this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -46,8 +46,8 @@ export function deskUserOf(accessToken: string, fallbackName: string | null): De
 }
 
 /**
- * Sign-in for the browser host: OIDC authorization code + PKCE against the server's identity
- * provider, with the redirect coming back to the host on 127.0.0.1 (RFC 8252). Sessions live in
+ * Sign-in for the browser host: OIDC authorization code + PKCE against the identity provider the
+ * server names (GET /v1/sign-in/provider), with the redirect coming back to the host on 127.0.0.1 (RFC 8252). Sessions live in
  * this process's memory only; the core asks for access tokens and never sees a refresh token.
  *
  * One person is signed in at a time. When they sign out, or someone else signs in, their session is
@@ -66,10 +66,10 @@ export class OidcSession implements TokenSource {
   private readonly listeners: ((s: SessionSnapshot) => void)[] = [];
 
   constructor(
-    issuer: string,
+    serverUrl: string,
     private readonly redirectUri: () => string,
     private readonly now: () => number = Date.now,
-    oidc: OidcOps = openidClientOps(issuer),
+    oidc: OidcOps = openidClientOps(() => signInProviderOf(serverUrl)),
   ) {
     this.oidc = oidc;
   }

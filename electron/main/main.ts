@@ -15,7 +15,7 @@ import { app, dialog, ipcMain, Menu, MessageChannelMain, powerMonitor, protocol,
 import { SCREEN_CHANNELS } from '../../shared/contract';
 import { CORE_PROCESS_ENV, CORE_PROCESS_V8_FLAGS } from '../node/core-process';
 import { readTextIfExists } from '../node/durable-file';
-import { openidClientOps } from '../node/oidc-client';
+import { openidClientOps, signInProviderOf } from '../node/oidc-client';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, originOf, SHELL_ORIGIN, serveRenderer } from './app-protocol';
 import { CoreSupervisor, type CoreState } from './core-supervisor';
 import { DeskKeyStore } from './desk-key';
@@ -232,7 +232,7 @@ class Desk {
     const { settings, dataDir } = this.startup;
     if (!settings.serverUrl) return null;
     return new DesktopSignIn({
-      oidc: openidClientOps(settings.serverUrl),
+      oidc: openidClientOps(() => signInProviderOf(settings.serverUrl!)),
       safeStorage,
       dir: dataDir,
       trust: settings.trust,

@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
+import { DESK_CLIENT_ID, SIGN_IN_PROVIDER_PATH, SignInProvider } from '../../shared/sync/sign-in-provider';
 
 /*
  * The desk's OIDC client (authorization code + PKCE S256, refresh, revocation) over openid-client,
- * against the server's provider (its development provider in the demo; NHS CIS2 or the trust's own
- * in production). One copy for the desktop app's main process and the browser host. Discovery is
- * retried on each use until it works, so a desk started offline signs in once the network returns.
+ * against the provider the server names (its development provider in the demo; NHS CIS2 or the
+ * trust's own in production). One copy for the desktop app's main process, the browser host and
+ * the server's admin console. Where to sign in and discovery are retried on each use until they
+ * work, so a desk started offline signs in once the network returns.
  */
 
-/** The desk's public client at the identity provider (no secret: it runs on people's machines). */
-export const DESK_CLIENT_ID = 'crisis-desk';
 export const SIGN_IN_SCOPE = 'openid profile offline_access';
 
 export interface TokenSet {
@@ -32,7 +32,8 @@ export class IdpRefused extends Error {
 
 /** The protocol operations, over openid-client in the app (openidClientOps) and a fake in tests. */
 export interface OidcOps {
-  authorizationUrl(p: { redirectUri: string; codeChallenge: string; state: string; nonce: string }): Promise<string>;
+  /** `forceLogin` (the desk's default): the provider must ask who is signing in, never reuse a session it holds. */
+  authorizationUrl(p: { redirectUri: string; codeChallenge: string; state: string; nonce: string; forceLogin?: boolean }): Promise<string>;
   /** Exchanges the code in callbackUrl, checking state, PKCE and nonce. Throws IdpRefused on a refusal. */
   exchange(callbackUrl: URL, p: { redirectUri: string; codeVerifier: string; state: string; nonce: string }): Promise<TokenSet>;
   /** Throws IdpRefused when the refresh token is refused; anything else means unreachable. */
@@ -85,32 +86,64 @@ function refusal(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
-export function openidClientOps(issuer: string, clientId = DESK_CLIENT_ID): OidcOps {
-  let config: Promise<oidc.Configuration> | null = null;
+/** The server's answer, or why it could not be had (a desk keeps trying: this is "unreachable", not a refusal). */
+export class SignInProviderUnknown extends Error {}
+
+/**
+ * Where the desk signs in, asked of its server. A server from before GET /v1/sign-in/provider
+ * (404) runs the built-in provider at its own address. An issuer over plain HTTP is taken only on
+ * this machine's loopback or at the server's own origin (the demo), never elsewhere: a sign-in page
+ * must not be sent unencrypted across a network.
+ */
+export async function signInProviderOf(serverUrl: string, fetchImpl: typeof fetch = fetch): Promise<SignInProvider> {
+  const base = serverUrl.replace(/\/+$/, '');
+  let r: Response;
+  try {
+    r = await fetchImpl(`${base}${SIGN_IN_PROVIDER_PATH}`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+  } catch {
+    throw new SignInProviderUnknown('The server cannot be reached to find where to sign in.');
+  }
+  if (r.status === 404) return { issuer: base, clientId: DESK_CLIENT_ID, askConsent: false };
+  const parsed = r.ok ? SignInProvider.safeParse(await r.json().catch(() => null)) : null;
+  if (!parsed?.success) throw new SignInProviderUnknown(`The server did not say where to sign in (${r.status}).`);
+  const issuer = new URL(parsed.data.issuer);
+  const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(issuer.hostname);
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && (loopback || issuer.origin === new URL(base).origin))) {
+    throw new IdpRefused(`The server names a sign-in service that is not on HTTPS (${issuer.origin}). Tell IT: OIDC_ISSUER must be an https address.`);
+  }
+  return parsed.data;
+}
+
+/** The OIDC operations at a provider: given, or found when first needed (the desk's: `() => signInProviderOf(serverUrl)`). */
+export function openidClientOps(source: SignInProvider | (() => Promise<SignInProvider>)): OidcOps {
+  let config: Promise<{ c: oidc.Configuration; provider: SignInProvider }> | null = null;
   const configuration = () => {
-    config ??= oidc
-      .discovery(new URL(issuer), clientId, undefined, oidc.None(), {
+    config ??= (async () => {
+      const provider = typeof source === 'function' ? await source() : source;
+      const c = await oidc.discovery(new URL(provider.issuer), provider.clientId, undefined, oidc.None(), {
         // The demo server runs on plain HTTP on this machine; the policy only accepts https servers.
-        execute: new URL(issuer).protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
-      })
-      .catch((e: unknown) => {
-        config = null;
-        throw e;
+        execute: new URL(provider.issuer).protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
       });
+      return { c, provider };
+    })().catch((e: unknown) => {
+      config = null;
+      throw e;
+    });
     return config;
   };
   return {
-    async authorizationUrl({ redirectUri, codeChallenge, state, nonce }) {
-      const c = await configuration();
+    async authorizationUrl({ redirectUri, codeChallenge, state, nonce, forceLogin = true }) {
+      const { c, provider } = await configuration();
+      const prompt = [...(forceLogin ? ['login'] : []), ...(provider.askConsent ? ['consent'] : [])].join(' ');
       return oidc
         .buildAuthorizationUrl(c, {
           redirect_uri: redirectUri,
           scope: SIGN_IN_SCOPE,
           code_challenge: codeChallenge,
           code_challenge_method: 'S256',
-          // Always ask: a desk is shared, so a sign-in must never silently reuse the last person's
-          // session at the provider (the system browser keeps it between clinicians).
-          prompt: 'login',
+          // A desk always asks who is signing in: it is shared, so a sign-in must never silently
+          // reuse the last person's session at the provider (the system browser keeps it).
+          ...(prompt ? { prompt } : {}),
           state,
           nonce,
         })
@@ -118,7 +151,7 @@ export function openidClientOps(issuer: string, clientId = DESK_CLIENT_ID): Oidc
     },
     async exchange(callbackUrl, { codeVerifier, state, nonce }) {
       try {
-        const tokens = await oidc.authorizationCodeGrant(await configuration(), callbackUrl, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce });
+        const tokens = await oidc.authorizationCodeGrant((await configuration()).c, callbackUrl, { pkceCodeVerifier: codeVerifier, expectedState: state, expectedNonce: nonce });
         return tokenSet(tokens, true);
       } catch (e) {
         throw refusal(e);
@@ -126,13 +159,13 @@ export function openidClientOps(issuer: string, clientId = DESK_CLIENT_ID): Oidc
     },
     async refresh(refreshToken) {
       try {
-        return tokenSet(await oidc.refreshTokenGrant(await configuration(), refreshToken), false);
+        return tokenSet(await oidc.refreshTokenGrant((await configuration()).c, refreshToken), false);
       } catch (e) {
         throw refusal(e);
       }
     },
     async revoke(refreshToken) {
-      await oidc.tokenRevocation(await configuration(), refreshToken);
+      await oidc.tokenRevocation((await configuration()).c, refreshToken);
     },
   };
 }

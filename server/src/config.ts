@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DESK_CLIENT_ID } from '../../shared/sync/sign-in-provider';
 
 const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -30,6 +31,14 @@ const Env = z.object({
   OIDC_ISSUER: z.string().url().optional(),
   OIDC_JWKS_URL: z.string().url().optional(),
   OIDC_AUDIENCE: z.string().default('crisis-desk-api'),
+  /** The desks' client id at an external provider (a public client with PKCE and loopback redirects, RFC 8252); desks learn it from GET /v1/sign-in/provider. */
+  DESK_OIDC_CLIENT_ID: z.string().min(1).max(200).default(DESK_CLIENT_ID),
+  /**
+   * `1`: desks and the console ask an external provider for consent at each sign-in (prompt=consent),
+   * for a provider that issues a refresh token for offline_access only then (OIDC Core §11; e.g.
+   * node oidc-provider). Without a refresh token a session ends with its first access token.
+   */
+  OIDC_ASK_CONSENT: z.enum(['0', '1']).default('0'),
   /** The admin console's client id at the identity provider (a public client with PKCE; its redirect URI is PUBLIC_URL/console/callback). */
   CONSOLE_OIDC_CLIENT_ID: z.string().min(1).max(200).default('crisis-desk-console'),
   /** Where an external provider's access tokens carry trust, team, roles and name (dots reach nested claims). */

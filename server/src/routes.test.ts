@@ -15,6 +15,8 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /oidc/authorize',
   'POST /oidc/token',
   'POST /oidc/revoke',
+  // Where desks sign in (the built-in provider, or the trust's).
+  'GET /v1/sign-in/provider',
   // The GOV.UK bank-holiday list: public data the desk may fetch before anyone signs in.
   'GET /v1/reference/bank-holidays',
 ]);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { IdpRefused, openidClientOps, type OidcOps } from '../../../electron/node/oidc-client';
 import type { App, ServerDeps } from '../app';
 import { CONSOLE_CALLBACK_PATH } from '../auth/dev-idp/clients';
 import { builtInIssuer } from '../auth/issuer';
@@ -8,8 +9,9 @@ import type { ConsoleTokens } from './console-session';
 /*
  * The console signs in like the desk does, with OIDC authorization code + PKCE (S256) at the same
  * identity provider, as its own public client (CONSOLE_OIDC_CLIENT_ID). With the built-in provider
- * the code is exchanged in-process; with an external one at the token endpoint its discovery
- * document names. The access token is then verified exactly as every API request's is.
+ * the code is exchanged in-process (the server need not reach its own public address); with an
+ * external one through the desk's own OIDC client (openid-client: discovery, state, PKCE, nonce and
+ * the ID token checked). The access token is then verified exactly as every API request's is.
  */
 
 export class ConsoleSignInError extends Error {}
@@ -20,39 +22,35 @@ interface TokenAnswer {
 }
 
 const challengeOf = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+/** The nonce, derived from the PKCE verifier only this sign-in's session row holds, so it needs no column of its own. */
+const nonceOf = (verifier: string) => createHash('sha256').update(`nonce:${verifier}`).digest('base64url');
+
+const UNREACHABLE = 'The identity provider cannot be reached. Try again in a minute; if it persists, call IT.';
 
 export class ConsoleAuth {
-  private discovery: Promise<{ authorization_endpoint: string; token_endpoint: string }> | null = null;
   readonly clientId: string;
   readonly redirectUri: string;
-  private readonly external: string | null;
+  /** The external provider's client, or null with the built-in one. */
+  private readonly external: OidcOps | null;
 
   constructor(
     private readonly app: App,
     private readonly deps: ServerDeps,
   ) {
     this.clientId = deps.config.CONSOLE_OIDC_CLIENT_ID;
-    this.external = deps.config.OIDC_ISSUER ?? null;
     this.redirectUri = `${builtInIssuer(deps.config)}${CONSOLE_CALLBACK_PATH}`;
-  }
-
-  private endpoints() {
-    if (!this.external) return Promise.resolve({ authorization_endpoint: '/oidc/authorize', token_endpoint: '' });
-    this.discovery ??= fetch(`${this.external.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })
-      .then(async (r) => {
-        if (!r.ok) throw new ConsoleSignInError(`The identity provider’s configuration could not be read (${r.status}).`);
-        return (await r.json()) as { authorization_endpoint: string; token_endpoint: string };
-      })
-      .catch((e: unknown) => {
-        this.discovery = null;
-        throw e instanceof ConsoleSignInError ? e : new ConsoleSignInError('The identity provider cannot be reached. Try again in a minute; if it persists, call IT.');
-      });
-    return this.discovery;
+    const { OIDC_ISSUER, OIDC_ASK_CONSENT } = deps.config;
+    this.external = OIDC_ISSUER ? openidClientOps({ issuer: OIDC_ISSUER, clientId: this.clientId, askConsent: OIDC_ASK_CONSENT === '1' }) : null;
   }
 
   /** Where to send the browser to sign in. */
   async authorizeUrl(state: string, verifier: string): Promise<string> {
-    const { authorization_endpoint } = await this.endpoints();
+    // Not forced to log in again: the console runs in the lead's own browser, not on a shared desk.
+    if (this.external) {
+      return this.external.authorizationUrl({ redirectUri: this.redirectUri, codeChallenge: challengeOf(verifier), state, nonce: nonceOf(verifier), forceLogin: false }).catch(() => {
+        throw new ConsoleSignInError(UNREACHABLE);
+      });
+    }
     const q = new URLSearchParams({
       response_type: 'code',
       client_id: this.clientId,
@@ -62,41 +60,62 @@ export class ConsoleAuth {
       code_challenge: challengeOf(verifier),
       code_challenge_method: 'S256',
     });
-    return `${authorization_endpoint}?${q}`;
+    return `/oidc/authorize?${q}`;
   }
 
+  /** The built-in provider's token endpoint, in-process. */
   private async token(form: Record<string, string>): Promise<TokenAnswer> {
-    const body = new URLSearchParams({ client_id: this.clientId, ...form }).toString();
-    let status: number;
-    let answer: unknown;
-    if (!this.external) {
-      const r = await this.app.inject({ method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
-      status = r.statusCode;
-      answer = r.json();
-    } else {
-      const { token_endpoint } = await this.endpoints();
-      const r = await fetch(token_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(15_000) });
-      status = r.status;
-      answer = await r.json().catch(() => ({}));
-    }
-    const a = answer as Partial<TokenAnswer> & { error_description?: string };
-    if (status !== 200 || typeof a.access_token !== 'string') {
+    const r = await this.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ client_id: this.clientId, ...form }).toString(),
+    });
+    const a = r.json() as Partial<TokenAnswer> & { error_description?: string };
+    if (r.statusCode !== 200 || typeof a.access_token !== 'string') {
       throw new ConsoleSignInError(a.error_description ? `Sign-in was refused: ${a.error_description}` : 'Sign-in was refused by the identity provider. Sign in again.');
     }
     return a as TokenAnswer;
   }
 
-  /** The code the provider sent back, exchanged and verified: who signed in, and the tokens the console acts with. */
-  async complete(code: string, verifier: string): Promise<{ principal: Principal; tokens: ConsoleTokens }> {
-    const t = await this.token({ grant_type: 'authorization_code', code, redirect_uri: this.redirectUri, code_verifier: verifier });
-    const principal = await this.deps.verifyToken(t.access_token).catch(() => {
+  /**
+   * The provider's answer at /console/callback (its whole query: an external provider's `iss` is
+   * checked too) exchanged and verified: who signed in, and the tokens the console acts with.
+   */
+  async complete(query: URLSearchParams, verifier: string): Promise<{ principal: Principal; tokens: ConsoleTokens }> {
+    let tokens: ConsoleTokens;
+    if (this.external) {
+      const callback = new URL(this.redirectUri);
+      callback.search = query.toString();
+      const t = await this.external.exchange(callback, { redirectUri: this.redirectUri, codeVerifier: verifier, state: query.get('state') ?? '', nonce: nonceOf(verifier) }).catch((e: unknown) => {
+        throw new ConsoleSignInError(e instanceof IdpRefused ? `${e.message} Sign in again.` : UNREACHABLE);
+      });
+      tokens = { accessToken: t.accessToken, refreshToken: t.refreshToken };
+    } else {
+      const t = await this.token({ grant_type: 'authorization_code', code: query.get('code') ?? '', redirect_uri: this.redirectUri, code_verifier: verifier });
+      tokens = { accessToken: t.access_token, refreshToken: t.refresh_token ?? null };
+    }
+    const principal = await this.deps.verifyToken(tokens.accessToken).catch(() => {
       throw new ConsoleSignInError('The identity provider’s token could not be verified. Sign in again.');
     });
-    return { principal, tokens: { accessToken: t.access_token, refreshToken: t.refresh_token ?? null } };
+    return { principal, tokens };
   }
 
-  /** New tokens from the refresh token (rotated), or null when the sign-in has ended. */
+  /**
+   * New tokens from the refresh token (rotated), or null when the provider refused it (the sign-in
+   * has ended). A provider out of reach throws ConsoleSignInError instead: the lead is told to try
+   * again and stays signed in, as a desk does through an outage.
+   */
   async refresh(refreshToken: string): Promise<ConsoleTokens | null> {
+    if (this.external) {
+      try {
+        const t = await this.external.refresh(refreshToken);
+        return { accessToken: t.accessToken, refreshToken: t.refreshToken ?? refreshToken };
+      } catch (e) {
+        if (e instanceof IdpRefused) return null;
+        throw new ConsoleSignInError(UNREACHABLE);
+      }
+    }
     try {
       const t = await this.token({ grant_type: 'refresh_token', refresh_token: refreshToken });
       return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken };
@@ -105,9 +124,13 @@ export class ConsoleAuth {
     }
   }
 
-  /** Ends the sign-in at the provider too (built-in: RFC 7009 revocation of the refresh token's family). */
+  /** Ends the sign-in at the provider too (RFC 7009 revocation of the refresh token; a provider without it is left alone). */
   async revoke(tokens: ConsoleTokens): Promise<void> {
-    if (this.external || !tokens.refreshToken) return;
+    if (!tokens.refreshToken) return;
+    if (this.external) {
+      await this.external.revoke(tokens.refreshToken).catch(() => {});
+      return;
+    }
     await this.app
       .inject({ method: 'POST', url: '/oidc/revoke', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ client_id: this.clientId, token: tokens.refreshToken }).toString() })
       .catch(() => {});

@@ -161,6 +161,11 @@ export function createConsoleRoutes(): RouteModule {
           if (secret) await sessions.end(secret);
           return reply.redirect(`${PATH}/sign-in?return=${encodeURIComponent(request.method === 'GET' ? request.url : PATH)}`, 303);
         }
+        if (error instanceof ConsoleSignInError) {
+          // The provider could not be reached to renew the lead's token: they stay signed in (the
+          // session is kept), and the page they asked for works again once it answers.
+          return send(reply, 503, { title: 'Cannot reach the identity provider', section: null, user: null, error: error.message }, html`<p><a href="${request.method === 'GET' ? request.url : `${PATH}/reports`}">Try again</a></p>`);
+        }
         if (error instanceof ApiRefused) {
           return send(reply, error.status === 404 ? 404 : 400, { title: 'Not possible', section: null, user: null, error: error.message }, html`<p><a href="${PATH}/reports">Back to the console</a></p>`);
         }
@@ -199,7 +204,7 @@ export function createConsoleRoutes(): RouteModule {
         if (q.error) return fail(`The identity provider refused the sign-in${q.error_description ? `: ${q.error_description}` : '.'}`);
         if (typeof q.code !== 'string' || q.code.length > 2000) return fail('The identity provider sent no code back. Sign in again.');
         try {
-          const { principal, tokens } = await auth.complete(q.code, pending.verifier);
+          const { principal, tokens } = await auth.complete(new URL(request.url, 'http://console.invalid').searchParams, pending.verifier);
           if (!principal.roles.includes('admin')) {
             await auth.revoke(tokens);
             return fail('The directory console is for the trust’s directory leads: your account does not have the admin role. Ask IT to give it to you if you need it.', 403);

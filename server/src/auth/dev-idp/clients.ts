@@ -10,7 +10,7 @@ export interface DevClient {
   ownPaths?: string[];
 }
 
-export const DESK_CLIENT_ID = 'crisis-desk';
+import { DESK_CLIENT_ID } from '../../../../shared/sync/sign-in-provider';
 
 export const CONSOLE_CLIENT_ID = 'crisis-desk-console';
 export const CONSOLE_CALLBACK_PATH = '/console/callback';
