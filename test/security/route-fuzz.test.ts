@@ -119,7 +119,7 @@ function problemWith(op: Operation, a: Attack, r: RawAnswer, auth: Auth): string
   const refusable = op.bodyTypes.length > 0 && (a.kind === 'malformed-json' || a.kind === 'oversized');
   if (refusable) return `accepted (${r.status}) a ${a.kind} body`;
   // A token that is not the server's own must get nobody in (the sign-in routes need none).
-  if ((auth === 'forged' || auth === 'alg-none' || auth === 'garbage') && !op.path.startsWith('/oidc/') && !op.path.startsWith('/.well-known/') && !op.path.startsWith('/v1/reference/')) {
+  if ((auth === 'forged' || auth === 'alg-none' || auth === 'garbage') && !op.path.startsWith('/oidc/') && !op.path.startsWith('/.well-known/') && !op.path.startsWith('/v1/reference/') && !op.path.startsWith('/v1/sign-in/')) {
     return `accepted (${r.status}) a ${auth} token`;
   }
   return null;

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleBrowser } from '../../../test/support/console-client';
+import { EXTERNAL_AUDIENCE, providerFormOf, startExternalProvider, type ExternalProvider } from '../../../test/support/external-provider';
 import { freePort } from '../../../test/support/free-port';
 import { createTestDatabase } from '../../../test/support/test-database';
 import { testServerEnv, type TestServerEnv } from '../../../test/support/server-env';
@@ -23,88 +21,13 @@ import { consoleRoutes } from './console-routes';
  * are all checked for real.
  */
 
-const AUDIENCE = 'https://api.crisis-desk.test';
 const ACCESS_TOKEN_SECONDS = 20; // under the console's 30 s margin: every API call renews, so refresh is exercised on each page
-
-const ACCOUNTS: Record<string, { name: string; trust_id: string; roles: string[] }> = {
-  'ext-lead': { name: 'External Lead', trust_id: 'demo-south', roles: ['admin'] },
-  'ext-clinician': { name: 'External Clinician', trust_id: 'demo-south', roles: ['clinician'] },
-};
-
-interface RunningProvider {
-  issuer: string;
-  /** Every request's method and path, in order. */
-  hits: string[];
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
-
-async function startProvider(consoleCallback: string): Promise<RunningProvider> {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'crisis-desk-console',
-        token_endpoint_auth_method: 'none',
-        redirect_uris: [consoleCallback],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
-    jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-key' }] },
-    cookies: { keys: ['console-external-provider-test'] },
-    scopes: ['openid', 'profile', 'offline_access'],
-    claims: { openid: ['sub'], profile: ['name'] },
-    ttl: { AccessToken: ACCESS_TOKEN_SECONDS },
-    findAccount: async (_ctx, sub) => (ACCOUNTS[sub] ? { accountId: sub, claims: async () => ({ sub, name: ACCOUNTS[sub]!.name }) } : undefined),
-    extraTokenClaims: async (_ctx, token) => {
-      const a = ACCOUNTS[(token as { accountId?: string }).accountId ?? ''];
-      return a ? { name: a.name, trust_id: a.trust_id, roles: a.roles } : undefined;
-    },
-    features: {
-      devInteractions: { enabled: true },
-      revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'directory', audience: AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: ACCESS_TOKEN_SECONDS }),
-      },
-    },
-  });
-  const hits: string[] = [];
-  const callback = provider.callback();
-  let server: Server | null = null;
-  const start = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((req, res) => {
-        hits.push(`${req.method} ${new URL(req.url ?? '/', issuer).pathname}`);
-        void callback(req, res);
-      });
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  await start();
-  return {
-    issuer,
-    hits,
-    start,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server!.closeAllConnections();
-        server!.close(() => resolve());
-      }),
-  };
-}
 
 /** The provider's login page, then its consent page, as a person fills them in. */
 async function signInAt(browser: ConsoleBrowser, login: string) {
   let page = await browser.go('/console/reports');
-  for (let step = 0; step < 3 && /name="prompt" value="(login|consent)"/.test(page.html); step++) {
-    const action = /<form[^>]*action="([^"]+)"/.exec(page.html)![1]!;
-    const prompt = /name="prompt" value="(login|consent)"/.exec(page.html)![1]!;
-    page = await browser.go(new URL(action, page.url).toString(), { form: prompt === 'login' ? { prompt, login, password: 'any' } : { prompt } });
+  for (let step = 0, next = providerFormOf(page.html, page.url, login); step < 3 && next; step++, next = providerFormOf(page.html, page.url, login)) {
+    page = await browser.go(next.url, { form: next.form });
   }
   return page;
 }
@@ -113,7 +36,7 @@ describe('the admin console signed in at an external OpenID provider', () => {
   let drop: () => Promise<void>;
   let env: TestServerEnv;
   let server: RunningServer;
-  let idp: RunningProvider;
+  let idp: ExternalProvider;
 
   beforeAll(async () => {
     const t = await createTestDatabase();
@@ -121,9 +44,16 @@ describe('the admin console signed in at an external OpenID provider', () => {
     drop = t.drop;
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startProvider(`${publicUrl}/console/callback`);
+    idp = await startExternalProvider({
+      consoleCallback: `${publicUrl}/console/callback`,
+      accessTokenSeconds: ACCESS_TOKEN_SECONDS,
+      accounts: {
+        'ext-lead': { name: 'External Lead', trust_id: 'demo-south', roles: ['admin'] },
+        'ext-clinician': { name: 'External Clinician', trust_id: 'demo-south', team_id: 'demo-south-day', roles: ['clinician'] },
+      },
+    });
     env = testServerEnv();
-    const config = loadConfig({ PORT: String(port), PUBLIC_URL: publicUrl, DEMO: '1', LOG_LEVEL: 'silent', OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_ASK_CONSENT: '1', ...env.env });
+    const config = loadConfig({ PORT: String(port), PUBLIC_URL: publicUrl, DEMO: '1', LOG_LEVEL: 'silent', OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: EXTERNAL_AUDIENCE, OIDC_ASK_CONSENT: '1', ...env.env });
     // The server closes the database when it stops.
     server = await startServer(config, { log: pino({ level: 'silent' }), db, modules: [syncRoutes, directoryRoutes, consoleRoutes] });
   });
