@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { IdpRefused, openidClientOps, type OidcOps } from '../../../electron/node/oidc-client';
 import type { App, ServerDeps } from '../app';
 import { CONSOLE_CALLBACK_PATH } from '../auth/dev-idp/clients';
@@ -137,11 +138,11 @@ export class ConsoleAuth {
   }
 }
 
-/** Seconds until a JWT's exp (without verifying it: only to refresh before it runs out). */
+/** Seconds until a JWT's exp (read without verifying it: only to refresh before it runs out; the API verifies each use). */
 export function secondsLeft(jwt: string): number {
   try {
-    const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp - Date.now() / 1000 : 0;
+    const { exp } = decodeJwt(jwt);
+    return typeof exp === 'number' ? exp - Date.now() / 1000 : 0;
   } catch {
     return 0;
   }
