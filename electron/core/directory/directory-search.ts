@@ -10,8 +10,9 @@ import { boundingBox, distanceKm } from '../../../shared/lib/geo';
 import { isOpen, openContextAt, openStatus, type OpenStatus } from '../../../shared/lib/opening-hours';
 import { areaOfDistrict } from '../../../shared/lib/postcode';
 import { foldText } from './fold-text';
-import type { FtsVocabulary } from './fts-vocabulary';
+import { allOf, type FtsVocabulary } from './fts-vocabulary';
 import type { SearchIndex } from './search-index';
+import type { WordMatchSets } from './word-match-sets';
 
 export const DEFAULT_RADIUS_KM = 25;
 /** A first screenful and some; the screen asks for the next page as the clinician scrolls. */
@@ -37,9 +38,7 @@ export function searchWords(text: string): string[] | null {
  * for as the terms that begin with it: the same matches, found sooner (FtsVocabulary).
  */
 export function ftsQuery(words: readonly string[], vocabulary?: FtsVocabulary | null): string {
-  const parts = words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`));
-  // FTS5 joins phrases by a space, but a group in brackets only by an explicit AND.
-  return parts.join(parts.some((p) => p.startsWith('(')) ? ' AND ' : ' ');
+  return allOf(words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`)));
 }
 
 export interface SearchContext {
@@ -108,15 +107,17 @@ export class DirectorySearch {
    */
   private readonly exhaustive: boolean;
   private readonly vocabulary: FtsVocabulary | null;
+  private readonly wordSets: WordMatchSets | null;
 
   constructor(
     db: Database.Database,
     private readonly index: SearchIndex,
-    options: { exhaustive?: boolean; vocabulary?: FtsVocabulary } = {},
+    options: { exhaustive?: boolean; vocabulary?: FtsVocabulary; wordSets?: WordMatchSets } = {},
   ) {
     this.exhaustive = options.exhaustive ?? false;
     // The plain judgement asks FTS5 for every word as a prefix.
     this.vocabulary = this.exhaustive ? null : (options.vocabulary ?? null);
+    this.wordSets = this.exhaustive ? null : (options.wordSets ?? null);
     this.ftsAll = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
     this.covering = db.prepare('SELECT service_rowid FROM coverage WHERE code IN (?, ?)').pluck();
     this.reader = new DirectoryReader(db);
@@ -153,6 +154,16 @@ export class DirectorySearch {
       if (i === undefined) continue;
       this.textStamp[i] = epoch;
       visit?.(i);
+    }
+  }
+
+  /** Passes the slot of each service in a bitset over rowids (WordMatchSets), in rowid order as FTS5 gives them. */
+  private matchBits(bits: Uint32Array, visit: (i: number) => void): void {
+    for (let j = 0; j < bits.length; j++) {
+      for (let w = bits[j]!; w !== 0; w &= w - 1) {
+        const i = this.index.slotOf(j * 32 + 31 - Math.clz32(w & -w));
+        if (i !== undefined) visit(i);
+      }
     }
   }
 
@@ -209,7 +220,20 @@ export class DirectorySearch {
         this.pool[poolSize++] = i;
       }
     };
-    if (words) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
+    // The words' services: a bitset over rowids when the common ones are kept in memory
+    // (WordMatchSets: near a place, only the services the place and filters leave are tested),
+    // else each stamped from FTS5's answer.
+    const textBits = words && this.wordSets ? this.wordSets.match(words) : null;
+    const rowidOf = idx.rowid, textStamp = this.textStamp;
+    const hasText = textBits
+      ? (i: number) => {
+          const r = rowidOf[i]!;
+          return ((textBits[r >>> 5]! >>> (r & 31)) & 1) === 1;
+        }
+      : (i: number) => textStamp[i] === epoch;
+    if (textBits) {
+      if (!origin) this.matchBits(textBits, addToPool);
+    } else if (words) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
     if (origin) {
       const box = boundingBox(origin, radius);
       // Each location in the box costs a great-circle distance; a service the filters or the text
@@ -218,7 +242,7 @@ export class DirectorySearch {
       idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (i, lat, lon) => {
         if (!exhaustive) {
           if (refused[i] === epoch) return;
-          if (this.inPool[i] !== epoch && ((words && this.textStamp[i] !== epoch) || !admissible(i))) {
+          if (this.inPool[i] !== epoch && ((words && !hasText(i)) || !admissible(i))) {
             refused[i] = epoch;
             return;
           }
@@ -262,7 +286,7 @@ export class DirectorySearch {
     for (let k = 0; k < poolSize; k++) {
       const i = this.pool[k]!;
       if (!admissible(i)) continue;
-      if (words && this.textStamp[i] !== epoch) continue;
+      if (words && !hasText(i)) continue;
       total++;
       const status = idx.status[i]!;
       const tier = status === TEMPORARILY_CLOSED ? TIER.temporarilyClosed : openNow(i) ? TIER.open : TIER.closed;
