@@ -52,8 +52,8 @@ export class DirectoryDb {
     private readonly calendar: BankHolidayCalendar,
   ) {
     this.vocabulary = new FtsVocabulary(db);
-    this.wordSets = new WordMatchSets(db, this.vocabulary);
     this.index = SearchIndex.build(db);
+    this.wordSets = new WordMatchSets(db, this.vocabulary, this.index);
     this.searcher = new DirectorySearch(db, this.index, { vocabulary: this.vocabulary, wordSets: this.wordSets });
   }
 
@@ -88,6 +88,7 @@ export class DirectoryDb {
   /** Rebuilds the in-memory index from the file. */
   reload(): void {
     this.index = SearchIndex.build(this.db);
+    this.wordSets.reset(this.index);
     this.searcher = new DirectorySearch(this.db, this.index, { vocabulary: this.vocabulary, wordSets: this.wordSets });
   }
 

@@ -157,16 +157,6 @@ export class DirectorySearch {
     }
   }
 
-  /** Passes the slot of each service in a bitset over rowids (WordMatchSets), in rowid order as FTS5 gives them. */
-  private matchBits(bits: Uint32Array, visit: (i: number) => void): void {
-    for (let j = 0; j < bits.length; j++) {
-      for (let w = bits[j]!; w !== 0; w &= w - 1) {
-        const i = this.index.slotOf(j * 32 + 31 - Math.clz32(w & -w));
-        if (i !== undefined) visit(i);
-      }
-    }
-  }
-
   search(p: SearchParams, ctx: SearchContext): Omit<SearchResult, 'directory' | 'place'> {
     const idx = this.index;
     this.fitScratch();
@@ -224,16 +214,15 @@ export class DirectorySearch {
     // (WordMatchSets: near a place, only the services the place and filters leave are tested),
     // else each stamped from FTS5's answer.
     const textBits = words && this.wordSets ? this.wordSets.match(words) : null;
-    const rowidOf = idx.rowid, textStamp = this.textStamp;
-    const hasText = textBits
-      ? (i: number) => {
-          const r = rowidOf[i]!;
-          return ((textBits[r >>> 5]! >>> (r & 31)) & 1) === 1;
-        }
-      : (i: number) => textStamp[i] === epoch;
-    if (textBits) {
-      if (!origin) this.matchBits(textBits, addToPool);
-    } else if (words) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
+    const textStamp = this.textStamp;
+    const hasText = textBits ? (i: number) => ((textBits[i >>> 5]! >>> (i & 31)) & 1) === 1 : (i: number) => textStamp[i] === epoch;
+    // By words alone from the bitset, the pool is the words' services in slot order, each once.
+    const poolIsText = textBits !== null && !origin;
+    if (poolIsText) {
+      for (let j = 0; j < textBits.length; j++) {
+        for (let w = textBits[j]!; w !== 0; w &= w - 1) this.pool[poolSize++] = j * 32 + 31 - Math.clz32(w & -w);
+      }
+    } else if (words && !textBits) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
     if (origin) {
       const box = boundingBox(origin, radius);
       // Each location in the box costs a great-circle distance; a service the filters or the text
@@ -286,7 +275,7 @@ export class DirectorySearch {
     for (let k = 0; k < poolSize; k++) {
       const i = this.pool[k]!;
       if (!admissible(i)) continue;
-      if (words && !hasText(i)) continue;
+      if (words && !poolIsText && !hasText(i)) continue;
       total++;
       const status = idx.status[i]!;
       const tier = status === TEMPORARILY_CLOSED ? TIER.temporarilyClosed : openNow(i) ? TIER.open : TIER.closed;
