@@ -44,7 +44,8 @@ export class DirectoryDb {
   private index: SearchIndex;
   private searcher: DirectorySearch;
   private readonly vocabulary: FtsVocabulary;
-  private readonly wordSets: WordMatchSets;
+  /** Readable for the tests that hold its sets to FTS5's answer after catch-ups. */
+  readonly wordSets: WordMatchSets;
 
   private constructor(
     readonly db: Database.Database,

@@ -9,6 +9,8 @@ import type { SearchIndex } from './search-index';
 const KEEP_FROM = 1_000;
 /** Memory for the kept sets: 2 MiB, 167 sets over the 100,000 services of the bench directory. */
 const BUDGET_BYTES = 2 * 1024 * 1024;
+/** A search has at most 8 words (searchWords): all its sets stay while it is answered. */
+const FEWEST_KEPT = 8;
 
 /**
  * The services each common typed word matches, kept in memory between searches as bitsets over
@@ -37,13 +39,16 @@ export class WordMatchSets {
   private width = 0;
   private result = new Uint32Array(0);
   private readonly fts: Database.Statement;
+  private readonly budgetBytes: number;
 
   constructor(
     db: Database.Database,
     private readonly vocabulary: FtsVocabulary,
     private index: SearchIndex,
+    options: { budgetBytes?: number } = {},
   ) {
     this.fts = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
+    this.budgetBytes = options.budgetBytes ?? BUDGET_BYTES;
   }
 
   /** Forgets every set: the index was rebuilt, its slots numbered afresh. */
@@ -52,9 +57,9 @@ export class WordMatchSets {
     this.kept.clear();
   }
 
-  /** Sets kept (for tests and figures). */
-  get size(): number {
-    return this.kept.size;
+  /** The sets kept, by key, least recently used first (for the tests that hold them to FTS5's answer). */
+  entries(): IterableIterator<[string, Uint32Array]> {
+    return this.kept.entries();
   }
 
   /**
@@ -86,7 +91,7 @@ export class WordMatchSets {
       common.push(m.key);
     }
     // Looked up after every keep: keeping one may have widened them all. None is evicted, being
-    // among the most recent 8 (a search has at most 8 words).
+    // among the most recent FEWEST_KEPT.
     const sets = common.map((key) => this.kept.get(key)!);
     if (rare.length === 0 && sets.length === 1) return sets[0]!;
     if (rare.length > 0) {
@@ -133,12 +138,23 @@ export class WordMatchSets {
     if (!this.vocabulary.loaded) this.kept.clear();
   }
 
+  /** The rowids of the services a kept set holds, ascending, leaving out removed ones (for tests); undefined when not kept. */
+  servicesOf(key: string): number[] | undefined {
+    const set = this.kept.get(key);
+    if (!set) return undefined;
+    const rowids: number[] = [];
+    for (let i = 0; i < this.index.size; i++) {
+      if (((set[i >>> 5]! >>> (i & 31)) & 1) === 1 && this.index.slotOf(this.index.rowid[i]!) === i) rowids.push(this.index.rowid[i]!);
+    }
+    return rowids.sort((a, b) => a - b);
+  }
+
   private keep(key: string, rowids: number[]): Uint32Array {
     const slots = this.slotsOf(rowids);
     const set = new Uint32Array(this.width);
     for (const i of slots) set[i >>> 5]! |= 1 << (i & 31);
     this.kept.set(key, set);
-    const most = Math.max(8, Math.floor(BUDGET_BYTES / (this.width * 4)));
+    const most = Math.max(FEWEST_KEPT, Math.floor(this.budgetBytes / (this.width * 4)));
     for (const oldest of this.kept.keys()) {
       if (this.kept.size <= most) break;
       this.kept.delete(oldest);
