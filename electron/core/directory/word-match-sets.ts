@@ -21,7 +21,7 @@ const FEWEST_KEPT = 8;
  * tests only the services the place and the filters leave, and words typed in a row ("cr", "cri",
  * "cris", then "crisis caf") are each asked of FTS5 once. By slot, not rowid: a search by words
  * alone then judges its matches in slot order, reading the index's arrays in order (the slots are
- * in the order the index was loaded, unrelated to rowids: "c" judged in 2.x ms instead of 5.x).
+ * in the order the index was loaded, unrelated to rowids: "c" and "cr", 5.2 → 3.7 ms a search).
  *
  * A set is kept under its vocabulary key (FtsVocabulary.matchKey): the word's only term when one
  * term begins with it, else the word as a prefix. Every set holds exactly the services its key
@@ -90,15 +90,15 @@ export class WordMatchSets {
       }
       common.push(m.key);
     }
-    // Looked up after every keep: keeping one may have widened them all. None is evicted, being
-    // among the most recent FEWEST_KEPT.
+    // The rare words together are few services: FTS5 is asked for them, and those the common words hold kept.
+    const rareSlots = rare.length > 0 ? this.slotsOf(this.fts.all(allOf(rare)) as number[]) : null;
+    // Looked up after every keep and slotsOf: either may have widened them all. None is evicted,
+    // being among the most recent FEWEST_KEPT.
     const sets = common.map((key) => this.kept.get(key)!);
-    if (rare.length === 0 && sets.length === 1) return sets[0]!;
-    if (rare.length > 0) {
-      // The rare words together are few services: ask FTS5 for them, keep those the common words hold.
-      const slots = this.slotsOf(this.fts.all(allOf(rare)) as number[]);
+    if (!rareSlots && sets.length === 1) return sets[0]!;
+    if (rareSlots) {
       const out = this.fresh();
-      for (const r of slots) {
+      for (const r of rareSlots) {
         let all = true;
         for (const s of sets) if (((s[r >>> 5]! >>> (r & 31)) & 1) === 0) all = false;
         if (all) out[r >>> 5]! |= 1 << (r & 31);
