@@ -13,6 +13,7 @@ import { londonMomentOf } from '../../../shared/lib/calendar';
 import { dataAge, DirectorySearch } from './directory-search';
 import type { PostcodeLookup } from '../../../shared/lib/postcode-centroids';
 import { SearchIndex } from './search-index';
+import { WordMatchSets } from './word-match-sets';
 
 /**
  * directory.db: the desk's read-only copy of the published directory. Public data, so it is not
@@ -43,6 +44,8 @@ export class DirectoryDb {
   private index: SearchIndex;
   private searcher: DirectorySearch;
   private readonly vocabulary: FtsVocabulary;
+  /** Readable for the tests that hold its sets to FTS5's answer after catch-ups. */
+  readonly wordSets: WordMatchSets;
 
   private constructor(
     readonly db: Database.Database,
@@ -51,7 +54,8 @@ export class DirectoryDb {
   ) {
     this.vocabulary = new FtsVocabulary(db);
     this.index = SearchIndex.build(db);
-    this.searcher = new DirectorySearch(db, this.index, { vocabulary: this.vocabulary });
+    this.wordSets = new WordMatchSets(db, this.vocabulary, this.index);
+    this.searcher = new DirectorySearch(db, this.index, { vocabulary: this.vocabulary, wordSets: this.wordSets });
   }
 
   static open(file: string, postcodes: PostcodeLookup, calendar: BankHolidayCalendar): DirectoryDb {
@@ -85,7 +89,8 @@ export class DirectoryDb {
   /** Rebuilds the in-memory index from the file. */
   reload(): void {
     this.index = SearchIndex.build(this.db);
-    this.searcher = new DirectorySearch(this.db, this.index, { vocabulary: this.vocabulary });
+    this.wordSets.reset(this.index);
+    this.searcher = new DirectorySearch(this.db, this.index, { vocabulary: this.vocabulary, wordSets: this.wordSets });
   }
 
   /**
@@ -104,13 +109,16 @@ export class DirectoryDb {
    */
   applyChanges(changes: Iterable<DirectoryChange>, next: { cursor: string; version: number; syncedAt: string }): number {
     const touched: number[] = [];
-    const puts: string[][] = [];
+    // Each touched service's text as last written in the batch (null: removed), for the search's word sets.
+    const texts = new Map<number, string[] | null>();
     this.db.transaction(() => {
       const writer = new DirectoryWriter(this.db);
       for (const c of changes) {
-        if (c.op === 'put') puts.push(ftsTextOf(c.service));
         const rowid = c.op === 'put' ? writer.put(c.service, c.version) : writer.delete(c.id);
-        if (rowid !== null) touched.push(rowid);
+        if (rowid !== null) {
+          touched.push(rowid);
+          texts.set(rowid, c.op === 'put' ? ftsTextOf(c.service) : null);
+        }
       }
       const meta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
       meta.run(META_KEYS.cursor, next.cursor);
@@ -118,8 +126,8 @@ export class DirectoryDb {
       meta.run(META_KEYS.syncedAt, next.syncedAt);
     })();
     this.index.refresh(touched);
-    // New words become terms before the next search asks for them (FtsVocabulary.add).
-    this.vocabulary.add(puts);
+    // New words become terms, and the kept match sets current, before the next search (WordMatchSets.afterChanges).
+    this.wordSets.afterChanges(texts);
     // Removed services leave empty slots behind; compact once they are a noticeable share.
     if (this.index.emptiedShare > 0.2) this.reload();
     this.checkpointSoon();

@@ -10,8 +10,9 @@ import { boundingBox, distanceKm } from '../../../shared/lib/geo';
 import { isOpen, openContextAt, openStatus, type OpenStatus } from '../../../shared/lib/opening-hours';
 import { areaOfDistrict } from '../../../shared/lib/postcode';
 import { foldText } from './fold-text';
-import type { FtsVocabulary } from './fts-vocabulary';
+import { allOf, type FtsVocabulary } from './fts-vocabulary';
 import type { SearchIndex } from './search-index';
+import type { WordMatchSets } from './word-match-sets';
 
 export const DEFAULT_RADIUS_KM = 25;
 /** A first screenful and some; the screen asks for the next page as the clinician scrolls. */
@@ -37,9 +38,7 @@ export function searchWords(text: string): string[] | null {
  * for as the terms that begin with it: the same matches, found sooner (FtsVocabulary).
  */
 export function ftsQuery(words: readonly string[], vocabulary?: FtsVocabulary | null): string {
-  const parts = words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`));
-  // FTS5 joins phrases by a space, but a group in brackets only by an explicit AND.
-  return parts.join(parts.some((p) => p.startsWith('(')) ? ' AND ' : ' ');
+  return allOf(words.map((w) => (vocabulary ? vocabulary.phrase(w) : `"${w}"*`)));
 }
 
 export interface SearchContext {
@@ -82,7 +81,6 @@ export class DirectorySearch {
   private tier = new Uint8Array(0);
   private kind = new Uint8Array(0);
   private score = new Float64Array(0);
-  private refusedStamp = new Uint32Array(0);
   // One entry per distinct schedule: "open now" asked once per schedule per minute, not per
   // search. The answer is a pure function of the schedule and the London minute (with its bank
   // holidays), and a clinician types many keystrokes a minute: for a common word the matches span
@@ -108,15 +106,17 @@ export class DirectorySearch {
    */
   private readonly exhaustive: boolean;
   private readonly vocabulary: FtsVocabulary | null;
+  private readonly wordSets: WordMatchSets | null;
 
   constructor(
     db: Database.Database,
     private readonly index: SearchIndex,
-    options: { exhaustive?: boolean; vocabulary?: FtsVocabulary } = {},
+    options: { exhaustive?: boolean; vocabulary?: FtsVocabulary; wordSets?: WordMatchSets } = {},
   ) {
     this.exhaustive = options.exhaustive ?? false;
     // The plain judgement asks FTS5 for every word as a prefix.
     this.vocabulary = this.exhaustive ? null : (options.vocabulary ?? null);
+    this.wordSets = this.exhaustive ? null : (options.wordSets ?? null);
     this.ftsAll = db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ?').pluck();
     this.covering = db.prepare('SELECT service_rowid FROM coverage WHERE code IN (?, ?)').pluck();
     this.reader = new DirectoryReader(db);
@@ -142,7 +142,6 @@ export class DirectorySearch {
     this.tier = new Uint8Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.score = new Float64Array(capacity);
-    this.refusedStamp = new Uint32Array(capacity);
     this.epoch = 0;
   }
 
@@ -176,30 +175,31 @@ export class DirectorySearch {
       this.openMinuteStamp++;
     }
     const minuteStamp = this.openMinuteStamp;
-    /** Open now (by its schedule; a temporarily closed service is never open), asked once per schedule per minute. */
-    const openNow = (i: number): boolean => {
-      if (idx.status[i] === TEMPORARILY_CLOSED) return false;
+    /** Open now (by its schedule, number n; a temporarily closed service is never open), asked once per schedule per minute. */
+    const openNowOf = (i: number, status: number, n: number): boolean => {
+      if (status === TEMPORARILY_CLOSED) return false;
       if (exhaustive) return isOpen(idx.schedule(i), openCtx);
-      const n = idx.scheduleNo[i]!;
       if (openStamp[n] !== minuteStamp) {
         openStamp[n] = minuteStamp;
         openValue[n] = isOpen(idx.schedule(i), openCtx) ? 1 : 0;
       }
       return openValue[n] === 1;
     };
-    /** The filters that need neither text nor place: typed-array reads, cheaper than a distance or a text match. */
-    const admissible = (i: number): boolean => {
-      const status = idx.status[i]!;
+    const openNow = (i: number): boolean => openNowOf(i, idx.status[i]!, idx.scheduleNo[i]!);
+    /**
+     * The filters that need neither text nor place, given slot i's facts: typed-array reads,
+     * cheaper than a distance or a text match.
+     */
+    const admits = (i: number, status: number, type: number, routes: number, lo: number, hi: number, scheduleNo: number): boolean => {
       if (status === DEFUNCT) return false;
       if (status === TEMPORARILY_CLOSED && p.includeTemporarilyClosed === false) return false;
-      if (typeMask !== -1 && ((1 << idx.type[i]!) & typeMask) === 0) return false;
-      if (routeMask !== -1 && (idx.routes[i]! & routeMask) === 0) return false;
-      if (p.age !== undefined) {
-        const lo = idx.ageMin[i]!, hi = idx.ageMax[i]!;
-        if ((lo >= 0 && p.age < lo) || (hi >= 0 && p.age > hi)) return false;
-      }
-      return !p.openNow || openNow(i);
+      if (typeMask !== -1 && ((1 << type) & typeMask) === 0) return false;
+      if (routeMask !== -1 && (routes & routeMask) === 0) return false;
+      if (p.age !== undefined && ((lo >= 0 && p.age < lo) || (hi >= 0 && p.age > hi))) return false;
+      return !p.openNow || openNowOf(i, status, scheduleNo);
     };
+    const admissible = (i: number): boolean =>
+      admits(i, idx.status[i]!, idx.type[i]!, idx.routes[i]!, idx.ageMin[i]!, idx.ageMax[i]!, idx.scheduleNo[i]!);
 
     // The pool: services near the origin or covering it; else those matching the text; else all.
     let poolSize = 0;
@@ -209,20 +209,28 @@ export class DirectorySearch {
         this.pool[poolSize++] = i;
       }
     };
-    if (words) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
+    // The words' services: a bitset over rowids when the common ones are kept in memory
+    // (WordMatchSets: near a place, only the services the place and filters leave are tested),
+    // else each stamped from FTS5's answer.
+    const textBits = words && this.wordSets ? this.wordSets.match(words) : null;
+    const textStamp = this.textStamp;
+    const hasText = textBits ? (i: number) => ((textBits[i >>> 5]! >>> (i & 31)) & 1) === 1 : (i: number) => textStamp[i] === epoch;
+    // By words alone from the bitset, the pool is the words' services in slot order, each once.
+    const poolIsText = textBits !== null && !origin;
+    if (poolIsText) {
+      for (let j = 0; j < textBits.length; j++) {
+        for (let w = textBits[j]!; w !== 0; w &= w - 1) this.pool[poolSize++] = j * 32 + 31 - Math.clz32(w & -w);
+      }
+    } else if (words && !textBits) this.matchText(ftsQuery(words, this.vocabulary), epoch, origin ? null : addToPool);
     if (origin) {
       const box = boundingBox(origin, radius);
       // Each location in the box costs a great-circle distance; a service the filters or the text
-      // leave out is refused before it (a type filter near SE5 leaves about one in twenty).
-      const refused = this.refusedStamp;
-      idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (i, lat, lon) => {
-        if (!exhaustive) {
-          if (refused[i] === epoch) return;
-          if (this.inPool[i] !== epoch && ((words && this.textStamp[i] !== epoch) || !admissible(i))) {
-            refused[i] = epoch;
-            return;
-          }
-        }
+      // leave out is refused before it (a type filter near SE5 leaves about one in twenty), by the
+      // copies of its facts packed beside the location, read in order (the index's arrays at its
+      // slot were scattered reads over the 15,000 locations near SE5).
+      const g = idx.packedGrid();
+      idx.locationsInBox(box.minLat, box.maxLat, box.minLon, box.maxLon, (i, lat, lon, k) => {
+        if (!exhaustive && ((words && !hasText(i)) || !admits(i, g.status[k]!, g.type[k]!, g.routes[k]!, g.ageMin[k]!, g.ageMax[k]!, g.scheduleNo[k]!))) return;
         const d = distanceKm(origin.lat, origin.lon, lat, lon);
         if (d > radius) return;
         if (this.distStamp[i] !== epoch || d < this.dist[i]!) {
@@ -262,7 +270,7 @@ export class DirectorySearch {
     for (let k = 0; k < poolSize; k++) {
       const i = this.pool[k]!;
       if (!admissible(i)) continue;
-      if (words && this.textStamp[i] !== epoch) continue;
+      if (words && !poolIsText && !hasText(i)) continue;
       total++;
       const status = idx.status[i]!;
       const tier = status === TEMPORARILY_CLOSED ? TIER.temporarilyClosed : openNow(i) ? TIER.open : TIER.closed;

@@ -20,7 +20,12 @@ import { FTS_PREFIX_LENGTHS, FTS_TOKENIZE } from '../../../shared/directory/sche
 export class FtsVocabulary {
   /** Sorted as JavaScript compares strings, so the terms beginning with a word follow it; null until loaded. */
   private terms: string[] | null = null;
-  private scratch: { insert: Database.Statement; terms: Database.Statement; clear: Database.Statement } | null = null;
+  /**
+   * Per term, the services holding it when it was read (fts5vocab's document count), or, for a term
+   * a catch-up added, in that catch-up's batch: an estimate that guides WordMatchSets, never an answer.
+   */
+  private docs: number[] = [];
+  private scratch: { insert: Database.Statement; terms: Database.Statement; match: Database.Statement; clear: Database.Statement } | null = null;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -36,8 +41,31 @@ export class FtsVocabulary {
   load(): void {
     if (this.terms) return;
     this.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.service_fts_terms USING fts5vocab('main', 'service_fts', 'row')");
-    const terms = this.db.prepare('SELECT term FROM temp.service_fts_terms').pluck().all() as string[];
-    this.terms = terms.sort(byCodeUnits);
+    const rows = this.db.prepare('SELECT term, doc FROM temp.service_fts_terms').raw().all() as [string, number][];
+    this.setTerms(rows);
+  }
+
+  private setTerms(rows: [string, number][]): void {
+    rows.sort((a, b) => byCodeUnits(a[0], b[0]));
+    this.terms = rows.map((r) => r[0]);
+    this.docs = rows.map((r) => r[1]);
+  }
+
+  /**
+   * What a typed, folded word matches, as a key for keeping that match set (WordMatchSets): the
+   * FTS5 expression of exactly those services, `"term"` when a single term begins with the word
+   * ("cri", "cris" and "crisis" alike match the services holding "crisis"), else `"word"*`; with
+   * the services the vocabulary counts for those terms (at most their sum), and phrase(word), the
+   * cheapest way to ask the whole index for them. Null until loaded.
+   */
+  matchKey(word: string): { key: string; docs: number; phrase: string } | null {
+    const terms = this.terms;
+    if (!terms) return null;
+    const first = lowerBound(terms, word);
+    let end = first, docs = 0;
+    while (end < terms.length && terms[end]!.startsWith(word)) docs += this.docs[end++]!;
+    const key = end - first === 1 ? quoted(terms[first]!) : `${quoted(word)}*`;
+    return { key, docs, phrase: end - first === 1 ? key : this.phrase(word) };
   }
 
   /**
@@ -54,7 +82,7 @@ export class FtsVocabulary {
     const count = end - first;
     if (count === 1 && terms[first] === word) return `"${word}"`;
     if (count === 0 || count > MAX_TERMS || [...word].length <= LONGEST_INDEXED_PREFIX) return prefix;
-    return `(${terms.slice(first, end).map((t) => `"${t.replaceAll('"', '""')}"`).join(' OR ')})`;
+    return `(${terms.slice(first, end).map(quoted).join(' OR ')})`;
   }
 
   /**
@@ -62,37 +90,58 @@ export class FtsVocabulary {
    * wrote them), tokenized by FTS5 with the same tokenizer. Nothing to do before the vocabulary is
    * loaded; should tokenizing fail, the vocabulary is dropped (every word a prefix again), never
    * left short of the new terms.
+   *
+   * With `tokenized`, texts[k] is the text of the service with rowids[k] (each once), and `use` is
+   * given, while the batch is tokenized, the services of the batch an FTS5 expression matches: so
+   * that WordMatchSets keeps its sets current without asking the whole index.
    */
-  add(texts: Iterable<readonly string[]>): void {
+  add(texts: Iterable<readonly string[]>, tokenized?: { rowids: readonly number[]; use: (match: (expression: string) => number[]) => void }): void {
     const terms = this.terms;
     if (!terms) return;
     // Until the new terms are in, no word may be asked for by the old ones alone.
     this.terms = null;
-    let added: string[];
+    let added: [string, number][];
     try {
       const s = (this.scratch ??= this.makeScratch());
       this.db.transaction(() => {
-        for (const columns of texts) s.insert.run(columns.join(' '));
+        let k = 0;
+        for (const columns of texts) s.insert.run(tokenized ? tokenized.rowids[k++]! : null, columns.join(' '));
       })();
-      added = (s.terms.all() as string[]).filter((t) => terms[lowerBound(terms, t)] !== t);
-      s.clear.run();
+      try {
+        added = (s.terms.all() as [string, number][]).filter(([t]) => terms[lowerBound(terms, t)] !== t);
+        tokenized?.use((expression) => s.match.all(expression) as number[]);
+      } finally {
+        s.clear.run();
+      }
     } catch {
       // The catch-up itself is committed; searches go on with every word a prefix (the same answers).
       return;
     }
-    this.terms = added.length === 0 ? terms : [...terms, ...added].sort(byCodeUnits);
+    if (added.length === 0) this.terms = terms;
+    else this.setTerms([...terms.map((t, i): [string, number] => [t, this.docs[i]!]), ...added]);
   }
 
   private makeScratch() {
     this.db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_scratch USING fts5(text, content='', tokenize="${FTS_TOKENIZE}", detail=none)`);
     this.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_scratch_terms USING fts5vocab('temp', 'fts_scratch', 'row')");
     return {
-      insert: this.db.prepare('INSERT INTO temp.fts_scratch (text) VALUES (?)'),
-      terms: this.db.prepare('SELECT term FROM temp.fts_scratch_terms').pluck(),
+      insert: this.db.prepare('INSERT INTO temp.fts_scratch (rowid, text) VALUES (?, ?)'),
+      terms: this.db.prepare('SELECT term, doc FROM temp.fts_scratch_terms').raw(),
+      match: this.db.prepare('SELECT rowid FROM temp.fts_scratch WHERE fts_scratch MATCH ?').pluck(),
       clear: this.db.prepare("INSERT INTO temp.fts_scratch (fts_scratch) VALUES ('delete-all')"),
     };
   }
 }
+
+/**
+ * FTS5 query for typed words, each given as its phrase: all required. FTS5 joins phrases by a
+ * space, but a group in brackets only by an explicit AND.
+ */
+export function allOf(phrases: readonly string[]): string {
+  return phrases.join(phrases.some((p) => p.startsWith('(')) ? ' AND ' : ' ');
+}
+
+const quoted = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
 /** The index of the first term not before word. */
 function lowerBound(terms: readonly string[], word: string): number {

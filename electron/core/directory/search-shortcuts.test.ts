@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,14 +13,17 @@ import { DirectorySearch, type SearchContext } from './directory-search';
 import { FtsVocabulary } from './fts-vocabulary';
 import { loadPostcodeCentroids } from './postcode-centroids';
 import { SearchIndex } from './search-index';
+import { WordMatchSets } from './word-match-sets';
 
 /*
  * The search takes shortcuts: "open now" asked once per schedule per minute, services the filters
  * or the text leave out refused before their distance, once a page is full, matches that cannot
- * rank before its last kept only counted, and a word no longer term begins with asked of FTS5 as
- * that term instead of as a prefix (FtsVocabulary). These tests hold every page to the plain judgement of every
+ * rank before its last kept only counted, a word no longer term begins with asked of FTS5 as
+ * that term instead of as a prefix (FtsVocabulary), and the services of common words kept in memory
+ * between searches as bitsets (WordMatchSets). These tests hold every page to the plain judgement of every
  * match (DirectorySearch with exhaustive set) over a generated directory, where common words match
- * thousands of services and the shortcuts do most of the work.
+ * thousands of services and the shortcuts do most of the work, and every kept bitset to FTS5's
+ * answer for its word after catch-ups.
  */
 
 const GEO_DIR = path.resolve(import.meta.dirname, '../../../data/geo');
@@ -62,6 +65,18 @@ const QUERIES: SearchParams[] = [
   { postcode: 'B33 8', text: 'haven', radiusKm: 15 },
   { position: { lat: 53.48, lon: -2.24 }, text: 'line' },
   { position: { lat: 51.47, lon: -0.09 }, radiusKm: 5 },
+  // As typed, a search at each key: beginnings of common words, alone, after a whole word, near a
+  // place, and with rare words (asked of FTS5, then held to the common words' sets).
+  { text: 'cr' },
+  { text: 'cri' },
+  { text: 'cris' },
+  { text: 'crisis ca' },
+  { text: 'sa' },
+  { text: 'crisis camberwell' },
+  { text: 'zzqx crisis' },
+  { postcode: 'SE5 8AZ', text: 'cr', openNow: true },
+  { postcode: 'M1 1AE', text: 'yo', age: 16 },
+  { position: { lat: 53.8, lon: -1.55 }, text: 'ha su', radiusKm: 30 },
 ];
 
 const PAGES: Pick<SearchParams, 'offset' | 'limit'>[] = [{}, { offset: 25 }, { limit: 1 }, { offset: 3, limit: 7 }, { limit: 200 }, { offset: 500, limit: 50 }];
@@ -97,11 +112,12 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function expectSameAsExhaustive(db: DirectoryDb): number {
+function expectSameAsExhaustive(db: DirectoryDb, options: { budgetBytes?: number } = {}): { compared: number; kept: string[] } {
   const index = SearchIndex.build(db.db);
   const vocabulary = new FtsVocabulary(db.db);
   vocabulary.load();
-  const fast = new DirectorySearch(db.db, index, { vocabulary });
+  const wordSets = new WordMatchSets(db.db, vocabulary, index, options);
+  const fast = new DirectorySearch(db.db, index, { vocabulary, wordSets });
   const plain = new DirectorySearch(db.db, index, { exhaustive: true });
   let compared = 0;
   for (const at of MOMENTS) {
@@ -114,7 +130,18 @@ function expectSameAsExhaustive(db: DirectoryDb): number {
       }
     }
   }
-  return compared;
+  return { compared, kept: [...wordSets.entries()].map(([key]) => key) };
+}
+
+/** Each set the desk keeps holds exactly the services FTS5 finds for its key. */
+function expectSetsAsFts(db: DirectoryDb): number {
+  const fts = db.db.prepare('SELECT rowid FROM service_fts WHERE service_fts MATCH ? ORDER BY rowid').pluck();
+  let sets = 0;
+  for (const [key] of [...db.wordSets.entries()]) {
+    expect(db.wordSets.servicesOf(key), key).toEqual(fts.all(key));
+    sets++;
+  }
+  return sets;
 }
 
 describe('search shortcuts agree with judging every match', () => {
@@ -122,7 +149,10 @@ describe('search shortcuts agree with judging every match', () => {
     // The words are common: the shortcuts must have had thousands of matches to pass over.
     expect(directory.search({ text: 'crisis' }, MOMENTS[0]!).total).toBeGreaterThan(1_000);
     expect(directory.search({ text: 'safe haven' }, MOMENTS[0]!).total).toBeGreaterThan(200);
-    expect(expectSameAsExhaustive(directory)).toBe(MOMENTS.length * QUERIES.length * PAGES.length);
+    const { compared, kept } = expectSameAsExhaustive(directory);
+    expect(compared).toBe(MOMENTS.length * QUERIES.length * PAGES.length);
+    // Whole terms and beginnings of several were kept.
+    expect(kept).toEqual(expect.arrayContaining(['"crisis"', '"cr"*', '"c"*']));
   });
 
   it('the desk’s own search gives the pages of the plain judgement, before and after it is warmed up', () => {
@@ -209,7 +239,118 @@ describe('search shortcuts agree with judging every match', () => {
     const moved = db.search({ postcode: 'SE5 8AZ', openNow: true, radiusKm: 1, limit: 500 }, MOMENTS[0]!).results.find((r) => r.service.id === some[6]!.id);
     expect(moved?.distanceKm).toBeLessThan(0.2);
     expect(db.search({ postcode: 'SE5 8AZ', openNow: true, radiusKm: 1, limit: 500 }, MOMENTS[1]!).results.map((r) => r.service.id)).not.toContain(some[6]!.id);
-    expect(expectSameAsExhaustive(db)).toBeGreaterThan(0);
+    const { compared, kept } = expectSameAsExhaustive(db);
+    expect(compared).toBeGreaterThan(0);
+    // "c" begins terms of most services, even in this smaller directory: its set was kept.
+    expect(kept).toContain('"c"*');
+    db.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('answers as the plain judgement when few word sets fit in memory and the oldest are dropped', () => {
+    const { compared, kept } = expectSameAsExhaustive(directory, { budgetBytes: 0 });
+    expect(compared).toBe(MOMENTS.length * QUERIES.length * PAGES.length);
+    expect(kept.length).toBe(8);
+  });
+
+  it('keeps its word sets current through catch-ups that add, rewrite and remove the services holding the words', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-word-sets-'));
+    const file = path.join(d, 'directory.db');
+    copyFileSync(path.join(dir, 'directory.db'), file);
+    const db = DirectoryDb.open(file, centroids, calendar);
+    db.warm();
+    const TYPED = ['c', 'cr', 'cri', 'crisis', 'crisis ca', 'ca', 'sa', 'safe haven', 'su', 'people', 'quie', 'zzqx'];
+    for (const text of TYPED) db.search({ text }, MOMENTS[0]!);
+    const kept = [...db.wordSets.entries()].map(([key]) => key);
+    expect(kept).toEqual(expect.arrayContaining(['"crisis"', '"c"*', '"cr"*', '"ca"*']));
+    const crisisIds = (limit: number) => new Set(db.search({ text: 'crisis', limit }, MOMENTS[0]!).results.map((r) => r.service.id));
+    const before = crisisIds(5_000);
+    const holding = services.filter((s) => before.has(s.id));
+    const without = services.filter((s) => !before.has(s.id));
+    // Text with no "crisis" anywhere (name, organisation, area, keywords, description).
+    const quiet = (s: DirectoryService, name: string): DirectoryService => ({
+      ...s,
+      name,
+      organisation: { ...s.organisation, name: 'Quiet Trust' },
+      keywords: [],
+      description: undefined,
+      coverage: { ...s.coverage, description: undefined },
+      locations: s.locations.map((l) => ({ ...l, name: undefined, address: undefined })),
+    });
+    const put = (service: DirectoryService) => ({ op: 'put' as const, version: 2, service });
+    const del = (id: string) => ({ op: 'del' as const, version: 2, id });
+    const newcomer = { ...without[0]!, id: 'svc-new-crisis', name: 'Crisisline Zzqx Haven' };
+    db.applyChanges(
+      [
+        // Loses the word; gains it; written twice in one batch (the last text counts), both ways.
+        put(quiet(holding[0]!, 'Quiet Room')),
+        put({ ...without[1]!, name: 'Crisis Sanctuary Zzqx' }),
+        put({ ...holding[1]!, name: 'Crisis Twice' }),
+        put(quiet(holding[1]!, 'Quiet Twice')),
+        put(quiet(without[2]!, 'Quiet First')),
+        put({ ...without[2]!, name: 'Crisis Second' }),
+        // Written then removed; removed then written again; removed; new.
+        put({ ...without[3]!, name: 'Crisis Gone' }),
+        del(without[3]!.id),
+        del(holding[2]!.id),
+        put({ ...holding[2]!, name: 'Crisis Back' }),
+        del(holding[3]!.id),
+        put(newcomer),
+      ],
+      { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' },
+    );
+    // The sets were brought up to date, not dropped.
+    expect([...db.wordSets.entries()].map(([key]) => key)).toEqual(expect.arrayContaining(['"crisis"', '"c"*', '"cr"*']));
+    expect(expectSetsAsFts(db)).toBeGreaterThanOrEqual(kept.length);
+    const after = crisisIds(5_000);
+    expect(after.has(holding[0]!.id)).toBe(false);
+    expect(after.has(without[1]!.id)).toBe(true);
+    expect(after.has(holding[1]!.id)).toBe(false);
+    expect(after.has(without[2]!.id)).toBe(true);
+    expect(after.has(without[3]!.id)).toBe(false);
+    expect(after.has(holding[2]!.id)).toBe(true);
+    expect(after.has(holding[3]!.id)).toBe(false);
+    expect(after.has(newcomer.id)).toBe(true);
+    const plain = () => new DirectorySearch(db.db, SearchIndex.build(db.db), { exhaustive: true });
+    const expectAsPlain = (judge: DirectorySearch) => {
+      for (const q of [...TYPED.map((text) => ({ text })), ...QUERIES]) {
+        const ctx = contextOf(q, MOMENTS[0]!);
+        const r = db.search(q, MOMENTS[0]!);
+        expect(pageOf({ ...r, results: r.results }), JSON.stringify(q)).toEqual(pageOf(judge.search(q, ctx)));
+      }
+    };
+    expectAsPlain(plain());
+    // A catch-up removing more than a fifth of the directory rebuilds the index, numbering its
+    // slots afresh: the sets start again, and are made anew as words are typed.
+    db.applyChanges(
+      services.slice(100, 1_200).map((s) => del(s.id)),
+      { cursor: 'c3', version: 3, syncedAt: '2026-11-25T20:10:00.000Z' },
+    );
+    expect([...db.wordSets.entries()]).toHaveLength(0);
+    expectAsPlain(plain());
+    expect(expectSetsAsFts(db)).toBeGreaterThan(3);
+    db.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('drops its word sets, and answers as before, when a catch-up’s text cannot be tokenized for them', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'crisis-desk-word-sets-fail-'));
+    const file = path.join(d, 'directory.db');
+    copyFileSync(path.join(dir, 'directory.db'), file);
+    const db = DirectoryDb.open(file, centroids, calendar);
+    db.warm();
+    for (const text of ['crisis', 'cr', 'c']) db.search({ text }, MOMENTS[0]!);
+    expect([...db.wordSets.entries()].length).toBeGreaterThan(0);
+    // A scratch table of the same name but unlike the one the vocabulary makes: tokenizing fails.
+    db.db.exec('CREATE TABLE temp.fts_scratch (other TEXT)');
+    db.applyChanges([{ op: 'put', version: 2, service: { ...services[0]!, name: 'Quiet Place' } }], { cursor: 'c2', version: 2, syncedAt: '2026-11-25T20:00:00.000Z' });
+    expect([...db.wordSets.entries()]).toHaveLength(0);
+    const plain = new DirectorySearch(db.db, SearchIndex.build(db.db), { exhaustive: true });
+    for (const text of ['crisis', 'cr', 'c', 'quiet']) {
+      const r = db.search({ text }, MOMENTS[0]!);
+      expect(pageOf(r), text).toEqual(pageOf(plain.search({ text }, contextOf({ text }, MOMENTS[0]!))));
+    }
+    expect([...db.wordSets.entries()]).toHaveLength(0);
     db.close();
     rmSync(d, { recursive: true, force: true });
   });
