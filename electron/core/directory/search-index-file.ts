@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { META_KEYS } from '../../../shared/directory/schema';
 import { writeFileDurably } from '../../node/durable-file';
@@ -122,32 +122,62 @@ export function encodeIndexFacts(key: string, f: SearchIndexFacts): Buffer {
   return out;
 }
 
+/** Reads `target.length` bytes at `position`; fewer when the file ends. */
+type ReadAt = (position: number, target: Uint8Array) => number;
+
 /** The facts in `bytes` if they are whole and were made for `key`; null otherwise. */
 export function decodeIndexFacts(bytes: Buffer, key: string): SearchIndexFacts | null {
-  if (bytes.length < 16 || bytes.toString('latin1', 0, 8) !== MAGIC) return null;
-  const headerLength = bytes.readUInt32LE(8);
-  if (16 + headerLength > bytes.length || crc32(bytes.subarray(16)) !== bytes.readUInt32LE(12)) return null;
+  return decodeFrom(bytes.length, (position, target) => {
+    const part = bytes.subarray(position, position + target.length);
+    target.set(part);
+    return part.length;
+  }, key);
+}
+
+/**
+ * Reads each array straight into memory of its own, checking the CRC as it goes: no buffer of the
+ * whole file (11 MB at 100,000 services), which glibc's heap kept resident as a hole once freed
+ * (measured: RSS 5–7 MiB higher than building the index, with one).
+ */
+function decodeFrom(fileLength: number, readAt: ReadAt, key: string): SearchIndexFacts | null {
+  const exactly = (position: number, target: Uint8Array) => readAt(position, target) === target.length;
+  const start = Buffer.alloc(16);
+  if (fileLength < 16 || !exactly(0, start) || start.toString('latin1', 0, 8) !== MAGIC) return null;
+  const headerLength = start.readUInt32LE(8);
+  if (16 + headerLength > fileLength) return null;
+  const headerBytes = Buffer.alloc(headerLength);
+  if (!exactly(16, headerBytes)) return null;
+  let crc = crc32(headerBytes);
   let header: Header;
   try {
-    header = JSON.parse(bytes.toString('utf8', 16, 16 + headerLength)) as Header;
+    header = JSON.parse(headerBytes.toString('utf8')) as Header;
   } catch {
     return null;
   }
-  if (header.format !== FORMAT || header.littleEndian !== LITTLE_ENDIAN || header.key !== key) return null;
-  // Each array copied out into its own memory (the read buffer may sit at any offset, and arrays
-  // viewing it would keep all of it, the names' bytes included, for the process's life).
+  if (header.format !== FORMAT || header.littleEndian !== LITTLE_ENDIAN || header.key !== key || !Array.isArray(header.sections)) return null;
+  let offset = 16 + headerLength;
+  /** The zero bytes that bring `offset` to a multiple of 8, into the CRC. */
+  const skipPadding = (): boolean => {
+    const pad = new Uint8Array(align8(offset) - offset);
+    if (pad.length > 0 && !exactly(offset, pad)) return false;
+    crc = crc32(pad, crc);
+    offset += pad.length;
+    return true;
+  };
   const got = new Map<string, Numeric>();
-  let offset = align8(16 + headerLength);
   for (const s of header.sections) {
     const Ctor = Object.hasOwn(ARRAYS, s.type) ? ARRAYS[s.type] : undefined;
-    if (!Ctor || !Number.isInteger(s.length) || s.length < 0) return null;
+    if (!Ctor || !Number.isInteger(s.length) || s.length < 0 || !skipPadding()) return null;
     const byteLength = s.length * Ctor.BYTES_PER_ELEMENT;
-    if (offset + byteLength > bytes.length) return null;
+    if (offset + byteLength > fileLength) return null;
     const a = new Ctor(s.length);
-    new Uint8Array(a.buffer).set(bytes.subarray(offset, offset + byteLength));
+    const view = new Uint8Array(a.buffer);
+    if (!exactly(offset, view)) return null;
+    crc = crc32(view, crc);
     got.set(s.name, a);
-    offset = align8(offset + byteLength);
+    offset += byteLength;
   }
+  if (!skipPadding() || offset !== fileLength || crc !== start.readUInt32LE(12)) return null;
   const section = <T>(name: string) => got.get(name) as T;
   const size = header.size;
   const nameLengths = section<Int32Array>('nameLengths');
@@ -203,13 +233,24 @@ export function decodeIndexFacts(bytes: Buffer, key: string): SearchIndexFacts |
 
 /** The facts kept for this key, or null (no file, another key, not whole): the caller builds the index. */
 export function readIndexFacts(file: string, key: string): SearchIndexFacts | null {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return null;
   }
-  return decodeIndexFacts(bytes, key);
+  try {
+    const readAt: ReadAt = (position, target) => {
+      let done = 0;
+      for (let n = -1; done < target.length && n !== 0; done += n) n = readSync(fd, target, done, target.length - done, position + done);
+      return done;
+    };
+    return decodeFrom(fstatSync(fd).size, readAt, key);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
