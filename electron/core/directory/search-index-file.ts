@@ -78,8 +78,8 @@ export function directoryKeyOf(directoryFile: string, meta: ReadonlyMap<string, 
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-/** The facts as the file's bytes. */
-export function encodeIndexFacts(key: string, f: SearchIndexFacts): Buffer {
+/** The facts as the file's parts, in order. */
+function encodeIndexParts(key: string, f: SearchIndexFacts): Uint8Array[] {
   const arrays: [string, Numeric][] = SECTIONS.map((name) => [name, f[name]]);
   const nameLengths = new Int32Array(f.names.length);
   for (let i = 0; i < f.names.length; i++) nameLengths[i] = f.names[i]!.length;
@@ -108,18 +108,30 @@ export function encodeIndexFacts(key: string, f: SearchIndexFacts): Buffer {
   arrays.push(['nameLengths', nameLengths], ['scheduleHeld', scheduleIdsHeld], ['scheduleLengths', scheduleLengths], ['scheduleData', scheduleData], ['names', namesUnits]);
   const sections = arrays.map(([name, a]) => ({ name, type: a.constructor.name as ArrayName, length: a.length }));
   const header = Buffer.from(JSON.stringify({ format: FORMAT, littleEndian: LITTLE_ENDIAN, key, size: f.size, removed: f.removed, namesLatin1: latin1, sections } satisfies Header));
-  let offset = align8(16 + header.length);
-  const body = arrays.map(([, a]) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  const out = Buffer.alloc(body.reduce((n, b) => align8(n + b.length), offset));
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(header.length, 8);
-  header.copy(out, 16);
-  for (const b of body) {
-    out.set(b, offset);
-    offset = align8(offset + b.length);
+  // The parts in file order, each array's own bytes (not copied into one 11 MB buffer, which the
+  // heap would keep resident once freed), with the zero bytes that align the next.
+  const start = Buffer.alloc(16);
+  start.write(MAGIC, 0, 'latin1');
+  start.writeUInt32LE(header.length, 8);
+  const parts: Uint8Array[] = [start, header];
+  let offset = 16 + header.length;
+  let crc = crc32(header);
+  for (const [, a] of arrays) {
+    const pad = new Uint8Array(align8(offset) - offset);
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    parts.push(pad, bytes);
+    crc = crc32(bytes, crc32(pad, crc));
+    offset = align8(offset) + bytes.length;
   }
-  out.writeUInt32LE(crc32(out.subarray(16)), 12);
-  return out;
+  const end = new Uint8Array(align8(offset) - offset);
+  parts.push(end);
+  start.writeUInt32LE(crc32(end, crc), 12);
+  return parts;
+}
+
+/** The facts as the file's bytes. */
+export function encodeIndexFacts(key: string, f: SearchIndexFacts): Buffer {
+  return Buffer.concat(encodeIndexParts(key, f));
 }
 
 /** Reads `target.length` bytes at `position`; fewer when the file ends. */
@@ -261,7 +273,7 @@ export function readIndexFacts(file: string, key: string): SearchIndexFacts | nu
  */
 export function writeIndexFacts(file: string, key: string, facts: SearchIndexFacts): boolean {
   try {
-    writeFileDurably(file, encodeIndexFacts(key, facts));
+    writeFileDurably(file, encodeIndexParts(key, facts));
     return true;
   } catch {
     try {
