@@ -13,7 +13,7 @@ import { londonMomentOf } from '../../../shared/lib/calendar';
 import { dataAge, DirectorySearch } from './directory-search';
 import type { PostcodeLookup } from '../../../shared/lib/postcode-centroids';
 import { SearchIndex } from './search-index';
-import { directoryKeyOf, indexFileOf, readIndexFacts, writeIndexFacts } from './search-index-file';
+import { directoryKeyOf, indexFileOf, readIndexFacts, removeIndexLeftovers, writeIndexFacts } from './search-index-file';
 
 /**
  * directory.db: the desk's read-only copy of the published directory. Public data, so it is not
@@ -64,6 +64,7 @@ export class DirectoryDb {
     this.indexKey = this.keyNow();
     const kept = this.indexKey === null ? null : readIndexFacts(indexFileOf(file), this.indexKey);
     if (kept) this.keptKey = this.indexKey;
+    else removeIndexLeftovers(indexFileOf(file));
     this.index = kept ? SearchIndex.restore(db, kept) : SearchIndex.build(db);
     this.searcher = new DirectorySearch(db, this.index, { vocabulary: this.vocabulary });
   }

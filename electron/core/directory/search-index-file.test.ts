@@ -197,6 +197,17 @@ describe('the search index kept for the next start', () => {
     }
   });
 
+  it('a write cut short (the desk killed while closing) leaves nothing behind after the next start', () => {
+    freshDirectory();
+    const left = `${indexFileOf(file)}.tmp-99999`;
+    writeFileSync(left, Buffer.alloc(4096, 1));
+    const first = open();
+    expect(first.built).toBe(true);
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(file)).toBe(true);
+    first.d.close();
+  });
+
   it('a file for one key is refused for any other key', () => {
     freshDirectory();
     const d = open().d;

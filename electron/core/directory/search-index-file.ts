@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { META_KEYS } from '../../../shared/directory/schema';
 import { writeFileDurably } from '../../node/durable-file';
@@ -262,6 +263,19 @@ export function readIndexFacts(file: string, key: string): SearchIndexFacts | nu
     return null;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Removes what a write cut short left behind (writeFileDurably's temporary files beside the index
+ * file, 11 MB each at 100,000 services: a desk killed while closing). Best effort.
+ */
+export function removeIndexLeftovers(file: string): void {
+  try {
+    const prefix = `${path.basename(file)}.tmp-`;
+    for (const name of readdirSync(path.dirname(file))) if (name.startsWith(prefix)) rmSync(path.join(path.dirname(file), name), { force: true });
+  } catch {
+    // Left for the next start.
   }
 }
 
