@@ -437,7 +437,8 @@ export class Core {
   close(): void {
     this.summaries.close();
     this.sync?.stop();
-    this.directoryDb.close();
+    // The search index kept for the next start, when the directory changed or was built this time.
+    this.directoryDb.close({ keepIndex: true });
     this.desk.db.close();
   }
 }

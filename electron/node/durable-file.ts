@@ -1,19 +1,21 @@
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { open, rename, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * Writes a small file so that after a crash or a power cut it holds the old content or the new,
+ * Writes a file so that after a crash or a power cut it holds the old content or the new,
  * never part of either: a temporary file beside it (readable by this user only), fsync, rename
  * over the file, then fsync of the folder so that the rename itself is on disk. A write that fails
  * (a full disk) leaves the file as it was and takes its temporary file away.
  */
-export function writeFileDurably(file: string, content: string | Buffer): void {
+export function writeFileDurably(file: string, content: string | Buffer | readonly Uint8Array[]): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, content, { mode: 0o600 });
+    if (typeof content === 'string' || Buffer.isBuffer(content)) writeFileSync(tmp, content, { mode: 0o600 });
+    // Parts written one after another, never joined into one buffer (a large file's parts: search-index-file.ts).
+    else writeParts(tmp, content);
     // The mode applies only when the file is created: one left by an earlier process with this id keeps its own.
     chmodSync(tmp, 0o600);
     fsyncPath(tmp, 'r+');
@@ -28,6 +30,17 @@ export function writeFileDurably(file: string, content: string | Buffer): void {
   }
   // Folders cannot be opened for fsync on Windows; the rename is already durable enough there.
   if (process.platform !== 'win32') fsyncPath(dir, 'r');
+}
+
+function writeParts(file: string, parts: readonly Uint8Array[]): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    for (const part of parts) {
+      for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

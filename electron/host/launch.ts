@@ -1,0 +1,18 @@
+/*
+ * The browser host's launcher, as its bundle is started (test/bench/host-desk.ts): turns on Node's
+ * compile cache in the data folder (electron/node/compile-cache.ts), and only then loads the host
+ * itself (main.ts, a chunk of its own), so that its 3.4 MB of code is read from V8's cache instead
+ * of compiled at every start. Same arguments as main.ts; `tsx electron/host/main.ts` (./desk start,
+ * the tests) has tsx's own cache and does not need this.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { enableCompileCache, flushCompileCache } from '../node/compile-cache';
+
+const { values } = parseArgs({ options: { data: { type: 'string' } }, strict: false, allowPositionals: true });
+// The same folder main.ts opens (its default, relative to the repository), made as main.ts makes it (this user only).
+const dataDir = path.resolve(typeof values.data === 'string' ? values.data : path.join(import.meta.dirname, '../..', '.data', 'desk'));
+enableCompileCache(path.join(dataDir, 'compile-cache'));
+await import('./main');
+// Once it answers: what was compiled is kept for the next start, a while later so as not to hold up the first requests.
+setTimeout(flushCompileCache, 10_000).unref();
