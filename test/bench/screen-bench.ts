@@ -24,6 +24,9 @@ const root = path.resolve(import.meta.dirname, '../..');
 const MEASURE = 'crisis-desk:keystroke-to-paint';
 /** The screen's own part of a keystroke: from the answer reaching the screen's store to the frame showing it. */
 const ANSWER_MEASURE = 'crisis-desk:answer-to-paint';
+/** The rest of each keystroke measured, split (renderer/src/stores/directory.ts): key → its search sent, sent → answered. */
+const KEY_SEND_MEASURE = 'crisis-desk:keystroke-to-send';
+const TRIP_MEASURE = 'crisis-desk:search-trip';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /** What a clinician types, with the filters already set (postcode, open now, age) as during a call. */
@@ -55,6 +58,9 @@ interface RunFigures {
   firstPaintMs: number;
   latencies: number[];
   answerToPaint: number[];
+  /** Per keystroke measured, beside `latencies`: key → sent, sent → answered (empty when the screen does not mark them). */
+  keyToSend: number[];
+  trip: number[];
   keystrokes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
@@ -136,6 +142,8 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
     }
     const latencies = await measures(page);
     const answerToPaint = await measures(page, ANSWER_MEASURE);
+    const keyToSend = await measures(page, KEY_SEND_MEASURE);
+    const trip = await measures(page, TRIP_MEASURE);
     const after = await metric();
     const rendererTaskMs = (after.TaskDuration! - before.TaskDuration!) * 1000;
     const rendererScriptMs = (after.ScriptDuration! - before.ScriptDuration!) * 1000;
@@ -144,11 +152,32 @@ async function oneRun(browser: Browser, bundleFile: string, dataDir: string, run
     await cdp.send('HeapProfiler.enable');
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number };
-    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, answerToPaint, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize, rendererTaskMs, rendererScriptMs, hostCpuAtReadyMs, hostCpuMs };
+    return { hostReadyMs, screenReadyMs, firstPaintMs, latencies, answerToPaint, keyToSend, trip, keystrokes, heapUsedBytes: heap.usedSize, heapTotalBytes: heap.totalSize, rendererTaskMs, rendererScriptMs, hostCpuAtReadyMs, hostCpuMs };
   } finally {
     await context.close();
     await stopProcess(host.child);
   }
+}
+
+/**
+ * Each keystroke measured in its parts: key → the search answering it sent (the screen, and waiting
+ * for a search already on its way), sent → answered (the socket both ways, the host, the core),
+ * answered → painted (the rest: the store, React, style, layout, paint, the frame). The mean of each
+ * over the slowest 5 % says which part a p95 miss is made of.
+ */
+function keystrokeSplit(runs: RunFigures[]) {
+  const rows = runs.flatMap((r) => (r.keyToSend.length === r.latencies.length ? r.latencies.map((total, i) => ({ total, keyToSend: r.keyToSend[i]!, trip: r.trip[i]! })) : []));
+  if (rows.length === 0) return null;
+  const parts = rows.map((r) => ({ ...r, toPaint: r.total - r.keyToSend - r.trip }));
+  const p95 = summary(parts.map((r) => r.total)).p95;
+  const slow = parts.filter((r) => r.total >= p95);
+  const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  return {
+    keyToSend: summary(parts.map((r) => r.keyToSend)),
+    trip: summary(parts.map((r) => r.trip)),
+    answerToPaint: summary(parts.map((r) => r.toPaint)),
+    slowest: { n: slow.length, total: mean(slow.map((r) => r.total)), keyToSend: mean(slow.map((r) => r.keyToSend)), trip: mean(slow.map((r) => r.trip)), answerToPaint: mean(slow.map((r) => r.toPaint)) },
+  };
 }
 
 /** The JavaScript the page loads before its first paint (the entry and its modulepreloads), and what loads later on first use. */
@@ -183,6 +212,7 @@ export async function runScreenBench(opts: { workDir: string; count: number; run
     await browser.close();
   }
   const all = runs.flatMap((r) => r.latencies);
+  const split = keystrokeSplit(runs);
   const keystrokes = runs.reduce((n, r) => n + r.keystrokes, 0);
   return {
     services: opts.count,
@@ -196,6 +226,8 @@ export async function runScreenBench(opts: { workDir: string; count: number; run
       keystrokesWithoutSearch: keystrokes - all.length,
       /** The screen's own part: from each answer reaching the screen to the frame showing it (the rest is the core, the host and the socket). */
       answerToPaint: summary(runs.flatMap((r) => r.answerToPaint)),
+      /** Each keystroke split into its parts; `slowest` is the mean of each part over the keystrokes at or above the p95. */
+      split,
       queries: SCREEN_QUERIES.map((q) => ({ ...q.filters, text: q.text })),
       target: 'p95 ≤ 30 ms',
       peer: 'none measured (no peer screen runs on this machine)',
@@ -227,6 +259,11 @@ export function printScreenFigures(f: Awaited<ReturnType<typeof runScreenBench>>
   console.log(`\nScreen, ${f.services.toLocaleString()} services (${f.browser})`);
   console.log(`keystroke → painted   p50 ${k.p50} ms  p95 ${k.p95} ms  p99 ${k.p99} ms  max ${k.max} ms  (${k.n} keystrokes measured of ${k.keystrokes}; ${k.keystrokesWithoutSearch} needed no search)   target ${k.target}   peer: ${k.peer}`);
   console.log(`  of which the screen  answer → painted p50 ${k.answerToPaint.p50} ms  p95 ${k.answerToPaint.p95} ms (${k.answerToPaint.n} answers; the rest is the core, the host and the socket)`);
+  if (k.split) {
+    const p = k.split;
+    console.log(`  each keystroke split key → sent p50 ${p.keyToSend.p50} p95 ${p.keyToSend.p95} ms · sent → answered (socket, host, core) p50 ${p.trip.p50} p95 ${p.trip.p95} ms · answered → painted p50 ${p.answerToPaint.p50} p95 ${p.answerToPaint.p95} ms`);
+    console.log(`  the slowest 5 % (${p.slowest.n}, mean ${p.slowest.total} ms): key → sent ${p.slowest.keyToSend} · sent → answered ${p.slowest.trip} · answered → painted ${p.slowest.answerToPaint} ms`);
+  }
   console.log(`start → usable        ${s.medianFirstResultsPaintedMs} ms (host ready ${s.medianHostReadyMs} ms, screen ready ${s.medianScreenReadyMs} ms; runs ${s.each.join(', ')})   target ${s.target}   peer: ${s.peer}`);
   console.log(`first bundle          ${f.firstBundle.firstPathKiB} KiB of JavaScript before the first paint (${f.firstBundle.lazyKiB} KiB more on first use)`);
   console.log(`CPU                   renderer ${f.cpu.rendererTaskMsPerKeystroke} ms of main-thread tasks per keystroke (${f.cpu.rendererScriptMsPerKeystroke} ms script); host ${f.cpu.hostCpuAtReadyMs ?? '–'} ms of CPU until it answered`);

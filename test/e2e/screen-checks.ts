@@ -37,3 +37,30 @@ export function watchPage(page: Page, cspViolations: string[]): void {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
 }
+
+/**
+ * Everything on the page is inside the window's width: no sideways scroll, and no element reaching
+ * past the right edge. What a pane, an ellipsis or a visually-hidden clip keeps within itself does
+ * not count; the page's own clip (`.app`, which hides whatever is past the edge) does not excuse
+ * anything, since what it clips is cut off for the clinician (the clock and the status bar's
+ * directory line at 1366 px on a lead's Shift workspace).
+ */
+export async function expectFitsWindow(page: Page, what: string): Promise<void> {
+  const past = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const app = document.querySelector('.app');
+    const found: string[] = [];
+    if (document.documentElement.scrollWidth > width) found.push(`the page is ${document.documentElement.scrollWidth} px wide in ${width}`);
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      let right = box.right;
+      for (let a = el.parentElement; a && a !== app && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') right = Math.min(right, a.getBoundingClientRect().right);
+      }
+      if (right > width + 0.5) found.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 40)}" ends at ${Math.round(right)} px`);
+    }
+    return found.slice(0, 8);
+  });
+  expect(past, `${what}: everything within the window's width`).toEqual([]);
+}

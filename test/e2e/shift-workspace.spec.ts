@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 import type { SyntheticCall } from '../../scripts/synthetic/generate-calls';
@@ -10,7 +11,7 @@ import { startDemoServer, type DemoServer } from './demo-server';
 import { startDeskHost, type DeskHost } from './desk-host';
 import { lastNight, seedNightShift } from './night-shift-seed';
 import { DEMO_PASSWORD, signInThroughProvider } from './provider-sign-in';
-import { expectAccessible, screenshots, watchPage } from './screen-checks';
+import { expectAccessible, expectFitsWindow, screenshots, SHOTS, watchPage } from './screen-checks';
 
 /*
  * A team lead's shift review, end to end through the browser host against the demo server: last
@@ -109,6 +110,20 @@ test('the night team’s lead reviews last night’s shift, hands over and expor
   }
   await expectAccessible(page, 'the Shift workspace');
   await screenshots(page, 'shift-workspace');
+  // A lead's header is the fullest (the workspace switch, who is signed in, Sign out): everything
+  // fits a 1366 and a 1280 px desk on both workspaces, the clock and the status bar's end included.
+  mkdirSync(SHOTS, { recursive: true });
+  for (const workspace of ['Shift', 'Call record'] as const) {
+    await page.getByRole('button', { name: workspace, exact: true }).click();
+    for (const size of [{ width: 1366, height: 768 }, { width: 1280, height: 720 }]) {
+      await page.setViewportSize(size);
+      await expectFitsWindow(page, `the ${workspace} workspace of a lead at ${size.width}×${size.height}`);
+      await expect(page.locator('.app-header__clock')).toBeInViewport({ ratio: 1 });
+      await page.screenshot({ path: path.join(SHOTS, `lead-${workspace === 'Shift' ? 'shift' : 'call'}-workspace-fits-${size.width}x${size.height}.png`) });
+    }
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.getByRole('button', { name: 'Shift', exact: true }).click();
 
   // A range that cannot be summarised is said at its field.
   await page.getByLabel('Any range').check();

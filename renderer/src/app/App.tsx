@@ -64,11 +64,21 @@ function Header() {
           }}
         >
           <Icon name="list" />
-          Calls{drafts > 0 ? ` (${drafts} in progress)` : ''} <Kbd>{shortcutKeys('callsList')}</Kbd>
+          {/* One flex item: the button's gap would otherwise open between "(3" and ")" around the hidden words. */}
+          <span>
+            Calls
+            {drafts > 0 && (
+              <>
+                {' '}({drafts}
+                <span className="header-button__more"> in progress</span>)
+              </>
+            )}
+          </span>{' '}
+          <Kbd>{shortcutKeys('callsList')}</Kbd>
         </button>
-        <button type="button" className="header-button" onClick={() => openDialog('shortcuts')}>
+        <button type="button" className="header-button" onClick={() => openDialog('shortcuts')} title="Shortcuts (?)">
           <Icon name="keyboard" />
-          Shortcuts <Kbd>?</Kbd>
+          <span className="header-button__more">Shortcuts</span> <Kbd>?</Kbd>
         </button>
       </div>
       <UserArea />
@@ -76,7 +86,7 @@ function Header() {
         <time dateTime={now.toISOString()}>
           <strong>{timeHM(now)}</strong> {dateDMY(now)}
         </time>
-        <span className="muted-on-dark"> London</span>
+        <span className="muted-on-dark app-header__zone"> London</span>
       </p>
     </header>
   );

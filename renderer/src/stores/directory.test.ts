@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import type { ServiceResult } from '../../../shared/contract';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Envelope, SearchResult, ServiceResult } from '../../../shared/contract';
 import type { DirectoryService } from '../../../shared/domain/directory';
-import { keepUnchanged } from './directory';
+import { setDeskClient } from '../client/desk';
+import { fakeDesk } from '../test-support/fake-desk';
+import { keepUnchanged, SEARCHING_SHOWN_AFTER_MS, useDirectory } from './directory';
 
 const service = (id: string, name: string): DirectoryService => ({
   id,
@@ -78,5 +80,65 @@ describe('a new answer keeps the results already shown that did not change', () 
   it('takes the answer as it is when nothing is shown', () => {
     const fresh = [result('a')];
     expect(keepUnchanged([], fresh)).toBe(fresh);
+  });
+});
+
+describe('"searching…" is shown only for a search that keeps the clinician waiting', () => {
+  afterEach(() => {
+    useDirectory.getState().clearCaller();
+    setDeskClient(null);
+    vi.useRealTimers();
+  });
+
+  /** A desk whose searches are answered when the test says, each with one result named for its text. */
+  function slowDesk() {
+    const desk = fakeDesk();
+    const waiting: { text: string; answer: () => void }[] = [];
+    desk.handle(
+      'directory.search',
+      (p) =>
+        new Promise<Envelope<SearchResult>>((resolve) =>
+          waiting.push({ text: p.text ?? '', answer: () => resolve({ ok: true, value: { results: [result(p.text ?? '', p.text)], total: 1, origin: null, place: null, evaluatedAt: '2026-11-25T14:00:00.000Z' } }) }),
+        ),
+    );
+    setDeskClient(desk);
+    return waiting;
+  }
+  const shown = () => useDirectory.getState().results.map((r) => r.service.name);
+
+  it('is not shown for a search answered at once, and the results are those of the text typed', async () => {
+    vi.useFakeTimers();
+    const waiting = slowDesk();
+    useDirectory.getState().setFilters({ text: 'crisis' });
+    expect(useDirectory.getState().loading).toBe(false);
+    await vi.advanceTimersByTimeAsync(20);
+    waiting.shift()!.answer();
+    await vi.advanceTimersByTimeAsync(SEARCHING_SHOWN_AFTER_MS * 2);
+    expect(useDirectory.getState().loading).toBe(false);
+    expect(shown()).toEqual(['crisis']);
+  });
+
+  it('is shown once a search has been on its way that long, through further keys, and goes with the answer to the last text', async () => {
+    vi.useFakeTimers();
+    const waiting = slowDesk();
+    useDirectory.getState().setFilters({ text: 'cr' });
+    await vi.advanceTimersByTimeAsync(SEARCHING_SHOWN_AFTER_MS - 50);
+    useDirectory.getState().setFilters({ text: 'cri' });
+    useDirectory.getState().setFilters({ text: 'cris' });
+    expect(useDirectory.getState().loading).toBe(false);
+    // Counted from the first key's search, not restarted by each key.
+    await vi.advanceTimersByTimeAsync(60);
+    expect(useDirectory.getState().loading).toBe(true);
+    // The answer to "cr" arrives after "cris" was typed: dropped unseen; "cris" is asked.
+    waiting.shift()!.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(shown()).toEqual([]);
+    expect(useDirectory.getState().loading).toBe(true);
+    expect(waiting.map((w) => w.text)).toEqual(['cris']);
+    waiting.shift()!.answer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(useDirectory.getState().loading).toBe(false);
+    expect(shown()).toEqual(['cris']);
+    expect(useDirectory.getState().filters.text).toBe('cris');
   });
 });

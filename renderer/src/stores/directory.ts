@@ -44,6 +44,7 @@ interface DirectoryState {
   evaluatedAt: string | null;
   /** The "open at" text read when it was typed: the instant results are judged at, or why it cannot be read. */
   openAtReading: OpenAtReading;
+  /** A search has been on its way for SEARCHING_SHOWN_AFTER_MS or more ("searching…" beside the count). */
   loading: boolean;
   error: ContractError | null;
   /** The postcode error from the core, shown at the postcode field. */
@@ -79,11 +80,19 @@ export const KEYSTROKE_MARK = 'crisis-desk:search-keystroke';
 export const PAINT_MEASURE = 'crisis-desk:keystroke-to-paint';
 /** The screen's own part of it: from an answer reaching the store to the frame that shows it. */
 export const ANSWER_PAINT_MEASURE = 'crisis-desk:answer-to-paint';
+/**
+ * The rest of a keystroke, split (one of each per keystroke measured, beside PAINT_MEASURE): from
+ * the key to the search that answered it being sent (the screen, and waiting for a search already
+ * on its way), and from sent to answered (the socket both ways, the host and the core).
+ */
+export const KEY_SEND_MEASURE = 'crisis-desk:keystroke-to-send';
+export const TRIP_MEASURE = 'crisis-desk:search-trip';
 
 let keystrokeSeq = 0;
 const keystrokes: { seq: number; at: number }[] = [];
-/** When the answer on screen (or about to be) reached the store; null once measured. */
+/** When the answer on screen (or about to be) reached the store, and when its search was sent; null once measured. */
 let answeredAt: number | null = null;
+let answerSentAt = 0;
 
 function markKeystroke() {
   keystrokes.push({ seq: ++keystrokeSeq, at: performance.now() });
@@ -101,7 +110,14 @@ export function measurePaint(): void {
   const end = performance.now();
   let measured = false;
   while (keystrokes.length && keystrokes[0]!.seq <= upTo) {
-    performance.measure(PAINT_MEASURE, { start: keystrokes.shift()!.at, end });
+    const key = keystrokes.shift()!.at;
+    performance.measure(PAINT_MEASURE, { start: key, end });
+    if (answeredAt !== null) {
+      // A key that went back to the search on its way ("cri", "cris", "cri") was sent before it was pressed.
+      const sent = Math.max(key, answerSentAt);
+      performance.measure(KEY_SEND_MEASURE, { start: key, end: sent });
+      performance.measure(TRIP_MEASURE, { start: sent, end: Math.max(sent, answeredAt) });
+    }
     measured = true;
   }
   if (measured && answeredAt !== null) performance.measure(ANSWER_PAINT_MEASURE, { start: answeredAt, end });
@@ -123,6 +139,14 @@ export function keepUnchanged(shown: readonly ServiceResult[], next: ServiceResu
     return before && JSON.stringify(before) === JSON.stringify(r) ? before : r;
   });
 }
+
+/**
+ * "searching…" is shown only for a search still on its way after this long. Shown at every key
+ * and gone at every answer (the core answers in a few milliseconds), it changed the count's line
+ * twice per keystroke: a style, layout and paint of the panel in the keystroke's frame and again
+ * in the answer's, and a flicker nobody could read. A person notices a wait from about 100–200 ms.
+ */
+export const SEARCHING_SHOWN_AFTER_MS = 200;
 
 export const RADIUS_OPTIONS = [2, 5, 10, 25, 50, 100] as const;
 
@@ -165,10 +189,13 @@ function paramsOf(f: Filters, openAt: OpenAtReading): SearchParams | null {
 }
 
 export const useDirectory = create<DirectoryState>((set, get) => {
+  /** The wait before "searching…" is shown, while a search is on its way. */
+  let searching: ReturnType<typeof setTimeout> | null = null;
   // Each query carries the search-box keystroke it was asked after: its answer measures up to it.
   const runner = new SearchRunner<number>((p) => desk().call('directory.search', p), {
-    onResults: (r, params, keystroke) => {
+    onResults: (r, params, keystroke, sentAt) => {
       answeredAt = performance.now();
+      answerSentAt = sentAt;
       set({
         results: keepUnchanged(get().results, r.results),
         total: r.total,
@@ -189,7 +216,16 @@ export const useDirectory = create<DirectoryState>((set, get) => {
       forgetKeystrokes(keystroke);
       set({ results: [], total: 0, origin: null, place: null, error, postcodeError: postcode ? error.message : null, answered: params, hasMore: false, active: -1 });
     },
-    onLoading: (loading) => set({ loading }),
+    onLoading: (loading) => {
+      if (loading) {
+        // The first search of a run of keys starts the wait; the next ones do not restart it.
+        searching ??= setTimeout(() => set({ loading: true }), SEARCHING_SHOWN_AFTER_MS);
+        return;
+      }
+      if (searching) clearTimeout(searching);
+      searching = null;
+      if (get().loading) set({ loading: false });
+    },
     onRefresh: (r) =>
       set((s) => {
         // The selection stays on the same service, wherever it now is.

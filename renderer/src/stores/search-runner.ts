@@ -23,8 +23,11 @@ export const FIRST_PAGE = 10;
 export const PAGE_SIZE = 50;
 
 export interface RunnerCallbacks<Tag> {
-  /** A new first page (replaces the list); `tag` is the newest ask it answers. */
-  onResults(result: SearchResult, params: SearchParams, tag: Tag): void;
+  /**
+   * A new first page (replaces the list); `tag` is the newest ask it answers; `sentAt` when it was
+   * sent (performance.now(), for the benchmark's split of a keystroke).
+   */
+  onResults(result: SearchResult, params: SearchParams, tag: Tag, sentAt: number): void;
   /** The next page of the current query. */
   onPage(result: SearchResult, offset: number): void;
   onError(error: ContractError, params: SearchParams, tag: Tag): void;
@@ -113,6 +116,7 @@ export class SearchRunner<Tag = undefined> {
     this.sentKey = q.key;
     this.pageInFlight = false;
     this.cb.onLoading(true);
+    const sentAt = performance.now();
     const r = await this.search({ ...q.params, limit: FIRST_PAGE, offset: 0 });
     const { tag } = this.flight;
     this.flight = null;
@@ -133,7 +137,7 @@ export class SearchRunner<Tag = undefined> {
     }
     this.loaded = r.value.results.length;
     this.total = r.value.total;
-    this.cb.onResults(r.value, q.params, tag);
+    this.cb.onResults(r.value, q.params, tag, sentAt);
   }
 
   private settle(): void {

@@ -1,4 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import { useApp } from '../../stores/app';
 import { useCallSession } from '../../stores/call-session';
@@ -8,6 +8,21 @@ import { ResultCard } from './ResultCard';
 
 /** A typical card's height (they are 170–260 px), until it is measured. */
 const ESTIMATED_CARD_PX = 200;
+
+/**
+ * A card's height for the virtualiser, without a read of the page in React's commit: the
+ * ResizeObserver's size once it has reported (after the frame's layout, before its paint, so the
+ * clinician never sees the estimate), else the size already known for that service, else the
+ * estimate. The virtualiser's own measure reads `offsetHeight` of every new card in the commit: a
+ * forced style and layout pass per answer that brings new services, 200 ms of the renderer's
+ * 700 ms of script over the bench's typing (CPU profile, 7 December, round 3).
+ */
+function cardHeight(el: Element, entry: ResizeObserverEntry | undefined, v: Virtualizer<HTMLDivElement, Element>): number {
+  const box = entry?.borderBoxSize?.[0];
+  if (box) return Math.round(box.blockSize);
+  const index = v.indexFromElement(el);
+  return v.itemSizeCache.get(v.options.getItemKey(index)) ?? ESTIMATED_CARD_PX;
+}
 
 /*
  * The results, virtualised: only the cards near the viewport are in the page, so a list of
@@ -27,7 +42,6 @@ export function ResultsList() {
   const results = useDirectory((s) => s.results);
   const total = useDirectory((s) => s.total);
   const hasMore = useDirectory((s) => s.hasMore);
-  const answered = useDirectory((s) => s.answered);
   const origin = useDirectory((s) => s.origin);
   // Judged at the moment asked about ("open at"), or now.
   const at = useDirectory((s) => (s.answered?.openAt && s.evaluatedAt ? Date.parse(s.evaluatedAt) : null));
@@ -50,6 +64,7 @@ export function ResultsList() {
     // (5 cards in the page with 3, 3 with 1).
     overscan: 1,
     getItemKey: (i) => results[i]?.service.id ?? `more-${i}`,
+    measureElement: cardHeight,
     directDomUpdates: true,
     directDomUpdatesMode: 'position',
   });
@@ -87,10 +102,19 @@ export function ResultsList() {
 
   // A new search starts at the top (a further page or a refresh of the same search does not).
   // Keyed on the search answered, not on its first result: "s" after "crisis" may lead with the
-  // same service and left the list where the last search had been read.
-  useLayoutEffect(() => {
-    scrollRef.current?.scrollTo?.({ top: 0 });
-  }, [answered]);
+  // same service and left the list where the last search had been read. Done as the answer reaches
+  // the store, before React puts its cards in the page: the page is then as the last frame laid it
+  // out, so reading where the list is costs nothing. A scroll in the commit (after the new cards
+  // went in) forced a style and layout pass at every answer, even with the list already at the top
+  // (130 ms of the renderer's 700 ms of script over the bench's typing).
+  useLayoutEffect(
+    () =>
+      useDirectory.subscribe((s, before) => {
+        const el = scrollRef.current;
+        if (s.answered !== before.answered && el && el.scrollTop !== 0) el.scrollTo?.({ top: 0 });
+      }),
+    [],
+  );
 
   const onOpen = useCallback(
     (i: number) => {
