@@ -62,7 +62,7 @@ function benchNetwork(opts: { noSnapshots?: boolean }) {
  * read of its changes, its body, the durable commit) and settling an answer (recording each item).
  * Claims and settles overlap a request in flight; timed here, the split can tell them from the wire.
  */
-const deskSteps = { claim: 0, settle: 0 };
+const deskSteps = { claim: 0, settle: 0, settles: [] as number[] };
 for (const step of ['claim', 'settle'] as const) {
   const original = OutboxPush.prototype[step] as (...args: unknown[]) => unknown;
   (OutboxPush.prototype[step] as unknown) = function (this: OutboxPush, ...args: unknown[]) {
@@ -71,6 +71,7 @@ for (const step of ['claim', 'settle'] as const) {
       return original.apply(this, args);
     } finally {
       deskSteps[step] += performance.now() - t;
+      if (step === 'settle') deskSteps.settles.push(performance.now() - t);
     }
   };
 }
@@ -105,7 +106,7 @@ async function timedPush(answer: Promise<Response>, into: PushRequestTiming[]): 
  * and the desk after the last answer (reading it, its settle, the status that says nothing waits).
  */
 function pushSplit(startedAt: number, doneAt: number, requests: PushRequestTiming[]): Record<string, number> {
-  const split: Record<string, number> = { deskClaims: deskSteps.claim, deskSettles: deskSteps.settle, deskBeforeFirst: 0, wire: 0, serverAuth: 0, serverBody: 0, serverValidate: 0, serverApply: 0, serverAnswer: 0, deskBetween: 0, deskAfterLast: 0 };
+  const split: Record<string, number> = { deskClaims: deskSteps.claim, deskSettles: deskSteps.settle, ...Object.fromEntries(deskSteps.settles.map((ms, i) => [`deskSettle${i + 1}`, ms])), deskBeforeFirst: 0, wire: 0, serverAuth: 0, serverBody: 0, serverValidate: 0, serverApply: 0, serverAnswer: 0, deskBetween: 0, deskAfterLast: 0 };
   if (requests.length === 0) return split;
   split.deskBeforeFirst = requests[0]!.sentAt - startedAt;
   requests.forEach((r, i) => {
@@ -238,6 +239,7 @@ async function timedPushRun(job: Job<PushJob>): Promise<{ ms: number; cpuMs: num
     if (waiting < job.records) throw new Error(`expected ${job.records} or more changes waiting, found ${waiting}`);
     net.state.online = true;
     deskSteps.claim = deskSteps.settle = 0;
+    deskSteps.settles = [];
     const cpu = process.cpuUsage();
     const start = performance.now();
     const done = whenStatus(core, (s) => s.waiting === 0);

@@ -8,6 +8,7 @@ import { pullRecords, type RecordScope } from './pull';
 import { sentDesk } from './desk-header';
 import { pushBatch, SeqGapError } from './push';
 import { pushTimingHooks, timedApply } from './push-timing';
+import { warmUpPushPath } from './push-warm-up';
 
 /** The body of every 4xx/5xx answer (app.ts errorBody). */
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
@@ -24,6 +25,13 @@ export async function checkProtocolVersion(request: FastifyRequest, reply: Fasti
 
 /** POST /v1/sync/push and GET /v1/sync/records: call records from desks, and back to those who may see them. */
 export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
+  // Before the server answers: a desk's first push no longer pays for compiling the path (push-warm-up.ts).
+  // Never a reason not to start: push-warm-up.test.ts keeps its made-up batch valid.
+  try {
+    warmUpPushPath();
+  } catch (e) {
+    app.log.warn({ err: { type: (e as Error).name } }, 'push warm-up failed; the first push will be slower');
+  }
   app.post(
     '/v1/sync/push',
     {
