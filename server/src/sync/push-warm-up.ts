@@ -8,12 +8,13 @@ import { decide, type Writer } from './apply-mutation';
  * (docs/benchmarks.md, Push, round 3, each push split by the answer's Server-Timing): a server's
  * first batch of 500 spent 63–79 ms in validation against 11–22 ms for every later one — zod builds
  * PushRequest's checks on its first use and V8 compiles them as they run — and its apply 60–90 ms
- * more than the next. That first push was the benchmark's slow first run.
+ * more than the next: part of the benchmark's slow first run.
  *
  * A made-up batch, in memory only: checked as a request, each change decided as a new record
- * (nothing is read from or written to the database), the answers checked as a response. Some
- * 20 ms once per process; with fewer changes V8 leaves the loops uncompiled (a batch of 10 still
- * left the first real batch twice as slow as the next).
+ * (nothing is read from or written to the database), the answers checked as a response. About
+ * 50 ms of CPU once per process; in return the first real batch of 500 is checked in 22–33 ms of
+ * CPU instead of 38–58 (three processes each, load 10). V8 still has more to learn from it: the
+ * batches after it take 10–24 ms.
  */
 const WARM_UP_CHANGES = 200;
 
