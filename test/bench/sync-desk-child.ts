@@ -4,12 +4,14 @@
  * or that answers 404 for snapshot downloads to force the paging path) and a fixed access token.
  */
 import { cpSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SearchResult, SyncStatus } from '../../shared/contract';
 import type { CallRecord } from '../../shared/domain/call-record';
 import { Core } from '../../electron/core/core';
 import { DirectorySync } from '../../electron/core/sync/directory-sync';
+import { OutboxPush } from '../../electron/core/sync/outbox-push';
 import { SyncHttp } from '../../electron/core/sync/sync-http';
 import { decodeJwt } from 'jose';
 import type { SessionSnapshot, TokenSource } from '../../electron/core/sync/token-source';
@@ -36,6 +38,7 @@ class FixedToken implements TokenSource {
 /** The network as the desk sees it: down (connections refused) while `online` is false; snapshot downloads refused in `noSnapshots`. */
 function benchNetwork(opts: { noSnapshots?: boolean }) {
   const state = { online: true };
+  const pushes: PushRequestTiming[] = [];
   const fetchThrough: typeof fetch = (input, init) => {
     if (!state.online) {
       // Down as a real outage is: the request is made and its connection refused (port 1 of
@@ -48,9 +51,76 @@ function benchNetwork(opts: { noSnapshots?: boolean }) {
     if (opts.noSnapshots && String(input).includes('/v1/directory/snapshots/')) {
       return Promise.resolve(new Response(JSON.stringify({ error: 'not_found', message: 'bench: no snapshot' }), { status: 404, headers: { 'content-type': 'application/json' } }));
     }
+    if (String(input).includes('/v1/sync/push')) return timedPush(fetch(input, init), pushes);
     return fetch(input, init);
   };
-  return { state, fetch: fetchThrough };
+  return { state, fetch: fetchThrough, pushes };
+}
+
+/**
+ * The desk's own steps of a push, timed (ms) where the engine runs them: claiming a batch (the
+ * read of its changes, its body, the durable commit) and settling an answer (recording each item).
+ * Claims and settles overlap a request in flight; timed here, the split can tell them from the wire.
+ */
+const deskSteps = { claim: 0, settle: 0, settles: [] as number[] };
+for (const step of ['claim', 'settle'] as const) {
+  const original = OutboxPush.prototype[step] as (...args: unknown[]) => unknown;
+  (OutboxPush.prototype[step] as unknown) = function (this: OutboxPush, ...args: unknown[]) {
+    const t = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      deskSteps[step] += performance.now() - t;
+      if (step === 'settle') deskSteps.settles.push(performance.now() - t);
+    }
+  };
+}
+
+/** One push request as the desk saw it: sent and answered (headers in), ms on this process's clock, and the server's Server-Timing. */
+interface PushRequestTiming {
+  sentAt: number;
+  answeredAt: number;
+  server: Record<string, number>;
+}
+
+async function timedPush(answer: Promise<Response>, into: PushRequestTiming[]): Promise<Response> {
+  const sentAt = performance.now();
+  const res = await answer;
+  const server = Object.fromEntries(
+    (res.headers.get('server-timing') ?? '')
+      .split(',')
+      .map((part) => /^\s*([\w-]+);dur=([\d.]+)/.exec(part))
+      .filter((m) => m !== null)
+      .map((m) => [m[1]!, Number(m[2])]),
+  );
+  into.push({ sentAt, answeredAt: performance.now(), server });
+  return res;
+}
+
+/**
+ * Where one push's time went (ms): the desk's claims and settles in all (some during a flight), then
+ * on the critical path: the desk before the first request (the
+ * first claim and its body), each request's server parts (Server-Timing) and the rest of its round
+ * trip (the wire: HTTP on loopback, both ends' sockets and event loops), the desk between answers
+ * (reading an answer, sending the next: the next claim and the last settle overlap the flight),
+ * and the desk after the last answer (reading it, its settle, the status that says nothing waits).
+ */
+function pushSplit(startedAt: number, doneAt: number, requests: PushRequestTiming[]): Record<string, number> {
+  const split: Record<string, number> = { deskClaims: deskSteps.claim, deskSettles: deskSteps.settle, ...Object.fromEntries(deskSteps.settles.map((ms, i) => [`deskSettle${i + 1}`, ms])), deskBeforeFirst: 0, wire: 0, serverAuth: 0, serverBody: 0, serverValidate: 0, serverApply: 0, serverAnswer: 0, deskBetween: 0, deskAfterLast: 0 };
+  if (requests.length === 0) return split;
+  split.deskBeforeFirst = requests[0]!.sentAt - startedAt;
+  requests.forEach((r, i) => {
+    const s = r.server;
+    split.serverAuth! += s.auth ?? 0;
+    split.serverBody! += s.body ?? 0;
+    split.serverValidate! += s.validate ?? 0;
+    split.serverApply! += s.apply ?? 0;
+    split.serverAnswer! += s.answer ?? 0;
+    split.wire! += r.answeredAt - r.sentAt - (s.total ?? 0);
+    if (i > 0) split.deskBetween! += r.sentAt - requests[i - 1]!.answeredAt;
+  });
+  split.deskAfterLast = doneAt - requests.at(-1)!.answeredAt;
+  return Object.fromEntries(Object.entries(split).map(([k, v]) => [k, Math.round(v * 10) / 10]));
 }
 
 function openDesk(job: SyncJob, net?: ReturnType<typeof benchNetwork>): Core {
@@ -158,7 +228,7 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
 }
 
 /** Opens the desk with the network down, brings it back and times until the server acknowledged everything. */
-async function timedPush(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number; mutations: number }> {
+async function timedPushRun(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number; mutations: number; split: Record<string, number> }> {
   const net = benchNetwork({});
   net.state.online = false;
   const core = openDesk(job, net);
@@ -168,17 +238,20 @@ async function timedPush(job: Job<PushJob>): Promise<{ ms: number; cpuMs: number
     const waiting = core.sync!.status().waiting;
     if (waiting < job.records) throw new Error(`expected ${job.records} or more changes waiting, found ${waiting}`);
     net.state.online = true;
+    deskSteps.claim = deskSteps.settle = 0;
+    deskSteps.settles = [];
     const cpu = process.cpuUsage();
     const start = performance.now();
     const done = whenStatus(core, (s) => s.waiting === 0);
     await must(core, 'sync.now', {});
     const s = await done;
-    const ms = performance.now() - start;
+    const doneAt = performance.now();
+    const ms = doneAt - start;
     const used = process.cpuUsage(cpu);
     // The push's window on the monotonic clock, for a CPU profile of this child (test/bench/sync-push-phases.ts).
     if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`push window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(ms * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
     if (s.rejected + s.conflicts > 0) throw new Error(`the push ended with ${s.rejected} rejected and ${s.conflicts} conflicts`);
-    return { ms, cpuMs: (used.user + used.system) / 1000, mutations: waiting };
+    return { ms, cpuMs: (used.user + used.system) / 1000, mutations: waiting, split: { ...pushSplit(start, doneAt, net.pushes), load1: Math.round(os.loadavg()[0]! * 10) / 10 } };
   } finally {
     core.close();
   }
@@ -205,11 +278,11 @@ async function push(job: Job<PushJob>): Promise<PushAnswer> {
   const deskFiles = { filter: (src: string) => !path.basename(src).startsWith('directory.'), recursive: true };
   rmSync(job.backupDir, { recursive: true, force: true });
   cpSync(job.dataDir, job.backupDir, deskFiles);
-  const pushed = await timedPush(job);
+  const pushed = await timedPushRun(job);
   for (const f of readdirSync(job.dataDir)) if (f.startsWith('desk.db')) rmSync(path.join(job.dataDir, f));
   cpSync(job.backupDir, job.dataDir, deskFiles);
-  const replayed = await timedPush(job);
-  return { pushMs: pushed.ms, replayMs: replayed.ms, pushCpuMs: pushed.cpuMs, replayCpuMs: replayed.cpuMs, writeMs, records: job.records, sent: pushed.mutations };
+  const replayed = await timedPushRun(job);
+  return { pushMs: pushed.ms, replayMs: replayed.ms, pushCpuMs: pushed.cpuMs, replayCpuMs: replayed.cpuMs, writeMs, records: job.records, sent: pushed.mutations, pushSplit: pushed.split, replaySplit: replayed.split };
 }
 
 process.once('message', (job: SyncJob) => {

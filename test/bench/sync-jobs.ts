@@ -87,6 +87,9 @@ export interface PushAnswer {
   records: number;
   /** What went over the wire: our outbox changes, or the documents PouchDB wrote to the server. */
   sent: number;
+  /** Ours: where the push's and the replay's time went (sync-desk-child.ts pushSplit), ms. */
+  pushSplit?: Record<string, number>;
+  replaySplit?: Record<string, number>;
 }
 
 /** The peak resident memory of this process so far (VmHWM), in bytes. */

@@ -173,6 +173,7 @@ async function main() {
         await res.text();
         if (!res.ok) throw new Error(`push answered ${res.status}`);
         times.push(performance.now() - t);
+        console.log(`  batch: ${(performance.now() - t).toFixed(1)} ms; server-timing ${res.headers.get('server-timing')}`);
       }
       http.push(times);
     }

@@ -35,6 +35,9 @@ function pushFigures(runs: PushAnswer[]) {
     medianReplayCpuMs: med(runs.map((r) => r.replayCpuMs)),
     medianWriteMs: med(runs.map((r) => r.writeMs)),
     sent: runs.map((r) => r.sent),
+    /** Ours: each run's split (ms): the desk before the first request, the wire, the server's parts (Server-Timing), the desk between and after the answers. */
+    splits: runs.flatMap((r) => (r.pushSplit ? [{ totalMs: round(r.pushMs, 1), ...r.pushSplit }] : [])),
+    replaySplits: runs.flatMap((r) => (r.replaySplit ? [{ totalMs: round(r.replayMs, 1), ...r.replaySplit }] : [])),
   };
 }
 
@@ -84,4 +87,7 @@ export function printSyncFigures(f: ReturnType<typeof syncFigures>): void {
   const phases = (p: Record<string, number>) => Object.entries(p).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`  our snapshot bootstrap, phase starts (ms): ${phases(f.bootstrap.snapshot.phaseStartsMs)}; installed at ${f.bootstrap.snapshot.medianSyncedMs}`);
   console.log(`  our paging bootstrap, phase starts (ms): ${phases(f.bootstrap.pages.phaseStartsMs)}; installed at ${f.bootstrap.pages.medianSyncedMs}`);
+  // Each push run split, so that a slow run can be placed (desk, wire, server parts, desk again).
+  f.push.ours.splits.forEach((split, i) => console.log(`  push run ${i + 1} (ms): ${phases(split)}`));
+  f.push.ours.replaySplits.forEach((split, i) => console.log(`  replay run ${i + 1} (ms): ${phases(split)}`));
 }

@@ -62,6 +62,9 @@ export interface SettleOutcome {
 export const MAX_BATCH_MUTATIONS = 500;
 export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
+/** A push holding off desk.db's checkpoints still runs one every this many batches (some 12 MiB of WAL). */
+export const CHECKPOINT_EVERY_BATCHES = 8;
+
 /**
  * The outbox as the sync engine sees it: claims the oldest changes as a batch and settles the
  * server's answer for each. Every change gets exactly one of three ends, all in one transaction
@@ -148,6 +151,38 @@ export class OutboxPush {
         return claimedBatch(streamId, batch, pendingAfter);
       })
       .immediate();
+  }
+
+  /**
+   * desk.db's automatic checkpoint held off while a stream is pushed, and run once the push is
+   * done. Each settle of 500 answers writes some 600 pages to the WAL, so SQLite's automatic
+   * checkpoint (every 1,000 pages) fell inside the second settle of a push of 1,000, in the commit
+   * that the last answer waits for: 73–100 ms of copying and flushing (docs/benchmarks.md, Push).
+   * The WAL is as durable either way: a killed process leaves it to be read back at the next open.
+   * A long push still checkpoints every CHECKPOINT_EVERY_BATCHES batches, so the WAL stays bounded.
+   * Returns the release: it restores the setting and checkpoints once the current work is done.
+   */
+  holdCheckpoints(): { settled(): void; release(): void } {
+    const before = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+    this.db.pragma('wal_autocheckpoint = 0');
+    let batches = 0;
+    let released = false;
+    const checkpoint = () => {
+      if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+    };
+    return {
+      settled: () => {
+        if (++batches % CHECKPOINT_EVERY_BATCHES === 0) checkpoint();
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        if (!this.db.open) return;
+        this.db.pragma(`wal_autocheckpoint = ${before}`);
+        // After the status that says the changes are through has gone out (it is sent from this turn).
+        if (batches > 0) setImmediate(checkpoint);
+      },
+    };
   }
 
   /** Settles the server's answer to a batch of the stream, in one transaction. */

@@ -411,6 +411,13 @@ export class SyncEngine {
   private async pushStream(streamId: string, authorId: string): Promise<boolean> {
     let answered: PushResponse | null = null;
     let batch = this.deps.outbox.claim(streamId);
+    if (!batch) return true;
+    // desk.db's checkpoint waits for the end of the push instead of landing in a settle (OutboxPush.holdCheckpoints).
+    const checkpoints = this.deps.outbox.holdCheckpoints();
+    const settle = (answer: PushResponse) => {
+      this.settleBatch(streamId, answer);
+      checkpoints.settled();
+    };
     try {
       while (batch) {
         const sending = this.sendBatch(batch, authorId);
@@ -421,7 +428,7 @@ export class SyncEngine {
         if (answered) {
           const previous: PushResponse = answered;
           answered = null;
-          this.settleBatch(streamId, previous);
+          settle(previous);
         }
         // The next batch is claimed while this one is in flight, not after its answer: a durable
         // claim of 500 changes is 30–40 ms (each row rewritten), which the link used to wait for
@@ -435,7 +442,13 @@ export class SyncEngine {
       }
       return true;
     } finally {
-      if (answered) this.settleBatch(streamId, answered);
+      try {
+        if (answered) settle(answered);
+      } finally {
+        // The status saying what went through goes out before the checkpoint the push held off.
+        this.flushStatus();
+        checkpoints.release();
+      }
     }
   }
 

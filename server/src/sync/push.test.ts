@@ -56,6 +56,21 @@ describe.each(SERVER_DATABASES)('push on %s', (_name, open) => {
     expect(client!.last_seen_at).toBeInstanceOf(Date);
   });
 
+  it('tells where its time went in the answer’s Server-Timing header (durations only), and only on an applied batch', async () => {
+    const desk = new ScriptedDesk();
+    const r = await push(server, USERS.a1Clinician, desk.request([desk.upsert(newRecordId(), completeContent())]));
+    expect(r.statusCode, r.body).toBe(200);
+    const parts = String(r.headers['server-timing']).split(', ').map((p) => /^(\w+);dur=(\d+\.\d)$/.exec(p));
+    expect(parts.map((m) => m?.[1])).toEqual(['auth', 'body', 'validate', 'apply', 'answer', 'total']);
+    const ms = Object.fromEntries(parts.map((m) => [m![1]!, Number(m![2])]));
+    expect(ms.apply).toBeGreaterThan(0);
+    // The parts add up to the whole (each rounded to 0.1 ms).
+    expect(Math.abs(ms.auth! + ms.body! + ms.validate! + ms.apply! + ms.answer! - ms.total!)).toBeLessThanOrEqual(0.3);
+    const refused = await push(server, USERS.a1Clinician, { clientId: 'not-a-client-id', mutations: [] });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['server-timing']).toBeUndefined();
+  });
+
   it('answers the same push twice: the second time every item is a duplicate with the first answer, and nothing happens twice', async () => {
     const desk = new ScriptedDesk();
     const id = newRecordId();

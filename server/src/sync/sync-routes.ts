@@ -7,6 +7,8 @@ import { answerReports } from '../directory/quality/publish-overlays';
 import { pullRecords, type RecordScope } from './pull';
 import { sentDesk } from './desk-header';
 import { pushBatch, SeqGapError } from './push';
+import { pushTimingHooks, timedApply } from './push-timing';
+import { warmUpPushPath } from './push-warm-up';
 
 /** The body of every 4xx/5xx answer (app.ts errorBody). */
 export const ErrorBody = z.object({ error: z.string(), message: z.string() });
@@ -23,15 +25,23 @@ export async function checkProtocolVersion(request: FastifyRequest, reply: Fasti
 
 /** POST /v1/sync/push and GET /v1/sync/records: call records from desks, and back to those who may see them. */
 export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
+  // Before the server answers: a desk's first push no longer pays for compiling the path (push-warm-up.ts).
+  // Never a reason not to start: push-warm-up.test.ts keeps its made-up batch valid.
+  try {
+    warmUpPushPath();
+  } catch (e) {
+    app.log.warn({ err: { type: (e as Error).name } }, 'push warm-up failed; the first push will be slower');
+  }
   app.post(
     '/v1/sync/push',
     {
       onRequest: [authenticate(deps, 'clinician'), checkProtocolVersion],
+      ...pushTimingHooks,
       schema: {
         tags: ['sync'],
         summary: 'Apply a desk’s batch of changes (call records, reports of directory problems), each once, in seq order',
         description:
-          'One transaction per batch. Every item is answered applied, duplicate (already applied: a replay), conflict (a draft changed on another desk; both kept) or rejected (with a reason). A batch that does not start right after the last applied seq is refused whole with 409 and the seq to send from.',
+          'One transaction per batch; the answer’s Server-Timing header tells where the server’s time went. Every item is answered applied, duplicate (already applied: a replay), conflict (a draft changed on another desk; both kept) or rejected (with a reason). A batch that does not start right after the last applied seq is refused whole with 409 and the seq to send from.',
         security: [{ bearer: [] }],
         body: PushRequest,
         response: { 200: PushResponse, 409: SeqGap, 413: ErrorBody, ...errors },
@@ -42,7 +52,7 @@ export const syncRoutes: RouteModule = (app: App, deps: ServerDeps) => {
       if (!principal.teamId) throw new HttpError(403, 'no_team', 'Your account is not in a team, so the server cannot file your call records. Ask an administrator to add you to one.');
       const writer = { userId: principal.userId, trustId: principal.trustId, teamId: principal.teamId, clientId: request.body.clientId };
       try {
-        const outcome = await pushBatch(deps.db, writer, request.body);
+        const outcome = await timedApply(request, reply, () => pushBatch(deps.db, writer, request.body));
         // Reports of directory problems are published to the trust's desks before the answer goes back.
         await answerReports(deps, principal.trustId, request.body.mutations, outcome.response, outcome.newReports, request.log);
         if (outcome.changedRecords) {

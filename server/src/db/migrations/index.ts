@@ -13,6 +13,7 @@ import { m10SnapshotsInArtefactStore } from './10-snapshots-in-artefact-store';
 import { m11IdsScopedByTrustDeskClock } from './11-ids-scoped-by-trust-desk-clock';
 import { m12DirectoryQualityLoop } from './12-directory-quality-loop';
 import { m13DirectorySnapshotCompressed } from './13-directory-snapshot-compressed';
+import { m14PushChecksOnce } from './14-push-checks-once';
 
 export type { Migration } from './migration';
 
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m11IdsScopedByTrustDeskClock,
   m12DirectoryQualityLoop,
   m13DirectorySnapshotCompressed,
+  m14PushChecksOnce,
 ];
 
 /** Applies the migrations this database has not seen; refuses a database newer than the code. */
