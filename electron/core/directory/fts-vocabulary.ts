@@ -35,6 +35,7 @@ export class FtsVocabulary {
    */
   load(): void {
     if (this.terms) return;
+    this.held = null;
     this.db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.service_fts_terms USING fts5vocab('main', 'service_fts', 'row')");
     const terms = this.db.prepare('SELECT term FROM temp.service_fts_terms').pluck().all() as string[];
     this.terms = terms.sort(byCodeUnits);
@@ -81,6 +82,31 @@ export class FtsVocabulary {
       return;
     }
     this.terms = added.length === 0 ? terms : [...terms, ...added].sort(byCodeUnits);
+  }
+
+  /** The terms as they were before a deferred add, and the text whose terms are still to be added to them. */
+  private held: { terms: string[]; texts: (readonly string[])[] } | null = null;
+
+  /**
+   * add(), left for later (addDeferred): until then no term is held, so every word is asked for
+   * as a prefix (the same answers, slower for common words). A catch-up of 1,000 changes spent
+   * 14–50 ms here, on its way to being searchable (docs/benchmarks.md, Push and Catch-up, round 3).
+   */
+  deferAdd(texts: Iterable<readonly string[]>): void {
+    const terms = this.terms ?? this.held?.terms;
+    if (!terms) return;
+    this.terms = null;
+    this.held = { terms, texts: [...(this.held?.texts ?? []), ...texts] };
+  }
+
+  /** Adds what deferAdd left for later; true when there was anything. */
+  addDeferred(): boolean {
+    const held = this.held;
+    if (!held) return false;
+    this.held = null;
+    this.terms = held.terms;
+    this.add(held.texts);
+    return true;
   }
 
   private makeScratch() {
