@@ -34,7 +34,7 @@ export const RESUMES_PER_RUN = 5;
 // more than the object schema it picks (13.5 against 9.5 ms for 1,000 services, best of 30).
 const LINE_SCHEMAS = new Map(DirectoryChangeLine.options.map((o) => [o.shape.op.value, o]));
 
-export function parseChangeLine(value: unknown): DirectoryChangeLine {
+function parseChangeLine(value: unknown): DirectoryChangeLine {
   const schema = LINE_SCHEMAS.get((value as { op?: unknown } | null)?.op as DirectoryChangeLine['op']);
   return (schema ?? DirectoryChangeLine).parse(value);
 }
