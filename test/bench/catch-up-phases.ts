@@ -131,7 +131,7 @@ for (let r = 0; r < rounds; r++) {
   (desk as unknown as { vocabulary: { addDeferred?(): boolean } }).vocabulary.addDeferred?.();
   const after = [`new terms ${(performance.now() - t).toFixed(1)} ms`];
   const steps: number[] = [];
-  for (let more = 'mergeFtsStep' in desk; more; ) {
+  for (let more = ('mergeFtsStep' in desk); more; ) {
     const s0 = performance.now();
     more = process.env.CATCHUP_MERGE_PAGES ? desk.mergeFtsStep(Number(process.env.CATCHUP_MERGE_PAGES)) : desk.mergeFtsStep();
     steps.push(performance.now() - s0);
