@@ -170,4 +170,23 @@ describe('a catch-up and the work it leaves for after it', () => {
     expectSameAnswers(db, [...current.values()], 'reopened and merged');
     db.close();
   });
+
+  it('leaves the index searchable when a merge step cannot write, and merges at the next chance', () => {
+    vi.useFakeTimers();
+    const v1 = Array.from({ length: 120 }, (_, i) => service(i));
+    const db = desk(v1);
+    const current = new Map(v1.map((s) => [s.id, s]));
+    for (let v = 2; v <= 5; v++) db.applyChanges(nextVersion(current, v), { cursor: `c${v}`, version: v, syncedAt: WHEN.toISOString() });
+    const held = segments(db);
+    // Every write refused, as a full disk refuses them: the steps fail without taking the desk down.
+    db.db.pragma('query_only = 1');
+    expect(() => vi.advanceTimersByTime(50 * 100)).not.toThrow();
+    expect(segments(db)).toBe(held);
+    expectSameAnswers(db, [...current.values()], 'with the merges refused');
+    db.db.pragma('query_only = 0');
+    db.warm();
+    vi.advanceTimersByTime(50 * 100);
+    expect(segments(db)).toBeLessThan(held);
+    db.close();
+  });
 });

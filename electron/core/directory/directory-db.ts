@@ -139,8 +139,8 @@ export class DirectoryDb {
    * The changes ordered by the rowid of the service each rewrites, new services last (in feed
    * order, as their rowids are handed out). FTS5 writes what it holds in memory out as a new
    * segment whenever a rowid comes that is lower than the last one written: in the feed's order (by
-   * service id) a catch-up of changes spread over the directory wrote a segment for almost every
-   * change (three to six for 36 changes, in directory-apply.test.ts), each to be merged again later.
+   * service id) a catch-up of changes spread over the directory wrote several segments instead of
+   * one (five or six for some 36 changes, in directory-apply.test.ts), each to be merged again later.
    * A stable sort: changes to the same service keep their order.
    */
   private inRowidOrder(changes: Iterable<DirectoryChange>): DirectoryChange[] {
@@ -191,7 +191,14 @@ export class DirectoryDb {
     this.tidyTimer = setTimeout(() => {
       this.tidyTimer = null;
       if (!this.db.open) return;
-      if (this.vocabulary.addDeferred() || this.mergeFtsStep()) this.tidySoon();
+      let more = false;
+      try {
+        more = this.vocabulary.addDeferred() || this.mergeFtsStep();
+      } catch {
+        // A merge step that fails (a full disk) is rolled back whole and leaves the index as it
+        // was, searchable; the merges are tried again after the next catch-up or warm-up.
+      }
+      if (more) this.tidySoon();
       else this.checkpointSoon();
     }, TIDY_PAUSE_MS);
     this.tidyTimer.unref();
