@@ -39,7 +39,11 @@ export function readMeta(db: Database.Database): Map<string, string> {
   return new Map((db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]));
 }
 
-/** Pages FTS5 writes per step of the merges held out of a catch-up (DirectoryDb.mergeFtsStep): about N ms. */
+/**
+ * Pages FTS5 writes per step of the merges held out of a catch-up (DirectoryDb.mergeFtsStep): 10–19 ms
+ * a step at 100,000 services (load average 4–11); the steps of a merge into the snapshot's large
+ * segment up to 88 ms (256 pages: up to 144 ms). A search that arrives during a step waits for it.
+ */
 const FTS_MERGE_STEP_PAGES = 64;
 /** The pause before and between the steps of the work a catch-up leaves for after it (tidySoon). */
 const TIDY_PAUSE_MS = 50;
@@ -155,7 +159,7 @@ export class DirectoryDb {
 
   /**
    * FTS5 merges its segments as they accumulate ('automerge', 4 of a level by default), inside the
-   * commit that adds the fourth: one catch-up in four paid 30–100 ms more, and one whose merge
+   * commit that adds the fourth: one catch-up in four paid 50–130 ms more, and one whose merge
    * reached the snapshot's large segment 1.5 s (100,000 services; 963 ms at 20,000). The desk turns
    * that off for service_fts (a setting stored in the file, written once in a catch-up's
    * transaction) and makes the same merges after the catch-up, a step at a time (tidySoon).

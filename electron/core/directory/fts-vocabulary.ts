@@ -90,7 +90,7 @@ export class FtsVocabulary {
   /**
    * add(), left for later (addDeferred): until then no term is held, so every word is asked for
    * as a prefix (the same answers, slower for common words). A catch-up of 1,000 changes spent
-   * 14–50 ms here, on its way to being searchable (docs/benchmarks.md, Push and Catch-up, round 3).
+   * 14–50 ms here, on its way to being searchable (docs/benchmarks.md, issue 15, round 3: Catch-up).
    */
   deferAdd(texts: Iterable<readonly string[]>): void {
     const terms = this.terms ?? this.held?.terms;
