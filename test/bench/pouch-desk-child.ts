@@ -41,10 +41,12 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
   // As for our desk: a desk in use has talked to the server already.
   const remote: Db = new PouchDB(job.serverUrl);
   await remote.info();
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await db.replicate.from(remote);
   await findProbe(db, job.probe);
   const catchUpMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   const noneMs: number[] = [];
   for (let i = 0; i < job.noneChecks; i++) {
     const t = performance.now();
@@ -53,7 +55,7 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
     if (again.docs_written !== 0) throw new Error(`a replication with nothing new wrote ${again.docs_written} documents`);
   }
   await db.close();
-  return { catchUpMs, applied: result.docs_written, noneMs };
+  return { catchUpMs, cpuMs: (used.user + used.system) / 1000, applied: result.docs_written, noneMs };
 }
 
 /** Replicates the local records to the server; resolves once the server holds every one. */

@@ -209,10 +209,12 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
   // loaded and connected. One manifest request makes this fresh process such a desk.
   await http.json('/v1/directory/manifest', (v) => v);
   const before = Number(core.directory.info().version);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await directory.run();
   await findProbe(core, job.probe);
   const catchUpMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   if (process.env.BENCH_PUSH_WINDOW) process.stderr.write(`catch-up window (µs): ${Number(process.hrtime.bigint() / 1000n) - Math.round(catchUpMs * 1000)} ${Number(process.hrtime.bigint() / 1000n)}\n`);
   if (result !== 'caught_up') throw new Error(`the catch-up answered ${result}`);
   const noneMs: number[] = [];
@@ -224,7 +226,7 @@ async function catchUp(job: Job<CatchUpJob>): Promise<CatchUpAnswer> {
   }
   const applied = Number(core.directory.info().version) - before;
   core.close();
-  return { catchUpMs, applied, noneMs };
+  return { catchUpMs, cpuMs: (used.user + used.system) / 1000, applied, noneMs };
 }
 
 /** Opens the desk with the network down, brings it back and times until the server acknowledged everything. */

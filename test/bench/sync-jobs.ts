@@ -71,6 +71,8 @@ export interface BootstrapAnswer {
 export interface CatchUpAnswer {
   /** From sync start to the changes applied and the probe found with its new name. */
   catchUpMs: number;
+  /** The desk process's CPU time over the same span: steadier than the wall clock on a busy machine. */
+  cpuMs: number;
   applied: number;
   noneMs: number[];
 }

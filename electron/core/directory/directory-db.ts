@@ -41,6 +41,15 @@ export function readMeta(db: Database.Database): Map<string, string> {
   return new Map((db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][]));
 }
 
+/**
+ * Pages FTS5 writes per step of the merges held out of a catch-up (DirectoryDb.mergeFtsStep): 10–19 ms
+ * a step at 100,000 services (load average 4–11); the steps of a merge into the snapshot's large
+ * segment up to 88 ms (256 pages: up to 144 ms). A search that arrives during a step waits for it.
+ */
+const FTS_MERGE_STEP_PAGES = 64;
+/** The pause before and between the steps of the work a catch-up leaves for after it (tidySoon). */
+const TIDY_PAUSE_MS = 50;
+
 export class DirectoryDb {
   private index: SearchIndex;
   private searcher: DirectorySearch;
@@ -123,7 +132,7 @@ export class DirectoryDb {
     db.pragma('foreign_keys = OFF');
     // A catch-up commits its changes and its cursor together, so a power cut that loses the last
     // commits (what NORMAL risks in WAL mode, never corruption) only means reading them again.
-    // Checkpoints run just after a catch-up instead of inside its commit (checkpointSoon).
+    // Checkpoints run after a catch-up and the work it leaves for later, not inside its commit (tidySoon).
     db.pragma('synchronous = NORMAL');
     db.pragma('wal_autocheckpoint = 0');
     const version = Number(readMeta(db).get(META_KEYS.schemaVersion) ?? 0);
@@ -153,6 +162,8 @@ export class DirectoryDb {
   warm(): void {
     this.vocabulary.load();
     this.keepIndex(this.keyNow());
+    // Merges held by a catch-up before the desk last closed.
+    this.tidySoon();
   }
 
   /**
@@ -166,8 +177,9 @@ export class DirectoryDb {
     const texts = new Map<number, string[] | null>();
     const inStep = this.beginOwnWrite();
     this.db.transaction(() => {
+      this.holdFtsMerges();
       const writer = new DirectoryWriter(this.db);
-      for (const c of changes) {
+      for (const c of this.inRowidOrder(changes)) {
         const rowid = c.op === 'put' ? writer.put(c.service, c.version) : writer.delete(c.id);
         if (rowid !== null) {
           touched.push(rowid);
@@ -181,12 +193,85 @@ export class DirectoryDb {
     })();
     this.index.refresh(touched);
     this.endOwnWrite(inStep);
-    // New words become terms, and the kept match sets current, before the next search (WordMatchSets.afterChanges).
+    // New words become terms, and the kept match sets current, before the next search
+    // (WordMatchSets.afterChanges): the sets must hold the batch before a search reads them, so
+    // this is not left for after the catch-up as the merges are. Nothing while the desk has not
+    // warmed up (no terms loaded, no sets kept).
     this.wordSets.afterChanges(texts);
     // Removed services leave empty slots behind; compact once they are a noticeable share.
     if (this.index.emptiedShare > 0.2) this.reload();
-    this.checkpointSoon();
+    this.tidySoon();
     return touched.length;
+  }
+
+  /**
+   * The changes ordered by the rowid of the service each rewrites, new services last (in feed
+   * order, as their rowids are handed out). FTS5 writes what it holds in memory out as a new
+   * segment whenever a rowid comes that is lower than the last one written: in the feed's order (by
+   * service id) a catch-up of changes spread over the directory wrote several segments instead of
+   * one (five or six for some 36 changes, in directory-apply.test.ts), each to be merged again later.
+   * A stable sort: changes to the same service keep their order.
+   */
+  private inRowidOrder(changes: Iterable<DirectoryChange>): DirectoryChange[] {
+    const list = [...changes];
+    const ids = JSON.stringify(list.map((c) => (c.op === 'put' ? c.service.id : c.id)));
+    const rowids = new Map(this.db.prepare('SELECT id, rowid FROM service WHERE id IN (SELECT value FROM json_each(?))').raw().all(ids) as [string, number][]);
+    const key = (c: DirectoryChange) => rowids.get(c.op === 'put' ? c.service.id : c.id) ?? Number.MAX_SAFE_INTEGER;
+    return list.map((c, i) => ({ c, i, k: key(c) })).sort((a, b) => a.k - b.k || a.i - b.i).map((e) => e.c);
+  }
+
+  private mergesHeld = false;
+
+  /**
+   * FTS5 merges its segments as they accumulate ('automerge', 4 of a level by default), inside the
+   * commit that adds the fourth: one catch-up in four paid 50–130 ms more, and one whose merge
+   * reached the snapshot's large segment 1.5 s (100,000 services; 963 ms at 20,000). The desk turns
+   * that off for service_fts (a setting stored in the file, written once in a catch-up's
+   * transaction) and makes the same merges after the catch-up, a step at a time (tidySoon).
+   */
+  private holdFtsMerges(): void {
+    if (this.mergesHeld) return;
+    const automerge = this.db.prepare("SELECT v FROM service_fts_config WHERE k = 'automerge'").pluck().get();
+    if (automerge !== 0) this.db.prepare("INSERT INTO service_fts (service_fts, rank) VALUES ('automerge', 0)").run();
+    this.mergesHeld = true;
+  }
+
+  /**
+   * One step of the merges automerge would have made: at most FTS_MERGE_STEP_PAGES pages written,
+   * merging levels that hold 'usermerge' (4) segments or more, as automerge would. False when there
+   * was nothing to merge (FTS5 then changes fewer than two rows).
+   */
+  mergeFtsStep(pages = FTS_MERGE_STEP_PAGES): boolean {
+    const changes = this.db.prepare('SELECT total_changes()').pluck();
+    const before = changes.get() as number;
+    this.db.prepare(`INSERT INTO service_fts (service_fts, rank) VALUES ('merge', ${Math.max(1, Math.trunc(pages))})`).run();
+    return (changes.get() as number) - before >= 2;
+  }
+
+  private tidyTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * The work a catch-up leaves for after it (its changes are searchable without it), in steps a
+   * pause apart so that searches run between them: the FTS5 merges held out of its commit, then
+   * the checkpoint of the write-ahead log.
+   */
+  private tidySoon(): void {
+    if (this.tidyTimer) return;
+    this.tidyTimer = setTimeout(() => {
+      this.tidyTimer = null;
+      if (!this.db.open) return;
+      let more = false;
+      try {
+        // The desk's own write: FTS5's segments change, the services (so the search index) do not.
+        more = this.ownWrite(() => this.mergeFtsStep());
+      } catch {
+        // A merge step that fails (a full disk) is rolled back whole and leaves the index as it
+        // was, searchable; the merges are tried again after the next catch-up or warm-up.
+      }
+      if (more) this.tidySoon();
+      else this.checkpointSoon();
+    }, TIDY_PAUSE_MS);
+    this.tidyTimer.unref();
   }
 
   private checkpointQueued = false;
@@ -267,8 +352,11 @@ export class DirectoryDb {
    * Closes the file; with `keepIndex`, then keeps the index for the next start (closing copies the
    * write-ahead log into the file, so the state to keep is the one after it: tens of ms at
    * 100,000 services, once, when the desk closes after the directory changed or was built).
+   * Merges a catch-up held and had not made yet are made after the next warm-up.
    */
   close(opts: { keepIndex?: boolean } = {}): void {
+    if (this.tidyTimer) clearTimeout(this.tidyTimer);
+    this.tidyTimer = null;
     const keep = opts.keepIndex === true && this.db.open;
     const inStep = keep && this.indexKey !== null && this.indexKey === this.keyNow();
     const meta = keep ? readMeta(this.db) : null;
