@@ -5,26 +5,25 @@
  * (GET /v1/sign-in/provider), signs in there through the browser host, and the server accepts the
  * provider's tokens for sync, so a call record arrives under the external user's name.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Core } from '../../electron/core/core';
+import type { Core } from '../../electron/core/core';
 import { ServerUnreachable } from '../../electron/core/sync/sync-http';
-import { startBrowserHost, type BrowserHost } from '../../electron/host/browser-host';
-import { OidcSession } from '../../electron/host/oidc-session';
-import { signInRoutes } from '../../electron/host/sign-in-routes';
+import type { BrowserHost } from '../../electron/host/browser-host';
+import type { OidcSession } from '../../electron/host/oidc-session';
 import { IdpRefused, SignInProviderUnknown, signInProviderOf } from '../../electron/node/oidc-client';
 import { loadConfig } from '../../server/src/config';
 import { openPglite, type Db } from '../../server/src/db/db';
 import { startServer, type RunningServer } from '../../server/src/runtime/start-server';
 import type { CallSummary } from '../../shared/domain/call-record';
-import { GEO_DIR, waitFor } from '../support/desk-harness';
+import { waitFor } from '../support/desk-harness';
 import { EXTERNAL_AUDIENCE, providerFormOf, startExternalProvider, type ExternalProvider } from '../support/external-provider';
 import { freePort } from '../support/free-port';
+import { startSigningDesk } from '../support/signing-desk';
 
 describe('a desk signing in at the external provider its server names', () => {
   let db: Db;
@@ -92,13 +91,7 @@ describe('a desk signing in at the external provider its server names', () => {
     const config = loadConfig({ PORT: String(port), PUBLIC_URL: serverUrl, DEMO: '1', LOG_LEVEL: 'silent', DATA_DIR: path.join(dir, 'server'), OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: EXTERNAL_AUDIENCE, OIDC_ASK_CONSENT: '1' });
     server = await startServer(config, { log: pino({ level: 'silent' }), db, graceMs: 1000 });
 
-    mkdirSync(path.join(dir, 'renderer'));
-    writeFileSync(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>Crisis Desk</title>');
-    let hostPort = 0;
-    session = new OidcSession(serverUrl, () => `http://127.0.0.1:${hostPort}/auth/callback`, () => clock);
-    core = Core.open({ dataDir: path.join(dir, 'desk'), geoDir: GEO_DIR, deskKey: randomBytes(32), sync: { serverUrl, tokens: session, watchdogMs: 200 } });
-    host = await startBrowserHost({ core, rendererDir: path.join(dir, 'renderer'), signInRoutes: signInRoutes(session) });
-    hostPort = host.port;
+    ({ session, core, host } = await startSigningDesk(dir, serverUrl, () => clock));
   });
 
   afterAll(async () => {
