@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { open, rename, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -40,6 +40,20 @@ function writeParts(file: string, parts: readonly Uint8Array[]): void {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Removes the temporary files writeFileDurably left beside `file` when a process was killed in the
+ * middle of a write (`file.tmp-<pid>`; a large file's are worth removing: the search index's are
+ * 11 MB each). Best effort: left for the next call when the folder cannot be read.
+ */
+export function removeDurableLeftovers(file: string): void {
+  try {
+    const prefix = `${path.basename(file)}.tmp-`;
+    for (const name of readdirSync(path.dirname(file))) if (name.startsWith(prefix)) rmSync(path.join(path.dirname(file), name), { force: true });
+  } catch {
+    // Left for the next call.
   }
 }
 

@@ -12,7 +12,7 @@ import { areaOfDistrict } from '../../../shared/lib/postcode';
 import { foldText } from './fold-text';
 import { allOf, type FtsVocabulary } from './fts-vocabulary';
 import type { SearchIndex } from './search-index';
-import type { WordMatchSets } from './word-match-sets';
+import { hasSlot, type WordMatchSets } from './word-match-sets';
 
 export const DEFAULT_RADIUS_KM = 25;
 /** A first screenful and some; the screen asks for the next page as the clinician scrolls. */
@@ -214,7 +214,7 @@ export class DirectorySearch {
     // else each stamped from FTS5's answer.
     const textBits = words && this.wordSets ? this.wordSets.match(words) : null;
     const textStamp = this.textStamp;
-    const hasText = textBits ? (i: number) => ((textBits[i >>> 5]! >>> (i & 31)) & 1) === 1 : (i: number) => textStamp[i] === epoch;
+    const hasText = textBits ? (i: number) => hasSlot(textBits, i) : (i: number) => textStamp[i] === epoch;
     // By words alone from the bitset, the pool is the words' services in slot order, each once.
     const poolIsText = textBits !== null && !origin;
     if (poolIsText) {

@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { META_KEYS } from '../../../shared/directory/schema';
 import { writeFileDurably } from '../../node/durable-file';
@@ -130,22 +129,8 @@ function encodeIndexParts(key: string, f: SearchIndexFacts): Uint8Array[] {
   return parts;
 }
 
-/** The facts as the file's bytes. */
-export function encodeIndexFacts(key: string, f: SearchIndexFacts): Buffer {
-  return Buffer.concat(encodeIndexParts(key, f));
-}
-
 /** Reads `target.length` bytes at `position`; fewer when the file ends. */
 type ReadAt = (position: number, target: Uint8Array) => number;
-
-/** The facts in `bytes` if they are whole and were made for `key`; null otherwise. */
-export function decodeIndexFacts(bytes: Buffer, key: string): SearchIndexFacts | null {
-  return decodeFrom(bytes.length, (position, target) => {
-    const part = bytes.subarray(position, position + target.length);
-    target.set(part);
-    return part.length;
-  }, key);
-}
 
 /**
  * Reads each array straight into memory of its own, checking the CRC as it goes: no buffer of the
@@ -263,19 +248,6 @@ export function readIndexFacts(file: string, key: string): SearchIndexFacts | nu
     return null;
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Removes what a write cut short left behind (writeFileDurably's temporary files beside the index
- * file, 11 MB each at 100,000 services: a desk killed while closing). Best effort.
- */
-export function removeIndexLeftovers(file: string): void {
-  try {
-    const prefix = `${path.basename(file)}.tmp-`;
-    for (const name of readdirSync(path.dirname(file))) if (name.startsWith(prefix)) rmSync(path.join(path.dirname(file), name), { force: true });
-  } catch {
-    // Left for the next start.
   }
 }
 

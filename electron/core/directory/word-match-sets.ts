@@ -12,6 +12,15 @@ const BUDGET_BYTES = 2 * 1024 * 1024;
 /** A search has at most 8 words (searchWords): all its sets stay while it is answered. */
 const FEWEST_KEPT = 8;
 
+/** Whether slot i is in the bitset (one bit per slot, 32 to a word). */
+export const hasSlot = (set: Uint32Array, i: number): boolean => ((set[i >>> 5]! >>> (i & 31)) & 1) === 1;
+const addSlot = (set: Uint32Array, i: number): void => {
+  set[i >>> 5]! |= 1 << (i & 31);
+};
+const dropSlot = (set: Uint32Array, i: number): void => {
+  set[i >>> 5]! &= ~(1 << (i & 31));
+};
+
 /**
  * The services each common typed word matches, kept in memory between searches as bitsets over
  * the search index's slots (12.5 KB for 100,000 services), so that a search does not ask FTS5 for
@@ -100,8 +109,8 @@ export class WordMatchSets {
       const out = this.fresh();
       for (const r of rareSlots) {
         let all = true;
-        for (const s of sets) if (((s[r >>> 5]! >>> (r & 31)) & 1) === 0) all = false;
-        if (all) out[r >>> 5]! |= 1 << (r & 31);
+        for (const s of sets) if (!hasSlot(s, r)) all = false;
+        if (all) addSlot(out, r);
       }
       return out;
     }
@@ -124,13 +133,13 @@ export class WordMatchSets {
     const written = [...texts].filter((e): e is [number, readonly string[]] => e[1] !== null);
     // The index has taken the batch in (SearchIndex.refresh): a new service has its slot.
     const slots = this.slotsOf(written.map((e) => e[0]));
-    for (const set of this.kept.values()) for (const i of slots) set[i >>> 5]! &= ~(1 << (i & 31));
+    for (const set of this.kept.values()) for (const i of slots) dropSlot(set, i);
     this.vocabulary.add(
       written.map((e) => e[1]),
       {
         rowids: written.map((e) => e[0]),
         use: (match) => {
-          for (const [key, set] of this.kept) for (const i of this.slotsOf(match(key))) set[i >>> 5]! |= 1 << (i & 31);
+          for (const [key, set] of this.kept) for (const i of this.slotsOf(match(key))) addSlot(set, i);
         },
       },
     );
@@ -144,7 +153,7 @@ export class WordMatchSets {
     if (!set) return undefined;
     const rowids: number[] = [];
     for (let i = 0; i < this.index.size; i++) {
-      if (((set[i >>> 5]! >>> (i & 31)) & 1) === 1 && this.index.slotOf(this.index.rowid[i]!) === i) rowids.push(this.index.rowid[i]!);
+      if (hasSlot(set, i) && this.index.slotOf(this.index.rowid[i]!) === i) rowids.push(this.index.rowid[i]!);
     }
     return rowids.sort((a, b) => a - b);
   }
@@ -152,7 +161,7 @@ export class WordMatchSets {
   private keep(key: string, rowids: number[]): Uint32Array {
     const slots = this.slotsOf(rowids);
     const set = new Uint32Array(this.width);
-    for (const i of slots) set[i >>> 5]! |= 1 << (i & 31);
+    for (const i of slots) addSlot(set, i);
     this.kept.set(key, set);
     const most = Math.max(FEWEST_KEPT, Math.floor(this.budgetBytes / (this.width * 4)));
     for (const oldest of this.kept.keys()) {
