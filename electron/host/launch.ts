@@ -8,10 +8,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { enableCompileCache, flushCompileCache } from '../node/compile-cache';
+import { DEFAULT_DATA_DIR } from './data-dir';
 
 const { values } = parseArgs({ options: { data: { type: 'string' } }, strict: false, allowPositionals: true });
-// The same folder main.ts opens (its default, relative to the repository), made as main.ts makes it (this user only).
-const dataDir = path.resolve(typeof values.data === 'string' ? values.data : path.join(import.meta.dirname, '../..', '.data', 'desk'));
+// The same folder main.ts opens.
+const dataDir = path.resolve(typeof values.data === 'string' ? values.data : DEFAULT_DATA_DIR);
 enableCompileCache(path.join(dataDir, 'compile-cache'));
 await import('./main');
 // Once it answers: what was compiled is kept for the next start, a while later so as not to hold up the first requests.

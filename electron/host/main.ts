@@ -19,6 +19,7 @@ import { toContractError } from '../core/dispatch';
 import { describeStart, markStart } from '../core/start-steps';
 import { syncOptionsOf, type SyncTuning } from '../core/sync/sync-tuning';
 import { startBrowserHost } from './browser-host';
+import { DEFAULT_DATA_DIR } from './data-dir';
 import { loadOrCreateDeskKey } from './desk-key-file';
 import { exportFolder, exportRoutes } from './export-routes';
 import { CODE_TTL_MS, loadHostAccess, saveHostAccess } from './host-access';
@@ -31,7 +32,7 @@ markStart('code-loaded');
 const root = path.resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: path.join(root, '.data', 'desk') },
+    data: { type: 'string', default: DEFAULT_DATA_DIR },
     renderer: { type: 'string', default: path.join(root, 'dist', 'renderer') },
     /** Without it (or 0): the port kept in the data folder, else a free one. */
     port: { type: 'string', default: '0' },
@@ -106,7 +107,7 @@ if (kept.port > 0 && host.port !== kept.port && !(asked > 0)) {
 markStart('answering');
 console.log(`Crisis Desk is running at ${host.url}`);
 console.log(`  (${describeStart()})`);
-const openCommand = dataDir === path.join(root, '.data', 'desk') ? './desk open' : `./desk open --data ${dataDir}`;
+const openCommand = dataDir === DEFAULT_DATA_DIR ? './desk open' : `./desk open --data ${dataDir}`;
 console.log(`  (it opens one tab, once, within ${CODE_TTL_MS / 60_000} minutes; open tabs carry on by themselves; for another address: ${openCommand})`);
 core.warmUpWhenSearchesPause();
 if (values.open) openInBrowser(dataDir, host.newAddress());
